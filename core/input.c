@@ -1,0 +1,255 @@
+/* copydesk — input framing: text files (form-feed separated) and JSON Lines. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "input.h"
+#include "jsonl_record.h"
+
+#define READ_BUFFER_SIZE (1 << 20)
+
+struct CopydeskInput {
+  CopydeskInputFormat format;
+  char *text_field;
+  char *id_field;
+  char **files;
+  guint next_file;
+  FILE *fp;           /* the open file, or NULL between files */
+  char *name;         /* its name for ids and messages ("stdin" for -) */
+  guint64 line_no;    /* lines read from the open file */
+  guint part;         /* text: documents read from the open file */
+  gboolean at_separator; /* text: the last line read was a form-feed separator */
+  char *line;         /* getline buffer */
+  size_t line_cap;
+  guint64 bytes_read;
+};
+
+CopydeskInput *
+copydesk_input_new(CopydeskInputFormat format, const char *text_field, const char *id_field,
+                   const char *const *files)
+{
+  CopydeskInput *input = g_new0(CopydeskInput, 1);
+  input->format = format;
+  input->text_field = g_strdup(text_field ? text_field : "text");
+  input->id_field = g_strdup(id_field ? id_field : "id");
+  if (files && files[0])
+    input->files = g_strdupv((char **)files);
+  else
+    input->files = g_strsplit("-", ",", -1);
+  return input;
+}
+
+static void
+close_file(CopydeskInput *input)
+{
+  if (input->fp && input->fp != stdin)
+    fclose(input->fp);
+  input->fp = NULL;
+  g_clear_pointer(&input->name, g_free);
+}
+
+void
+copydesk_input_free(CopydeskInput *input)
+{
+  if (input == NULL)
+    return;
+  close_file(input);
+  free(input->line);
+  g_strfreev(input->files);
+  g_free(input->text_field);
+  g_free(input->id_field);
+  g_free(input);
+}
+
+guint64
+copydesk_input_bytes_read(const CopydeskInput *input)
+{
+  return input->bytes_read;
+}
+
+/* Opens the next file; FALSE at the end of the list, or with ERROR when it cannot be opened. */
+static gboolean
+open_next(CopydeskInput *input, GError **error)
+{
+  if (input->files[input->next_file] == NULL)
+    return FALSE;
+  const char *file = input->files[input->next_file++];
+  if (strcmp(file, "-") == 0) {
+    input->fp = stdin;
+    input->name = g_strdup("stdin");
+  } else {
+    input->fp = fopen(file, "rb");
+    if (input->fp == NULL) {
+      int saved = errno;
+      g_set_error(error, COPYDESK_IO_ERROR, COPYDESK_IO_ERROR_READ, "%s: cannot open: %s", file,
+                  g_strerror(saved));
+      return FALSE;
+    }
+    setvbuf(input->fp, NULL, _IOFBF, READ_BUFFER_SIZE);
+    input->name = g_strdup(file);
+  }
+  input->line_no = 0;
+  input->part = 0;
+  input->at_separator = FALSE;
+  return TRUE;
+}
+
+/* Reads one line (with its newline) into input->line; its length, or -1 at the end of the file
+ * or on a read error (ERROR set). */
+static gssize
+read_line(CopydeskInput *input, GError **error)
+{
+  errno = 0;
+  gssize n = getline(&input->line, &input->line_cap, input->fp);
+  if (n < 0) {
+    if (ferror(input->fp)) {
+      g_set_error(error, COPYDESK_IO_ERROR, COPYDESK_IO_ERROR_READ, "%s: read error: %s",
+                  input->name, g_strerror(errno ? errno : EIO));
+    }
+    return -1;
+  }
+  input->line_no++;
+  input->bytes_read += n;
+  return n;
+}
+
+/* TRUE when LINE (N bytes) is a lone form feed, optionally followed by CR and LF. */
+static gboolean
+is_separator(const char *line, gssize n)
+{
+  return (n == 1 && line[0] == '\f') || (n == 2 && memcmp(line, "\f\n", 2) == 0) ||
+         (n == 3 && memcmp(line, "\f\r\n", 3) == 0);
+}
+
+/* The next text document from the open file, or NULL at its end. */
+static CopydeskDocument *
+next_text(CopydeskInput *input, char **location, GError **error)
+{
+  GString *text = g_string_new(NULL);
+  gboolean separated = FALSE, got_any = FALSE;
+  gssize n;
+  while ((n = read_line(input, error)) >= 0) {
+    got_any = TRUE;
+    if (is_separator(input->line, n)) {
+      separated = TRUE;
+      break;
+    }
+    g_string_append_len(text, input->line, n);
+  }
+  if (n < 0 && error && *error) {
+    g_string_free(text, TRUE);
+    return NULL;
+  }
+  /* A file yields at least one document; a separator at the very end adds no empty one. */
+  if (!got_any && (input->part > 0 || input->at_separator)) {
+    g_string_free(text, TRUE);
+    return NULL;
+  }
+  input->at_separator = separated;
+  input->part++;
+  char *id = input->part == 1 ? g_strdup(input->name)
+                              : g_strdup_printf("%s#%u", input->name, input->part);
+  CopydeskDocument *doc = copydesk_document_new(id, text->str, text->len);
+  if (location)
+    *location = g_strdup(id);
+  g_free(id);
+  g_string_free(text, TRUE);
+  return doc;
+}
+
+/* TRUE when the N bytes of LINE are only JSON whitespace. */
+static gboolean
+is_blank(const char *line, gssize n)
+{
+  for (gssize i = 0; i < n; i++)
+    if (line[i] != ' ' && line[i] != '\t' && line[i] != '\n' && line[i] != '\r')
+      return FALSE;
+  return TRUE;
+}
+
+/* Makes the document for one parsed RECORD. */
+static CopydeskDocument *
+document_from_record(CopydeskInput *input, CopydeskJsonRecord *record, const char *where)
+{
+  const char *text_json = copydesk_json_record_get(record, input->text_field);
+  char *text = NULL;
+  gsize text_len = 0;
+  char *problem = NULL;
+  if (text_json == NULL)
+    problem = g_strdup_printf("has no '%s' field; name the field that holds the article with "
+                              "input.text_field", input->text_field);
+  else if ((text = copydesk_json_string_decode(text_json, &text_len)) == NULL)
+    problem = g_strdup_printf("has a '%s' field that is not a string", input->text_field);
+
+  /* The id: the id field when it is a string or a number, else FILE:LINE. */
+  char *id = NULL;
+  const char *id_json = copydesk_json_record_get(record, input->id_field);
+  if (id_json && id_json[0] == '"')
+    id = copydesk_json_string_decode(id_json, NULL);
+  else if (id_json && (g_ascii_isdigit(id_json[0]) || id_json[0] == '-'))
+    id = g_strdup(id_json);
+  CopydeskDocument *doc = copydesk_document_new(id ? id : where, text, text_len);
+  for (guint i = 0; i < record->fields->len; i++) {
+    CopydeskJsonField *field = record->fields->pdata[i];
+    copydesk_document_set_field(doc, field->key, field->json);
+  }
+  if (problem) {
+    char *full = g_strdup_printf("%s: the record %s", where, problem);
+    copydesk_document_add_error(doc, "input", full);
+    g_free(full);
+    g_free(problem);
+  }
+  g_free(id);
+  g_free(text);
+  return doc;
+}
+
+/* The next JSONL document from the open file, or NULL at its end. */
+static CopydeskDocument *
+next_jsonl(CopydeskInput *input, char **location, GError **error)
+{
+  gssize n;
+  while ((n = read_line(input, error)) >= 0) {
+    if (is_blank(input->line, n))
+      continue;
+    char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, input->name, input->line_no);
+    GError *bad = NULL;
+    CopydeskJsonRecord *record = copydesk_json_record_parse(input->line, n, &bad);
+    CopydeskDocument *doc;
+    if (record) {
+      doc = document_from_record(input, record, where);
+      copydesk_json_record_free(record);
+    } else {
+      doc = copydesk_document_new(where, "", 0);
+      char *message = g_strdup_printf("%s: not a JSON object: %s", where, bad->message);
+      copydesk_document_add_error(doc, "input", message);
+      g_free(message);
+      g_error_free(bad);
+    }
+    if (location)
+      *location = g_steal_pointer(&where);
+    g_free(where);
+    return doc;
+  }
+  return NULL;
+}
+
+CopydeskDocument *
+copydesk_input_next(CopydeskInput *input, char **location, GError **error)
+{
+  for (;;) {
+    if (input->fp == NULL && !open_next(input, error))
+      return NULL;
+    GError *local = NULL;
+    CopydeskDocument *doc = input->format == COPYDESK_INPUT_JSONL
+                                ? next_jsonl(input, location, &local)
+                                : next_text(input, location, &local);
+    if (doc)
+      return doc;
+    close_file(input);
+    if (local) {
+      g_propagate_error(error, local);
+      return NULL;
+    }
+  }
+}

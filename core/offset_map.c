@@ -1,0 +1,106 @@
+/* copydesk — offset map from current to original text positions. */
+#include "offset_map.h"
+
+void
+copydesk_offset_map_init_identity(CopydeskOffsetMap *map, gsize len)
+{
+  map->segments = g_array_new(FALSE, FALSE, sizeof(CopydeskSegment));
+  map->cur_len = 0;
+  map->orig_len = len;
+  if (len > 0)
+    copydesk_offset_map_append(map, len, 0, len, TRUE);
+}
+
+void
+copydesk_offset_map_clear(CopydeskOffsetMap *map)
+{
+  if (map->segments)
+    g_array_free(map->segments, TRUE);
+  map->segments = NULL;
+  map->cur_len = 0;
+}
+
+void
+copydesk_offset_map_append(CopydeskOffsetMap *map, gsize cur_len, gsize orig_start,
+                           gsize orig_end, gboolean identity)
+{
+  if (cur_len == 0)
+    return;
+  if (identity && map->segments->len > 0) {
+    CopydeskSegment *last =
+        &g_array_index(map->segments, CopydeskSegment, map->segments->len - 1);
+    if (last->identity && last->orig_end == orig_start) {
+      last->cur_end += cur_len;
+      last->orig_end = orig_end;
+      map->cur_len += cur_len;
+      return;
+    }
+  }
+  CopydeskSegment seg = {
+      .cur_start = map->cur_len,
+      .cur_end = map->cur_len + cur_len,
+      .orig_start = orig_start,
+      .orig_end = orig_end,
+      .identity = identity,
+  };
+  g_array_append_val(map->segments, seg);
+  map->cur_len += cur_len;
+}
+
+/* Index of the first segment whose cur_end is greater than POS (segments->len if none). */
+static guint
+first_segment_ending_after(const CopydeskOffsetMap *map, gsize pos)
+{
+  guint lo = 0, hi = map->segments->len;
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    if (g_array_index(map->segments, CopydeskSegment, mid).cur_end > pos)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
+gsize
+copydesk_offset_map_start(const CopydeskOffsetMap *map, gsize pos)
+{
+  if (pos >= map->cur_len)
+    return map->orig_len;
+  guint i = first_segment_ending_after(map, pos);
+  const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+  return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_start;
+}
+
+gsize
+copydesk_offset_map_end(const CopydeskOffsetMap *map, gsize pos)
+{
+  if (pos == 0)
+    return copydesk_offset_map_start(map, 0);
+  if (pos > map->cur_len)
+    pos = map->cur_len;
+  /* The segment holding the byte just before POS. */
+  guint i = first_segment_ending_after(map, pos - 1);
+  const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+  return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_end;
+}
+
+void
+copydesk_offset_map_append_image(CopydeskOffsetMap *out, const CopydeskOffsetMap *map,
+                                 gsize cur_start, gsize cur_end)
+{
+  if (cur_start >= cur_end)
+    return;
+  for (guint i = first_segment_ending_after(map, cur_start); i < map->segments->len; i++) {
+    const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+    if (seg->cur_start >= cur_end)
+      break;
+    gsize a = MAX(cur_start, seg->cur_start);
+    gsize b = MIN(cur_end, seg->cur_end);
+    if (seg->identity)
+      copydesk_offset_map_append(out, b - a, seg->orig_start + (a - seg->cur_start),
+                                 seg->orig_start + (b - seg->cur_start), TRUE);
+    else
+      copydesk_offset_map_append(out, b - a, seg->orig_start, seg->orig_end, FALSE);
+  }
+}

@@ -1,0 +1,295 @@
+/* copydesk — the run loop: read, process on workers, write in order. */
+#include <errno.h>
+#include <string.h>
+
+#include "runner.h"
+
+typedef struct {
+  CopydeskDocument *doc;
+  char *location;
+  GString *out;       /* the formatted document */
+  GString *messages;  /* lines for stderr */
+  gboolean failed;    /* the document carries errors */
+  gboolean keep_going; /* FALSE when a stage with on_error: abort failed */
+  gboolean done;
+} Job;
+
+typedef struct {
+  CopydeskPipeline *pipeline;
+  const CopydeskRunOptions *options;
+  GAsyncQueue *todo;
+  GMutex lock;
+  GCond done_cond;
+  GPtrArray *workers; /* CopydeskWorker* */
+  GPtrArray *threads; /* GThread* */
+  /* Output state (main thread only). */
+  const char *separator; /* written between two documents, or NULL */
+  gboolean wrote_any;
+  gboolean output_closed; /* EPIPE: the reader went away */
+  CopydeskExitStatus status;
+} Run;
+
+static Job stop_job; /* pushed once per thread to end it */
+
+/* Processes and formats JOB's document on WORKER, then frees the document. */
+static void
+run_job(CopydeskWorker *worker, Job *job, gboolean quiet)
+{
+  CopydeskDocument *doc = job->doc;
+  job->keep_going = copydesk_worker_process(worker, doc);
+  GError *error = NULL;
+  if (!copydesk_worker_format(worker, doc, job->out, &error)) {
+    g_string_append_printf(job->messages, "copydesk: %s: output: %s\n", job->location,
+                           error ? error->message : "failed without saying why");
+    g_clear_error(&error);
+    g_string_truncate(job->out, 0);
+    job->failed = TRUE;
+  }
+  guint n = copydesk_document_n_errors(doc);
+  if (n > 0)
+    job->failed = TRUE;
+  for (guint i = 0; i < n && !quiet; i++) {
+    const char *stage = copydesk_document_error_stage(doc, i);
+    const char *message = copydesk_document_error_message(doc, i);
+    if (strcmp(stage, "input") == 0) /* input messages already name FILE:LINE */
+      g_string_append_printf(job->messages, "copydesk: %s\n", message);
+    else
+      g_string_append_printf(job->messages, "copydesk: %s: %s: %s\n", job->location, stage,
+                             message);
+  }
+  copydesk_document_free(doc);
+  job->doc = NULL;
+}
+
+static gpointer
+worker_thread(gpointer data)
+{
+  Run *run = data;
+  CopydeskWorker *worker = NULL;
+  /* Each thread takes one of the workers start_threads made. */
+  g_mutex_lock(&run->lock);
+  for (guint i = 0; i < run->workers->len && worker == NULL; i++) {
+    if (run->workers->pdata[i] != NULL) {
+      worker = run->workers->pdata[i];
+      run->workers->pdata[i] = NULL;
+    }
+  }
+  g_mutex_unlock(&run->lock);
+  for (;;) {
+    Job *job = g_async_queue_pop(run->todo);
+    if (job == &stop_job)
+      break;
+    run_job(worker, job, run->options->quiet);
+    g_mutex_lock(&run->lock);
+    job->done = TRUE;
+    g_cond_broadcast(&run->done_cond);
+    g_mutex_unlock(&run->lock);
+  }
+  copydesk_worker_free(worker);
+  return NULL;
+}
+
+static void
+free_job(Job *job)
+{
+  copydesk_document_free(job->doc);
+  g_free(job->location);
+  g_string_free(job->out, TRUE);
+  g_string_free(job->messages, TRUE);
+  g_free(job);
+}
+
+/* Writes LEN bytes to the output; on failure records the status and closes the output. */
+static void
+write_bytes(Run *run, const char *data, gsize len)
+{
+  if (run->output_closed || len == 0)
+    return;
+  if (fwrite(data, 1, len, run->options->out) == len)
+    return;
+  run->output_closed = TRUE;
+  if (errno == EPIPE)
+    return; /* the reader is gone: end quietly */
+  g_printerr("copydesk: cannot write the output: %s\n", g_strerror(errno));
+  run->status = COPYDESK_EXIT_IO;
+}
+
+static void
+raise_status(Run *run, CopydeskExitStatus status)
+{
+  if (status > run->status)
+    run->status = status;
+}
+
+/* Writes a finished JOB (separator, output, stderr messages). */
+static void
+write_job(Run *run, Job *job)
+{
+  if (job->out->len > 0) {
+    if (run->wrote_any && run->separator)
+      write_bytes(run, run->separator, strlen(run->separator));
+    write_bytes(run, job->out->str, job->out->len);
+    run->wrote_any = TRUE;
+  }
+  if (job->messages->len > 0)
+    fputs(job->messages->str, stderr);
+  if (job->failed)
+    raise_status(run, COPYDESK_EXIT_DOCUMENT);
+}
+
+static Job *
+new_job(CopydeskDocument *doc, char *location)
+{
+  Job *job = g_new0(Job, 1);
+  job->doc = doc;
+  job->location = location ? location : g_strdup(copydesk_document_id(doc));
+  job->out = g_string_sized_new(1024);
+  job->messages = g_string_new(NULL);
+  return job;
+}
+
+/* Waits for JOB to be done. */
+static void
+wait_for(Run *run, Job *job)
+{
+  g_mutex_lock(&run->lock);
+  while (!job->done)
+    g_cond_wait(&run->done_cond, &run->lock);
+  g_mutex_unlock(&run->lock);
+}
+
+/* Starts N worker threads, each with its own plugin instances. */
+static gboolean
+start_threads(Run *run, guint n, GError **error)
+{
+  run->workers = g_ptr_array_new();
+  for (guint i = 0; i < n; i++) {
+    CopydeskWorker *worker = copydesk_worker_new(run->pipeline, error);
+    if (worker == NULL) {
+      for (guint k = 0; k < run->workers->len; k++)
+        copydesk_worker_free(run->workers->pdata[k]);
+      g_ptr_array_set_size(run->workers, 0);
+      return FALSE;
+    }
+    g_ptr_array_add(run->workers, worker);
+  }
+  run->threads = g_ptr_array_new();
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add(run->threads, g_thread_new("copydesk-worker", worker_thread, run));
+  return TRUE;
+}
+
+static void
+stop_threads(Run *run)
+{
+  if (run->threads == NULL)
+    return;
+  for (guint i = 0; i < run->threads->len; i++)
+    g_async_queue_push(run->todo, &stop_job);
+  for (guint i = 0; i < run->threads->len; i++)
+    g_thread_join(run->threads->pdata[i]);
+  g_ptr_array_free(run->threads, TRUE);
+  run->threads = NULL;
+}
+
+CopydeskExitStatus
+copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRunOptions *options)
+{
+  Run run = {.pipeline = pipeline, .options = options, .status = COPYDESK_EXIT_OK};
+  guint jobs = MAX(options->jobs, 1);
+  GError *error = NULL;
+  CopydeskWorker *inline_worker = NULL;
+
+  g_mutex_init(&run.lock);
+  g_cond_init(&run.done_cond);
+  run.todo = g_async_queue_new();
+  /* The output frame comes from an instance of the output plugin on this thread. */
+  inline_worker = copydesk_worker_new(pipeline, &error);
+  if (inline_worker == NULL || (jobs > 1 && !start_threads(&run, jobs, &error))) {
+    g_printerr("copydesk: %s\n", error->message);
+    g_error_free(error);
+    copydesk_worker_free(inline_worker);
+    g_async_queue_unref(run.todo);
+    if (run.workers)
+      g_ptr_array_free(run.workers, TRUE);
+    return COPYDESK_EXIT_USAGE;
+  }
+
+  run.separator = copydesk_worker_separator(inline_worker);
+  GString *frame = g_string_new(NULL);
+  if (!copydesk_worker_header(inline_worker, frame, &error)) {
+    g_printerr("copydesk: output header: %s\n", error->message);
+    g_clear_error(&error);
+    raise_status(&run, COPYDESK_EXIT_DOCUMENT);
+  }
+  write_bytes(&run, frame->str, frame->len);
+
+  GQueue pending = G_QUEUE_INIT;
+  guint max_in_flight = jobs * 4;
+  gboolean stop = FALSE;
+  while (!stop && !run.output_closed) {
+    char *location = NULL;
+    CopydeskDocument *doc = copydesk_input_next(input, &location, &error);
+    if (doc == NULL) {
+      if (error == NULL)
+        break;
+      g_printerr("copydesk: %s\n", error->message);
+      g_clear_error(&error);
+      raise_status(&run, COPYDESK_EXIT_IO);
+      continue;
+    }
+    Job *job = new_job(doc, location);
+    if (jobs == 1) {
+      run_job(inline_worker, job, options->quiet);
+      write_job(&run, job);
+      stop = !job->keep_going;
+      free_job(job);
+      continue;
+    }
+    g_queue_push_tail(&pending, job);
+    g_async_queue_push(run.todo, job);
+    while (g_queue_get_length(&pending) >= max_in_flight ||
+           (!g_queue_is_empty(&pending) && ((Job *)g_queue_peek_head(&pending))->done)) {
+      Job *head = g_queue_pop_head(&pending);
+      wait_for(&run, head);
+      if (!stop)
+        write_job(&run, head);
+      stop = stop || !head->keep_going;
+      free_job(head);
+    }
+  }
+  while (!g_queue_is_empty(&pending)) {
+    Job *head = g_queue_pop_head(&pending);
+    wait_for(&run, head);
+    if (!stop)
+      write_job(&run, head);
+    stop = stop || !head->keep_going;
+    free_job(head);
+  }
+  stop_threads(&run);
+
+  g_string_truncate(frame, 0);
+  if (!copydesk_worker_footer(inline_worker, frame, &error)) {
+    g_printerr("copydesk: output footer: %s\n", error->message);
+    g_clear_error(&error);
+    raise_status(&run, COPYDESK_EXIT_DOCUMENT);
+  }
+  write_bytes(&run, frame->str, frame->len);
+  g_string_free(frame, TRUE);
+  if (!run.output_closed && fflush(options->out) != 0) {
+    if (errno != EPIPE) {
+      g_printerr("copydesk: cannot write the output: %s\n", g_strerror(errno));
+      raise_status(&run, COPYDESK_EXIT_IO);
+    }
+  }
+  if (stop)
+    raise_status(&run, COPYDESK_EXIT_DOCUMENT);
+
+  copydesk_worker_free(inline_worker);
+  if (run.workers)
+    g_ptr_array_free(run.workers, TRUE);
+  g_async_queue_unref(run.todo);
+  g_mutex_clear(&run.lock);
+  g_cond_clear(&run.done_cond);
+  return run.status;
+}

@@ -1,0 +1,29 @@
+/* copydesk — running a pipeline over an input stream with N workers, writing each
+ * document's output in input order (internal). */
+#pragma once
+
+#include <stdio.h>
+
+#include "input.h"
+#include "pipeline.h"
+
+/* Exit statuses of the copydesk command. */
+typedef enum {
+  COPYDESK_EXIT_OK = 0,       /* every document went through every stage */
+  COPYDESK_EXIT_DOCUMENT = 1, /* some document failed; it was still emitted, with its errors */
+  COPYDESK_EXIT_USAGE = 2,    /* usage, configuration or plugin error: nothing ran */
+  COPYDESK_EXIT_IO = 3,       /* an input could not be read or the output could not be written */
+} CopydeskExitStatus;
+
+typedef struct {
+  guint jobs;         /* worker threads; 1 runs everything on the calling thread */
+  gboolean quiet;     /* do not report document errors on stderr (they stay in the output) */
+  FILE *out;          /* where the output goes (stdout) */
+} CopydeskRunOptions;
+
+/* Reads every document of INPUT, runs PIPELINE on it and writes the output in input order.
+ * Memory stays bounded by a few documents per worker: the reader waits when 4 × jobs documents
+ * are in flight.  Returns the exit status; errors that stop the run are reported on stderr as
+ * one line each.  A closed output pipe ends the run quietly. */
+CopydeskExitStatus copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input,
+                                const CopydeskRunOptions *options);

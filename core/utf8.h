@@ -1,0 +1,62 @@
+/* copydesk — strict UTF-8 decoding shared by the core (internal). */
+#pragma once
+
+#include <glib.h>
+
+/* Length (1-4) of the well-formed UTF-8 sequence at S (AVAIL bytes available), or 0 when the
+ * bytes there are not one (overlong forms, surrogates and values past U+10FFFF are refused).
+ * U+0000 is well formed. */
+static inline gsize
+copydesk_utf8_sequence_length(const guchar *s, gsize avail)
+{
+  guchar c = s[0];
+  if (c < 0x80)
+    return 1;
+  if (c < 0xC2 || c > 0xF4)
+    return 0;
+  if (c < 0xE0) {
+    return (avail >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
+  }
+  if (c < 0xF0) {
+    if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+      return 0;
+    if (c == 0xE0 && s[1] < 0xA0)
+      return 0; /* overlong */
+    if (c == 0xED && s[1] >= 0xA0)
+      return 0; /* surrogate */
+    return 3;
+  }
+  if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+    return 0;
+  if (c == 0xF0 && s[1] < 0x90)
+    return 0; /* overlong */
+  if (c == 0xF4 && s[1] >= 0x90)
+    return 0; /* past U+10FFFF */
+  return 4;
+}
+
+/* TRUE when POS in the LEN bytes of TEXT is a character boundary (or the end). */
+static inline gboolean
+copydesk_utf8_is_boundary(const char *text, gsize len, gsize pos)
+{
+  return pos == len || (pos < len && (((guchar)text[pos]) & 0xC0) != 0x80);
+}
+
+/* TRUE when the LEN bytes at S are well-formed UTF-8 (NUL allowed). */
+static inline gboolean
+copydesk_utf8_validate(const char *s, gsize len)
+{
+  const guchar *p = (const guchar *)s;
+  gsize i = 0;
+  while (i < len) {
+    if (p[i] < 0x80) {
+      i++;
+      continue;
+    }
+    gsize n = copydesk_utf8_sequence_length(p + i, len - i);
+    if (n == 0)
+      return FALSE;
+    i += n;
+  }
+  return TRUE;
+}
