@@ -352,6 +352,7 @@ copydesk_options_apply(CopydeskOptions *options, const CopydeskConfigNode *mappi
     CopydeskOptionValue *value = &options->values[index];
     char *problem = NULL;
     const CopydeskConfigNode *where = node;
+    gint code = COPYDESK_CONFIG_ERROR_WRONG_TYPE; /* BAD_VALUE when the shape was right */
     gboolean ok;
     if (spec->type == COPYDESK_OPTION_STRING_LIST) {
       if (node->type != COPYDESK_NODE_SEQUENCE) {
@@ -375,6 +376,7 @@ copydesk_options_apply(CopydeskOptions *options, const CopydeskConfigNode *mappi
         guint bad = 0;
         if (ok && !set_list(spec, (char **)items->pdata, value, &bad, &problem)) {
           where = node->items->pdata[bad];
+          code = COPYDESK_CONFIG_ERROR_BAD_VALUE;
           ok = FALSE;
         }
         g_ptr_array_free(items, TRUE);
@@ -386,14 +388,11 @@ copydesk_options_apply(CopydeskOptions *options, const CopydeskConfigNode *mappi
       ok = FALSE;
     } else {
       ok = parse_scalar(spec, node->value, node->quoted, options->base_dir, value, &problem);
+      code = COPYDESK_CONFIG_ERROR_BAD_VALUE;
     }
     if (!ok) {
-      set_node_error(error,
-                     node->type == COPYDESK_NODE_SCALAR || spec->type == COPYDESK_OPTION_STRING_LIST
-                         ? COPYDESK_CONFIG_ERROR_BAD_VALUE
-                         : COPYDESK_CONFIG_ERROR_WRONG_TYPE,
-                     filename, where, "option '%s' of plugin '%s' %s", spec->name, plugin,
-                     problem);
+      set_node_error(error, code, filename, where, "option '%s' of plugin '%s' %s", spec->name,
+                     plugin, problem);
       g_free(problem);
       return FALSE;
     }

@@ -325,10 +325,11 @@ read_output(CopydeskPipeline *pipeline, const Reader *r, const CopydeskConfigNod
   if (pipeline->output == NULL)
     return FALSE;
   if (pipeline->output->descriptor->kind != COPYDESK_KIND_OUTPUT) {
+    CopydeskPluginKind kind = pipeline->output->descriptor->kind;
     node_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_KIND, r, name,
-               "'%s' is a %s plugin, not an output plugin; try --to jsonl or see "
-               "'copydesk plugins'", plugin,
-               copydesk_plugin_kind_name(pipeline->output->descriptor->kind));
+               "'%s' is %s %s plugin, not an output plugin; try --to jsonl or see "
+               "'copydesk plugins'", plugin, kind == COPYDESK_KIND_ANNOTATE ? "an" : "a",
+               copydesk_plugin_kind_name(kind));
     return FALSE;
   }
   return TRUE;
@@ -357,9 +358,12 @@ check_layer_order(const CopydeskPipeline *pipeline, const Reader *r, GError **er
       }
       char *hint = later ? g_strdup_printf("move '%s' before it", later)
                          : g_strdup("add a stage that provides it before this one");
+      char *where = stage->line ? g_strdup_printf("%s:%u:%u", r->file, stage->line, stage->column)
+                                : g_strdup(r->file); /* an output named by --to or by default */
       g_set_error(error, COPYDESK_PIPELINE_ERROR, COPYDESK_PIPELINE_ERROR_MISSING_LAYER,
-                  "%s:%u:%u: stage '%s' needs the '%s' layer, which no earlier stage provides; "
-                  "%s", r->file, stage->line, stage->column, stage->name, requires[k], hint);
+                  "%s: stage '%s' needs the '%s' layer, which no earlier stage provides; %s",
+                  where, stage->name, requires[k], hint);
+      g_free(where);
       g_free(hint);
       ok = FALSE;
     }

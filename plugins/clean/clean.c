@@ -1,0 +1,204 @@
+/* copydesk — the clean plugin: text normalisation that keeps the offset map.
+ *
+ * A transform stage.  Every change goes through one CopydeskEdit per pass, so each
+ * span a later stage adds still maps back to the bytes the user gave us.  The passes
+ * live in their own files: entities.c (HTML character references), unicode.c
+ * (control and zero-width characters, NFC/NFKC), whitespace.c (spaces, line breaks,
+ * hard-wrapped paragraphs) and quotes.c (straight or curly quote marks).
+ */
+#include <string.h>
+
+#include "clean.h"
+
+/* ---- One pass: a lazily begun edit ---------------------------------------- */
+
+void clean_pass_init(CleanPass *pass, CopydeskDocument *doc) {
+  memset(pass, 0, sizeof *pass);
+  pass->doc = doc;
+  pass->text = copydesk_document_text(doc, &pass->len);
+}
+
+static gboolean pass_submit(CleanPass *pass, gsize start, gsize end, const char *text, gsize len,
+                            GError **error) {
+  if (pass->failed) return FALSE;
+  if (pass->edit == NULL) pass->edit = copydesk_edit_begin(pass->doc);
+  if (!copydesk_edit_replace(pass->edit, start, end, text, (gssize)len, error)) {
+    pass->failed = TRUE;
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean pass_flush(CleanPass *pass, GError **error) {
+  if (pass->pending_end > pass->pending_start) {
+    gsize s = pass->pending_start, e = pass->pending_end;
+    pass->pending_start = pass->pending_end = 0;
+    return pass_submit(pass, s, e, "", 0, error);
+  }
+  return TRUE;
+}
+
+gboolean clean_pass_delete(CleanPass *pass, gsize start, gsize end, GError **error) {
+  if (start >= end) return TRUE;
+  if (pass->pending_end > pass->pending_start && pass->pending_end == start) {
+    pass->pending_end = end;
+    return TRUE;
+  }
+  if (!pass_flush(pass, error)) return FALSE;
+  pass->pending_start = start;
+  pass->pending_end = end;
+  return TRUE;
+}
+
+static inline gboolean is_continuation(guchar c) { return (c & 0xC0) == 0x80; }
+
+gboolean clean_pass_replace(CleanPass *pass, gsize start, gsize end, const char *text, gsize len,
+                            GError **error) {
+  const char *cur = pass->text;
+  /* Shared leading bytes, backed off to a character boundary. */
+  gsize k = 0;
+  while (k < len && start + k < end && cur[start + k] == text[k]) k++;
+  while (k > 0 && ((start + k < end && is_continuation((guchar)cur[start + k])) ||
+                   (k < len && is_continuation((guchar)text[k]))))
+    k--;
+  start += k;
+  text += k;
+  len -= k;
+  /* Shared trailing bytes, moved forward to a character boundary. */
+  gsize m = 0;
+  while (m < len && start + m < end && cur[end - 1 - m] == text[len - 1 - m]) m++;
+  while (m > 0 && ((end - m < pass->len && is_continuation((guchar)cur[end - m])) ||
+                   is_continuation((guchar)text[len - m])))
+    m--;
+  end -= m;
+  len -= m;
+  if (start == end && len == 0) return TRUE;
+  if (len == 0) return clean_pass_delete(pass, start, end, error);
+  if (!pass_flush(pass, error)) return FALSE;
+  return pass_submit(pass, start, end, text, len, error);
+}
+
+gboolean clean_pass_finish(CleanPass *pass, gboolean ok, GError **error) {
+  if (ok) ok = pass_flush(pass, error);
+  if (pass->edit != NULL) {
+    if (ok && !pass->failed)
+      copydesk_edit_commit(pass->edit);
+    else
+      copydesk_edit_abort(pass->edit);
+    pass->edit = NULL;
+  }
+  return ok && !pass->failed;
+}
+
+/* ---- The plugin ------------------------------------------------------------ */
+
+static const char *const normalize_choices[] = {"nfc", "nfkc", "none", NULL};
+static const char *const quotes_choices[] = {"keep", "straight", "curly", NULL};
+
+static const CopydeskOptionSpec clean_options[] = {
+    {.name = "html_entities",
+     .type = COPYDESK_OPTION_BOOL,
+     .default_value = "true",
+     .help = "decode HTML character references (&amp; &eacute; &#233; &#xE9;); only "
+             "well-formed ones ending in ';', invalid code points become U+FFFD"},
+    {.name = "control",
+     .type = COPYDESK_OPTION_BOOL,
+     .default_value = "true",
+     .help = "remove control characters: C0 except tab and line breaks, DEL, C1 except NEL"},
+    {.name = "zero_width",
+     .type = COPYDESK_OPTION_BOOL,
+     .default_value = "true",
+     .help = "remove zero-width space U+200B, word joiner U+2060, byte-order mark U+FEFF and "
+             "soft hyphen U+00AD (ZWJ and ZWNJ are kept)"},
+    {.name = "normalize",
+     .type = COPYDESK_OPTION_ENUM,
+     .default_value = "nfc",
+     .choices = normalize_choices,
+     .help = "Unicode normalisation: nfc, nfkc (also folds compatibility characters such as "
+             "ligatures and full-width forms) or none"},
+    {.name = "whitespace",
+     .type = COPYDESK_OPTION_BOOL,
+     .default_value = "true",
+     .help = "normalise whitespace: CRLF and CR to LF, tabs and Unicode spaces to one space, no "
+             "spaces at line ends, at most one blank line between paragraphs, none around the "
+             "document"},
+    {.name = "join_lines",
+     .type = COPYDESK_OPTION_BOOL,
+     .default_value = "true",
+     .help = "join the lines of hard-wrapped paragraphs with a space; short lines such as "
+             "headlines and datelines keep their line breaks"},
+    {.name = "quotes",
+     .type = COPYDESK_OPTION_ENUM,
+     .default_value = "keep",
+     .choices = quotes_choices,
+     .help = "quote marks: keep, straight (curly and angle quotes to \" and ') or curly "
+             "(\" and ' to curly quotes and apostrophes by context)"},
+    {.name = NULL},
+};
+
+static void *clean_create(const CopydeskOptions *options, GError **error) {
+  CleanConfig *config = g_new0(CleanConfig, 1);
+  const char *normalize = copydesk_options_get_string(options, "normalize");
+  if (g_strcmp0(normalize, "nfkc") == 0)
+    config->normalize = CLEAN_NORMALIZE_NFKC;
+  else if (g_strcmp0(normalize, "none") == 0)
+    config->normalize = CLEAN_NORMALIZE_NONE;
+  else
+    config->normalize = CLEAN_NORMALIZE_NFC;
+  const char *quotes = copydesk_options_get_string(options, "quotes");
+  if (g_strcmp0(quotes, "straight") == 0)
+    config->quotes = CLEAN_QUOTES_STRAIGHT;
+  else if (g_strcmp0(quotes, "curly") == 0)
+    config->quotes = CLEAN_QUOTES_CURLY;
+  else
+    config->quotes = CLEAN_QUOTES_KEEP;
+  config->html_entities = copydesk_options_get_bool(options, "html_entities");
+  config->control = copydesk_options_get_bool(options, "control");
+  config->zero_width = copydesk_options_get_bool(options, "zero_width");
+  config->whitespace = copydesk_options_get_bool(options, "whitespace");
+  config->join_lines = copydesk_options_get_bool(options, "join_lines");
+  return config;
+}
+
+static void clean_destroy(void *self) { g_free(self); }
+
+static gboolean clean_process(void *self, CopydeskDocument *doc, GError **error) {
+  const CleanConfig *config = self;
+  if (config->html_entities && !clean_entities(doc, error)) return FALSE;
+  if ((config->control || config->zero_width) &&
+      !clean_characters(doc, config->control, config->zero_width, error))
+    return FALSE;
+  if (config->normalize != CLEAN_NORMALIZE_NONE && !clean_normalize(doc, config->normalize, error))
+    return FALSE;
+  if ((config->whitespace || config->join_lines) &&
+      !clean_whitespace(doc, config->whitespace, config->join_lines, error))
+    return FALSE;
+  if (config->quotes != CLEAN_QUOTES_KEEP && !clean_quotes(doc, config->quotes, error))
+    return FALSE;
+  return TRUE;
+}
+
+static const CopydeskPluginDescriptor descriptor = {
+    COPYDESK_PLUGIN_ABI,
+    .flags = COPYDESK_PLUGIN_REENTRANT,
+    .name = "clean",
+    .version = "1.0.0",
+    .summary = "HTML entities, control and zero-width characters, NFC, whitespace, line joining, "
+               "quote marks",
+    .description =
+        "Rewrites the text in a few linear passes, each one edit that keeps the offset map, so "
+        "every later span still points at the bytes of the input: HTML character references "
+        "are decoded, control and invisible characters removed, the non-ASCII text normalised "
+        "(NFC by default), whitespace tidied (one space between words, LF line breaks, one "
+        "blank line between paragraphs), the lines of hard-wrapped paragraphs joined, and "
+        "quote marks optionally made straight or curly.",
+    .kind = COPYDESK_KIND_TRANSFORM,
+    .options = clean_options,
+    .requires = NULL,
+    .provides = NULL,
+    .create = clean_create,
+    .process = clean_process,
+    .destroy = clean_destroy,
+};
+
+COPYDESK_PLUGIN_DEFINE(descriptor)

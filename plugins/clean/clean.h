@@ -1,0 +1,83 @@
+/* copydesk — the clean plugin's internal interface.
+ *
+ * clean runs a few linear passes over the current text, each one a single
+ * CopydeskEdit (so the offset map keeps every later span pointing at the user's
+ * bytes): entities, then control and zero-width characters, then Unicode
+ * normalisation, then whitespace and line joining, then quote marks.  Each pass
+ * reads the text the previous one left, so their effects compose (an entity that
+ * decodes to NBSP becomes a space; one that decodes to a combining accent is
+ * normalised with its base letter).
+ */
+#pragma once
+
+#include <copydesk/copydesk.h>
+
+typedef enum {
+  CLEAN_NORMALIZE_NONE,
+  CLEAN_NORMALIZE_NFC,
+  CLEAN_NORMALIZE_NFKC,
+} CleanNormalize;
+
+typedef enum {
+  CLEAN_QUOTES_KEEP,
+  CLEAN_QUOTES_STRAIGHT,
+  CLEAN_QUOTES_CURLY,
+} CleanQuotes;
+
+/* The instance: read-only after create, shared by every worker thread. */
+typedef struct {
+  CleanNormalize normalize;
+  CleanQuotes quotes;
+  gboolean html_entities;
+  gboolean control;
+  gboolean zero_width;
+  gboolean whitespace;
+  gboolean join_lines;
+} CleanConfig;
+
+/* One pass: a CopydeskEdit begun at the first real change, so a pass that finds
+ * nothing to do costs only its scan. */
+typedef struct {
+  CopydeskDocument *doc;
+  const char *text; /* the current text when the pass began */
+  gsize len;
+  CopydeskEdit *edit; /* NULL until the first replacement */
+  gsize pending_start, pending_end; /* a deletion not yet handed to the edit */
+  gboolean failed;
+} CleanPass;
+
+/* Starts a pass over DOC's current text. */
+void clean_pass_init(CleanPass *pass, CopydeskDocument *doc);
+/* Replaces [START, END) of the pass's text with the LEN bytes at TEXT.  Replacements come in
+ * increasing order.  Bytes the old and new text share at either end (whole characters) are
+ * kept out of the edit, so unchanged characters stay mapped one to one. */
+gboolean clean_pass_replace(CleanPass *pass, gsize start, gsize end, const char *text, gsize len,
+                            GError **error);
+/* Deletes [START, END); adjacent deletions are merged into one replacement. */
+gboolean clean_pass_delete(CleanPass *pass, gsize start, gsize end, GError **error);
+/* Commits the pass (or aborts it when OK is FALSE); returns OK. */
+gboolean clean_pass_finish(CleanPass *pass, gboolean ok, GError **error);
+
+/* Decoded code point of the HTML 4 named reference NAME (LEN bytes, no '&' or ';'), or 0. */
+gunichar clean_entity_lookup(const char *name, gsize len);
+
+/* The passes, in the order clean runs them. */
+gboolean clean_entities(CopydeskDocument *doc, GError **error);
+gboolean clean_characters(CopydeskDocument *doc, gboolean control, gboolean zero_width,
+                          GError **error);
+gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize mode, GError **error);
+gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean join_lines,
+                          GError **error);
+gboolean clean_quotes(CopydeskDocument *doc, CleanQuotes mode, GError **error);
+
+/* Encodes C as UTF-8 into BUF (at least 6 bytes); returns the length. */
+static inline gsize clean_put_utf8(gunichar c, char *buf) { return (gsize)g_unichar_to_utf8(c, buf); }
+
+/* Length of the UTF-8 sequence that starts with lead byte C (1 for ASCII and, defensively,
+ * for stray continuation bytes, which valid text never has at a character start). */
+static inline gsize clean_utf8_len(guchar c) {
+  if (c < 0xC0) return 1;
+  if (c < 0xE0) return 2;
+  if (c < 0xF0) return 3;
+  return 4;
+}

@@ -1,0 +1,189 @@
+/* copydesk — clean: control and zero-width characters, and Unicode normalisation.
+ *
+ * Both passes skip printable ASCII in a tight loop, since ASCII is already NFC and
+ * has nothing to remove.
+ *
+ * Normalisation only touches the non-ASCII runs that change.  A run is cut into
+ * pieces at "boundaries": characters that are starters (combining class 0), do not
+ * compose with a character before them (Hangul vowels and trailing consonants, and
+ * the few such vowel signs of Indic and other scripts) and whose decomposition does
+ * not begin with a non-starter.  Normalising each piece alone gives the same result
+ * as normalising the whole text, so each replacement is as small as it can be: an
+ * "e" followed by U+0301 becomes one "é" mapped back to those two characters, and
+ * the words around it keep their one-to-one mapping.
+ */
+#include <string.h>
+
+#include "clean.h"
+
+/* ---- Control and zero-width characters ------------------------------------ */
+
+gboolean clean_characters(CopydeskDocument *doc, gboolean control, gboolean zero_width,
+                          GError **error) {
+  CleanPass pass;
+  clean_pass_init(&pass, doc);
+  const guchar *t = (const guchar *)pass.text;
+  gsize n = pass.len;
+  gboolean ok = TRUE;
+  gsize i = 0;
+  while (ok && i < n) {
+    /* Printable ASCII: nothing to do. */
+    while (i < n && (guchar)(t[i] - 0x20) < 0x5F) i++;
+    if (i >= n) break;
+    guchar c = t[i];
+    if (c < 0x80) {
+      /* C0 controls and DEL; tab and line breaks (LF, CR, VT, FF) are whitespace's job. */
+      gboolean drop = control && c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f';
+      if (drop) ok = clean_pass_delete(&pass, i, i + 1, error);
+      i++;
+      continue;
+    }
+    gsize len = clean_utf8_len(c);
+    gboolean drop = FALSE;
+    if (c == 0xC2) {
+      guchar d = t[i + 1];
+      if (d >= 0x80 && d <= 0x9F && d != 0x85) /* C1 controls; NEL is a line break */
+        drop = control;
+      else if (d == 0xAD) /* soft hyphen */
+        drop = zero_width;
+    } else if (c == 0xE2) {
+      /* U+200B zero-width space, U+2060 word joiner */
+      if ((t[i + 1] == 0x80 && t[i + 2] == 0x8B) || (t[i + 1] == 0x81 && t[i + 2] == 0xA0))
+        drop = zero_width;
+    } else if (c == 0xEF) {
+      if (t[i + 1] == 0xBB && t[i + 2] == 0xBF) /* U+FEFF byte-order mark */
+        drop = zero_width;
+    }
+    if (drop) ok = clean_pass_delete(&pass, i, i + len, error);
+    i += len;
+  }
+  return clean_pass_finish(&pass, ok, error);
+}
+
+/* ---- Normalisation -------------------------------------------------------- */
+
+/* Starters that compose with the character before them (the second half of a primary
+ * composite), outside the Hangul jamo ranges.  Sorted. */
+static const gunichar backward_combining[] = {
+    0x09BE,  0x09D7,  0x0B3E,  0x0B56,  0x0B57,  0x0BBE,  0x0BD7,  0x0CC2,
+    0x0CD5,  0x0CD6,  0x0D3E,  0x0D57,  0x0DCF,  0x0DDF,  0x102E,  0x1B35,
+    0x11127, 0x1133E, 0x11357, 0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930,
+};
+
+static gboolean combines_backward(gunichar c) {
+  if (c < 0x0900) return FALSE;
+  if ((c >= 0x1161 && c <= 0x1175) || (c >= 0x11A8 && c <= 0x11C2)) return TRUE; /* jamo V, T */
+  gsize lo = 0, hi = G_N_ELEMENTS(backward_combining);
+  while (lo < hi) {
+    gsize mid = (lo + hi) / 2;
+    if (backward_combining[mid] == c) return TRUE;
+    if (backward_combining[mid] < c)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return FALSE;
+}
+
+/* Classifies the non-ASCII character C: whether a piece may start at it (*BOUNDARY) and
+ * whether it is certainly unchanged by normalisation when it stands at a boundary with
+ * another boundary after it (*INERT: no decomposition at all). */
+static void classify(gunichar c, gboolean compat, gboolean *boundary, gboolean *inert) {
+  if (g_unichar_combining_class(c) != 0 || combines_backward(c)) {
+    *boundary = FALSE;
+    *inert = FALSE;
+    return;
+  }
+  gunichar decomposition[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+  gsize n = g_unichar_fully_decompose(c, compat, decomposition, G_N_ELEMENTS(decomposition));
+  if (n == 1 && decomposition[0] == c) {
+    *boundary = TRUE;
+    *inert = TRUE;
+    return;
+  }
+  *inert = FALSE;
+  *boundary = n > 0 && g_unichar_combining_class(decomposition[0]) == 0 &&
+              !combines_backward(decomposition[0]);
+}
+
+/* Pieces longer than this many code points are left alone: no real text has them, and
+ * canonical reordering of an unbounded run of marks is not linear.  (Unicode's
+ * stream-safe format allows 30 non-starters in a row.) */
+#define MAX_PIECE_CHARS 32
+/* A run is cut at the first boundary past this many bytes, to bound each normalisation. */
+#define MAX_CHUNK_BYTES 4096
+
+/* Normalises the piece [S, E) of T and replaces it when it changes. */
+static gboolean normalize_piece(CleanPass *pass, const char *t, gsize s, gsize e,
+                                GNormalizeMode mode, GError **error) {
+  gchar *normal = g_utf8_normalize(t + s, (gssize)(e - s), mode);
+  gboolean ok = TRUE;
+  if (normal != NULL) {
+    gsize len = strlen(normal);
+    if (len != e - s || memcmp(normal, t + s, len) != 0)
+      ok = clean_pass_replace(pass, s, e, normal, len, error);
+    g_free(normal);
+  }
+  return ok;
+}
+
+gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **error) {
+  if (which == CLEAN_NORMALIZE_NONE) return TRUE;
+  gboolean compat = which == CLEAN_NORMALIZE_NFKC;
+  GNormalizeMode mode = compat ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
+  CleanPass pass;
+  clean_pass_init(&pass, doc);
+  const char *t = pass.text;
+  const guchar *u = (const guchar *)t;
+  gsize n = pass.len;
+  gboolean ok = TRUE;
+  GArray *bounds = g_array_new(FALSE, FALSE, sizeof(gsize));
+  gsize i = 0;
+  while (ok && i < n) {
+    /* ASCII characters are boundaries and never change. */
+    while (i < n && u[i] < 0x80) i++;
+    if (i >= n) break;
+    /* The chunk starts at the boundary before the first non-ASCII character: the ASCII
+     * character before it (which may take an accent), or I itself after a cut. */
+    gsize chunk_start = (i > 0 && u[i - 1] < 0x80) ? i - 1 : i;
+    g_array_set_size(bounds, 0);
+    g_array_append_val(bounds, chunk_start);
+    gboolean inert = TRUE, long_piece = FALSE;
+    guint piece_chars = 1;
+    gsize j = i;
+    while (j < n && u[j] >= 0x80) {
+      gunichar c = g_utf8_get_char(t + j);
+      gboolean boundary, char_inert;
+      classify(c, compat, &boundary, &char_inert);
+      if (boundary) {
+        if (j - chunk_start > MAX_CHUNK_BYTES) break;
+        if (j > chunk_start) g_array_append_val(bounds, j);
+        piece_chars = 1;
+      } else if (++piece_chars > MAX_PIECE_CHARS) {
+        long_piece = TRUE;
+      }
+      if (!char_inert) inert = FALSE;
+      j += clean_utf8_len(u[j]);
+    }
+    gsize chunk_end = j;
+    i = j;
+    if (inert) continue;
+    if (!long_piece) {
+      /* Usually the whole chunk is already normal: one call tells. */
+      gchar *normal = g_utf8_normalize(t + chunk_start, (gssize)(chunk_end - chunk_start), mode);
+      gboolean same = normal == NULL || (strlen(normal) == chunk_end - chunk_start &&
+                                         memcmp(normal, t + chunk_start, strlen(normal)) == 0);
+      g_free(normal);
+      if (same) continue;
+    }
+    g_array_append_val(bounds, chunk_end);
+    for (guint b = 0; ok && b + 1 < bounds->len; b++) {
+      gsize s = g_array_index(bounds, gsize, b), e = g_array_index(bounds, gsize, b + 1);
+      if (e - s == 1) continue; /* one ASCII character */
+      if (long_piece && g_utf8_strlen(t + s, (gssize)(e - s)) > MAX_PIECE_CHARS) continue;
+      ok = normalize_piece(&pass, t, s, e, mode, error);
+    }
+  }
+  g_array_free(bounds, TRUE);
+  return clean_pass_finish(&pass, ok, error);
+}

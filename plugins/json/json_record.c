@@ -1,0 +1,704 @@
+/* copydesk — the JSON record shared by the json and jsonl output plugins.
+ *
+ * One pass appends the whole record to the output GString.  The only allocations per
+ * document are the sort arrays of the layers written (one per layer, reused) and, when
+ * entities are grouped, one hash table and one array of groups; never one per span.
+ */
+#include "json_record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const json_record_offset_choices[] = {"codepoints", "bytes", "utf16", NULL};
+const char *const json_record_include_choices[] = {
+    "text", "clean_text", "sentences", "paragraphs", "tokens", "mentions", "entities", "quotes",
+    NULL};
+
+/* ---- Configuration -------------------------------------------------------- */
+
+#define DEFAULT_INCLUDE (JSON_RECORD_SENTENCES | JSON_RECORD_MENTIONS | JSON_RECORD_ENTITIES | \
+                         JSON_RECORD_QUOTES)
+
+static guint include_flag(const char *name) {
+  for (guint i = 0; json_record_include_choices[i] != NULL; i++)
+    if (strcmp(name, json_record_include_choices[i]) == 0) return 1u << i;
+  return 0;
+}
+
+gboolean json_record_config_init(JsonRecordConfig *config, const char *stage,
+                                 const CopydeskOptions *options, GError **error) {
+  memset(config, 0, sizeof *config);
+  config->stage = stage;
+  config->unit = COPYDESK_UNIT_CODEPOINTS;
+  config->include = DEFAULT_INCLUDE;
+  config->include_text = TRUE;
+  if (options == NULL) return TRUE;
+
+  const char *offsets = copydesk_options_get_string(options, "offsets");
+  if (offsets == NULL || strcmp(offsets, "codepoints") == 0) {
+    config->unit = COPYDESK_UNIT_CODEPOINTS;
+  } else if (strcmp(offsets, "bytes") == 0) {
+    config->unit = COPYDESK_UNIT_BYTES;
+  } else if (strcmp(offsets, "utf16") == 0) {
+    config->unit = COPYDESK_UNIT_UTF16;
+  } else {
+    g_set_error(error, COPYDESK_CONFIG_ERROR, COPYDESK_CONFIG_ERROR_BAD_VALUE,
+                "option offsets: '%s' is not one of codepoints, bytes, utf16", offsets);
+    return FALSE;
+  }
+
+  const char *const *include = copydesk_options_get_strv(options, "include");
+  config->include = 0;
+  for (gsize i = 0; include != NULL && include[i] != NULL; i++) {
+    guint flag = include_flag(include[i]);
+    if (flag == 0) {
+      g_set_error(error, COPYDESK_CONFIG_ERROR, COPYDESK_CONFIG_ERROR_BAD_VALUE,
+                  "option include: unknown value '%s'", include[i]);
+      return FALSE;
+    }
+    config->include |= flag;
+  }
+  config->include_text = copydesk_options_get_bool(options, "include_text") ||
+                         (config->include & JSON_RECORD_TEXT) != 0;
+
+  const char *nest = copydesk_options_get_string(options, "nest");
+  if (nest != NULL) {
+    if (nest[0] == '\0' || strcmp(nest, "id") == 0) {
+      g_set_error(error, COPYDESK_CONFIG_ERROR, COPYDESK_CONFIG_ERROR_BAD_VALUE,
+                  "option nest: '%s' cannot hold copydesk's keys; choose a name such as copydesk",
+                  nest);
+      return FALSE;
+    }
+    config->nest = g_strdup(nest);
+  }
+  return TRUE;
+}
+
+void json_record_config_clear(JsonRecordConfig *config) {
+  g_clear_pointer(&config->nest, g_free);
+}
+
+/* ---- A small streaming writer --------------------------------------------- */
+
+typedef struct {
+  GString *out;
+  gboolean pretty;
+  guint depth;    /* indentation levels of the members of the open container */
+  gboolean first; /* nothing written yet in the open container */
+} Writer;
+
+/* Appends the N bytes at S: a plain copy when OUT has room (GString keeps its fields public
+ * for this), else the GLib call that grows it.  Most appends here are a few bytes long. */
+static inline void put(GString *out, const char *s, gsize n) {
+  if (G_LIKELY(out->len + n < out->allocated_len)) {
+    memcpy(out->str + out->len, s, n);
+    out->len += n;
+    out->str[out->len] = '\0';
+  } else {
+    g_string_append_len(out, s, (gssize)n);
+  }
+}
+
+static inline void put_c(GString *out, char c) {
+  if (G_LIKELY(out->len + 1 < out->allocated_len)) {
+    out->str[out->len++] = c;
+    out->str[out->len] = '\0';
+  } else {
+    g_string_append_c(out, c);
+  }
+}
+
+static void w_newline(Writer *w) {
+  static const char spaces[] = "                                                                ";
+  put_c(w->out, '\n');
+  gsize n = 2 * (gsize)w->depth;
+  while (n > 0) {
+    gsize k = MIN(n, sizeof spaces - 1);
+    put(w->out, spaces, k);
+    n -= k;
+  }
+}
+
+/* Starts the next member or element of the open container. */
+static inline void w_next(Writer *w) {
+  if (!w->first) put_c(w->out, ',');
+  w->first = FALSE;
+  if (w->pretty) w_newline(w);
+}
+
+static inline void w_colon(Writer *w) {
+  if (w->pretty)
+    put(w->out, ": ", 2);
+  else
+    put_c(w->out, ':');
+}
+
+/* A key that is a C string literal of plain ASCII (no escaping needed). */
+#define W_KEY(w, lit)                                                  \
+  do {                                                                 \
+    w_next(w);                                                         \
+    put((w)->out, "\"" lit "\"", sizeof(lit) + 1);      \
+    w_colon(w);                                                        \
+  } while (0)
+
+/* Any key, escaped. */
+static void w_key(Writer *w, const char *key) {
+  w_next(w);
+  copydesk_json_append_string(w->out, key, -1);
+  w_colon(w);
+}
+
+static inline void w_open(Writer *w, char c) {
+  put_c(w->out, c);
+  w->depth++;
+  w->first = TRUE;
+}
+
+static inline void w_close(Writer *w, char c) {
+  w->depth--;
+  if (w->pretty && !w->first) w_newline(w);
+  put_c(w->out, c);
+  w->first = FALSE;
+}
+
+static inline void w_null(Writer *w) {
+  put(w->out, "null", 4);
+}
+
+/* An unsigned integer, without going through printf. */
+static inline void w_size(Writer *w, gsize v) {
+  char buf[24];
+  char *p = buf + sizeof buf;
+  do {
+    *--p = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  put(w->out, p, (gsize)(buf + sizeof buf - p));
+}
+
+static inline void w_string_or_null(Writer *w, const char *s, gssize len) {
+  if (s == NULL)
+    w_null(w);
+  else
+    copydesk_json_append_string(w->out, s, len);
+}
+
+/* ---- Spans mapped to the original text ------------------------------------ */
+
+typedef struct {
+  gsize byte_start, byte_end; /* in the original text */
+  gsize start, end;           /* in the output unit */
+} Mapped;
+
+/* What every span writer needs to know about the document. */
+typedef struct {
+  const CopydeskDocument *doc;
+  CopydeskOffsetUnit unit;
+  const char *original;
+  gsize original_len;
+} Source;
+
+/* The original byte range of the current range [CUR_START, CUR_END); units not yet counted. */
+static inline void map_bytes(const Source *src, gsize cur_start, gsize cur_end, Mapped *m) {
+  gsize bs = MIN(copydesk_document_original_start(src->doc, cur_start), src->original_len);
+  gsize be = MIN(copydesk_document_original_end(src->doc, cur_end), src->original_len);
+  m->byte_start = bs;
+  m->byte_end = MAX(be, bs);
+}
+
+static inline void map_span(const Source *src, gsize cur_start, gsize cur_end, Mapped *m) {
+  map_bytes(src, cur_start, cur_end, m);
+  m->start = copydesk_document_original_offset(src->doc, m->byte_start, src->unit);
+  m->end = copydesk_document_original_offset(src->doc, m->byte_end, src->unit);
+}
+
+/* Counts the units of up to three mapped ranges (NULL: none), asking the document for the
+ * offsets in increasing order: its unit index is O(1) forwards but rescans on a step back,
+ * and a quote's speaker and cue often come before the quote. */
+static void count_units(const Source *src, Mapped *a, Mapped *b, Mapped *c) {
+  struct {
+    gsize byte;
+    gsize *dest;
+  } v[6], t;
+  guint n = 0;
+  Mapped *ms[3] = {a, b, c};
+  for (guint i = 0; i < 3; i++) {
+    if (ms[i] == NULL) continue;
+    v[n].byte = ms[i]->byte_start, v[n++].dest = &ms[i]->start;
+    v[n].byte = ms[i]->byte_end, v[n++].dest = &ms[i]->end;
+  }
+  for (guint i = 1; i < n; i++) /* insertion sort of at most six */
+    for (guint j = i; j > 0 && v[j - 1].byte > v[j].byte; j--) t = v[j], v[j] = v[j - 1], v[j - 1] = t;
+  for (guint i = 0; i < n; i++)
+    *v[i].dest = copydesk_document_original_offset(src->doc, v[i].byte, src->unit);
+}
+
+/* "start": S, "end": E */
+static inline void w_start_end(Writer *w, const Mapped *m) {
+  W_KEY(w, "start");
+  w_size(w, m->start);
+  W_KEY(w, "end");
+  w_size(w, m->end);
+}
+
+/* "text": the original bytes of M. */
+static inline void w_original_text(Writer *w, const Source *src, const Mapped *m) {
+  W_KEY(w, "text");
+  copydesk_json_append_string(w->out, src->original + m->byte_start,
+                              (gssize)(m->byte_end - m->byte_start));
+}
+
+/* ---- Layers, sorted without touching the document ------------------------- */
+
+typedef struct {
+  gsize start, end, index;
+  CopydeskSpan *span;
+} SpanRef;
+
+typedef struct {
+  SpanRef *v;
+  gsize n, cap;
+} SpanList;
+
+static int span_ref_cmp(const void *a, const void *b) {
+  const SpanRef *x = a, *y = b;
+  if (x->start != y->start) return x->start < y->start ? -1 : 1;
+  if (x->end != y->end) return x->end > y->end ? -1 : 1; /* longer first */
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Fills LIST with LAYER's spans in order of start (then longer first, then insertion order). */
+static void span_list_fill(SpanList *list, const CopydeskLayer *layer) {
+  gsize n = copydesk_layer_n_spans(layer);
+  if (n > list->cap) {
+    list->cap = MAX(n, 2 * list->cap);
+    list->v = g_renew(SpanRef, list->v, list->cap);
+  }
+  gboolean sorted = TRUE;
+  for (gsize i = 0; i < n; i++) {
+    CopydeskSpan *span = copydesk_layer_span(layer, i);
+    SpanRef *r = &list->v[i];
+    r->start = copydesk_span_start(span);
+    r->end = copydesk_span_end(span);
+    r->index = i;
+    r->span = span;
+    if (i > 0 && sorted && span_ref_cmp(&list->v[i - 1], r) > 0) sorted = FALSE;
+  }
+  list->n = n;
+  if (!sorted) qsort(list->v, n, sizeof *list->v, span_ref_cmp);
+}
+
+/* [[start, end], …] */
+static void w_pairs(Writer *w, const Source *src, const SpanList *list) {
+  w_open(w, '[');
+  for (gsize i = 0; i < list->n; i++) {
+    Mapped m;
+    map_span(src, list->v[i].start, list->v[i].end, &m);
+    w_next(w);
+    put_c(w->out, '[');
+    w_size(w, m.start);
+    if (w->pretty)
+      put(w->out, ", ", 2);
+    else
+      put_c(w->out, ',');
+    w_size(w, m.end);
+    put_c(w->out, ']');
+  }
+  w_close(w, ']');
+}
+
+/* ---- Entities: mentions grouped by their `entity` attribute ---------------- */
+
+typedef struct {
+  const char *id;
+  const char *label;
+  const char *name;      /* the first `name` attribute among the mentions, or NULL */
+  const char *best;      /* the fullest mention text (current text), when no name */
+  gsize best_len;
+  gsize count;
+} EntityGroup;
+
+typedef struct {
+  GArray *groups;     /* EntityGroup, in order of first mention */
+  GHashTable *by_id;  /* id -> index + 1 */
+} Entities;
+
+static void entities_build(Entities *e, const SpanList *mentions) {
+  e->groups = g_array_new(FALSE, FALSE, sizeof(EntityGroup));
+  e->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+  for (gsize i = 0; i < mentions->n; i++) {
+    const CopydeskSpan *span = mentions->v[i].span;
+    const char *id = copydesk_span_get_string(span, "entity");
+    if (id == NULL) continue;
+    gsize idx = GPOINTER_TO_SIZE(g_hash_table_lookup(e->by_id, id));
+    EntityGroup *g;
+    if (idx == 0) {
+      EntityGroup fresh = {.id = id, .label = copydesk_span_label(span)};
+      g_array_append_val(e->groups, fresh);
+      g_hash_table_insert(e->by_id, (gpointer)id, GSIZE_TO_POINTER(e->groups->len));
+      g = &g_array_index(e->groups, EntityGroup, e->groups->len - 1);
+    } else {
+      g = &g_array_index(e->groups, EntityGroup, idx - 1);
+    }
+    g->count++;
+    if (g->name == NULL) {
+      const char *name = copydesk_span_get_string(span, "name");
+      if (name != NULL) {
+        g->name = name;
+      } else {
+        gsize len;
+        const char *text = copydesk_span_text(span, &len);
+        if (g->best == NULL || len > g->best_len) {
+          g->best = text;
+          g->best_len = len;
+        }
+      }
+    }
+  }
+}
+
+static void entities_clear(Entities *e) {
+  if (e->groups != NULL) g_array_free(e->groups, TRUE);
+  if (e->by_id != NULL) g_hash_table_destroy(e->by_id);
+}
+
+static const EntityGroup *entities_find(const Entities *e, const char *id) {
+  if (e->by_id == NULL || id == NULL) return NULL;
+  gsize idx = GPOINTER_TO_SIZE(g_hash_table_lookup(e->by_id, id));
+  return idx == 0 ? NULL : &g_array_index(e->groups, EntityGroup, idx - 1);
+}
+
+static void w_group_name(Writer *w, const EntityGroup *g) {
+  if (g->name != NULL)
+    copydesk_json_append_string(w->out, g->name, -1);
+  else
+    w_string_or_null(w, g->best, (gssize)g->best_len);
+}
+
+static void w_entities(Writer *w, const Entities *e) {
+  w_open(w, '[');
+  for (guint i = 0; i < e->groups->len; i++) {
+    const EntityGroup *g = &g_array_index(e->groups, EntityGroup, i);
+    w_next(w);
+    w_open(w, '{');
+    W_KEY(w, "id");
+    copydesk_json_append_string(w->out, g->id, -1);
+    W_KEY(w, "label");
+    w_string_or_null(w, g->label, -1);
+    W_KEY(w, "name");
+    w_group_name(w, g);
+    W_KEY(w, "mentions");
+    w_size(w, g->count);
+    w_close(w, '}');
+  }
+  w_close(w, ']');
+}
+
+static void w_mentions(Writer *w, const Source *src, const SpanList *list) {
+  w_open(w, '[');
+  for (gsize i = 0; i < list->n; i++) {
+    const SpanRef *r = &list->v[i];
+    Mapped m;
+    map_span(src, r->start, r->end, &m);
+    w_next(w);
+    w_open(w, '{');
+    w_start_end(w, &m);
+    w_original_text(w, src, &m);
+    W_KEY(w, "label");
+    w_string_or_null(w, copydesk_span_label(r->span), -1);
+    W_KEY(w, "entity");
+    w_string_or_null(w, copydesk_span_get_string(r->span, "entity"), -1);
+    w_close(w, '}');
+  }
+  w_close(w, ']');
+}
+
+/* ---- Quotes --------------------------------------------------------------- */
+
+/* "speaker" of QUOTE; SP is its speaker span (or NULL), mapped to M. */
+static void w_speaker(Writer *w, const Source *src, const CopydeskSpan *quote,
+                      const CopydeskSpan *sp, const Mapped *m, const Entities *entities) {
+  const char *name = copydesk_span_get_string(quote, "speaker_name");
+  const char *entity = copydesk_span_get_string(quote, "speaker_entity");
+  if (sp == NULL && name == NULL && entity == NULL) {
+    w_null(w);
+    return;
+  }
+  if (entity == NULL && sp != NULL) entity = copydesk_span_get_string(sp, "entity");
+  if (name == NULL && sp != NULL) name = copydesk_span_get_string(sp, "name");
+
+  w_open(w, '{');
+  W_KEY(w, "name");
+  const EntityGroup *g;
+  if (name != NULL) {
+    copydesk_json_append_string(w->out, name, -1);
+  } else if ((g = entities_find(entities, entity)) != NULL) {
+    w_group_name(w, g);
+  } else if (sp != NULL && strcmp(copydesk_layer_name(copydesk_span_layer(sp)),
+                                  COPYDESK_LAYER_ENTITY) == 0) {
+    gsize len;
+    const char *text = copydesk_span_text(sp, &len);
+    copydesk_json_append_string(w->out, text, (gssize)len);
+  } else {
+    w_null(w);
+  }
+  W_KEY(w, "entity");
+  w_string_or_null(w, entity, -1);
+  if (sp != NULL) {
+    w_start_end(w, m);
+    w_original_text(w, src, m);
+  } else {
+    W_KEY(w, "start");
+    w_null(w);
+    W_KEY(w, "end");
+    w_null(w);
+    W_KEY(w, "text");
+    w_null(w);
+  }
+  w_close(w, '}');
+}
+
+/* "cue": the cue span mapped to M, or null when CUE is NULL. */
+static void w_cue(Writer *w, const Source *src, const CopydeskSpan *cue, const Mapped *m) {
+  if (cue == NULL) {
+    w_null(w);
+    return;
+  }
+  w_open(w, '{');
+  w_original_text(w, src, m);
+  w_start_end(w, m);
+  w_close(w, '}');
+}
+
+static void w_quotes(Writer *w, const Source *src, const SpanList *list,
+                     const Entities *entities) {
+  w_open(w, '[');
+  for (gsize i = 0; i < list->n; i++) {
+    const SpanRef *r = &list->v[i];
+    const CopydeskSpan *sp = copydesk_span_get_link(r->span, "speaker");
+    const CopydeskSpan *cue = copydesk_span_get_link(r->span, "cue");
+    Mapped m, ms = {0}, mc = {0};
+    map_bytes(src, r->start, r->end, &m);
+    if (sp != NULL) map_bytes(src, copydesk_span_start(sp), copydesk_span_end(sp), &ms);
+    if (cue != NULL) map_bytes(src, copydesk_span_start(cue), copydesk_span_end(cue), &mc);
+    count_units(src, &m, sp != NULL ? &ms : NULL, cue != NULL ? &mc : NULL);
+    w_next(w);
+    w_open(w, '{');
+    w_start_end(w, &m);
+    w_original_text(w, src, &m);
+    W_KEY(w, "kind");
+    w_string_or_null(w, copydesk_span_label(r->span), -1);
+    W_KEY(w, "speaker");
+    w_speaker(w, src, r->span, sp, &ms, entities);
+    W_KEY(w, "cue");
+    w_cue(w, src, cue, &mc);
+    CopydeskAttrType t = copydesk_span_attr_type(r->span, "confidence");
+    if (t == COPYDESK_ATTR_DOUBLE || t == COPYDESK_ATTR_INT) {
+      W_KEY(w, "confidence");
+      copydesk_json_append_double(w->out, copydesk_span_get_double(r->span, "confidence", 0.0));
+    }
+    const char *reason = copydesk_span_get_string(r->span, "reason");
+    if (reason != NULL) {
+      W_KEY(w, "reason");
+      copydesk_json_append_string(w->out, reason, -1);
+    }
+    w_close(w, '}');
+  }
+  w_close(w, ']');
+}
+
+/* ---- The record ------------------------------------------------------------ */
+
+/* Copydesk's keys an input field may already use (bit flags beyond JsonRecordInclude). */
+enum {
+  KEY_ERRORS = 1 << 8,
+  KEY_COPYDESK_ERRORS = 1 << 9,
+  KEY_ID = 1 << 10,
+  KEY_NEST = 1 << 11,
+};
+
+static guint classify_key(const JsonRecordConfig *config, const char *key) {
+  guint flag = include_flag(key);
+  if (flag != 0) return flag;
+  if (strcmp(key, "errors") == 0) return KEY_ERRORS;
+  if (strcmp(key, "copydesk_errors") == 0) return KEY_COPYDESK_ERRORS;
+  if (strcmp(key, "id") == 0) return KEY_ID;
+  if (config->nest != NULL && strcmp(key, config->nest) == 0) return KEY_NEST;
+  return 0;
+}
+
+#define MAX_COLLISIONS 16
+
+typedef struct {
+  const char *keys[MAX_COLLISIONS]; /* copydesk keys left out because an input field has them */
+  guint n;
+  gboolean nest; /* the nest key itself was taken */
+} Collisions;
+
+/* TRUE when copydesk's KEY (flag FLAG) may be written; otherwise notes the collision. */
+static gboolean claim(guint taken, guint flag, const char *key, Collisions *col) {
+  if ((taken & flag) == 0) return TRUE;
+  if (col->n < MAX_COLLISIONS) col->keys[col->n++] = key;
+  return FALSE;
+}
+
+static void w_error(Writer *w, const char *stage, const char *message) {
+  w_next(w);
+  w_open(w, '{');
+  W_KEY(w, "stage");
+  w_string_or_null(w, stage, -1);
+  W_KEY(w, "message");
+  w_string_or_null(w, message, -1);
+  w_close(w, '}');
+}
+
+/* "errors": the document's errors and the collisions met while writing this record. */
+static void w_errors(Writer *w, const JsonRecordConfig *config, const CopydeskDocument *doc,
+                     guint taken, Collisions *col) {
+  guint n = copydesk_document_n_errors(doc);
+  if (n == 0 && col->n == 0 && !col->nest) return;
+  if (taken & KEY_ERRORS) {
+    /* An input field is called "errors": say so, and fall back to another key. */
+    if (col->n < MAX_COLLISIONS) col->keys[col->n++] = "errors";
+    if (taken & KEY_COPYDESK_ERRORS) return; /* nowhere left to put them */
+    W_KEY(w, "copydesk_errors");
+  } else {
+    W_KEY(w, "errors");
+  }
+  w_open(w, '[');
+  for (guint i = 0; i < n; i++)
+    w_error(w, copydesk_document_error_stage(doc, i), copydesk_document_error_message(doc, i));
+  if (col->n > 0 || col->nest) {
+    GString *msg = g_string_new(NULL);
+    if (col->nest) {
+      g_string_printf(msg,
+                      "the input has a field \"%s\", the name the output option nest gives "
+                      "copydesk's keys; they were left out (set nest to a name the input does "
+                      "not use)",
+                      config->nest);
+      w_error(w, config->stage, msg->str);
+    }
+    for (guint i = 0; i < col->n; i++) {
+      g_string_printf(msg,
+                      "the input has a field \"%s\", a key copydesk writes; the input's value "
+                      "was kept and copydesk's left out (set the output option nest, e.g. "
+                      "nest: copydesk, to keep both)",
+                      col->keys[i]);
+      w_error(w, config->stage, msg->str);
+    }
+    g_string_free(msg, TRUE);
+  }
+  w_close(w, ']');
+}
+
+/* Copydesk's own keys, into the open object.  TAKEN: keys the input fields already use at
+ * this level (0 inside the nest object); HAS_TEXT: an input field is called "text". */
+static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const CopydeskDocument *doc,
+                            guint taken, gboolean has_text, Collisions *col) {
+  const guint inc = config->include;
+  Source source = {.doc = doc, .unit = config->unit};
+  source.original = copydesk_document_original(doc, &source.original_len);
+  const Source *src = &source;
+
+  if (config->include_text && !has_text) {
+    W_KEY(w, "text");
+    copydesk_json_append_string(w->out, src->original, (gssize)src->original_len);
+  }
+  if ((inc & JSON_RECORD_CLEAN_TEXT) && claim(taken, JSON_RECORD_CLEAN_TEXT, "clean_text", col)) {
+    gsize len;
+    const char *text = copydesk_document_text(doc, &len);
+    W_KEY(w, "clean_text");
+    copydesk_json_append_string(w->out, text, (gssize)len);
+  }
+
+  SpanList list = {0};
+  static const struct {
+    guint flag;
+    const char *key;
+    const char *layer;
+  } pair_layers[] = {
+      {JSON_RECORD_SENTENCES, "sentences", COPYDESK_LAYER_SENTENCE},
+      {JSON_RECORD_PARAGRAPHS, "paragraphs", COPYDESK_LAYER_PARAGRAPH},
+      {JSON_RECORD_TOKENS, "tokens", COPYDESK_LAYER_TOKEN},
+  };
+  for (gsize k = 0; k < G_N_ELEMENTS(pair_layers); k++) {
+    if (!(inc & pair_layers[k].flag)) continue;
+    const CopydeskLayer *layer = copydesk_document_layer(doc, pair_layers[k].layer);
+    if (layer == NULL || !claim(taken, pair_layers[k].flag, pair_layers[k].key, col)) continue;
+    span_list_fill(&list, layer);
+    w_key(w, pair_layers[k].key);
+    w_pairs(w, src, &list);
+  }
+
+  /* Mentions and entities come from the entity layer; quotes use its groups for names. */
+  const CopydeskLayer *entity_layer = copydesk_document_layer(doc, COPYDESK_LAYER_ENTITY);
+  const CopydeskLayer *quote_layer = copydesk_document_layer(doc, COPYDESK_LAYER_QUOTE);
+  gboolean want_mentions = (inc & JSON_RECORD_MENTIONS) && entity_layer != NULL &&
+                           claim(taken, JSON_RECORD_MENTIONS, "mentions", col);
+  gboolean want_entities = (inc & JSON_RECORD_ENTITIES) && entity_layer != NULL &&
+                           claim(taken, JSON_RECORD_ENTITIES, "entities", col);
+  gboolean want_quotes = (inc & JSON_RECORD_QUOTES) && quote_layer != NULL &&
+                         claim(taken, JSON_RECORD_QUOTES, "quotes", col);
+  SpanList mentions = {0};
+  Entities entities = {0};
+  if (entity_layer != NULL && (want_mentions || want_entities || want_quotes)) {
+    span_list_fill(&mentions, entity_layer);
+    if (want_entities || want_quotes) entities_build(&entities, &mentions);
+  }
+  if (want_mentions) {
+    W_KEY(w, "mentions");
+    w_mentions(w, src, &mentions);
+  }
+  if (want_entities) {
+    W_KEY(w, "entities");
+    w_entities(w, &entities);
+  }
+  if (want_quotes) {
+    span_list_fill(&list, quote_layer);
+    W_KEY(w, "quotes");
+    w_quotes(w, src, &list, &entities);
+  }
+  entities_clear(&entities);
+  g_free(mentions.v);
+  g_free(list.v);
+
+  w_errors(w, config, doc, taken, col);
+}
+
+void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *doc,
+                        GString *out) {
+  Writer w = {.out = out, .pretty = config->pretty, .depth = config->pretty ? config->indent : 0};
+  if (w.pretty)
+    for (guint i = 0; i < w.depth; i++) g_string_append_len(out, "  ", 2);
+  w_open(&w, '{');
+
+  /* Which of copydesk's keys the input fields use. */
+  guint n_fields = copydesk_document_n_fields(doc);
+  guint taken = 0;
+  for (guint i = 0; i < n_fields; i++)
+    taken |= classify_key(config, copydesk_document_field_key(doc, i));
+
+  if (!(taken & KEY_ID)) {
+    W_KEY(&w, "id");
+    copydesk_json_append_string(out, copydesk_document_id(doc), -1);
+  }
+  for (guint i = 0; i < n_fields; i++) {
+    w_key(&w, copydesk_document_field_key(doc, i));
+    g_string_append(out, copydesk_document_field_json(doc, i));
+  }
+
+  Collisions col = {.n = 0};
+  gboolean has_text = (taken & JSON_RECORD_TEXT) != 0;
+  if (config->nest == NULL) {
+    w_copydesk_keys(&w, config, doc, taken, has_text, &col);
+  } else if (taken & KEY_NEST) {
+    col.nest = TRUE;
+    w_errors(&w, config, doc, taken, &col);
+  } else {
+    w_key(&w, config->nest);
+    w_open(&w, '{');
+    w_copydesk_keys(&w, config, doc, 0, has_text, &col);
+    w_close(&w, '}');
+  }
+  w_close(&w, '}');
+}

@@ -1,0 +1,61 @@
+/* copydesk — the sentences plugin's internal interface.
+ *
+ * tokenizer.c cuts the text into tokens (and notes the whitespace before each);
+ * sentences.c groups tokens into paragraphs and sentences; abbreviations.c holds
+ * the word lists the sentence rules consult.
+ */
+#pragma once
+
+#include <copydesk/copydesk.h>
+
+typedef enum {
+  TOKEN_WORD,
+  TOKEN_NUMBER,
+  TOKEN_PUNCT,
+  TOKEN_SYMBOL,
+  TOKEN_URL,
+  TOKEN_EMAIL,
+} TokenKind;
+
+enum {
+  TOKEN_FLAG_ABBREV = 1 << 0,  /* a word whose final period is its own ("Mr.", "U.S.", "J.") */
+  TOKEN_FLAG_INITIAL = 1 << 1, /* of those, a single letter and its period ("J.") */
+  TOKEN_FLAG_MULTI = 1 << 2,   /* of those, one with inner periods ("U.S.", "a.m.") */
+  TOKEN_FLAG_HARD = 1 << 3,    /* a line break before this token ends a sentence */
+};
+
+typedef struct {
+  gsize start, end;      /* byte range in the current text */
+  guint8 kind;           /* TokenKind */
+  guint8 flags;          /* TOKEN_FLAG_* */
+  guint8 newlines;       /* line breaks in the whitespace before it (capped at 255) */
+  guint8 space;          /* whitespace (or the start of the text) before it */
+} Token;
+
+/* Appends the tokens of the LEN bytes of TEXT (valid UTF-8, NUL-terminated) to TOKENS. */
+void sentences_tokenize(const char *text, gsize len, GArray *tokens);
+
+/* The label of a token kind ("word", "number", …). */
+const char *sentences_token_label(TokenKind kind);
+
+typedef enum {
+  ABBR_NONE = 0,
+  ABBR_TITLE,   /* precedes a name: Mr. Sen. Gov. St. — never ends a sentence */
+  ABBR_NUMBER,  /* precedes a number: No. Vol. Fig. — continues before a digit */
+  ABBR_MONTH,   /* Jan. … Dec. (not May) — continues before a digit */
+  ABBR_TIME,    /* a.m. p.m. — continues before a lowercase word, a day, a month or a zone */
+  ABBR_SUFFIX,  /* follows a name: Jr. Inc. Corp. Co. Ltd. */
+  ABBR_ALWAYS,  /* vs. e.g. i.e. — never ends a sentence */
+  ABBR_GENERAL, /* etc. Ave. Calif. U.S. U.K. … */
+} AbbrevClass;
+
+/* The class of the abbreviation S (LEN bytes, without its final period), or ABBR_NONE. */
+AbbrevClass sentences_abbreviation(const char *s, gsize len);
+/* TRUE when the capitalised word S usually starts a sentence ("The", "He", "But", …). */
+gboolean sentences_is_starter(const char *s, gsize len);
+/* TRUE for a time zone such as "EDT" or "GMT". */
+gboolean sentences_is_time_zone(const char *s, gsize len);
+/* TRUE for a day or month name ("Monday", "March", "Jan"). */
+gboolean sentences_is_date_word(const char *s, gsize len);
+/* TRUE when every table is sorted (checked once when the plugin is created). */
+gboolean sentences_tables_check(void);

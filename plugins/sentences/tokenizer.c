@@ -1,0 +1,410 @@
+/* copydesk — sentences: a Penn-Treebank-like tokenizer for news text.
+ *
+ * One left-to-right scan; every token is found by looking a bounded distance ahead,
+ * except URLs and e-mail addresses, whose scans never cover the same bytes twice.
+ *
+ *   words      letters, digits and marks; inner hyphens (well-known, 20-year-old),
+ *              inner apostrophes (O'Brien) and ampersands between capitals (AT&T)
+ *              stay inside.  Clitics split off: do|n't, it|'s, Rubio|'s, they|'re
+ *              (with ' or ’); a trailing apostrophe is its own token (Reuters|’).
+ *   periods    kept by abbreviations in the table (Mr. Jan. Inc.), by single letters
+ *              (J. p.) and by words with inner periods whose parts are at most two
+ *              letters (U.S. J.R.R. a.m. Ph.D.); otherwise a separate token.
+ *   numbers    digits with inner , . : / between digits (1,000.5  10:30  3/4); a
+ *              number running into letters is a word (5th, 1990s).
+ *   url, email http(s)://, ftp://, www. up to whitespace, trailing punctuation (and an
+ *              unbalanced closing bracket) left out; local@domain.tld.
+ *   punct      one token per mark, except runs of dots (...), of hyphens (--), of !
+ *              and ?, and the two-character quotes `` and ''; … — – are tokens.
+ *   symbol     currency, math and other symbols, and % & @ #.
+ */
+#include <string.h>
+
+#include "sentences.h"
+
+static const char *const labels[] = {"word", "number", "punct", "symbol", "url", "email"};
+
+const char *sentences_token_label(TokenKind kind) { return labels[kind]; }
+
+static inline gsize utf8_len(guchar c) {
+  if (c < 0xC0) return 1;
+  if (c < 0xE0) return 2;
+  if (c < 0xF0) return 3;
+  return 4;
+}
+
+/* The character at T[I] (0 past the end); *LEN receives its byte length. */
+static inline gunichar char_at(const char *t, gsize n, gsize i, gsize *len) {
+  if (i >= n) {
+    *len = 0;
+    return 0;
+  }
+  guchar c = (guchar)t[i];
+  if (c < 0x80) {
+    *len = 1;
+    return c;
+  }
+  *len = utf8_len(c);
+  return g_utf8_get_char(t + i);
+}
+
+static inline gboolean is_letter(gunichar u) {
+  if (u < 0x80) return (u | 0x20) >= 'a' && (u | 0x20) <= 'z';
+  return g_unichar_isalpha(u) || g_unichar_ismark(u);
+}
+
+static inline gboolean is_digit(gunichar u) {
+  if (u < 0x80) return u >= '0' && u <= '9';
+  return g_unichar_isdigit(u);
+}
+
+static inline gboolean is_alnum(gunichar u) { return is_letter(u) || is_digit(u); }
+
+static inline gboolean is_upper(gunichar u) {
+  if (u < 0x80) return u >= 'A' && u <= 'Z';
+  return g_unichar_isupper(u) || g_unichar_istitle(u);
+}
+
+/* Invisible characters that may sit inside a word: ZWNJ, ZWJ, soft hyphen, word joiner. */
+static inline gboolean is_word_joiner(gunichar u) {
+  return u == 0x200C || u == 0x200D || u == 0x00AD || u == 0x2060;
+}
+
+static inline gboolean is_apostrophe(gunichar u) { return u == '\'' || u == 0x2019; }
+
+static inline gboolean is_hyphen(gunichar u) { return u == '-' || u == 0x2010 || u == 0x2011; }
+
+/* ---- URLs and e-mail addresses --------------------------------------------- */
+
+static gboolean starts_with_ci(const char *t, gsize n, gsize i, const char *prefix) {
+  gsize len = strlen(prefix);
+  return i + len <= n && g_ascii_strncasecmp(t + i, prefix, len) == 0;
+}
+
+/* Characters that end a URL: whitespace, <>"` and the typographic quotes. */
+static gboolean ends_url(gunichar u) {
+  return u == 0 || u == ' ' || u == '\t' || u == '\n' || u == '\r' || u == '\v' || u == '\f' ||
+         u == '<' || u == '>' || u == '"' || u == '`' || (u >= 0x2018 && u <= 0x201F) ||
+         u == 0x00AB || u == 0x00BB || u == 0x2026 || (u >= 0x80 && g_unichar_isspace(u));
+}
+
+/* End of a URL starting at I, or 0 when none starts there. */
+static gsize scan_url(const char *t, gsize n, gsize i) {
+  gsize j;
+  if (starts_with_ci(t, n, i, "http://"))
+    j = i + 7;
+  else if (starts_with_ci(t, n, i, "https://"))
+    j = i + 8;
+  else if (starts_with_ci(t, n, i, "ftp://"))
+    j = i + 6;
+  else if (starts_with_ci(t, n, i, "www."))
+    j = i + 4;
+  else
+    return 0;
+  gsize body = j, len;
+  int parens = 0, brackets = 0;
+  for (;;) {
+    gunichar u = char_at(t, n, j, &len);
+    if (ends_url(u)) break;
+    parens += u == '(' ? 1 : u == ')' ? -1 : 0;
+    brackets += u == '[' ? 1 : u == ']' ? -1 : 0;
+    j += len;
+  }
+  /* Trailing punctuation belongs to the sentence; a closing bracket only when unbalanced. */
+  while (j > body) {
+    char c = t[j - 1];
+    if (c == ')' && parens < 0)
+      parens++;
+    else if (c == ']' && brackets < 0)
+      brackets++;
+    else if (!strchr(".,;:!?'*", c) || c == '\0')
+      break;
+    j--;
+  }
+  return j > body ? j : 0;
+}
+
+static inline gboolean is_email_local(guchar c) {
+  return g_ascii_isalnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+/* End of an e-mail address starting at I, or 0.  *GIVE_UP receives a position before
+ * which no other start can succeed when this one fails (so no byte is scanned more than
+ * twice). */
+static gsize scan_email(const char *t, gsize n, gsize i, gsize *give_up) {
+  gsize j = i;
+  while (j < n && is_email_local((guchar)t[j])) j++;
+  *give_up = j;
+  if (j == i || j >= n || t[j] != '@' || t[j - 1] == '.') return 0;
+  gsize at = j++, dot = 0;
+  /* Every start before the '@' fails the same way; later ones scan the domain again at
+   * most once more. */
+  *give_up = at + 1;
+  while (j < n && (g_ascii_isalnum(t[j]) || t[j] == '-' || t[j] == '.')) {
+    if (t[j] == '.') dot = j;
+    j++;
+  }
+  while (j > at + 1 && (t[j - 1] == '.' || t[j - 1] == '-')) j--;
+  if (dot == 0 || dot + 1 >= j) return 0;
+  /* The top-level domain: at least two letters. */
+  gsize tld = 0;
+  for (gsize k = j; k > at && t[k - 1] != '.'; k--) {
+    if (!g_ascii_isalpha(t[k - 1])) return 0;
+    tld++;
+  }
+  return tld >= 2 && t[at + 1] != '.' ? j : 0;
+}
+
+/* ---- Words and numbers ---------------------------------------------------- */
+
+typedef struct {
+  gsize end;
+  gsize split;   /* where a clitic starts (0: none) */
+  TokenKind kind;
+  guint8 flags;
+} WordScan;
+
+/* Case-insensitive comparison of the ASCII letters at T[I..E) with LOWER. */
+static gboolean tail_is(const char *t, gsize i, gsize e, const char *lower) {
+  gsize len = strlen(lower);
+  if (e - i != len) return FALSE;
+  for (gsize k = 0; k < len; k++)
+    if (g_ascii_tolower(t[i + k]) != lower[k]) return FALSE;
+  return TRUE;
+}
+
+/* The clitic a word [I, E) ends with, if any: the position where it starts. */
+static gsize find_clitic(const char *t, gsize i, gsize e, gsize apostrophe, gsize apostrophe_len) {
+  gsize after = apostrophe + apostrophe_len;
+  /* n't: do|n't, ca|n't, wo|n't */
+  if (tail_is(t, after, e, "t") && apostrophe >= i + 2 && g_ascii_tolower(t[apostrophe - 1]) == 'n')
+    return apostrophe - 1;
+  if (apostrophe > i && (tail_is(t, after, e, "s") || tail_is(t, after, e, "re") ||
+                         tail_is(t, after, e, "ve") || tail_is(t, after, e, "ll") ||
+                         tail_is(t, after, e, "d") || tail_is(t, after, e, "m")))
+    return apostrophe;
+  return 0;
+}
+
+static WordScan scan_word(const char *t, gsize n, gsize i) {
+  WordScan w = {0, 0, TOKEN_NUMBER, 0};
+  gboolean alpha = FALSE, joined = FALSE;
+  guint periods = 0, segment = 0, widest_segment = 0;
+  gsize apostrophe = 0, apostrophe_len = 0, j = i, len;
+  gunichar prev = 0;
+  for (;;) {
+    gunichar u = char_at(t, n, j, &len);
+    if (len == 0) break;
+    if (is_letter(u)) {
+      alpha = TRUE;
+      segment++;
+    } else if (is_digit(u)) {
+      segment++;
+    } else if (is_word_joiner(u) && j > i) {
+      /* inside a word: keep going */
+    } else {
+      gsize next_len;
+      gunichar next = char_at(t, n, j + len, &next_len);
+      if ((u == '.' || u == ',' || u == ':' || u == '/') && is_digit(prev) && is_digit(next)) {
+        /* 1,000.5  10:30  3/4 */
+      } else if (u == '.' && is_letter(prev) && is_letter(next)) {
+        periods++;
+        widest_segment = MAX(widest_segment, segment);
+        segment = 0;
+      } else if (is_hyphen(u) && is_alnum(prev) && is_alnum(next)) {
+        joined = TRUE;
+      } else if (is_apostrophe(u) && is_letter(prev) && is_letter(next)) {
+        apostrophe = j;
+        apostrophe_len = len;
+        joined = TRUE;
+      } else if (u == '&' && is_upper(prev) && is_upper(next)) {
+        joined = TRUE;
+      } else {
+        break;
+      }
+    }
+    prev = u;
+    j += len;
+  }
+  w.end = j;
+  w.kind = alpha ? TOKEN_WORD : TOKEN_NUMBER;
+  /* A period after letters that is not the start of "..": does it belong to the word? */
+  if (j < n && t[j] == '.' && is_letter(prev) && !(j + 1 < n && t[j + 1] == '.')) {
+    gboolean keep = FALSE;
+    if (periods > 0) {
+      widest_segment = MAX(widest_segment, segment);
+      keep = widest_segment <= 2 || sentences_abbreviation(t + i, j - i) != ABBR_NONE;
+      if (keep) w.flags |= TOKEN_FLAG_MULTI;
+    } else if (segment == 1 && !joined && j - i <= 4 /* one letter, maybe with marks */) {
+      keep = TRUE;
+      w.flags |= TOKEN_FLAG_INITIAL;
+    } else if (!joined && sentences_abbreviation(t + i, j - i) != ABBR_NONE) {
+      keep = TRUE;
+    }
+    if (keep) {
+      w.end = j + 1;
+      w.flags |= TOKEN_FLAG_ABBREV;
+      return w;
+    }
+  }
+  if (apostrophe != 0) w.split = find_clitic(t, i, j, apostrophe, apostrophe_len);
+  return w;
+}
+
+/* ---- Punctuation and symbols ------------------------------------------------ */
+
+static TokenKind char_kind(gunichar u) {
+  if (u == '%' || u == '&' || u == '@' || u == '#') return TOKEN_SYMBOL;
+  switch (g_unichar_type(u)) {
+  case G_UNICODE_CURRENCY_SYMBOL:
+  case G_UNICODE_MATH_SYMBOL:
+  case G_UNICODE_MODIFIER_SYMBOL:
+  case G_UNICODE_OTHER_SYMBOL:
+  case G_UNICODE_UNASSIGNED:
+  case G_UNICODE_PRIVATE_USE:
+  case G_UNICODE_SURROGATE:
+    return TOKEN_SYMBOL;
+  case G_UNICODE_DECIMAL_NUMBER:
+  case G_UNICODE_LETTER_NUMBER:
+  case G_UNICODE_OTHER_NUMBER:
+    return TOKEN_NUMBER;
+  default:
+    return TOKEN_PUNCT;
+  }
+}
+
+/* ---- The scan ------------------------------------------------------------- */
+
+static void push(GArray *tokens, gsize start, gsize end, TokenKind kind, guint8 flags,
+                 guint newlines, gboolean space) {
+  Token tok = {start, end, (guint8)kind, flags, (guint8)MIN(newlines, 255u), (guint8)space};
+  g_array_append_val(tokens, tok);
+}
+
+/* A clitic standing alone after a token: 's 're 've 'll 'd 'm ("Jr.'s"). */
+static gsize scan_lone_clitic(const char *t, gsize n, gsize i, gsize apostrophe_len) {
+  gsize j = i + apostrophe_len;
+  while (j < n && g_ascii_isalpha(t[j]) && j - i < 6) j++;
+  gsize next_len;
+  if (is_letter(char_at(t, n, j, &next_len))) return 0;
+  gsize a = i + apostrophe_len;
+  if (tail_is(t, a, j, "s") || tail_is(t, a, j, "re") || tail_is(t, a, j, "ve") ||
+      tail_is(t, a, j, "ll") || tail_is(t, a, j, "d") || tail_is(t, a, j, "m"))
+    return j;
+  return 0;
+}
+
+void sentences_tokenize(const char *t, gsize n, GArray *tokens) {
+  gsize i = 0, no_email_before = 0;
+  guint newlines = 0;
+  gboolean space = TRUE;
+  while (i < n) {
+    guchar c = (guchar)t[i];
+    /* Whitespace, and invisible characters between tokens. */
+    if (c < 0x80) {
+      if (c == ' ' || c == '\t') {
+        space = TRUE;
+        i++;
+        continue;
+      }
+      if (c == '\n' || c == '\v' || c == '\f' || c == '\r') {
+        if (!(c == '\r' && i + 1 < n && t[i + 1] == '\n')) newlines++;
+        space = TRUE;
+        i++;
+        continue;
+      }
+      if (c < 0x20 || c == 0x7F) {
+        space = TRUE;
+        i++;
+        continue;
+      }
+    } else {
+      gsize len = utf8_len(c);
+      gunichar u = g_utf8_get_char(t + i);
+      if (u == 0x2028 || u == 0x85 || u == 0x2029) {
+        newlines += u == 0x2029 ? 2 : 1;
+        space = TRUE;
+        i += len;
+        continue;
+      }
+      GUnicodeType type = g_unichar_type(u);
+      if (g_unichar_isspace(u) || type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT) {
+        space = TRUE;
+        i += len;
+        continue;
+      }
+    }
+
+    gsize len;
+    gunichar u = char_at(t, n, i, &len);
+    gsize next_len;
+    gunichar next = char_at(t, n, i + len, &next_len);
+    gsize end = 0;
+    TokenKind kind = TOKEN_PUNCT;
+    guint8 flags = 0;
+
+    if (c < 0x80 && g_ascii_isalnum(c)) {
+      if ((end = scan_url(t, n, i)) != 0) {
+        kind = TOKEN_URL;
+      } else if (i >= no_email_before) {
+        gsize give_up;
+        if ((end = scan_email(t, n, i, &give_up)) != 0)
+          kind = TOKEN_EMAIL;
+        else
+          no_email_before = give_up;
+      }
+    }
+    if (end == 0 && (is_alnum(u) || g_unichar_ismark(u))) {
+      WordScan w = scan_word(t, n, i);
+      if (w.split != 0) {
+        push(tokens, i, w.split, w.kind, 0, newlines, space);
+        push(tokens, w.split, w.end, TOKEN_WORD, 0, 0, FALSE);
+        newlines = 0;
+        space = FALSE;
+        i = w.end;
+        continue;
+      }
+      end = w.end;
+      kind = w.kind;
+      flags = w.flags;
+    }
+    if (end == 0) {
+      end = i + len;
+      kind = char_kind(u);
+      if (u == '.' && next == '.') {
+        while (end < n && t[end] == '.') end++; /* ... */
+      } else if (u == '-' && next == '-') {
+        while (end < n && t[end] == '-') end++; /* -- */
+      } else if (u == '!' || u == '?') {
+        while (end < n && (t[end] == '!' || t[end] == '?')) end++;
+      } else if ((u == '`' && next == '`') || (u == '\'' && next == '\'')) {
+        end++; /* `` and '' */
+      } else if (is_apostrophe(u) && !space) {
+        gsize clitic = scan_lone_clitic(t, n, i, len);
+        if (clitic != 0) {
+          end = clitic;
+          kind = TOKEN_WORD;
+        }
+      } else if (is_apostrophe(u) && space && is_digit(next)) {
+        /* '90s */
+        gsize j = i + len;
+        while (j < n && g_ascii_isdigit(t[j])) j++;
+        if (j < n && t[j] == 's') j++;
+        gsize after_len;
+        if (j - (i + len) >= 2 && !is_alnum(char_at(t, n, j, &after_len))) {
+          end = j;
+          kind = TOKEN_WORD;
+        }
+      } else if ((u == '#' || u == '@') && space && is_letter(next)) {
+        WordScan w = scan_word(t, n, i + len); /* #hashtag, @handle */
+        end = w.end;
+        kind = TOKEN_WORD;
+        if (w.flags & TOKEN_FLAG_ABBREV) end--;
+      }
+    }
+    push(tokens, i, end, kind, flags, newlines, space);
+    newlines = 0;
+    space = FALSE;
+    i = end;
+  }
+}

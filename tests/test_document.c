@@ -1,0 +1,243 @@
+/* The document API: text and original, invalid UTF-8, fields, errors, layers, spans,
+ * attributes, links, and offsets in code points, bytes and UTF-16 units. */
+#include <string.h>
+
+#include <copydesk/copydesk.h>
+
+static void
+test_text_and_original(void)
+{
+  CopydeskDocument *doc = copydesk_document_new("d1", "Hello\0world", 11);
+  gsize len;
+  g_assert_cmpstr(copydesk_document_id(doc), ==, "d1");
+  const char *text = copydesk_document_text(doc, &len);
+  g_assert_cmpuint(len, ==, 11);
+  g_assert_cmpmem(text, len, "Hello\0world", 11); /* NUL is kept: it is valid UTF-8 */
+  g_assert_cmpuint(copydesk_document_n_invalid_sequences(doc), ==, 0);
+  copydesk_document_set_id(doc, "renamed");
+  g_assert_cmpstr(copydesk_document_id(doc), ==, "renamed");
+  copydesk_document_free(doc);
+}
+
+/* Every invalid byte becomes one U+FFFD that maps back to that byte. */
+static void
+test_invalid_utf8_becomes_replacement(void)
+{
+  const char input[] = "a\xFF" "b\xC3(\xE2\x82";
+  CopydeskDocument *doc = copydesk_document_new("bad", input, sizeof input - 1);
+  gsize len;
+  const char *text = copydesk_document_text(doc, &len);
+  g_assert_cmpstr(text, ==, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD");
+  g_assert_cmpuint(copydesk_document_n_invalid_sequences(doc), ==, 4);
+  /* "b" at current byte 4 is original byte 2. */
+  g_assert_cmpuint(copydesk_document_original_start(doc, 4), ==, 2);
+  /* The first U+FFFD covers original byte 1 only. */
+  g_assert_cmpuint(copydesk_document_original_start(doc, 1), ==, 1);
+  g_assert_cmpuint(copydesk_document_original_end(doc, 4), ==, 2);
+  gsize orig_len;
+  copydesk_document_original(doc, &orig_len);
+  g_assert_cmpuint(copydesk_document_original_end(doc, len), ==, orig_len);
+  copydesk_document_free(doc);
+}
+
+static void
+test_offset_units(void)
+{
+  /* é is 2 bytes / 1 code point / 1 UTF-16 unit; 😀 is 4 / 1 / 2; \xFF is 1 / 1 / 1. */
+  const char input[] = "é😀\xFFx";
+  CopydeskDocument *doc = copydesk_document_new("u", input, sizeof input - 1);
+  const gsize bytes[] = {0, 2, 6, 7, 8};
+  const gsize codepoints[] = {0, 1, 2, 3, 4};
+  const gsize utf16[] = {0, 1, 3, 4, 5};
+  for (guint i = 0; i < G_N_ELEMENTS(bytes); i++) {
+    g_assert_cmpuint(copydesk_document_original_offset(doc, bytes[i], COPYDESK_UNIT_BYTES), ==,
+                     bytes[i]);
+    g_assert_cmpuint(copydesk_document_original_offset(doc, bytes[i], COPYDESK_UNIT_CODEPOINTS),
+                     ==, codepoints[i]);
+    g_assert_cmpuint(copydesk_document_original_offset(doc, bytes[i], COPYDESK_UNIT_UTF16), ==,
+                     utf16[i]);
+  }
+  /* Backwards after forwards gives the same answers. */
+  for (gint i = G_N_ELEMENTS(bytes) - 1; i >= 0; i--)
+    g_assert_cmpuint(copydesk_document_original_offset(doc, bytes[i], COPYDESK_UNIT_UTF16), ==,
+                     utf16[i]);
+  copydesk_document_free(doc);
+}
+
+/* Offsets in a long text agree with g_utf8_pointer_to_offset, in any order of questions. */
+static void
+test_offset_units_long_text(void)
+{
+  GString *s = g_string_new(NULL);
+  for (int i = 0; i < 5000; i++)
+    g_string_append(s, (i % 3 == 0) ? "ab " : (i % 3 == 1) ? "ü€ " : "𝄞 ");
+  CopydeskDocument *doc = copydesk_document_new("long", s->str, s->len);
+  GRand *rand = g_rand_new_with_seed(3);
+  for (int k = 0; k < 2000; k++) {
+    gsize pos = g_rand_int_range(rand, 0, s->len);
+    while (pos > 0 && (((guchar)s->str[pos]) & 0xC0) == 0x80)
+      pos--;
+    glong expected = g_utf8_pointer_to_offset(s->str, s->str + pos);
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_CODEPOINTS), ==,
+                     (gsize)expected);
+  }
+  g_rand_free(rand);
+  copydesk_document_free(doc);
+  g_string_free(s, TRUE);
+}
+
+static void
+test_fields(void)
+{
+  CopydeskDocument *doc = copydesk_document_new("f", "x", -1);
+  g_assert_cmpuint(copydesk_document_n_fields(doc), ==, 0);
+  copydesk_document_set_field(doc, "n", "1.50e+3");
+  copydesk_document_set_field_string(doc, "who", "Ana \"A\" Ruiz\n");
+  copydesk_document_set_field(doc, "n", "[1,2]"); /* replaces in place */
+  g_assert_cmpuint(copydesk_document_n_fields(doc), ==, 2);
+  g_assert_cmpstr(copydesk_document_field_key(doc, 0), ==, "n");
+  g_assert_cmpstr(copydesk_document_field_json(doc, 0), ==, "[1,2]");
+  g_assert_cmpstr(copydesk_document_get_field(doc, "who"), ==, "\"Ana \\\"A\\\" Ruiz\\n\"");
+  g_assert_null(copydesk_document_get_field(doc, "missing"));
+  copydesk_document_free(doc);
+}
+
+static void
+test_errors(void)
+{
+  CopydeskDocument *doc = copydesk_document_new("e", "x", -1);
+  copydesk_document_add_error(doc, "quotes", "ran out of marks");
+  g_assert_cmpuint(copydesk_document_n_errors(doc), ==, 1);
+  g_assert_cmpstr(copydesk_document_error_stage(doc, 0), ==, "quotes");
+  g_assert_cmpstr(copydesk_document_error_message(doc, 0), ==, "ran out of marks");
+  copydesk_document_free(doc);
+}
+
+static void
+test_layers_and_spans(void)
+{
+  CopydeskDocument *doc = copydesk_document_new("l", "Marco Rubio told CBS.", -1);
+  g_assert_null(copydesk_document_layer(doc, "entity"));
+  CopydeskLayer *entities = copydesk_document_ensure_layer(doc, "entity");
+  g_assert_true(copydesk_document_ensure_layer(doc, "entity") == entities);
+  g_assert_cmpstr(copydesk_layer_name(entities), ==, "entity");
+  CopydeskSpan *cbs = copydesk_layer_add(entities, 17, 20, "ORG", NULL);
+  CopydeskSpan *rubio = copydesk_layer_add(entities, 0, 11, "PERSON", NULL);
+  g_assert_nonnull(cbs);
+  gsize len;
+  const char *t = copydesk_span_text(rubio, &len);
+  g_assert_cmpmem(t, len, "Marco Rubio", 11);
+  copydesk_span_set_string(rubio, "name", "Marco Rubio");
+  copydesk_span_set_int(rubio, "mentions", 3);
+  copydesk_span_set_double(rubio, "score", 0.75);
+  copydesk_span_set_bool(rubio, "head", TRUE);
+  copydesk_span_set_link(cbs, "said_to_by", rubio);
+  g_assert_cmpstr(copydesk_span_get_string(rubio, "name"), ==, "Marco Rubio");
+  g_assert_cmpint(copydesk_span_get_int(rubio, "mentions", -1), ==, 3);
+  g_assert_cmpfloat(copydesk_span_get_double(rubio, "score", 0), ==, 0.75);
+  g_assert_cmpfloat(copydesk_span_get_double(rubio, "mentions", 0), ==, 3.0);
+  g_assert_true(copydesk_span_get_bool(rubio, "head", FALSE));
+  g_assert_true(copydesk_span_get_link(cbs, "said_to_by") == rubio);
+  g_assert_cmpint(copydesk_span_attr_type(rubio, "name"), ==, COPYDESK_ATTR_STRING);
+  g_assert_cmpint(copydesk_span_attr_type(rubio, "nothing"), ==, COPYDESK_ATTR_NONE);
+  g_assert_null(copydesk_span_get_string(rubio, "mentions")); /* wrong type */
+  g_assert_cmpuint(copydesk_span_n_attrs(rubio), ==, 4);
+  g_assert_cmpstr(copydesk_span_attr_key(rubio, 0), ==, "name");
+
+  /* Sorting keeps span pointers valid and updates indexes. */
+  g_assert_cmpuint(copydesk_span_index(rubio), ==, 1);
+  copydesk_layer_sort(entities);
+  g_assert_true(copydesk_layer_span(entities, 0) == rubio);
+  g_assert_cmpuint(copydesk_span_index(rubio), ==, 0);
+
+  /* Bad spans are refused with the right codes. */
+  GError *error = NULL;
+  g_assert_null(copydesk_layer_add(entities, 5, 99, NULL, &error));
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_RANGE);
+  g_clear_error(&error);
+  g_assert_null(copydesk_layer_add(entities, 6, 5, NULL, &error));
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_RANGE);
+  g_clear_error(&error);
+
+  /* Clearing a layer unsets links into it. */
+  copydesk_layer_clear(entities);
+  g_assert_cmpuint(copydesk_layer_n_spans(entities), ==, 0);
+  g_assert_cmpuint(copydesk_document_n_layers(doc), ==, 1);
+  copydesk_document_free(doc);
+}
+
+static void
+test_span_boundaries(void)
+{
+  CopydeskDocument *doc = copydesk_document_new("b", "né", -1);
+  CopydeskLayer *layer = copydesk_document_ensure_layer(doc, "x");
+  GError *error = NULL;
+  g_assert_null(copydesk_layer_add(layer, 0, 2, NULL, &error)); /* inside é */
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_BOUNDARY);
+  g_clear_error(&error);
+  g_assert_nonnull(copydesk_layer_add(layer, 1, 3, NULL, &error));
+  copydesk_document_free(doc);
+}
+
+/* Spans that exist before an edit move with the text. */
+static void
+test_spans_move_with_edits(void)
+{
+  CopydeskDocument *doc = copydesk_document_new("m", "Rubio  told   CBS", -1);
+  CopydeskLayer *layer = copydesk_document_ensure_layer(doc, "entity");
+  CopydeskSpan *cbs = copydesk_layer_add(layer, 14, 17, "ORG", NULL);
+  CopydeskSpan *told = copydesk_layer_add(layer, 7, 11, "VERB", NULL);
+  CopydeskEdit *edit = copydesk_edit_begin(doc);
+  g_assert_true(copydesk_edit_replace(edit, 5, 7, " ", 1, NULL));
+  g_assert_true(copydesk_edit_replace(edit, 11, 14, " ", 1, NULL));
+  copydesk_edit_commit(edit);
+  g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, "Rubio told CBS");
+  gsize len;
+  const char *t = copydesk_span_text(cbs, &len);
+  g_assert_cmpmem(t, len, "CBS", 3);
+  t = copydesk_span_text(told, &len);
+  g_assert_cmpmem(t, len, "told", 4);
+  g_assert_cmpuint(copydesk_document_original_start(doc, copydesk_span_start(cbs)), ==, 14);
+  copydesk_document_free(doc);
+}
+
+static void
+test_edit_refusals(void)
+{
+  CopydeskDocument *doc = copydesk_document_new("r", "abcé", -1);
+  CopydeskEdit *edit = copydesk_edit_begin(doc);
+  GError *error = NULL;
+  g_assert_true(copydesk_edit_replace(edit, 2, 3, "X", -1, &error));
+  g_assert_false(copydesk_edit_replace(edit, 1, 2, "Y", -1, &error));
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_ORDER);
+  g_clear_error(&error);
+  g_assert_false(copydesk_edit_replace(edit, 4, 4, "Y", -1, &error));
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_BOUNDARY);
+  g_clear_error(&error);
+  g_assert_false(copydesk_edit_replace(edit, 5, 5, "\xFF", 1, &error));
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_UTF8);
+  g_clear_error(&error);
+  g_assert_false(copydesk_edit_replace(edit, 3, 9, "", 0, &error));
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_RANGE);
+  g_clear_error(&error);
+  copydesk_edit_abort(edit);
+  g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, "abcé"); /* untouched */
+  copydesk_document_free(doc);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/document/text_and_original", test_text_and_original);
+  g_test_add_func("/document/invalid_utf8_becomes_replacement", test_invalid_utf8_becomes_replacement);
+  g_test_add_func("/document/offset_units", test_offset_units);
+  g_test_add_func("/document/offset_units_long_text", test_offset_units_long_text);
+  g_test_add_func("/document/fields", test_fields);
+  g_test_add_func("/document/errors", test_errors);
+  g_test_add_func("/document/layers_and_spans", test_layers_and_spans);
+  g_test_add_func("/document/span_boundaries", test_span_boundaries);
+  g_test_add_func("/document/spans_move_with_edits", test_spans_move_with_edits);
+  g_test_add_func("/document/edit_refusals", test_edit_refusals);
+  return g_test_run();
+}

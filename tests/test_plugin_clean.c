@@ -1,0 +1,444 @@
+/* copydesk — tests of the clean plugin, run through the real loader.
+ *
+ * Every test checks the cleaned text and the offset map: each ASCII word of the
+ * cleaned text must map back to exactly the bytes it came from in the input
+ * (assert_word_map), so no pass may smear a replacement over its neighbours.
+ */
+#include <copydesk/copydesk.h>
+
+#include <string.h>
+
+#include "harness.h"
+
+/* ---- Helpers -------------------------------------------------------------- */
+
+/* A word whose original bytes differ from it (e.g. "find" from "ﬁnd"). */
+typedef struct {
+  const char *word;
+  const char *original;
+} MapException;
+
+/* Asserts that every maximal run of ASCII letters and digits in DOC's current text maps back
+ * to the same bytes in the original text, except the words EXCEPTIONS (ended by a NULL word)
+ * name, which must map to their given original bytes.  Returns the number of words seen. */
+static guint assert_word_map(const CopydeskDocument *doc, const MapException *exceptions) {
+  gsize n, on;
+  const char *t = copydesk_document_text(doc, &n);
+  const char *o = copydesk_document_original(doc, &on);
+  guint words = 0;
+  for (gsize i = 0; i < n;) {
+    if (!g_ascii_isalnum(t[i])) {
+      i++;
+      continue;
+    }
+    gsize j = i;
+    while (j < n && g_ascii_isalnum(t[j])) j++;
+    gsize os = copydesk_document_original_start(doc, i);
+    gsize oe = copydesk_document_original_end(doc, j);
+    g_assert_cmpuint(os, <=, oe);
+    g_assert_cmpuint(oe, <=, on);
+    char *word = g_strndup(t + i, j - i);
+    char *orig = g_strndup(o + os, oe - os);
+    const char *want = word;
+    for (const MapException *e = exceptions; e && e->word; e++)
+      if (strcmp(e->word, word) == 0) want = e->original;
+    if (strcmp(orig, want) != 0)
+      g_test_message("word \"%s\" at [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT
+                     ") maps to \"%s\" [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ")",
+                     word, i, j, orig, os, oe);
+    g_assert_cmpstr(orig, ==, want);
+    g_free(word);
+    g_free(orig);
+    words++;
+    i = j;
+  }
+  return words;
+}
+
+/* A harness for clean with OPTIONS (a YAML flow mapping, or NULL for the defaults). */
+static CopydeskHarness *clean_harness(const char *options) {
+  char *yaml = g_strdup_printf("pipeline:\n  - plugin: clean\n%s%s%soutput: {plugin: jsonl}\n",
+                               options ? "    options: " : "", options ? options : "",
+                               options ? "\n" : "");
+  CopydeskHarness *h = copydesk_harness_new(yaml);
+  g_free(yaml);
+  return h;
+}
+
+/* Cleans LEN bytes of INPUT (-1: NUL-terminated) with OPTIONS and asserts the result is
+ * EXPECTED and the word map holds (with EXCEPTIONS). */
+static void check_len(const char *options, const char *input, gssize len, const char *expected,
+                      const MapException *exceptions) {
+  CopydeskHarness *h = clean_harness(options);
+  CopydeskDocument *doc = copydesk_harness_process(h, input, len);
+  g_assert_cmpuint(copydesk_document_n_errors(doc), ==, 0);
+  gsize n;
+  const char *text = copydesk_document_text(doc, &n);
+  g_assert_cmpstr(text, ==, expected);
+  g_assert_cmpuint(n, ==, strlen(expected));
+  assert_word_map(doc, exceptions);
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+}
+
+static void check(const char *options, const char *input, const char *expected) {
+  check_len(options, input, -1, expected, NULL);
+}
+
+/* All passes off but the ones named in ONLY (the defaults of the others are "on"). */
+#define ALL_OFF \
+  "html_entities: false, control: false, zero_width: false, normalize: none, " \
+  "whitespace: false, join_lines: false, quotes: keep"
+
+/* ---- Plain text and defaults ---------------------------------------------- */
+
+static void test_plain_ascii_unchanged(void) {
+  const char *text = "WASHINGTON (Reuters) - The Senate passed the bill 51-49 on Tuesday.\n\n"
+                     "It now goes to the House, aides said.";
+  CopydeskHarness *h = clean_harness(NULL);
+  CopydeskDocument *doc = copydesk_harness_process(h, text, -1);
+  g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, text);
+  g_assert_cmpuint(assert_word_map(doc, NULL), ==, 19);
+  /* Nothing changed: the map is the identity. */
+  for (gsize i = 0; i <= strlen(text); i++) {
+    g_assert_cmpuint(copydesk_document_original_start(doc, i), ==, i);
+    g_assert_cmpuint(copydesk_document_original_end(doc, i), ==, i);
+  }
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+}
+
+static void test_empty_and_blank(void) {
+  check(NULL, "", "");
+  check(NULL, " \t\r\n \n\u00A0 ", "");
+  check(NULL, "\u200B\uFEFF", "");
+}
+
+static void test_bad_options_rejected(void) {
+  GError *error = NULL;
+  CopydeskHarness *h = copydesk_harness_try_new(
+      "pipeline:\n  - plugin: clean\n    options: {normalize: nfd}\noutput: {plugin: jsonl}\n",
+      &error);
+  g_assert_null(h);
+  g_assert_nonnull(error);
+  g_clear_error(&error);
+  h = copydesk_harness_try_new(
+      "pipeline:\n  - plugin: clean\n    options: {squash: true}\noutput: {plugin: jsonl}\n",
+      &error);
+  g_assert_null(h);
+  g_assert_nonnull(error);
+  g_clear_error(&error);
+}
+
+/* ---- Whitespace ------------------------------------------------------------ */
+
+static void test_crlf(void) {
+  check(NULL, "Line one\r\nLine two\rLine three\r\n", "Line one\nLine two\nLine three");
+  check(NULL, "Para one.\r\n\r\nPara two.", "Para one.\n\nPara two.");
+  check("{whitespace: false, join_lines: false}", "Line one\r\nLine two\r",
+        "Line one\r\nLine two\r");
+}
+
+static void test_spaces(void) {
+  check(NULL, "  Hello \t  world  \n\n\n\n  Next   para  ", "Hello world\n\nNext para");
+  check(NULL, "one \n two\n \t\nthree", "one\ntwo\n\nthree");
+  check("{whitespace: false, join_lines: false}", "  Hello \t  world  \n\n\n\nNext",
+        "  Hello \t  world  \n\n\n\nNext");
+}
+
+static void test_unicode_spaces(void) {
+  check(NULL, "A\u00A0B\u2003C\u202FD\u205FE\u3000F\u2009\u2009G", "A B C D E F G");
+  check(NULL, "Line\u2028next\u2029Para", "Line\nnext\n\nPara");
+  check("{whitespace: false, join_lines: false}", "A\u00A0B", "A\u00A0B");
+}
+
+/* ---- Invisible and control characters ------------------------------------- */
+
+static void test_soft_hyphen_zero_width(void) {
+  static const MapException soft[] = {
+      {"international", "inter\u00ADnational"},
+      {"cooperation", "co\u200Boperation"},
+      {"wordjoiner", "word\u2060joiner"},
+      {NULL, NULL},
+  };
+  check_len(NULL, "\uFEFFinter\u00ADnational co\u200Boperation word\u2060joiner", -1,
+            "international cooperation wordjoiner", soft);
+  /* ZWJ and ZWNJ matter in some scripts: kept. */
+  check(NULL, "a\u200Db a\u200Cb", "a\u200Db a\u200Cb");
+  check("{zero_width: false}", "inter\u00ADnational co\u200Boperation",
+        "inter\u00ADnational co\u200Boperation");
+}
+
+static void test_control_characters(void) {
+  static const char input[] = "Bell\a here\x01, nul\0 end\x7f, C1\xC2\x80\xC2\x9F done"; /* U+0080, U+009F */
+  check_len(NULL, input, sizeof input - 1, "Bell here, nul end, C1 done", NULL);
+  /* Tabs and line breaks are whitespace's business, not control's. */
+  check("{whitespace: false, join_lines: false}", "a\tb\nc\x01", "a\tb\nc");
+  check("{control: false}", "Bell\a here\xC2\x80", "Bell\a here\xC2\x80");
+  /* NEL is a line break. */
+  check(NULL, "one\xC2\x85two", "one\ntwo"); /* U+0085 */
+}
+
+/* ---- HTML character references ------------------------------------------- */
+
+static void test_entities_named(void) {
+  check(NULL, "AT&amp;T &lt;b&gt; caf&eacute; &quot;q&quot; &euro;5 &copy; &apos;s",
+        "AT&T <b> caf\u00E9 \"q\" \u20AC5 \u00A9 's");
+  check(NULL, "&Alpha;&alpha; &thetasym; &rArr;", "\u0391\u03B1 \u03D1 \u21D2");
+  check("{html_entities: false}", "AT&amp;T caf&eacute;", "AT&amp;T caf&eacute;");
+}
+
+static void test_entities_numeric(void) {
+  static const MapException decoded[] = {{"ABC", "&#X41;BC"}, {NULL, NULL}};
+  check_len(NULL, "caf&#233; caf&#xE9; &#X41;BC &#x1F600;", -1,
+            "caf\u00E9 caf\u00E9 ABC \U0001F600", decoded);
+  /* Windows-1252 in the C1 range, as HTML5 reads it. */
+  check(NULL, "1990&#150;2000 &#147;q&#148;", "1990\u20132000 \u201Cq\u201D");
+  /* Invalid code points. */
+  check(NULL, "a&#0;b &#xD800;c &#x110000;d &#99999999999999;e",
+        "a\uFFFDb \uFFFDc \uFFFDd \uFFFDe");
+}
+
+static void test_entities_malformed(void) {
+  const char *text = "&amp no semicolon, &unknown; &#; &#x; & amp; &#12a; &#xZZ; &;";
+  check(NULL, text, text);
+  /* Decoded once, not twice. */
+  check(NULL, "&amp;lt;", "&lt;");
+}
+
+static void test_entities_compose(void) {
+  /* NBSP from an entity is whitespace; zero-width and controls from entities are removed;
+   * a combining accent from an entity composes with its base. */
+  static const MapException joined[] = {{"CD", "C&#1;D"}, {NULL, NULL}};
+  check_len(NULL, "A&nbsp;&nbsp;B &#8203;C&#1;D caf&#x65;&#x301;", -1, "A B CD caf\u00E9", joined);
+  check(NULL, "&nbsp; leading and trailing &#9;", "leading and trailing");
+}
+
+/* ---- Normalisation ----------------------------------------------------------- */
+
+static void test_nfc(void) {
+  check(NULL, "cafe\u0301 nai\u0308ve", "caf\u00E9 na\u00EFve");
+  /* Canonical reordering inside one piece; Hangul jamo compose. */
+  check(NULL, "e\u0301\u0323 \u1100\u1161", "\u1EB9\u0301 \uAC00");
+  /* NFC keeps compatibility characters. */
+  check(NULL, "\uFB01nd \u00BD", "\uFB01nd \u00BD");
+  check("{normalize: none}", "cafe\u0301", "cafe\u0301");
+  /* Already normal text with many non-ASCII characters is left alone. */
+  check(NULL, "\u201CDon\u2019t\u201D \u2014 \u65E5\u672C\u8A9E \uD55C\uAD6D\uC5B4",
+        "\u201CDon\u2019t\u201D \u2014 \u65E5\u672C\u8A9E \uD55C\uAD6D\uC5B4");
+}
+
+static void test_nfc_offsets(void) {
+  /* The composed é maps back to "e" + U+0301; the words around keep their bytes. */
+  const char *input = "The cafe\u0301 opened.";
+  CopydeskHarness *h = clean_harness(NULL);
+  CopydeskDocument *doc = copydesk_harness_process(h, input, -1);
+  const char *text = copydesk_document_text(doc, NULL);
+  g_assert_cmpstr(text, ==, "The caf\u00E9 opened.");
+  gsize e = strlen("The caf");
+  g_assert_cmpuint(copydesk_document_original_start(doc, e), ==, e);
+  g_assert_cmpuint(copydesk_document_original_end(doc, e + 2), ==, e + 3);
+  assert_word_map(doc, NULL);
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+}
+
+static void test_nfkc(void) {
+  static const MapException fi[] = {{"find", "\uFB01nd"}, {"ABC", "\uFF21\uFF22\uFF23"},
+                                    {"x2", "x\u00B2"}, {NULL, NULL}};
+  check_len("{normalize: nfkc}", "\uFB01nd \uFF21\uFF22\uFF23 x\u00B2", -1, "find ABC x2", fi);
+}
+
+static void test_long_mark_run(void) {
+  /* A pathological run of combining marks is left alone (and does not take quadratic time). */
+  GString *s = g_string_new("a");
+  for (int i = 0; i < 50000; i++) g_string_append(s, i % 2 ? "\u0301" : "\u0323");
+  g_string_append(s, " cafe\u0301");
+  GString *want = g_string_new_len(s->str, (gssize)(s->len - strlen("cafe\u0301")));
+  g_string_append(want, "caf\u00E9");
+  check(NULL, s->str, want->str);
+  g_string_free(s, TRUE);
+  g_string_free(want, TRUE);
+}
+
+/* ---- Line joining ----------------------------------------------------------- */
+
+static const char *const wrapped =
+    "Senate passes budget bill\n"
+    "WASHINGTON (Reuters) -\n"
+    "\n"
+    "The Senate on Tuesday passed a stopgap spending bill that would fund the\n"
+    "federal government through the end of September, averting a partial\n"
+    "shutdown that had threatened to close national parks and delay paychecks\n"
+    "for hundreds of thousands of federal workers across the country.\n"
+    "\n"
+    "Results by state\n"
+    "Ohio 52 percent\n"
+    "Iowa 48 percent\n";
+
+static void test_join_wrapped(void) {
+  check(NULL, wrapped,
+        "Senate passes budget bill\n"
+        "WASHINGTON (Reuters) -\n"
+        "\n"
+        "The Senate on Tuesday passed a stopgap spending bill that would fund the "
+        "federal government through the end of September, averting a partial "
+        "shutdown that had threatened to close national parks and delay paychecks "
+        "for hundreds of thousands of federal workers across the country.\n"
+        "\n"
+        "Results by state\n"
+        "Ohio 52 percent\n"
+        "Iowa 48 percent");
+}
+
+static void test_join_off(void) {
+  check("{join_lines: false}", wrapped,
+        "Senate passes budget bill\n"
+        "WASHINGTON (Reuters) -\n"
+        "\n"
+        "The Senate on Tuesday passed a stopgap spending bill that would fund the\n"
+        "federal government through the end of September, averting a partial\n"
+        "shutdown that had threatened to close national parks and delay paychecks\n"
+        "for hundreds of thousands of federal workers across the country.\n"
+        "\n"
+        "Results by state\n"
+        "Ohio 52 percent\n"
+        "Iowa 48 percent");
+}
+
+static void test_join_conservative(void) {
+  /* Lines that end a sentence before a short line keep their break (a list, a sign-off);
+   * so do title-case lines and bullets. */
+  const char *text = "The committee will meet again next week to discuss the proposal further.\n"
+                     "Reporting by Jane Doe\n"
+                     "\n"
+                     "Senate Leaders Agree On Stopgap Spending Bill To Avert Shutdown Now\n"
+                     "The Senate on Tuesday passed a stopgap spending bill that would fund\n"
+                     "the government.\n"
+                     "\n"
+                     "The measures passed include the following items for the coming year:\n"
+                     "- more money for roads and bridges in rural counties across the state\n"
+                     "- tax credits";
+  check(NULL, text,
+        "The committee will meet again next week to discuss the proposal further.\n"
+        "Reporting by Jane Doe\n"
+        "\n"
+        "Senate Leaders Agree On Stopgap Spending Bill To Avert Shutdown Now\n"
+        "The Senate on Tuesday passed a stopgap spending bill that would fund "
+        "the government.\n"
+        "\n"
+        "The measures passed include the following items for the coming year:\n"
+        "- more money for roads and bridges in rural counties across the state\n"
+        "- tax credits");
+}
+
+static void test_join_with_crlf_and_spaces(void) {
+  check(NULL,
+        "The Senate on Tuesday passed a stopgap spending bill that would fund the  \r\n"
+        "  federal government through the end of September, averting a partial\r\n"
+        "shutdown.\r\n",
+        "The Senate on Tuesday passed a stopgap spending bill that would fund the "
+        "federal government through the end of September, averting a partial shutdown.");
+}
+
+/* ---- Quote marks -------------------------------------------------------------- */
+
+static void test_quotes_keep(void) {
+  const char *text = "\u201CHi,\u201D she said. \"Yes,\" he said. It's \u2018fine\u2019.";
+  check(NULL, text, text);
+}
+
+static void test_quotes_straight(void) {
+  check("{quotes: straight}",
+        "\u201CHi,\u201D she said. \u2018Yes\u2019 \u201EJa\u201C \u00ABOui\u00BB \u201AX\u201B "
+        "Rubio\u2019s \u201Fz",
+        "\"Hi,\" she said. 'Yes' \"Ja\" \"Oui\" 'X' Rubio's \"z");
+}
+
+static void test_quotes_curly(void) {
+  check("{quotes: curly}",
+        "\"Hello,\" he said. 'Don't go,' she said. It's Reuters' story from the '90s. "
+        "(\"Quoted\") rock 'n' roll, 'em.",
+        "\u201CHello,\u201D he said. \u2018Don\u2019t go,\u2019 she said. It\u2019s Reuters\u2019 "
+        "story from the \u201990s. (\u201CQuoted\u201D) rock \u2019n\u2019 roll, \u2019em.");
+  /* A lone mark between spaces closes an open quote. */
+  check("{quotes: curly}", "\"a \" b", "\u201Ca \u201D b");
+  /* Straight marks from entities are curled too. */
+  check("{quotes: curly}", "&quot;Yes&quot;", "\u201CYes\u201D");
+}
+
+/* ---- All together ------------------------------------------------------------ */
+
+static void test_all_passes_offsets(void) {
+  static const MapException exceptions[] = {{"international", "inter&shy;national"},
+                                            {NULL, NULL}};
+  const char *input = "\uFEFF  &nbsp;WASHINGTON&nbsp;(Reuters)\u00A0-\r\n"
+                      "\"Sen. Smith\" said cafe\u0301 prices\x01 rose&nbsp;&nbsp;5&#37;\t.\r\n"
+                      "\r\n\r\n\r\n"
+                      "inter&shy;national\u200B  talks &amp; more \u2003 ";
+  CopydeskHarness *h = clean_harness("{quotes: curly}");
+  CopydeskDocument *doc = copydesk_harness_process(h, input, -1);
+  g_assert_cmpstr(copydesk_document_text(doc, NULL), ==,
+                  "WASHINGTON (Reuters) -\n"
+                  "\u201CSen. Smith\u201D said caf\u00E9 prices rose 5% .\n"
+                  "\n"
+                  "international talks & more");
+  g_assert_cmpuint(assert_word_map(doc, exceptions), ==, 12);
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+}
+
+static void test_everything_off(void) {
+  const char *text = "A&amp;B\u00AD\x01  cafe\u0301\r\n\r\n\r\n\"x\"";
+  check("{" ALL_OFF "}", text, text);
+}
+
+static void test_large_document_linear(void) {
+  /* 4 MB of messy text: every pass has work; it must finish quickly and stay mapped. */
+  GString *s = g_string_new(NULL);
+  while (s->len < 4u << 20)
+    g_string_append(s, "Sen. Smith&nbsp;said  \"cafe\u0301\"\r\nit's fine\u00AD.\t \r\n\r\n\r\n");
+  gint64 t0 = g_get_monotonic_time();
+  CopydeskHarness *h = clean_harness("{quotes: curly}");
+  CopydeskDocument *doc = copydesk_harness_process(h, s->str, (gssize)s->len);
+  gint64 elapsed = g_get_monotonic_time() - t0;
+  g_test_message("cleaned %" G_GSIZE_FORMAT " bytes in %.1f ms", s->len, elapsed / 1000.0);
+  g_assert_cmpuint(copydesk_document_n_errors(doc), ==, 0);
+  g_assert_true(g_str_has_prefix(copydesk_document_text(doc, NULL),
+                                 "Sen. Smith said \u201Ccaf\u00E9\u201D\nit\u2019s fine.\n\n"));
+  assert_word_map(doc, NULL);
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+  g_string_free(s, TRUE);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/clean/plain-ascii-unchanged", test_plain_ascii_unchanged);
+  g_test_add_func("/clean/empty-and-blank", test_empty_and_blank);
+  g_test_add_func("/clean/bad-options", test_bad_options_rejected);
+  g_test_add_func("/clean/whitespace/crlf", test_crlf);
+  g_test_add_func("/clean/whitespace/spaces", test_spaces);
+  g_test_add_func("/clean/whitespace/unicode-spaces", test_unicode_spaces);
+  g_test_add_func("/clean/zero-width/soft-hyphen", test_soft_hyphen_zero_width);
+  g_test_add_func("/clean/control", test_control_characters);
+  g_test_add_func("/clean/entities/named", test_entities_named);
+  g_test_add_func("/clean/entities/numeric", test_entities_numeric);
+  g_test_add_func("/clean/entities/malformed", test_entities_malformed);
+  g_test_add_func("/clean/entities/compose", test_entities_compose);
+  g_test_add_func("/clean/normalize/nfc", test_nfc);
+  g_test_add_func("/clean/normalize/nfc-offsets", test_nfc_offsets);
+  g_test_add_func("/clean/normalize/nfkc", test_nfkc);
+  g_test_add_func("/clean/normalize/long-mark-run", test_long_mark_run);
+  g_test_add_func("/clean/join/wrapped", test_join_wrapped);
+  g_test_add_func("/clean/join/off", test_join_off);
+  g_test_add_func("/clean/join/conservative", test_join_conservative);
+  g_test_add_func("/clean/join/crlf-and-spaces", test_join_with_crlf_and_spaces);
+  g_test_add_func("/clean/quotes/keep", test_quotes_keep);
+  g_test_add_func("/clean/quotes/straight", test_quotes_straight);
+  g_test_add_func("/clean/quotes/curly", test_quotes_curly);
+  g_test_add_func("/clean/all-passes-offsets", test_all_passes_offsets);
+  g_test_add_func("/clean/everything-off", test_everything_off);
+  g_test_add_func("/clean/large-document", test_large_document_linear);
+  return g_test_run();
+}
