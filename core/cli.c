@@ -16,7 +16,8 @@
 #define MAX_JOBS 256
 
 static const char summary[] =
-    "Reads news articles (text files, or JSON Lines with --from jsonl) and writes what the\n"
+    "Reads news articles (text files; JSON Lines with --from jsonl; CoNLL columns with\n"
+    "--from conll) and writes what the\n"
     "pipeline finds in them: sentences, entities, quotes and their speakers.\n"
     "\n"
     "Sub-commands:\n"
@@ -137,7 +138,7 @@ main(int argc, char **argv)
   GOptionEntry entries[] = {
       {"config", 'c', 0, G_OPTION_ARG_FILENAME, &cli.config,
        "Pipeline file (default: default.yaml in the data folder)", "PIPELINE"},
-      {"from", 'f', 0, G_OPTION_ARG_STRING, &cli.from, "Input format: text or jsonl", "FORMAT"},
+      {"from", 'f', 0, G_OPTION_ARG_STRING, &cli.from, "Input format: text, jsonl or conll", "FORMAT"},
       {"to", 't', 0, G_OPTION_ARG_STRING, &cli.to,
        "Output plugin, replacing the pipeline's (json, jsonl, …)", "FORMAT"},
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &cli.jobs,
@@ -169,8 +170,9 @@ main(int argc, char **argv)
     status = usage_error("-j must be from 1 to %d, not %d", MAX_JOBS, cli.jobs);
     goto out;
   }
-  if (cli.from && strcmp(cli.from, "text") != 0 && strcmp(cli.from, "jsonl") != 0) {
-    status = usage_error("--from must be text or jsonl, not '%s'", cli.from);
+  if (cli.from && strcmp(cli.from, "text") != 0 && strcmp(cli.from, "jsonl") != 0 &&
+      strcmp(cli.from, "conll") != 0) {
+    status = usage_error("--from must be text, jsonl or conll, not '%s'", cli.from);
     goto out;
   }
   CopydeskPipelineSettings settings = {

@@ -234,6 +234,106 @@ next_jsonl(CopydeskInput *input, char **location, GError **error)
   return NULL;
 }
 
+/* TRUE when LINE is a -DOCSTART- line. */
+static gboolean
+is_docstart(const char *line, gssize n)
+{
+  return n >= 10 && strncmp(line, "-DOCSTART-", 10) == 0 &&
+         (n == 10 || g_ascii_isspace(line[10]));
+}
+
+/* Builds a document from CoNLL TOKENS (the lines, NULL marking a sentence end): text is the
+ * first columns joined by spaces, sentences by newlines; the token and sentence layers are
+ * filled, each token keeping its line in the `conll` attribute. */
+static CopydeskDocument *
+conll_document(const char *id, GPtrArray *lines)
+{
+  GString *text = g_string_new(NULL);
+  GArray *bounds = g_array_new(FALSE, FALSE, sizeof(gsize)); /* start, end per token */
+  for (guint i = 0; i < lines->len; i++) {
+    const char *line = lines->pdata[i];
+    if (line == NULL) { /* end of a sentence */
+      if (text->len > 0 && text->str[text->len - 1] == ' ')
+        text->str[text->len - 1] = '\n';
+      continue;
+    }
+    gsize n = strcspn(line, " \t");
+    char *token = g_utf8_make_valid(line, n);
+    gsize start = text->len;
+    g_string_append(text, token);
+    gsize end = text->len;
+    g_array_append_val(bounds, start);
+    g_array_append_val(bounds, end);
+    g_string_append_c(text, ' ');
+    g_free(token);
+  }
+  if (text->len > 0)
+    g_string_truncate(text, text->len - 1);
+  CopydeskDocument *doc = copydesk_document_new(id, text->str, text->len);
+  CopydeskLayer *tokens = copydesk_document_ensure_layer(doc, COPYDESK_LAYER_TOKEN);
+  CopydeskLayer *sentences = copydesk_document_ensure_layer(doc, COPYDESK_LAYER_SENTENCE);
+  gsize t = 0, sentence_start = G_MAXSIZE, sentence_end = 0;
+  for (guint i = 0; i < lines->len; i++) {
+    const char *line = lines->pdata[i];
+    if (line == NULL) {
+      if (sentence_start != G_MAXSIZE)
+        copydesk_layer_add(sentences, sentence_start, sentence_end, "sentence", NULL);
+      sentence_start = G_MAXSIZE;
+      continue;
+    }
+    gsize start = g_array_index(bounds, gsize, 2 * t), end = g_array_index(bounds, gsize, 2 * t + 1);
+    t++;
+    CopydeskSpan *span = copydesk_layer_add(tokens, start, end, "word", NULL);
+    copydesk_span_set_string(span, "conll", line);
+    if (sentence_start == G_MAXSIZE)
+      sentence_start = start;
+    sentence_end = end;
+  }
+  if (sentence_start != G_MAXSIZE)
+    copydesk_layer_add(sentences, sentence_start, sentence_end, "sentence", NULL);
+  g_array_free(bounds, TRUE);
+  g_string_free(text, TRUE);
+  return doc;
+}
+
+/* The next CoNLL document from the open file (up to the next -DOCSTART- line), or NULL. */
+static CopydeskDocument *
+next_conll(CopydeskInput *input, char **location, GError **error)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+  gboolean have_tokens = FALSE;
+  gssize n;
+  while ((n = read_line(input, error)) >= 0) {
+    while (n > 0 && (input->line[n - 1] == '\n' || input->line[n - 1] == '\r'))
+      n--;
+    if (is_docstart(input->line, n)) {
+      if (have_tokens)
+        break;
+      continue;
+    }
+    if (is_blank(input->line, n)) {
+      if (lines->len > 0 && lines->pdata[lines->len - 1] != NULL)
+        g_ptr_array_add(lines, NULL);
+      continue;
+    }
+    g_ptr_array_add(lines, g_strndup(input->line, n));
+    have_tokens = TRUE;
+  }
+  CopydeskDocument *doc = NULL;
+  if (have_tokens && !(error && *error)) {
+    g_ptr_array_add(lines, NULL);
+    input->part++;
+    char *id = g_strdup_printf("%s#%u", input->name, input->part);
+    doc = conll_document(id, lines);
+    if (location)
+      *location = id;
+    else
+      g_free(id);
+  }
+  g_ptr_array_free(lines, TRUE);
+  return doc;
+}
+
 CopydeskDocument *
 copydesk_input_next(CopydeskInput *input, char **location, GError **error)
 {
@@ -241,9 +341,9 @@ copydesk_input_next(CopydeskInput *input, char **location, GError **error)
     if (input->fp == NULL && !open_next(input, error))
       return NULL;
     GError *local = NULL;
-    CopydeskDocument *doc = input->format == COPYDESK_INPUT_JSONL
-                                ? next_jsonl(input, location, &local)
-                                : next_text(input, location, &local);
+    CopydeskDocument *doc = input->format == COPYDESK_INPUT_JSONL   ? next_jsonl(input, location, &local)
+                            : input->format == COPYDESK_INPUT_CONLL ? next_conll(input, location, &local)
+                                                                    : next_text(input, location, &local);
     if (doc)
       return doc;
     close_file(input);

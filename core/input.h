@@ -2,7 +2,8 @@
  *
  * text: each file is one document; a line holding only a form feed separates several
  * documents in one stream.  jsonl: each non-blank line is one record; its text field becomes
- * the document text and every field passes through as raw JSON.  A record that cannot be read
+ * the document text and every field passes through as raw JSON.  conll: see docs/layers.md.
+ * A record that cannot be read
  * still yields a document (with empty text and an "input" error), so nothing is lost.
  */
 #pragma once

@@ -11,7 +11,7 @@ static const char *const top_level_keys[] = {"plugin_path", "input", "pipeline",
 static const char *const input_keys[] = {"format", "text_field", "id_field", NULL};
 static const char *const stage_keys[] = {"plugin", "path", "options", "on_error", NULL};
 static const char *const output_keys[] = {"plugin", "path", "options", NULL};
-static const char *const input_formats[] = {"text", "jsonl", NULL};
+static const char *const input_formats[] = {"text", "jsonl", "conll", NULL};
 static const char *const on_error_values[] = {"record", "skip", "abort", NULL};
 
 /* Reading state: the file name for messages and where relative paths resolve. */
@@ -246,7 +246,9 @@ read_input(CopydeskPipeline *pipeline, const Reader *r, const CopydeskConfigNode
   }
   if (settings->input_format)
     format = settings->input_format;
-  pipeline->input_format = strcmp(format, "jsonl") == 0 ? COPYDESK_INPUT_JSONL : COPYDESK_INPUT_TEXT;
+  pipeline->input_format = strcmp(format, "jsonl") == 0   ? COPYDESK_INPUT_JSONL
+                           : strcmp(format, "conll") == 0 ? COPYDESK_INPUT_CONLL
+                                                          : COPYDESK_INPUT_TEXT;
   return TRUE;
 }
 
@@ -341,6 +343,10 @@ check_layer_order(const CopydeskPipeline *pipeline, const Reader *r, GError **er
 {
   GHashTable *provided = g_hash_table_new(g_str_hash, g_str_equal);
   gboolean ok = TRUE;
+  if (pipeline->input_format == COPYDESK_INPUT_CONLL) { /* the reader makes these */
+    g_hash_table_add(provided, COPYDESK_LAYER_TOKEN);
+    g_hash_table_add(provided, COPYDESK_LAYER_SENTENCE);
+  }
   for (guint i = 0; ok && i <= pipeline->stages->len; i++) {
     const CopydeskStage *stage =
         i < pipeline->stages->len ? pipeline->stages->pdata[i] : pipeline->output;
@@ -381,6 +387,18 @@ free_stage_pointer(gpointer stage)
   free_stage(stage);
 }
 
+/* The value of KEY in ROOT, or NULL when absent or written as null ("key:" with nothing, "~"):
+ * an empty section means its defaults, as an empty "pipeline:" or "options:" does. */
+static const CopydeskConfigNode *
+lookup_section(const CopydeskConfigNode *root, const char *key)
+{
+  const CopydeskConfigNode *node = copydesk_config_lookup(root, key);
+  if (node && node->type == COPYDESK_NODE_SCALAR && !node->quoted &&
+      (node->value[0] == '\0' || strcmp(node->value, "~") == 0 || strcmp(node->value, "null") == 0))
+    return NULL;
+  return node;
+}
+
 /* Builds a pipeline from the parsed ROOT. */
 static CopydeskPipeline *
 build(const Reader *r, const CopydeskConfigNode *root, const CopydeskPipelineSettings *settings,
@@ -391,11 +409,11 @@ build(const Reader *r, const CopydeskConfigNode *root, const CopydeskPipelineSet
   pipeline->base_dir = g_strdup(r->base_dir);
   pipeline->stages = g_ptr_array_new_with_free_func(free_stage_pointer);
   gboolean ok = check_mapping(r, root, "the pipeline file", top_level_keys, error) &&
-                read_plugin_path(pipeline, r, copydesk_config_lookup(root, "plugin_path"),
-                                 settings, error) &&
-                read_input(pipeline, r, copydesk_config_lookup(root, "input"), settings, error) &&
+                read_plugin_path(pipeline, r, lookup_section(root, "plugin_path"), settings,
+                                 error) &&
+                read_input(pipeline, r, lookup_section(root, "input"), settings, error) &&
                 read_stages(pipeline, r, copydesk_config_lookup(root, "pipeline"), error) &&
-                read_output(pipeline, r, copydesk_config_lookup(root, "output"), settings, error) &&
+                read_output(pipeline, r, lookup_section(root, "output"), settings, error) &&
                 check_layer_order(pipeline, r, error);
   if (!ok) {
     copydesk_pipeline_free(pipeline);

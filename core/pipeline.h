@@ -15,6 +15,7 @@ typedef enum {
 typedef enum {
   COPYDESK_INPUT_TEXT = 0, /* each file (or form-feed separated part) is one document */
   COPYDESK_INPUT_JSONL,    /* one JSON object per line */
+  COPYDESK_INPUT_CONLL,    /* pre-tokenised CoNLL columns; provides token and sentence layers */
 } CopydeskInputFormat;
 
 typedef struct {
@@ -42,7 +43,7 @@ typedef struct {
 /* What the command line may change in a pipeline file. */
 typedef struct {
   const char *output_plugin; /* --to: replaces the output plugin (its options are dropped) */
-  const char *input_format;  /* --from: "text" or "jsonl" */
+  const char *input_format;  /* --from: "text", "jsonl" or "conll" */
   gboolean with_installed;   /* search the installed plugin folder (FALSE for tests) */
 } CopydeskPipelineSettings;
 

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""copydesk benchmark: throughput of each stage and of the full default pipeline over a news
+corpus, beside `cat` and `wc -w` on the same file in the same run, as ratios.
+
+Usage: bench/run.py [--build build] [--sizes 1 10 100] [--corpus DIR] [--quick]
+                    [--no-peers] [--scaling]
+
+The corpus is made by ../shared/tools/make_bench_corpus.py (PolNeAR and CoNLL-2003 texts)
+into bench/out/corpus unless --corpus names one.  Every copydesk run reads JSONL and writes
+JSONL on one core (-j 1) unless stated.  Peak memory is the child's maximum resident set.
+--quick: only the 1 and 10 MB corpora and one repetition (for CI smoke runs).
+--scaling: also time single documents of 1 KB to 50 MB (linear time check).
+Prints one table; numbers are medians of --repeat runs.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SHARED = os.path.join(ROOT, '..', 'shared')
+
+
+def run(cmd, stdin_path, env=None, stdout=subprocess.DEVNULL):
+    """Runs CMD with STDIN_PATH on stdin; returns (seconds, peak RSS in KB, exit code)."""
+    with open(stdin_path, 'rb') as f:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=f, stdout=stdout, stderr=subprocess.PIPE, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        err = proc.stderr.read().decode(errors='replace')
+        proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f'bench: {" ".join(cmd)} failed ({code}): {err.strip()[:500]}')
+    return elapsed, usage.ru_maxrss, code
+
+
+def median_run(cmd, path, repeat, env=None):
+    times, peak = [], 0
+    for _ in range(repeat):
+        t, rss, _ = run(cmd, path, env)
+        times.append(t)
+        peak = max(peak, rss)
+    return statistics.median(times), peak
+
+
+def write_pipeline(folder, name, stages, data_dir):
+    """A JSONL-in, JSONL-out pipeline file with STAGES (plugin names)."""
+    path = os.path.join(folder, name + '.yaml')
+    with open(path, 'w') as f:
+        f.write('input: {format: jsonl}\npipeline:\n')
+        for s in stages:
+            f.write(f'  - plugin: {s}\n')
+            if s == 'entities':
+                f.write(f'    options: {{model: {os.path.join(data_dir, "models", "en-news.cdm")}}}\n')
+        if not stages:
+            f.write('  []\n')
+        f.write('output: {plugin: jsonl}\n')
+    return path
+
+
+def default_stages(data_dir):
+    """The stage names of conf/default.yaml, read without a YAML library."""
+    stages, inside = [], False
+    for line in open(os.path.join(data_dir, 'default.yaml')):
+        if line.startswith('pipeline:'):
+            inside = True
+        elif inside and line.strip().startswith('- plugin:'):
+            stages.append(line.split(':', 1)[1].split('#')[0].strip())
+        elif inside and line and not line[0].isspace():
+            inside = False
+    return stages
+
+
+def available_plugins(build):
+    return {d for d in os.listdir(os.path.join(build, 'plugins'))
+            if os.path.isfile(os.path.join(build, 'plugins', d, d + '.so'))}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
+    ap.add_argument('--sizes', type=int, nargs='+', default=[1, 10, 100])
+    ap.add_argument('--corpus', default=os.path.join(HERE, 'out', 'corpus'))
+    ap.add_argument('--repeat', type=int, default=3)
+    ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--no-peers', action='store_true')
+    ap.add_argument('--scaling', action='store_true')
+    args = ap.parse_args()
+    if args.quick:
+        args.sizes, args.repeat = [1, 10], 1
+
+    binary = os.path.join(args.build, 'core', 'copydesk')
+    data_dir = os.path.join(ROOT, 'conf')
+    env = dict(os.environ, COPYDESK_PLUGIN_PATH=os.path.join(args.build, 'plugins'),
+               COPYDESK_DATA_DIR=data_dir)
+    maker = os.path.join(SHARED, 'tools', 'make_bench_corpus.py')
+    missing = [s for s in args.sizes if not os.path.exists(os.path.join(args.corpus, f'news-{s}MB.jsonl'))]
+    if missing:
+        if not os.path.exists(maker):
+            sys.exit('bench: ../shared/tools/make_bench_corpus.py is not here; give --corpus DIR')
+        subprocess.run([sys.executable, maker, args.corpus] + [str(s) for s in missing], check=True,
+                       stdout=subprocess.DEVNULL)
+
+    plugins = available_plugins(args.build)
+    stages_default = default_stages(data_dir)
+    tmp = tempfile.mkdtemp(prefix='copydesk-bench-')
+    configs = [('clean', ['clean']), ('sentences', ['sentences']),
+               ('clean+sentences', ['clean', 'sentences'])]
+    if 'entities' in plugins:
+        configs.append(('sentences+entities', ['sentences', 'entities']))
+    if 'quotes' in plugins:
+        configs.append(('clean+sentences+quotes', ['clean', 'sentences', 'quotes']))
+    configs.append(('full default (' + '+'.join(stages_default) + ')', stages_default))
+    configs = [(n, s) for n, s in configs if all(p in plugins for p in s)]
+    pipelines = [(n, write_pipeline(tmp, f'p{i}', s, data_dir)) for i, (n, s) in enumerate(configs)]
+
+    print(f'copydesk benchmark — {os.uname().machine}, {os.cpu_count()} cores, '
+          f'median of {args.repeat} runs, JSONL in and out')
+    for size in args.sizes:
+        path = os.path.join(args.corpus, f'news-{size}MB.jsonl')
+        nbytes = os.path.getsize(path)
+        ndocs = sum(1 for _ in open(path, 'rb'))
+        words = int(subprocess.run(['wc', '-w', path], capture_output=True, text=True).stdout.split()[0])
+        t_cat, _ = median_run(['cat'], path, args.repeat)
+        t_wc, _ = median_run(['wc', '-w'], path, args.repeat)
+        mb = nbytes / 1e6
+        print(f'\n== news-{size}MB.jsonl: {mb:.1f} MB, {ndocs} documents, {words} words (wc -w)')
+        print(f'{"run":44} {"MB/s":>8} {"docs/s":>9} {"words/s":>11} {"peak MB":>8} {"÷ wc -w":>8} {"÷ cat":>7}')
+        print(f'{"cat":44} {mb / t_cat:8.1f} {"":>9} {"":>11} {"":>8} {t_wc / t_cat:8.2f} {1:7.2f}')
+        print(f'{"wc -w":44} {mb / t_wc:8.1f} {"":>9} {words / t_wc:11.0f} {"":>8} {1:8.2f} {t_cat / t_wc:7.2f}')
+        for name, pipeline in pipelines:
+            for jobs in ([1, 2] if name.startswith('full') else [1]):
+                t, rss = median_run([binary, '-c', pipeline, '-j', str(jobs)], path, args.repeat, env)
+                label = f'{name} -j {jobs}'
+                print(f'{label:44} {mb / t:8.1f} {ndocs / t:9.0f} {words / t:11.0f} {rss / 1024:8.1f} '
+                      f'{t_wc / t:8.3f} {t_cat / t:7.3f}')
+                if name.startswith('full') and jobs == 1:
+                    t_full1 = t
+                elif name.startswith('full') and jobs == 2:
+                    print(f'{"  -j 2 speed-up over -j 1":44} {t_full1 / t:8.2f}×')
+
+    # Start-up: load the default pipeline, its plugins and model, on an empty input.
+    empty = os.path.join(tmp, 'empty.jsonl')
+    open(empty, 'w').close()
+    t_start, _ = median_run([binary, '--from', 'jsonl'], empty, 11, env)
+    print(f'\nstart-up (default pipeline on empty input): {t_start * 1000:.1f} ms')
+
+    if not args.no_peers:
+        peers(args, env, binary, tmp)
+    if args.scaling:
+        scaling(args, env, binary, tmp, data_dir, stages_default)
+    shutil.rmtree(tmp)
+
+
+def peers(args, env, binary, tmp):
+    """compromise (npm, pinned in bench/peers/package.json) on the 1 MB corpus, when node is here."""
+    node = shutil.which('node')
+    peers_dir = os.path.join(HERE, 'peers')
+    if node is None:
+        print('\npeers: node not found; skipping compromise')
+        return
+    if not os.path.isdir(os.path.join(peers_dir, 'node_modules', 'compromise')):
+        r = subprocess.run(['npm', 'ci', '--silent', '--no-audit', '--no-fund'], cwd=peers_dir,
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            print(f'\npeers: npm ci failed; skipping compromise: {r.stderr.strip()[:300]}')
+            return
+    path = os.path.join(args.corpus, 'news-1MB.jsonl')
+    if not os.path.exists(path):
+        print('\npeers: news-1MB.jsonl missing; run with --sizes 1')
+        return
+    mb = os.path.getsize(path) / 1e6
+    t_peer, rss_peer = median_run([node, os.path.join(peers_dir, 'compromise-bench.js')], path, args.repeat)
+    t_us, _ = median_run([binary, '--from', 'jsonl'], path, args.repeat, env)
+    print(f'\npeers on news-1MB.jsonl ({mb:.1f} MB):')
+    print(f'  compromise (people, organizations, places, quotations): {mb / t_peer:7.2f} MB/s, '
+          f'peak {rss_peer / 1024:.0f} MB')
+    print(f'  copydesk full default pipeline -j 1:                    {mb / t_us:7.2f} MB/s '
+          f'= {t_peer / t_us:.1f}× compromise')
+
+
+def scaling(args, env, binary, tmp, data_dir, stages):
+    """Single documents from 1 KB to 50 MB: MB/s should stay flat (linear time)."""
+    pool = [json.loads(l)['text'] for l in open(os.path.join(args.corpus, 'pool.jsonl'))]
+    pipeline = write_pipeline(tmp, 'scaling', stages, data_dir)
+    print('\nsingle-document scaling (full default pipeline, -j 1):')
+    print(f'{"size":>10} {"seconds":>9} {"MB/s":>8} {"peak MB":>8}')
+    for size in [1_000, 10_000, 100_000, 1_000_000, 10_000_000, 50_000_000]:
+        parts, total, i = [], 0, 0
+        while total < size:
+            t = pool[i % len(pool)]
+            parts.append(t)
+            total += len(t.encode()) + 2
+            i += 1
+        text = '\n\n'.join(parts).encode()[:size].decode(errors='ignore')
+        path = os.path.join(tmp, f'single-{size}.jsonl')
+        with open(path, 'w') as f:
+            f.write(json.dumps({'id': f'single-{size}', 'text': text}) + '\n')
+        t, rss = median_run([binary, '-c', pipeline], path, 1 if size >= 10_000_000 else args.repeat, env)
+        print(f'{size:>10} {t:9.3f} {size / 1e6 / t:8.1f} {rss / 1024:8.1f}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,195 @@
+/* Input framing: text files with form-feed separators, JSON Lines records, CoNLL columns. */
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include <copydesk/copydesk.h>
+
+#include "input.h"
+
+static char *tmp_dir;
+
+/* Writes DATA (LEN bytes) to a temp file named NAME; returns its path. */
+static char *
+write_file(const char *name, const char *data, gssize len)
+{
+  char *path = g_build_filename(tmp_dir, name, NULL);
+  g_assert_true(g_file_set_contents(path, data, len, NULL));
+  return path;
+}
+
+/* Reads every document of the files PATHS as FORMAT. */
+static GPtrArray *
+read_all(CopydeskInputFormat format, const char *const *paths)
+{
+  GPtrArray *docs = g_ptr_array_new_with_free_func((GDestroyNotify)copydesk_document_free);
+  CopydeskInput *input = copydesk_input_new(format, "text", "id", paths);
+  CopydeskDocument *doc;
+  GError *error = NULL;
+  while ((doc = copydesk_input_next(input, NULL, &error)) != NULL)
+    g_ptr_array_add(docs, doc);
+  g_assert_no_error(error);
+  copydesk_input_free(input);
+  return docs;
+}
+
+static const char *
+doc_text(GPtrArray *docs, guint i)
+{
+  return copydesk_document_original(docs->pdata[i], NULL);
+}
+
+static void
+test_text_form_feeds(void)
+{
+  char *path = write_file("ff.txt", "One\n\f\nTwo\r\n\f\r\nThree\n\f\n", -1);
+  const char *paths[] = {path, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_TEXT, paths);
+  g_assert_cmpuint(docs->len, ==, 3); /* the trailing separator adds no empty document */
+  g_assert_cmpstr(doc_text(docs, 0), ==, "One\n");
+  g_assert_cmpstr(doc_text(docs, 1), ==, "Two\r\n");
+  g_assert_cmpstr(doc_text(docs, 2), ==, "Three\n");
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[0]), ==, path);
+  char *second = g_strdup_printf("%s#2", path);
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[1]), ==, second);
+  g_free(second);
+  g_ptr_array_unref(docs);
+  g_free(path);
+}
+
+/* A form feed inside a line is text, not a separator; NUL bytes are kept. */
+static void
+test_text_keeps_bytes(void)
+{
+  char *path = write_file("bytes.txt", "a\fb\n\0c", 6);
+  const char *paths[] = {path, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_TEXT, paths);
+  g_assert_cmpuint(docs->len, ==, 1);
+  gsize len;
+  const char *text = copydesk_document_original(docs->pdata[0], &len);
+  g_assert_cmpmem(text, len, "a\fb\n\0c", 6);
+  g_ptr_array_unref(docs);
+  g_free(path);
+}
+
+/* Each file is at least one document, even when empty. */
+static void
+test_empty_file_is_one_document(void)
+{
+  char *empty = write_file("empty.txt", "", 0);
+  char *other = write_file("other.txt", "x", -1);
+  const char *paths[] = {empty, other, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_TEXT, paths);
+  g_assert_cmpuint(docs->len, ==, 2);
+  g_assert_cmpstr(doc_text(docs, 0), ==, "");
+  g_ptr_array_unref(docs);
+  g_free(empty);
+  g_free(other);
+}
+
+static void
+test_jsonl_records(void)
+{
+  char *path = write_file("r.jsonl",
+                          "{\"id\":\"a-1\",\"text\":\"caf\\u00e9\",\"k\":[1, 2]}\n"
+                          "\n   \n"
+                          "{\"id\":42,\"text\":\"x\"}\r\n"
+                          "{\"id\":null,\"text\":\"y\"}\n"
+                          "[1]\n",
+                          -1);
+  const char *paths[] = {path, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_JSONL, paths);
+  g_assert_cmpuint(docs->len, ==, 4);
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[0]), ==, "a-1");
+  g_assert_cmpstr(doc_text(docs, 0), ==, "café");
+  g_assert_cmpstr(copydesk_document_get_field(docs->pdata[0], "k"), ==, "[1, 2]");
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[1]), ==, "42");
+  char *where = g_strdup_printf("%s:5", path); /* null id: generated from the line */
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[2]), ==, where);
+  g_free(where);
+  g_assert_cmpuint(copydesk_document_n_errors(docs->pdata[2]), ==, 0);
+  g_assert_cmpuint(copydesk_document_n_errors(docs->pdata[3]), ==, 1);
+  g_assert_cmpstr(copydesk_document_error_stage(docs->pdata[3], 0), ==, "input");
+  g_ptr_array_unref(docs);
+  g_free(path);
+}
+
+static void
+test_conll_documents(void)
+{
+  char *path = write_file("c.conll",
+                          "-DOCSTART- -X- -X- O\n\n"
+                          "EU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\n"
+                          "Peter NNP B-NP B-PER\n\n"
+                          "-DOCSTART- -X- -X- O\n\n"
+                          "Bonn NNP B-NP B-LOC\n",
+                          -1);
+  const char *paths[] = {path, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_CONLL, paths);
+  g_assert_cmpuint(docs->len, ==, 2);
+  g_assert_cmpstr(copydesk_document_text(docs->pdata[0], NULL), ==, "EU rejects\nPeter");
+  CopydeskLayer *tokens = copydesk_document_layer(docs->pdata[0], COPYDESK_LAYER_TOKEN);
+  CopydeskLayer *sentences = copydesk_document_layer(docs->pdata[0], COPYDESK_LAYER_SENTENCE);
+  g_assert_cmpuint(copydesk_layer_n_spans(tokens), ==, 3);
+  g_assert_cmpuint(copydesk_layer_n_spans(sentences), ==, 2);
+  CopydeskSpan *rejects = copydesk_layer_span(tokens, 1);
+  g_assert_cmpuint(copydesk_span_start(rejects), ==, 3);
+  g_assert_cmpuint(copydesk_span_end(rejects), ==, 10);
+  g_assert_cmpstr(copydesk_span_get_string(rejects, "conll"), ==, "rejects VBZ B-VP O");
+  g_assert_cmpuint(copydesk_span_end(copydesk_layer_span(sentences, 1)), ==, 16);
+  char *second = g_strdup_printf("%s#2", path);
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[1]), ==, second);
+  g_free(second);
+  g_ptr_array_unref(docs);
+  g_free(path);
+}
+
+/* A file that cannot be opened is reported, and reading goes on with the next one. */
+static void
+test_missing_file_then_next(void)
+{
+  char *good = write_file("good.txt", "ok", -1);
+  const char *paths[] = {"/nonexistent/x.txt", good, NULL};
+  CopydeskInput *input = copydesk_input_new(COPYDESK_INPUT_TEXT, NULL, NULL, paths);
+  GError *error = NULL;
+  g_assert_null(copydesk_input_next(input, NULL, &error));
+  g_assert_error(error, COPYDESK_IO_ERROR, COPYDESK_IO_ERROR_READ);
+  g_assert_true(g_str_has_prefix(error->message, "/nonexistent/x.txt: cannot open: "));
+  g_clear_error(&error);
+  CopydeskDocument *doc = copydesk_input_next(input, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(doc);
+  copydesk_document_free(doc);
+  g_assert_null(copydesk_input_next(input, NULL, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(copydesk_input_bytes_read(input), ==, 2);
+  copydesk_input_free(input);
+  g_free(good);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  tmp_dir = g_dir_make_tmp("copydesk-input-XXXXXX", NULL);
+  g_test_add_func("/input/text_form_feeds", test_text_form_feeds);
+  g_test_add_func("/input/text_keeps_bytes", test_text_keeps_bytes);
+  g_test_add_func("/input/empty_file_is_one_document", test_empty_file_is_one_document);
+  g_test_add_func("/input/jsonl_records", test_jsonl_records);
+  g_test_add_func("/input/conll_documents", test_conll_documents);
+  g_test_add_func("/input/missing_file_then_next", test_missing_file_then_next);
+  int status = g_test_run();
+  /* Remove the files the tests wrote. */
+  GDir *dir = g_dir_open(tmp_dir, 0, NULL);
+  const char *name;
+  while (dir && (name = g_dir_read_name(dir)) != NULL) {
+    char *path = g_build_filename(tmp_dir, name, NULL);
+    g_unlink(path);
+    g_free(path);
+  }
+  if (dir)
+    g_dir_close(dir);
+  g_rmdir(tmp_dir);
+  g_free(tmp_dir);
+  return status;
+}
