@@ -173,6 +173,16 @@ count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize
   const guchar *p = (const guchar *)doc->original;
   gsize len = doc->original_len;
   while (cp->byte < target && cp->byte < len) {
+    if (cp->byte + 8 <= target && cp->byte + 8 <= len) { /* eight ASCII bytes at once */
+      guint64 word;
+      memcpy(&word, p + cp->byte, 8);
+      if ((word & G_GUINT64_CONSTANT(0x8080808080808080)) == 0) {
+        cp->byte += 8;
+        cp->codepoints += 8;
+        cp->utf16 += 8;
+        continue;
+      }
+    }
     if (p[cp->byte] < 0x80) {
       cp->byte++;
       cp->codepoints++;
@@ -415,7 +425,12 @@ copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *lab
   span->layer = layer;
   span->start = start;
   span->end = end;
-  span->label = label ? g_string_chunk_insert_const(doc->strings, label) : NULL;
+  if (label == NULL)
+    span->label = NULL;
+  else if (layer->last_label && strcmp(layer->last_label, label) == 0)
+    span->label = layer->last_label;
+  else
+    span->label = layer->last_label = g_string_chunk_insert_const(doc->strings, label);
   span->index = layer->spans->len;
   g_ptr_array_add(layer->spans, span);
   return span;

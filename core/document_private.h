@@ -30,6 +30,7 @@ struct _CopydeskLayer {
   CopydeskDocument *doc;
   char *name;
   GPtrArray *spans; /* CopydeskSpan*, owned by the document's span blocks */
+  const char *last_label; /* the interned label of the last span added (labels repeat) */
 };
 
 typedef struct {
