@@ -15,8 +15,8 @@
 
 /* Formats DOC with output plugin PLUGIN and OPTIONS (a YAML flow mapping). */
 static char *format_doc(const char *plugin, const char *options, const CopydeskDocument *doc) {
-  char *yaml = g_strdup_printf("pipeline: []\noutput:\n  plugin: %s\n  options: %s\n", plugin,
-                               options);
+  char *yaml =
+      g_strdup_printf("pipeline: []\noutput:\n  plugin: %s\n  options: %s\n", plugin, options);
   CopydeskHarness *h = copydesk_harness_new(yaml);
   char *out = copydesk_harness_format(h, doc);
   copydesk_harness_free(h);
@@ -46,8 +46,8 @@ static gsize find(const CopydeskDocument *doc, const char *needle, guint nth) {
 static CopydeskSpan *add_span(CopydeskDocument *doc, const char *layer, gsize start, gsize end,
                               const char *label) {
   GError *error = NULL;
-  CopydeskSpan *span = copydesk_layer_add(copydesk_document_ensure_layer(doc, layer), start, end,
-                                          label, &error);
+  CopydeskSpan *span =
+      copydesk_layer_add(copydesk_document_ensure_layer(doc, layer), start, end, label, &error);
   g_assert_no_error(error);
   g_assert_nonnull(span);
   return span;
@@ -168,20 +168,23 @@ static void test_offsets_after_edit(void) {
  * original come out as \ufffd, so the line stays one valid JSON value. */
 static void test_line_separator_and_invalid_utf8(void) {
   /* original: a, U+2028 (3 bytes), b, 0xFF, c — the current text has U+FFFD for 0xFF. */
-  static const char original[] = "a\xe2\x80\xa8"
-                                 "b\xff"
-                                 "c";
+  static const char original[] =
+      "a\xe2\x80\xa8"
+      "b\xff"
+      "c";
   CopydeskDocument *doc = copydesk_document_new("t11", original, -1);
   g_assert_cmpuint(copydesk_document_n_invalid_sequences(doc), ==, 1);
   add_at(doc, COPYDESK_LAYER_ENTITY, "b\xef\xbf\xbd", 0, "MISC");
-  assert_format("jsonl", "{include: [clean_text, mentions]}", doc,
-                "{\"id\":\"t11\",\"text\":\"a\\u2028b\\ufffdc\","
-                "\"clean_text\":\"a\\u2028b\xef\xbf\xbd"
-                "c\",\"mentions\":["
-                "{\"start\":2,\"end\":4,\"text\":\"b\\ufffd\",\"label\":\"MISC\",\"entity\":null}]}\n");
-  assert_format("jsonl", "{include: [mentions], offsets: bytes}", doc,
-                "{\"id\":\"t11\",\"text\":\"a\\u2028b\\ufffdc\",\"mentions\":["
-                "{\"start\":4,\"end\":6,\"text\":\"b\\ufffd\",\"label\":\"MISC\",\"entity\":null}]}\n");
+  assert_format(
+      "jsonl", "{include: [clean_text, mentions]}", doc,
+      "{\"id\":\"t11\",\"text\":\"a\\u2028b\\ufffdc\","
+      "\"clean_text\":\"a\\u2028b\xef\xbf\xbd"
+      "c\",\"mentions\":["
+      "{\"start\":2,\"end\":4,\"text\":\"b\\ufffd\",\"label\":\"MISC\",\"entity\":null}]}\n");
+  assert_format(
+      "jsonl", "{include: [mentions], offsets: bytes}", doc,
+      "{\"id\":\"t11\",\"text\":\"a\\u2028b\\ufffdc\",\"mentions\":["
+      "{\"start\":4,\"end\":6,\"text\":\"b\\ufffd\",\"label\":\"MISC\",\"entity\":null}]}\n");
   copydesk_document_free(doc);
 }
 
@@ -242,7 +245,8 @@ static CopydeskDocument *make_tokens(void) {
 static void test_include_default(void) {
   CopydeskDocument *doc = make_tokens();
   /* Tokens only when asked for; no entity or quote layer: no mentions, entities, quotes. */
-  assert_format("jsonl", "{}", doc, "{\"id\":\"t5\",\"text\":\"Hi there.\",\"sentences\":[[0,9]]}\n");
+  assert_format("jsonl", "{}", doc,
+                "{\"id\":\"t5\",\"text\":\"Hi there.\",\"sentences\":[[0,9]]}\n");
   /* An empty entity layer gives empty arrays. */
   copydesk_document_ensure_layer(doc, COPYDESK_LAYER_ENTITY);
   assert_format("jsonl", "{}", doc,
@@ -340,11 +344,8 @@ static void test_errors(void) {
 
 static void test_bad_options(void) {
   static const char *const bad[] = {
-      "{offsets: words}",
-      "{include: [everything]}",
-      "{nest: \"\"}",
-      "{nest: id}",
-      "{pretty: true}", /* jsonl has no pretty */
+      "{offsets: words}", "{include: [everything]}", "{nest: \"\"}",
+      "{nest: id}",       "{pretty: true}", /* jsonl has no pretty */
   };
   for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
     char *yaml = g_strdup_printf("pipeline: []\noutput:\n  plugin: jsonl\n  options: %s\n", bad[i]);
@@ -423,19 +424,18 @@ static CopydeskDocument *make_quotes(void) {
 static void test_quotes(void) {
   CopydeskDocument *doc = make_quotes();
   /* Quotes alone: the speaker's name still comes from the entity (its fullest mention). */
-  assert_format(
-      "jsonl", "{include: [quotes], include_text: false}", doc,
-      "{\"id\":\"t9\",\"quotes\":["
-      "{\"start\":20,\"end\":31,\"text\":\"We will win\",\"kind\":\"direct\","
-      "\"speaker\":{\"name\":\"Marco Rubio\",\"entity\":\"E1\",\"start\":34,\"end\":39,"
-      "\"text\":\"Rubio\"},\"cue\":{\"text\":\"told\",\"start\":40,\"end\":44},"
-      "\"confidence\":0.9,\"reason\":\"named speaker with cue\"},"
-      "{\"start\":57,\"end\":61,\"text\":\"Soon\",\"kind\":\"direct\","
-      "\"speaker\":{\"name\":\"Marco Rubio\",\"entity\":\"E1\",\"start\":64,\"end\":66,"
-      "\"text\":\"he\"},\"cue\":{\"text\":\"said\",\"start\":67,\"end\":71},"
-      "\"confidence\":0.75},"
-      "{\"start\":74,\"end\":80,\"text\":\"Never.\",\"kind\":\"direct\",\"speaker\":null,"
-      "\"cue\":null}]}\n");
+  assert_format("jsonl", "{include: [quotes], include_text: false}", doc,
+                "{\"id\":\"t9\",\"quotes\":["
+                "{\"start\":20,\"end\":31,\"text\":\"We will win\",\"kind\":\"direct\","
+                "\"speaker\":{\"name\":\"Marco Rubio\",\"entity\":\"E1\",\"start\":34,\"end\":39,"
+                "\"text\":\"Rubio\"},\"cue\":{\"text\":\"told\",\"start\":40,\"end\":44},"
+                "\"confidence\":0.9,\"reason\":\"named speaker with cue\"},"
+                "{\"start\":57,\"end\":61,\"text\":\"Soon\",\"kind\":\"direct\","
+                "\"speaker\":{\"name\":\"Marco Rubio\",\"entity\":\"E1\",\"start\":64,\"end\":66,"
+                "\"text\":\"he\"},\"cue\":{\"text\":\"said\",\"start\":67,\"end\":71},"
+                "\"confidence\":0.75},"
+                "{\"start\":74,\"end\":80,\"text\":\"Never.\",\"kind\":\"direct\",\"speaker\":null,"
+                "\"cue\":null}]}\n");
   copydesk_document_free(doc);
 }
 
@@ -702,8 +702,8 @@ static void test_many_spans(void) {
     add_span(doc, COPYDESK_LAYER_SENTENCE, at, at + 6, "sentence");
   }
   gint64 t0 = g_get_monotonic_time();
-  char *out = format_doc("jsonl", "{include: [sentences, mentions, entities], include_text: false}",
-                         doc);
+  char *out =
+      format_doc("jsonl", "{include: [sentences, mentions, entities], include_text: false}", doc);
   gint64 t1 = g_get_monotonic_time();
   g_test_message("formatted %u mentions in %.1f ms (%zu bytes)", n, (t1 - t0) / 1000.0,
                  strlen(out));
@@ -713,8 +713,9 @@ static void test_many_spans(void) {
   g_assert_nonnull(strstr(out, last));
   g_assert_true(g_str_has_suffix(
       out, "{\"id\":\"E9999\",\"label\":\"PERSON\",\"name\":\"Ab\",\"mentions\":2}]}\n"));
-  g_assert_true(strstr(out, "{\"id\":\"E0\",\"label\":\"PERSON\",\"name\":\"Ab\",\"mentions\":2},"
-                            "{\"id\":\"E1\",") != NULL);
+  g_assert_true(strstr(out,
+                       "{\"id\":\"E0\",\"label\":\"PERSON\",\"name\":\"Ab\",\"mentions\":2},"
+                       "{\"id\":\"E1\",") != NULL);
   g_free(last);
   g_free(out);
   g_string_free(text, TRUE);

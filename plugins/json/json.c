@@ -35,8 +35,7 @@ static void json_destroy(void *self) {
   g_free(self);
 }
 
-static gboolean json_format(void *self, const CopydeskDocument *doc, GString *out,
-                            GError **error) {
+static gboolean json_format(void *self, const CopydeskDocument *doc, GString *out, GError **error) {
   json_record_append(self, doc, out);
   return TRUE;
 }

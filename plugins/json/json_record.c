@@ -10,14 +10,16 @@
 #include <string.h>
 
 const char *const json_record_offset_choices[] = {"codepoints", "bytes", "utf16", NULL};
+/* In the order of the JsonRecordInclude bits. */
 const char *const json_record_include_choices[] = {
-    "text", "clean_text", "sentences", "paragraphs", "tokens", "mentions", "entities", "quotes",
-    NULL};
+    "text",     "clean_text", "sentences", "paragraphs", "tokens",
+    "mentions", "entities",   "quotes",    NULL,
+};
 
 /* ---- Configuration -------------------------------------------------------- */
 
-#define DEFAULT_INCLUDE (JSON_RECORD_SENTENCES | JSON_RECORD_MENTIONS | JSON_RECORD_ENTITIES | \
-                         JSON_RECORD_QUOTES)
+#define DEFAULT_INCLUDE \
+  (JSON_RECORD_SENTENCES | JSON_RECORD_MENTIONS | JSON_RECORD_ENTITIES | JSON_RECORD_QUOTES)
 
 static guint include_flag(const char *name) {
   for (guint i = 0; json_record_include_choices[i] != NULL; i++)
@@ -74,9 +76,7 @@ gboolean json_record_config_init(JsonRecordConfig *config, const char *stage,
   return TRUE;
 }
 
-void json_record_config_clear(JsonRecordConfig *config) {
-  g_clear_pointer(&config->nest, g_free);
-}
+void json_record_config_clear(JsonRecordConfig *config) { g_clear_pointer(&config->nest, g_free); }
 
 /* ---- A small streaming writer --------------------------------------------- */
 
@@ -134,11 +134,11 @@ static inline void w_colon(Writer *w) {
 }
 
 /* A key that is a C string literal of plain ASCII (no escaping needed). */
-#define W_KEY(w, lit)                                                  \
-  do {                                                                 \
-    w_next(w);                                                         \
-    put((w)->out, "\"" lit "\"", sizeof(lit) + 1);      \
-    w_colon(w);                                                        \
+#define W_KEY(w, lit)                              \
+  do {                                             \
+    w_next(w);                                     \
+    put((w)->out, "\"" lit "\"", sizeof(lit) + 1); \
+    w_colon(w);                                    \
   } while (0)
 
 /* Any key, escaped. */
@@ -161,9 +161,7 @@ static inline void w_close(Writer *w, char c) {
   w->first = FALSE;
 }
 
-static inline void w_null(Writer *w) {
-  put(w->out, "null", 4);
-}
+static inline void w_null(Writer *w) { put(w->out, "null", 4); }
 
 /* An unsigned integer, without going through printf. */
 static inline void w_size(Writer *w, gsize v) {
@@ -228,7 +226,8 @@ static void count_units(const Source *src, Mapped *a, Mapped *b, Mapped *c) {
     v[n].byte = ms[i]->byte_end, v[n++].dest = &ms[i]->end;
   }
   for (guint i = 1; i < n; i++) /* insertion sort of at most six */
-    for (guint j = i; j > 0 && v[j - 1].byte > v[j].byte; j--) t = v[j], v[j] = v[j - 1], v[j - 1] = t;
+    for (guint j = i; j > 0 && v[j - 1].byte > v[j].byte; j--)
+      t = v[j], v[j] = v[j - 1], v[j - 1] = t;
   for (guint i = 0; i < n; i++)
     *v[i].dest = copydesk_document_original_offset(src->doc, v[i].byte, src->unit);
 }
@@ -312,15 +311,15 @@ static void w_pairs(Writer *w, const Source *src, const SpanList *list) {
 typedef struct {
   const char *id;
   const char *label;
-  const char *name;      /* the first `name` attribute among the mentions, or NULL */
-  const char *best;      /* the fullest mention text (current text), when no name */
+  const char *name; /* the first `name` attribute among the mentions, or NULL */
+  const char *best; /* the fullest mention text (current text), when no name */
   gsize best_len;
   gsize count;
 } EntityGroup;
 
 typedef struct {
-  GArray *groups;     /* EntityGroup, in order of first mention */
-  GHashTable *by_id;  /* id -> index + 1 */
+  GArray *groups;    /* EntityGroup, in order of first mention */
+  GHashTable *by_id; /* id -> index + 1 */
 } Entities;
 
 static void entities_build(Entities *e, const SpanList *mentions) {
@@ -434,8 +433,8 @@ static void w_speaker(Writer *w, const Source *src, const CopydeskSpan *quote,
     copydesk_json_append_string(w->out, name, -1);
   } else if ((g = entities_find(entities, entity)) != NULL) {
     w_group_name(w, g);
-  } else if (sp != NULL && strcmp(copydesk_layer_name(copydesk_span_layer(sp)),
-                                  COPYDESK_LAYER_ENTITY) == 0) {
+  } else if (sp != NULL &&
+             strcmp(copydesk_layer_name(copydesk_span_layer(sp)), COPYDESK_LAYER_ENTITY) == 0) {
     gsize len;
     const char *text = copydesk_span_text(sp, &len);
     copydesk_json_append_string(w->out, text, (gssize)len);
@@ -470,8 +469,7 @@ static void w_cue(Writer *w, const Source *src, const CopydeskSpan *cue, const M
   w_close(w, '}');
 }
 
-static void w_quotes(Writer *w, const Source *src, const SpanList *list,
-                     const Entities *entities) {
+static void w_quotes(Writer *w, const Source *src, const SpanList *list, const Entities *entities) {
   w_open(w, '[');
   for (gsize i = 0; i < list->n; i++) {
     const SpanRef *r = &list->v[i];
@@ -665,8 +663,7 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
   w_errors(w, config, doc, taken, col);
 }
 
-void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *doc,
-                        GString *out) {
+void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *doc, GString *out) {
   Writer w = {.out = out, .pretty = config->pretty, .depth = config->pretty ? config->indent : 0};
   if (w.pretty)
     for (guint i = 0; i < w.depth; i++) g_string_append_len(out, "  ", 2);

@@ -31,7 +31,7 @@ typedef struct {
   CopydeskOffsetUnit unit; /* `offsets` */
   guint include;           /* JsonRecordInclude flags (`include`) */
   gboolean include_text;   /* `include_text`, or `text` in `include` */
-  char *nest;              /* `nest`: copydesk's keys go in an object under this key; NULL: top level */
+  char *nest;              /* `nest`: the key of the object holding copydesk's keys, or NULL */
   gboolean pretty;         /* two-space indentation, one key per line */
   guint indent;            /* levels of indentation before the record itself (pretty only) */
 } JsonRecordConfig;
@@ -41,6 +41,7 @@ extern const char *const json_record_offset_choices[];
 extern const char *const json_record_include_choices[];
 
 /* The four option specs both plugins share, for the start of their option tables. */
+/* clang-format off */
 #define JSON_RECORD_COMMON_OPTIONS                                                            \
   {.name = "offsets",                                                                         \
    .type = COPYDESK_OPTION_ENUM,                                                              \
@@ -61,6 +62,7 @@ extern const char *const json_record_include_choices[];
    .type = COPYDESK_OPTION_STRING,                                                            \
    .default_value = NULL,                                                                     \
    .help = "put copydesk's keys in an object under this key, apart from the input's fields"}
+/* clang-format on */
 
 /* Fills CONFIG from OPTIONS (NULL: every default).  FALSE with ERROR on a bad value. */
 gboolean json_record_config_init(JsonRecordConfig *config, const char *stage,
