@@ -108,7 +108,8 @@ static const SentenceCase sentence_cases[] = {
     {"period, question, exclamation",
      "The bill passed. Did the House agree? Not yet! The vote is on Friday.",
      {"The bill passed.", "Did the House agree?", "Not yet!", "The vote is on Friday."}},
-    {"runs of ! and ?", "The score was 2-1. Fans cheered!! Then they left?! Nobody stayed.",
+    {"runs of ! and ?",
+     "The score was 2-1. Fans cheered!! Then they left?! Nobody stayed.",
      {"The score was 2-1.", "Fans cheered!!", "Then they left?!", "Nobody stayed."}},
     {"lowercase after a period does not start a sentence",
      "The plan was approved by the board. and then it stalled.",
@@ -129,7 +130,8 @@ static const SentenceCase sentence_cases[] = {
      "He sold his stake in Acme Inc. The shares fell. He also left Pitt & Co. It was over.",
      {"He sold his stake in Acme Inc.", "The shares fell.", "He also left Pitt & Co.",
       "It was over."}},
-    {"Jr. and Sr.", "John Smith Jr. and John Smith Sr. both voted.",
+    {"Jr. and Sr.",
+     "John Smith Jr. and John Smith Sr. both voted.",
      {"John Smith Jr. and John Smith Sr. both voted."}},
     {"U.S. before lowercase and proper-noun continuations",
      "The U.S. economy grew. The U.S. Treasury sold bonds to the U.N. Security Council.",
@@ -141,45 +143,57 @@ static const SentenceCase sentence_cases[] = {
     {"a.m. and p.m.",
      "The meeting starts at 9 a.m. Wednesday and ends at 5 p.m. local time. It ended at 6 p.m. "
      "The crowd left at 7 p.m. EDT on the dot.",
-     {"The meeting starts at 9 a.m. Wednesday and ends at 5 p.m. local time.",
-      "It ended at 6 p.m.", "The crowd left at 7 p.m. EDT on the dot."}},
+     {"The meeting starts at 9 a.m. Wednesday and ends at 5 p.m. local time.", "It ended at 6 p.m.",
+      "The crowd left at 7 p.m. EDT on the dot."}},
     {"months before numbers, No. before numbers",
      "The deal closed on Jan. 5 after No. 3 seed Duke lost on Dec. 12. Then talks resumed.",
      {"The deal closed on Jan. 5 after No. 3 seed Duke lost on Dec. 12.", "Then talks resumed."}},
-    {"May is a word", "The vote is in May. Lawmakers expect it to pass.",
+    {"May is a word",
+     "The vote is in May. Lawmakers expect it to pass.",
      {"The vote is in May.", "Lawmakers expect it to pass."}},
-    {"vs. and e.g.", "It was Smith vs. Jones, e.g. The Case of the Year.",
+    {"vs. and e.g.",
+     "It was Smith vs. Jones, e.g. The Case of the Year.",
      {"It was Smith vs. Jones, e.g. The Case of the Year."}},
-    {"initials", "J.R.R. Tolkien and John F. Kennedy Jr. were both born in May.",
+    {"initials",
+     "J.R.R. Tolkien and John F. Kennedy Jr. were both born in May.",
      {"J.R.R. Tolkien and John F. Kennedy Jr. were both born in May."}},
-    {"an initial ending a sentence", "The winner was Team B. The loser was Team C.",
+    {"an initial ending a sentence",
+     "The winner was Team B. The loser was Team C.",
      {"The winner was Team B.", "The loser was Team C."}},
-    {"decimals and money", "Prices rose 3.5 percent to $1,250.75. Analysts expected $1.2 billion.",
+    {"decimals and money",
+     "Prices rose 3.5 percent to $1,250.75. Analysts expected $1.2 billion.",
      {"Prices rose 3.5 percent to $1,250.75.", "Analysts expected $1.2 billion."}},
     {"URLs and e-mail addresses",
      "Visit https://www.example.com/news/story.html. Or write to news.desk@example.com. Editors "
      "read every letter.",
      {"Visit https://www.example.com/news/story.html.", "Or write to news.desk@example.com.",
       "Editors read every letter."}},
-    {"ellipsis", "He paused... Then he spoke. The plan was … unworkable, he said.",
+    {"ellipsis",
+     "He paused... Then he spoke. The plan was … unworkable, he said.",
      {"He paused...", "Then he spoke.", "The plan was … unworkable, he said."}},
     {"an opening quote starts a sentence",
      "\u201CWe will win,\u201D he said. \u201CNobody doubts it.\u201D",
      {"\u201CWe will win,\u201D he said.", "\u201CNobody doubts it.\u201D"}},
-    {"a closing quote stays with its sentence", "\u201CGo home.\u201D He left.",
+    {"a closing quote stays with its sentence",
+     "\u201CGo home.\u201D He left.",
      {"\u201CGo home.\u201D", "He left."}},
     {"a question inside quotes before a lowercase word",
      "\u201CIs it over?\u201D she asked. \u201CNo!\u201D he said.",
      {"\u201CIs it over?\u201D she asked.", "\u201CNo!\u201D he said."}},
-    {"straight quotes", "\"Go home.\" He left. She said, \"Stay.\" They stayed.",
+    {"straight quotes",
+     "\"Go home.\" He left. She said, \"Stay.\" They stayed.",
      {"\"Go home.\"", "He left.", "She said, \"Stay.\"", "They stayed."}},
-    {"a quote that goes on", "He said: \u201CThe plan works. It will pass.\u201D Others disagreed.",
+    {"a quote that goes on",
+     "He said: \u201CThe plan works. It will pass.\u201D Others disagreed.",
      {"He said: \u201CThe plan works.", "It will pass.\u201D", "Others disagreed."}},
-    {"brackets", "He said (and repeated it twice.) that the vote was final. (Reporting by Ann Lee)",
+    {"brackets",
+     "He said (and repeated it twice.) that the vote was final. (Reporting by Ann Lee)",
      {"He said (and repeated it twice.) that the vote was final.", "(Reporting by Ann Lee)"}},
-    {"a blank line ends a sentence", "The first paragraph has no period\n\nThe second does.",
+    {"a blank line ends a sentence",
+     "The first paragraph has no period\n\nThe second does.",
      {"The first paragraph has no period", "The second does."}},
-    {"short lines are sentences", "Results by state:\nOhio 52 percent\nIowa 48 percent",
+    {"short lines are sentences",
+     "Results by state:\nOhio 52 percent\nIowa 48 percent",
      {"Results by state:", "Ohio 52 percent", "Iowa 48 percent"}},
     {"a hard-wrapped paragraph is not cut at its line breaks",
      "The Senate on Tuesday passed a stopgap spending bill that would fund the\n"
@@ -189,14 +203,17 @@ static const SentenceCase sentence_cases[] = {
      {"The Senate on Tuesday passed a stopgap spending bill that would fund the\n"
       "federal government through the end of September, averting a partial\nshutdown.",
       "Lawmakers then left Washington for a two-week recess that was\nscheduled months ago."}},
-    {"paragraphs trimmed", "  First para.  \n \n\n  Second para.\n",
+    {"paragraphs trimmed",
+     "  First para.  \n \n\n  Second para.\n",
      {"First para.", "Second para."}},
-    {"clitics and possessives do not split", "It's Rubio's plan, and Reuters' too. Don't stop.",
+    {"clitics and possessives do not split",
+     "It's Rubio's plan, and Reuters' too. Don't stop.",
      {"It's Rubio's plan, and Reuters' too.", "Don't stop."}},
     {"state abbreviations",
      "He was born in Springfield, Ill., in 1950. He moved to Atlanta, Ga. The city grew.",
      {"He was born in Springfield, Ill., in 1950.", "He moved to Atlanta, Ga.", "The city grew."}},
-    {"digits start sentences", "The vote was delayed. 12 senators were absent.",
+    {"digits start sentences",
+     "The vote was delayed. 12 senators were absent.",
      {"The vote was delayed.", "12 senators were absent."}},
 };
 
@@ -249,8 +266,9 @@ static const LabelCase label_cases[] = {
      "passed."},
     {"{line_breaks: never}", "Results by state\nOhio leads. Iowa trails\nas expected.",
      "sentence:Results by state\nOhio leads. || sentence:Iowa trails\nas expected."},
-    {"{line_breaks: always}", "Ohio leads the nation in the count of new votes this week, and\n"
-                              "Iowa trails.",
+    {"{line_breaks: always}",
+     "Ohio leads the nation in the count of new votes this week, and\n"
+     "Iowa trails.",
      "headline:Ohio leads the nation in the count of new votes this week, and || "
      "sentence:Iowa trails."},
 };
@@ -258,9 +276,10 @@ static const LabelCase label_cases[] = {
 static void test_sentence_labels(void) {
   for (guint c = 0; c < G_N_ELEMENTS(label_cases); c++) {
     const LabelCase *lc = &label_cases[c];
-    char *yaml = g_strdup_printf("pipeline:\n  - plugin: sentences\n%s%s%soutput: {plugin: jsonl}\n",
-                                 lc->options ? "    options: " : "", lc->options ? lc->options : "",
-                                 lc->options ? "\n" : "");
+    char *yaml =
+        g_strdup_printf("pipeline:\n  - plugin: sentences\n%s%s%soutput: {plugin: jsonl}\n",
+                        lc->options ? "    options: " : "", lc->options ? lc->options : "",
+                        lc->options ? "\n" : "");
     CopydeskDocument *doc = run(yaml, lc->text);
     char *got = layer_string(doc, COPYDESK_LAYER_SENTENCE, " || ", TRUE);
     g_assert_cmpstr(got, ==, lc->labelled);
@@ -302,21 +321,26 @@ static const TokenCase token_cases[] = {
      "do n't it 's Rubio 's is n't they 're I 'm we 'd you 'll ca n't wo n't DO N'T"},
     {"curly apostrophes", "Rubio\u2019s plan, Reuters\u2019 report, don\u2019t",
      "Rubio \u2019s plan , Reuters \u2019 report , do n\u2019t"},
-    {"inner hyphens, apostrophes and ampersands", "a well-known 20-year-old O'Brien at AT&T and S&P",
+    {"inner hyphens, apostrophes and ampersands",
+     "a well-known 20-year-old O'Brien at AT&T and S&P",
      "a well-known 20-year-old O'Brien at AT&T and S&P"},
-    {"abbreviations keep their period", "Mr. Smith of the U.S. met Jan. 5 at 9 a.m. with J.R.R. Jones",
+    {"abbreviations keep their period",
+     "Mr. Smith of the U.S. met Jan. 5 at 9 a.m. with J.R.R. Jones",
      "Mr. Smith of the U.S. met Jan. 5 at 9 a.m. with J.R.R. Jones"},
     {"a sentence-final period is its own token", "He left. The end.", "He left . The end ."},
     {"numbers", "1,000.5 people, 10:30, 3/4 and 2,500", "1,000.5 people , 10:30 , 3/4 and 2,500"},
-    {"money and percent", "$1.5 million, up 3.5% or \u20AC20", "$ 1.5 million , up 3.5 % or \u20AC 20"},
+    {"money and percent", "$1.5 million, up 3.5% or \u20AC20",
+     "$ 1.5 million , up 3.5 % or \u20AC 20"},
     {"numbers with letters", "the 1990s, the 5th and 3D", "the 1990s , the 5th and 3D"},
     {"URLs", "see https://example.com/a?b=1&c=2, (www.example.org/x) and http://x.com/a_(b).",
      "see https://example.com/a?b=1&c=2 , ( www.example.org/x ) and http://x.com/a_(b) ."},
-    {"e-mail addresses", "mail jane.doe+news@example.co.uk. or a@b", "mail jane.doe+news@example.co.uk . or a @ b"},
+    {"e-mail addresses", "mail jane.doe+news@example.co.uk. or a@b",
+     "mail jane.doe+news@example.co.uk . or a @ b"},
     {"ellipses", "Wait... what\u2026 no.", "Wait ... what \u2026 no ."},
     {"quotes and brackets", "(\u201CYes,\u201D [he] said) \"no\" 'maybe'",
      "( \u201C Yes , \u201D [ he ] said ) \" no \" ' maybe '"},
-    {"dashes", "war\u2014and peace \u2013 or -- not - ever", "war \u2014 and peace \u2013 or -- not - ever"},
+    {"dashes", "war\u2014and peace \u2013 or -- not - ever",
+     "war \u2014 and peace \u2013 or -- not - ever"},
     {"two-character quotes", "''Quote'' ``here''", "'' Quote '' `` here ''"},
     {"hashtags and handles", "#tag @user #1", "#tag @user # 1"},
     {"possessive after an abbreviation", "JFK Jr.'s book", "JFK Jr. 's book"},
@@ -359,9 +383,9 @@ static void test_token_labels(void) {
 }
 
 static void test_tokens_off(void) {
-  CopydeskDocument *doc =
-      run("pipeline:\n  - plugin: sentences\n    options: {tokens: false}\noutput: {plugin: jsonl}\n",
-          "One. Two.");
+  CopydeskDocument *doc = run(
+      "pipeline:\n  - plugin: sentences\n    options: {tokens: false}\noutput: {plugin: jsonl}\n",
+      "One. Two.");
   g_assert_cmpuint(copydesk_layer_n_spans(copydesk_document_layer(doc, "token")), ==, 0);
   g_assert_cmpuint(copydesk_layer_n_spans(copydesk_document_layer(doc, "sentence")), ==, 2);
   copydesk_document_free(doc);
@@ -371,13 +395,15 @@ static void test_tokens_off(void) {
 
 static void test_after_clean(void) {
   /* Sentences over the cleaned text map back to the bytes of the input. */
-  const char *input = "Senate&nbsp;passes  bill\r\n\r\n\r\n"
-                      "The Senate on Tuesday passed a stopgap spending bill that would fund the\r\n"
-                      "federal government through September. Sen.&nbsp;Ann Lee said &quot;yes.&quot;"
-                      " It&#8217;s done.";
-  CopydeskDocument *doc = run("pipeline:\n  - plugin: clean\n  - plugin: sentences\n"
-                              "output: {plugin: jsonl}\n",
-                              input);
+  const char *input =
+      "Senate&nbsp;passes  bill\r\n\r\n\r\n"
+      "The Senate on Tuesday passed a stopgap spending bill that would fund the\r\n"
+      "federal government through September. Sen.&nbsp;Ann Lee said &quot;yes.&quot;"
+      " It&#8217;s done.";
+  CopydeskDocument *doc =
+      run("pipeline:\n  - plugin: clean\n  - plugin: sentences\n"
+          "output: {plugin: jsonl}\n",
+          input);
   char *got = layer_string(doc, COPYDESK_LAYER_SENTENCE, " || ", TRUE);
   g_assert_cmpstr(got, ==,
                   "headline:Senate passes bill || sentence:The Senate on Tuesday passed a stopgap "
@@ -406,9 +432,10 @@ static void test_after_clean(void) {
 }
 
 static void test_rerun_replaces_layers(void) {
-  CopydeskDocument *doc = run("pipeline:\n  - plugin: sentences\n  - plugin: sentences\n"
-                              "output: {plugin: jsonl}\n",
-                              "One. Two.");
+  CopydeskDocument *doc =
+      run("pipeline:\n  - plugin: sentences\n  - plugin: sentences\n"
+          "output: {plugin: jsonl}\n",
+          "One. Two.");
   g_assert_cmpuint(copydesk_layer_n_spans(copydesk_document_layer(doc, "sentence")), ==, 2);
   g_assert_cmpuint(copydesk_layer_n_spans(copydesk_document_layer(doc, "token")), ==, 4);
   copydesk_document_free(doc);
@@ -417,9 +444,10 @@ static void test_rerun_replaces_layers(void) {
 static void test_large_document(void) {
   GString *s = g_string_new(NULL);
   while (s->len < 2u << 20)
-    g_string_append(s, "WASHINGTON (Reuters) - Sen. Ann Lee said on Jan. 5 that the U.S. economy "
-                       "grew 3.5%. \u201CIt\u2019s done,\u201D she said. Mr. Smith didn't agree."
-                       "\n\n");
+    g_string_append(s,
+                    "WASHINGTON (Reuters) - Sen. Ann Lee said on Jan. 5 that the U.S. economy "
+                    "grew 3.5%. \u201CIt\u2019s done,\u201D she said. Mr. Smith didn't agree."
+                    "\n\n");
   gint64 t0 = g_get_monotonic_time();
   CopydeskHarness *h = copydesk_harness_new(sentences_only);
   CopydeskDocument *doc = copydesk_harness_process(h, s->str, (gssize)s->len);

@@ -183,8 +183,9 @@ static const CopydeskPluginDescriptor descriptor = {
     .flags = COPYDESK_PLUGIN_REENTRANT,
     .name = "clean",
     .version = "1.0.0",
-    .summary = "HTML entities, control and zero-width characters, NFC, whitespace, line joining, "
-               "quote marks",
+    .summary =
+        "HTML entities, control and zero-width characters, NFC, whitespace, line joining, "
+        "quote marks",
     .description =
         "Rewrites the text in a few linear passes, each one edit that keeps the offset map, so "
         "every later span still points at the bytes of the input: HTML character references "

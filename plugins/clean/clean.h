@@ -41,7 +41,7 @@ typedef struct {
   CopydeskDocument *doc;
   const char *text; /* the current text when the pass began */
   gsize len;
-  CopydeskEdit *edit; /* NULL until the first replacement */
+  CopydeskEdit *edit;               /* NULL until the first replacement */
   gsize pending_start, pending_end; /* a deletion not yet handed to the edit */
   gboolean failed;
 } CleanPass;
@@ -71,7 +71,9 @@ gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean j
 gboolean clean_quotes(CopydeskDocument *doc, CleanQuotes mode, GError **error);
 
 /* Encodes C as UTF-8 into BUF (at least 6 bytes); returns the length. */
-static inline gsize clean_put_utf8(gunichar c, char *buf) { return (gsize)g_unichar_to_utf8(c, buf); }
+static inline gsize clean_put_utf8(gunichar c, char *buf) {
+  return (gsize)g_unichar_to_utf8(c, buf);
+}
 
 /* Length of the UTF-8 sequence that starts with lead byte C (1 for ASCII and, defensively,
  * for stray continuation bytes, which valid text never has at a character start). */

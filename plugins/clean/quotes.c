@@ -110,7 +110,7 @@ gboolean clean_quotes(CopydeskDocument *doc, CleanQuotes mode, GError **error) {
   if (mode == CLEAN_QUOTES_KEEP) return TRUE;
   CleanPass pass;
   clean_pass_init(&pass, doc);
-  gboolean ok = mode == CLEAN_QUOTES_STRAIGHT ? quotes_straight(&pass, error)
-                                              : quotes_curly(&pass, error);
+  gboolean ok =
+      mode == CLEAN_QUOTES_STRAIGHT ? quotes_straight(&pass, error) : quotes_curly(&pass, error);
   return clean_pass_finish(&pass, ok, error);
 }

@@ -31,18 +31,18 @@ static inline WsKind ws_kind(const guchar *t, gsize i, gsize n, gsize *len) {
   guchar c = t[i];
   *len = 1;
   switch (c) {
-  case ' ':
-  case '\t':
-    return WS_SPACE;
-  case '\n':
-  case '\v':
-  case '\f':
-    return WS_LINE;
-  case '\r':
-    if (i + 1 < n && t[i + 1] == '\n') *len = 2;
-    return WS_LINE;
-  default:
-    break;
+    case ' ':
+    case '\t':
+      return WS_SPACE;
+    case '\n':
+    case '\v':
+    case '\f':
+      return WS_LINE;
+    case '\r':
+      if (i + 1 < n && t[i + 1] == '\n') *len = 2;
+      return WS_LINE;
+    default:
+      break;
   }
   if (c < 0xC2) return WS_NONE;
   /* The text is valid UTF-8 and NUL-terminated: the continuation bytes are there. */
@@ -71,11 +71,11 @@ static inline WsKind ws_kind(const guchar *t, gsize i, gsize n, gsize *len) {
 
 /* One line of the current paragraph. */
 typedef struct {
-  guint chars;        /* characters, a space counting for each run inside the line */
-  guint words;        /* words starting with a letter */
-  guint capitalized;  /* of which start with a capital */
-  guint first_word;   /* characters of the line's first word */
-  gunichar first;     /* the line's first character */
+  guint chars;       /* characters, a space counting for each run inside the line */
+  guint words;       /* words starting with a letter */
+  guint capitalized; /* of which start with a capital */
+  guint first_word;  /* characters of the line's first word */
+  gunichar first;    /* the line's first character */
   gboolean ends_sentence;
 } WsLine;
 
@@ -91,9 +91,9 @@ typedef struct {
   const guchar *t;
   gsize n;
   gboolean whitespace, join_lines;
-  GArray *lines; /* WsLine */
-  GArray *runs;  /* WsRun */
-  WsLine line;   /* the line being read */
+  GArray *lines;              /* WsLine */
+  GArray *runs;               /* WsRun */
+  WsLine line;                /* the line being read */
   gunichar last, before_last; /* the line's last two characters */
   gboolean in_first_word;
   gboolean at_end; /* a run reaching the end of the text closed the last paragraph */
@@ -105,8 +105,7 @@ static gboolean is_sentence_end(gunichar c) {
 }
 
 static gboolean is_closer(gunichar c) {
-  return c == '"' || c == '\'' || c == ')' || c == ']' || c == 0x201D || c == 0x2019 ||
-         c == 0x00BB;
+  return c == '"' || c == '\'' || c == ')' || c == ']' || c == 0x201D || c == 0x2019 || c == 0x00BB;
 }
 
 static gboolean is_bullet(gunichar c) {
@@ -121,8 +120,8 @@ static gboolean put_run(WsState *st, gsize s, gsize e, const char *want) {
 
 static void end_line(WsState *st) {
   WsLine *l = &st->line;
-  l->ends_sentence = is_sentence_end(st->last) ||
-                     (is_closer(st->last) && is_sentence_end(st->before_last));
+  l->ends_sentence =
+      is_sentence_end(st->last) || (is_closer(st->last) && is_sentence_end(st->before_last));
   g_array_append_val(st->lines, *l);
   memset(l, 0, sizeof *l);
   st->last = st->before_last = 0;
@@ -163,8 +162,7 @@ static gboolean flush_paragraph(WsState *st) {
     }
     const WsLine *line = &lines[run->line], *next = &lines[run->line + 1];
     gboolean join = wrapped && line_is_long(line, widest) && !line_is_title(line) &&
-                    !line_is_bullet(next) &&
-                    !(line->ends_sentence && !line_is_long(next, widest));
+                    !line_is_bullet(next) && !(line->ends_sentence && !line_is_long(next, widest));
     if (join)
       ok = put_run(st, run->start, run->end, " ");
     else if (st->whitespace)

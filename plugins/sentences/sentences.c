@@ -58,9 +58,13 @@ typedef struct {
 
 /* ---- Looking at tokens ----------------------------------------------------- */
 
-static inline gsize tok_len(const Splitter *sp, gsize k) { return sp->tok[k].end - sp->tok[k].start; }
+static inline gsize tok_len(const Splitter *sp, gsize k) {
+  return sp->tok[k].end - sp->tok[k].start;
+}
 
-static inline const char *tok_str(const Splitter *sp, gsize k) { return sp->text + sp->tok[k].start; }
+static inline const char *tok_str(const Splitter *sp, gsize k) {
+  return sp->text + sp->tok[k].start;
+}
 
 static inline gunichar tok_char(const Splitter *sp, gsize k) {
   guchar c = (guchar)sp->text[sp->tok[k].start];
@@ -73,48 +77,36 @@ static inline gboolean tok_is(const Splitter *sp, gsize k, const char *s) {
   return tok_len(sp, k) == len && memcmp(tok_str(sp, k), s, len) == 0;
 }
 
-static gboolean is_period(const Splitter *sp, gsize k) {
-  return sp->tok[k].kind == TOKEN_PUNCT && tok_is(sp, k, ".");
+static inline TokenMark mark(const Splitter *sp, gsize k) { return (TokenMark)sp->tok[k].mark; }
+
+static inline gboolean is_period(const Splitter *sp, gsize k) { return mark(sp, k) == MARK_PERIOD; }
+
+static inline gboolean is_ellipsis(const Splitter *sp, gsize k) {
+  return mark(sp, k) == MARK_ELLIPSIS;
 }
 
-static gboolean is_ellipsis(const Splitter *sp, gsize k) {
-  if (sp->tok[k].kind != TOKEN_PUNCT) return FALSE;
-  const char *s = tok_str(sp, k);
-  return (tok_len(sp, k) >= 2 && s[0] == '.' && s[1] == '.') || tok_is(sp, k, "\u2026");
-}
+static inline gboolean is_bang(const Splitter *sp, gsize k) { return mark(sp, k) == MARK_BANG; }
 
-static gboolean is_bang(const Splitter *sp, gsize k) {
-  if (sp->tok[k].kind != TOKEN_PUNCT) return FALSE;
-  char c = tok_str(sp, k)[0];
-  return c == '!' || c == '?';
-}
-
-static gboolean is_abbrev(const Splitter *sp, gsize k) {
+static inline gboolean is_abbrev(const Splitter *sp, gsize k) {
   return sp->tok[k].kind == TOKEN_WORD && (sp->tok[k].flags & TOKEN_FLAG_ABBREV);
 }
 
 /* Punctuation that ends a sentence. */
-static gboolean is_end_mark(const Splitter *sp, gsize k) {
-  return is_period(sp, k) || is_ellipsis(sp, k) || is_bang(sp, k);
+static inline gboolean is_end_mark(const Splitter *sp, gsize k) {
+  TokenMark m = mark(sp, k);
+  return m == MARK_PERIOD || m == MARK_ELLIPSIS || m == MARK_BANG;
 }
 
-static gboolean is_terminator(const Splitter *sp, gsize k) {
+static inline gboolean is_terminator(const Splitter *sp, gsize k) {
   return is_end_mark(sp, k) || is_abbrev(sp, k);
 }
 
-static gboolean is_closer(const Splitter *sp, gsize k) {
-  if (sp->tok[k].kind != TOKEN_PUNCT) return FALSE;
-  gunichar u = tok_char(sp, k);
-  return u == ')' || u == ']' || u == '}' || u == '"' || u == '\'' || u == 0x201D ||
-         u == 0x2019 || u == 0x00BB || u == 0x203A;
+static inline gboolean is_closer(const Splitter *sp, gsize k) {
+  return mark(sp, k) == MARK_CLOSE || mark(sp, k) == MARK_QUOTE;
 }
 
-static gboolean is_opener(const Splitter *sp, gsize k) {
-  if (sp->tok[k].kind != TOKEN_PUNCT) return FALSE;
-  gunichar u = tok_char(sp, k);
-  return u == '(' || u == '[' || u == '{' || u == '"' || u == '\'' || u == '`' ||
-         u == 0x201C || u == 0x2018 || u == 0x201E || u == 0x201A || u == 0x00AB ||
-         u == 0x2039 || u == 0x00BF || u == 0x00A1;
+static inline gboolean is_opener(const Splitter *sp, gsize k) {
+  return mark(sp, k) == MARK_OPEN || mark(sp, k) == MARK_QUOTE;
 }
 
 static gboolean is_bullet_char(gunichar u) {
@@ -122,18 +114,16 @@ static gboolean is_bullet_char(gunichar u) {
          u == 0x25AA || u == 0x00B7 || u == 0x2013 || u == 0x2014;
 }
 
-static gboolean is_dash(const Splitter *sp, gsize k) {
-  if (sp->tok[k].kind != TOKEN_PUNCT) return FALSE;
-  gunichar u = tok_char(sp, k);
-  return u == '-' || u == 0x2013 || u == 0x2014 || u == 0x2012 || u == 0x2015;
-}
+static inline gboolean is_dash(const Splitter *sp, gsize k) { return mark(sp, k) == MARK_DASH; }
 
 static gboolean starts_upper(const Splitter *sp, gsize k) {
   gunichar u = tok_char(sp, k);
   return g_unichar_isupper(u) || g_unichar_istitle(u);
 }
 
-static gboolean starts_digit(const Splitter *sp, gsize k) { return g_unichar_isdigit(tok_char(sp, k)); }
+static gboolean starts_digit(const Splitter *sp, gsize k) {
+  return g_unichar_isdigit(tok_char(sp, k));
+}
 
 /* Could token K start a sentence? */
 static gboolean plausible_start(const Splitter *sp, gsize k) {
@@ -153,6 +143,17 @@ static gboolean starter_follows(const Splitter *sp, gsize k) {
 
 /* ---- The sentence rules ---------------------------------------------------- */
 
+/* The sentence so far, [START, TERM], is a list marker: "1.", "a.", "• 9.". */
+static gboolean list_marker(const Splitter *sp, gsize start, gsize term) {
+  gsize k = start;
+  if (k < term && sp->tok[k].kind != TOKEN_WORD && sp->tok[k].kind != TOKEN_NUMBER &&
+      is_bullet_char(tok_char(sp, k)))
+    k++;
+  if (k == term) return (sp->tok[k].flags & TOKEN_FLAG_INITIAL) && tok_len(sp, k) == 2;
+  return k + 1 == term && is_period(sp, term) && sp->tok[k].kind == TOKEN_NUMBER &&
+         tok_len(sp, k) <= 3;
+}
+
 /* After the end mark or abbreviation TERM (closers included up to NEXT - 1), with
  * whitespace before token NEXT of the same line or a soft line break: does the sentence
  * that began at token START end? */
@@ -169,30 +170,30 @@ static gboolean ends_before(const Splitter *sp, gsize start, gsize term, gsize n
     }
     return dots >= 3 && g <= sp->para_last && starts_upper(sp, g);
   }
-  if (!plausible_start(sp, next)) return FALSE;
+  if (!plausible_start(sp, next) || list_marker(sp, start, term)) return FALSE;
 
   if (is_abbrev(sp, term)) {
     if (t->flags & TOKEN_FLAG_INITIAL) return starter_follows(sp, next); /* John F. Kennedy */
     AbbrevClass cls = sentences_abbreviation(tok_str(sp, term), tok_len(sp, term) - 1);
     switch (cls) {
-    case ABBR_TITLE:
-    case ABBR_ALWAYS:
-      return FALSE;
-    case ABBR_NUMBER:
-    case ABBR_MONTH:
-      return !starts_digit(sp, next) && starter_follows(sp, next);
-    case ABBR_TIME:
-      if (starts_digit(sp, next)) return FALSE;
-      if (sp->tok[next].kind == TOKEN_WORD &&
-          (sentences_is_date_word(tok_str(sp, next), tok_len(sp, next)) ||
-           sentences_is_time_zone(tok_str(sp, next), tok_len(sp, next))))
+      case ABBR_TITLE:
+      case ABBR_ALWAYS:
         return FALSE;
-      return TRUE;
-    case ABBR_SUFFIX:
-    case ABBR_GENERAL:
-    case ABBR_NONE: /* U.S.A., Ph.D. and other words with inner periods */
-    default:
-      return starter_follows(sp, next);
+      case ABBR_NUMBER:
+      case ABBR_MONTH:
+        return !starts_digit(sp, next) && starter_follows(sp, next);
+      case ABBR_TIME:
+        if (starts_digit(sp, next)) return FALSE;
+        if (sp->tok[next].kind == TOKEN_WORD &&
+            (sentences_is_date_word(tok_str(sp, next), tok_len(sp, next)) ||
+             sentences_is_time_zone(tok_str(sp, next), tok_len(sp, next))))
+          return FALSE;
+        return TRUE;
+      case ABBR_SUFFIX:
+      case ABBR_GENERAL:
+      case ABBR_NONE: /* U.S.A., Ph.D. and other words with inner periods */
+      default:
+        return starter_follows(sp, next);
     }
   }
 
@@ -210,22 +211,34 @@ static gboolean ends_before(const Splitter *sp, gsize start, gsize term, gsize n
 
 /* ---- Lines of a paragraph ------------------------------------------------ */
 
-static void close_line(Splitter *sp, gsize first, gsize last) {
-  LineInfo line = {first, last, 0, 0, 0, FALSE};
-  line.chars = (guint)g_utf8_strlen(sp->text + sp->tok[first].start,
-                                    (gssize)(sp->tok[last].end - sp->tok[first].start));
+/* Characters in the LEN bytes at S. */
+static guint count_chars(const char *s, gsize len) {
+  guint n = 0;
+  for (gsize i = 0; i < len; i++) n += ((guchar)s[i] & 0xC0) != 0x80;
+  return n;
+}
+
+/* Fills in the measures of LINE. */
+static void measure_line(const Splitter *sp, LineInfo *line) {
+  gsize first = line->first, last = line->last;
+  line->chars =
+      count_chars(sp->text + sp->tok[first].start, sp->tok[last].end - sp->tok[first].start);
   for (gsize k = first; k <= last; k++) {
     if (sp->tok[k].kind != TOKEN_WORD) continue;
     gunichar u = tok_char(sp, k);
-    if (!g_unichar_isalpha(u)) continue;
-    line.words++;
-    line.capitalized += g_unichar_isupper(u) || g_unichar_istitle(u);
+    if (u < 0x80) {
+      if (!g_ascii_isalpha(u)) continue;
+      line->words++;
+      line->capitalized += g_ascii_isupper(u) != 0;
+    } else if (g_unichar_isalpha(u)) {
+      line->words++;
+      line->capitalized += g_unichar_isupper(u) || g_unichar_istitle(u);
+    }
   }
   /* A bullet: a line starting with one bullet character, then more. */
   gunichar c = tok_char(sp, first);
-  line.bullet = first < last && sp->tok[first].kind != TOKEN_WORD && is_bullet_char(c) &&
-                tok_len(sp, first) == (gsize)g_unichar_to_utf8(c, NULL);
-  g_array_append_val(sp->lines, line);
+  line->bullet = first < last && sp->tok[first].kind != TOKEN_WORD && is_bullet_char(c) &&
+                 tok_len(sp, first) == (gsize)g_unichar_to_utf8(c, NULL);
 }
 
 static gboolean line_is_long(const LineInfo *l, guint widest) {
@@ -237,16 +250,18 @@ static void mark_line_breaks(Splitter *sp) {
   g_array_set_size(sp->lines, 0);
   gsize first = sp->para_first;
   for (gsize k = sp->para_first + 1; k <= sp->para_last; k++) {
-    sp->tok[k].flags &= (guint8)~TOKEN_FLAG_HARD;
     if (sp->tok[k].newlines >= 1) {
-      close_line(sp, first, k - 1);
+      LineInfo line = {first, k - 1, 0, 0, 0, FALSE};
+      g_array_append_val(sp->lines, line);
       first = k;
     }
   }
-  close_line(sp, first, sp->para_last);
+  if (sp->lines->len == 0) return; /* one line: nothing to decide */
+  LineInfo last_line = {first, sp->para_last, 0, 0, 0, FALSE};
+  g_array_append_val(sp->lines, last_line);
   guint n = sp->lines->len;
-  if (n < 2) return;
-  const LineInfo *lines = (const LineInfo *)(void *)sp->lines->data;
+  LineInfo *lines = (LineInfo *)(void *)sp->lines->data;
+  for (guint k = 0; k < n; k++) measure_line(sp, &lines[k]);
   guint widest = 0, long_lines = 0;
   for (guint k = 0; k < n; k++) widest = MAX(widest, lines[k].chars);
   for (guint k = 0; k + 1 < n; k++) long_lines += line_is_long(&lines[k], widest);
@@ -280,7 +295,7 @@ static gboolean dateline_shape(const Splitter *sp, gsize s, gsize e) {
     }
   }
   if (letters < 2) return FALSE;
-  return is_dash(sp, e) || (tok_is(sp, e, ")") && e - s < 16) || tok_is(sp, e, "--");
+  return is_dash(sp, e) || (tok_is(sp, e, ")") && e - s < 16);
 }
 
 static const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
@@ -297,7 +312,7 @@ static const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
   }
   /* "Is the Fed done?" above the story. */
   if (sp->para_index == 0 && is_bang(sp, last) && e + 1 < sp->n_tok &&
-      g_utf8_strlen(sp->text + sp->tok[s].start, (gssize)(sp->tok[e].end - sp->tok[s].start)) <= 100)
+      count_chars(sp->text + sp->tok[s].start, sp->tok[e].end - sp->tok[s].start) <= 100)
     return "headline";
   return "sentence";
 }
@@ -392,7 +407,9 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   const SentencesConfig *config = self;
   gsize len;
   const char *text = copydesk_document_text(doc, &len);
-  GArray *tokens = g_array_sized_new(FALSE, FALSE, sizeof(Token), len / 5 + 16);
+  /* About one token per six bytes of news text; the array grows past that if needed. */
+  GArray *tokens =
+      g_array_sized_new(FALSE, FALSE, sizeof(Token), (guint)MIN(len / 6 + 16, 1u << 24));
   sentences_tokenize(text, len, tokens);
 
   CopydeskLayer *token_layer = fresh_layer(doc, COPYDESK_LAYER_TOKEN);
@@ -422,8 +439,8 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   }
   for (gsize k = 0; ok && config->tokens && k < sp.n_tok; k++) {
     const Token *t = &sp.tok[k];
-    ok = copydesk_layer_add(token_layer, t->start, t->end, sentences_token_label(t->kind),
-                            error) != NULL;
+    ok = copydesk_layer_add(token_layer, t->start, t->end, sentences_token_label(t->kind), error) !=
+         NULL;
   }
   g_array_free(sp.lines, TRUE);
   g_array_free(tokens, TRUE);
@@ -438,8 +455,9 @@ static const CopydeskPluginDescriptor descriptor = {
     .flags = COPYDESK_PLUGIN_REENTRANT,
     .name = "sentences",
     .version = "1.0.0",
-    .summary = "news-aware tokens, sentences (abbreviations, initials, quotes, headlines) and "
-               "paragraphs",
+    .summary =
+        "news-aware tokens, sentences (abbreviations, initials, quotes, headlines) and "
+        "paragraphs",
     .description =
         "Adds three layers over the current text.  token: Penn-Treebank-like tokens labelled "
         "word, number, punct, symbol, url or email (clitics split: do|n't, Rubio|'s; "

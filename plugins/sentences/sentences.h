@@ -24,12 +24,25 @@ enum {
   TOKEN_FLAG_HARD = 1 << 3,    /* a line break before this token ends a sentence */
 };
 
+/* What a punctuation token does, for the sentence rules. */
+typedef enum {
+  MARK_NONE = 0,
+  MARK_PERIOD,   /* . */
+  MARK_ELLIPSIS, /* ... … */
+  MARK_BANG,     /* runs of ! and ? */
+  MARK_CLOSE,    /* ” ’ » › ) ] } */
+  MARK_OPEN,     /* “ ‘ „ ‚ « ‹ ( [ { ¿ ¡ `` */
+  MARK_QUOTE,    /* " ' '' : opening or closing by position */
+  MARK_DASH,     /* - -- ‒ – — ― */
+} TokenMark;
+
 typedef struct {
-  gsize start, end;      /* byte range in the current text */
-  guint8 kind;           /* TokenKind */
-  guint8 flags;          /* TOKEN_FLAG_* */
-  guint8 newlines;       /* line breaks in the whitespace before it (capped at 255) */
-  guint8 space;          /* whitespace (or the start of the text) before it */
+  gsize start, end; /* byte range in the current text */
+  guint8 kind;      /* TokenKind */
+  guint8 flags;     /* TOKEN_FLAG_* */
+  guint8 newlines;  /* line breaks in the whitespace before it (capped at 255) */
+  guint8 space;     /* whitespace (or the start of the text) before it */
+  guint8 mark;      /* TokenMark (punctuation only) */
 } Token;
 
 /* Appends the tokens of the LEN bytes of TEXT (valid UTF-8, NUL-terminated) to TOKENS. */

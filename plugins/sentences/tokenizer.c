@@ -91,6 +91,9 @@ static gboolean ends_url(gunichar u) {
 /* End of a URL starting at I, or 0 when none starts there. */
 static gsize scan_url(const char *t, gsize n, gsize i) {
   gsize j;
+  char first = (char)(t[i] | 0x20), second = (char)(t[i + 1] | 0x20);
+  if (!((first == 'h' || first == 'f') && second == 't') && !(first == 'w' && second == 'w'))
+    return 0;
   if (starts_with_ci(t, n, i, "http://"))
     j = i + 7;
   else if (starts_with_ci(t, n, i, "https://"))
@@ -136,30 +139,27 @@ static gsize scan_email(const char *t, gsize n, gsize i, gsize *give_up) {
   while (j < n && is_email_local((guchar)t[j])) j++;
   *give_up = j;
   if (j == i || j >= n || t[j] != '@' || t[j - 1] == '.') return 0;
-  gsize at = j++, dot = 0;
+  gsize at = j++;
   /* Every start before the '@' fails the same way; later ones scan the domain again at
    * most once more. */
   *give_up = at + 1;
-  while (j < n && (g_ascii_isalnum(t[j]) || t[j] == '-' || t[j] == '.')) {
-    if (t[j] == '.') dot = j;
-    j++;
-  }
+  while (j < n && (g_ascii_isalnum(t[j]) || t[j] == '-' || t[j] == '.')) j++;
   while (j > at + 1 && (t[j - 1] == '.' || t[j - 1] == '-')) j--;
-  if (dot == 0 || dot + 1 >= j) return 0;
-  /* The top-level domain: at least two letters. */
-  gsize tld = 0;
-  for (gsize k = j; k > at && t[k - 1] != '.'; k--) {
+  if (j == at + 1 || t[at + 1] == '.') return 0;
+  /* The top-level domain, after the last dot: at least two letters. */
+  gsize k = j;
+  while (k > at + 1 && t[k - 1] != '.') {
     if (!g_ascii_isalpha(t[k - 1])) return 0;
-    tld++;
+    k--;
   }
-  return tld >= 2 && t[at + 1] != '.' ? j : 0;
+  return k > at + 1 && j - k >= 2 ? j : 0;
 }
 
 /* ---- Words and numbers ---------------------------------------------------- */
 
 typedef struct {
   gsize end;
-  gsize split;   /* where a clitic starts (0: none) */
+  gsize split; /* where a clitic starts (0: none) */
   TokenKind kind;
   guint8 flags;
 } WordScan;
@@ -179,9 +179,9 @@ static gsize find_clitic(const char *t, gsize i, gsize e, gsize apostrophe, gsiz
   /* n't: do|n't, ca|n't, wo|n't */
   if (tail_is(t, after, e, "t") && apostrophe >= i + 2 && g_ascii_tolower(t[apostrophe - 1]) == 'n')
     return apostrophe - 1;
-  if (apostrophe > i && (tail_is(t, after, e, "s") || tail_is(t, after, e, "re") ||
-                         tail_is(t, after, e, "ve") || tail_is(t, after, e, "ll") ||
-                         tail_is(t, after, e, "d") || tail_is(t, after, e, "m")))
+  if (apostrophe > i &&
+      (tail_is(t, after, e, "s") || tail_is(t, after, e, "re") || tail_is(t, after, e, "ve") ||
+       tail_is(t, after, e, "ll") || tail_is(t, after, e, "d") || tail_is(t, after, e, "m")))
     return apostrophe;
   return 0;
 }
@@ -193,6 +193,17 @@ static WordScan scan_word(const char *t, gsize n, gsize i) {
   gsize apostrophe = 0, apostrophe_len = 0, j = i, len;
   gunichar prev = 0;
   for (;;) {
+    /* Plain ASCII letters and digits, the bulk of every word. */
+    while (j < n) {
+      guchar b = (guchar)t[j];
+      if ((guchar)((b | 0x20) - 'a') < 26)
+        alpha = TRUE;
+      else if ((guchar)(b - '0') >= 10)
+        break;
+      segment++;
+      prev = b;
+      j++;
+    }
     gunichar u = char_at(t, n, j, &len);
     if (len == 0) break;
     if (is_letter(u)) {
@@ -256,28 +267,75 @@ static WordScan scan_word(const char *t, gsize n, gsize i) {
 static TokenKind char_kind(gunichar u) {
   if (u == '%' || u == '&' || u == '@' || u == '#') return TOKEN_SYMBOL;
   switch (g_unichar_type(u)) {
-  case G_UNICODE_CURRENCY_SYMBOL:
-  case G_UNICODE_MATH_SYMBOL:
-  case G_UNICODE_MODIFIER_SYMBOL:
-  case G_UNICODE_OTHER_SYMBOL:
-  case G_UNICODE_UNASSIGNED:
-  case G_UNICODE_PRIVATE_USE:
-  case G_UNICODE_SURROGATE:
-    return TOKEN_SYMBOL;
-  case G_UNICODE_DECIMAL_NUMBER:
-  case G_UNICODE_LETTER_NUMBER:
-  case G_UNICODE_OTHER_NUMBER:
-    return TOKEN_NUMBER;
-  default:
-    return TOKEN_PUNCT;
+    case G_UNICODE_CURRENCY_SYMBOL:
+    case G_UNICODE_MATH_SYMBOL:
+    case G_UNICODE_MODIFIER_SYMBOL:
+    case G_UNICODE_OTHER_SYMBOL:
+    case G_UNICODE_UNASSIGNED:
+    case G_UNICODE_PRIVATE_USE:
+    case G_UNICODE_SURROGATE:
+      return TOKEN_SYMBOL;
+    case G_UNICODE_DECIMAL_NUMBER:
+    case G_UNICODE_LETTER_NUMBER:
+    case G_UNICODE_OTHER_NUMBER:
+      return TOKEN_NUMBER;
+    default:
+      return TOKEN_PUNCT;
   }
 }
 
 /* ---- The scan ------------------------------------------------------------- */
 
+/* The sentence role of the punctuation token [START, END) starting with U. */
+static TokenMark mark_of(const char *t, gsize start, gsize end, gunichar u) {
+  switch (u) {
+    case '.':
+      return end - start == 1 ? MARK_PERIOD : MARK_ELLIPSIS;
+    case 0x2026:
+      return MARK_ELLIPSIS;
+    case '!':
+    case '?':
+      return MARK_BANG;
+    case ')':
+    case ']':
+    case '}':
+    case 0x201D:
+    case 0x2019:
+    case 0x00BB:
+    case 0x203A:
+      return MARK_CLOSE;
+    case '(':
+    case '[':
+    case '{':
+    case '`':
+    case 0x201C:
+    case 0x2018:
+    case 0x201E:
+    case 0x201A:
+    case 0x00AB:
+    case 0x2039:
+    case 0x00BF:
+    case 0x00A1:
+      return MARK_OPEN;
+    case '"':
+    case '\'':
+      return MARK_QUOTE;
+    case '-':
+    case 0x2012:
+    case 0x2013:
+    case 0x2014:
+    case 0x2015:
+      return MARK_DASH;
+    default:
+      (void)t;
+      return MARK_NONE;
+  }
+}
+
 static void push(GArray *tokens, gsize start, gsize end, TokenKind kind, guint8 flags,
-                 guint newlines, gboolean space) {
-  Token tok = {start, end, (guint8)kind, flags, (guint8)MIN(newlines, 255u), (guint8)space};
+                 guint newlines, gboolean space, TokenMark mark) {
+  Token tok = {start,         end,         (guint8)kind, flags, (guint8)MIN(newlines, 255u),
+               (guint8)space, (guint8)mark};
   g_array_append_val(tokens, tok);
 }
 
@@ -296,6 +354,8 @@ static gsize scan_lone_clitic(const char *t, gsize n, gsize i, gsize apostrophe_
 
 void sentences_tokenize(const char *t, gsize n, GArray *tokens) {
   gsize i = 0, no_email_before = 0;
+  const char *first_at = memchr(t, '@', n);
+  gsize next_at = first_at ? (gsize)(first_at - t) : n; /* the next '@' at or after i */
   guint newlines = 0;
   gboolean space = TRUE;
   while (i < n) {
@@ -347,18 +407,29 @@ void sentences_tokenize(const char *t, gsize n, GArray *tokens) {
       if ((end = scan_url(t, n, i)) != 0) {
         kind = TOKEN_URL;
       } else if (i >= no_email_before) {
-        gsize give_up;
-        if ((end = scan_email(t, n, i, &give_up)) != 0)
-          kind = TOKEN_EMAIL;
-        else
-          no_email_before = give_up;
+        /* An address needs an '@' within the 64 bytes a local part may have. */
+        if (next_at < i) {
+          const char *at = memchr(t + i, '@', n - i);
+          next_at = at ? (gsize)(at - t) : n;
+        }
+        if (next_at == n) {
+          no_email_before = n;
+        } else if (next_at - i > 64) {
+          no_email_before = next_at - 64;
+        } else {
+          gsize give_up;
+          if ((end = scan_email(t, n, i, &give_up)) != 0)
+            kind = TOKEN_EMAIL;
+          else
+            no_email_before = give_up;
+        }
       }
     }
     if (end == 0 && (is_alnum(u) || g_unichar_ismark(u))) {
       WordScan w = scan_word(t, n, i);
       if (w.split != 0) {
-        push(tokens, i, w.split, w.kind, 0, newlines, space);
-        push(tokens, w.split, w.end, TOKEN_WORD, 0, 0, FALSE);
+        push(tokens, i, w.split, w.kind, 0, newlines, space, MARK_NONE);
+        push(tokens, w.split, w.end, TOKEN_WORD, 0, 0, FALSE, MARK_NONE);
         newlines = 0;
         space = FALSE;
         i = w.end;
@@ -402,7 +473,8 @@ void sentences_tokenize(const char *t, gsize n, GArray *tokens) {
         if (w.flags & TOKEN_FLAG_ABBREV) end--;
       }
     }
-    push(tokens, i, end, kind, flags, newlines, space);
+    TokenMark mark = kind == TOKEN_PUNCT ? mark_of(t, i, end, u) : MARK_NONE;
+    push(tokens, i, end, kind, flags, newlines, space, mark);
     newlines = 0;
     space = FALSE;
     i = end;
