@@ -1,19 +1,16 @@
 /* Input framing: text files with form-feed separators, JSON Lines records, CoNLL columns. */
 #include <string.h>
 
-#include <glib/gstdio.h>
-
 #include <copydesk/copydesk.h>
 
+#include "cli_runner.h"
 #include "input.h"
-
-static char *tmp_dir;
 
 /* Writes DATA (LEN bytes) to a temp file named NAME; returns its path. */
 static char *
 write_file(const char *name, const char *data, gssize len)
 {
-  char *path = g_build_filename(tmp_dir, name, NULL);
+  char *path = g_build_filename(cli_tmp_dir(), name, NULL);
   g_assert_true(g_file_set_contents(path, data, len, NULL));
   return path;
 }
@@ -171,25 +168,11 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  tmp_dir = g_dir_make_tmp("copydesk-input-XXXXXX", NULL);
   g_test_add_func("/input/text_form_feeds", test_text_form_feeds);
   g_test_add_func("/input/text_keeps_bytes", test_text_keeps_bytes);
   g_test_add_func("/input/empty_file_is_one_document", test_empty_file_is_one_document);
   g_test_add_func("/input/jsonl_records", test_jsonl_records);
   g_test_add_func("/input/conll_documents", test_conll_documents);
   g_test_add_func("/input/missing_file_then_next", test_missing_file_then_next);
-  int status = g_test_run();
-  /* Remove the files the tests wrote. */
-  GDir *dir = g_dir_open(tmp_dir, 0, NULL);
-  const char *name;
-  while (dir && (name = g_dir_read_name(dir)) != NULL) {
-    char *path = g_build_filename(tmp_dir, name, NULL);
-    g_unlink(path);
-    g_free(path);
-  }
-  if (dir)
-    g_dir_close(dir);
-  g_rmdir(tmp_dir);
-  g_free(tmp_dir);
-  return status;
+  return g_test_run();
 }
