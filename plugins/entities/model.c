@@ -1,0 +1,319 @@
+/* copydesk — entities: the model file.
+ *
+ * Little-endian, every section 8-byte aligned:
+ *
+ *   0   char[8]  magic "CDNERMDL"
+ *   8   u32      format version (NER_MODEL_FORMAT); a newer one is refused
+ *   12  u32      header size (64)
+ *   16  u32      feature set (NER_FEATURE_SET): what the hashed feature ids mean
+ *   20  u32      number of tags (9)
+ *   24  u32      hash bits B: the table has 2^B buckets of one row each
+ *   28  u32      rows stored (buckets with a non-zero weight)
+ *   32  f32      scale: weight = int16 value × scale
+ *   36  u32      description length (UTF-8 text: how the model was made)
+ *   40  u32      gazetteer length ("class<TAB>entry" lines the model was trained with)
+ *   44  u32      tag set length ("O B-PER I-PER …", NUL-terminated)
+ *   48  u64      payload size: the bytes between the header and the checksum
+ *   56  u32[2]   reserved, zero
+ *   64  payload: tag set, description, gazetteer (each padded to 8), then the bucket
+ *                bitmap (2^B bits as u64 words), the rank of each word (u32: rows stored
+ *                before it; padded to 8), then the rows (rows × tags int16, padded to 8)
+ *   end u32      CRC-32 of everything before it
+ *
+ * A lookup is a bit test and a popcount; the file is mapped read-only and shared by every
+ * thread (and every process) that uses it.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ner.h"
+
+#define HEADER_SIZE 64
+#define TAGSET "O B-PER I-PER B-ORG I-ORG B-LOC I-LOC B-MISC I-MISC"
+#define MIN_BITS 8
+#define MAX_BITS 28
+
+struct NerModel {
+  GMappedFile *file;
+  const guint8 *data;
+  gsize size;
+  guint hash_bits;
+  guint64 mask;
+  gsize n_rows;
+  float scale;
+  const guint64 *bitmap;
+  const guint32 *rank;
+  const gint16 *rows;
+  char *description;
+  const char *gaz_blob;
+  gsize gaz_len;
+  NerGazetteer *gazetteer;
+};
+
+/* ---- CRC-32 ----------------------------------------------------------------------- */
+
+static guint32 crc_table[8][256];
+
+static gpointer init_crc_table(gpointer unused) {
+  for (guint32 i = 0; i < 256; i++) {
+    guint32 c = i;
+    for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    crc_table[0][i] = c;
+  }
+  for (guint32 i = 0; i < 256; i++)
+    for (int t = 1; t < 8; t++)
+      crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xFF];
+  return NULL;
+}
+
+guint32 ner_crc32(guint32 crc, const void *data, gsize len) {
+  static GOnce once = G_ONCE_INIT;
+  g_once(&once, init_crc_table, NULL);
+  const guint8 *p = data;
+  crc = ~crc;
+  while (len >= 8) { /* slicing-by-8 */
+    guint32 a = crc ^ ((guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 |
+                       (guint32)p[3] << 24);
+    crc = crc_table[7][a & 0xFF] ^ crc_table[6][(a >> 8) & 0xFF] ^
+          crc_table[5][(a >> 16) & 0xFF] ^ crc_table[4][a >> 24] ^ crc_table[3][p[4]] ^
+          crc_table[2][p[5]] ^ crc_table[1][p[6]] ^ crc_table[0][p[7]];
+    p += 8;
+    len -= 8;
+  }
+  while (len--) crc = crc_table[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+/* ---- Writing ------------------------------------------------------------------------ */
+
+static void put_u32(GByteArray *b, gsize at, guint32 v) {
+  for (int k = 0; k < 4; k++) b->data[at + k] = (guint8)(v >> (8 * k));
+}
+
+static void put_u64(GByteArray *b, gsize at, guint64 v) {
+  for (int k = 0; k < 8; k++) b->data[at + k] = (guint8)(v >> (8 * k));
+}
+
+static void append_padded(GByteArray *b, const void *data, gsize len) {
+  if (len) g_byte_array_append(b, data, (guint)len);
+  static const guint8 zeros[8] = {0};
+  if (b->len % 8) g_byte_array_append(b, zeros, 8 - b->len % 8);
+}
+
+gboolean ner_model_write(const NerModelSpec *spec, const char *path, gsize *n_rows_out,
+                         GError **error) {
+  g_return_val_if_fail(G_BYTE_ORDER == G_LITTLE_ENDIAN, FALSE);
+  gsize buckets = (gsize)1 << spec->hash_bits;
+  gsize n_weights = buckets * NER_N_TAGS;
+  float max_abs = 0;
+  for (gsize i = 0; i < n_weights; i++) max_abs = MAX(max_abs, fabsf(spec->weights[i]));
+  float scale = max_abs > 0 ? max_abs / 32767.0f : 1.0f;
+
+  gsize n_words = buckets / 64;
+  guint64 *bitmap = g_new0(guint64, n_words);
+  guint32 *rank = g_new0(guint32, n_words);
+  GArray *rows = g_array_new(FALSE, FALSE, sizeof(gint16));
+  gsize n_rows = 0;
+  for (gsize b = 0; b < buckets; b++) {
+    gint16 q[NER_N_TAGS];
+    gboolean any = FALSE;
+    for (guint t = 0; t < NER_N_TAGS; t++) {
+      double v = floor((double)spec->weights[b * NER_N_TAGS + t] / scale + 0.5);
+      q[t] = (gint16)CLAMP(v, -32767, 32767);
+      any |= q[t] != 0;
+    }
+    if (b % 64 == 0) rank[b / 64] = (guint32)n_rows;
+    if (!any) continue;
+    bitmap[b / 64] |= (guint64)1 << (b % 64);
+    g_array_append_vals(rows, q, NER_N_TAGS);
+    n_rows++;
+  }
+
+  GByteArray *out = g_byte_array_sized_new(HEADER_SIZE + (guint)(n_rows * NER_N_TAGS * 2) +
+                                           (guint)(n_words * 12) + 4096);
+  guint8 header[HEADER_SIZE] = {0};
+  g_byte_array_append(out, header, HEADER_SIZE);
+  memcpy(out->data, NER_MODEL_MAGIC, 8);
+  gsize desc_len = spec->description ? strlen(spec->description) : 0;
+  put_u32(out, 8, NER_MODEL_FORMAT);
+  put_u32(out, 12, HEADER_SIZE);
+  put_u32(out, 16, NER_FEATURE_SET);
+  put_u32(out, 20, NER_N_TAGS);
+  put_u32(out, 24, spec->hash_bits);
+  put_u32(out, 28, (guint32)n_rows);
+  guint32 scale_bits;
+  memcpy(&scale_bits, &scale, 4);
+  put_u32(out, 32, scale_bits);
+  put_u32(out, 36, (guint32)desc_len);
+  put_u32(out, 40, (guint32)spec->gazetteer_len);
+  put_u32(out, 44, sizeof TAGSET);
+  append_padded(out, TAGSET, sizeof TAGSET);
+  append_padded(out, spec->description, desc_len);
+  append_padded(out, spec->gazetteer_blob, spec->gazetteer_len);
+  append_padded(out, bitmap, n_words * 8);
+  append_padded(out, rank, n_words * 4);
+  append_padded(out, rows->data, n_rows * NER_N_TAGS * 2);
+  put_u64(out, 48, out->len - HEADER_SIZE);
+  guint32 crc = ner_crc32(0, out->data, out->len);
+  guint8 crc_bytes[4] = {(guint8)crc, (guint8)(crc >> 8), (guint8)(crc >> 16),
+                         (guint8)(crc >> 24)};
+  g_byte_array_append(out, crc_bytes, 4);
+
+  gboolean ok = g_file_set_contents(path, (const char *)out->data, out->len, error);
+  g_byte_array_free(out, TRUE);
+  g_array_free(rows, TRUE);
+  g_free(bitmap);
+  g_free(rank);
+  if (n_rows_out) *n_rows_out = n_rows;
+  return ok;
+}
+
+/* ---- Loading -------------------------------------------------------------------------- */
+
+static guint32 get_u32(const guint8 *p) {
+  return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
+}
+
+static guint64 get_u64(const guint8 *p) { return get_u32(p) | (guint64)get_u32(p + 4) << 32; }
+
+static gsize pad8(gsize n) { return (n + 7) & ~(gsize)7; }
+
+#define FAIL(...)                                                                         \
+  do {                                                                                    \
+    char *msg_ = g_strdup_printf(__VA_ARGS__);                                            \
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "model %s: %s", path, msg_);     \
+    g_free(msg_);                                                                         \
+    ner_model_free(m);                                                                    \
+    return NULL;                                                                          \
+  } while (0)
+
+NerModel *ner_model_load(const char *path, GError **error) {
+  NerModel *m = NULL;
+  if (G_BYTE_ORDER != G_LITTLE_ENDIAN) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "model %s: this build reads models on little-endian machines only", path);
+    return NULL;
+  }
+  GError *local = NULL;
+  GMappedFile *file = g_mapped_file_new(path, FALSE, &local);
+  if (file == NULL) {
+    g_set_error(error, G_FILE_ERROR, local->code, "model %s: cannot read it: %s", path,
+                local->code == G_FILE_ERROR_NOENT ? "no such file" : local->message);
+    g_error_free(local);
+    return NULL;
+  }
+  m = g_new0(NerModel, 1);
+  m->file = file;
+  m->data = (const guint8 *)g_mapped_file_get_contents(file);
+  m->size = g_mapped_file_get_length(file);
+  const guint8 *d = m->data;
+  if (m->size < 8 || memcmp(d, NER_MODEL_MAGIC, 8) != 0)
+    FAIL("not a copydesk entity model (wrong magic number)");
+  if (m->size < HEADER_SIZE + 4) FAIL("truncated (%zu bytes, shorter than the header)", m->size);
+  guint32 format = get_u32(d + 8);
+  if (format > NER_MODEL_FORMAT)
+    FAIL("format version %u is newer than this build reads (up to %u); upgrade copydesk",
+         format, NER_MODEL_FORMAT);
+  if (format < 1) FAIL("bad format version %u", format);
+  if (get_u32(d + 12) != HEADER_SIZE) FAIL("bad header size %u", get_u32(d + 12));
+  guint64 payload = get_u64(d + 48);
+  if (payload > m->size - HEADER_SIZE - 4 || HEADER_SIZE + payload + 4 < m->size) {
+    if (HEADER_SIZE + payload + 4 > m->size)
+      FAIL("truncated (%zu bytes, the header promises %" G_GUINT64_FORMAT ")", m->size,
+           HEADER_SIZE + payload + 4);
+    FAIL("%zu bytes of trailing garbage", (gsize)(m->size - HEADER_SIZE - payload - 4));
+  }
+  guint32 stored_crc = get_u32(d + m->size - 4);
+  guint32 crc = ner_crc32(0, d, m->size - 4);
+  if (crc != stored_crc)
+    FAIL("checksum mismatch (stored %08x, computed %08x): the file is corrupt", stored_crc, crc);
+  if (get_u32(d + 16) != NER_FEATURE_SET)
+    FAIL("made for feature set %u, this build computes feature set %u; retrain it",
+         get_u32(d + 16), NER_FEATURE_SET);
+  if (get_u32(d + 20) != NER_N_TAGS) FAIL("%u tags, expected %u", get_u32(d + 20), NER_N_TAGS);
+  m->hash_bits = get_u32(d + 24);
+  if (m->hash_bits < MIN_BITS || m->hash_bits > MAX_BITS)
+    FAIL("hash bits %u out of range", m->hash_bits);
+  m->mask = ((guint64)1 << m->hash_bits) - 1;
+  m->n_rows = get_u32(d + 28);
+  guint32 scale_bits = get_u32(d + 32);
+  memcpy(&m->scale, &scale_bits, 4);
+  gsize desc_len = get_u32(d + 36), gaz_len = get_u32(d + 40), tags_len = get_u32(d + 44);
+  gsize n_words = ((gsize)1 << m->hash_bits) / 64;
+  gsize need = pad8(tags_len) + pad8(desc_len) + pad8(gaz_len) + n_words * 8 +
+               pad8(n_words * 4) + pad8(m->n_rows * NER_N_TAGS * 2);
+  if (need != payload) FAIL("section sizes disagree with the payload size");
+  gsize at = HEADER_SIZE;
+  if (tags_len != sizeof TAGSET || memcmp(d + at, TAGSET, sizeof TAGSET) != 0)
+    FAIL("unexpected tag set");
+  at += pad8(tags_len);
+  m->description = g_strndup((const char *)d + at, desc_len);
+  at += pad8(desc_len);
+  m->gaz_blob = (const char *)d + at;
+  m->gaz_len = gaz_len;
+  at += pad8(gaz_len);
+  m->bitmap = (const guint64 *)(d + at);
+  at += n_words * 8;
+  m->rank = (const guint32 *)(d + at);
+  at += pad8(n_words * 4);
+  m->rows = (const gint16 *)(d + at);
+  /* the index must agree with the row count, so no lookup can read past the rows */
+  gsize count = 0;
+  for (gsize w = 0; w < n_words; w++) {
+    if (m->rank[w] != count) FAIL("inconsistent bucket index");
+    count += (gsize)__builtin_popcountll(m->bitmap[w]);
+  }
+  if (count != m->n_rows) FAIL("inconsistent bucket index");
+  m->gazetteer = ner_gazetteer_new();
+  if (!ner_gazetteer_add_blob(m->gazetteer, m->gaz_blob, m->gaz_len, &local)) {
+    char *msg = g_strdup(local->message);
+    g_error_free(local);
+    FAIL("embedded %s", msg);
+  }
+  return m;
+}
+
+void ner_model_free(NerModel *m) {
+  if (m == NULL) return;
+  if (m->file) g_mapped_file_unref(m->file);
+  g_free(m->description);
+  ner_gazetteer_free(m->gazetteer);
+  g_free(m);
+}
+
+guint ner_model_hash_bits(const NerModel *m) { return m->hash_bits; }
+gsize ner_model_n_rows(const NerModel *m) { return m->n_rows; }
+gsize ner_model_file_size(const NerModel *m) { return m->size; }
+const char *ner_model_description(const NerModel *m) { return m->description; }
+const NerGazetteer *ner_model_gazetteer(const NerModel *m) { return m->gazetteer; }
+
+const char *ner_model_gazetteer_blob(const NerModel *m, gsize *len) {
+  *len = m->gaz_len;
+  return m->gaz_blob;
+}
+
+static inline const gint16 *row_of(const NerModel *m, guint64 f) {
+  guint64 b = f & m->mask;
+  guint64 word = m->bitmap[b >> 6];
+  guint64 bit = (guint64)1 << (b & 63);
+  if (!(word & bit)) return NULL;
+  gsize idx = m->rank[b >> 6] + (gsize)__builtin_popcountll(word & (bit - 1));
+  return m->rows + idx * NER_N_TAGS;
+}
+
+void ner_model_score(const NerModel *m, const guint64 *f, guint n, gint32 *scores) {
+  for (guint k = 0; k < n; k++) {
+    const gint16 *row = row_of(m, f[k]);
+    if (row == NULL) continue;
+    for (guint t = 0; t < NER_N_TAGS; t++) scores[t] += row[t];
+  }
+}
+
+void ner_model_prefetch(const NerModel *m, const guint64 *f, guint n) {
+  for (guint k = 0; k < n; k++) {
+    guint64 b = f[k] & m->mask;
+    __builtin_prefetch(&m->bitmap[b >> 6]);
+    __builtin_prefetch(&m->rank[b >> 6]);
+  }
+}

@@ -1,0 +1,252 @@
+/* copydesk — train-ner: trains the entities plugin's model from CoNLL-format files.
+ *
+ *   train-ner --train eng.train [--train more.conll] --dev eng.testa --epochs 12 --seed 1
+ *             [--bits 21] [--gazetteers conf/gazetteers] -o conf/models/en-news.cdm
+ *
+ * An averaged perceptron over hashed features, trained with the greedy decoder the plugin
+ * uses (previous tags and the document memory come from the model's own predictions, as
+ * they will when tagging).  Documents are visited in a new order every epoch, shuffled by a
+ * generator seeded with --seed; the averaged weights of the epoch that scores best on the
+ * development file are written.  Same data, options and seed → the same model bytes.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conll.h"
+
+typedef struct {
+  ConllCorpus *corpus;
+  NerTokInfo *info; /* all tokens, analysed once */
+} Data;
+
+typedef struct {
+  guint64 mask;
+  float *w;      /* current weights */
+  double *u;     /* sum of step × update, for averaging */
+  double step;   /* tokens seen */
+  const guint8 *gold;
+  gsize errors, seen;
+  const float *use; /* the weights a scoring-only step reads */
+} Trainer;
+
+static guint64 rng_state;
+
+static guint64 rng_next(void) { /* xorshift64* */
+  rng_state ^= rng_state >> 12;
+  rng_state ^= rng_state << 25;
+  rng_state ^= rng_state >> 27;
+  return rng_state * G_GUINT64_CONSTANT(2685821657736338717);
+}
+
+static void score(const float *w, guint64 mask, const guint64 *f, guint n, float *scores) {
+  memset(scores, 0, sizeof(float) * NER_N_TAGS);
+  for (guint k = 0; k < n; k++) {
+    const float *row = w + (f[k] & mask) * NER_N_TAGS;
+    for (guint t = 0; t < NER_N_TAGS; t++) scores[t] += row[t];
+  }
+}
+
+static guint train_step(void *ctx, gsize i, const guint64 *f, guint n, guint prev) {
+  Trainer *tr = ctx;
+  float scores[NER_N_TAGS];
+  score(tr->w, tr->mask, f, n, scores);
+  guint pred = ner_best_tag(scores, prev);
+  guint gold = tr->gold[i];
+  tr->seen++;
+  if (pred != gold) {
+    tr->errors++;
+    for (guint k = 0; k < n; k++) {
+      gsize row = (f[k] & tr->mask) * NER_N_TAGS;
+      tr->w[row + gold] += 1;
+      tr->u[row + gold] += tr->step;
+      tr->w[row + pred] -= 1;
+      tr->u[row + pred] -= tr->step;
+    }
+  }
+  tr->step += 1;
+  return pred;
+}
+
+static guint eval_step(void *ctx, gsize i, const guint64 *f, guint n, guint prev) {
+  Trainer *tr = ctx;
+  float scores[NER_N_TAGS];
+  score(tr->use, tr->mask, f, n, scores);
+  return ner_best_tag(scores, prev);
+}
+
+static void analyse(Data *data, const NerGazetteer *gaz) {
+  ConllCorpus *c = data->corpus;
+  data->info = g_new(NerTokInfo, c->tokens->len ? c->tokens->len : 1);
+  for (gsize d = 0; d < conll_n_docs(c); d++) {
+    gsize first, n, n_sent, *sent;
+    conll_doc(c, d, &first, &n, &sent, &n_sent);
+    ner_tokens_analyse(&g_array_index(c->tokens, NerToken, first), n, sent, n_sent, gaz,
+                       data->info + first);
+    g_free(sent);
+  }
+}
+
+static void run_doc(Data *data, gsize d, NerStepFunc step, Trainer *tr, guint8 *pred) {
+  gsize first, n, n_sent, *sent;
+  conll_doc(data->corpus, d, &first, &n, &sent, &n_sent);
+  tr->gold = &g_array_index(data->corpus->gold, guint8, first);
+  ner_decode(data->info + first, n, sent, n_sent, step, tr, pred + first);
+  g_free(sent);
+}
+
+static ConllScore evaluate(Data *data, Trainer *tr, const float *weights) {
+  ConllScore s = {0};
+  gsize n = data->corpus->tokens->len;
+  guint8 *pred = g_new0(guint8, n ? n : 1);
+  tr->use = weights;
+  for (gsize d = 0; d < conll_n_docs(data->corpus); d++) run_doc(data, d, eval_step, tr, pred);
+  conll_score_add(&s, (const guint8 *)data->corpus->gold->data, pred, n);
+  g_free(pred);
+  return s;
+}
+
+static gboolean load(const char *path, const NerGazetteer *gaz, Data *data) {
+  GError *error = NULL;
+  data->corpus = conll_read(path, &error);
+  if (data->corpus == NULL) {
+    fprintf(stderr, "train-ner: %s\n", error->message);
+    g_error_free(error);
+    return FALSE;
+  }
+  analyse(data, gaz);
+  return TRUE;
+}
+
+int main(int argc, char **argv) {
+  char **train_paths = NULL, *dev_path = NULL, *out_path = NULL, *gaz_dir = NULL;
+  int epochs = 12, bits = 21;
+  gint64 seed = 1;
+  GOptionEntry entries[] = {
+      {"train", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &train_paths, "Training file (CoNLL)", "FILE"},
+      {"dev", 0, 0, G_OPTION_ARG_FILENAME, &dev_path, "Development file: picks the epoch",
+       "FILE"},
+      {"epochs", 0, 0, G_OPTION_ARG_INT, &epochs, "Passes over the training data (12)", "N"},
+      {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the document order (1)", "S"},
+      {"bits", 0, 0, G_OPTION_ARG_INT, &bits, "Feature table of 2^B buckets (21)", "B"},
+      {"gazetteers", 0, 0, G_OPTION_ARG_FILENAME, &gaz_dir,
+       "Folder of gazetteer lists, embedded in the model", "DIR"},
+      {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, "Model file to write", "FILE"},
+      {NULL}};
+  GOptionContext *ctx = g_option_context_new("- train the copydesk entity tagger");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  GError *error = NULL;
+  if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+    fprintf(stderr, "train-ner: %s\n", error->message);
+    return 2;
+  }
+  g_option_context_free(ctx);
+  if (train_paths == NULL || out_path == NULL || epochs < 1 || bits < 10 || bits > 26) {
+    fprintf(stderr, "train-ner: need --train FILE and -o MODEL (epochs ≥ 1, 10 ≤ bits ≤ 26)\n");
+    return 2;
+  }
+
+  NerGazetteer *gaz = ner_gazetteer_new();
+  GString *blob = g_string_new(NULL);
+  if (gaz_dir && !ner_gazetteer_add_dir(gaz, gaz_dir, blob, &error)) {
+    fprintf(stderr, "train-ner: %s\n", error->message);
+    return 2;
+  }
+  fprintf(stderr, "train-ner: %u gazetteer entries\n", ner_gazetteer_size(gaz));
+
+  /* all training files, read as one corpus by concatenating their documents */
+  guint n_train = g_strv_length(train_paths);
+  Data *train = g_new0(Data, n_train);
+  for (guint k = 0; k < n_train; k++)
+    if (!load(train_paths[k], gaz, &train[k])) return 2;
+  Data dev = {0};
+  if (dev_path && !load(dev_path, gaz, &dev)) return 2;
+
+  gsize buckets = (gsize)1 << bits;
+  Trainer tr = {.mask = buckets - 1, .step = 1};
+  tr.w = g_new0(float, buckets * NER_N_TAGS);
+  tr.u = g_new0(double, buckets * NER_N_TAGS);
+  float *avg = g_new0(float, buckets * NER_N_TAGS);
+  float *best = g_new0(float, buckets * NER_N_TAGS);
+  double best_f1 = -1;
+  int best_epoch = 0;
+
+  /* the visiting order: (file, document) pairs */
+  gsize n_docs = 0;
+  for (guint k = 0; k < n_train; k++) n_docs += conll_n_docs(train[k].corpus);
+  guint64 *order = g_new(guint64, n_docs);
+  gsize o = 0;
+  for (guint k = 0; k < n_train; k++)
+    for (gsize d = 0; d < conll_n_docs(train[k].corpus); d++) order[o++] = (guint64)k << 40 | d;
+  rng_state = (guint64)seed * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15) + 0x1234567;
+  if (rng_state == 0) rng_state = 1;
+
+  gsize max_tokens = 0;
+  for (guint k = 0; k < n_train; k++) max_tokens = MAX(max_tokens, train[k].corpus->tokens->len);
+  guint8 *pred = g_new0(guint8, max_tokens ? max_tokens : 1);
+  for (int epoch = 1; epoch <= epochs; epoch++) {
+    for (gsize i = n_docs - 1; i > 0; i--) {
+      gsize j = (gsize)(rng_next() % (i + 1));
+      guint64 t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    gint64 t0 = g_get_monotonic_time();
+    tr.errors = tr.seen = 0;
+    for (gsize i = 0; i < n_docs; i++) {
+      Data *data = &train[order[i] >> 40];
+      run_doc(data, order[i] & ((G_GUINT64_CONSTANT(1) << 40) - 1), train_step, &tr, pred);
+    }
+    for (gsize i = 0; i < buckets * NER_N_TAGS; i++)
+      avg[i] = (float)((double)tr.w[i] - tr.u[i] / tr.step);
+    double f1 = 0;
+    if (dev.corpus) {
+      ConllScore s = evaluate(&dev, &tr, avg);
+      f1 = conll_score_f1(&s, -1);
+      fprintf(stderr,
+              "epoch %2d: train token errors %.2f%%, dev F1 %.2f (PER %.2f ORG %.2f LOC %.2f "
+              "MISC %.2f), %.1f s\n",
+              epoch, 100.0 * (double)tr.errors / (double)tr.seen, f1, conll_score_f1(&s, 0),
+              conll_score_f1(&s, 1), conll_score_f1(&s, 2), conll_score_f1(&s, 3),
+              (double)(g_get_monotonic_time() - t0) / 1e6);
+    } else {
+      fprintf(stderr, "epoch %2d: train token errors %.2f%%\n", epoch,
+              100.0 * (double)tr.errors / (double)tr.seen);
+    }
+    if (!dev.corpus || f1 > best_f1) {
+      best_f1 = f1;
+      best_epoch = epoch;
+      memcpy(best, avg, sizeof(float) * buckets * NER_N_TAGS);
+    }
+  }
+
+  GString *desc = g_string_new("train-ner");
+  for (guint k = 0; k < n_train; k++) {
+    char *base = g_path_get_basename(train_paths[k]);
+    g_string_append_printf(desc, " --train %s", base);
+    g_free(base);
+  }
+  if (dev_path) {
+    char *base = g_path_get_basename(dev_path);
+    g_string_append_printf(desc, " --dev %s", base);
+    g_free(base);
+  }
+  g_string_append_printf(desc, " --epochs %d --seed %" G_GINT64_FORMAT " --bits %d%s", epochs,
+                         seed, bits, gaz_dir ? " --gazetteers DIR" : "");
+  g_string_append_printf(desc, "; kept epoch %d", best_epoch);
+  if (dev.corpus) g_string_append_printf(desc, " (dev F1 %.2f)", best_f1);
+  NerModelSpec spec = {.hash_bits = (guint)bits,
+                       .weights = best,
+                       .gazetteer_blob = blob->str,
+                       .gazetteer_len = blob->len,
+                       .description = desc->str};
+  gsize n_rows;
+  if (!ner_model_write(&spec, out_path, &n_rows, &error)) {
+    fprintf(stderr, "train-ner: %s\n", error->message);
+    return 3;
+  }
+  fprintf(stderr, "train-ner: wrote %s: epoch %d, %zu of %zu rows non-zero\n", out_path,
+          best_epoch, n_rows, buckets);
+  return 0;
+}
