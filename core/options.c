@@ -5,6 +5,7 @@
 #include <copydesk/errors.h>
 
 #include "options_private.h"
+#include "paths.h"
 
 typedef struct {
   gboolean set; /* given in the pipeline file */
@@ -67,6 +68,27 @@ static gboolean
 has_range(const CopydeskOptionSpec *spec)
 {
   return spec->min < spec->max;
+}
+
+/* Resolves the relative path TEXT against the pipeline file's folder BASE_DIR; when nothing
+ * is there but the data folder has it (models, lexicons shipped with copydesk), that one. */
+static char *
+resolve_path(const char *text, const char *base_dir)
+{
+  if (g_path_is_absolute(text) || base_dir == NULL)
+    return g_strdup(text);
+  char *local = g_build_filename(base_dir, text, NULL);
+  if (g_file_test(local, G_FILE_TEST_EXISTS))
+    return local;
+  char *data_dir = copydesk_paths_data_dir();
+  char *shipped = g_build_filename(data_dir, text, NULL);
+  g_free(data_dir);
+  if (g_file_test(shipped, G_FILE_TEST_EXISTS)) {
+    g_free(local);
+    return shipped;
+  }
+  g_free(shipped);
+  return local;
 }
 
 /* Parses TEXT as a YAML boolean. */
@@ -148,9 +170,7 @@ parse_scalar(const CopydeskOptionSpec *spec, const char *text, gboolean quoted,
       return FALSE;
     }
     g_free(value->s);
-    value->s = g_path_is_absolute(text) || base_dir == NULL
-                   ? g_strdup(text)
-                   : g_build_filename(base_dir, text, NULL);
+    value->s = resolve_path(text, base_dir);
     return TRUE;
   case COPYDESK_OPTION_STRING_LIST:
     *problem = g_strdup("expects a list, e.g. [a, b]");
