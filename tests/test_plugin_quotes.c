@@ -1,0 +1,285 @@
+/* copydesk — tests of the quotes plugin, run through the real loader.
+ *
+ * Table-driven: a made-up text in the style of wire copy → the quotes expected, each
+ * with its exact text (marks excluded), kind, speaker name and cue.  Then apostrophes,
+ * titles and scare quotes, unbalanced marks, long runs of marks (linear time), and, when
+ * the shared evaluation data is there (COPYDESK_SHARED_DATA), the seed article.
+ */
+#include <copydesk/copydesk.h>
+
+#include <string.h>
+
+#include "harness.h"
+
+#define MAX_QUOTES 6
+
+static const char *const with_indirect =
+    "pipeline:\n  - plugin: sentences\n  - plugin: quotes\noutput: {plugin: jsonl}\n";
+static const char *const without_indirect =
+    "pipeline:\n  - plugin: sentences\n  - plugin: quotes\n    options: {indirect: false}\n"
+    "output: {plugin: jsonl}\n";
+
+typedef struct {
+  const char *text;
+  const char *kind;
+  const char *speaker; /* NULL: no speaker */
+  const char *cue;     /* NULL: no cue */
+} Expected;
+
+typedef struct {
+  const char *rule;
+  gboolean indirect; /* run with indirect speech on */
+  const char *text;
+  Expected quotes[MAX_QUOTES]; /* every quote the plugin must report, in text order */
+} QuoteCase;
+
+static const QuoteCase cases[] = {
+    {"“Q,” X said", FALSE, "“We will not back down,” Jane Holloway said on Tuesday.",
+     {{"We will not back down,", "direct", "Jane Holloway", "said"}}},
+    {"“Q,” said X, the appositive", FALSE,
+     "“The deal is done,” said Peter Marsh, the union’s chief negotiator.",
+     {{"The deal is done,", "direct", "Peter Marsh", "said"}}},
+    {"X said: “Q”", FALSE, "Finance Minister Carla Rossi said: “Inflation has peaked.”",
+     {{"Inflation has peaked.", "direct", "Carla Rossi", "said"}}},
+    {"X said “Q” (partial)", FALSE, "Mayor Tom Reyes said the budget was “balanced and fair” after the vote.",
+     {{"balanced and fair", "partial", "Tom Reyes", "said"}}},
+    {"“Q,” X told CBS", FALSE, "“We saw movement,” Senator Alan Price told CBS on Sunday.",
+     {{"We saw movement,", "direct", "Alan Price", "told"}}},
+    {"X, the minister, said", FALSE,
+     "“There is no crisis,” Omar Haddad, the interior minister, said on Monday.",
+     {{"There is no crisis,", "direct", "Omar Haddad", "said"}}},
+    {"said X, who …", FALSE, "“It was a mistake,” said Laura Chen, who chairs the committee.",
+     {{"It was a mistake,", "direct", "Laura Chen", "said"}}},
+    {"according to X", FALSE, "“The talks collapsed at midnight,” according to Mark Olsen.",
+     {{"The talks collapsed at midnight,", "direct", "Mark Olsen", "according to"}}},
+    {"X wrote on social media", FALSE,
+     "Governor Dana Wells wrote on social media: “We are ready for the storm.”",
+     {{"We are ready for the storm.", "direct", "Dana Wells", "wrote"}}},
+    {"in a statement, the company said", FALSE,
+     "Acme Corp. cut 300 jobs on Monday. In a statement, the company said: “These decisions were "
+     "difficult.”",
+     {{"These decisions were difficult.", "direct", "the company", "said"}}},
+    {"surname linked to the fullest name", FALSE,
+     "Marco Rubio arrived in Miami on Friday.\n\n“We are ready,” Rubio said.",
+     {{"We are ready,", "direct", "Marco Rubio", "said"}}},
+    {"titles stripped", FALSE, "“Nothing has changed,” U.S. Secretary of State Marco Rubio said.",
+     {{"Nothing has changed,", "direct", "Marco Rubio", "said"}}},
+    {"he: the nearest subject, not the nearest name", FALSE,
+     "Steve Mills, an aide to Governor Ann Park, briefed reporters on Friday.\n\n"
+     "“We expect a vote next week,” he said.",
+     {{"We expect a vote next week,", "direct", "Steve Mills", "said"}}},
+    {"she: gender from the given name", FALSE,
+     "Maria Lopez met David Kerr in Madrid on Friday.\n\n“We are close to an agreement,” she said.",
+     {{"We are close to an agreement,", "direct", "Maria Lopez", "said"}}},
+    {"she: gender from earlier pronoun use", FALSE,
+     "Dr. Kiran Sato leads the team. She joined in 2019.\n\n“The data is clear,” she said.",
+     {{"The data is clear,", "direct", "Kiran Sato", "said"}}},
+    {"interrupted by the attribution", FALSE,
+     "Coach Ben Alder spoke after the game.\n\n“We tried,” he said. “We failed.”",
+     {{"We tried,", "direct", "Ben Alder", "said"}, {"We failed.", "direct", "Ben Alder", NULL}}},
+    {"continuation in the next paragraph", FALSE,
+     "“We will rebuild,” said Mayor Ana Ruiz.\n\n“It will take years, but we will do it.”",
+     {{"We will rebuild,", "direct", "Ana Ruiz", "said"},
+      {"It will take years, but we will do it.", "direct", "Ana Ruiz", NULL}}},
+    {"a quote over two paragraphs", FALSE,
+     "“The first part of the plan is simple.\n\n“The second part is harder,” said Ruth Byrne.",
+     {{"The first part of the plan is simple.\n\n“The second part is harder,", "direct", "Ruth Byrne",
+       "said"}}},
+    {"nested quotes", FALSE, "“He told me ‘never again’ and left,” Sam Ortiz said.",
+     {{"He told me ‘never again’ and left,", "direct", "Sam Ortiz", "said"}}},
+    {"straight double quotes", FALSE, "\"Go home,\" the officer said.",
+     {{"Go home,", "direct", "the officer", "said"}}},
+    {"straight single quotes and apostrophes", FALSE, "'We won't quit,' Joe Park said.",
+     {{"We won't quit,", "direct", "Joe Park", "said"}}},
+    {"NYT-style `` and ''", FALSE, "``We are done,'' Ms. Ann Bell said.",
+     {{"We are done,", "direct", "Ann Bell", "said"}}},
+    {"'' as an opening mark", FALSE, "''We are done,'' said Ann Bell.",
+     {{"We are done,", "direct", "Ann Bell", "said"}}},
+    {"guillemets", FALSE, "«Nous sommes prêts», said Pierre Duval.",
+     {{"Nous sommes prêts", "direct", "Pierre Duval", "said"}}},
+    {"low-high German marks", FALSE, "„Wir sind bereit“, said Anna Weber.",
+     {{"Wir sind bereit", "direct", "Anna Weber", "said"}}},
+    {"partial quote with called", FALSE,
+     "Senator Alan Price called the plan “dead on arrival” on Monday.",
+     {{"dead on arrival", "partial", "Alan Price", "called"}}},
+    {"no source in the text", FALSE, "The crowd fell silent.\n\n“Welcome home, everyone.”",
+     {{"Welcome home, everyone.", "direct", NULL, NULL}}},
+    {"indirect: X said …", TRUE, "Rubio said the talks had narrowed down the key issues.",
+     {{"the talks had narrowed down the key issues", "indirect", "Rubio", "said"}}},
+    {"indirect: according to X, …", TRUE,
+     "According to officials, the bridge will reopen in May.",
+     {{"the bridge will reopen in May", "indirect", "officials", "According to"}}},
+    {"indirect: …, X said", TRUE, "The bridge will reopen in May, the ministry said.",
+     {{"The bridge will reopen in May", "indirect", "the ministry", "said"}}},
+    /* Marks that are not quotations */
+    {"apostrophes", FALSE,
+     "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",
+     {{NULL}}},
+    {"show titles", FALSE, "Rubio told the “Face the Nation” show on Sunday that talks went well.",
+     {{NULL}}},
+    {"title after a possessive", FALSE, "She spoke on NBC’s “Meet the Press.”", {{NULL}}},
+    {"so-called scare quote", FALSE, "The so-called “peace plan” drew criticism in Kyiv.", {{NULL}}},
+    {"short scare quote without a cue", FALSE, "The “reform” passed quietly in the night.", {{NULL}}},
+    {"nickname in title case", FALSE, "Trump again mocked “Crooked Hillary” at the rally.", {{NULL}}},
+    /* Unbalanced marks are repaired within the paragraph */
+    {"unclosed quote ends with its paragraph", FALSE,
+     "“This never closes, said Tom Hart to the crowd.\n\nThe next paragraph has no quotes at all, "
+     "and it must not be swallowed.",
+     {{"This never closes, said Tom Hart to the crowd.", "direct", NULL, NULL}}},
+    {"a stray closing mark", FALSE,
+     "Prices rose 4” overnight.\n\n“Markets are calm,” said Lee Chang.",
+     {{"Markets are calm,", "direct", "Lee Chang", "said"}}},
+};
+
+/* The speaker name the output would show: speaker_name, else the speaker span's text. */
+static char *speaker_name(CopydeskSpan *q) {
+  const char *name = copydesk_span_get_string(q, "speaker_name");
+  if (name) return g_strdup(name);
+  CopydeskSpan *sp = copydesk_span_get_link(q, "speaker");
+  if (!sp) return NULL;
+  gsize len;
+  const char *t = copydesk_span_text(sp, &len);
+  return g_strndup(t, len);
+}
+
+static CopydeskDocument *run(const char *pipeline, const char *text) {
+  CopydeskHarness *h = copydesk_harness_new(pipeline);
+  CopydeskDocument *doc = copydesk_harness_process(h, text, -1);
+  copydesk_harness_free(h);
+  for (guint e = 0; e < copydesk_document_n_errors(doc); e++)
+    g_test_message("stage %s: %s", copydesk_document_error_stage(doc, e),
+                   copydesk_document_error_message(doc, e));
+  g_assert_cmpuint(copydesk_document_n_errors(doc), ==, 0);
+  return doc;
+}
+
+static void check_case(const QuoteCase *c) {
+  g_test_message("case: %s", c->rule);
+  CopydeskDocument *doc = run(c->indirect ? with_indirect : without_indirect, c->text);
+  CopydeskLayer *layer = copydesk_document_layer(doc, COPYDESK_LAYER_QUOTE);
+  g_assert_nonnull(layer);
+  copydesk_layer_sort(layer);
+  guint expected = 0;
+  while (expected < MAX_QUOTES && c->quotes[expected].text) expected++;
+  gsize n = copydesk_layer_n_spans(layer);
+  for (gsize i = 0; i < n; i++) {
+    CopydeskSpan *q = copydesk_layer_span(layer, i);
+    gsize len;
+    const char *t = copydesk_span_text(q, &len);
+    char *sp = speaker_name(q);
+    g_test_message("  got %s [%.*s] speaker=%s reason=%s", copydesk_span_label(q), (int)len, t,
+                   sp ? sp : "(null)", copydesk_span_get_string(q, "reason"));
+    g_free(sp);
+  }
+  g_assert_cmpuint(n, ==, expected);
+  for (guint i = 0; i < expected; i++) {
+    const Expected *e = &c->quotes[i];
+    CopydeskSpan *q = copydesk_layer_span(layer, i);
+    gsize len;
+    const char *t = copydesk_span_text(q, &len);
+    char *text = g_strndup(t, len);
+    g_assert_cmpstr(text, ==, e->text);
+    g_free(text);
+    g_assert_cmpstr(copydesk_span_label(q), ==, e->kind);
+    char *sp = speaker_name(q);
+    g_assert_cmpstr(sp, ==, e->speaker);
+    g_free(sp);
+    CopydeskSpan *cue = copydesk_span_get_link(q, "cue");
+    char *cue_text = cue ? g_strndup(copydesk_span_text(cue, &len), len) : NULL;
+    if (cue) cue_text[len] = '\0';
+    g_assert_cmpstr(cue_text, ==, e->cue);
+    g_free(cue_text);
+    double conf = copydesk_span_get_double(q, "confidence", -1);
+    g_assert_cmpfloat(conf, >, 0.0);
+    g_assert_cmpfloat(conf, <=, 1.0);
+    g_assert_nonnull(copydesk_span_get_string(q, "reason"));
+  }
+  copydesk_document_free(doc);
+}
+
+static void test_cases(void) {
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) check_case(&cases[i]);
+}
+
+/* Rejected titles say why in the test log only; kept quotes carry a reason and confidence
+ * in the JSON output. */
+static void test_json_output(void) {
+  CopydeskHarness *h = copydesk_harness_new(without_indirect);
+  char *out = copydesk_harness_run(h, "“We saw movement,” Senator Alan Price told CBS on Sunday.");
+  g_assert_nonnull(strstr(out, "\"kind\":\"direct\""));
+  g_assert_nonnull(strstr(out, "\"name\":\"Alan Price\""));
+  g_assert_nonnull(strstr(out, "\"cue\":{\"text\":\"told\""));
+  g_assert_nonnull(strstr(out, "\"reason\":"));
+  g_assert_nonnull(strstr(out, "\"confidence\":"));
+  g_free(out);
+  copydesk_harness_free(h);
+}
+
+/* Long runs of marks in one paragraph stay linear: each finishes well under a second. */
+static void test_many_marks(void) {
+  const char *units[] = {"“", "”", "\"", "'", "‘", "“a” ", "“", "«", "''"};
+  CopydeskHarness *h = copydesk_harness_new(with_indirect);
+  for (guint u = 0; u < G_N_ELEMENTS(units); u++) {
+    GString *s = g_string_new("“Start,” said Ann Lee. ");
+    for (guint i = 0; i < 10000; i++) g_string_append(s, units[u]);
+    if (u == 6) /* the same marks, each in its own paragraph */
+      for (guint i = 0; i < 10000; i++) g_string_append(s, "\n\n“x");
+    g_string_append(s, " she said.");
+    GTimer *timer = g_timer_new();
+    CopydeskDocument *doc = copydesk_harness_process(h, s->str, (gssize)s->len);
+    double secs = g_timer_elapsed(timer, NULL);
+    g_test_message("10000 × %s: %.3f s", units[u], secs);
+    g_assert_cmpfloat(secs, <, 2.0);
+    g_assert_cmpuint(copydesk_document_n_errors(doc), ==, 0);
+    g_timer_destroy(timer);
+    copydesk_document_free(doc);
+    g_string_free(s, TRUE);
+  }
+  copydesk_harness_free(h);
+}
+
+/* The seed article (shared data): every spoken quote found, the two show titles not. */
+static void test_seed_article(void) {
+  const char *shared = g_getenv("COPYDESK_SHARED_DATA");
+  char *path = shared ? g_build_filename(shared, "articles", "seed-reuters-2025.txt", NULL) : NULL;
+  char *text = NULL;
+  if (!path || !g_file_get_contents(path, &text, NULL, NULL)) {
+    g_test_skip("seed-reuters-2025.txt not found (COPYDESK_SHARED_DATA)");
+    g_free(path);
+    return;
+  }
+  CopydeskDocument *doc = run(with_indirect, text);
+  CopydeskLayer *layer = copydesk_document_layer(doc, COPYDESK_LAYER_QUOTE);
+  guint quoted = 0, with_speaker = 0;
+  for (gsize i = 0; i < copydesk_layer_n_spans(layer); i++) {
+    CopydeskSpan *q = copydesk_layer_span(layer, i);
+    gsize len;
+    const char *t = copydesk_span_text(q, &len);
+    char *s = g_strndup(t, len);
+    g_assert_cmpstr(s, !=, "Face the Nation");
+    g_assert_cmpstr(s, !=, "Sunday Morning Futures");
+    g_free(s);
+    if (g_strcmp0(copydesk_span_label(q), "indirect") == 0) continue;
+    quoted++;
+    char *sp = speaker_name(q);
+    if (sp && (strcmp(sp, "Marco Rubio") == 0 || strcmp(sp, "Donald Trump") == 0 ||
+               strcmp(sp, "Steve Witkoff") == 0))
+      with_speaker++;
+    g_free(sp);
+  }
+  g_test_message("seed: %u quotes in marks, %u with a known speaker", quoted, with_speaker);
+  g_assert_cmpuint(quoted, >=, 7);
+  g_assert_cmpuint(with_speaker, >=, 7);
+  copydesk_document_free(doc);
+  g_free(text);
+  g_free(path);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/quotes/cases", test_cases);
+  g_test_add_func("/quotes/json", test_json_output);
+  g_test_add_func("/quotes/many-marks", test_many_marks);
+  g_test_add_func("/quotes/seed-article", test_seed_article);
+  return g_test_run();
+}
