@@ -663,6 +663,23 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
   w_errors(w, config, doc, taken, col);
 }
 
+/* Appends the raw JSON value JSON of an input field as read, except that a U+2028 or U+2029
+ * written unescaped becomes \u2028 or \u2029 (it can only be inside a string there), so
+ * the record is safe for JavaScript and stays one line for line-based tools. */
+static void put_raw_json(GString *out, const char *json) {
+  const char *p = json, *q;
+  while ((q = strstr(p, "\xe2\x80")) != NULL && q[2] != '\0') {
+    if (q[2] == '\xa8' || q[2] == '\xa9') {
+      put(out, p, (gsize)(q - p));
+      put(out, q[2] == '\xa8' ? "\\u2028" : "\\u2029", 6);
+    } else {
+      put(out, p, (gsize)(q - p) + 3);
+    }
+    p = q + 3;
+  }
+  put(out, p, strlen(p));
+}
+
 void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *doc, GString *out) {
   Writer w = {.out = out, .pretty = config->pretty, .depth = config->pretty ? config->indent : 0};
   if (w.pretty)
@@ -681,7 +698,7 @@ void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *
   }
   for (guint i = 0; i < n_fields; i++) {
     w_key(&w, copydesk_document_field_key(doc, i));
-    g_string_append(out, copydesk_document_field_json(doc, i));
+    put_raw_json(out, copydesk_document_field_json(doc, i));
   }
 
   Collisions col = {.n = 0};
