@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "input.h"
+#include "new_plugin.h"
 #include "paths.h"
 #include "pipeline.h"
 #include "runner.h"
@@ -17,13 +18,15 @@
 
 static const char summary[] =
     "Reads news articles (text files; JSON Lines with --from jsonl; CoNLL columns with\n"
-    "--from conll) and writes what the\n"
-    "pipeline finds in them: sentences, entities, quotes and their speakers.\n"
+    "--from conll) and writes what the pipeline finds in them: sentences, entities, quotes\n"
+    "and their speakers.\n"
     "\n"
     "Sub-commands:\n"
     "  copydesk plugins           list the plugins on the search path\n"
     "  copydesk describe NAME     show a plugin's options and the layers it needs and adds\n"
     "  copydesk check PIPELINE    validate a pipeline file without running it\n"
+    "  copydesk new-plugin NAME   write a plugin folder to start from (--kind, --dir;\n"
+    "                             see --help-new-plugin)\n"
     "\n"
     "FILE is read as one document (a line holding only a form feed separates several);\n"
     "'-' or no FILE reads standard input.  Name a file called like a sub-command ./NAME.";
@@ -32,8 +35,13 @@ static const char description[] =
     "Exit status: 0 all documents processed; 1 a document failed (it is still written, with\n"
     "an \"errors\" array); 2 usage, pipeline or plugin error; 3 input or output error.\n"
     "\n"
+    "A progress line appears on stderr during long runs when stderr is a terminal (and\n"
+    "stdout is not); --progress shows it anyway, even with --quiet; --quiet alone hides it.\n"
+    "\n"
     "Environment: COPYDESK_PLUGIN_PATH (folders searched for plugins, ':'-separated),\n"
-    "COPYDESK_DATA_DIR (where default.yaml and the models are).";
+    "COPYDESK_DATA_DIR (where default.yaml and the models are), CI (no progress line).\n"
+    "\n"
+    "See copydesk(1), copydesk-pipeline(5) and the guides in docs/.";
 
 typedef struct {
   char *config;
@@ -41,7 +49,10 @@ typedef struct {
   char *to;
   gint jobs;
   gboolean quiet;
+  gboolean progress;
   gboolean version;
+  char *kind; /* new-plugin */
+  char *dir;  /* new-plugin */
   char **args;
 } CliOptions;
 
@@ -93,8 +104,16 @@ run_filter(const CliOptions *cli, const CopydeskPipelineSettings *settings)
   }
   CopydeskInput *input = copydesk_input_new(pipeline->input_format, pipeline->text_field,
                                             pipeline->id_field, (const char *const *)cli->args);
-  CopydeskRunOptions options = {.jobs = (guint)cli->jobs, .quiet = cli->quiet, .out = stdout};
+  CopydeskProgressMode mode = cli->progress ? COPYDESK_PROGRESS_ON
+                              : cli->quiet  ? COPYDESK_PROGRESS_OFF
+                                            : COPYDESK_PROGRESS_AUTO;
+  CopydeskRunOptions options = {
+      .jobs = (guint)cli->jobs,
+      .quiet = cli->quiet,
+      .out = stdout,
+      .progress = copydesk_progress_new(mode, (const char *const *)cli->args, stderr)};
   int status = copydesk_run(pipeline, input, &options);
+  copydesk_progress_finish(options.progress);
   copydesk_input_free(input);
   copydesk_pipeline_free(pipeline);
   return status;
@@ -103,9 +122,16 @@ run_filter(const CliOptions *cli, const CopydeskPipelineSettings *settings)
 /* The search path for `plugins` and `describe`: the -c pipeline's folders are not read here;
  * COPYDESK_PLUGIN_PATH and the installed folder are. */
 static int
-run_subcommand(const char *command, char **args, const CopydeskPipelineSettings *settings)
+run_subcommand(const char *command, char **args, const CliOptions *cli,
+               const CopydeskPipelineSettings *settings)
 {
   guint n = args ? g_strv_length(args) : 0;
+  if (strcmp(command, "new-plugin") == 0) {
+    if (n != 1)
+      return usage_error("%s", "'new-plugin' takes one plugin name: copydesk new-plugin NAME "
+                               "[--kind annotate|transform|output] [--dir DIR]");
+    return copydesk_command_new_plugin(args[0], cli->kind, cli->dir);
+  }
   if (strcmp(command, "plugins") == 0) {
     if (n != 0)
       return usage_error("'plugins' takes no arguments, got '%s'", args[0]);
@@ -144,7 +170,9 @@ main(int argc, char **argv)
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &cli.jobs,
        "Worker threads (default 1); output order always equals input order", "N"},
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &cli.quiet,
-       "Do not report failed documents on stderr (they still carry their errors)", NULL},
+       "No messages about failed documents (still in the output), no progress line", NULL},
+      {"progress", 'p', 0, G_OPTION_ARG_NONE, &cli.progress,
+       "Show the progress line on stderr even when it is not a terminal", NULL},
       {"version", 'V', 0, G_OPTION_ARG_NONE, &cli.version, "Print the version and exit", NULL},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.args, NULL, "[FILE…]"},
       {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -153,6 +181,18 @@ main(int argc, char **argv)
   g_option_context_set_summary(context, summary);
   g_option_context_set_description(context, description);
   g_option_context_add_main_entries(context, entries, NULL);
+  GOptionEntry new_plugin_entries[] = {
+      {"kind", 'k', 0, G_OPTION_ARG_STRING, &cli.kind,
+       "Kind of plugin: annotate (default), transform or output", "KIND"},
+      {"dir", 'd', 0, G_OPTION_ARG_FILENAME, &cli.dir,
+       "Write the folder NAME inside DIR (default: the current folder)", "DIR"},
+      {NULL, 0, 0, 0, NULL, NULL, NULL},
+  };
+  GOptionGroup *new_plugin_group =
+      g_option_group_new("new-plugin", "Options of copydesk new-plugin NAME:",
+                         "Show the options of new-plugin", NULL, NULL);
+  g_option_group_add_entries(new_plugin_group, new_plugin_entries);
+  g_option_context_add_group(context, new_plugin_group);
   GError *error = NULL;
   int status;
   if (!g_option_context_parse(context, &argc, &argv, &error)) {
@@ -178,9 +218,15 @@ main(int argc, char **argv)
   CopydeskPipelineSettings settings = {
       .output_plugin = cli.to, .input_format = cli.from, .with_installed = TRUE};
   const char *first = cli.args ? cli.args[0] : NULL;
+  gboolean new_plugin = first && strcmp(first, "new-plugin") == 0;
+  if (!new_plugin && (cli.kind || cli.dir)) {
+    status = usage_error("%s", "--kind and --dir go with new-plugin: copydesk new-plugin NAME "
+                               "[--kind KIND] [--dir DIR]");
+    goto out;
+  }
   if (first && (strcmp(first, "plugins") == 0 || strcmp(first, "describe") == 0 ||
-                strcmp(first, "check") == 0))
-    status = run_subcommand(first, cli.args + 1, &settings);
+                strcmp(first, "check") == 0 || new_plugin))
+    status = run_subcommand(first, cli.args + 1, &cli, &settings);
   else
     status = run_filter(&cli, &settings);
 
@@ -194,6 +240,8 @@ out:
   g_free(cli.config);
   g_free(cli.from);
   g_free(cli.to);
+  g_free(cli.kind);
+  g_free(cli.dir);
   g_strfreev(cli.args);
   return status;
 }

@@ -110,6 +110,7 @@ write_bytes(Run *run, const char *data, gsize len)
   run->output_closed = TRUE;
   if (errno == EPIPE)
     return; /* the reader is gone: end quietly */
+  copydesk_progress_clear(run->options->progress);
   g_printerr("copydesk: cannot write the output: %s\n", g_strerror(errno));
   run->status = COPYDESK_EXIT_IO;
 }
@@ -131,8 +132,10 @@ write_job(Run *run, Job *job)
     write_bytes(run, job->out->str, job->out->len);
     run->wrote_any = TRUE;
   }
-  if (job->messages->len > 0)
+  if (job->messages->len > 0) {
+    copydesk_progress_clear(run->options->progress);
     fputs(job->messages->str, stderr);
+  }
   if (job->failed)
     raise_status(run, COPYDESK_EXIT_DOCUMENT);
 }
@@ -233,11 +236,13 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
     if (doc == NULL) {
       if (error == NULL)
         break;
+      copydesk_progress_clear(options->progress);
       g_printerr("copydesk: %s\n", error->message);
       g_clear_error(&error);
       raise_status(&run, COPYDESK_EXIT_IO);
       continue;
     }
+    copydesk_progress_update(options->progress, copydesk_input_bytes_read(input));
     Job *job = new_job(doc, location);
     if (jobs == 1) {
       run_job(inline_worker, job, options->quiet);
@@ -267,6 +272,7 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
     free_job(head);
   }
   stop_threads(&run);
+  copydesk_progress_clear(options->progress); /* the footer's messages start on a clean line */
 
   g_string_truncate(frame, 0);
   if (!copydesk_worker_footer(inline_worker, frame, &error)) {

@@ -6,6 +6,7 @@
 
 #include "input.h"
 #include "pipeline.h"
+#include "progress.h"
 
 /* Exit statuses of the copydesk command. */
 typedef enum {
@@ -19,6 +20,7 @@ typedef struct {
   guint jobs;         /* worker threads; 1 runs everything on the calling thread */
   gboolean quiet;     /* do not report document errors on stderr (they stay in the output) */
   FILE *out;          /* where the output goes (stdout) */
+  CopydeskProgress *progress; /* the progress line on stderr, or NULL */
 } CopydeskRunOptions;
 
 /* Reads every document of INPUT, runs PIPELINE on it and writes the output in input order.
