@@ -501,7 +501,7 @@ static void test_brat_dir(void) {
   CopydeskDocument *b = copydesk_document_new("plain-id.txt", "Oslo.", -1);
   char *out_a = copydesk_harness_format(h, a);
   char *out_b1 = copydesk_harness_format(h, b);
-  char *out_b2 = copydesk_harness_format(h, b); /* the same id again: a new name */
+  char *out_b2 = copydesk_harness_format(h, b); /* the same id again: the same name */
 
   char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA1, "../etc/passwd", -1);
   char *name_a = g_strdup_printf("_._etc_passwd-%.8s", hash);
@@ -517,7 +517,7 @@ static void test_brat_dir(void) {
   g_assert_cmpstr(contents, ==, "T1\tLOC 0 4\tRome\n");
   g_free(contents);
   g_assert_true(g_str_has_suffix(out_b1, "/plain-id.txt.ann\t0 mentions\t0 quotes\n"));
-  g_assert_true(g_str_has_suffix(out_b2, "/plain-id.txt-2.ann\t0 mentions\t0 quotes\n"));
+  g_assert_true(g_str_has_suffix(out_b2, "/plain-id.txt.ann\t0 mentions\t0 quotes\n"));
   char *conf = g_build_filename(sub, "annotation.conf", NULL);
   g_assert_true(g_file_get_contents(conf, &contents, NULL, NULL));
   g_assert_nonnull(strstr(contents, "[entities]\nPERSON\nORG\nLOC\nMISC\nQuote\n"));

@@ -87,9 +87,7 @@ static const char visual_conf[] =
     "Cue\tcolor:#999999, dashArray:3-3, arrowHead:triangle-5\n";
 
 typedef struct {
-  char *dir;            /* `dir`, or NULL */
-  GMutex lock;          /* guards NAMES */
-  GHashTable *names;    /* file names given out in this run */
+  char *dir; /* `dir`, or NULL */
 } Brat;
 
 /* ---- The original text, as brat will read it ------------------------------------ */
@@ -419,21 +417,6 @@ static char *safe_name(const char *id) {
   return g_string_free(s, FALSE);
 }
 
-/* A name not yet given out in this run: NAME, else NAME-2, NAME-3, … */
-static char *claim_name(Brat *b, const char *id) {
-  char *base = safe_name(id);
-  char *name = g_strdup(base);
-  g_mutex_lock(&b->lock);
-  for (guint k = 2; g_hash_table_contains(b->names, name); k++) {
-    g_free(name);
-    name = g_strdup_printf("%s-%u", base, k);
-  }
-  g_hash_table_add(b->names, g_strdup(name));
-  g_mutex_unlock(&b->lock);
-  g_free(base);
-  return name;
-}
-
 /* ---- The plugin ---------------------------------------------------------------------- */
 
 static gboolean brat_format(void *self, const CopydeskDocument *doc, GString *out,
@@ -446,7 +429,9 @@ static gboolean brat_format(void *self, const CopydeskDocument *doc, GString *ou
   GString *ann = g_string_new(NULL);
   guint n_mentions, n_quotes;
   build_ann(doc, &bt, ann, &n_mentions, &n_quotes);
-  char *name = claim_name(b, copydesk_document_id(doc));
+  /* The name depends on the id alone, so output is the same for any number of workers and
+   * memory does not grow with the stream; a repeated id writes over the earlier files. */
+  char *name = safe_name(copydesk_document_id(doc));
   gboolean ok = TRUE;
 
   if (b->dir == NULL) {
@@ -491,15 +476,11 @@ static void brat_destroy(void *self) {
   Brat *b = self;
   if (b == NULL) return;
   g_free(b->dir);
-  g_hash_table_destroy(b->names);
-  g_mutex_clear(&b->lock);
   g_free(b);
 }
 
 static void *brat_create(const CopydeskOptions *options, GError **error) {
   Brat *b = g_new0(Brat, 1);
-  g_mutex_init(&b->lock);
-  b->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   const char *dir = options != NULL ? copydesk_options_get_string(options, "dir") : NULL;
   if (dir != NULL && dir[0] != '\0') {
     b->dir = g_strdup(dir);
