@@ -158,6 +158,8 @@ int
 main(int argc, char **argv)
 {
   setlocale(LC_ALL, "");
+  /* stdout carries the documents: every log message, debug ones included, goes to stderr. */
+  g_log_writer_default_set_use_stderr(TRUE);
   signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as EPIPE and ends the run quietly */
 
   CliOptions cli = {.jobs = 1};
