@@ -35,6 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (harness == NULL) {
     if (g_getenv("COPYDESK_PLUGIN_PATH") == NULL)
       g_setenv("COPYDESK_PLUGIN_PATH", FUZZ_PLUGIN_DIR, TRUE);
+    if (g_getenv("COPYDESK_DATA_DIR") == NULL) /* lexicons and models */
+      g_setenv("COPYDESK_DATA_DIR", FUZZ_DATA_DIR, TRUE);
     char *yaml = pipeline_yaml();
     harness = copydesk_harness_new(yaml);
     g_free(yaml);

@@ -13,7 +13,7 @@ if [ ! -f build-fuzz/build.ninja ]; then
     -Db_lundef=false -Dbuildtype=debugoptimized -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
 fi
 ninja -C build-fuzz >/dev/null
-export COPYDESK_PLUGIN_PATH="$PWD/build-fuzz/plugins"
+export COPYDESK_PLUGIN_PATH="$PWD/build-fuzz/plugins" COPYDESK_DATA_DIR="$PWD/conf"
 targets="${*:-$(cd build-fuzz/tests/fuzz && ls fuzz_* | grep -v standalone | sed 's/^fuzz_//')}"
 for t in $targets; do
   case "$t" in
