@@ -45,6 +45,11 @@ run_job(CopydeskWorker *worker, Job *job, gboolean quiet)
     g_string_truncate(job->out, 0);
     job->failed = TRUE;
   }
+  guint invalid = copydesk_document_n_invalid_sequences(doc);
+  if (invalid > 0 && !quiet) /* a warning, once per document: the text is still processed */
+    g_string_append_printf(job->messages,
+                           "copydesk: %s: input: %u invalid UTF-8 byte%s replaced by U+FFFD\n",
+                           job->location, invalid, invalid == 1 ? "" : "s");
   guint n = copydesk_document_n_errors(doc);
   if (n > 0)
     job->failed = TRUE;

@@ -44,6 +44,8 @@ test_invalid_utf8(void)
   g_assert_nonnull(strstr(out, "\"text\":\"caf\\ufffd \\ufffd\\ufffd ok.\""));
   /* One sentence over the whole text: 11 code points, each invalid byte counting as one. */
   g_assert_nonnull(strstr(out, "\"sentences\":[[0,11]]"));
+  /* Reported once, on stderr, without failing the document. */
+  g_assert_cmpstr(err, ==, "copydesk: stdin: input: 3 invalid UTF-8 bytes replaced by U+FFFD\n");
   g_free(out);
   g_free(err);
   g_free(config);
