@@ -50,6 +50,7 @@ typedef struct {
   gint jobs;
   gboolean quiet;
   gboolean progress;
+  char *color;
   gboolean version;
   char *kind; /* new-plugin */
   char *dir;  /* new-plugin */
@@ -175,6 +176,8 @@ main(int argc, char **argv)
        "No messages about failed documents (still in the output), no progress line", NULL},
       {"progress", 'p', 0, G_OPTION_ARG_NONE, &cli.progress,
        "Show the progress line on stderr even when it is not a terminal", NULL},
+      {"color", 0, 0, G_OPTION_ARG_STRING, &cli.color,
+       "Colour in the text output: auto (on a terminal), always or never", "WHEN"},
       {"version", 'V', 0, G_OPTION_ARG_NONE, &cli.version, "Print the version and exit", NULL},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.args, NULL, "[FILE…]"},
       {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -212,13 +215,19 @@ main(int argc, char **argv)
     status = usage_error("-j must be from 1 to %d, not %d", MAX_JOBS, cli.jobs);
     goto out;
   }
+  if (cli.color && strcmp(cli.color, "auto") != 0 && strcmp(cli.color, "always") != 0 &&
+      strcmp(cli.color, "never") != 0) {
+    status = usage_error("--color must be auto, always or never, not '%s'", cli.color);
+    goto out;
+  }
   if (cli.from && strcmp(cli.from, "text") != 0 && strcmp(cli.from, "jsonl") != 0 &&
       strcmp(cli.from, "conll") != 0) {
     status = usage_error("--from must be text, jsonl or conll, not '%s'", cli.from);
     goto out;
   }
   CopydeskPipelineSettings settings = {
-      .output_plugin = cli.to, .input_format = cli.from, .with_installed = TRUE};
+      .output_plugin = cli.to, .input_format = cli.from, .with_installed = TRUE,
+      .color = cli.color};
   const char *first = cli.args ? cli.args[0] : NULL;
   gboolean new_plugin = first && strcmp(first, "new-plugin") == 0;
   if (!new_plugin && (cli.kind || cli.dir)) {
@@ -242,6 +251,7 @@ out:
   g_free(cli.config);
   g_free(cli.from);
   g_free(cli.to);
+  g_free(cli.color);
   g_free(cli.kind);
   g_free(cli.dir);
   g_strfreev(cli.args);

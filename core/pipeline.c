@@ -302,6 +302,24 @@ read_stages(CopydeskPipeline *pipeline, const Reader *r, const CopydeskConfigNod
   return TRUE;
 }
 
+/* Sets the `color` option of OUTPUT from --color, when the plugin has one. */
+static gboolean
+apply_color(CopydeskStage *output, const char *when, GError **error)
+{
+  const CopydeskOptionSpec *spec = output->descriptor->options;
+  while (spec && spec->name && strcmp(spec->name, "color") != 0)
+    spec++;
+  if (spec == NULL || spec->name == NULL)
+    return TRUE; /* not a plugin that colours its output */
+  char *yaml = g_strdup_printf("color: '%s'", when);
+  CopydeskConfigNode *node = copydesk_config_parse("--color", yaml, strlen(yaml), error);
+  gboolean ok = node && copydesk_options_apply(output->options, node, "--color", output->name,
+                                               error);
+  copydesk_config_node_free(node);
+  g_free(yaml);
+  return ok;
+}
+
 static gboolean
 read_output(CopydeskPipeline *pipeline, const Reader *r, const CopydeskConfigNode *node,
             const CopydeskPipelineSettings *settings, GError **error)
@@ -325,6 +343,8 @@ read_output(CopydeskPipeline *pipeline, const Reader *r, const CopydeskConfigNod
   }
   pipeline->output = load_stage(pipeline, r, plugin, name, path, options, error);
   if (pipeline->output == NULL)
+    return FALSE;
+  if (settings->color && !apply_color(pipeline->output, settings->color, error))
     return FALSE;
   if (pipeline->output->descriptor->kind != COPYDESK_KIND_OUTPUT) {
     CopydeskPluginKind kind = pipeline->output->descriptor->kind;

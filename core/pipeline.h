@@ -45,6 +45,8 @@ typedef struct {
   const char *output_plugin; /* --to: replaces the output plugin (its options are dropped) */
   const char *input_format;  /* --from: "text", "jsonl" or "conll" */
   gboolean with_installed;   /* search the installed plugin folder (FALSE for tests) */
+  const char *color;         /* --color: auto, always or never, for output plugins with a
+                                `color` option (others ignore it) */
 } CopydeskPipelineSettings;
 
 /* Reads, validates and loads the pipeline file PATH.  Every error names PATH:LINE:COLUMN. */

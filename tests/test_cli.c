@@ -275,6 +275,34 @@ test_default_pipeline(void)
   g_free(err);
 }
 
+/* --color sets the text output's colour; other outputs ignore it. */
+static void
+test_color_option(void)
+{
+  char *config = cli_data_file("clean-jsonl.yaml");
+  char *out, *err;
+  g_assert_cmpint(cli_run("Rain fell.", -1, &out, &err, "-c", config, "--to", "text", "--color",
+                          "always", NULL), ==, 0);
+  g_assert_nonnull(strstr(out, "\033["));
+  g_free(out);
+  g_free(err);
+  g_assert_cmpint(cli_run("Rain fell.", -1, &out, &err, "-c", config, "--to", "text", "--color",
+                          "never", NULL), ==, 0);
+  g_assert_null(strstr(out, "\033["));
+  g_free(out);
+  g_free(err);
+  g_assert_cmpint(cli_run("Rain fell.", -1, &out, &err, "-c", config, "--color", "always", NULL),
+                  ==, 0); /* jsonl has no colour */
+  g_assert_true(g_str_has_prefix(out, "{\"id\":\"stdin\""));
+  g_free(out);
+  g_free(err);
+  g_assert_cmpint(cli_run("x", -1, &out, &err, "--color", "sometimes", NULL), ==, 2);
+  g_assert_true(g_str_has_prefix(err, "copydesk: --color must be auto, always or never"));
+  g_free(out);
+  g_free(err);
+  g_free(config);
+}
+
 static void
 test_subcommands(void)
 {
@@ -357,6 +385,7 @@ main(int argc, char **argv)
   g_test_add_func("/cli/configuration_errors_exit_2", test_configuration_errors_exit_2);
   g_test_add_func("/cli/missing_file_exit_3", test_missing_file_exit_3);
   g_test_add_func("/cli/default_pipeline", test_default_pipeline);
+  g_test_add_func("/cli/color_option", test_color_option);
   g_test_add_func("/cli/subcommands", test_subcommands);
   g_test_add_func("/cli/closed_pipe_is_quiet", test_closed_pipe_is_quiet);
   return g_test_run();
