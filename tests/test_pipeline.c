@@ -121,7 +121,8 @@ shipped_file(const char *name)
 #define E100 E10 E10 E10 E10 E10 E10 E10 E10 E10 E10
 
 #define CLEAN_OPTIONS \
-  "its options are: html_entities, control, zero_width, normalize, whitespace, join_lines, quotes"
+  "its options are: mojibake, html_entities, control, zero_width, normalize, whitespace, " \
+  "join_lines, quotes, boilerplate, boilerplate_patterns, report_invalid"
 #define JSONL_OPTIONS "its options are: offsets, include, include_text, nest"
 #define BAD_NAME_HINT \
   "is not a plugin name: a name is a bare identifier (letters, digits, '_', '-'); to load a " \

@@ -6,9 +6,11 @@
  */
 #include <copydesk/copydesk.h>
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "harness.h"
+#include "jsonl_record.h"
 
 /* ---- Helpers -------------------------------------------------------------- */
 
@@ -94,7 +96,7 @@ static void check(const char *options, const char *input, const char *expected) 
 
 static void test_plain_ascii_unchanged(void) {
   const char *text =
-      "WASHINGTON (Reuters) - The Senate passed the bill 51-49 on Tuesday.\n\n"
+      "The Senate passed the bill 51-49 on Tuesday, Reuters reported.\n\n"
       "It now goes to the House, aides said.";
   CopydeskHarness *h = clean_harness(NULL);
   CopydeskDocument *doc = copydesk_harness_process(h, text, -1);
@@ -173,12 +175,14 @@ static void test_soft_hyphen_zero_width(void) {
 static void test_control_characters(void) {
   static const char input[] =
       "Bell\a here\x01, nul\0 end\x7f, C1\xC2\x80\xC2\x9F done"; /* U+0080, U+009F */
-  check_len(NULL, input, sizeof input - 1, "Bell here, nul end, C1 done", NULL);
+  /* (Mojibake repair off: it reads C1 controls as the Windows-1252 characters they almost
+   * always were; see test_mojibake_c1.) */
+  check_len("{mojibake: false}", input, sizeof input - 1, "Bell here, nul end, C1 done", NULL);
   /* Tabs and line breaks are whitespace's business, not control's. */
   check("{whitespace: false, join_lines: false}", "a\tb\nc\x01", "a\tb\nc");
-  check("{control: false}", "Bell\a here\xC2\x80", "Bell\a here\xC2\x80");
-  /* NEL is a line break. */
-  check(NULL, "one\xC2\x85two", "one\ntwo"); /* U+0085 */
+  check("{control: false, mojibake: false}", "Bell\a here\xC2\x80", "Bell\a here\xC2\x80");
+  /* NEL is a line break (when mojibake repair does not read it as "…"). */
+  check("{mojibake: false}", "one\xC2\x85two", "one\ntwo"); /* U+0085 */
 }
 
 /* ---- HTML character references ------------------------------------------- */
@@ -278,8 +282,9 @@ static const char *const wrapped =
     "Ohio 52 percent\n"
     "Iowa 48 percent\n";
 
+/* The line-joining tests keep the dateline in the text (boilerplate has its own tests). */
 static void test_join_wrapped(void) {
-  check(NULL, wrapped,
+  check("{boilerplate: false}", wrapped,
         "Senate passes budget bill\n"
         "WASHINGTON (Reuters) -\n"
         "\n"
@@ -294,7 +299,7 @@ static void test_join_wrapped(void) {
 }
 
 static void test_join_off(void) {
-  check("{join_lines: false}", wrapped,
+  check("{join_lines: false, boilerplate: false}", wrapped,
         "Senate passes budget bill\n"
         "WASHINGTON (Reuters) -\n"
         "\n"
@@ -381,12 +386,13 @@ static void test_all_passes_offsets(void) {
       "inter&shy;national\u200B  talks &amp; more \u2003 ";
   CopydeskHarness *h = clean_harness("{quotes: curly}");
   CopydeskDocument *doc = copydesk_harness_process(h, input, -1);
+  /* The dateline line is moved into its field once the other passes have tidied it. */
   g_assert_cmpstr(copydesk_document_text(doc, NULL), ==,
-                  "WASHINGTON (Reuters) -\n"
                   "\u201CSen. Smith\u201D said caf\u00E9 prices rose 5% .\n"
                   "\n"
                   "international talks & more");
-  g_assert_cmpuint(assert_word_map(doc, exceptions), ==, 12);
+  g_assert_cmpstr(copydesk_document_get_field(doc, "dateline"), ==, "\"WASHINGTON (Reuters)\"");
+  g_assert_cmpuint(assert_word_map(doc, exceptions), ==, 10);
   copydesk_document_free(doc);
   copydesk_harness_free(h);
 }
@@ -414,6 +420,347 @@ static void test_large_document_linear(void) {
   copydesk_document_free(doc);
   copydesk_harness_free(h);
   g_string_free(s, TRUE);
+}
+
+
+/* ---- Mojibake ----------------------------------------------------------------- */
+
+/* Only the mojibake pass. */
+#define ONLY_MOJIBAKE "{" ALL_OFF ", boilerplate: false}"
+
+/* The original bytes that current bytes [START, END) of DOC map to. */
+static char *original_of(const CopydeskDocument *doc, gsize start, gsize end) {
+  const char *o = copydesk_document_original(doc, NULL);
+  gsize os = copydesk_document_original_start(doc, start);
+  gsize oe = copydesk_document_original_end(doc, end);
+  return g_strndup(o + os, oe - os);
+}
+
+static void test_mojibake_repairs(void) {
+  /* UTF-8 read as Windows-1252, Latin-1, MacRoman, Windows-1251, twice, and CESU-8. */
+  check(NULL, "Caf\u00C3\u00A9 au lait", "Caf\u00E9 au lait");
+  check(NULL, "It\u00E2\u20AC\u2122s done", "It\u2019s done");
+  check(NULL, "Iggy Pop (n\u00C3\u0192\u00C2\u00A9 Jim Osterberg)", "Iggy Pop (n\u00E9 Jim Osterberg)");
+  check(NULL, "The Mona Lisa doesn\u00C3\u0192\u00C2\u00A2\u00C3\u00A2\u00E2\u20AC\u0161\u00C2\u00AC"
+        "\u00C3\u00A2\u00E2\u20AC\u017E\u00C2\u00A2t have eyebrows.",
+        "The Mona Lisa doesn\u2019t have eyebrows.");
+  check(NULL, "Hi guys \u00ED\u00A0\u00BD\u00ED\u00B8\xC2\x8D", "Hi guys \U0001F60D");
+  check(NULL, "un r\u221A\u00A9gime \u221A\u00A9quilibr\u221A\u00A9",
+        "un r\u00E9gime \u00E9quilibr\u00E9");
+  check(NULL,
+        "\u0420\u0491\u0420\u0455\u0421\u0402\u0420\u0455\u0420\u0456\u0420\u00B5 "
+        "\u0420\xC2\x98\u0420\u00B7-\u0420\u0457\u0420\u0455\u0420\u0491",
+        "\u0434\u043E\u0440\u043E\u0433\u0435 \u0418\u0437-\u043F\u043E\u0434");
+  /* A 0xA0 byte that became a space, and bytes lost to U+FFFD. */
+  check(NULL, "voil\u00C3 le travail", "voil\u00E0 le travail");
+  check(ONLY_MOJIBAKE, "\u00E2\u20AC\u0153lossy decoding\u00E2\u20AC\uFFFD",
+        "\u201Clossy decoding\uFFFD");
+  /* Only the line that needs it. */
+  check(NULL, "Line one is fine: caf\u00E9.\nLine two is not: caf\u00C3\u00A9.",
+        "Line one is fine: caf\u00E9.\nLine two is not: caf\u00E9.");
+}
+
+static void test_mojibake_offsets(void) {
+  /* Each repair is its own small edit: the repaired character maps to exactly the characters
+   * it was made from, and the words around it keep their one-to-one map. */
+  const char *input = "It\u00E2\u20AC\u2122s the caf\u00C3\u00A9 na\u00C3\u00AFve plan";
+  CopydeskHarness *h = clean_harness(NULL);
+  CopydeskDocument *doc = copydesk_harness_process(h, input, -1);
+  const char *text = copydesk_document_text(doc, NULL);
+  g_assert_cmpstr(text, ==, "It\u2019s the caf\u00E9 na\u00EFve plan");
+  static const struct {
+    const char *current, *original;
+  } pieces[] = {
+      {"\u2019", "\u00E2\u20AC\u2122"}, {"\u00E9", "\u00C3\u00A9"}, {"\u00EF", "\u00C3\u00AF"},
+      {"caf\u00E9", "caf\u00C3\u00A9"}, {"plan", "plan"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(pieces); i++) {
+    const char *at = strstr(text, pieces[i].current);
+    g_assert_nonnull(at);
+    gsize start = (gsize)(at - text);
+    char *orig = original_of(doc, start, start + strlen(pieces[i].current));
+    g_assert_cmpstr(orig, ==, pieces[i].original);
+    g_free(orig);
+  }
+  assert_word_map(doc, NULL);
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+}
+
+static void test_mojibake_correct_text_untouched(void) {
+  /* Correct text in many scripts, and ftfy's look-alikes that are not mojibake. */
+  static const char *const texts[] = {
+      "Caf\u00E9, na\u00EFve, Z\u00FCrich, S\u00E3o Paulo, \u0141\u00F3d\u017A, \u0130stanbul, "
+      "\u0395\u03BB\u03BB\u03B7\u03BD\u03B9\u03BA\u03AC, \u0440\u0443\u0441\u0441\u043A\u0438\u0439, "
+      "\u65E5\u672C\u8A9E, \U0001F600.",
+      "There are a lot of \u00C3\u2019s in mojibake text",
+      "C O N C L U S \u00C3 O",
+      "Bremer/Mccoy \u2013 Dr\u00C3\u00A5ber",
+      "NESTL\u00C9\u00AE requiere contratar personal",
+      "2012\u2014\u221E and 5\u00D7\u00A335 and (-1/2)! = \u221A\u03C0",
+      "\u201CQuoted,\u201D she said \u2013 it\u2019s \u00BD price \u2026 \u00A9 2024 \u00AE \u2122",
+      "Dvo\u0159\u00E1k, Sm\u00F6rg\u00E5sbord, \u00C6sir, \u00DEingvellir, stra\u00DFe, \u00BFQu\u00E9? \u00A1S\u00ED!",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(texts); i++) check(NULL, texts[i], texts[i]);
+}
+
+static void test_mojibake_c1(void) {
+  /* C1 controls are the Windows-1252 characters they almost always were; the ones Windows-1252
+   * does not define are left to the control pass. */
+  check(ONLY_MOJIBAKE, "\xC2\x84Handwerk\xC2\x93 and parl\u00E9\xC2\x85 Tu",
+        "\u201EHandwerk\u201C and parl\u00E9\u2026 Tu");
+  check(ONLY_MOJIBAKE, "intentional \xC2\x81 controls \x1A", "intentional \xC2\x81 controls \x1A");
+  check(NULL, "C1\xC2\x80\xC2\x9F done", "C1\u20AC\u0178 done");
+}
+
+static void test_mojibake_off(void) {
+  check("{mojibake: false}", "Caf\u00C3\u00A9 It\u00E2\u20AC\u2122s", "Caf\u00C3\u00A9 It\u00E2\u20AC\u2122s");
+}
+
+/* The strings of a JSON record's FIELD, decoded. */
+static char *record_string(const CopydeskJsonRecord *record, const char *field) {
+  const char *json = copydesk_json_record_get(record, field);
+  return json && *json == '"' ? copydesk_json_string_decode(json, NULL) : NULL;
+}
+
+static void test_mojibake_ftfy_cases(void) {
+  const char *dir = g_getenv("COPYDESK_SHARED_DATA");
+  char *path = dir ? g_build_filename(dir, "mojibake", "ftfy_cases.jsonl", NULL) : NULL;
+  char *data = NULL;
+  if (path == NULL || !g_file_get_contents(path, &data, NULL, NULL)) {
+    g_test_skip("ftfy_cases.jsonl not found (COPYDESK_SHARED_DATA)");
+    g_free(path);
+    return;
+  }
+  CopydeskHarness *h = clean_harness(ONLY_MOJIBAKE);
+  guint total = 0, passed = 0, negatives = 0, untouched = 0, known = 0, known_fixed = 0;
+  char **lines = g_strsplit(data, "\n", -1);
+  for (guint l = 0; lines[l]; l++) {
+    if (*g_strstrip(lines[l]) == '\0') continue;
+    GError *error = NULL;
+    CopydeskJsonRecord *record = copydesk_json_record_parse(lines[l], strlen(lines[l]), &error);
+    g_assert_no_error(error);
+    char *original = record_string(record, "original");
+    char *expected = record_string(record, "fixed_encoding");
+    char *expect = record_string(record, "expect");
+    char *category = record_string(record, "category");
+    g_assert_nonnull(original);
+    g_assert_nonnull(expected);
+    CopydeskDocument *doc = copydesk_harness_process(h, original, -1);
+    gboolean ok = strcmp(copydesk_document_text(doc, NULL), expected) == 0;
+    if (g_strcmp0(expect, "pass") == 0) {
+      total++;
+      passed += ok;
+      if (!ok)
+        g_test_message("ftfy miss: %s\n  want: %s\n  got:  %s", original, expected,
+                       copydesk_document_text(doc, NULL));
+      if (g_strcmp0(category, "negative") == 0 && strcmp(original, expected) == 0) {
+        negatives++;
+        untouched += strcmp(copydesk_document_text(doc, NULL), original) == 0;
+      }
+    } else {
+      known++;
+      known_fixed += ok;
+    }
+    copydesk_document_free(doc);
+    copydesk_json_record_free(record);
+    g_free(original);
+    g_free(expected);
+    g_free(expect);
+    g_free(category);
+  }
+  g_test_message("ftfy cases: %u of %u expect=pass give fixed_encoding; %u of %u negatives "
+                 "untouched; %u of %u known failures fixed anyway",
+                 passed, total, untouched, negatives, known_fixed, known);
+  g_assert_cmpuint(total, >, 100);
+  g_assert_cmpuint(passed, ==, total);
+  g_assert_cmpuint(untouched, ==, negatives);
+  g_strfreev(lines);
+  g_free(data);
+  g_free(path);
+  copydesk_harness_free(h);
+}
+
+/* ---- Invalid UTF-8 ------------------------------------------------------------ */
+
+static void test_invalid_utf8_reported(void) {
+  static const char input[] = "caf\xE9 ok \xFF\xFE end";
+  CopydeskHarness *h = clean_harness(NULL);
+  CopydeskDocument *doc = copydesk_harness_process(h, input, -1);
+  /* Each bad byte stays one U+FFFD mapped to it, and the count is a document field. */
+  const char *text = copydesk_document_text(doc, NULL);
+  g_assert_cmpstr(text, ==, "caf\uFFFD ok \uFFFD\uFFFD end");
+  g_assert_cmpstr(copydesk_document_get_field(doc, "invalid_utf8"), ==, "3");
+  char *orig = original_of(doc, 3, 6);
+  g_assert_cmpstr(orig, ==, "\xE9");
+  g_free(orig);
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+  /* Valid input: no field; report_invalid off: no field. */
+  h = clean_harness(NULL);
+  doc = copydesk_harness_process(h, "fine", -1);
+  g_assert_null(copydesk_document_get_field(doc, "invalid_utf8"));
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+  h = clean_harness("{report_invalid: false}");
+  doc = copydesk_harness_process(h, input, -1);
+  g_assert_null(copydesk_document_get_field(doc, "invalid_utf8"));
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+}
+
+/* ---- Wire boilerplate --------------------------------------------------------- */
+
+/* Cleans INPUT with OPTIONS; asserts the text is EXPECTED, the fields dateline, byline and
+ * trailer are the given strings (NULL: absent) and every word maps back to itself. */
+static void check_boilerplate(const char *options, const char *input, const char *expected,
+                              const char *dateline, const char *byline, const char *trailer) {
+  CopydeskHarness *h = clean_harness(options);
+  CopydeskDocument *doc = copydesk_harness_process(h, input, -1);
+  g_assert_cmpuint(copydesk_document_n_errors(doc), ==, 0);
+  g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, expected);
+  const char *names[] = {"dateline", "byline", "trailer"};
+  const char *want[] = {dateline, byline, trailer};
+  for (guint i = 0; i < 3; i++) {
+    const char *json = copydesk_document_get_field(doc, names[i]);
+    char *got = json ? copydesk_json_string_decode(json, NULL) : NULL;
+    g_assert_cmpstr(got, ==, want[i]);
+    g_free(got);
+  }
+  assert_word_map(doc, NULL);
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+}
+
+static void test_boilerplate_datelines(void) {
+  check_boilerplate(NULL, "WASHINGTON (Reuters) - The Senate voted on Tuesday.",
+                    "The Senate voted on Tuesday.", "WASHINGTON (Reuters)", NULL, NULL);
+  check_boilerplate(NULL, "LONDON, Jan 5 (AP) \u2014 Prices rose.", "Prices rose.",
+                    "LONDON, Jan 5 (AP)", NULL, NULL);
+  check_boilerplate(NULL, "PORT CARROW, March 3 (Copydesk Wire) - The port reopened.",
+                    "The port reopened.", "PORT CARROW, March 3 (Copydesk Wire)", NULL, NULL);
+  check_boilerplate(NULL, "NEW YORK, March 3, 2024 (Reuters) -- Stocks fell.", "Stocks fell.",
+                    "NEW YORK, March 3, 2024 (Reuters)", NULL, NULL);
+  /* After a headline; on its own line. */
+  check_boilerplate(NULL, "Senate passes bill\n\nWASHINGTON (Reuters) - The Senate voted.",
+                    "Senate passes bill\n\nThe Senate voted.", "WASHINGTON (Reuters)", NULL, NULL);
+  check_boilerplate(NULL, "Senate passes bill\nWASHINGTON (Reuters) -\nThe Senate voted.",
+                    "Senate passes bill\nThe Senate voted.", "WASHINGTON (Reuters)", NULL, NULL);
+  check_boilerplate(NULL, "Is the Fed done?\n\nWASHINGTON (Reuters) - Rates held.",
+                    "Is the Fed done?\n\nRates held.", "WASHINGTON (Reuters)", NULL, NULL);
+  /* Not datelines. */
+  const char *not_datelines[] = {
+      "NATO (the alliance) said on Monday it would meet.",
+      "The WASHINGTON (Reuters) - style is a convention.",
+      "Officials said on Monday that the talks between the two governments would resume next "
+      "week in Geneva, after a pause of almost a month over the terms of a ceasefire.\n\n"
+      "LONDON (Reuters) - a dateline deep in the story.",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(not_datelines); i++)
+    check_boilerplate(NULL, not_datelines[i], not_datelines[i], NULL, NULL, NULL);
+}
+
+static void test_boilerplate_story(void) {
+  check_boilerplate(
+      NULL,
+      "Port reopens after storm\n\nBy Jane Doe and John Roe\n\n"
+      "PORT CARROW, March 3 (Copydesk Wire) - The port reopened on Monday.\n\n"
+      "\"We are back,\" the harbour master said. (Additional reporting by Ann Lee)\n\n"
+      "Reporting by Jane Doe; Editing by John Roe\n",
+      "Port reopens after storm\n\nThe port reopened on Monday.\n\n"
+      "\"We are back,\" the harbour master said.",
+      "PORT CARROW, March 3 (Copydesk Wire)", "Jane Doe and John Roe",
+      "Additional reporting by Ann Lee\nReporting by Jane Doe; Editing by John Roe");
+  /* Story sentences that look a little like boilerplate stay. */
+  const char *stays[] = {
+      "By the end of the year, prices rose.",
+      "Prices rose.\n\nReporting by the agency was thin, he said.",
+      "He said (reporting by phone) that it was over.",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(stays); i++)
+    check_boilerplate(NULL, stays[i], stays[i], NULL, NULL, NULL);
+  /* Off. */
+  const char *story = "WASHINGTON (Reuters) - The Senate voted.\n\n(Reporting by Ann Lee)";
+  check_boilerplate("{boilerplate: false}", story, story, NULL, NULL, NULL);
+}
+
+static void test_boilerplate_spans_map_back(void) {
+  /* A sentence after the removed dateline reports its original offsets. */
+  const char *input = "By Ann Lee\n\nWASHINGTON (Reuters) - The Senate voted. It was close.";
+  CopydeskHarness *h = copydesk_harness_new(
+      "pipeline:\n  - plugin: clean\n  - plugin: sentences\noutput: {plugin: jsonl}\n");
+  CopydeskDocument *doc = copydesk_harness_process(h, input, -1);
+  CopydeskLayer *sentences = copydesk_document_layer(doc, COPYDESK_LAYER_SENTENCE);
+  g_assert_cmpuint(copydesk_layer_n_spans(sentences), ==, 2);
+  const char *want[] = {"The Senate voted.", "It was close."};
+  for (guint i = 0; i < 2; i++) {
+    CopydeskSpan *span = copydesk_layer_span(sentences, i);
+    char *orig = original_of(doc, copydesk_span_start(span), copydesk_span_end(span));
+    g_assert_cmpstr(orig, ==, want[i]);
+    g_assert_true(strstr(input, want[i]) == input + copydesk_document_original_start(
+                                                        doc, copydesk_span_start(span)));
+    g_free(orig);
+  }
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+}
+
+static void test_boilerplate_custom_patterns(void) {
+  char *dir = g_dir_make_tmp("copydesk-clean-XXXXXX", NULL);
+  g_assert_nonnull(dir);
+  char *good = g_build_filename(dir, "mywire.txt", NULL);
+  char *bad = g_build_filename(dir, "bad.txt", NULL);
+  g_assert_true(g_file_set_contents(good,
+                                    "# my wire\n"
+                                    "dateline ^(?<value>[A-Z]+) //\\s*\n"
+                                    "trailer ^-- (?<value>.+)$\n",
+                                    -1, NULL));
+  g_assert_true(g_file_set_contents(bad, "dateline ^ok\nheadline ^nope\n", -1, NULL));
+  char *options = g_strdup_printf("{boilerplate_patterns: \"%s\"}", good);
+  check_boilerplate(options, "BERLIN // Text here.\n\n-- desk@example.com", "Text here.",
+                    "BERLIN", NULL, "desk@example.com");
+  /* The built-in datelines do not apply with another file. */
+  check_boilerplate(options, "WASHINGTON (Reuters) - Text.", "WASHINGTON (Reuters) - Text.", NULL,
+                    NULL, NULL);
+  g_free(options);
+  /* A bad file, or a missing one that was asked for, stops the pipeline with file:line. */
+  const char *files[] = {bad, "/nonexistent/wire.txt"};
+  const char *messages[] = {"bad.txt:2: unknown boilerplate kind \"headline\"", "cannot read"};
+  for (guint i = 0; i < 2; i++) {
+    char *yaml = g_strdup_printf(
+        "pipeline:\n  - plugin: clean\n    options: {boilerplate_patterns: \"%s\"}\n"
+        "output: {plugin: jsonl}\n",
+        files[i]);
+    GError *error = NULL;
+    CopydeskHarness *h = copydesk_harness_try_new(yaml, &error);
+    g_assert_null(h);
+    g_assert_nonnull(error);
+    g_test_message("%s", error->message);
+    g_assert_nonnull(strstr(error->message, messages[i]));
+    g_clear_error(&error);
+    g_free(yaml);
+  }
+  g_unlink(good);
+  g_unlink(bad);
+  g_rmdir(dir);
+  g_free(good);
+  g_free(bad);
+  g_free(dir);
+}
+
+static void test_boilerplate_shipped_file(void) {
+  /* conf/boilerplate/wire.txt itself loads (the pipeline file's folder is conf/). */
+  const char *root = g_getenv("COPYDESK_SOURCE_ROOT");
+  if (root == NULL) {
+    g_test_skip("COPYDESK_SOURCE_ROOT not set");
+    return;
+  }
+  char *path = g_build_filename(root, "conf", "boilerplate", "wire.txt", NULL);
+  char *options = g_strdup_printf("{boilerplate_patterns: \"%s\"}", path);
+  check_boilerplate(options, "LONDON, Jan 5 (AP) \u2014 Prices rose.\n\n(Reporting by Ann Lee)",
+                    "Prices rose.", "LONDON, Jan 5 (AP)", NULL, "Reporting by Ann Lee");
+  g_free(options);
+  g_free(path);
 }
 
 int main(int argc, char **argv) {
@@ -444,5 +791,17 @@ int main(int argc, char **argv) {
   g_test_add_func("/clean/all-passes-offsets", test_all_passes_offsets);
   g_test_add_func("/clean/everything-off", test_everything_off);
   g_test_add_func("/clean/large-document", test_large_document_linear);
+  g_test_add_func("/clean/mojibake/repairs", test_mojibake_repairs);
+  g_test_add_func("/clean/mojibake/offsets", test_mojibake_offsets);
+  g_test_add_func("/clean/mojibake/correct-text-untouched", test_mojibake_correct_text_untouched);
+  g_test_add_func("/clean/mojibake/c1", test_mojibake_c1);
+  g_test_add_func("/clean/mojibake/off", test_mojibake_off);
+  g_test_add_func("/clean/mojibake/ftfy-cases", test_mojibake_ftfy_cases);
+  g_test_add_func("/clean/invalid-utf8", test_invalid_utf8_reported);
+  g_test_add_func("/clean/boilerplate/datelines", test_boilerplate_datelines);
+  g_test_add_func("/clean/boilerplate/story", test_boilerplate_story);
+  g_test_add_func("/clean/boilerplate/spans-map-back", test_boilerplate_spans_map_back);
+  g_test_add_func("/clean/boilerplate/custom-patterns", test_boilerplate_custom_patterns);
+  g_test_add_func("/clean/boilerplate/shipped-file", test_boilerplate_shipped_file);
   return g_test_run();
 }

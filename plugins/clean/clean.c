@@ -2,9 +2,11 @@
  *
  * A transform stage.  Every change goes through one CopydeskEdit per pass, so each
  * span a later stage adds still maps back to the bytes the user gave us.  The passes
- * live in their own files: entities.c (HTML character references), unicode.c
- * (control and zero-width characters, NFC/NFKC), whitespace.c (spaces, line breaks,
- * hard-wrapped paragraphs) and quotes.c (straight or curly quote marks).
+ * live in their own files: mojibake.c (UTF-8 read as a single-byte code page, with the
+ * tables of codepages.c), entities.c (HTML character references), unicode.c (control
+ * and zero-width characters, NFC/NFKC), whitespace.c (spaces, line breaks, hard-wrapped
+ * paragraphs), boilerplate.c (datelines, bylines and trailers into document fields) and
+ * quotes.c (straight or curly quote marks).  docs/cleaning.md describes them all.
  */
 #include <string.h>
 
@@ -96,6 +98,13 @@ static const char *const normalize_choices[] = {"nfc", "nfkc", "none", NULL};
 static const char *const quotes_choices[] = {"keep", "straight", "curly", NULL};
 
 static const CopydeskOptionSpec clean_options[] = {
+    {.name = "mojibake",
+     .type = COPYDESK_OPTION_BOOL,
+     .default_value = "true",
+     .help = "repair UTF-8 that was decoded as a single-byte code page (Windows-1252, Latin-1, "
+             "MacRoman, Windows-1250/1251/1253/1254/1257, ISO-8859-2, CP437), also twice, and "
+             "CESU-8: \"Ã©\" -> \"é\", \"â€™\" -> \"’\"; only lines that look implausible "
+             "are touched"},
     {.name = "html_entities",
      .type = COPYDESK_OPTION_BOOL,
      .default_value = "true",
@@ -133,10 +142,57 @@ static const CopydeskOptionSpec clean_options[] = {
      .choices = quotes_choices,
      .help = "quote marks: keep, straight (curly and angle quotes to \" and ') or curly "
              "(\" and ' to curly quotes and apostrophes by context)"},
+    {.name = "boilerplate",
+     .type = COPYDESK_OPTION_BOOL,
+     .default_value = "true",
+     .help = "move wire boilerplate out of the text into the document fields dateline "
+             "(WASHINGTON (Reuters) -), byline (By Jane Doe) and trailer (Reporting by ...; "
+             "Editing by ...), as the patterns of boilerplate_patterns say"},
+    {.name = "boilerplate_patterns",
+     .type = COPYDESK_OPTION_PATH,
+     .default_value = "boilerplate/wire.txt",
+     .help = "the boilerplate patterns file (lines of: dateline|byline|trailer REGEX), "
+             "relative to the pipeline file; when the default is not there, "
+             "$COPYDESK_DATA_DIR/boilerplate/wire.txt, else the copy built into the plugin"},
+    {.name = "report_invalid",
+     .type = COPYDESK_OPTION_BOOL,
+     .default_value = "true",
+     .help = "when the input had invalid UTF-8 (each bad byte is U+FFFD in the text, mapped "
+             "to that byte), set the document field invalid_utf8 to how many bytes"},
     {.name = NULL},
 };
 
+/* conf/boilerplate/wire.txt, built in (see meson.build): used when the default patterns file
+ * is not next to the pipeline file nor in $COPYDESK_DATA_DIR. */
+#include "wire_default.h"
+
+static CleanBoilerplate *load_boilerplate(const CopydeskOptions *options, GError **error) {
+  const char *path = copydesk_options_get_string(options, "boilerplate_patterns");
+  if (copydesk_options_is_set(options, "boilerplate_patterns") ||
+      (path != NULL && g_file_test(path, G_FILE_TEST_EXISTS)))
+    return clean_boilerplate_load(path, error);
+  const char *data_dir = g_getenv("COPYDESK_DATA_DIR");
+  if (data_dir != NULL && *data_dir != '\0') {
+    char *fallback = g_build_filename(data_dir, "boilerplate", "wire.txt", NULL);
+    CleanBoilerplate *bp = NULL;
+    if (g_file_test(fallback, G_FILE_TEST_EXISTS)) bp = clean_boilerplate_load(fallback, error);
+    gboolean found = bp != NULL || (error != NULL && *error != NULL);
+    g_free(fallback);
+    if (found) return bp;
+  }
+  return clean_boilerplate_parse(clean_wire_default, strlen(clean_wire_default),
+                                 "built-in boilerplate/wire.txt", error);
+}
+
+static void clean_destroy(void *self) {
+  CleanConfig *config = self;
+  if (config == NULL) return;
+  clean_boilerplate_free(config->boilerplate);
+  g_free(config);
+}
+
 static void *clean_create(const CopydeskOptions *options, GError **error) {
+  clean_mojibake_init();
   CleanConfig *config = g_new0(CleanConfig, 1);
   const char *normalize = copydesk_options_get_string(options, "normalize");
   if (g_strcmp0(normalize, "nfkc") == 0)
@@ -152,18 +208,26 @@ static void *clean_create(const CopydeskOptions *options, GError **error) {
     config->quotes = CLEAN_QUOTES_CURLY;
   else
     config->quotes = CLEAN_QUOTES_KEEP;
+  config->mojibake = copydesk_options_get_bool(options, "mojibake");
   config->html_entities = copydesk_options_get_bool(options, "html_entities");
   config->control = copydesk_options_get_bool(options, "control");
   config->zero_width = copydesk_options_get_bool(options, "zero_width");
   config->whitespace = copydesk_options_get_bool(options, "whitespace");
   config->join_lines = copydesk_options_get_bool(options, "join_lines");
+  config->report_invalid = copydesk_options_get_bool(options, "report_invalid");
+  if (copydesk_options_get_bool(options, "boilerplate")) {
+    config->boilerplate = load_boilerplate(options, error);
+    if (config->boilerplate == NULL) {
+      clean_destroy(config);
+      return NULL;
+    }
+  }
   return config;
 }
 
-static void clean_destroy(void *self) { g_free(self); }
-
 static gboolean clean_process(void *self, CopydeskDocument *doc, GError **error) {
   const CleanConfig *config = self;
+  if (config->mojibake && !clean_mojibake(doc, error)) return FALSE;
   if (config->html_entities && !clean_entities(doc, error)) return FALSE;
   if ((config->control || config->zero_width) &&
       !clean_characters(doc, config->control, config->zero_width, error))
@@ -173,8 +237,20 @@ static gboolean clean_process(void *self, CopydeskDocument *doc, GError **error)
   if ((config->whitespace || config->join_lines) &&
       !clean_whitespace(doc, config->whitespace, config->join_lines, error))
     return FALSE;
+  if (config->boilerplate != NULL && !clean_boilerplate(doc, config->boilerplate, error))
+    return FALSE;
   if (config->quotes != CLEAN_QUOTES_KEEP && !clean_quotes(doc, config->quotes, error))
     return FALSE;
+  if (config->report_invalid) {
+    /* The core made each invalid byte one U+FFFD mapped back to it; no pass removes U+FFFD,
+     * so the count stays true of the text.  Reported once per document. */
+    guint invalid = copydesk_document_n_invalid_sequences(doc);
+    if (invalid > 0) {
+      char count[16];
+      g_snprintf(count, sizeof count, "%u", invalid);
+      copydesk_document_set_field(doc, "invalid_utf8", count);
+    }
+  }
   return TRUE;
 }
 
@@ -182,17 +258,21 @@ static const CopydeskPluginDescriptor descriptor = {
     COPYDESK_PLUGIN_ABI,
     .flags = COPYDESK_PLUGIN_REENTRANT,
     .name = "clean",
-    .version = "1.0.0",
+    .version = "1.1.0",
     .summary =
-        "HTML entities, control and zero-width characters, NFC, whitespace, line joining, "
-        "quote marks",
+        "mojibake, HTML entities, control and zero-width characters, NFC, whitespace, line "
+        "joining, wire boilerplate, quote marks",
     .description =
         "Rewrites the text in a few linear passes, each one edit that keeps the offset map, so "
-        "every later span still points at the bytes of the input: HTML character references "
-        "are decoded, control and invisible characters removed, the non-ASCII text normalised "
+        "every later span still points at the bytes of the input: mojibake repaired (UTF-8 "
+        "read as Windows-1252, Latin-1, MacRoman and other code pages, also twice, and "
+        "CESU-8; only implausible lines, each repair a small edit), HTML character references "
+        "decoded, control and invisible characters removed, the non-ASCII text normalised "
         "(NFC by default), whitespace tidied (one space between words, LF line breaks, one "
-        "blank line between paragraphs), the lines of hard-wrapped paragraphs joined, and "
-        "quote marks optionally made straight or curly.",
+        "blank line between paragraphs), the lines of hard-wrapped paragraphs joined, wire "
+        "datelines, bylines and trailers moved into the document fields dateline, byline and "
+        "trailer, and quote marks optionally made straight or curly.  Invalid UTF-8 in the "
+        "input (each bad byte one U+FFFD) is counted in the field invalid_utf8.",
     .kind = COPYDESK_KIND_TRANSFORM,
     .options = clean_options,
     .requires = NULL,

@@ -2,11 +2,12 @@
  *
  * clean runs a few linear passes over the current text, each one a single
  * CopydeskEdit (so the offset map keeps every later span pointing at the user's
- * bytes): entities, then control and zero-width characters, then Unicode
- * normalisation, then whitespace and line joining, then quote marks.  Each pass
- * reads the text the previous one left, so their effects compose (an entity that
- * decodes to NBSP becomes a space; one that decodes to a combining accent is
- * normalised with its base letter).
+ * bytes): mojibake repair, entities, then control and zero-width characters, then
+ * Unicode normalisation, then whitespace and line joining, then wire boilerplate, then
+ * quote marks.  Each pass reads the text the previous one left, so their effects
+ * compose (an entity that decodes to NBSP becomes a space; one that decodes to a
+ * combining accent is normalised with its base letter; a dateline is found once the
+ * spaces around it are tidy).
  */
 #pragma once
 
@@ -24,8 +25,14 @@ typedef enum {
   CLEAN_QUOTES_CURLY,
 } CleanQuotes;
 
+/* Compiled wire-boilerplate patterns (boilerplate.c). */
+typedef struct _CleanBoilerplate CleanBoilerplate;
+
 /* The instance: read-only after create, shared by every worker thread. */
 typedef struct {
+  gboolean mojibake;
+  gboolean report_invalid;
+  CleanBoilerplate *boilerplate; /* NULL: off */
   CleanNormalize normalize;
   CleanQuotes quotes;
   gboolean html_entities;
@@ -62,6 +69,9 @@ gboolean clean_pass_finish(CleanPass *pass, gboolean ok, GError **error);
 gunichar clean_entity_lookup(const char *name, gsize len);
 
 /* The passes, in the order clean runs them. */
+gboolean clean_mojibake(CopydeskDocument *doc, GError **error);
+/* Builds mojibake repair's tables; called (once is enough) before the first document. */
+void clean_mojibake_init(void);
 gboolean clean_entities(CopydeskDocument *doc, GError **error);
 gboolean clean_characters(CopydeskDocument *doc, gboolean control, gboolean zero_width,
                           GError **error);
@@ -69,6 +79,14 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize mode, GError **er
 gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean join_lines,
                           GError **error);
 gboolean clean_quotes(CopydeskDocument *doc, CleanQuotes mode, GError **error);
+gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GError **error);
+
+/* Compiles the boilerplate patterns in the LEN bytes at TEXT (ORIGIN names them in errors). */
+CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const char *origin,
+                                          GError **error);
+/* Reads and compiles the boilerplate patterns file PATH. */
+CleanBoilerplate *clean_boilerplate_load(const char *path, GError **error);
+void clean_boilerplate_free(CleanBoilerplate *bp);
 
 /* Encodes C as UTF-8 into BUF (at least 6 bytes); returns the length. */
 static inline gsize clean_put_utf8(gunichar c, char *buf) {

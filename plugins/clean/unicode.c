@@ -18,6 +18,35 @@
 
 /* ---- Control and zero-width characters ------------------------------------ */
 
+/* Index of the first byte at or after I that is not printable ASCII (0x20-0x7E), or N;
+ * eight bytes at a time. */
+static inline gsize skip_printable(const guchar *t, gsize i, gsize n) {
+  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
+  while (i + 8 <= n) {
+    guint64 w;
+    memcpy(&w, t + i, 8);
+    guint64 low = (w - ones * 0x20) & ~w;       /* bytes < 0x20 (or >= 0x80) */
+    guint64 del = ((w ^ (ones * 0x7F)) - ones) & ~(w ^ (ones * 0x7F)); /* bytes == 0x7F */
+    if ((low | del | w) & highs) break;
+    i += 8;
+  }
+  while (i < n && (guchar)(t[i] - 0x20) < 0x5F) i++;
+  return i;
+}
+
+/* Index of the first byte >= 0x80 at or after I, or N; eight bytes at a time. */
+static inline gsize skip_ascii(const guchar *t, gsize i, gsize n) {
+  while (i + 8 <= n) {
+    guint64 w;
+    memcpy(&w, t + i, 8);
+    if (w & G_GUINT64_CONSTANT(0x8080808080808080)) break;
+    i += 8;
+  }
+  while (i < n && t[i] < 0x80) i++;
+  return i;
+}
+
 gboolean clean_characters(CopydeskDocument *doc, gboolean control, gboolean zero_width,
                           GError **error) {
   CleanPass pass;
@@ -28,7 +57,7 @@ gboolean clean_characters(CopydeskDocument *doc, gboolean control, gboolean zero
   gsize i = 0;
   while (ok && i < n) {
     /* Printable ASCII: nothing to do. */
-    while (i < n && (guchar)(t[i] - 0x20) < 0x5F) i++;
+    i = skip_printable(t, i, n);
     if (i >= n) break;
     guchar c = t[i];
     if (c < 0x80) {
@@ -141,7 +170,7 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **e
   gsize i = 0;
   while (ok && i < n) {
     /* ASCII characters are boundaries and never change. */
-    while (i < n && u[i] < 0x80) i++;
+    i = skip_ascii(u, i, n);
     if (i >= n) break;
     /* The chunk starts at the boundary before the first non-ASCII character: the ASCII
      * character before it (which may take an accent), or I itself after a cut. */

@@ -69,8 +69,11 @@ static inline WsKind ws_kind(const guchar *t, gsize i, gsize n, gsize *len) {
   return WS_NONE;
 }
 
-/* One line of the current paragraph. */
+/* One line of the current paragraph: its text [start, end) (from its first character to
+ * its last, no white space at either end), and its measures, taken only when a paragraph has
+ * several lines and line joining has to decide. */
 typedef struct {
+  gsize start, end;
   guint chars;       /* characters, a space counting for each run inside the line */
   guint words;       /* words starting with a letter */
   guint capitalized; /* of which start with a capital */
@@ -91,12 +94,10 @@ typedef struct {
   const guchar *t;
   gsize n;
   gboolean whitespace, join_lines;
-  GArray *lines;              /* WsLine */
-  GArray *runs;               /* WsRun */
-  WsLine line;                /* the line being read */
-  gunichar last, before_last; /* the line's last two characters */
-  gboolean in_first_word;
-  gboolean at_end; /* a run reaching the end of the text closed the last paragraph */
+  GArray *lines;    /* WsLine */
+  GArray *runs;     /* WsRun */
+  gsize line_start; /* where the line being read starts */
+  gboolean at_end;  /* a run reaching the end of the text closed the last paragraph */
   GError **error;
 } WsState;
 
@@ -118,14 +119,75 @@ static gboolean put_run(WsState *st, gsize s, gsize e, const char *want) {
   return clean_pass_replace(&st->pass, s, e, want, strlen(want), st->error);
 }
 
-static void end_line(WsState *st) {
-  WsLine *l = &st->line;
-  l->ends_sentence =
-      is_sentence_end(st->last) || (is_closer(st->last) && is_sentence_end(st->before_last));
-  g_array_append_val(st->lines, *l);
-  memset(l, 0, sizeof *l);
-  st->last = st->before_last = 0;
-  st->in_first_word = FALSE;
+/* Closes the line being read, which ends where the white space at END begins. */
+static void end_line(WsState *st, gsize end) {
+  WsLine line = {.start = st->line_start, .end = end};
+  g_array_append_val(st->lines, line);
+}
+
+/* Takes the measures of LINE: every character of its text counts, and every run of white
+ * space inside it counts as one; a word starts after white space (or at the line's start). */
+static void measure_line(const WsState *st, WsLine *l) {
+  const guchar *t = st->t;
+  gboolean word_start = TRUE, in_first_word = TRUE;
+  gunichar last = 0, before_last = 0;
+  for (gsize i = l->start; i < l->end;) {
+    guchar c = t[i];
+    if ((guchar)(c - 0x21) < 0x5E) {
+      /* A run of printable ASCII: one word, or its part. */
+      gsize j = i + 1;
+      while (j < l->end && (guchar)(t[j] - 0x21) < 0x5E) j++;
+      if (l->chars == 0) l->first = c;
+      if (word_start && g_ascii_isalpha(c)) {
+        l->words++;
+        l->capitalized += g_ascii_isupper(c) != 0;
+      }
+      if (in_first_word) l->first_word += (guint)(j - i);
+      l->chars += (guint)(j - i);
+      before_last = j - i >= 2 ? t[j - 2] : last;
+      last = t[j - 1];
+      word_start = FALSE;
+      i = j;
+      continue;
+    }
+    if (c == ' ' && (guchar)(t[i + 1] - 0x21) < 0x5E) {
+      /* One space between words. */
+      l->chars++;
+      word_start = TRUE;
+      in_first_word = FALSE;
+      i++;
+      continue;
+    }
+    gsize len;
+    if (ws_kind(t, i, st->n, &len) != WS_NONE) {
+      while (i < l->end && ws_kind(t, i, st->n, &len) != WS_NONE) i += len;
+      l->chars++;
+      word_start = TRUE;
+      in_first_word = FALSE;
+      continue;
+    }
+    gunichar u = c < 0x80 ? c : g_utf8_get_char((const char *)t + i);
+    len = c < 0x80 ? 1 : clean_utf8_len(c);
+    if (l->chars == 0) l->first = u;
+    if (word_start) {
+      if (u < 0x80) {
+        if (g_ascii_isalpha(u)) {
+          l->words++;
+          l->capitalized += g_ascii_isupper(u) != 0;
+        }
+      } else if (g_unichar_isalpha(u)) {
+        l->words++;
+        l->capitalized += g_unichar_isupper(u) || g_unichar_istitle(u);
+      }
+    }
+    if (in_first_word) l->first_word++;
+    l->chars++;
+    before_last = last;
+    last = u;
+    word_start = FALSE;
+    i += len;
+  }
+  l->ends_sentence = is_sentence_end(last) || (is_closer(last) && is_sentence_end(before_last));
 }
 
 static gboolean line_is_long(const WsLine *l, guint widest) {
@@ -144,10 +206,11 @@ static gboolean line_is_title(const WsLine *l) {
 /* Decides the paragraph's line breaks and hands its waiting runs to the edit. */
 static gboolean flush_paragraph(WsState *st) {
   guint n_lines = st->lines->len;
-  const WsLine *lines = (const WsLine *)(void *)st->lines->data;
+  WsLine *lines = (WsLine *)(void *)st->lines->data;
   gboolean wrapped = FALSE;
   guint widest = 0;
   if (st->join_lines && n_lines >= 2) {
+    for (guint k = 0; k < n_lines; k++) measure_line(st, &lines[k]);
     for (guint k = 0; k < n_lines; k++) widest = MAX(widest, lines[k].chars);
     guint long_lines = 0;
     for (guint k = 0; k + 1 < n_lines; k++) long_lines += line_is_long(&lines[k], widest);
@@ -175,27 +238,27 @@ static gboolean flush_paragraph(WsState *st) {
 
 /* Handles the whitespace run [S, E) holding NEWLINES line breaks. */
 static gboolean handle_run(WsState *st, gsize s, gsize e, guint newlines) {
-  st->in_first_word = FALSE;
   if (s == 0 || e == st->n) {
     /* Around the document: removed.  At the end, the last line and paragraph end too. */
     if (e == st->n) {
       st->at_end = TRUE;
       if (s != 0) {
-        end_line(st);
+        end_line(st, s);
         if (!flush_paragraph(st)) return FALSE;
       }
     }
+    st->line_start = e;
     return st->whitespace ? put_run(st, s, e, "") : TRUE;
   }
   if (newlines == 0) {
-    st->line.chars++;
     if (st->whitespace && !(e - s == 1 && st->t[s] == ' ')) {
       WsRun run = {s, e, 0, FALSE};
       g_array_append_val(st->runs, run);
     }
     return TRUE;
   }
-  end_line(st);
+  end_line(st, s);
+  st->line_start = e;
   if (newlines == 1) {
     WsRun run = {s, e, st->lines->len - 1, TRUE};
     g_array_append_val(st->runs, run);
@@ -205,27 +268,25 @@ static gboolean handle_run(WsState *st, gsize s, gsize e, guint newlines) {
   return st->whitespace ? put_run(st, s, e, "\n\n") : TRUE;
 }
 
-/* Notes a word fragment of CHARS characters whose first character is C, starting a word
- * when WORD_START. */
-static inline void see_text(WsState *st, gunichar c, guint chars, gboolean word_start) {
-  WsLine *l = &st->line;
-  if (l->chars == 0) {
-    l->first = c;
-    st->in_first_word = TRUE;
+/* Index of the first of the next eight-byte blocks at or after I that holds anything but
+ * printable ASCII and single spaces between printable characters (or N - 8 and beyond). */
+static inline gsize skip_words(const guchar *t, gsize i, gsize n) {
+  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
+  const guint64 highs = ones * 0x80, lows = ones * 0x7F;
+  while (i + 9 <= n) {
+    guint64 w;
+    memcpy(&w, t + i, 8);
+    guint64 controls = (w - ones * 0x20) & ~w;                          /* < 0x20 */
+    guint64 del = ((w ^ lows) - ones) & ~(w ^ lows);                     /* 0x7F */
+    if ((controls | del | w) & highs) break;
+    guint64 x = w ^ (ones * 0x20);
+    guint64 spaces = ~(((x & lows) + lows) | x | lows);                  /* exactly the spaces */
+    if (spaces & (spaces >> 8)) break;                                   /* two in a row */
+    if ((spaces & 0x80) && i == 0) break;                                /* one at the start */
+    if ((spaces >> 56) && (guchar)(t[i + 8] - 0x21) >= 0x5E) break;       /* one before more */
+    i += 8;
   }
-  if (st->in_first_word) l->first_word += chars;
-  if (word_start) {
-    if (c < 0x80) {
-      if (g_ascii_isalpha(c)) {
-        l->words++;
-        l->capitalized += g_ascii_isupper(c) != 0;
-      }
-    } else if (g_unichar_isalpha(c)) {
-      l->words++;
-      l->capitalized += g_unichar_isupper(c) || g_unichar_istitle(c);
-    }
-  }
-  l->chars += chars;
+  return i;
 }
 
 gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean join_lines,
@@ -242,37 +303,20 @@ gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean j
   st.error = error;
   const guchar *t = st.t;
   gsize n = st.n, i = 0;
-  gboolean ok = TRUE, word_start = TRUE;
+  gboolean ok = TRUE;
   while (ok && i < n) {
-    guchar c = t[i];
-    if (c > ' ' && c < 0x80) {
-      /* A run of printable ASCII: the common case. */
-      gsize j = i + 1;
-      while (j < n && t[j] > ' ' && t[j] < 0x80) j++;
-      see_text(&st, c, (guint)(j - i), word_start);
-      st.before_last = j - i >= 2 ? t[j - 2] : st.last;
-      st.last = t[j - 1];
-      word_start = FALSE;
-      i = j;
-      continue;
-    }
-    if (c == ' ' && i > 0 && (guchar)(t[i + 1] - 0x21) < 0x5F) {
-      /* One space between two words: already right. */
-      st.line.chars++;
-      st.in_first_word = FALSE;
-      word_start = TRUE;
+    /* Printable ASCII and single spaces between words, the bulk of the text: nothing to do
+     * and nothing to note (lines are measured later, and only when it matters).  Eight bytes
+     * at a time, then byte by byte.  The text is NUL-terminated, so t[i + 1] is there. */
+    i = skip_words(t, i, n);
+    while (i < n && ((guchar)(t[i] - 0x21) < 0x5E ||
+                     (t[i] == ' ' && i > 0 && (guchar)(t[i + 1] - 0x21) < 0x5E)))
       i++;
-      continue;
-    }
+    if (i >= n) break;
     gsize len;
     WsKind kind = ws_kind(t, i, n, &len);
     if (kind == WS_NONE) {
-      gunichar u = c < 0x80 ? c : g_utf8_get_char((const char *)t + i);
-      see_text(&st, u, 1, word_start);
-      st.before_last = st.last;
-      st.last = u;
-      word_start = FALSE;
-      i += len;
+      i += len; /* other text: controls, DEL, non-ASCII */
       continue;
     }
     gsize s = i;
@@ -282,10 +326,9 @@ gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean j
       i += len;
     }
     ok = handle_run(&st, s, i, newlines);
-    word_start = TRUE;
   }
   if (ok && !st.at_end) {
-    end_line(&st);
+    end_line(&st, n);
     ok = flush_paragraph(&st);
   }
   g_array_free(st.lines, TRUE);

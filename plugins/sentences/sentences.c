@@ -13,12 +13,21 @@
  *   (J.), or an abbreviation with inner periods (U.S. U.K.) unless the next word is
  *   one that usually starts a sentence (The, He, But, …).  Decimals, initials, URLs
  *   and e-mail addresses are single tokens, so their periods never end a sentence.
+ * - Not after a period that belongs to something else: "[...]" (words left out), "no. 5"
+ *   and "N°. 5", a time put first ("At 5 a.m. Mr. Smith went …").  Reference marks
+ *   glued to a sentence's end ("martyr.[1]", "consultation.11 12") stay with it.
+ * - Enumerated lists ("1. … 2. …", "a) … b) …", "• 9. … • 10. …"): a run of two or more
+ *   markers numbered one after the other, the first where a sentence may start, after a
+ *   bullet or "1."/"a." before a capital; each item is a sentence of its own.
  * - The end of a paragraph ends a sentence.  So does a line break, unless the
  *   paragraph looks hard-wrapped (most of its lines long) and the line before it is a
- *   long one: then the break is a space.  A line that ends without punctuation (a
+ *   long one, or the line ends in white space before a lowercase word or "(" (a flowed
+ *   or PDF-extracted line): then the break is a space.  A line that ends without punctuation (a
  *   headline, a dateline) is therefore its own sentence: labelled `headline` in the
  *   first paragraph, `dateline` when it reads like one ("WASHINGTON (Reuters) -"),
  *   `sentence` otherwise.
+ *
+ * Documents that already have tokens (read with --from conll) are left as they are.
  *
  * Linear in the text: every decision looks at a bounded number of tokens.
  */
@@ -52,9 +61,17 @@ typedef struct {
   gsize para_first, para_last; /* the paragraph being split */
   guint para_index;
   GArray *lines; /* LineInfo */
+  guint8 *item;  /* per token: ITEM_* (list items of the paragraph being split) */
+  GArray *markers; /* ListMarker, scratch */
   CopydeskLayer *sentences;
   GError **error;
 } Splitter;
+
+/* Tokens of enumerated lists ("1. … 2. …", "a) … b) …", "• 9. … • 10. …"). */
+enum {
+  ITEM_START = 1 << 0, /* the first token of a list item's marker: a sentence starts here */
+  ITEM_MARK = 1 << 1,  /* a token of the marker: its period ends nothing */
+};
 
 /* ---- Looking at tokens ----------------------------------------------------- */
 
@@ -97,8 +114,21 @@ static inline gboolean is_end_mark(const Splitter *sp, gsize k) {
   return m == MARK_PERIOD || m == MARK_ELLIPSIS || m == MARK_BANG;
 }
 
+/* "[...]" or "[…]": words left out of a quotation, not the end of a sentence. */
+static gboolean bracketed_ellipsis(const Splitter *sp, gsize k) {
+  return is_ellipsis(sp, k) && k > 0 && k + 1 < sp->n_tok && !sp->tok[k].space &&
+         !sp->tok[k + 1].space && sp->text[sp->tok[k - 1].start] == '[' &&
+         tok_len(sp, k - 1) == 1 && sp->text[sp->tok[k + 1].start] == ']';
+}
+
 static inline gboolean is_terminator(const Splitter *sp, gsize k) {
-  return is_end_mark(sp, k) || is_abbrev(sp, k);
+  if (sp->item[k] & ITEM_MARK) return FALSE;
+  return (is_end_mark(sp, k) && !bracketed_ellipsis(sp, k)) || is_abbrev(sp, k);
+}
+
+/* A full stop of the scripts that write none or little space after it (。．！？). */
+static inline gboolean is_wide_end(const Splitter *sp, gsize k) {
+  return is_end_mark(sp, k) && (guchar)sp->text[sp->tok[k].start] >= 0xE3;
 }
 
 static inline gboolean is_closer(const Splitter *sp, gsize k) {
@@ -125,19 +155,26 @@ static gboolean starts_digit(const Splitter *sp, gsize k) {
   return g_unichar_isdigit(tok_char(sp, k));
 }
 
+/* An opening bracket before a lowercase word: "(cited from …)" goes on a sentence. */
+static gboolean bracket_before_lowercase(const Splitter *sp, gsize k) {
+  guchar c = (guchar)sp->text[sp->tok[k].start];
+  if ((c != '(' && c != '[') || tok_len(sp, k) != 1 || k + 1 > sp->para_last) return FALSE;
+  return sp->tok[k + 1].kind == TOKEN_WORD && g_unichar_islower(tok_char(sp, k + 1));
+}
+
 /* Could token K start a sentence? */
 static gboolean plausible_start(const Splitter *sp, gsize k) {
   gunichar u = tok_char(sp, k);
   if (g_unichar_isalpha(u)) return !g_unichar_islower(u); /* capitals and caseless scripts */
   if (g_unichar_isdigit(u)) return TRUE;
-  if (is_opener(sp, k)) return TRUE;
+  if (is_opener(sp, k)) return !bracket_before_lowercase(sp, k);
   if (g_unichar_type(u) == G_UNICODE_CURRENCY_SYMBOL || is_bullet_char(u)) return TRUE;
   return u == '#' || u == '@';
 }
 
 /* The next word usually starts a sentence, or an opening quote or bracket comes next. */
 static gboolean starter_follows(const Splitter *sp, gsize k) {
-  if (is_opener(sp, k)) return TRUE;
+  if (is_opener(sp, k)) return !bracket_before_lowercase(sp, k);
   return sp->tok[k].kind == TOKEN_WORD && sentences_is_starter(tok_str(sp, k), tok_len(sp, k));
 }
 
@@ -152,6 +189,39 @@ static gboolean list_marker(const Splitter *sp, gsize start, gsize term) {
   if (k == term) return (sp->tok[k].flags & TOKEN_FLAG_INITIAL) && tok_len(sp, k) == 2;
   return k + 1 == term && is_period(sp, term) && sp->tok[k].kind == TOKEN_NUMBER &&
          tok_len(sp, k) <= 3;
+}
+
+/* TRUE when the LEN bytes at S are one of the NULL-terminated WORDS, ignoring ASCII case. */
+static gboolean word_in(const char *s, gsize len, const char *const *words) {
+  for (; *words; words++)
+    if (strlen(*words) == len && g_ascii_strncasecmp(s, *words, len) == 0) return TRUE;
+  return FALSE;
+}
+
+/* The sentence so far, [START, TERM], is only a time put first: "At 5 a.m.", "Shortly
+ * before 9 p.m." — what follows ("Mr. Smith went …") is the rest of the sentence. */
+static gboolean fronted_time(const Splitter *sp, gsize start, gsize term) {
+  static const char *const leads[] = {"at", "by", "before", "after", "until", "till", "around",
+                                      "about", "from", "since", "shortly", "just", "past",
+                                      "near", "approximately", NULL};
+  if (term < start + 2 || term > start + 3 || sp->tok[term - 1].kind != TOKEN_NUMBER)
+    return FALSE;
+  for (gsize k = start; k + 1 < term; k++)
+    if (sp->tok[k].kind != TOKEN_WORD || !word_in(tok_str(sp, k), tok_len(sp, k), leads))
+      return FALSE;
+  return TRUE;
+}
+
+/* The period TERM follows a number sign ("no. 5", "N°. 1026"), before a digit. */
+static gboolean number_sign_period(const Splitter *sp, gsize term, gsize next) {
+  static const char *const signs[] = {"no", "nos", "nr", NULL};
+  if (!is_period(sp, term) || term == 0 || sp->tok[term].space || !starts_digit(sp, next))
+    return FALSE;
+  gsize k = term - 1;
+  if (word_in(tok_str(sp, k), tok_len(sp, k), signs)) return TRUE;
+  /* "N" and "°" as two tokens */
+  return k > 0 && !sp->tok[k].space && (tok_is(sp, k, "\u00B0") || tok_is(sp, k, "\u00BA")) &&
+         (tok_is(sp, k - 1, "N") || tok_is(sp, k - 1, "n"));
 }
 
 /* After the end mark or abbreviation TERM (closers included up to NEXT - 1), with
@@ -171,6 +241,7 @@ static gboolean ends_before(const Splitter *sp, gsize start, gsize term, gsize n
     return dots >= 3 && g <= sp->para_last && starts_upper(sp, g);
   }
   if (!plausible_start(sp, next) || list_marker(sp, start, term)) return FALSE;
+  if (number_sign_period(sp, term, next)) return FALSE;
 
   if (is_abbrev(sp, term)) {
     if (t->flags & TOKEN_FLAG_INITIAL) return starter_follows(sp, next); /* John F. Kennedy */
@@ -188,7 +259,7 @@ static gboolean ends_before(const Splitter *sp, gsize start, gsize term, gsize n
             (sentences_is_date_word(tok_str(sp, next), tok_len(sp, next)) ||
              sentences_is_time_zone(tok_str(sp, next), tok_len(sp, next))))
           return FALSE;
-        return TRUE;
+        return !fronted_time(sp, start, term);
       case ABBR_SUFFIX:
       case ABBR_GENERAL:
       case ABBR_NONE: /* U.S.A., Ph.D. and other words with inner periods */
@@ -245,6 +316,16 @@ static gboolean line_is_long(const LineInfo *l, guint widest) {
   return l->chars >= 40 && l->chars * 10 >= widest * 6;
 }
 
+/* A line break after white space ("format=flowed", as RFC 3676 has it, and as text
+ * extracted from PDF often has it) before a lowercase word or an opening bracket: the
+ * line was wrapped, the sentence goes on. */
+static gboolean flowed_break(const Splitter *sp, gsize last, gsize next) {
+  char after = sp->text[sp->tok[last].end];
+  if (after != ' ' && after != '\t') return FALSE;
+  gunichar u = tok_char(sp, next);
+  return g_unichar_islower(u) || u == '(';
+}
+
 /* Marks the first token of every line whose break ends a sentence (TOKEN_FLAG_HARD). */
 static void mark_line_breaks(Splitter *sp) {
   g_array_set_size(sp->lines, 0);
@@ -274,10 +355,126 @@ static void mark_line_breaks(Splitter *sp) {
     else if (sp->config->lines == LINES_ALWAYS)
       soft = FALSE;
     else
-      soft = wrapped && line_is_long(line, widest) && !next->bullet &&
-             !(line->words >= 3 && line->capitalized * 10 >= line->words * 6);
+      soft = (wrapped && line_is_long(line, widest) && !next->bullet &&
+              !(line->words >= 3 && line->capitalized * 10 >= line->words * 6)) ||
+             flowed_break(sp, line->last, next->first);
     if (!soft) sp->tok[next->first].flags |= TOKEN_FLAG_HARD;
   }
+}
+
+/* ---- Enumerated lists ------------------------------------------------------ */
+
+/* A list item's marker: "1." "2)" "3.)" "a." "b)" "c.)", maybe after a bullet ("• 9.",
+ * "⁃10."). */
+typedef struct {
+  gsize first, n_tokens; /* its tokens */
+  guint value;           /* 1, 2, … (a = 1) */
+  guint style;           /* delimiter, letter or number, bullet: equal in one list */
+  gunichar bullet;       /* the bullet character, or 0 */
+  gboolean at_start;     /* where a sentence may start: a list may begin here */
+  guint chain;           /* the run of consecutive markers it belongs to (1-based) */
+} ListMarker;
+
+/* Parses a marker at token K of the paragraph; 0 tokens when there is none. */
+static gsize parse_marker(const Splitter *sp, gsize k, guint *value, guint *style,
+                          gunichar *bullet) {
+  gsize last = sp->para_last, i = k;
+  guint st = 0;
+  if (k > sp->para_first && !sp->tok[k].space) return 0;
+  if (i < last && sp->tok[i].kind != TOKEN_WORD && sp->tok[i].kind != TOKEN_NUMBER &&
+      is_bullet_char(tok_char(sp, i)) &&
+      tok_len(sp, i) == (gsize)g_unichar_to_utf8(tok_char(sp, i), NULL)) {
+    *bullet = tok_char(sp, i);
+    st |= 8;
+    i++;
+  }
+  const Token *t = &sp->tok[i];
+  const char *w = tok_str(sp, i);
+  gsize len = tok_len(sp, i);
+  gboolean period = FALSE;
+  if (t->kind == TOKEN_NUMBER && len <= 3) {
+    guint v = 0;
+    for (gsize c = 0; c < len; c++) {
+      if (!g_ascii_isdigit(w[c])) return 0;
+      v = v * 10 + (guint)(w[c] - '0');
+    }
+    *value = v;
+  } else if (t->kind == TOKEN_WORD && g_ascii_islower(w[0]) &&
+             (len == 1 || (len == 2 && w[1] == '.' && (t->flags & TOKEN_FLAG_INITIAL)))) {
+    *value = (guint)(w[0] - 'a') + 1;
+    period = len == 2;
+    st |= 4;
+  } else {
+    return 0;
+  }
+  gsize j = i;
+  if (!period && j < last && is_period(sp, j + 1) && !sp->tok[j + 1].space) {
+    j++;
+    period = TRUE;
+  }
+  if (j < last && tok_is(sp, j + 1, ")") && !sp->tok[j + 1].space) {
+    j++;
+    st |= period ? 2 : 1;
+  } else if (!period) {
+    return 0;
+  }
+  if (j >= last || !sp->tok[j + 1].space) return 0; /* an item needs words after it */
+  *style = st;
+  return j - k + 1;
+}
+
+/* Can a sentence start at token K (so a list may begin there)? */
+static gboolean sentence_may_start(const Splitter *sp, gsize k) {
+  if (k == sp->para_first || sp->tok[k].newlines >= 1) return TRUE;
+  gsize p = k - 1;
+  while (p > sp->para_first && is_closer(sp, p)) p--;
+  return is_end_mark(sp, p) || is_abbrev(sp, p) || tok_is(sp, p, ":");
+}
+
+/* Marks the items of enumerated lists in the paragraph: runs of at least two markers of
+ * one style numbered one after the other, the first where a sentence may start.  Each item
+ * starts a sentence, and the period of its marker ends none. */
+static void find_list_items(Splitter *sp) {
+  memset(sp->item + sp->para_first, 0, sp->para_last - sp->para_first + 1);
+  GArray *markers = sp->markers;
+  g_array_set_size(markers, 0);
+  for (gsize k = sp->para_first; k <= sp->para_last && markers->len < 4096; k++) {
+    ListMarker m = {k, 0, 0, 0, 0, FALSE, 0};
+    if ((m.n_tokens = parse_marker(sp, k, &m.value, &m.style, &m.bullet)) == 0) continue;
+    /* A list begins where a sentence may, after a bullet, or with a first item that starts
+     * with a capital. */
+    gsize item = k + m.n_tokens; /* the item's first word */
+    m.at_start = sentence_may_start(sp, k) || m.bullet != 0 ||
+                 (m.value == 1 && item <= sp->para_last && starts_upper(sp, item));
+    g_array_append_val(markers, m);
+    k += m.n_tokens - 1;
+  }
+  if (markers->len < 2) return;
+  ListMarker *v = (ListMarker *)(void *)markers->data;
+  /* The open run of each style (and bullet): its chain id and last value. */
+  guint open_chain[16] = {0}, open_value[16] = {0}, chains = 0;
+  gunichar open_bullet[16] = {0};
+  for (guint i = 0; i < markers->len; i++) {
+    guint st = v[i].style;
+    if (open_chain[st] != 0 && v[i].value == open_value[st] + 1 &&
+        v[i].bullet == open_bullet[st]) {
+      v[i].chain = open_chain[st];
+    } else if (v[i].at_start) {
+      v[i].chain = open_chain[st] = ++chains;
+      open_bullet[st] = v[i].bullet;
+    } else {
+      continue;
+    }
+    open_value[st] = v[i].value;
+  }
+  guint *sizes = g_new0(guint, chains + 1);
+  for (guint i = 0; i < markers->len; i++) sizes[v[i].chain]++;
+  for (guint i = 0; i < markers->len; i++) {
+    if (v[i].chain == 0 || sizes[v[i].chain] < 2) continue;
+    sp->item[v[i].first] |= ITEM_START;
+    for (gsize k = v[i].first; k < v[i].first + v[i].n_tokens; k++) sp->item[k] |= ITEM_MARK;
+  }
+  g_free(sizes);
 }
 
 /* ---- Sentences ------------------------------------------------------------- */
@@ -323,26 +520,63 @@ static gboolean add_sentence(Splitter *sp, gsize s, gsize e) {
          NULL;
 }
 
+/* A reference glued to the end of a sentence: "[1]", "[12]". */
+static gboolean citation_at(const Splitter *sp, gsize k, gsize last) {
+  return k + 2 <= last && tok_is(sp, k, "[") && !sp->tok[k].space &&
+         sp->tok[k + 1].kind == TOKEN_NUMBER && !sp->tok[k + 1].space && tok_is(sp, k + 2, "]") &&
+         !sp->tok[k + 2].space;
+}
+
+static gboolean small_number(const Splitter *sp, gsize k) {
+  if (sp->tok[k].kind != TOKEN_NUMBER || tok_len(sp, k) > 3) return FALSE;
+  for (gsize c = 0; c < tok_len(sp, k); c++)
+    if (!g_ascii_isdigit(tok_str(sp, k)[c])) return FALSE;
+  return TRUE;
+}
+
+/* Footnote numbers glued to the end of a sentence: "… a consultation.11 12 Take …".  The
+ * last token of them when they are there and a capitalised word follows, else 0. */
+static gsize footnotes_at(const Splitter *sp, gsize k, gsize last) {
+  if (k > last || sp->tok[k].space || !small_number(sp, k)) return 0;
+  while (k < last && sp->tok[k + 1].space && small_number(sp, k + 1)) k++;
+  return k < last && sp->tok[k + 1].space && starts_upper(sp, k + 1) ? k : 0;
+}
+
 static gboolean split_paragraph(Splitter *sp) {
   mark_line_breaks(sp);
+  find_list_items(sp);
   gsize a = sp->para_first, b = sp->para_last;
   gsize s = a, i = a;
   while (i <= b) {
+    if ((sp->item[i] & ITEM_START) && i > s) {
+      if (!add_sentence(sp, s, i - 1)) return FALSE;
+      s = i;
+    }
     gsize end = i;
     gboolean split = FALSE;
     if (i == b) {
       split = TRUE;
     } else if (is_terminator(sp, i)) {
       gsize j = i, term = i;
-      while (j < b && !sp->tok[j + 1].space && (is_closer(sp, j + 1) || is_end_mark(sp, j + 1))) {
-        j++;
-        if (is_end_mark(sp, j)) term = j;
+      for (;;) {
+        if (j < b && !sp->tok[j + 1].space && (is_closer(sp, j + 1) || is_end_mark(sp, j + 1))) {
+          j++;
+          if (is_end_mark(sp, j)) term = j;
+        } else if (citation_at(sp, j + 1, b)) {
+          j += 3;
+        } else if (is_end_mark(sp, j) && footnotes_at(sp, j + 1, b) != 0) {
+          j = footnotes_at(sp, j + 1, b);
+        } else {
+          break;
+        }
       }
       end = j;
       if (j == b || (sp->tok[j + 1].flags & TOKEN_FLAG_HARD))
         split = TRUE;
       else if (sp->tok[j + 1].space)
         split = ends_before(sp, s, term, j + 1);
+      else if (is_wide_end(sp, term))
+        split = !is_closer(sp, j + 1) && !is_end_mark(sp, j + 1);
     } else if (sp->tok[i + 1].flags & TOKEN_FLAG_HARD) {
       split = TRUE;
     }
@@ -375,7 +609,8 @@ static const CopydeskOptionSpec sentences_options[] = {
      .default_value = "auto",
      .choices = line_choices,
      .help = "whether a single line break ends a sentence: auto (yes, unless the paragraph "
-             "looks hard-wrapped), always, or never (only punctuation and blank lines)"},
+             "looks hard-wrapped or the line ends in white space before a lowercase word), "
+             "always, or never (only punctuation and blank lines)"},
     {.name = NULL},
 };
 
@@ -405,6 +640,9 @@ static CopydeskLayer *fresh_layer(CopydeskDocument *doc, const char *name) {
 
 static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **error) {
   const SentencesConfig *config = self;
+  /* Documents that come tokenized (CoNLL input) keep their tokens and sentences. */
+  CopydeskLayer *given = copydesk_document_layer(doc, COPYDESK_LAYER_TOKEN);
+  if (given != NULL && copydesk_layer_n_spans(given) > 0) return TRUE;
   gsize len;
   const char *text = copydesk_document_text(doc, &len);
   /* About one token per six bytes of news text; the array grows past that if needed. */
@@ -421,6 +659,8 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
       .tok = (Token *)(void *)tokens->data,
       .n_tok = tokens->len,
       .lines = g_array_new(FALSE, FALSE, sizeof(LineInfo)),
+      .item = g_malloc0(tokens->len + 1),
+      .markers = g_array_new(FALSE, FALSE, sizeof(ListMarker)),
       .sentences = sentence_layer,
       .error = error,
   };
@@ -443,6 +683,8 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
          NULL;
   }
   g_array_free(sp.lines, TRUE);
+  g_array_free(sp.markers, TRUE);
+  g_free(sp.item);
   g_array_free(tokens, TRUE);
   return ok;
 }
@@ -454,7 +696,7 @@ static const CopydeskPluginDescriptor descriptor = {
     COPYDESK_PLUGIN_ABI,
     .flags = COPYDESK_PLUGIN_REENTRANT,
     .name = "sentences",
-    .version = "1.0.0",
+    .version = "1.1.0",
     .summary =
         "news-aware tokens, sentences (abbreviations, initials, quotes, headlines) and "
         "paragraphs",
@@ -465,8 +707,9 @@ static const CopydeskPluginDescriptor descriptor = {
         "and … when a plausible sentence start follows, not after titles such as Mr. or "
         "Sen., initials, decimals, URLs, and not after U.S., Inc. and the like unless the "
         "next word usually starts a sentence; a line without final punctuation is its own "
-        "sentence, labelled headline (first paragraph) or dateline.  paragraph: the text "
-        "between blank lines.",
+        "sentence, labelled headline (first paragraph) or dateline; list items (1. 2., a) b)) "
+        "are sentences of their own.  paragraph: the text between blank lines.  A document "
+        "that already has tokens (--from conll) keeps its token and sentence layers.",
     .kind = COPYDESK_KIND_ANNOTATE,
     .options = sentences_options,
     .requires = NULL,

@@ -293,8 +293,14 @@ static TokenMark mark_of(const char *t, gsize start, gsize end, gunichar u) {
       return end - start == 1 ? MARK_PERIOD : MARK_ELLIPSIS;
     case 0x2026:
       return MARK_ELLIPSIS;
+    case 0x3002: /* 。 ideographic full stop */
+    case 0xFF0E: /* ． fullwidth full stop */
+    case 0xFF61: /* ｡ halfwidth ideographic full stop */
+      return MARK_PERIOD;
     case '!':
     case '?':
+    case 0xFF01: /* ！ */
+    case 0xFF1F: /* ？ */
       return MARK_BANG;
     case ')':
     case ']':
