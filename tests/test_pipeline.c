@@ -121,7 +121,7 @@ shipped_file(const char *name)
 #define E100 E10 E10 E10 E10 E10 E10 E10 E10 E10 E10
 
 #define CLEAN_OPTIONS \
-  "its options are: mojibake, html_entities, control, zero_width, normalize, whitespace, " \
+  "its options are: mojibake, strip_tags, html_entities, control, zero_width, normalize, whitespace, " \
   "join_lines, quotes, boilerplate, boilerplate_patterns, report_invalid"
 #define JSONL_OPTIONS "its options are: offsets, include, include_text, nest"
 #define BAD_NAME_HINT \

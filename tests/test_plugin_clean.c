@@ -436,6 +436,35 @@ static char *original_of(const CopydeskDocument *doc, gsize start, gsize end) {
   return g_strndup(o + os, oe - os);
 }
 
+/* ---- Stray HTML tags ------------------------------------------------------------ */
+
+static void test_tags_off_by_default(void) {
+  check(NULL, "Dock workers <b>voted</b>.", "Dock workers <b>voted</b>.");
+}
+
+static void test_tags_stripped(void) {
+  /* Inline tags go, block tags break paragraphs, <br> breaks the line, comments go;
+   * escaped markup and a lone '<' are text. */
+  check("{strip_tags: true}",
+        "<p>Dock workers <b>voted</b> on <a href=\"/x\" class='y'>Tuesday</a>.</p>"
+        "<p>&lt;b&gt; stays, a < b too.<br/>Next<!-- note --> line.</p>",
+        "Dock workers voted on Tuesday.\n\n<b> stays, a < b too.\nNext line.");
+  check("{strip_tags: true}", "Scores: 3<4 and <3 and <<unclosed <b", "Scores: 3<4 and <3 and <<unclosed <b");
+}
+
+static void test_tags_offsets(void) {
+  CopydeskHarness *h = clean_harness("{strip_tags: true}");
+  CopydeskDocument *doc = copydesk_harness_process(h, "<i>Port</i> <b>Carrow</b> voted.", -1);
+  const char *text = copydesk_document_text(doc, NULL);
+  g_assert_cmpstr(text, ==, "Port Carrow voted.");
+  char *carrow = original_of(doc, 5, 11);
+  g_assert_cmpstr(carrow, ==, "Carrow");
+  g_assert_cmpuint(copydesk_document_original_start(doc, 5), ==, 15);
+  g_free(carrow);
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+}
+
 static void test_mojibake_repairs(void) {
   /* UTF-8 read as Windows-1252, Latin-1, MacRoman, Windows-1251, twice, and CESU-8. */
   check(NULL, "Caf\u00C3\u00A9 au lait", "Caf\u00E9 au lait");
@@ -773,6 +802,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/clean/whitespace/unicode-spaces", test_unicode_spaces);
   g_test_add_func("/clean/zero-width/soft-hyphen", test_soft_hyphen_zero_width);
   g_test_add_func("/clean/control", test_control_characters);
+  g_test_add_func("/clean/tags/off_by_default", test_tags_off_by_default);
+  g_test_add_func("/clean/tags/stripped", test_tags_stripped);
+  g_test_add_func("/clean/tags/offsets", test_tags_offsets);
   g_test_add_func("/clean/entities/named", test_entities_named);
   g_test_add_func("/clean/entities/numeric", test_entities_numeric);
   g_test_add_func("/clean/entities/malformed", test_entities_malformed);

@@ -3,7 +3,7 @@
  * A transform stage.  Every change goes through one CopydeskEdit per pass, so each
  * span a later stage adds still maps back to the bytes the user gave us.  The passes
  * live in their own files: mojibake.c (UTF-8 read as a single-byte code page, with the
- * tables of codepages.c), entities.c (HTML character references), unicode.c (control
+ * tables of codepages.c), tags.c (stray HTML tags), entities.c (HTML character references), unicode.c (control
  * and zero-width characters, NFC/NFKC), whitespace.c (spaces, line breaks, hard-wrapped
  * paragraphs), boilerplate.c (datelines, bylines and trailers into document fields) and
  * quotes.c (straight or curly quote marks).  docs/cleaning.md describes them all.
@@ -105,6 +105,11 @@ static const CopydeskOptionSpec clean_options[] = {
              "MacRoman, Windows-1250/1251/1253/1254/1257, ISO-8859-2, CP437), also twice, and "
              "CESU-8: \"Ã©\" -> \"é\", \"â€™\" -> \"’\"; only lines that look implausible "
              "are touched"},
+    {.name = "strip_tags",
+     .type = COPYDESK_OPTION_BOOL,
+     .default_value = "false",
+     .help = "drop stray HTML tags and comments (<b>, </span>, <!-- -->); block tags such as "
+             "<p> and <div> become a paragraph break and <br> a line break; 'a < b' stays"},
     {.name = "html_entities",
      .type = COPYDESK_OPTION_BOOL,
      .default_value = "true",
@@ -209,6 +214,7 @@ static void *clean_create(const CopydeskOptions *options, GError **error) {
   else
     config->quotes = CLEAN_QUOTES_KEEP;
   config->mojibake = copydesk_options_get_bool(options, "mojibake");
+  config->strip_tags = copydesk_options_get_bool(options, "strip_tags");
   config->html_entities = copydesk_options_get_bool(options, "html_entities");
   config->control = copydesk_options_get_bool(options, "control");
   config->zero_width = copydesk_options_get_bool(options, "zero_width");
@@ -228,6 +234,7 @@ static void *clean_create(const CopydeskOptions *options, GError **error) {
 static gboolean clean_process(void *self, CopydeskDocument *doc, GError **error) {
   const CleanConfig *config = self;
   if (config->mojibake && !clean_mojibake(doc, error)) return FALSE;
+  if (config->strip_tags && !clean_tags(doc, error)) return FALSE; /* before &lt; is decoded */
   if (config->html_entities && !clean_entities(doc, error)) return FALSE;
   if ((config->control || config->zero_width) &&
       !clean_characters(doc, config->control, config->zero_width, error))

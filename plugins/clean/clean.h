@@ -31,6 +31,7 @@ typedef struct _CleanBoilerplate CleanBoilerplate;
 /* The instance: read-only after create, shared by every worker thread. */
 typedef struct {
   gboolean mojibake;
+  gboolean strip_tags;
   gboolean report_invalid;
   CleanBoilerplate *boilerplate; /* NULL: off */
   CleanNormalize normalize;
@@ -72,6 +73,7 @@ gunichar clean_entity_lookup(const char *name, gsize len);
 gboolean clean_mojibake(CopydeskDocument *doc, GError **error);
 /* Builds mojibake repair's tables; called (once is enough) before the first document. */
 void clean_mojibake_init(void);
+gboolean clean_tags(CopydeskDocument *doc, GError **error);
 gboolean clean_entities(CopydeskDocument *doc, GError **error);
 gboolean clean_characters(CopydeskDocument *doc, gboolean control, gboolean zero_width,
                           GError **error);
