@@ -85,5 +85,7 @@ int main(int argc, char **argv) {
   g_free(pred);
   conll_free(c);
   ner_model_free(model);
+  g_free(model_path);
+  g_free(out_path);
   return 0;
 }

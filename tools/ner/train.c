@@ -107,6 +107,12 @@ static ConllScore evaluate(Data *data, Trainer *tr, const float *weights) {
   return s;
 }
 
+/* Frees what load() made. */
+static void unload(Data *data) {
+  if (data->corpus) conll_free(data->corpus);
+  g_free(data->info);
+}
+
 static gboolean load(const char *path, const NerGazetteer *gaz, Data *data) {
   GError *error = NULL;
   data->corpus = conll_read(path, &error);
@@ -242,11 +248,30 @@ int main(int argc, char **argv) {
                        .gazetteer_len = blob->len,
                        .description = desc->str};
   gsize n_rows;
+  int status = 0;
   if (!ner_model_write(&spec, out_path, &n_rows, &error)) {
     fprintf(stderr, "train-ner: %s\n", error->message);
-    return 3;
+    g_error_free(error);
+    status = 3;
+  } else {
+    fprintf(stderr, "train-ner: wrote %s: epoch %d, %zu of %zu rows non-zero\n", out_path,
+            best_epoch, n_rows, buckets);
   }
-  fprintf(stderr, "train-ner: wrote %s: epoch %d, %zu of %zu rows non-zero\n", out_path,
-          best_epoch, n_rows, buckets);
-  return 0;
+  g_string_free(desc, TRUE);
+  g_free(pred);
+  g_free(order);
+  g_free(best);
+  g_free(avg);
+  g_free(tr.u);
+  g_free(tr.w);
+  unload(&dev);
+  for (guint k = 0; k < n_train; k++) unload(&train[k]);
+  g_free(train);
+  g_string_free(blob, TRUE);
+  ner_gazetteer_free(gaz);
+  g_strfreev(train_paths);
+  g_free(dev_path);
+  g_free(out_path);
+  g_free(gaz_dir);
+  return status;
 }
