@@ -78,3 +78,37 @@ copydesk_harness_free(CopydeskHarness *harness)
   copydesk_pipeline_free(harness->pipeline);
   g_free(harness);
 }
+
+gsize
+copydesk_harness_find(const CopydeskDocument *doc, const char *needle, guint nth)
+{
+  const char *text = copydesk_document_text(doc, NULL);
+  const char *p = text;
+  for (;;) {
+    p = strstr(p, needle);
+    g_assert_nonnull(p);
+    if (nth-- == 0)
+      return (gsize)(p - text);
+    p++;
+  }
+}
+
+CopydeskSpan *
+copydesk_harness_add_span(CopydeskDocument *doc, const char *layer, gsize start, gsize end,
+                          const char *label)
+{
+  GError *error = NULL;
+  CopydeskSpan *span =
+      copydesk_layer_add(copydesk_document_ensure_layer(doc, layer), start, end, label, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(span);
+  return span;
+}
+
+CopydeskSpan *
+copydesk_harness_add_at(CopydeskDocument *doc, const char *layer, const char *needle, guint nth,
+                        const char *label)
+{
+  gsize start = copydesk_harness_find(doc, needle, nth);
+  return copydesk_harness_add_span(doc, layer, start, start + strlen(needle), label);
+}

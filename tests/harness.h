@@ -23,3 +23,12 @@ char *copydesk_harness_format(CopydeskHarness *harness, const CopydeskDocument *
 char *copydesk_harness_run(CopydeskHarness *harness, const char *text);
 /* Frees the harness and its plugin instances. */
 void copydesk_harness_free(CopydeskHarness *harness);
+
+/* Byte offset of the NTH (from 0) occurrence of NEEDLE in DOC's current text (asserts it is there). */
+gsize copydesk_harness_find(const CopydeskDocument *doc, const char *needle, guint nth);
+/* Adds [START, END) with LABEL to DOC's layer LAYER, asserting it is accepted. */
+CopydeskSpan *copydesk_harness_add_span(CopydeskDocument *doc, const char *layer, gsize start,
+                                        gsize end, const char *label);
+/* Adds a span over the NTH occurrence of NEEDLE in DOC's current text. */
+CopydeskSpan *copydesk_harness_add_at(CopydeskDocument *doc, const char *layer, const char *needle,
+                                      guint nth, const char *label);

@@ -31,34 +31,6 @@ static void assert_format(const char *plugin, const char *options, const Copydes
   g_free(out);
 }
 
-/* Byte offset of the NTH (from 0) occurrence of NEEDLE in DOC's current text. */
-static gsize find(const CopydeskDocument *doc, const char *needle, guint nth) {
-  const char *text = copydesk_document_text(doc, NULL);
-  const char *p = text;
-  for (;;) {
-    p = strstr(p, needle);
-    g_assert_nonnull(p);
-    if (nth-- == 0) return (gsize)(p - text);
-    p++;
-  }
-}
-
-static CopydeskSpan *add_span(CopydeskDocument *doc, const char *layer, gsize start, gsize end,
-                              const char *label) {
-  GError *error = NULL;
-  CopydeskSpan *span =
-      copydesk_layer_add(copydesk_document_ensure_layer(doc, layer), start, end, label, &error);
-  g_assert_no_error(error);
-  g_assert_nonnull(span);
-  return span;
-}
-
-/* Adds a span over the NTH occurrence of NEEDLE in the current text. */
-static CopydeskSpan *add_at(CopydeskDocument *doc, const char *layer, const char *needle, guint nth,
-                            const char *label) {
-  gsize start = find(doc, needle, nth);
-  return add_span(doc, layer, start, start + strlen(needle), label);
-}
 
 static void replace(CopydeskDocument *doc, gsize start, gsize end, const char *text) {
   GError *error = NULL;
@@ -74,10 +46,10 @@ static const char cafe[] = "Caf\xc3\xa9 \xf0\x9f\x98\x80 said Ana.";
 
 static CopydeskDocument *make_cafe(void) {
   CopydeskDocument *doc = copydesk_document_new("t1", cafe, -1);
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, strlen(cafe), "sentence");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, strlen(cafe), "sentence");
   /* Added out of order: the output is sorted by start. */
-  add_at(doc, COPYDESK_LAYER_ENTITY, "Ana", 0, "PERSON");
-  add_at(doc, COPYDESK_LAYER_ENTITY, "\xf0\x9f\x98\x80", 0, "MISC");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Ana", 0, "PERSON");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "\xf0\x9f\x98\x80", 0, "MISC");
   return doc;
 }
 
@@ -119,15 +91,15 @@ static void test_offsets_utf16(void) {
 static CopydeskDocument *make_edited(void) {
   CopydeskDocument *doc = copydesk_document_new("t2", cafe, -1);
   /* Made before the edits: the core moves it. */
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, strlen(cafe), "sentence");
-  gsize emoji = find(doc, "\xf0\x9f\x98\x80", 0);
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, strlen(cafe), "sentence");
+  gsize emoji = copydesk_harness_find(doc, "\xf0\x9f\x98\x80", 0);
   replace(doc, emoji, emoji + 5, ""); /* delete "😀 " */
   replace(doc, 3, 5, "e");            /* é → e */
   g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, "Cafe said Ana.");
   /* Made after the edits, on the current text. */
-  add_at(doc, COPYDESK_LAYER_ENTITY, "Ana", 0, "PERSON");
-  add_at(doc, COPYDESK_LAYER_ENTITY, "said", 0, "MISC");
-  add_at(doc, COPYDESK_LAYER_ENTITY, "Cafe", 0, "ORG");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Ana", 0, "PERSON");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "said", 0, "MISC");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Cafe", 0, "ORG");
   return doc;
 }
 
@@ -174,7 +146,7 @@ static void test_line_separator_and_invalid_utf8(void) {
       "c";
   CopydeskDocument *doc = copydesk_document_new("t11", original, -1);
   g_assert_cmpuint(copydesk_document_n_invalid_sequences(doc), ==, 1);
-  add_at(doc, COPYDESK_LAYER_ENTITY, "b\xef\xbf\xbd", 0, "MISC");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "b\xef\xbf\xbd", 0, "MISC");
   assert_format(
       "jsonl", "{include: [clean_text, mentions]}", doc,
       "{\"id\":\"t11\",\"text\":\"a\\u2028b\\ufffdc\","
@@ -191,7 +163,7 @@ static void test_line_separator_and_invalid_utf8(void) {
 /* Quotes, backslashes and control characters in the text are escaped. */
 static void test_escaping(void) {
   CopydeskDocument *doc = copydesk_document_new("a\"b", "He said \"no\\\"\tthen\nleft.", -1);
-  add_at(doc, COPYDESK_LAYER_ENTITY, "\"no\\\"", 0, "MISC");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "\"no\\\"", 0, "MISC");
   assert_format("jsonl", "{include: [mentions]}", doc,
                 "{\"id\":\"a\\\"b\",\"text\":\"He said \\\"no\\\\\\\"\\tthen\\nleft.\","
                 "\"mentions\":[{\"start\":8,\"end\":13,\"text\":\"\\\"no\\\\\\\"\","
@@ -233,11 +205,11 @@ static void test_input_text_field(void) {
 
 static CopydeskDocument *make_tokens(void) {
   CopydeskDocument *doc = copydesk_document_new("t5", "Hi there.", -1);
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 9, "sentence");
-  add_span(doc, COPYDESK_LAYER_TOKEN, 3, 8, "word");
-  add_span(doc, COPYDESK_LAYER_TOKEN, 0, 2, "word");
-  add_span(doc, COPYDESK_LAYER_TOKEN, 8, 9, "punct");
-  add_span(doc, COPYDESK_LAYER_TOKEN, 0, 9, "word"); /* same start: the longer comes first */
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 9, "sentence");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, 3, 8, "word");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, 0, 2, "word");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, 8, 9, "punct");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, 0, 9, "word"); /* same start: the longer comes first */
   copydesk_document_ensure_layer(doc, COPYDESK_LAYER_PARAGRAPH); /* present but empty */
   return doc;
 }
@@ -272,7 +244,7 @@ static void test_include_explicit(void) {
 
 static void test_nest(void) {
   CopydeskDocument *doc = copydesk_document_new("t6", "Hi.", -1);
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 3, "sentence");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 3, "sentence");
   copydesk_document_set_field(doc, "sentences", "\"mine\"");
   copydesk_document_set_field(doc, "errors", "[]");
   copydesk_document_add_error(doc, "clean", "oops");
@@ -285,7 +257,7 @@ static void test_nest(void) {
 
 static void test_collision(void) {
   CopydeskDocument *doc = copydesk_document_new("t7", "Hi.", -1);
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 3, "sentence");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 3, "sentence");
   copydesk_document_set_field(doc, "sentences", "\"mine\"");
   copydesk_document_add_error(doc, "entities", "model missing");
   assert_format(
@@ -366,17 +338,17 @@ static void test_entities(void) {
       "t10", "Obama met Merkel in Berlin. Angela Merkel thanked Barack Obama. Merkel left.", -1);
   /* Out of order on purpose; ids whose order differs from the order of first mention. */
   CopydeskSpan *s;
-  s = add_at(doc, COPYDESK_LAYER_ENTITY, "Merkel", 2, "PERSON");
+  s = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Merkel", 2, "PERSON");
   copydesk_span_set_string(s, "entity", "E3");
-  s = add_at(doc, COPYDESK_LAYER_ENTITY, "Barack Obama", 0, "PERSON");
+  s = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Barack Obama", 0, "PERSON");
   copydesk_span_set_string(s, "entity", "E7");
   copydesk_span_set_string(s, "name", "Barack H. Obama");
-  s = add_at(doc, COPYDESK_LAYER_ENTITY, "Angela Merkel", 0, "PERSON");
+  s = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Angela Merkel", 0, "PERSON");
   copydesk_span_set_string(s, "entity", "E3");
-  s = add_at(doc, COPYDESK_LAYER_ENTITY, "Merkel", 0, "PERSON");
+  s = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Merkel", 0, "PERSON");
   copydesk_span_set_string(s, "entity", "E3");
-  add_at(doc, COPYDESK_LAYER_ENTITY, "Berlin", 0, "LOC"); /* no entity id */
-  s = add_at(doc, COPYDESK_LAYER_ENTITY, "Obama", 0, "PERSON");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Berlin", 0, "LOC"); /* no entity id */
+  s = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Obama", 0, "PERSON");
   copydesk_span_set_string(s, "entity", "E7");
   assert_format(
       "jsonl", "{include: [mentions, entities], include_text: false}", doc,
@@ -398,22 +370,22 @@ static const char rubio[] =
 
 static CopydeskDocument *make_quotes(void) {
   CopydeskDocument *doc = copydesk_document_new("t9", rubio, -1);
-  CopydeskSpan *rubio_mention = add_at(doc, COPYDESK_LAYER_ENTITY, "Rubio", 1, "PERSON");
+  CopydeskSpan *rubio_mention = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Rubio", 1, "PERSON");
   copydesk_span_set_string(rubio_mention, "entity", "E1");
-  CopydeskSpan *full = add_at(doc, COPYDESK_LAYER_ENTITY, "Marco Rubio", 0, "PERSON");
+  CopydeskSpan *full = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Marco Rubio", 0, "PERSON");
   copydesk_span_set_string(full, "entity", "E1");
-  CopydeskSpan *he = add_at(doc, "speaker", "he", 0, "pronoun");
-  CopydeskSpan *told = add_at(doc, "cue", "told", 0, "tell");
-  CopydeskSpan *said = add_at(doc, "cue", "said", 0, "say");
+  CopydeskSpan *he = copydesk_harness_add_at(doc, "speaker", "he", 0, "pronoun");
+  CopydeskSpan *told = copydesk_harness_add_at(doc, "cue", "told", 0, "tell");
+  CopydeskSpan *said = copydesk_harness_add_at(doc, "cue", "said", 0, "say");
 
   /* Out of order on purpose. */
-  add_at(doc, COPYDESK_LAYER_QUOTE, "Never.", 0, "direct");
-  CopydeskSpan *q2 = add_at(doc, COPYDESK_LAYER_QUOTE, "Soon", 0, "direct");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "Never.", 0, "direct");
+  CopydeskSpan *q2 = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "Soon", 0, "direct");
   copydesk_span_set_link(q2, "speaker", he);
   copydesk_span_set_string(q2, "speaker_entity", "E1");
   copydesk_span_set_link(q2, "cue", said);
   copydesk_span_set_double(q2, "confidence", 0.75);
-  CopydeskSpan *q1 = add_at(doc, COPYDESK_LAYER_QUOTE, "We will win", 0, "direct");
+  CopydeskSpan *q1 = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "We will win", 0, "direct");
   copydesk_span_set_link(q1, "speaker", rubio_mention);
   copydesk_span_set_link(q1, "cue", told);
   copydesk_span_set_double(q1, "confidence", 0.9);
@@ -442,10 +414,10 @@ static void test_quotes(void) {
 /* speaker_name on the quote wins; a named speaker without a span has null positions. */
 static void test_quote_speaker_name(void) {
   CopydeskDocument *doc = copydesk_document_new("q", "\"Yes.\" The ministry agreed.", -1);
-  CopydeskSpan *q = add_at(doc, COPYDESK_LAYER_QUOTE, "Yes.", 0, "direct");
+  CopydeskSpan *q = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "Yes.", 0, "direct");
   copydesk_span_set_string(q, "speaker_name", "Ministry of Finance");
-  CopydeskSpan *q2 = add_at(doc, COPYDESK_LAYER_QUOTE, "The ministry", 0, "indirect");
-  copydesk_span_set_link(q2, "speaker", add_at(doc, "speaker", "ministry", 0, "nominal"));
+  CopydeskSpan *q2 = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "The ministry", 0, "indirect");
+  copydesk_span_set_link(q2, "speaker", copydesk_harness_add_at(doc, "speaker", "ministry", 0, "nominal"));
   assert_format("jsonl", "{include: [quotes], include_text: false}", doc,
                 "{\"id\":\"q\",\"quotes\":["
                 "{\"start\":1,\"end\":5,\"text\":\"Yes.\",\"kind\":\"direct\",\"speaker\":{"
@@ -462,10 +434,10 @@ static void test_quote_speaker_name(void) {
 static void test_quote_offsets_units(void) {
   CopydeskDocument *doc =
       copydesk_document_new("u", "Ana \xf0\x9f\x98\x80 said: \"Go \xf0\x9f\x98\x80 now.\"", -1);
-  CopydeskSpan *ana = add_at(doc, COPYDESK_LAYER_ENTITY, "Ana", 0, "PERSON");
-  CopydeskSpan *q = add_at(doc, COPYDESK_LAYER_QUOTE, "Go \xf0\x9f\x98\x80 now.", 0, "direct");
+  CopydeskSpan *ana = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Ana", 0, "PERSON");
+  CopydeskSpan *q = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "Go \xf0\x9f\x98\x80 now.", 0, "direct");
   copydesk_span_set_link(q, "speaker", ana);
-  copydesk_span_set_link(q, "cue", add_at(doc, "cue", "said", 0, "say"));
+  copydesk_span_set_link(q, "cue", copydesk_harness_add_at(doc, "cue", "said", 0, "say"));
   assert_format("jsonl", "{include: [quotes], include_text: false, offsets: utf16}", doc,
                 "{\"id\":\"u\",\"quotes\":[{\"start\":14,\"end\":24,"
                 "\"text\":\"Go \xf0\x9f\x98\x80 now.\",\"kind\":\"direct\","
@@ -536,12 +508,12 @@ static const char pretty_record[] =
 
 static CopydeskDocument *make_pretty_doc(void) {
   CopydeskDocument *doc = copydesk_document_new("t9", rubio, -1);
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 18, "sentence");
-  CopydeskSpan *s = add_at(doc, COPYDESK_LAYER_ENTITY, "Marco Rubio", 0, "PERSON");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 18, "sentence");
+  CopydeskSpan *s = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Marco Rubio", 0, "PERSON");
   copydesk_span_set_string(s, "entity", "E1");
-  s = add_at(doc, COPYDESK_LAYER_ENTITY, "Rubio", 1, "PERSON");
+  s = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, "Rubio", 1, "PERSON");
   copydesk_span_set_string(s, "entity", "E1");
-  add_at(doc, COPYDESK_LAYER_QUOTE, "Never.", 0, "direct");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "Never.", 0, "direct");
   copydesk_document_add_error(doc, "x", "y");
   return doc;
 }
@@ -673,8 +645,8 @@ static void test_json_array_framing(void) {
 /* jsonl: exactly one line per document, whatever the text holds. */
 static void test_jsonl_one_line(void) {
   CopydeskDocument *doc = copydesk_document_new("l", "line\none\r\ntwo\xe2\x80\xa9three", -1);
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 4, "sentence");
-  add_span(doc, COPYDESK_LAYER_PARAGRAPH, 0, 8, "paragraph");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 4, "sentence");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_PARAGRAPH, 0, 8, "paragraph");
   copydesk_document_add_error(doc, "x", "a\nb");
   char *out = format_doc("jsonl", "{include: [clean_text, sentences, paragraphs]}", doc);
   char *nl = strchr(out, '\n');
@@ -695,11 +667,11 @@ static void test_many_spans(void) {
   /* Reverse order, each mention its own entity every 2. */
   for (guint i = n; i-- > 0;) {
     gsize at = (gsize)i * 7;
-    CopydeskSpan *s = add_span(doc, COPYDESK_LAYER_ENTITY, at, at + 2, "PERSON");
+    CopydeskSpan *s = copydesk_harness_add_span(doc, COPYDESK_LAYER_ENTITY, at, at + 2, "PERSON");
     char id[16];
     g_snprintf(id, sizeof id, "E%u", i / 2);
     copydesk_span_set_string(s, "entity", id);
-    add_span(doc, COPYDESK_LAYER_SENTENCE, at, at + 6, "sentence");
+    copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, at, at + 6, "sentence");
   }
   gint64 t0 = g_get_monotonic_time();
   char *out =

@@ -36,37 +36,10 @@ static void assert_format(const char *plugin, const char *options, const Copydes
   g_free(out);
 }
 
-/* Byte offset of the NTH (from 0) occurrence of NEEDLE in DOC's current text. */
-static gsize find(const CopydeskDocument *doc, const char *needle, guint nth) {
-  const char *text = copydesk_document_text(doc, NULL);
-  const char *p = text;
-  for (;;) {
-    p = strstr(p, needle);
-    g_assert_nonnull(p);
-    if (nth-- == 0) return (gsize)(p - text);
-    p++;
-  }
-}
-
-static CopydeskSpan *add_span(CopydeskDocument *doc, const char *layer, gsize start, gsize end,
-                              const char *label) {
-  GError *error = NULL;
-  CopydeskSpan *span =
-      copydesk_layer_add(copydesk_document_ensure_layer(doc, layer), start, end, label, &error);
-  g_assert_no_error(error);
-  g_assert_nonnull(span);
-  return span;
-}
-
-static CopydeskSpan *add_at(CopydeskDocument *doc, const char *layer, const char *needle, guint nth,
-                            const char *label) {
-  gsize start = find(doc, needle, nth);
-  return add_span(doc, layer, start, start + strlen(needle), label);
-}
 
 static CopydeskSpan *add_entity(CopydeskDocument *doc, const char *needle, guint nth,
                                 const char *label, const char *id, const char *name) {
-  CopydeskSpan *s = add_at(doc, COPYDESK_LAYER_ENTITY, needle, nth, label);
+  CopydeskSpan *s = copydesk_harness_add_at(doc, COPYDESK_LAYER_ENTITY, needle, nth, label);
   if (id != NULL) copydesk_span_set_string(s, "entity", id);
   if (name != NULL) copydesk_span_set_string(s, "name", name);
   return s;
@@ -83,13 +56,13 @@ static void tokenize(CopydeskDocument *doc) {
     }
     gsize j = i;
     while (j < len && t[j] != ' ' && t[j] != '\n') j++;
-    add_span(doc, COPYDESK_LAYER_TOKEN, i, j, "word");
+    copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, i, j, "word");
     i = j;
   }
   for (gsize i = 0; i < len;) {
     gsize j = i;
     while (j < len && t[j] != '\n') j++;
-    if (j > i) add_span(doc, COPYDESK_LAYER_SENTENCE, i, j, "sentence");
+    if (j > i) copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, i, j, "sentence");
     i = j + 1;
   }
 }
@@ -103,8 +76,8 @@ static CopydeskDocument *make_meeting(void) {
   add_entity(doc, "Bo Chen", 0, "PERSON", "E2", NULL);
   add_entity(doc, "Rome", 0, "LOC", "E3", NULL);
   CopydeskSpan *lima = add_entity(doc, "Lima", 1, "PERSON", "E1", NULL);
-  CopydeskSpan *said = add_at(doc, "cue", "said", 0, "say");
-  CopydeskSpan *q = add_at(doc, COPYDESK_LAYER_QUOTE, "We agreed", 0, "direct");
+  CopydeskSpan *said = copydesk_harness_add_at(doc, "cue", "said", 0, "say");
+  CopydeskSpan *q = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "We agreed", 0, "direct");
   copydesk_span_set_link(q, "speaker", lima);
   copydesk_span_set_link(q, "cue", said);
   return doc;
@@ -187,13 +160,13 @@ static void test_text_quotes_and_controls(void) {
       "q\x1b[2J", "Port deal\nThey called it \xe2\x80\x9cgood\xe2\x80\x9d. Ed said it was fine.\n"
       "\xe2\x80\x9cNo\x1b]0;x\x07 comment.\xe2\x80\x9d",
       -1);
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 9, "headline");
-  CopydeskSpan *good = add_at(doc, COPYDESK_LAYER_QUOTE, "good", 0, "partial");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 9, "headline");
+  CopydeskSpan *good = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "good", 0, "partial");
   copydesk_span_set_string(good, "speaker_name", "Port staff");
-  copydesk_span_set_link(good, "cue", add_at(doc, "cue", "called", 0, "call"));
-  CopydeskSpan *fine = add_at(doc, COPYDESK_LAYER_QUOTE, "it was fine", 0, "indirect");
+  copydesk_span_set_link(good, "cue", copydesk_harness_add_at(doc, "cue", "called", 0, "call"));
+  CopydeskSpan *fine = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "it was fine", 0, "indirect");
   copydesk_span_set_link(fine, "speaker", add_entity(doc, "Ed", 0, "PERSON", "E1", "Ed Ruiz"));
-  add_at(doc, COPYDESK_LAYER_QUOTE, "No\x1b]0;x\x07 comment.", 0, "direct");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "No\x1b]0;x\x07 comment.", 0, "direct");
   assert_format("text", "{color: never, width: 60}", doc,
                 "== q\xe2\x90\x9b[2J ==\n"
                 "Port deal\n"
@@ -258,11 +231,11 @@ static void test_conll_input_columns(void) {
   gsize at = 0;
   for (guint i = 0; i < G_N_ELEMENTS(lines); i++) {
     gsize n = strcspn(lines[i], " ");
-    CopydeskSpan *t = add_span(doc, COPYDESK_LAYER_TOKEN, at, at + n, "word");
+    CopydeskSpan *t = copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, at, at + n, "word");
     copydesk_span_set_string(t, "conll", lines[i]);
     at += n + 1;
   }
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, at - 1, "sentence");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, at - 1, "sentence");
   add_entity(doc, "EU", 0, "ORG", "E1", NULL);
   add_entity(doc, "German call", 0, "MISC", "E2", NULL); /* a wrong prediction */
   assert_format("conll", "{}", doc,
@@ -277,9 +250,9 @@ static void test_conll_input_columns(void) {
 
   /* Tab-separated input stays tab-separated. */
   doc = copydesk_document_new("f#2", "Paris", -1);
-  CopydeskSpan *t = add_span(doc, COPYDESK_LAYER_TOKEN, 0, 5, "word");
+  CopydeskSpan *t = copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, 0, 5, "word");
   copydesk_span_set_string(t, "conll", "Paris\tB-LOC");
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 5, "sentence");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, 5, "sentence");
   add_entity(doc, "Paris", 0, "LOC", NULL, NULL);
   assert_format("conll", "{}", doc, "-DOCSTART-\tO\tO\n\nParis\tB-LOC\tB-LOC\n\n");
   copydesk_document_free(doc);
@@ -289,11 +262,11 @@ static void test_conll_input_columns(void) {
  * missing layer do not break the columns. */
 static void test_conll_odd_tokens(void) {
   CopydeskDocument *doc = copydesk_document_new("c3", "One two\xc2\xa0three. Four", -1);
-  add_span(doc, COPYDESK_LAYER_TOKEN, 0, 3, "word");
-  add_span(doc, COPYDESK_LAYER_TOKEN, 4, find(doc, ".", 0), "word"); /* "two three" with NBSP */
-  add_span(doc, COPYDESK_LAYER_TOKEN, find(doc, ".", 0), find(doc, ".", 0) + 1, "punct");
-  add_at(doc, COPYDESK_LAYER_TOKEN, "Four", 0, "word");
-  add_span(doc, COPYDESK_LAYER_SENTENCE, 0, find(doc, ".", 0) + 1, "sentence");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, 0, 3, "word");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, 4, copydesk_harness_find(doc, ".", 0), "word"); /* "two three" with NBSP */
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, copydesk_harness_find(doc, ".", 0), copydesk_harness_find(doc, ".", 0) + 1, "punct");
+  copydesk_harness_add_at(doc, COPYDESK_LAYER_TOKEN, "Four", 0, "word");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, copydesk_harness_find(doc, ".", 0) + 1, "sentence");
   assert_format("conll", "{}", doc,
                 "-DOCSTART- -X- -X- O\n\nOne O\ntwo_three O\n. O\n\nFour O\n\n");
   CopydeskDocument *bare = copydesk_document_new("c4", "No layers.", -1);
@@ -365,11 +338,11 @@ static void test_conll_conlleval(void) {
     gsize at = 0;
     for (guint i = 0; i < G_N_ELEMENTS(lines); i++) {
       gsize n = strcspn(lines[i], " ");
-      CopydeskSpan *t = add_span(doc, COPYDESK_LAYER_TOKEN, at, at + n, "word");
+      CopydeskSpan *t = copydesk_harness_add_span(doc, COPYDESK_LAYER_TOKEN, at, at + n, "word");
       copydesk_span_set_string(t, "conll", lines[i]);
       at += n + 1;
     }
-    add_span(doc, COPYDESK_LAYER_SENTENCE, 0, at - 1, "sentence");
+    copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, 0, at - 1, "sentence");
     add_entity(doc, "EU", 0, "ORG", "E1", NULL);
     add_entity(doc, "German", 0, "MISC", "E2", NULL);
     char *out = format_doc("conll", "{}", doc);
@@ -402,9 +375,9 @@ static void test_brat_codepoints(void) {
   CopydeskSpan *jose = add_entity(doc, "Jos\xc3\xa9 M\xc3\xbcller", 0, "PERSON", "E1",
                                   "Jos\xc3\xa9 M\xc3\xbcller");
   add_entity(doc, "AFP", 0, "ORG", "E2", NULL);
-  CopydeskSpan *q = add_at(doc, COPYDESK_LAYER_QUOTE, "It works.", 0, "direct");
+  CopydeskSpan *q = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "It works.", 0, "direct");
   copydesk_span_set_link(q, "speaker", jose);
-  copydesk_span_set_link(q, "cue", add_at(doc, "cue", "told", 0, "tell"));
+  copydesk_span_set_link(q, "cue", copydesk_harness_add_at(doc, "cue", "told", 0, "tell"));
   copydesk_span_set_double(q, "confidence", 0.875);
   const char *ann =
       "T1\tPERSON 0 11\tJos\xc3\xa9 M\xc3\xbcller\n"
@@ -449,12 +422,12 @@ static void test_brat_after_edit(void) {
   CopydeskDocument *doc = copydesk_document_new(
       "e", "Caf\xc3\xa9  \xe2\x80\x9cWe are\nopen\xe2\x80\x9d, said\xc2\xa0\xc3\x89va.", -1);
   g_assert_true(copydesk_document_replace(doc, 5, 7, " ", -1, NULL)); /* two spaces → one */
-  gsize nbsp = find(doc, "\xc2\xa0", 0);
+  gsize nbsp = copydesk_harness_find(doc, "\xc2\xa0", 0);
   g_assert_true(copydesk_document_replace(doc, nbsp, nbsp + 2, " ", -1, NULL));
   g_assert_cmpstr(copydesk_document_text(doc, NULL), ==,
                   "Caf\xc3\xa9 \xe2\x80\x9cWe are\nopen\xe2\x80\x9d, said \xc3\x89va.");
   CopydeskSpan *eva = add_entity(doc, "\xc3\x89va", 0, "PERSON", NULL, NULL);
-  CopydeskSpan *q = add_at(doc, COPYDESK_LAYER_QUOTE, "We are\nopen", 0, "direct");
+  CopydeskSpan *q = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "We are\nopen", 0, "direct");
   copydesk_span_set_link(q, "speaker", eva);
   char *ann = brat_ann(doc);
   /* Original: "Café  “We are\nopen”, said\u00a0Éva." — É is at code point 26. */
@@ -473,7 +446,7 @@ static void test_brat_invalid_utf8(void) {
   static const char original[] = "A\xff\xfe B\r\nZo\xc3\xab.";
   CopydeskDocument *doc = copydesk_document_new("bad", original, -1);
   add_entity(doc, "Zo\xc3\xab", 0, "PERSON", NULL, NULL);
-  add_span(doc, COPYDESK_LAYER_QUOTE, 0, find(doc, "Zo", 0), "direct"); /* over the CRLF */
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_QUOTE, 0, copydesk_harness_find(doc, "Zo", 0), "direct"); /* over the CRLF */
   char *out = format_doc("brat", "{}", doc);
   g_assert_true(g_str_has_prefix(out, "#copydesk-brat bad.txt 16\n"
                                       "A\xef\xbf\xbd\xef\xbf\xbd B\r\nZo\xc3\xab.\n"));
@@ -563,8 +536,8 @@ static void test_brat_equiv_and_pronoun(void) {
       copydesk_document_new("p", "Ana Lima spoke. Lima said: \xe2\x80\x9cYes.\xe2\x80\x9d She left.", -1);
   add_entity(doc, "Ana Lima", 0, "PERSON", "E1", "Ana Lima");
   add_entity(doc, "Lima", 1, "PERSON", "E1", NULL);
-  CopydeskSpan *she = add_at(doc, "speaker", "She", 0, "pronoun");
-  CopydeskSpan *q = add_at(doc, COPYDESK_LAYER_QUOTE, "Yes.", 0, "direct");
+  CopydeskSpan *she = copydesk_harness_add_at(doc, "speaker", "She", 0, "pronoun");
+  CopydeskSpan *q = copydesk_harness_add_at(doc, COPYDESK_LAYER_QUOTE, "Yes.", 0, "direct");
   copydesk_span_set_link(q, "speaker", she);
   copydesk_span_set_string(q, "speaker_name", "Ana Lima");
   copydesk_span_set_string(q, "reason", "pronoun\tafter\nquote");
@@ -668,10 +641,10 @@ static void test_html_escaping(void) {
 static void test_html_nesting(void) {
   CopydeskDocument *doc = copydesk_document_new("n", "He said \xe2\x80\x9cNew York is\n\nbig\xe2\x80\x9d Kim.", -1);
   /* An entity that starts outside the quote and ends inside it. */
-  add_span(doc, COPYDESK_LAYER_ENTITY, find(doc, "said", 0), find(doc, "York", 0) + 4, "MISC");
+  copydesk_harness_add_span(doc, COPYDESK_LAYER_ENTITY, copydesk_harness_find(doc, "said", 0), copydesk_harness_find(doc, "York", 0) + 4, "MISC");
   add_entity(doc, "New York", 0, "LOC", NULL, NULL);
-  CopydeskSpan *q = add_span(doc, COPYDESK_LAYER_QUOTE, find(doc, "New", 0),
-                             find(doc, "big", 0) + 3, "direct");
+  CopydeskSpan *q = copydesk_harness_add_span(doc, COPYDESK_LAYER_QUOTE, copydesk_harness_find(doc, "New", 0),
+                             copydesk_harness_find(doc, "big", 0) + 3, "direct");
   copydesk_span_set_string(q, "speaker_name", "Kim");
   char *article = html_article(doc);
   const char *text = strstr(article, "<p>");
