@@ -14,17 +14,28 @@
  *    "so-called", "dubbed"; one to three words with no cue) are dropped; the rest are
  *    `direct` (a sentence or more, or introduced by a cue and a colon or comma) or
  *    `partial` (a fragment inside the writer's sentence).
- * 3. Attribution, in order of strength: right after the closing mark (“Q,” X said /
- *    said X / X, the minister, said / according to X), then in the sentence before the
- *    opening mark (X said: “Q” / X called it “Q”), then a cue ending the previous block
- *    with a colon, then the quote before it in the same block (“A,” he said. “B.”), then
- *    the last speaker of the previous block (continuation).
- * 4. Speakers are resolved: names to their fullest form; he/she/they/it to the most
- *    recent compatible earlier speaker or sentence subject; "the senator" to the person
- *    last introduced with that title; "the company" to the last organisation (entity
- *    layer only).
- * 5. Indirect speech (option `indirect`): sentences without quotation marks of the shapes
- *    "X said (that) …", "…, X said." and "according to X, …".
+ * 3. Attribution.  A quote that opens its sentence takes the cue after the closing mark
+ *    (“Q,” X said / said X / X, the minister, said / “Q” — X / “Q.” X said.), else the
+ *    cue before it; a quote inside the writer's sentence takes the cue before it first.
+ *    Before the quote the sentence's outermost attribution wins (PolNeAR's convention):
+ *    a parenthetical ", he added,", else the leftmost cue with a subject ("Clinton says
+ *    … what she calls “Q”" → Clinton); a participle ("…, saying “Q”") takes the
+ *    sentence's subject (the first noun phrase a verb follows, past introductory and
+ *    subordinate clauses), "what he calls" the subject too; a clause ending in a colon
+ *    gives its subject.  "X said, according to CNN" and "According to CNN, X said" give
+ *    CNN.  A relative pronoun ("McConnell, who said") is the speaker as written, named
+ *    by its antecedent.  Without a cue, a quote inside a sentence takes the sentence's
+ *    subject (its reason says so); then the quote before it in the same block (“A,” he
+ *    said. “B.”), then the last speaker of the previous block (continuation).
+ * 4. Speakers are resolved: names to their fullest form; a surname alone that speaks
+ *    ("Warren said") is a person even when never given in full; he/she/they/it to the
+ *    most recent compatible earlier speaker or sentence subject; "the senator", "a White
+ *    House spokeswoman" to the person last introduced with that title (also a lowercase
+ *    title before the name: "spokeswoman Jen Psaki"); "the company" to the last
+ *    organisation (entity layer only).
+ * 5. Indirect speech (option `indirect`): sentences that hold such a cue and no quote, of
+ *    the shapes "X said (that) …", "…, X said." (the cue closing the sentence, or only a
+ *    time, place or audience after it) and "according to X, …".
  *
  * Every search looks at a bounded window, so the whole pass is linear in the text.
  */
@@ -39,13 +50,16 @@
 enum { G_UNKNOWN = 0, G_MALE = 1, G_FEMALE = 2, G_BOTH = 3 };
 
 typedef struct {
-  char *name;         /* fullest name */
+  const char *name;   /* fullest name; NULL until asked for (person_name) when it is the */
+  gsize nfirst, nlast; /* ... tokens [nfirst, nlast] (no entity layer) */
+  gsize name_len;     /* bytes of the fullest name */
   char *entity;       /* entity id from the entity layer, or NULL */
   gsize name_tokens;  /* words in the fullest name (no entity layer) */
   guint8 gender;
   gboolean org;
   gsize last_full;    /* position of the latest multi-word mention seen so far (+1) */
   const char *role;   /* title role last seen with this person */
+  gint next_same;     /* the next person with the same surname, -1 none */
 } Person;
 
 typedef struct {
@@ -64,6 +78,8 @@ typedef struct {
   NPType type;
   gsize first, last; /* tokens */
   gint mention;      /* for names: the mention, -1 none */
+  gsize rel1;        /* "McConnell, who said": the relative pronoun's token + 1 (0 none); the
+                      * speaker as written, while FIRST..LAST is the one it stands for */
 } NP;
 
 typedef enum {
@@ -74,6 +90,7 @@ typedef enum {
   A_INHERIT,   /* the quote before it in the block */
   A_CONTINUE,  /* the last speaker of the previous block */
   A_INDIRECT,  /* reported speech */
+  A_SUBJECT,   /* no cue: the subject of the writer's sentence around a partial quote */
 } AttrHow;
 
 typedef struct {
@@ -99,19 +116,36 @@ typedef struct {
   guint32 block;
 } Event;
 
+/* People by surname: the hash of the lowercased word, a token spelling it, and the first
+ * and last person of its chain (Person.next_same), in the order they were met. */
+typedef struct {
+  guint64 hash; /* 0: empty */
+  gsize tok;
+  gint head, tail;
+} SurnameSlot;
+
+struct AttrScratch {
+  GArray *persons, *mentions, *quotes, *events, *sent_first, *tok_mention, *runs, *surnames;
+  GPtrArray *order;
+  GHashTable *speaker_spans, *cue_spans;
+  GStringChunk *strings;
+};
+
 typedef struct {
   const QuotesConfig *config;
   const Lexicon *lex;
   CopydeskDocument *doc;
   Scan *scan;
+  AttrScratch *scratch;
   const char *text;
   Tok *tok;
   gsize n_tok;
   GArray *persons;  /* Person */
   GArray *mentions; /* Mention, in text order */
   gint32 *tok_mention; /* per token: mention index or -1 */
-  GHashTable *surnames; /* lowercase last word → GArray of person indices */
-  GHashTable *entity_ids; /* entity id → person index + 1 */
+  SurnameSlot *surnames; /* open addressing: a surname's people */
+  gsize surname_mask;
+  GHashTable *entity_ids; /* entity id → person index + 1 (entity layer only) */
   GArray *quotes;   /* Quote */
   GArray *events;   /* Event */
   GArray *sent_first; /* first token of each sentence (gsize), indexed by tok.sent */
@@ -121,11 +155,19 @@ typedef struct {
 
 /* ---- Token helpers ----------------------------------------------------------------- */
 
-static inline const Tok *T(const Ctx *c, gsize k) { return &c->tok[k]; }
-static inline guint32 wf(const Ctx *c, gsize k) {
-  return c->tok[k].info ? c->tok[k].info->flags : 0;
+/* The lexicon entry of token K, looked up the first time it is asked for (the tokenizer
+ * looks up only the words that may be cues). */
+static inline const WordInfo *winfo(const Ctx *c, gsize k) {
+  const WordInfo *w = c->tok[k].info;
+  if (G_UNLIKELY(w == &lexicon_lazy)) w = c->tok[k].info = scan_lookup(c->lex, c->scan, &c->tok[k]);
+  return w;
 }
-static inline gboolean is_word(const Ctx *c, gsize k) { return c->tok[k].kind == T_WORD; }
+static inline guint32 wf(const Ctx *c, gsize k) { return winfo(c, k)->flags; }
+/* wf(c, k) & MASK for a MASK within LEXICON_EAGER: no lookup for a word not looked up yet */
+static inline guint32 wf_eager(const Ctx *c, gsize k, guint32 mask) {
+  const WordInfo *w = c->tok[k].info;
+  return w == &lexicon_lazy ? 0 : w->flags & mask;
+}
 static inline gboolean is_cap_word(const Ctx *c, gsize k) {
   return c->tok[k].kind == T_WORD && (c->tok[k].flags & F_CAP);
 }
@@ -144,18 +186,31 @@ static inline gboolean is_dash(const Ctx *c, gsize k) {
   const char *s = c->text + t->start;
   gsize l = t->end - t->start;
   return (l == 1 && s[0] == '-') || (l == 3 && memcmp(s, "\xe2\x80\x94", 3) == 0) ||
-         (l == 3 && memcmp(s, "\xe2\x80\x93", 3) == 0);
+         (l == 3 && memcmp(s, "\xe2\x80\x93", 3) == 0) || (l == 3 && memcmp(s, "\xe2\x80\x95", 3) == 0);
 }
 static inline gboolean is_final_punct(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_PUNCT) return FALSE;
   char ch = c->text[t->start];
+  /* (D-Wis.): the abbreviation's period, not the sentence's */
+  if (ch == '.' && t->end < c->scan->len && (c->text[t->end] == ')' || c->text[t->end] == ',')) return FALSE;
   return (t->end - t->start == 1 && (ch == '.' || ch == '!' || ch == '?')) ||
          (t->end - t->start == 3 && memcmp(c->text + t->start, "\xe2\x80\xa6", 3) == 0);
 }
 /* A cue verb at K (for "according", only when "to" follows). */
+static inline gboolean is_article(const Ctx *c, gsize k) {
+  const Tok *p = &c->tok[k];
+  gsize l = p->end - p->start;
+  const char *s = c->text + p->start;
+  return p->kind == T_WORD && l <= 5 &&
+         ((l == 3 && g_ascii_strncasecmp(s, "the", 3) == 0) || (l == 1 && (s[0] == 'a' || s[0] == 'A')) ||
+          (l == 2 && g_ascii_strncasecmp(s, "an", 2) == 0) || (l == 3 && g_ascii_strncasecmp(s, "his", 3) == 0) ||
+          (l == 3 && g_ascii_strncasecmp(s, "its", 3) == 0) || (l == 5 && g_ascii_strncasecmp(s, "their", 5) == 0) ||
+          (l == 4 && g_ascii_strncasecmp(s, "this", 4) == 0) || (l == 3 && g_ascii_strncasecmp(s, "her", 3) == 0));
+}
+
 static inline gboolean is_cue(const Ctx *c, gsize k) {
-  if (!(wf(c, k) & W_CUE)) return FALSE;
+  if (!wf_eager(c, k, W_CUE)) return FALSE;
   if (c->tok[k].flags & F_POSS) return FALSE;
   /* Secretary of State, the Post: a capital inside a sentence is a name, not a verb */
   if ((c->tok[k].flags & F_CAP) && !(c->tok[k].flags & F_SENT_START) && !(c->tok[k].flags & F_UPPER))
@@ -164,16 +219,23 @@ static inline gboolean is_cue(const Ctx *c, gsize k) {
     /* Trump's remarks, the report, a statement: nouns, not verbs */
     const Tok *p = &c->tok[k - 1];
     if (p->flags & F_POSS) return FALSE;
-    gsize l = p->end - p->start;
-    const char *s = c->text + p->start;
-    if (p->kind == T_WORD && l <= 5 &&
-        ((l == 3 && g_ascii_strncasecmp(s, "the", 3) == 0) || (l == 1 && (s[0] == 'a' || s[0] == 'A')) ||
-         (l == 2 && g_ascii_strncasecmp(s, "an", 2) == 0) || (l == 3 && g_ascii_strncasecmp(s, "his", 3) == 0) ||
-         (l == 3 && g_ascii_strncasecmp(s, "its", 3) == 0) || (l == 5 && g_ascii_strncasecmp(s, "their", 5) == 0) ||
-         (l == 4 && g_ascii_strncasecmp(s, "this", 4) == 0)))
-      return FALSE;
+    if (is_article(c, k - 1) && !tok_is(c, k - 1, "her")) return FALSE;
+    /* secretary of state, the office of the press secretary: after "of", a noun */
+    if (tok_is(c, k - 1, "of")) return FALSE;
+    /* a fundraising call, a social media post: a base form after an article and a
+     * modifier is a noun too (past forms stay verbs: "the senator said") */
+    if (k > 1 && is_article(c, k - 2) && p->kind == T_WORD && !(p->flags & F_CAP) &&
+        !(wf(c, k - 1) & (W_ADV | W_SPEAKER_NOUN | W_TITLE | W_ORG_NOUN)) && c->tok[k].end - c->tok[k].start >= 3) {
+      const char *w = c->text + c->tok[k].start;
+      gsize l = c->tok[k].end - c->tok[k].start;
+      gboolean past = (l > 2 && w[l - 1] == 'd' && w[l - 2] == 'e') || w[l - 1] == 's' ||
+                      !strcmp(winfo(c, k)->key, "said") || !strcmp(winfo(c, k)->key, "told") ||
+                      !strcmp(winfo(c, k)->key, "wrote") || !strcmp(winfo(c, k)->key, "spoke") ||
+                      !strcmp(winfo(c, k)->key, "thought") || !strcmp(winfo(c, k)->key, "found");
+      if (!past && !(l > 3 && w[l - 1] == 'g' && w[l - 2] == 'n' && w[l - 3] == 'i')) return FALSE;
+    }
   }
-  if ((c->tok[k].info->flags & W_ACCORDING))
+  if ((winfo(c, k)->flags & W_ACCORDING))
     return k + 1 < c->n_tok && tok_is(c, k + 1, "to");
   return TRUE;
 }
@@ -190,6 +252,7 @@ static gboolean name_part(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_WORD || !(t->flags & F_CAP)) return FALSE;
   if (t->flags & F_IN_QUOTE) return FALSE;
+  if ((t->flags & (F_INITIAL | F_PERIOD)) == (F_INITIAL | F_PERIOD)) return TRUE; /* Julie A. Diaz */
   guint32 f = wf(c, k);
   if ((f & W_FUNC) && !(f & (W_GIVEN | W_TITLE))) return FALSE;
   if (f & (W_CUE)) return (t->flags & F_SENT_START) == 0 && !(f & W_CUE_INDIRECT);
@@ -212,13 +275,46 @@ static guint8 gender_of_given(const Ctx *c, gsize k) {
   return g == G_BOTH ? G_UNKNOWN : g;
 }
 
+static inline Person *person(const Ctx *c, gint i) { return &g_array_index(c->persons, Person, i); }
+
 static gint new_person(Ctx *c, const char *name, gboolean org) {
-  Person p = {.name = g_string_chunk_insert(c->strings, name), .org = org};
+  Person p = {.name = name ? g_string_chunk_insert(c->strings, name) : NULL, .org = org, .next_same = -1};
+  if (name) p.name_len = strlen(name);
   g_array_append_val(c->persons, p);
   return (gint)c->persons->len - 1;
 }
 
-static inline Person *person(const Ctx *c, gint i) { return &g_array_index(c->persons, Person, i); }
+/* Bytes of the tokens [first, last] joined as append_tokens() joins them. */
+static gsize tokens_len(const Ctx *c, gsize first, gsize last) {
+  gsize n = 0;
+  for (gsize k = first; k <= last; k++)
+    n += c->tok[k].end - c->tok[k].start + (k > first && (c->tok[k].flags & F_SPACE) ? 1 : 0);
+  return n;
+}
+
+/* A person named by the tokens [first, last] (no copy until person_name). */
+static gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean org) {
+  Person p = {.nfirst = first, .nlast = last, .name_len = tokens_len(c, first, last), .org = org,
+              .name_tokens = last - first + 1, .next_same = -1};
+  g_array_append_val(c->persons, p);
+  return (gint)c->persons->len - 1;
+}
+
+/* The fullest name of person I. */
+static const char *person_name(const Ctx *c, gint i) {
+  Person *p = person(c, i);
+  if (!p->name) {
+    GString *s = g_string_sized_new(p->name_len + 1);
+    append_tokens(c, s, p->nfirst, p->nlast);
+    p->name = g_string_chunk_insert_len(c->strings, s->str, (gssize)s->len);
+    g_string_free(s, TRUE);
+  }
+  return p->name;
+}
+
+static char *lower_tok(const Ctx *c, gsize k) {
+  return g_ascii_strdown(c->text + c->tok[k].start, (gssize)(c->tok[k].end - c->tok[k].start));
+}
 
 /* The key word of a name: its last word, skipping Jr./Sr./II/III. */
 static gsize surname_tok(const Ctx *c, gsize first, gsize last) {
@@ -228,14 +324,48 @@ static gsize surname_tok(const Ctx *c, gsize first, gsize last) {
   return last;
 }
 
-static char *lower_tok(const Ctx *c, gsize k) {
-  return g_ascii_strdown(c->text + c->tok[k].start, (gssize)(c->tok[k].end - c->tok[k].start));
+static inline guint64 tok_hash(const Ctx *c, gsize k) {
+  guint64 h = 1469598103934665603ull;
+  for (gsize i = c->tok[k].start; i < c->tok[k].end; i++) {
+    guchar ch = (guchar)c->text[i];
+    if (ch >= 'A' && ch <= 'Z') ch |= 0x20;
+    h = (h ^ ch) * 1099511628211ull;
+  }
+  return h | 1;
 }
 
-static gboolean same_first(const Ctx *c, const char *full, gsize first) {
-  /* FULL's first word against token FIRST: equal, or one is the other's initial. */
-  const char *sp = strchr(full, ' ');
-  gsize fl = sp ? (gsize)(sp - full) : strlen(full);
+static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
+  gsize la = c->tok[a].end - c->tok[a].start;
+  return la == c->tok[b].end - c->tok[b].start &&
+         g_ascii_strncasecmp(c->text + c->tok[a].start, c->text + c->tok[b].start, la) == 0;
+}
+
+/* The surname slot for token K (empty when the word has no people yet). */
+static SurnameSlot *surname_slot(const Ctx *c, gsize k) {
+  guint64 h = tok_hash(c, k);
+  gsize i = (gsize)(h >> 20) & c->surname_mask;
+  for (;;) {
+    SurnameSlot *s = &c->surnames[i];
+    if (s->hash == 0 || (s->hash == h && tok_eq_fold(c, s->tok, k))) {
+      if (s->hash == 0) s->tok = k; /* claimed by the caller when it adds a person */
+      return s;
+    }
+    i = (i + 1) & c->surname_mask;
+  }
+}
+
+static gboolean same_first(const Ctx *c, const Person *p, gsize first) {
+  /* the first word of P's name against token FIRST: equal, or one is the other's initial. */
+  const char *full = p->name ? p->name : c->text + c->tok[p->nfirst].start;
+  gsize fl;
+  if (p->name) {
+    const char *sp = strchr(full, ' ');
+    fl = sp ? (gsize)(sp - full) : strlen(full);
+  } else {
+    gsize k = p->nfirst;
+    while (k < p->nlast && !(c->tok[k + 1].flags & F_SPACE)) k++;
+    fl = c->tok[k].end - c->tok[p->nfirst].start;
+  }
   const char *s = c->text + c->tok[first].start;
   gsize l = c->tok[first].end - c->tok[first].start;
   if (fl == l && g_ascii_strncasecmp(full, s, l) == 0) return TRUE;
@@ -244,57 +374,65 @@ static gboolean same_first(const Ctx *c, const char *full, gsize first) {
   return (ini_a || ini_b) && g_ascii_tolower(full[0]) == g_ascii_tolower(s[0]);
 }
 
+/* Two names spelt alike (case folded), as the tokens [first, last] and person P. */
+static gboolean same_name(const Ctx *c, const Person *p, gsize first, gsize last) {
+  if (p->name) {
+    GString *s = g_string_new(NULL);
+    append_tokens(c, s, first, last);
+    gboolean eq = g_ascii_strcasecmp(p->name, s->str) == 0;
+    g_string_free(s, TRUE);
+    return eq;
+  }
+  if (p->nlast - p->nfirst != last - first) return FALSE;
+  for (gsize i = 0; i <= last - first; i++) {
+    if (!tok_eq_fold(c, p->nfirst + i, first + i)) return FALSE;
+    if (i > 0 && ((c->tok[p->nfirst + i].flags ^ c->tok[first + i].flags) & F_SPACE)) return FALSE;
+  }
+  return TRUE;
+}
+
 /* Registers the multi-word name [first, last]; returns its person. */
 static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
-  gsize key_tok = surname_tok(c, first, last);
-  char *key = lower_tok(c, key_tok);
-  GArray *list = g_hash_table_lookup(c->surnames, key);
-  GString *name = g_string_new(NULL);
-  append_tokens(c, name, first, last);
+  SurnameSlot *slot = surname_slot(c, surname_tok(c, first, last));
   gsize words = last - first + 1;
   gint found = -1;
-  if (list) {
-    for (guint i = 0; i < list->len && found < 0; i++) {
-      gint pi = g_array_index(list, gint, i);
-      Person *p = person(c, pi);
-      if (p->org != org) continue;
-      if (org ? g_ascii_strcasecmp(p->name, name->str) == 0 : same_first(c, p->name, first))
-        found = pi;
-    }
+  for (gint pi = slot->hash ? slot->head : -1; pi >= 0 && found < 0; pi = person(c, pi)->next_same) {
+    Person *p = person(c, pi);
+    if (p->org != org) continue;
+    if (org ? same_name(c, p, first, last) : same_first(c, p, first)) found = pi;
   }
   if (found < 0) {
-    found = new_person(c, name->str, org);
-    person(c, found)->name_tokens = words;
-    if (!list) {
-      list = g_array_new(FALSE, FALSE, sizeof(gint));
-      g_hash_table_insert(c->surnames, key, list);
-      key = NULL;
+    found = new_person_tokens(c, first, last, org);
+    if (!slot->hash) {
+      slot->hash = tok_hash(c, slot->tok);
+      slot->head = found;
+    } else {
+      person(c, slot->tail)->next_same = found;
     }
-    g_array_append_val(list, found);
-  } else if (words > person(c, found)->name_tokens ||
-             (words == person(c, found)->name_tokens && name->len > strlen(person(c, found)->name))) {
-    person(c, found)->name = g_string_chunk_insert(c->strings, name->str);
-    person(c, found)->name_tokens = words;
+    slot->tail = found;
+  } else {
+    Person *p = person(c, found);
+    gsize len = tokens_len(c, first, last);
+    if (words > p->name_tokens || (words == p->name_tokens && len > p->name_len)) {
+      p->name = NULL;
+      p->nfirst = first;
+      p->nlast = last;
+      p->name_len = len;
+      p->name_tokens = words;
+    }
   }
-  g_free(key);
-  g_string_free(name, TRUE);
   return found;
 }
 
 /* The person a one-word name at token K stands for: the person with that last word
  * mentioned in full most recently before, else the first such person; -1 when none. */
 static gint lookup_surname(const Ctx *c, gsize k, gboolean allow_org) {
-  char key[64];
-  gsize l = c->tok[k].end - c->tok[k].start;
-  if (l >= sizeof key) return -1;
-  for (gsize i = 0; i < l; i++) key[i] = g_ascii_tolower(c->text[c->tok[k].start + i]);
-  key[l] = '\0';
-  GArray *list = g_hash_table_lookup(c->surnames, key);
-  if (!list) return -1;
+  if (c->tok[k].end - c->tok[k].start >= 64) return -1;
+  const SurnameSlot *slot = surname_slot(c, k);
+  if (!slot->hash) return -1;
   gint best = -1;
   gsize best_pos = 0;
-  for (guint i = 0; i < list->len; i++) {
-    gint pi = g_array_index(list, gint, i);
+  for (gint pi = slot->head; pi >= 0; pi = person(c, pi)->next_same) {
     const Person *p = person(c, pi);
     if (p->org && !allow_org) continue;
     if (best < 0) best = pi;
@@ -318,7 +456,7 @@ static const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *
     else if ((fl & (W_TITLE | W_DESCRIPTOR)) && !(fl & W_GIVEN)) {
       strip = TRUE;
       if (fl & W_TITLE) {
-        role = c->tok[f].info->role;
+        role = winfo(c, f)->role;
         if (gender) {
           if ((fl & W_MALE) && !(fl & W_FEMALE)) *gender = G_MALE;
           else if ((fl & W_FEMALE) && !(fl & W_MALE)) *gender = G_FEMALE;
@@ -360,7 +498,7 @@ static void add_mention(Ctx *c, gsize first, gsize last, gint p, const char *rol
     b--;
   m.subject = (c->tok[b].flags & F_SENT_START) || (b > 0 && tok_char(c, b - 1, ','));
   gsize a = last + 1;
-  while (a < c->n_tok && a < last + 4 && (wf(c, a) & W_ADV)) a++;
+  while (a < c->n_tok && a < last + 4 && wf_eager(c, a, W_ADV)) a++;
   if (a < c->n_tok && is_cue(c, a)) m.subject = TRUE;
   if (m.poss) m.subject = FALSE;
   gint idx = (gint)c->mentions->len;
@@ -370,21 +508,35 @@ static void add_mention(Ctx *c, gsize first, gsize last, gint p, const char *rol
   if (p >= 0 && role) person(c, p)->role = role;
 }
 
+/* A one-word name at K that is the subject of a cue ("Warren said", "said Warren"):
+ * a person even when it is never given in full. */
+static gboolean speaks(const Ctx *c, gsize k) {
+  if (c->tok[k].flags & (F_POSS | F_UPPER)) return FALSE;
+  gsize a = k + 1;
+  while (a < c->n_tok && a < k + 3 && wf_eager(c, a, W_ADV) && !(wf(c, a) & W_DET)) a++;
+  if (a < c->n_tok && is_cue(c, a) && !(wf(c, a) & W_ACCORDING)) return TRUE;
+  return k > 0 && is_cue(c, k - 1) && !(wf(c, k - 1) & W_ACCORDING) && !(c->tok[k].flags & F_SENT_START) &&
+         (k + 1 >= c->n_tok || c->tok[k + 1].kind != T_WORD);
+}
+
 typedef struct {
   gsize first, last; /* the name */
   const char *role;
   guint8 gender;
   gboolean org;
+  gint person; /* multi-word names: registered in the first pass */
 } Run;
 
 /* Finds the capitalised runs of the text and registers names (no entity layer). */
-static void find_names(Ctx *c) {
-  GArray *runs = g_array_new(FALSE, FALSE, sizeof(Run));
-  for (gsize k = 0; k < c->n_tok;) {
-    if (!name_part(c, k) && !((wf(c, k) & W_TITLE) && is_cap_word(c, k))) {
-      k++;
-      continue;
-    }
+static void find_names(Ctx *c, GArray *runs) {
+  g_array_set_size(runs, 0);
+  /* runs start at capitalised words */
+  const gsize *caps = c->scan->caps.v;
+  gsize n_caps = c->scan->caps.n, next = 0;
+  for (gsize ci = 0; ci < n_caps; ci++) {
+    gsize k = caps[ci];
+    if (k < next) continue;
+    if (!name_part(c, k) && !((wf(c, k) & W_TITLE) && is_cap_word(c, k))) continue;
     gsize first = k, last = k;
     while (last + 1 < c->n_tok && !(c->tok[last].flags & F_POSS)) {
       gsize n = last + 1;
@@ -394,7 +546,7 @@ static void find_names(Ctx *c) {
         continue;
       }
       /* de, van, bin, of inside a run */
-      if ((wf(c, n) & (W_CONNECT)) && n + 1 < c->n_tok && name_part(c, n + 1)) {
+      if (wf_eager(c, n, W_CONNECT) && n + 1 < c->n_tok && name_part(c, n + 1)) {
         last = n + 1;
         continue;
       }
@@ -405,8 +557,8 @@ static void find_names(Ctx *c) {
       }
       break;
     }
-    k = last + 1;
-    Run r = {.first = first, .last = last};
+    next = last + 1;
+    Run r = {.first = first, .last = last, .person = -1};
     gsize f = first;
     while (f <= last && (wf(c, f) & W_FUNC) && !(wf(c, f) & W_GIVEN)) f++;
     if (f > last) continue;
@@ -418,6 +570,12 @@ static void find_names(Ctx *c) {
     }
     r.role = strip_titles(c, &f, last, &r.gender);
     if (f > last) continue;
+    if (!r.role && first > 0 && c->tok[first - 1].kind == T_WORD && !(c->tok[first - 1].flags & F_CAP) &&
+        (wf(c, first - 1) & W_TITLE)) {
+      /* "White House spokeswoman Jen Psaki": a lowercase title right before the name */
+      gsize t = first - 1;
+      r.role = strip_titles(c, &t, t, &r.gender);
+    }
     r.first = f;
     if (last - f > 3) continue; /* too long for a name */
     /* An all-caps single word (NATO, CBS) is no person unless a title precedes it. */
@@ -425,39 +583,41 @@ static void find_names(Ctx *c) {
     if (f == last && (c->tok[f].flags & F_INITIAL)) continue;
     g_array_append_val(runs, r);
   }
+  /* the surname table: at most one slot per run, kept under half full */
+  gsize size = 16;
+  while (size < 2 * runs->len + 16) size *= 2;
+  g_array_set_size(c->scratch->surnames, size);
+  c->surnames = (SurnameSlot *)(void *)c->scratch->surnames->data;
+  c->surname_mask = size - 1;
+  memset(c->surnames, 0, size * sizeof(SurnameSlot));
   /* Multi-word names first, so a one-word name finds its full form wherever it is. */
   for (guint i = 0; i < runs->len; i++) {
     Run *r = &g_array_index(runs, Run, i);
-    if (r->last > r->first) register_full(c, r->first, r->last, r->org);
+    if (r->last > r->first) r->person = register_full(c, r->first, r->last, r->org);
   }
   for (guint i = 0; i < runs->len; i++) {
     Run *r = &g_array_index(runs, Run, i);
     gint p;
     if (r->last > r->first) {
-      p = register_full(c, r->first, r->last, r->org);
+      p = r->person;
       person(c, p)->last_full = c->tok[r->first].start + 1;
     } else {
       p = lookup_surname(c, r->first, r->org);
-      if (p < 0 && r->org) {
-        GString *s = g_string_new(NULL);
-        append_tokens(c, s, r->first, r->last);
-        p = new_person(c, s->str, TRUE);
-        g_string_free(s, TRUE);
+      if (p < 0 && r->org) p = new_person_tokens(c, r->first, r->last, TRUE);
+      if (p < 0 && !r->role && !(gender_of_given(c, r->first)) && !speaks(c, r->first)) continue;
+      if (p < 0 && !r->role && speaks(c, r->first)) {
+        /* "Warren said": a surname alone, whatever given name it looks like */
+        p = new_person_tokens(c, r->first, r->last, FALSE);
+        add_mention(c, r->first, r->last, p, NULL, NULL);
+        continue;
       }
-      if (p < 0 && !r->role && !(gender_of_given(c, r->first))) continue;
-      if (p < 0) {
-        GString *s = g_string_new(NULL);
-        append_tokens(c, s, r->first, r->last);
-        p = new_person(c, s->str, FALSE);
-        g_string_free(s, TRUE);
-      }
+      if (p < 0) p = new_person_tokens(c, r->first, r->last, FALSE);
     }
     Person *pp = person(c, p);
     guint8 g = r->gender ? r->gender : gender_of_given(c, r->first);
     if (g && !pp->org) pp->gender = pp->gender ? (pp->gender == g ? g : G_BOTH) : g;
     add_mention(c, r->first, r->last, p, r->role, NULL);
   }
-  g_array_free(runs, TRUE);
 }
 
 static gint span_cmp(gconstpointer a, gconstpointer b) {
@@ -552,7 +712,19 @@ static NP np_name(const Ctx *c, gsize first, gsize last) {
 /* The noun phrase starting at K (before LIMIT): a pronoun, a name, or a description. */
 static NP np_forward(const Ctx *c, gsize k, gsize limit) {
   NP none = {.mention = -1};
-  if (k >= limit || c->tok[k].kind != T_WORD || (c->tok[k].flags & F_IN_QUOTE)) return none;
+  if (k >= limit || (c->tok[k].flags & F_IN_QUOTE)) return none;
+  if (c->tok[k].kind == T_NUM) {
+    /* "9/11 widow Terry Strada" */
+    for (gsize j = k + 1; j < limit && j < k + 4; j++) {
+      if (c->tok[j].kind != T_WORD || ((wf(c, j) & (W_FUNC | W_CUE)) && !name_part(c, j))) break;
+      if (name_part(c, j)) {
+        NP np = np_forward(c, j, limit);
+        return np.type == NP_NAME ? np : none;
+      }
+    }
+    return none;
+  }
+  if (c->tok[k].kind != T_WORD) return none;
   guint32 f = wf(c, k);
   if (is_pronoun(c, k) && !(c->tok[k].flags & F_POSS))
     return (NP){.type = NP_PRON, .first = k, .last = k, .mention = -1};
@@ -560,7 +732,7 @@ static NP np_forward(const Ctx *c, gsize k, gsize limit) {
     gsize last = k;
     while (last + 1 < limit && !(c->tok[last].flags & F_POSS) &&
            (name_part(c, last + 1) || (is_cap_word(c, last + 1) && (wf(c, last + 1) & W_TITLE)) ||
-            ((wf(c, last + 1) & W_CONNECT) && last + 2 < limit && name_part(c, last + 2))))
+            (wf_eager(c, last + 1, W_CONNECT) && last + 2 < limit && name_part(c, last + 2))))
       last++;
     gsize first = k;
     if (c->tok[last].flags & F_POSS) {
@@ -584,6 +756,15 @@ static NP np_forward(const Ctx *c, gsize k, gsize limit) {
     }
     const char *role = strip_titles(c, &first, last, NULL);
     if (first > last) {
+      /* "Republican party boss Reince Priebus": descriptors, a few lowercase words, a name */
+      for (gsize j = last + 1; j < limit && j < last + 4; j++) {
+        if (c->tok[j].kind != T_WORD || ((wf(c, j) & (W_FUNC | W_CUE)) && !name_part(c, j))) break;
+        if (name_part(c, j)) {
+          NP np = np_forward(c, j, limit);
+          if (np.type == NP_NAME) return np;
+          break;
+        }
+      }
       if (role) return (NP){.type = NP_NOMINAL, .first = k, .last = last, .mention = -1};
       return none;
     }
@@ -591,15 +772,27 @@ static NP np_forward(const Ctx *c, gsize k, gsize limit) {
   }
   if ((f & W_DET) && !(c->tok[k].flags & F_CAP && (f & W_PRONOUN) && tok_is(c, k, "it"))) {
     gsize j = k + 1, end = k;
-    while (j < limit && j < k + 8 && c->tok[j].kind == T_WORD && !is_cue(c, j) &&
+    while (j < limit && j < k + 8 && (c->tok[j].kind == T_WORD || c->tok[j].kind == T_NUM) &&
+           !is_cue(c, j) &&
            !(c->tok[j].flags & F_IN_QUOTE) && !tok_is(c, j, "who") && !tok_is(c, j, "that") &&
-           !tok_is(c, j, "and") && !(wf(c, j) & W_ADV && !(wf(c, j) & W_SPEAKER_NOUN))) {
+           !tok_is(c, j, "and") && !(wf_eager(c, j, W_ADV) && !(wf(c, j) & W_SPEAKER_NOUN))) {
       end = j;
       if (c->tok[j].flags & F_POSS && j + 1 < limit && c->tok[j + 1].kind != T_WORD) break;
       j++;
     }
     if (end > k) return (NP){.type = NP_NOMINAL, .first = k, .last = end, .mention = -1};
     return none;
+  }
+  if (!(c->tok[k].flags & F_CAP) && !(f & (W_FUNC | W_ADV | W_CUE))) {
+    /* "said pollster Frank Luntz", "nuclear experts David Albright": descriptors before a name */
+    for (gsize j = k + 1; j < limit && j < k + 4; j++) {
+      if (c->tok[j].kind != T_WORD || ((wf(c, j) & (W_FUNC | W_CUE)) && !name_part(c, j))) break;
+      if (name_part(c, j)) {
+        NP np = np_forward(c, j, limit);
+        if (np.type == NP_NAME) return np;
+        break;
+      }
+    }
   }
   if ((f & W_SPEAKER_NOUN) && !(c->tok[k].flags & F_CAP))
     return (NP){.type = NP_NOMINAL, .first = k, .last = k, .mention = -1};
@@ -614,7 +807,9 @@ static NP np_backward(const Ctx *c, gsize e, gsize floor) {
   if ((tok_is(c, e, "that") || tok_is(c, e, "who") || tok_is(c, e, "which")) && e > floor) {
     gsize p = e - 1;
     if (tok_char(c, p, ',') && p > floor) p--;
-    return np_backward(c, p, floor);
+    NP np = np_backward(c, p, floor);
+    if (np.type != NP_NONE && !np.rel1) np.rel1 = e + 1;
+    return np;
   }
   if ((wf(c, e) & W_FUNC) && !(wf(c, e) & (W_PRONOUN | W_GIVEN)) && !name_part(c, e)) return none;
   if (is_pronoun(c, e)) return (NP){.type = NP_PRON, .first = e, .last = e, .mention = -1};
@@ -622,7 +817,7 @@ static NP np_backward(const Ctx *c, gsize e, gsize floor) {
     gsize first = e;
     while (first > floor && !(c->tok[first].flags & F_SENT_START) && !(c->tok[first - 1].flags & F_POSS) &&
            (name_part(c, first - 1) || (is_cap_word(c, first - 1) && (wf(c, first - 1) & (W_TITLE | W_DESCRIPTOR))) ||
-            ((wf(c, first - 1) & W_CONNECT) && first - 1 > floor && name_part(c, first - 2))))
+            (wf_eager(c, first - 1, W_CONNECT) && first - 1 > floor && name_part(c, first - 2))))
       first--;
     /* "the Trump campaign" is handled below as a description; a run after "the" is too. */
     if (first > floor && (wf(c, first - 1) & W_DET) && !is_pronoun(c, first - 1) &&
@@ -675,7 +870,7 @@ static NP subject_of(const Ctx *c, gsize k, gsize floor) {
   NP none = {.mention = -1};
   if (k == 0 || k <= floor) return none;
   gsize e = k - 1;
-  while (e > floor && (wf(c, e) & W_ADV) && !(wf(c, e) & W_SPEAKER_NOUN) && k - e < 4) e--;
+  while (e > floor && wf_eager(c, e, W_ADV) && !(wf(c, e) & W_SPEAKER_NOUN) && k - e < 4) e--;
   if (tok_char(c, e, ')')) {
     /* Rep. Paul Ryan (R-Wis.) said */
     gsize j = e;
@@ -747,7 +942,8 @@ static NP subject_between(const Ctx *c, gsize i, gsize e) {
 static gboolean attrib_after(const Ctx *c, Quote *q, gsize close) {
   gsize i = close + 1, n = c->n_tok;
   if (i >= n || (c->tok[i].flags & F_BLOCK_START)) return FALSE;
-  if (tok_char(c, i, ',') || is_dash(c, i)) i++;
+  gboolean dash = is_dash(c, i);
+  if (tok_char(c, i, ',') || dash) i++;
   if (i >= n || (c->tok[i].flags & F_BLOCK_START)) return FALSE;
   gsize limit = MIN(n, i + 30);
   for (gsize j = i; j < limit; j++)
@@ -755,16 +951,26 @@ static gboolean attrib_after(const Ctx *c, Quote *q, gsize close) {
       limit = j;
       break;
     }
+  if (dash) {
+    /* “Q” — Jane Doe: a name alone after a dash, closing the paragraph or sentence */
+    NP np = np_forward(c, i, limit);
+    if (np.type == NP_NAME && np.last + 1 >= limit &&
+        (limit >= n || (c->tok[limit].flags & F_BLOCK_START) || is_final_punct(c, limit))) {
+      q->np = np;
+      q->how = A_AFTER;
+      return TRUE;
+    }
+  }
   /* Skip a short adverb: “Q,” later said X */
   gsize a = i;
-  while (a < limit && a < i + 2 && (wf(c, a) & W_ADV) && !is_pronoun(c, a) && !(wf(c, a) & W_DET)) a++;
+  while (a < limit && a < i + 2 && wf_eager(c, a, W_ADV) && !is_pronoun(c, a) && !(wf(c, a) & W_DET)) a++;
   if (a < limit && is_cue(c, a)) {
-    gboolean according = (c->tok[a].info->flags & W_ACCORDING);
+    gboolean according = (winfo(c, a)->flags & W_ACCORDING);
     gsize s = according ? a + 2 : a + 1;
     NP np = np_forward(c, s, limit);
     q->cue_first = (gssize)a;
     q->cue_last = (gssize)(according ? a + 1 : a);
-    q->lemma = c->tok[a].info->lemma;
+    q->lemma = winfo(c, a)->lemma;
     q->np = np;
     q->how = A_AFTER;
     return TRUE;
@@ -772,26 +978,30 @@ static gboolean attrib_after(const Ctx *c, Quote *q, gsize close) {
   /* The first token must be able to start a subject. */
   const Tok *t0 = &c->tok[i];
   if (t0->kind != T_WORD) return FALSE;
-  if (!(t0->flags & F_CAP) && !is_pronoun(c, i) && !(wf(c, i) & (W_DET | W_SPEAKER_NOUN))) return FALSE;
+  /* lowercase starts: a pronoun, an article, "former Gov. …", "pollster Frank Luntz" */
+  gboolean lower_ok = !(wf(c, i) & (W_FUNC | W_ADV)) || (wf(c, i) & (W_DET | W_PRONOUN));
+  if (!(t0->flags & F_CAP) && !is_pronoun(c, i) && !(wf(c, i) & (W_DET | W_SPEAKER_NOUN)) && !lower_ok)
+    return FALSE;
   /* A cue within a dozen words (two dozen across an appositive). */
   guint commas = 0;
   for (gsize j = i + 1; j < limit; j++) {
     if (tok_char(c, j, ',') || is_dash(c, j)) {
-      if (++commas > 2) return FALSE;
+      if (++commas > 3) return FALSE;
       continue;
     }
-    if (c->tok[j].kind != T_WORD && c->tok[j].kind != T_NUM && !tok_char(c, j, '(') && !tok_char(c, j, ')'))
+    if (c->tok[j].kind != T_WORD && c->tok[j].kind != T_NUM && !tok_char(c, j, '(') && !tok_char(c, j, ')') &&
+        !(tok_char(c, j, '.') && j + 1 < limit && (tok_char(c, j + 1, ')') || tok_char(c, j + 1, ','))))
       return FALSE;
     if (j - i > (commas ? 26u : 10u)) return FALSE;
-    if (!is_cue(c, j) || (c->tok[j].info->flags & W_ACCORDING)) continue;
+    if (!is_cue(c, j) || (winfo(c, j)->flags & W_ACCORDING)) continue;
     if (tok_is(c, j - 1, "to") || tok_is(c, j - 1, "who") || tok_is(c, j - 1, "that")) continue;
     gsize e = j;
-    while (e > i + 1 && (wf(c, e - 1) & W_ADV) && !(wf(c, e - 1) & (W_DET | W_SPEAKER_NOUN))) e--;
+    while (e > i + 1 && wf_eager(c, e - 1, W_ADV) && !(wf(c, e - 1) & (W_DET | W_SPEAKER_NOUN))) e--;
     if (e > i && (tok_char(c, e - 1, ',') || is_dash(c, e - 1))) e--;
     NP np = subject_between(c, i, e);
     if (np.type == NP_NONE) return FALSE;
     q->cue_first = q->cue_last = (gssize)j;
-    q->lemma = c->tok[j].info->lemma;
+    q->lemma = winfo(c, j)->lemma;
     q->np = np;
     q->how = A_AFTER;
     return TRUE;
@@ -799,10 +1009,54 @@ static gboolean attrib_after(const Ctx *c, Quote *q, gsize close) {
   return FALSE;
 }
 
+static gboolean circumstance(const Ctx *c, gsize from, gsize limit, gboolean audience);
+
+/* “Q.” Trump said. — the sentence after the closing mark at CLOSE is only an
+ * attribution: a speaker and a cue and at most a few words more (no clause of its own). */
+static gboolean attribution_sentence(const Ctx *c, gsize close) {
+  Quote tmp = {.cue_first = -1, .cue_last = -1, .np = {.mention = -1}};
+  if (!attrib_after(c, &tmp, close) || tmp.cue_last < 0 || tmp.np.type == NP_NONE) return FALSE;
+  /* the speaker right before or right after the cue, and nothing else before them */
+  gsize cue = (gsize)tmp.cue_first;
+  if (tmp.np.first > cue) {
+    if (tmp.np.first != cue + 1 || cue != close + 1) return FALSE;
+  } else {
+    if (tmp.np.first != close + 1 || (c->tok[tmp.np.last].flags & F_POSS)) return FALSE;
+    for (gsize k = tmp.np.last + 1; k < cue; k++)
+      if (!wf_eager(c, k, W_ADV)) return FALSE;
+  }
+  gsize from = MAX((gsize)tmp.cue_last, tmp.np.last) + 1;
+  if (from >= c->n_tok || is_final_punct(c, from) || (c->tok[from].flags & F_BLOCK_START)) return TRUE;
+  gboolean audience = tmp.lemma && strcmp(tmp.lemma, "tell") == 0 && name_part(c, from);
+  return circumstance(c, from, c->n_tok, audience);
+}
+
+/* The tokens from FROM to the end of the sentence (before LIMIT) are only a time, a place
+ * or an audience ("in a statement", "on Monday", "to CNN"; AUDIENCE: any start), never a
+ * clause of their own. */
+static gboolean circumstance(const Ctx *c, gsize from, gsize limit, gboolean audience) {
+  static const char *const preps[] = {"in", "on", "at", "during", "to", "after", "before", "via", "from",
+                                      "for", "with", "of", "by", "later", "earlier", "then", "again",
+                                      "afterward", "afterwards", "recently", "yesterday", "today", "tonight",
+                                      "last", "this", "monday", "tuesday", "wednesday", "thursday", "friday",
+                                      "saturday", "sunday", "as", "while", "when"};
+  if (from >= limit || is_final_punct(c, from) || (c->tok[from].flags & F_BLOCK_START)) return TRUE;
+  gboolean ok = audience;
+  for (guint i = 0; i < G_N_ELEMENTS(preps) && !ok; i++) ok = tok_is(c, from, preps[i]);
+  if (!ok) return FALSE;
+  guint words = 0;
+  for (gsize k = from; k < limit && k < from + 14; k++) {
+    if (is_final_punct(c, k) || (c->tok[k].flags & F_BLOCK_START)) return words <= 8;
+    if (c->tok[k].kind == T_QUOTE || tok_is(c, k, "that")) return FALSE;
+    if (c->tok[k].kind == T_WORD) words++;
+  }
+  return limit <= from + 14 && words <= 8;
+}
+
 static gboolean ed_verb(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   gsize l = t->end - t->start;
-  return t->kind == T_WORD && !(t->flags & F_CAP) && l >= 5 && !t->info &&
+  return t->kind == T_WORD && !(t->flags & F_CAP) && l >= 5 && winfo(c, k) == &lexicon_none &&
          memcmp(c->text + t->end - 2, "ed", 2) == 0;
 }
 
@@ -847,11 +1101,11 @@ static gboolean attrib_after_loose(Ctx *c, Quote *q, gsize close) {
     if (!tok_char(c, j, ',')) continue;
     gsize a = j + 1;
     if (a >= limit) break;
-    if (is_cue(c, a) && (wf(c, a) & W_CUE_INDIRECT) && !(c->tok[a].info->flags & W_ACCORDING)) {
+    if (is_cue(c, a) && (wf(c, a) & W_CUE_INDIRECT) && !(winfo(c, a)->flags & W_ACCORDING)) {
       NP sp = np_forward(c, a + 1, limit);
       if (sp.type != NP_NONE && limit - sp.last <= 6) {
         q->cue_first = q->cue_last = (gssize)a;
-        q->lemma = c->tok[a].info->lemma;
+        q->lemma = winfo(c, a)->lemma;
         q->np = sp;
         q->how = A_AFTER;
         return TRUE;
@@ -860,11 +1114,13 @@ static gboolean attrib_after_loose(Ctx *c, Quote *q, gsize close) {
     NP sp = np_forward(c, a, limit);
     if (sp.type == NP_NONE) continue;
     gsize m = sp.last + 1;
-    while (m < limit && (wf(c, m) & W_ADV) && !(wf(c, m) & W_DET)) m++;
-    if (m < limit && is_cue(c, m) && (wf(c, m) & W_CUE_INDIRECT) && limit - m <= 6 &&
-        !(c->tok[m].info->flags & W_ACCORDING)) {
+    while (m < limit && wf_eager(c, m, W_ADV) && !(wf(c, m) & W_DET)) m++;
+    /* the cue closes the sentence, or only a participle clause follows (", referencing …") */
+    gboolean closes = limit - m <= 6 || (m + 2 < limit && tok_char(c, m + 1, ','));
+    if (m < limit && is_cue(c, m) && (wf(c, m) & W_CUE_INDIRECT) && closes &&
+        !(winfo(c, m)->flags & W_ACCORDING)) {
       q->cue_first = q->cue_last = (gssize)m;
-      q->lemma = c->tok[m].info->lemma;
+      q->lemma = winfo(c, m)->lemma;
       q->np = sp;
       q->how = A_AFTER;
       return TRUE;
@@ -875,7 +1131,78 @@ static gboolean attrib_after_loose(Ctx *c, Quote *q, gsize close) {
 
 /* The subject of the sentence starting at FLOOR, before token END: the first noun phrase
  * after leading function words or an introductory phrase ending in a comma. */
+/* A word that reads as a finite verb or an auxiliary after a subject. */
+static gboolean verb_like(const Ctx *c, gsize k) {
+  const Tok *t = &c->tok[k];
+  if (t->kind != T_WORD || (t->flags & F_CAP)) return FALSE;
+  static const char *const aux[] = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "did",
+                                     "does", "do", "can", "could", "should", "may", "might", "must"};
+  for (guint i = 0; i < G_N_ELEMENTS(aux); i++)
+    if (tok_is(c, k, aux[i])) return TRUE;
+  if (is_cue(c, k)) return TRUE;
+  if (wf(c, k) & (W_FUNC | W_DET | W_PRONOUN | W_SPEAKER_NOUN | W_ORG_NOUN)) return FALSE;
+  gsize l = t->end - t->start;
+  const char *w = c->text + t->start;
+  if (l >= 4 && ((w[l - 1] == 'd' && w[l - 2] == 'e') || (w[l - 1] == 's' && w[l - 2] != 's'))) return TRUE;
+  static const char *const irregular[] = {
+      "went", "came", "took", "made", "gave", "got", "saw", "knew", "felt", "left", "began", "kept", "held",
+      "brought", "ran", "sent", "stood", "won", "lost", "met", "paid", "sat", "led", "heard", "became", "fell",
+      "grew", "drew", "chose", "threw", "broke", "rose", "sought", "fought", "taught", "caught", "bought",
+      "spent", "built", "meant", "struck", "hit", "cut", "quit", "set", "put", "let", "took", "wore", "hid",
+      "shook", "woke", "swore", "spoke", "wrote", "told", "said", "thought", "found", "gets", "goes", "has"};
+  for (guint i = 0; i < G_N_ELEMENTS(irregular); i++)
+    if (tok_is(c, k, irregular[i])) return TRUE;
+  return FALSE;
+}
+
+static NP first_np(const Ctx *c, gsize floor, gsize end);
+
+/* The subject of the sentence starting at FLOOR, before END: the first noun phrase
+ * (at the start, or after an introductory phrase's comma) that a verb follows; else the
+ * first noun phrase. */
 static NP sentence_subject(const Ctx *c, gsize floor, gsize end) {
+  gsize k = floor;
+  if (k < end) {
+    /* "When Sanders accused her, she said": a subordinate clause first, then the subject */
+    static const char *const subord[] = {"when", "as", "after", "before", "while", "if", "although", "though",
+                                          "because", "since", "until", "once", "whenever", "whereas", "unless"};
+    for (guint i = 0; i < G_N_ELEMENTS(subord); i++)
+      if (tok_is(c, k, subord[i])) {
+        gsize j = k + 1;
+        while (j < end && j < k + 30 && !tok_char(c, j, ',')) j++;
+        if (j < end && tok_char(c, j, ',')) k = j + 1;
+        break;
+      }
+  }
+  for (guint pass = 0; pass < 4 && k < end; pass++) {
+    while (k < end && c->tok[k].kind == T_WORD && (wf(c, k) & W_FUNC) && !(wf(c, k) & (W_DET | W_PRONOUN)) &&
+           !name_part(c, k))
+      k++;
+    NP np = np_forward(c, k, end);
+    if (np.type != NP_NONE && !(c->tok[np.last].flags & F_POSS)) {
+      gsize a = np.last + 1;
+      if (a < end && tok_char(c, a, ',') && a + 1 < end &&
+          (!(c->tok[a + 1].flags & F_CAP) || (wf(c, a + 1) & W_DET))) {
+        /* an appositive: "Trump, the nominee, said" */
+        gsize b = a + 1;
+        while (b < end && b < a + 16 && !tok_char(c, b, ',')) b++;
+        if (b < end && tok_char(c, b, ',')) a = b + 1;
+      }
+      /* adverbs between: "Trump also said", "he then called" */
+      while (a < end && a < np.last + 4 && wf_eager(c, a, W_ADV) && !verb_like(c, a)) a++;
+      if (a < end && verb_like(c, a)) return np;
+    }
+    gsize j = k;
+    while (j < end && j < k + 12 && !tok_char(c, j, ',') && !is_dash(c, j)) j++;
+    if (j >= end || !(tok_char(c, j, ',') || is_dash(c, j))) break;
+    k = j + 1;
+  }
+  return first_np(c, floor, end);
+}
+
+/* The first noun phrase of the sentence at FLOOR, after leading function words or an
+ * introductory phrase ending in a comma. */
+static NP first_np(const Ctx *c, gsize floor, gsize end) {
   NP none = {.mention = -1};
   gsize k = floor;
   for (guint pass = 0; pass < 2 && k < end; pass++) {
@@ -894,35 +1221,141 @@ static NP sentence_subject(const Ctx *c, gsize floor, gsize end) {
 }
 
 /* X said: “Q” / X called it “Q” — a cue earlier in the sentence, from E back to FLOOR. */
+static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
+  gsize l = c->tok[j].end - c->tok[j].start;
+  if (l < 4 || g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) != 0) return FALSE;
+  return j == floor || tok_char(c, j - 1, ',') || tok_is(c, j - 1, "while") || tok_is(c, j - 1, "before") ||
+         tok_is(c, j - 1, "after") || tok_is(c, j - 1, "by") || tok_is(c, j - 1, "when") || is_dash(c, j - 1);
+}
+
+static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor);
+
+/* A preposition that opens an introductory phrase ("In a statement, …"). */
+static gboolean intro_word(const Ctx *c, gsize k) {
+  static const char *const preps[] = {"in", "on", "at", "during", "after", "before", "following", "from",
+                                      "with", "for", "under", "amid", "through", "throughout", "since"};
+  for (guint i = 0; i < G_N_ELEMENTS(preps); i++)
+    if (tok_is(c, k, preps[i])) return TRUE;
+  return FALSE;
+}
+
+/* X said: “Q” / X called it “Q” — a cue earlier in the sentence, from E back to FLOOR.
+ * "Cruz railed against what he calls the “Washington cartel”": a relative "what X
+ * calls" names its source again; the quote belongs to the sentence's subject. */
 static gboolean attrib_before(const Ctx *c, Quote *q, gsize e, gsize floor) {
+  if (!attrib_before_inner(c, q, e, floor)) return FALSE;
+  if (q->np.type != NP_NONE && q->cue_first >= 0 && q->np.first > floor &&
+      (gsize)q->cue_first > q->np.last &&
+      tok_is(c, q->np.first - 1, "what") && (q->np.type == NP_PRON)) {
+    gsize lo = q->np.first - 1;
+    while (lo > floor && !(c->tok[lo - 1].flags & F_IN_QUOTE) && !(c->tok[lo].flags & F_SENT_START)) lo--;
+    NP np = sentence_subject(c, lo, q->np.first - 1);
+    if (np.type != NP_NONE && np.first < q->np.first - 1) q->np = np;
+  }
+  return TRUE;
+}
+
+static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor) {
   gssize fallback = -1;
+  if (tok_char(c, e, ':') && e > floor) {
+    /* "…, Rubio fired back forcefully: “Q”": the clause before the colon */
+    gsize from = e;
+    while (from > floor && !tok_char(c, from - 1, ',') && !(c->tok[from - 1].flags & F_IN_QUOTE) && e - from < 20)
+      from--;
+    gboolean has_cue = FALSE;
+    for (gsize j = from; j < e; j++) has_cue |= is_cue(c, j);
+    if (!has_cue) {
+      NP np = sentence_subject(c, from, e);
+      if (np.type == NP_NAME || np.type == NP_PRON) {
+        q->np = np;
+        q->how = A_BEFORE;
+        return TRUE;
+      }
+    }
+  }
   guint tries = 0;
   gsize stop = e > WINDOW ? e - WINDOW : 0;
   if (floor < stop) floor = stop;
+  if (!(c->tok[q->open_tok].flags & F_SENT_START) && c->tok[e].kind == T_WORD) {
+    /* the outermost attribution: the leftmost cue of the sentence with a subject */
+    gsize lo = e + 1;
+    while (lo > floor && !(c->tok[lo - 1].flags & F_IN_QUOTE)) lo--;
+    /* but a parenthetical one comes first: "Cost estimates, he added, were “Q”" */
+    for (gsize j = lo + 2; j < e; j++) {
+      if (!tok_char(c, j + 1, ',') || !is_cue(c, j) || (wf(c, j) & W_ACCORDING)) continue;
+      NP np = np_backward(c, j - 1, lo);
+      if (np.type == NP_NONE || np.first == 0 || np.first <= lo || !tok_char(c, np.first - 1, ',')) continue;
+      q->cue_first = q->cue_last = (gssize)j;
+      q->lemma = winfo(c, j)->lemma;
+      q->np = np;
+      q->how = A_BEFORE;
+      return TRUE;
+    }
+    /* "In a Facebook message posted Friday, Cruz said …": not a cue of the sentence */
+    gsize intro_end = lo;
+    if (lo <= e && c->tok[lo].kind == T_WORD && intro_word(c, lo)) {
+      gsize j = lo + 1;
+      while (j <= e && j < lo + 16 && !tok_char(c, j, ',')) j++;
+      if (j <= e && tok_char(c, j, ',')) intro_end = j + 1;
+    }
+    for (gsize j = intro_end; j <= e; j++) {
+      if (!is_cue(c, j) || (winfo(c, j)->flags & W_ACCORDING)) continue;
+      if (participle_cue(c, j, lo)) {
+        NP np = sentence_subject(c, lo, j);
+        if (np.type != NP_NONE) {
+          q->cue_first = q->cue_last = (gssize)j;
+          q->lemma = winfo(c, j)->lemma;
+          q->np = np;
+          q->how = A_BEFORE;
+          return TRUE;
+        }
+        continue;
+      }
+      NP np = subject_of(c, j, lo);
+      if (np.type != NP_NONE) {
+        q->cue_first = q->cue_last = (gssize)j;
+        q->lemma = winfo(c, j)->lemma;
+        q->np = np;
+        q->how = A_BEFORE;
+        return TRUE;
+      }
+    }
+  }
   for (gsize j = e + 1; j-- > floor;) {
     if (c->tok[j].flags & F_IN_QUOTE) break;
     if (!is_cue(c, j)) continue;
-    if ((c->tok[j].info->flags & W_ACCORDING)) {
+    if ((winfo(c, j)->flags & W_ACCORDING)) {
       NP np = np_forward(c, j + 2, e + 1);
       if (np.type != NP_NONE) {
         q->cue_first = (gssize)j;
         q->cue_last = (gssize)j + 1;
-        q->lemma = c->tok[j].info->lemma;
+        q->lemma = winfo(c, j)->lemma;
         q->np = np;
         q->how = A_BEFORE;
         return TRUE;
       }
       continue;
     }
-    NP np = subject_of(c, j, floor);
+    NP np = participle_cue(c, j, floor) ? sentence_subject(c, floor, j) : subject_of(c, j, floor);
     /* “A,” said X, “B” — the speaker follows the cue */
     if (np.type == NP_NONE && j > floor &&
         (c->tok[j - 1].kind == T_QUOTE || (tok_char(c, j - 1, ',') && j - 1 > floor && c->tok[j - 2].kind == T_QUOTE)))
       np = np_forward(c, j + 1, e + 1);
+    /* "Said Dorothy Poynter: “Q”", "…, explained Rosenberg, “Q”": the speaker between the
+     * cue and the quote */
+    if (np.type == NP_NONE && (j == floor || tok_char(c, j - 1, ',')) &&
+        (tok_char(c, e, ',') || tok_char(c, e, ':'))) {
+      NP after = np_forward(c, j + 1, e + 1);
+      if (after.type == NP_NAME || after.type == NP_NOMINAL) {
+        gsize k = after.last + 1;
+        /* up to the punctuation before the quote, maybe across an appositive */
+        if (k == e || (tok_char(c, k, ',') && e - k < 20)) np = after;
+      }
+    }
     if (np.type != NP_NONE) {
       gsize cue = fallback >= 0 ? (gsize)fallback : j;
       q->cue_first = q->cue_last = (gssize)cue;
-      q->lemma = c->tok[cue].info->lemma;
+      q->lemma = winfo(c, cue)->lemma;
       q->np = np;
       q->how = A_BEFORE;
       return TRUE;
@@ -932,7 +1365,7 @@ static gboolean attrib_before(const Ctx *c, Quote *q, gsize e, gsize floor) {
   }
   if (fallback >= 0) {
     q->cue_first = q->cue_last = fallback;
-    q->lemma = c->tok[fallback].info->lemma;
+    q->lemma = winfo(c, fallback)->lemma;
     q->how = A_BEFORE;
     /* "Putin veered close to an admission, saying, “Q”": the sentence's subject */
     q->np = sentence_subject(c, floor, (gsize)fallback);
@@ -946,8 +1379,42 @@ static gboolean attrib_before(const Ctx *c, Quote *q, gsize e, gsize floor) {
       q->how = A_BEFORE;
       return TRUE;
     }
+    /* "Kasich resisted: “Q”" — a short clause and a colon: its subject */
+    if (e - floor <= 14) {
+      np = sentence_subject(c, floor, e);
+      if (np.type == NP_NAME || np.type == NP_PRON) {
+        q->np = np;
+        q->how = A_BEFORE;
+        return TRUE;
+      }
+    }
   }
   return FALSE;
+}
+
+/* "“Q,” Sanders said, according to CNN" / "According to pool reports, Obama said “Q”": the
+ * source the writer cites for the attribution is the speaker of record. */
+static void according_override(const Ctx *c, Quote *q) {
+  gsize at = q->cue_first >= 0 ? (gsize)q->cue_first : q->np.type != NP_NONE ? q->np.first : q->open_tok;
+  gsize s0 = sent_first(c, at);
+  guint32 sent = c->tok[at].sent;
+  for (gsize j = s0; j + 2 < c->n_tok && c->tok[j].sent == sent && j < s0 + 80; j++) {
+    if ((c->text[c->tok[j].start] | 0x20) != 'a' || c->tok[j].end - c->tok[j].start != 9) continue;
+    if ((c->tok[j].flags & F_IN_QUOTE) || !is_cue(c, j) || !(wf(c, j) & W_ACCORDING)) continue;
+    if ((gssize)j == q->cue_first) return;
+    gsize end = j + 2;
+    while (end < c->n_tok && c->tok[end].sent == sent && end < j + 24) end++;
+    NP np = np_forward(c, j + 2, end);
+    if (np.type == NP_NONE && j + 2 < end && c->tok[j + 2].kind == T_WORD && !(wf(c, j + 2) & (W_FUNC | W_CUE)))
+      /* "according to excerpts of his speech": a bare noun */
+      np = (NP){.type = NP_NOMINAL, .first = j + 2, .last = j + 2, .mention = -1};
+    if (np.type == NP_NONE) return;
+    q->np = np;
+    q->cue_first = (gssize)j;
+    q->cue_last = (gssize)j + 1;
+    q->lemma = winfo(c, j)->lemma;
+    return;
+  }
 }
 
 /* ---- Classification --------------------------------------------------------------- */
@@ -1036,6 +1503,15 @@ static void classify(Ctx *c, Quote *q) {
     q->reason = "markup attribute value";
     return;
   }
+  /* a title right after a possessive, "of", "titled" or a title word ("CBS’s “Face the
+   * Nation,”", "episode of “…”"), whatever attribution follows */
+  gboolean title_before = has_before && (c->tok[before - 1].flags & F_POSS || tok_is(c, before - 1, "of") ||
+                                         (wf(c, before - 1) & (W_TITLE_CTX | W_SCARE)));
+  if (title_before && !sent_break && nw <= 8 && title_case(c, first, last)) {
+    q->keep = FALSE;
+    q->reason = "title: after a possessive, of, or a word such as show or book";
+    return;
+  }
   if ((!end_punct || !direct) && !sent_break && nw <= 8 && title_case(c, first, last) && q->how != A_AFTER) {
     q->keep = FALSE;
     q->reason = "title or name in title case";
@@ -1081,6 +1557,10 @@ static void classify(Ctx *c, Quote *q) {
   } else {
     q->confidence = attributed ? 0.85 : 0.6;
     q->reason = attributed ? "fragment attributed by a cue" : "fragment in quotation marks without a cue";
+  }
+  if (q->how == A_SUBJECT) {
+    q->confidence = MIN(q->confidence, 0.55);
+    q->reason = "no cue: the subject of the sentence around the quote";
   }
 }
 
@@ -1156,12 +1636,16 @@ static gint resolve_pronoun(Ctx *c, gsize k) {
 /* The person a description such as "the senator" or "the company" stands for, or -1. */
 static gint resolve_nominal(Ctx *c, const NP *np) {
   gsize head = np->last;
-  const WordInfo *info = c->tok[head].info;
+  const WordInfo *info = winfo(c, head);
   gboolean org = info && (info->flags & W_ORG_NOUN) && !(info->flags & (W_TITLE));
   const char *role = info && (info->flags & W_TITLE) ? info->role : NULL;
   if (!role && !(org && c->have_entities)) return -1;
-  if (!(tok_is(c, np->first, "the") || (np->first == np->last))) return -1;
-  if (np->last - np->first > 2) return -1;
+  /* "the senator", "the Florida senator", "a White House spokeswoman" (when the article
+   * named a spokeswoman before) */
+  gboolean indefinite = tok_is(c, np->first, "a") || tok_is(c, np->first, "an");
+  if (!(tok_is(c, np->first, "the") || indefinite || (np->first == np->last))) return -1;
+  if (indefinite && !role) return -1;
+  if (np->last - np->first > 3) return -1;
   guint32 block = c->tok[np->first].block;
   gint mi = mention_before(c, np->first);
   for (guint seen = 0; mi >= 0 && seen < MAX_BACK; mi--, seen++) {
@@ -1215,7 +1699,7 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
   /* according to X, … */
   gsize b = s;
   while (b < last && c->tok[b].kind == T_WORD && (wf(c, b) & W_FUNC) && !is_cue(c, b) && b < s + 2) b++;
-  if (is_cue(c, b) && (c->tok[b].info->flags & W_ACCORDING)) {
+  if (is_cue(c, b) && (winfo(c, b)->flags & W_ACCORDING)) {
     NP np = np_forward(c, b + 2, last + 1);
     gsize j = np.type ? np.last + 1 : b + 2;
     while (j <= last && !tok_char(c, j, ',') && j < b + 14) j++;
@@ -1225,7 +1709,7 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
       q.np = np;
       q.cue_first = (gssize)b;
       q.cue_last = (gssize)b + 1;
-      q.lemma = c->tok[b].info->lemma;
+      q.lemma = winfo(c, b)->lemma;
       q.reason = "reported speech: according to";
       goto found;
     }
@@ -1233,7 +1717,7 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
   /* X said (that) … : the first cue within a dozen words of the sentence start */
   for (gsize j = s; j <= last && j < s + 14; j++) {
     if (!is_cue(c, j) || !(wf(c, j) & W_CUE_INDIRECT)) continue;
-    if ((c->tok[j].info->flags & W_ACCORDING)) {
+    if ((winfo(c, j)->flags & W_ACCORDING)) {
       /* …, according to X. */
       NP np = np_forward(c, j + 2, last + 1);
       if (np.type != NP_NONE && j > s + 3 && tok_char(c, j - 1, ',') && np.last + 3 >= last) {
@@ -1242,7 +1726,7 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
         q.np = np;
         q.cue_first = (gssize)j;
         q.cue_last = (gssize)j + 1;
-        q.lemma = c->tok[j].info->lemma;
+        q.lemma = winfo(c, j)->lemma;
         q.reason = "reported speech: according to";
         goto found;
       }
@@ -1251,7 +1735,7 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
     if (!finite_cue(c, j)) continue;
     NP np = subject_of(c, j, s);
     if (np.type == NP_NONE) break;
-    const char *lemma = c->tok[j].info->lemma;
+    const char *lemma = winfo(c, j)->lemma;
     gboolean loose = strcmp(lemma, "say") == 0 || strcmp(lemma, "tell") == 0 || strcmp(lemma, "add") == 0;
     gsize k = j + 1;
     if (strcmp(lemma, "tell") == 0) {
@@ -1275,7 +1759,7 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
     q.last = last;
     q.np = np;
     q.cue_first = q.cue_last = (gssize)j;
-    q.lemma = c->tok[j].info->lemma;
+    q.lemma = winfo(c, j)->lemma;
     q.reason = "reported speech: speaker and cue";
     goto found;
   }
@@ -1292,18 +1776,20 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
       np = np_forward(c, a, last + 1);
       if (np.type != NP_NONE) {
         gsize m = np.last + 1;
-        while (m <= last && (wf(c, m) & W_ADV) && !(wf(c, m) & W_DET)) m++;
+        while (m <= last && wf_eager(c, m, W_ADV) && !(wf(c, m) & W_DET)) m++;
         if (m <= last && is_cue(c, m) && (wf(c, m) & W_CUE_INDIRECT)) cue = (gssize)m;
       }
     }
     if (cue < 0 || np.type == NP_NONE) continue;
-    if ((c->tok[cue].info->flags & W_ACCORDING)) continue;
+    if ((winfo(c, cue)->flags & W_ACCORDING)) continue;
+    /* "In her book, Clinton noted the clot": the cue has an object, it closes nothing */
+    if (!circumstance(c, MAX((gsize)cue, np.last) + 1, last + 1, FALSE)) continue;
     if (count_words(c, s, j - 1) < 4) break;
     q.first = s;
     q.last = j - 1;
     q.np = np;
     q.cue_first = q.cue_last = cue;
-    q.lemma = c->tok[cue].info->lemma;
+    q.lemma = winfo(c, cue)->lemma;
     q.reason = "reported speech: speaker and cue after it";
     goto found;
   }
@@ -1335,8 +1821,10 @@ static gboolean write_layers(Ctx *c, GError **error) {
   CopydeskLayer *ql = copydesk_document_ensure_layer(c->doc, COPYDESK_LAYER_QUOTE);
   CopydeskLayer *sl = copydesk_document_ensure_layer(c->doc, "speaker");
   CopydeskLayer *cl = copydesk_document_ensure_layer(c->doc, "cue");
-  GHashTable *speaker_spans = g_hash_table_new(g_direct_hash, g_direct_equal);
-  GHashTable *cue_spans = g_hash_table_new(g_direct_hash, g_direct_equal);
+  /* spans already made, by start byte + 1 (kept between documents, emptied here) */
+  GHashTable *speaker_spans = c->scratch->speaker_spans, *cue_spans = c->scratch->cue_spans;
+  if (g_hash_table_size(speaker_spans)) g_hash_table_remove_all(speaker_spans);
+  if (g_hash_table_size(cue_spans)) g_hash_table_remove_all(cue_spans);
   gboolean ok = TRUE;
   for (guint i = 0; i < c->quotes->len && ok; i++) {
     Quote *q = &g_array_index(c->quotes, Quote, i);
@@ -1349,12 +1837,15 @@ static gboolean write_layers(Ctx *c, GError **error) {
     if (q->np.type != NP_NONE) {
       CopydeskSpan *sp = NULL;
       const Mention *m = q->np.mention >= 0 ? &g_array_index(c->mentions, Mention, q->np.mention) : NULL;
-      if (m && m->span) sp = m->span;
+      if (m && m->span && !q->np.rel1) sp = m->span;
       else {
-        gsize st = c->tok[q->np.first].start, en = c->tok[q->np.last].end;
+        gsize sf = q->np.rel1 ? q->np.rel1 - 1 : q->np.first, sl_ = q->np.rel1 ? q->np.rel1 - 1 : q->np.last;
+        gsize st = c->tok[sf].start, en = c->tok[sl_].end;
         sp = g_hash_table_lookup(speaker_spans, GSIZE_TO_POINTER(st + 1));
         if (!sp) {
-          const char *label = q->np.type == NP_PRON ? "pronoun" : q->np.type == NP_NOMINAL ? "nominal" : "name";
+          const char *label = q->np.type == NP_PRON || q->np.rel1 ? "pronoun"
+                              : q->np.type == NP_NOMINAL      ? "nominal"
+                                                               : "name";
           sp = copydesk_layer_add(sl, st, en, label, error);
           if (!sp) {
             ok = FALSE;
@@ -1366,7 +1857,7 @@ static gboolean write_layers(Ctx *c, GError **error) {
       copydesk_span_set_link(span, "speaker", sp);
       if (q->person >= 0) {
         const Person *p = person(c, q->person);
-        copydesk_span_set_string(span, "speaker_name", p->name);
+        copydesk_span_set_string(span, "speaker_name", person_name(c, q->person));
         if (p->entity) copydesk_span_set_string(span, "speaker_entity", p->entity);
       }
     }
@@ -1386,40 +1877,71 @@ static gboolean write_layers(Ctx *c, GError **error) {
     copydesk_span_set_double(span, "confidence", q->confidence);
     if (q->reason) copydesk_span_set_string(span, "reason", q->reason);
   }
-  g_hash_table_destroy(speaker_spans);
-  g_hash_table_destroy(cue_spans);
   return ok;
 }
 
 /* ---- The pass ------------------------------------------------------------------------- */
 
-static void free_list(gpointer p) { g_array_free(p, TRUE); }
+AttrScratch *attr_scratch_new(void) {
+  AttrScratch *s = g_new0(AttrScratch, 1);
+  s->persons = g_array_new(FALSE, FALSE, sizeof(Person));
+  s->mentions = g_array_new(FALSE, FALSE, sizeof(Mention));
+  s->quotes = g_array_new(FALSE, TRUE, sizeof(Quote));
+  s->events = g_array_new(FALSE, FALSE, sizeof(Event));
+  s->sent_first = g_array_new(FALSE, FALSE, sizeof(gsize));
+  s->tok_mention = g_array_new(FALSE, FALSE, sizeof(gint32));
+  s->runs = g_array_new(FALSE, FALSE, sizeof(Run));
+  s->surnames = g_array_new(FALSE, FALSE, sizeof(SurnameSlot));
+  s->order = g_ptr_array_new();
+  s->speaker_spans = g_hash_table_new(g_direct_hash, g_direct_equal);
+  s->cue_spans = g_hash_table_new(g_direct_hash, g_direct_equal);
+  s->strings = g_string_chunk_new(256);
+  return s;
+}
+
+void attr_scratch_free(AttrScratch *s) {
+  if (!s) return;
+  g_array_free(s->persons, TRUE);
+  g_array_free(s->mentions, TRUE);
+  g_array_free(s->quotes, TRUE);
+  g_array_free(s->events, TRUE);
+  g_array_free(s->sent_first, TRUE);
+  g_array_free(s->tok_mention, TRUE);
+  g_array_free(s->runs, TRUE);
+  g_array_free(s->surnames, TRUE);
+  g_ptr_array_free(s->order, TRUE);
+  g_hash_table_destroy(s->speaker_spans);
+  g_hash_table_destroy(s->cue_spans);
+  g_string_chunk_free(s->strings);
+  g_free(s);
+}
 
 gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *scan,
-                       GError **error) {
+                       AttrScratch *scratch, GError **error) {
+  GArray *arrays[] = {scratch->persons, scratch->mentions, scratch->quotes, scratch->events,
+                      scratch->sent_first, scratch->runs};
+  for (guint i = 0; i < G_N_ELEMENTS(arrays); i++) g_array_set_size(arrays[i], 0);
   Ctx c = {
       .config = config,
       .lex = config->lex,
       .doc = doc,
       .scan = scan,
+      .scratch = scratch,
       .text = scan->text,
       .tok = (Tok *)(void *)scan->toks->data,
       .n_tok = scan->toks->len,
-      .persons = g_array_new(FALSE, FALSE, sizeof(Person)),
-      .mentions = g_array_new(FALSE, FALSE, sizeof(Mention)),
-      .surnames = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_list),
-      .entity_ids = g_hash_table_new(g_str_hash, g_str_equal),
-      .quotes = g_array_new(FALSE, TRUE, sizeof(Quote)),
-      .events = g_array_new(FALSE, FALSE, sizeof(Event)),
-      .sent_first = g_array_new(FALSE, FALSE, sizeof(gsize)),
-      .strings = g_string_chunk_new(1024),
+      .persons = scratch->persons,
+      .mentions = scratch->mentions,
+      .quotes = scratch->quotes,
+      .events = scratch->events,
+      .sent_first = scan->sent_first,
+      .strings = scratch->strings,
   };
   gboolean ok = TRUE;
   if (c.n_tok == 0) goto done;
-  c.tok_mention = g_new(gint32, c.n_tok);
-  for (gsize k = 0; k < c.n_tok; k++) c.tok_mention[k] = -1;
-  g_array_set_size(c.sent_first, scan->n_sents + 1);
-  for (gsize k = c.n_tok; k-- > 0;) g_array_index(c.sent_first, gsize, c.tok[k].sent) = k;
+  g_array_set_size(scratch->tok_mention, c.n_tok);
+  c.tok_mention = (gint32 *)(void *)scratch->tok_mention->data;
+  memset(c.tok_mention, 0xff, c.n_tok * sizeof(gint32)); /* -1 */
 
   /* Candidates → quotes; mark their tokens so names inside quotes are not speakers. */
   for (guint i = 0; i < scan->cands->len; i++) {
@@ -1434,8 +1956,12 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
 
   CopydeskLayer *entities = copydesk_document_layer(doc, COPYDESK_LAYER_ENTITY);
   c.have_entities = entities != NULL && copydesk_layer_n_spans(entities) > 0;
-  if (c.have_entities) read_entities(&c, entities);
-  else find_names(&c);
+  if (c.have_entities) {
+    c.entity_ids = g_hash_table_new(g_str_hash, g_str_equal);
+    read_entities(&c, entities);
+  } else {
+    find_names(&c, scratch->runs);
+  }
 
   /* Attribute and classify every candidate. */
   guint n_cands = c.quotes->len;
@@ -1448,10 +1974,21 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       gsize lp = q->last;
       while (lp > q->first && c.tok[lp].kind == T_QUOTE) lp--;
       if (tok_char(&c, lp, '.') && q->close_tok + 1 < c.n_tok &&
-          (c.tok[q->close_tok + 1].flags & F_CAP))
+          (c.tok[q->close_tok + 1].flags & F_CAP) && !attribution_sentence(&c, q->close_tok))
         after_ok = FALSE;
     }
-    gboolean found = after_ok && attrib_after(&c, q, q->close_tok);
+    /* A quote inside the writer's sentence ("Holm said the ad “Q” suggests …") belongs to
+     * a cue before it when there is one; one that opens its sentence, to the cue after. */
+    gsize o0 = q->open_tok;
+    gboolean mid = !(q->cflags & C_NO_OPEN) && o0 > 0 && !(c.tok[o0].flags & (F_SENT_START | F_BLOCK_START)) &&
+                   c.tok[o0 - 1].kind == T_WORD;
+    gboolean found = FALSE;
+    if (mid) {
+      Quote saved = *q;
+      found = attrib_before(&c, q, o0 - 1, sent_first(&c, o0)) && q->np.type != NP_NONE;
+      if (!found) *q = saved;
+    }
+    if (!found) found = after_ok && attrib_after(&c, q, q->close_tok);
     if (!found && !(q->cflags & C_NO_OPEN)) {
       gsize o = q->open_tok;
       if (o > 0 && !(c.tok[o].flags & F_BLOCK_START)) {
@@ -1461,37 +1998,57 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       } else if (o > 0 && (c.tok[o].flags & F_BLOCK_START) && tok_char(&c, o - 1, ':')) {
         /* He added:\n\n“Q” */
         if (attrib_before(&c, q, o - 2, sent_first(&c, o - 1))) q->how = A_COLON;
+        else {
+          /* "Clinton released the following statement:\n\n“Q”": the sentence's subject */
+          NP np = sentence_subject(&c, sent_first(&c, o - 1), o - 1);
+          if (np.type != NP_NONE) {
+            q->np = np;
+            q->how = A_COLON;
+          }
+        }
       }
     }
     if ((q->how == A_NONE || (q->np.type == NP_NONE && q->how == A_BEFORE)) && after_ok) {
       Quote saved = *q;
       if (!attrib_after_loose(&c, q, q->close_tok)) *q = saved;
     }
+    if (q->how == A_AFTER || q->how == A_BEFORE) according_override(&c, q);
+    if (mid && q->how == A_NONE) {
+      /* "He offered “my thoughts and prayers”": no cue, the sentence's subject */
+      NP np = sentence_subject(&c, sent_first(&c, o0), o0);
+      if (np.type != NP_NONE) {
+        q->np = np;
+        q->how = A_SUBJECT;
+      }
+    }
     classify(&c, q);
     if (!q->keep)
       for (gsize k = q->first; k <= q->last; k++) c.tok[k].flags &= ~(guint32)F_IN_QUOTE;
   }
 
-  /* Sentences without kept quotes: indirect speech (also recorded as speech events). */
+  /* Sentences with a cue and without kept quotes: indirect speech (also recorded as
+   * speech events). */
   {
-    gsize k = 0;
-    while (k < c.n_tok) {
-      gsize e = k;
-      while (e + 1 < c.n_tok && c.tok[e + 1].sent == c.tok[k].sent) e++;
-      gboolean quoted = FALSE;
-      for (gsize j = k; j <= e; j++)
-        if (c.tok[j].flags & F_IN_QUOTE) {
-          quoted = TRUE;
-          break;
-        }
-      if (!quoted) find_indirect(&c, k, e, config->indirect);
-      k = e + 1;
+    guint8 *sflags = (guint8 *)scan->sent_flags->data;
+    for (guint i = 0; i < n_cands; i++) {
+      const Quote *q = &g_array_index(c.quotes, Quote, i);
+      if (!q->keep) continue;
+      for (guint32 st = c.tok[q->first].sent; st <= c.tok[q->last].sent; st++) sflags[st] |= SF_QUOTED;
+    }
+    const gsize *starts = scan->sent_toks.v;
+    gsize ns = scan->sent_toks.n;
+    for (gsize i = 0; i < ns; i++) {
+      gsize k = starts[i];
+      if ((sflags[c.tok[k].sent] & (SF_CUE | SF_QUOTED)) != SF_CUE) continue;
+      gsize e = i + 1 < ns ? starts[i + 1] - 1 : c.n_tok - 1;
+      find_indirect(&c, k, e, config->indirect);
     }
   }
 
   /* Resolve speakers in text order, recording speech events for later pronouns. */
   {
-    GPtrArray *order = g_ptr_array_sized_new(c.quotes->len);
+    GPtrArray *order = scratch->order;
+    g_ptr_array_set_size(order, 0);
     for (guint i = 0; i < c.quotes->len; i++) {
       Quote *q = &g_array_index(c.quotes, Quote, i);
       if (q->np.type != NP_NONE && (q->keep || q->how == A_INDIRECT)) g_ptr_array_add(order, q);
@@ -1508,7 +2065,6 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
         g_array_insert_val(c.events, at, ev);
       }
     }
-    g_ptr_array_free(order, TRUE);
   }
 
   /* Sort the quotes, then fill in continuations and interrupted quotes. */
@@ -1547,14 +2103,8 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   ok = write_layers(&c, error);
 
 done:
-  g_free(c.tok_mention);
-  g_array_free(c.persons, TRUE);
-  g_array_free(c.mentions, TRUE);
-  g_hash_table_destroy(c.surnames);
-  g_hash_table_destroy(c.entity_ids);
-  g_array_free(c.quotes, TRUE);
-  g_array_free(c.events, TRUE);
-  g_array_free(c.sent_first, TRUE);
-  g_string_chunk_free(c.strings);
+  if (c.entity_ids) g_hash_table_destroy(c.entity_ids);
+  /* the strings written went into the document's own attributes */
+  g_string_chunk_clear(c.strings);
   return ok;
 }

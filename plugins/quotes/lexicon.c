@@ -3,106 +3,98 @@
  * Every file has the same shape: "# comment" lines, "[section flag …]" headers and
  * lines of whitespace-separated words under them.  All words go into one open-addressing
  * table keyed by the lowercased form; a word in several lists gets every list's flags.
- * Lookups fold ASCII case on the fly, so the tokenizer never copies a word.
+ * Keys are the first eight lowercased bytes packed into an integer (plus a hash of the
+ * rest for longer words), so a lookup folds case on the fly and never copies a word;
+ * the hashes of the entries are computed once, at load.  A 4096-bit filter marks the
+ * words the tokenizer looks up at once (cues, adverbs, connectors: LEXICON_EAGER).
  */
 #include <string.h>
 
 #include "quotes.h"
 
-#define MAX_KEY 24
+#define MAX_KEY LEXICON_MAX_KEY
 
-struct Lexicon {
-  WordInfo *slots; /* power-of-two sized, key NULL when empty */
-  guint32 *hashes; /* each slot's hash */
-  gsize mask;
-  gsize n;
-  GStringChunk *strings; /* keys, lemmas, roles */
-  /* A quick filter: bit (first letter, last letter) per key length; most words that are
-   * not in the table stop here without hashing. */
-  guint64 pairs[MAX_KEY + 1][32];
-};
-
-static inline guint letter(guchar c) { return (c | 0x20) & 31; }
-
-static inline guint32 hash_fold(const char *s, gsize len) {
-  guint32 h = 2166136261u;
-  for (gsize i = 0; i < len; i++) {
-    guchar c = (guchar)s[i];
-    if (c >= 'A' && c <= 'Z') c |= 0x20;
-    h = (h ^ c) * 16777619u;
+/* ASCII case folding as a table (bytes >= 0x80 unchanged). */
+static const guint8 *fold_table(void) {
+  static guint8 fold[256];
+  static gsize done = 0;
+  if (g_once_init_enter(&done)) {
+    for (guint i = 0; i < 256; i++) fold[i] = (guint8)((i >= 'A' && i <= 'Z') ? i | 0x20 : i);
+    g_once_init_leave(&done, 1);
   }
-  return h;
+  return fold;
 }
 
-static inline gboolean eq_fold(const char *key, const char *s, gsize len) {
-  for (gsize i = 0; i < len; i++) {
-    guchar c = (guchar)s[i];
-    if (c >= 'A' && c <= 'Z') c |= 0x20;
-    if ((guchar)key[i] != c) return FALSE;
-  }
-  return key[len] == '\0';
+guint64 lexicon_pack(const char *s, gsize len) {
+  const guint8 *fold = fold_table();
+  guint64 k = 0;
+  gsize n = len < 8 ? len : 8;
+  for (gsize i = 0; i < n; i++) k |= (guint64)fold[(guchar)s[i]] << (8 * i);
+  return k;
 }
 
-static WordInfo *find_slot(const Lexicon *lex, const char *s, gsize len, guint32 *hash) {
-  guint32 h = hash_fold(s, len);
-  if (hash) *hash = h;
-  gsize i = h & lex->mask;
-  for (;;) {
-    WordInfo *w = &lex->slots[i];
-    if (w->key == NULL || (lex->hashes[i] == h && eq_fold(w->key, s, len))) return w;
-    i = (i + 1) & lex->mask;
-  }
+static inline const WordInfo *find(const Lexicon *lex, guint64 key, const char *s, gsize len) {
+  return lexicon_find(lex, key, s, len);
+}
+
+const WordInfo lexicon_none = {.key = (char *)""};
+const WordInfo lexicon_lazy = {.key = (char *)""};
+
+static void insert_slot(Lexicon *lex, gsize idx) {
+  const WordInfo *w = &lex->words[idx];
+  guint64 h = lexicon_hash(w->packed, w->len, lexicon_tail_hash(w->key, w->len));
+  gsize i = (gsize)(h >> 20) & lex->mask;
+  while (lex->slots[i]) i = (i + 1) & lex->mask;
+  lex->slots[i] = ((guint32)(h >> 52) << LEXICON_IDX_BITS) | (guint32)(idx + 1);
 }
 
 static void grow(Lexicon *lex) {
-  gsize old_size = lex->mask + 1;
-  WordInfo *old = lex->slots;
-  guint32 *old_hashes = lex->hashes;
-  lex->mask = old_size * 2 - 1;
-  lex->slots = g_new0(WordInfo, old_size * 2);
-  lex->hashes = g_new0(guint32, old_size * 2);
-  for (gsize i = 0; i < old_size; i++)
-    if (old[i].key) {
-      guint32 h;
-      WordInfo *w = find_slot(lex, old[i].key, strlen(old[i].key), &h);
-      *w = old[i];
-      lex->hashes[w - lex->slots] = h;
-    }
-  g_free(old);
-  g_free(old_hashes);
+  gsize size = (lex->mask + 1) * 2;
+  g_free(lex->slots);
+  lex->slots = g_new0(guint32, size);
+  lex->mask = size - 1;
+  for (gsize i = 0; i < lex->n; i++) insert_slot(lex, i);
 }
 
 static WordInfo *add_word(Lexicon *lex, const char *word) {
-  if ((lex->n + 1) * 4 > lex->mask + 1) grow(lex);
   gsize len = strlen(word);
-  guint32 h;
-  WordInfo *w = find_slot(lex, word, len, &h);
-  if (w->key == NULL) {
-    char *lower = g_ascii_strdown(word, (gssize)len);
-    w->key = g_string_chunk_insert(lex->strings, lower);
-    g_free(lower);
-    lex->hashes[w - lex->slots] = h;
-    lex->n++;
-    if (len <= MAX_KEY) lex->pairs[len][letter((guchar)word[0])] |= 1ull << letter((guchar)word[len - 1]);
+  if (len == 0 || len > MAX_KEY) return NULL;
+  const WordInfo *found = find(lex, lexicon_pack(word, len), word, len);
+  if (found) return (WordInfo *)found;
+  if (lex->n + 1 >= (gsize)1 << LEXICON_IDX_BITS) return NULL;
+  if ((lex->n + 1) * 2 > lex->mask + 1) grow(lex);
+  if (lex->n == lex->cap) {
+    /* entries move: slots hold indices, never pointers */
+    lex->cap = lex->cap ? lex->cap * 2 : 256;
+    lex->words = g_renew(WordInfo, lex->words, lex->cap);
   }
+  WordInfo *w = &lex->words[lex->n];
+  *w = (WordInfo){0};
+  char *lower = g_ascii_strdown(word, (gssize)len);
+  w->key = g_string_chunk_insert(lex->strings, lower);
+  g_free(lower);
+  w->packed = lexicon_pack(w->key, len);
+  w->len = (guint32)len;
+  insert_slot(lex, lex->n);
+  lex->n++;
   return w;
 }
 
-static inline gboolean maybe(const Lexicon *lex, const char *s, gsize len) {
-  return (lex->pairs[len][letter((guchar)s[0])] >> letter((guchar)s[len - 1])) & 1;
+const WordInfo *lexicon_lookup_packed(const Lexicon *lex, guint64 key, const char *s, gsize len) {
+  if (len == 0 || len > MAX_KEY) return NULL;
+  const WordInfo *w = find(lex, key, s, len);
+  if (w) return w;
+  if (len > 1 && s[len - 1] == '.') {
+    gsize l = len - 1;
+    if (l < 8) key &= (1ull << (8 * l)) - 1;
+    return find(lex, key, s, l);
+  }
+  return NULL;
 }
 
 const WordInfo *lexicon_lookup(const Lexicon *lex, const char *s, gsize len) {
   if (len == 0 || len > MAX_KEY) return NULL;
-  if (maybe(lex, s, len)) {
-    const WordInfo *w = find_slot(lex, s, len, NULL);
-    if (w->key) return w;
-  }
-  if (len > 1 && s[len - 1] == '.' && maybe(lex, s, len - 1)) {
-    const WordInfo *w = find_slot(lex, s, len - 1, NULL);
-    if (w->key) return w;
-  }
-  return NULL;
+  return lexicon_lookup_packed(lex, lexicon_pack(s, len), s, len);
 }
 
 typedef enum { FILE_CUES, FILE_TITLES, FILE_NAMES, FILE_WORDS } FileKind;
@@ -205,6 +197,7 @@ static gboolean load_file(Lexicon *lex, const char *path, FileKind kind, GError 
     for (guint i = 0; words[i]; i++) {
       if (!*words[i]) continue;
       WordInfo *w = add_word(lex, words[i]);
+      if (!w) continue;
       /* A name in both the male and the female list gets both flags: no gender. */
       w->flags |= flags;
       if (lemma && !w->lemma) w->lemma = lemma;
@@ -222,13 +215,18 @@ Lexicon *lexicon_load(const char *cues, const char *titles, const char *names, c
                       GError **error) {
   Lexicon *lex = g_new0(Lexicon, 1);
   lex->mask = 1023;
-  lex->slots = g_new0(WordInfo, lex->mask + 1);
-  lex->hashes = g_new0(guint32, lex->mask + 1);
+  lex->slots = g_new0(guint32, lex->mask + 1);
   lex->strings = g_string_chunk_new(4096);
   if (!load_file(lex, cues, FILE_CUES, error) || !load_file(lex, titles, FILE_TITLES, error) ||
       !load_file(lex, names, FILE_NAMES, error) || !load_file(lex, words, FILE_WORDS, error)) {
     lexicon_free(lex);
     return NULL;
+  }
+  for (gsize i = 0; i < lex->n; i++) {
+    const WordInfo *w = &lex->words[i];
+    if (!(w->flags & LEXICON_EAGER)) continue;
+    guint b = (guint)(lexicon_hash(w->packed, w->len, lexicon_tail_hash(w->key, w->len)) >> 52);
+    lex->cue_filter[b >> 6] |= 1ull << (b & 63);
   }
   return lex;
 }
@@ -236,7 +234,7 @@ Lexicon *lexicon_load(const char *cues, const char *titles, const char *names, c
 void lexicon_free(Lexicon *lex) {
   if (!lex) return;
   g_free(lex->slots);
-  g_free(lex->hashes);
+  g_free(lex->words);
   g_string_chunk_free(lex->strings);
   g_free(lex);
 }

@@ -81,16 +81,61 @@ static void *quotes_create(const CopydeskOptions *options, GError **error) {
   if (!lex) goto out;
   config = g_new0(QuotesConfig, 1);
   config->lex = lex;
+  g_mutex_init(&config->pool_lock);
+  config->pool = g_ptr_array_new();
   config->indirect = copydesk_options_get_bool(options, "indirect");
 out:
   for (guint i = 0; i < 4; i++) g_free(paths[i]);
   return config;
 }
 
+/* One document's work arrays: the scan and the attribution pass's. */
+typedef struct {
+  Scan scan;
+  AttrScratch *attr;
+  GArray *sents; /* gsize: sentence starts and ends */
+} Work;
+
+static void work_free(gpointer p) {
+  Work *w = p;
+  scan_clear(&w->scan);
+  attr_scratch_free(w->attr);
+  g_array_free(w->sents, TRUE);
+  g_free(w);
+}
+
+/* A set of work arrays from the pool, or a new one. */
+static Work *work_take(QuotesConfig *config) {
+  Work *w = NULL;
+  g_mutex_lock(&config->pool_lock);
+  if (config->pool->len > 0) w = g_ptr_array_steal_index_fast(config->pool, config->pool->len - 1);
+  g_mutex_unlock(&config->pool_lock);
+  if (!w) {
+    w = g_new0(Work, 1);
+    w->attr = attr_scratch_new();
+    w->sents = g_array_new(FALSE, FALSE, sizeof(gsize));
+  }
+  return w;
+}
+
+/* Back to the pool; sets grown past a large document are freed instead. */
+static void work_give(QuotesConfig *config, Work *w) {
+  if (w->scan.toks && w->scan.toks->len > (1u << 20)) {
+    work_free(w);
+    return;
+  }
+  g_mutex_lock(&config->pool_lock);
+  g_ptr_array_add(config->pool, w);
+  g_mutex_unlock(&config->pool_lock);
+}
+
 static void quotes_destroy(void *self) {
   QuotesConfig *config = self;
   if (!config) return;
   lexicon_free((Lexicon *)config->lex);
+  g_ptr_array_set_free_func(config->pool, work_free);
+  g_ptr_array_free(config->pool, TRUE);
+  g_mutex_clear(&config->pool_lock);
   g_free(config);
 }
 
@@ -100,13 +145,15 @@ static gint pair_cmp(gconstpointer a, gconstpointer b) {
 }
 
 static gboolean quotes_process(void *self, CopydeskDocument *doc, GError **error) {
-  const QuotesConfig *config = self;
+  QuotesConfig *config = self;
   gsize len;
   const char *text = copydesk_document_text(doc, &len);
   /* Sentence starts and ends, in order. */
   CopydeskLayer *sl = copydesk_document_layer(doc, COPYDESK_LAYER_SENTENCE);
   gsize n_sents = sl ? copydesk_layer_n_spans(sl) : 0;
-  gsize *sents = g_new(gsize, 2 * n_sents + 2);
+  Work *work = work_take(config);
+  g_array_set_size(work->sents, 2 * n_sents + 2);
+  gsize *sents = (gsize *)(void *)work->sents->data;
   gboolean sorted = TRUE;
   for (gsize i = 0; i < n_sents; i++) {
     CopydeskSpan *s = copydesk_layer_span(sl, i);
@@ -115,17 +162,16 @@ static gboolean quotes_process(void *self, CopydeskDocument *doc, GError **error
     if (i > 0 && sents[2 * i] < sents[2 * i - 2]) sorted = FALSE;
   }
   if (!sorted) qsort(sents, n_sents, 2 * sizeof(gsize), (int (*)(const void *, const void *))pair_cmp);
-  Scan scan = {0};
-  scan_run(&scan, config->lex, text, len, sents, n_sents);
-  g_free(sents);
+  Scan *scan = &work->scan;
+  scan_run(scan, config->lex, text, len, sents, n_sents);
   /* A rerun replaces the layers this stage made. */
   const char *mine[] = {COPYDESK_LAYER_QUOTE, "speaker", "cue"};
   for (guint i = 0; i < 3; i++) {
     CopydeskLayer *l = copydesk_document_layer(doc, mine[i]);
     if (l && copydesk_layer_n_spans(l) > 0) copydesk_layer_clear(l);
   }
-  gboolean ok = attribute_run(config, doc, &scan, error);
-  scan_clear(&scan);
+  gboolean ok = attribute_run(config, doc, scan, work->attr, error);
+  work_give(config, work);
   return ok;
 }
 

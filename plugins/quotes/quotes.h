@@ -1,16 +1,20 @@
 /* copydesk — the quotes plugin's internal interface.
  *
  * lexicon.c   word lists read from conf/lexicons/ (cue verbs, titles, given names,
- *             word classes) into one case-insensitive table: one lookup per word.
- * scan.c      tokens, blocks (paragraphs, and lines that end a sentence), and the
- *             quotation marks paired into candidate quotes, block by block.
+ *             word classes) into one case-insensitive table of 32-bit slots; a word of
+ *             up to eight bytes is found by two integer compares.
+ * scan.c      tokens, sentences and blocks (paragraphs, and lines that end a
+ *             sentence) in one pass, and the quotation marks paired into candidate
+ *             quotes, block by block.  Capitalised words and possible cues are looked
+ *             up as they are cut; other words when the attribution asks for them.
  * attribute.c names and mentions, speakers, cues, pronouns, titles and scare quotes,
  *             indirect speech; writes the quote, speaker and cue layers.
  * quotes.c    the plugin: options, descriptor, process().
  *
  * Everything is linear in the text: each decision looks at a bounded window of tokens,
  * and backward searches (antecedents, earlier speakers) stop after a fixed number of
- * candidates.
+ * candidates.  Work arrays are kept between documents (a small pool in the config, one
+ * set per document in flight), so the process is reentrant and allocation-free once warm.
  */
 #pragma once
 
@@ -44,15 +48,39 @@ enum {
 };
 
 #define W_PRONOUN (W_PRON_M | W_PRON_F | W_PRON_PL | W_PRON_IT | W_PRON_1)
+/* Flags of the words the tokenizer always looks up (see Lexicon.cue_filter). */
+#define LEXICON_EAGER (W_CUE | W_CUE_INDIRECT | W_ADV | W_CONNECT | W_ACCORDING)
 
 typedef struct {
   char *key;         /* lowercase form */
+  guint64 packed;    /* its first eight bytes, packed (lexicon_pack) */
+  guint32 len;       /* its length */
   guint32 flags;     /* W_* */
   const char *lemma; /* cue lemma (W_CUE), interned in the lexicon */
   const char *role;  /* title role (W_TITLE), interned */
 } WordInfo;
 
-typedef struct Lexicon Lexicon;
+/* The lexicon: one open-addressing table of 32-bit slots, each the index + 1 of a word
+ * (low 20 bits, 0: empty) and 12 bits of its hash; a word is then told by its packed
+ * first eight bytes (lexicon_pack) and length, and only words longer than eight bytes
+ * compare the rest.  At most half full: 4096 slots (16 KB) for the shipped lists. */
+#define LEXICON_IDX_BITS 20
+
+#define LEXICON_CUE_FILTER_BITS 4096
+
+typedef struct Lexicon {
+  /* a bit per hash value (the top 12 bits) of the words with a LEXICON_EAGER flag (cues,
+   * adverbs, connectors): the tokenizer looks up only capitalised words and words that
+   * pass it; the rest, when asked for, are known to have none of those flags */
+  guint64 cue_filter[LEXICON_CUE_FILTER_BITS / 64];
+  guint32 *slots; /* power-of-two sized */
+  gsize mask;
+  WordInfo *words; /* the entries, in insertion order */
+  gsize n, cap;
+  GStringChunk *strings; /* keys, lemmas, roles */
+} Lexicon;
+
+#define LEXICON_MAX_KEY 24
 
 /* Loads the four word lists; NULL with ERROR when a file cannot be read. */
 Lexicon *lexicon_load(const char *cues, const char *titles, const char *names, const char *words,
@@ -60,6 +88,65 @@ Lexicon *lexicon_load(const char *cues, const char *titles, const char *names, c
 void lexicon_free(Lexicon *lex);
 /* The entry for the LEN bytes at S (case-insensitive; a trailing period is optional). */
 const WordInfo *lexicon_lookup(const Lexicon *lex, const char *s, gsize len);
+/* The entry of tokens that are in no list (every flag clear). */
+extern const WordInfo lexicon_none;
+/* The entry of a word not looked up yet (scan_lookup). */
+extern const WordInfo lexicon_lazy;
+/* The first eight bytes of S (LEN bytes) lowercased (ASCII) and packed little-endian. */
+guint64 lexicon_pack(const char *s, gsize len);
+/* lexicon_lookup() with KEY = lexicon_pack(S, LEN) already computed. */
+const WordInfo *lexicon_lookup_packed(const Lexicon *lex, guint64 key, const char *s, gsize len);
+
+/* The hash of the bytes after the eighth (0 for short words). */
+static inline guint64 lexicon_tail_hash(const char *s, gsize len) {
+  if (len <= 8) return 0;
+  guint64 h = 1469598103934665603ull;
+  for (gsize i = 8; i < len; i++) {
+    guchar c = (guchar)s[i];
+    if (c >= 'A' && c <= 'Z') c |= 0x20;
+    h = (h ^ c) * 1099511628211ull;
+  }
+  return h | 1;
+}
+
+static inline guint64 lexicon_hash(guint64 key, gsize len, guint64 tail) {
+  return (key ^ tail ^ ((guint64)len << 56)) * 0x9E3779B97F4A7C15ull;
+}
+
+static inline gboolean lexicon_maybe_cue(const Lexicon *lex, guint64 h) {
+  guint b = (guint)(h >> 52);
+  return (lex->cue_filter[b >> 6] >> (b & 63)) & 1;
+}
+
+/* The entry for exactly the LEN bytes at S (packed KEY, hash H), or NULL. */
+static inline const WordInfo *lexicon_find_hashed(const Lexicon *lex, guint64 h, guint64 key, const char *s,
+                                                  gsize len) {
+  guint32 fp = (guint32)(h >> 52) << LEXICON_IDX_BITS;
+  gsize i = (gsize)(h >> 20) & lex->mask;
+  for (;;) {
+    guint32 sl = lex->slots[i];
+    if (sl == 0) return NULL;
+    if ((sl & ~((1u << LEXICON_IDX_BITS) - 1)) == fp) {
+      const WordInfo *w = &lex->words[(sl & ((1u << LEXICON_IDX_BITS) - 1)) - 1];
+      if (w->packed == key && w->len == len) {
+        if (len <= 8) return w;
+        gsize j = 8;
+        for (; j < len; j++) {
+          guchar c = (guchar)s[j];
+          if (c >= 'A' && c <= 'Z') c |= 0x20;
+          if ((guchar)w->key[j] != c) break;
+        }
+        if (j == len) return w;
+      }
+    }
+    i = (i + 1) & lex->mask;
+  }
+}
+
+/* The entry for exactly the LEN bytes at S (packed KEY), or NULL. */
+static inline const WordInfo *lexicon_find(const Lexicon *lex, guint64 key, const char *s, gsize len) {
+  return lexicon_find_hashed(lex, lexicon_hash(key, len, lexicon_tail_hash(s, len)), key, s, len);
+}
 
 /* ---- Tokens, blocks and candidate quotes -------------------------------------- */
 
@@ -111,7 +198,8 @@ typedef struct {
   guint8 qchar;  /* QuoteChar for T_QUOTE */
   guint8 nl;     /* line breaks before (capped) */
   guint8 pad;
-  const WordInfo *info; /* lexicon entry or NULL */
+  const WordInfo *info; /* lexicon entry, &lexicon_none when in no list, &lexicon_lazy
+                         * when not looked up yet */
 } Tok;
 
 enum {
@@ -129,11 +217,36 @@ typedef struct {
   guint32 flags;
 } Cand;
 
+/* A growable array of token indices (pushed in the tokenizer's inner loop). */
+typedef struct {
+  gsize *v;
+  gsize n, cap;
+} Vec;
+
+static inline void vec_push(Vec *a, gsize x) {
+  if (G_UNLIKELY(a->n == a->cap)) {
+    a->cap = a->cap ? a->cap * 2 : 256;
+    a->v = g_renew(gsize, a->v, a->cap);
+  }
+  a->v[a->n++] = x;
+}
+
+enum {
+  SF_CUE = 1u << 0,    /* holds a cue that introduces reported speech (W_CUE_INDIRECT) */
+  SF_QUOTED = 1u << 1, /* holds a kept quote (set by the attribution pass) */
+};
+
 typedef struct {
   const char *text;
   gsize len;
   GArray *toks;  /* Tok */
   GArray *cands; /* Cand, in text order */
+  GArray *sent_first; /* gsize: the first token of each sentence (by Tok.sent) */
+  Vec quote_toks;     /* the T_QUOTE tokens, in order */
+  Vec caps;           /* the capitalised words, in order */
+  Vec sent_toks;      /* the first token of each sentence that has tokens, in order */
+  GArray *sent_flags; /* guint8 by Tok.sent: SF_* */
+  Vec block_first;    /* the first token of each block */
   guint32 n_blocks;
   guint32 n_sents;
 } Scan;
@@ -143,6 +256,8 @@ typedef struct {
 void scan_run(Scan *scan, const Lexicon *lex, const char *text, gsize len, const gsize *sents,
               gsize n_sents);
 void scan_clear(Scan *scan);
+/* The lexicon entry of word token TOK of TEXT (&lexicon_none when in no list). */
+const WordInfo *scan_lookup(const Lexicon *lex, const Scan *scan, const Tok *tok);
 
 static inline const Tok *scan_tok(const Scan *s, gsize k) {
   return &g_array_index(s->toks, Tok, k);
@@ -153,9 +268,18 @@ static inline const Tok *scan_tok(const Scan *s, gsize k) {
 typedef struct {
   const Lexicon *lex;
   gboolean indirect;
+  /* Work arrays kept between documents (one set per document being processed at a time;
+   * documents on several threads take several sets). */
+  GMutex pool_lock;
+  GPtrArray *pool; /* Work */
 } QuotesConfig;
+
+/* The attribution pass's work arrays, reused from one document to the next. */
+typedef struct AttrScratch AttrScratch;
+AttrScratch *attr_scratch_new(void);
+void attr_scratch_free(AttrScratch *scratch);
 
 /* Finds, classifies and attributes the quotes of DOC (scanned into SCAN) and writes the
  * quote, speaker and cue layers. */
 gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *scan,
-                       GError **error);
+                       AttrScratch *scratch, GError **error);

@@ -19,6 +19,7 @@ pipeline=${2:-$here/pipeline.yaml}
 build=${BUILD:-$root/build}
 shared=${SHARED:-$root/../shared}
 out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
 score=$shared/tools/score_quotes.py
 copydesk=$build/core/copydesk
 export COPYDESK_PLUGIN_PATH=$build/plugins
