@@ -7,8 +7,8 @@
  *
  * What counts as boilerplate is a file of GRegex patterns (conf/boilerplate/wire.txt by
  * default; its header describes the format), compiled once when the plugin is created,
- * with PCRE2's JIT (G_REGEX_OPTIMIZE: about three times faster here; valgrind reports
- * false positives inside JIT code, the sanitizer builds do not), and shared by every
+ * without PCRE2's JIT (it would be faster, but valgrind cannot follow JIT code and
+ * reports false errors there; the patterns only see a few lines a document), and shared by every
  * worker thread (matching a GRegex is thread-safe).  Each pattern sees one line at a
  * time:
  *
@@ -99,7 +99,7 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
     } else if (*source == '\0') {
       g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                   "%s:%u: %s without a pattern", origin, line_no, kind_names[kind]);
-    } else if ((regex = g_regex_new(source, G_REGEX_OPTIMIZE, 0, &regex_error)) == NULL) {
+    } else if ((regex = g_regex_new(source, 0, 0, &regex_error)) == NULL) {
       g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                   "%s:%u: bad %s pattern: %s", origin, line_no, kind_names[kind],
                   regex_error->message);
