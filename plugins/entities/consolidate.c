@@ -1,7 +1,8 @@
 /* copydesk — entities: grouping the mentions of one thing in a document.
  *
  * 1. Mentions with the same name (case-insensitive) and type form a group; a known alias
- *    counts as its full name (U.S., US, America → United States; U.N. → United Nations).
+ *    counts as its full name (U.S., US, America → United States; U.N. → United Nations), and
+ *    the full name joins its aliases whatever the type each mention got.
  * 2. A person named in part — the surname ("Rubio"), the last words of the name, or the
  *    given name alone — joins the person whose longer name ends (or starts) with it: the
  *    nearest one mentioned before, else the first one after (headlines often say "Rubio"
@@ -118,26 +119,56 @@ static gboolean words_part_of(const char *short_name, const char *long_name, gbo
   return TRUE;
 }
 
-/* Whether ACRONYM (letters, maybe with periods) spells the capitalised words of NAME. */
-static gboolean is_acronym_of(const char *acronym, const char *name) {
-  char letters[16];
+/* The letters of ACRONYM (capitals, maybe with periods: NATO, C.B.S.) into LETTERS; FALSE
+ * when it is not one (fewer than 2 or more than 15 letters, or anything else). */
+static gboolean acronym_letters(const char *acronym, char letters[16]) {
   guint n = 0;
   for (const char *p = acronym; *p; p++) {
     if (*p == '.') continue;
-    if (!g_ascii_isupper(*p) || n == sizeof letters - 1) return FALSE;
+    if (!g_ascii_isupper(*p) || n == 15) return FALSE;
     letters[n++] = *p;
   }
-  if (n < 2) return FALSE;
+  letters[n] = '\0';
+  return n >= 2;
+}
+
+/* The initials of the capitalised words of NAME (of, the, and … skipped), when it has two
+ * words or more and they make an acronym; NULL otherwise. */
+static char *initials(const char *name) {
   const char *w[16];
   gsize l[16];
-  guint nw = split_words(name, w, l, 16), k = 0;
-  if (nw < 2) return FALSE;
+  guint nw = split_words(name, w, l, 16), n = 0;
+  if (nw < 2) return NULL;
+  char letters[16];
   for (guint i = 0; i < nw; i++) {
-    if (!g_ascii_isupper(w[i][0])) continue; /* of, the, and, for */
-    if (k == n || w[i][0] != letters[k]) return FALSE;
-    k++;
+    if (!g_ascii_isupper(w[i][0])) continue;
+    if (n == 15) return NULL;
+    letters[n++] = w[i][0];
   }
-  return k == n;
+  if (n < 2) return NULL;
+  return g_strndup(letters, n);
+}
+
+static void free_array(gpointer a) { g_array_free(a, TRUE); }
+
+/* Word indexes: lower-cased word → the mentions (GArray of guint, in order) it keys. */
+static void index_add(GHashTable *index, const char *word, gsize len, guint mention) {
+  char *key = g_ascii_strdown(word, (gssize)len);
+  GArray *list = g_hash_table_lookup(index, key);
+  if (list == NULL) {
+    list = g_array_new(FALSE, FALSE, sizeof(guint));
+    g_hash_table_insert(index, key, list);
+  } else {
+    g_free(key);
+  }
+  g_array_append_val(list, mention);
+}
+
+static GArray *index_get(GHashTable *index, const char *word, gsize len) {
+  char *key = g_ascii_strdown(word, (gssize)len);
+  GArray *list = g_hash_table_lookup(index, key);
+  g_free(key);
+  return list;
 }
 
 void ner_entity_free(gpointer p) {
@@ -156,13 +187,19 @@ GPtrArray *ner_consolidate(const NerToken *tok, NerMention *mentions, gsize n) {
     mi[i].n_words = (guint)(mentions[i].last - mentions[i].first + 1);
     char *lower = g_utf8_strdown(mi[i].name, -1);
     if (mentions[i].type != NER_PER)
-      for (gsize a = 0; a < G_N_ELEMENTS(aliases); a++)
+      for (gsize a = 0; a < G_N_ELEMENTS(aliases); a++) {
         if (strcmp(lower, aliases[a].alias) == 0) {
           mi[i].alias_name = aliases[a].name;
           g_free(lower);
           lower = g_utf8_strdown(aliases[a].name, -1);
           break;
         }
+        /* the full name itself goes with its aliases ("United States" with "U.S.") */
+        if (g_ascii_strcasecmp(lower, aliases[a].name) == 0) {
+          mi[i].alias_name = aliases[a].name;
+          break;
+        }
+      }
     mi[i].key = lower;
   }
 
@@ -181,46 +218,74 @@ GPtrArray *ner_consolidate(const NerToken *tok, NerMention *mentions, gsize n) {
   }
   g_hash_table_destroy(by_key);
 
-  /* 2. part of a person's name */
+  /* 2. part of a person's name: candidates come from indexes of the people's last and first
+   * words, so a story with hundreds of names is not a quadratic affair */
+  GHashTable *by_last = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_array);
+  GHashTable *by_first = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_array);
+  for (gsize j = 0; j < n; j++) {
+    if (mentions[j].type != NER_PER || mi[j].n_words < 2) continue;
+    const char *w[16];
+    gsize l[16];
+    guint nw = split_words(mi[j].name, w, l, 16);
+    if (nw < 2) continue;
+    index_add(by_last, w[nw - 1], l[nw - 1], (guint)j);
+    index_add(by_first, w[0], l[0], (guint)j);
+  }
   for (gsize i = 0; i < n; i++) {
     if (find(mi, (guint)i) != i) continue; /* handle each group once, by its first mention */
     gboolean person = mentions[i].type == NER_PER;
     gboolean relabel = !person && mi[i].n_words == 1 && !mi[i].alias_name &&
                        (mentions[i].type == NER_ORG || mentions[i].type == NER_MISC);
     if (!person && !relabel) continue;
-    gssize best = -1;
-    for (gsize j = 0; j < n; j++) {
-      if (mentions[j].type != NER_PER || mi[j].n_words <= mi[i].n_words) continue;
-      if (find(mi, (guint)j) == find(mi, (guint)i)) continue;
-      gboolean part = words_part_of(mi[i].name, mi[j].name, FALSE) ||
-                      (person && mi[i].n_words == 1 && words_part_of(mi[i].name, mi[j].name, TRUE));
-      if (!part) continue;
-      /* the nearest fuller name before; else the first one after */
-      if (j < i) {
-        best = (gssize)j;
-      } else if (best < 0) {
-        best = (gssize)j;
-        break;
+    const char *w[16];
+    gsize l[16];
+    guint nw = split_words(mi[i].name, w, l, 16);
+    if (nw == 0) continue;
+    GArray *lists[2] = {index_get(by_last, w[nw - 1], l[nw - 1]),
+                        person && mi[i].n_words == 1 ? index_get(by_first, w[0], l[0]) : NULL};
+    /* the nearest fuller name before; else the first one after */
+    gssize before = -1, after = -1;
+    for (guint li = 0; li < 2; li++) {
+      for (guint k = 0; lists[li] && k < lists[li]->len; k++) {
+        guint j = g_array_index(lists[li], guint, k);
+        if (mi[j].n_words <= mi[i].n_words) continue;
+        if ((j < i && (gssize)j <= before) || (j > i && after >= 0 && (gssize)j >= after)) continue;
+        if (find(mi, j) == find(mi, (guint)i)) continue;
+        gboolean part = words_part_of(mi[i].name, mi[j].name, FALSE) ||
+                        (person && mi[i].n_words == 1 &&
+                         words_part_of(mi[i].name, mi[j].name, TRUE));
+        if (!part) continue;
+        if (j < i) before = j;
+        else after = j;
       }
     }
-    if (best >= 0) {
-      /* every mention of the group follows */
-      join(mi, (guint)best, (guint)i);
-    }
+    gssize best = before >= 0 ? before : after;
+    if (best >= 0) join(mi, (guint)best, (guint)i); /* every mention of the group follows */
   }
+  g_hash_table_destroy(by_last);
+  g_hash_table_destroy(by_first);
 
-  /* 3. acronyms of organisations */
+  /* 3. acronyms of organisations: the first organisation of two or more words whose
+   * capitalised words' initials the acronym spells */
+  GHashTable *by_acronym = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (gsize j = 0; j < n; j++) {
+    if (mentions[j].type != NER_ORG || mi[j].n_words < 2) continue;
+    char *acronym = initials(mi[j].name);
+    if (acronym && !g_hash_table_contains(by_acronym, acronym))
+      g_hash_table_insert(by_acronym, acronym, GUINT_TO_POINTER(j));
+    else
+      g_free(acronym);
+  }
   for (gsize i = 0; i < n; i++) {
     if (find(mi, (guint)i) != i || mi[i].n_words != 1 || mi[i].alias_name) continue;
     if (mentions[i].type == NER_PER) continue;
-    for (gsize j = 0; j < n; j++) {
-      if (mentions[j].type != NER_ORG || mi[j].n_words < 2) continue;
-      if (is_acronym_of(mi[i].name, mi[j].name)) {
-        join(mi, (guint)j, (guint)i);
-        break;
-      }
-    }
+    char letters[16];
+    if (!acronym_letters(mi[i].name, letters)) continue;
+    gpointer j;
+    if (g_hash_table_lookup_extended(by_acronym, letters, NULL, &j))
+      join(mi, GPOINTER_TO_UINT(j), (guint)i);
   }
+  g_hash_table_destroy(by_acronym);
 
   /* 4. entities in order of first mention */
   guint *entity_of_root = g_new(guint, n);

@@ -1,9 +1,10 @@
 /* copydesk — the entities plugin: people, organisations, places and other names.
  *
  * An annotate stage over the `token` and `sentence` layers.  A greedy averaged-perceptron
- * tagger (tagger.c, features.c) reads a binary model (model.c) and the gazetteers the model
- * was trained with (plus optional extra lists), tags each token B/I/O for PER, ORG, LOC and
- * MISC, and consolidate.c groups the mentions of one thing.  The `entity` layer gets one
+ * tagger (tagger.c, features.c) reads a binary model (model.c) with the word clusters and
+ * gazetteers it was trained with (plus optional extra lists), tags each token B/I/L/U/O for
+ * PER, ORG, LOC and MISC in two passes over the document, and consolidate.c groups the
+ * mentions of one thing.  The `entity` layer gets one
  * span per mention, labelled PERSON, ORG, LOC or MISC, with attributes `entity` (E1, E2, …
  * in order of first mention, shared by every mention of one thing) and `name` (its fullest
  * form, "Marco Rubio" for "Rubio").
@@ -240,7 +241,8 @@ static const CopydeskOptionSpec entities_options[] = {
      .type = COPYDESK_OPTION_PATH,
      .default_value = NULL,
      .help = "a folder of extra name lists (CLASS.txt or CLASS-any.txt, one name a line; "
-             "classes: country, region, city, demonym, given_name, org, title, misc) added to "
+             "classes: country, region, city, demonym, given_name, surname, person, place, org, "
+             "title, misc) added to "
              "the lists the model was trained with"},
     {.name = "consolidate",
      .type = COPYDESK_OPTION_BOOL,
@@ -257,13 +259,15 @@ static const CopydeskPluginDescriptor descriptor = {
     COPYDESK_PLUGIN_ABI,
     .flags = COPYDESK_PLUGIN_REENTRANT,
     .name = "entities",
-    .version = "1.0.0",
+    .version = "1.1.0",
     .summary = "people, organisations, places and other names (PERSON, ORG, LOC, MISC), "
                "grouped per article",
     .description =
         "Tags the tokens of each sentence with a trained averaged-perceptron sequence model "
         "(a binary file, shared by all worker threads) using word, shape, affix, context, "
-        "gazetteer and document-memory features, and adds an `entity` layer: one span per "
+        "word-cluster, gazetteer and document-level features, in two passes over the "
+        "article (the second sees what the first said about every other occurrence of a "
+        "word), and adds an `entity` layer: one span per "
         "mention, labelled PERSON, ORG, LOC or MISC, with attributes `entity` (E1, E2, … in "
         "order of first mention, shared by all mentions of one thing) and `name` (the "
         "fullest form: \"Marco Rubio\" for \"Rubio\", \"United States\" for \"U.S.\").",

@@ -4,23 +4,33 @@
  * dashes made plain, the lower-cased form with digits as 0, a shape (Xxxx, dd-dd, X.X.)
  * and a short shape (repeats collapsed), prefixes and suffixes of 1–4 characters, flags
  * (capitalised, all capitals, sentence-initial, in a sentence written in capitals, seen in
- * lower case elsewhere in the document) and gazetteer matches (B/I/L/U per class).  These
- * are 64-bit hashes; a feature id combines a template number with one or more of them, so
- * no feature string is ever built.  The model masks ids down to its table size.
+ * lower case elsewhere in the document, part of a dateline), its Brown word cluster, the
+ * gazetteer matches (B/I/L/U per class), the run of capitalised words it is in ("Bank of
+ * England": its first and last word), and how the same word is written elsewhere in the
+ * document (lower case, title case, capitals).  These are 64-bit hashes; a feature id mixes
+ * a template number with one or more of them, so no feature string is ever built.  The
+ * model masks ids down to its table size.
  *
  * Static features depend on the tokens only; dynamic ones on the tags already chosen to the
- * left and on the document memory (the label a word form got earlier in the article).
+ * left, on the document memory (the label a word form got earlier in the article) and, in
+ * the second pass, on what the first pass said about the other occurrences of the word
+ * (ner_aggregate).
  */
 #include <string.h>
 
 #include "ner.h"
 
-static const char *const tag_names[NER_N_TAGS] = {"O",     "B-PER", "I-PER",  "B-ORG", "I-ORG",
-                                                  "B-LOC", "I-LOC", "B-MISC", "I-MISC"};
+static const char *const tag_names[NER_N_TAGS] = {
+    "O",      "B-PER",  "I-PER",  "I-PER",  "B-PER",  "B-ORG",  "I-ORG",  "I-ORG",  "B-ORG",
+    "B-LOC",  "I-LOC",  "I-LOC",  "B-LOC",  "B-MISC", "I-MISC", "I-MISC", "B-MISC"};
+static const char *const bilou_names[NER_N_TAGS] = {
+    "O",      "B-PER",  "I-PER",  "L-PER",  "U-PER",  "B-ORG",  "I-ORG",  "L-ORG",  "U-ORG",
+    "B-LOC",  "I-LOC",  "L-LOC",  "U-LOC",  "B-MISC", "I-MISC", "L-MISC", "U-MISC"};
 static const char *const conll_types[NER_N_TYPES] = {"PER", "ORG", "LOC", "MISC"};
 static const char *const labels[NER_N_TYPES] = {"PERSON", "ORG", "LOC", "MISC"};
 
 const char *ner_tag_name(guint tag) { return tag < NER_N_TAGS ? tag_names[tag] : "?"; }
+const char *ner_tag_name_bilou(guint tag) { return tag < NER_N_TAGS ? bilou_names[tag] : "?"; }
 const char *ner_type_conll(NerType type) { return conll_types[type]; }
 const char *ner_type_label(NerType type) { return labels[type]; }
 
@@ -30,9 +40,61 @@ int ner_type_parse(const char *s, gsize len) {
   return -1;
 }
 
-gboolean ner_tag_allowed(guint prev, guint next) {
-  if (!NER_TAG_IS_I(next)) return TRUE;
-  return prev != NER_TAG_O && NER_TAG_TYPE(prev) == NER_TAG_TYPE(next);
+gboolean ner_tag_allowed(guint prev, guint next, gboolean last) {
+  gboolean open = prev != NER_TAG_O && !NER_TAG_ENDS(prev);
+  if (open) /* after B-X or I-X: I-X or L-X */
+    return NER_TAG_CONTINUES(next) && NER_TAG_TYPE(next) == NER_TAG_TYPE(prev) &&
+           (!last || NER_TAG_ENDS(next));
+  return next == NER_TAG_O || (NER_TAG_STARTS(next) && (!last || NER_TAG_ENDS(next)));
+}
+
+void ner_bio_to_bilou(guint8 *tags, gsize n) {
+  guint prev = 0; /* the BIO tag before this one */
+  for (gsize i = 0; i < n; i++) {
+    guint cur = tags[i];
+    if (cur == 0) {
+      prev = 0;
+      continue;
+    }
+    guint type = (cur - 1) / 2, next = i + 1 < n ? tags[i + 1] : 0;
+    gboolean begins = (cur & 1) || prev == 0 || (prev - 1) / 2 != type;
+    gboolean ends = next == 0 || (next & 1) || (next - 1) / 2 != type;
+    tags[i] = (guint8)(begins ? (ends ? NER_TAG_U(type) : NER_TAG_B(type))
+                              : (ends ? NER_TAG_L(type) : NER_TAG_I(type)));
+    prev = cur;
+  }
+}
+
+/* ---- Scratch memory ---------------------------------------------------------------- */
+
+typedef struct {
+  void *data[NER_BUF_N];
+  gsize size[NER_BUF_N];
+} Buffers;
+
+static void buffers_free(gpointer p) {
+  Buffers *b = p;
+  for (guint k = 0; k < NER_BUF_N; k++) g_free(b->data[k]);
+  g_free(b);
+}
+
+static GPrivate buffers_key = G_PRIVATE_INIT(buffers_free);
+
+void *ner_buffer(guint which, gsize bytes, gboolean zero) {
+  Buffers *b = g_private_get(&buffers_key);
+  if (b == NULL) {
+    b = g_new0(Buffers, 1);
+    g_private_set(&buffers_key, b);
+  }
+  if (bytes == 0) bytes = 1;
+  if (b->size[which] < bytes) {
+    gsize size = MAX(bytes, b->size[which] * 2);
+    g_free(b->data[which]);
+    b->data[which] = g_malloc(size);
+    b->size[which] = size;
+  }
+  if (zero) memset(b->data[which], 0, bytes);
+  return b->data[which];
 }
 
 guint64 ner_hash_bytes(const void *data, gsize len) {
@@ -52,7 +114,8 @@ guint64 ner_hash_bytes(const void *data, gsize len) {
 typedef struct {
   char norm[MAX_CHARS * 4 + 8];  /* the form, typographic marks made plain */
   char lower[MAX_CHARS * 4 + 8]; /* lower case, digits as 0 */
-  gsize norm_len, lower_len;
+  char dnorm[MAX_CHARS * 4 + 8]; /* the form, digits as 0 (the word clusters' key) */
+  gsize norm_len, lower_len, dnorm_len;
   gsize char_end[MAX_CHARS]; /* byte end of each character of LOWER */
   guint n_chars;
   char shape[16];
@@ -63,7 +126,7 @@ typedef struct {
 } Analysis;
 
 static void analyse_one(const char *text, gsize len, Analysis *a) {
-  a->norm_len = a->lower_len = a->shape_len = a->sshape_len = 0;
+  a->norm_len = a->lower_len = a->dnorm_len = a->shape_len = a->sshape_len = 0;
   a->n_chars = 0;
   a->flags = 0;
   gboolean has_upper = FALSE, has_lower = FALSE, first = TRUE;
@@ -129,6 +192,7 @@ static void analyse_one(const char *text, gsize len, Analysis *a) {
       shape_c = 'o';
     }
     first = FALSE;
+    a->dnorm_len += (gsize)g_unichar_to_utf8(shape_c == 'd' ? '0' : u, a->dnorm + a->dnorm_len);
     a->norm_len += (gsize)g_unichar_to_utf8(u, a->norm + a->norm_len);
     a->lower_len += (gsize)g_unichar_to_utf8(low, a->lower + a->lower_len);
     a->char_end[a->n_chars++] = a->lower_len;
@@ -149,7 +213,7 @@ static void keyset_init(KeySet *set, gsize n) {
   gsize size = 16;
   while (size < n * 2) size *= 2;
   set->mask = size - 1;
-  set->keys = g_new0(guint64, size);
+  set->keys = ner_buffer(NER_BUF_SEEN, sizeof(guint64) * size, TRUE);
 }
 
 static void keyset_add(KeySet *set, guint64 key) {
@@ -169,11 +233,86 @@ static gboolean keyset_has(const KeySet *set, guint64 key) {
   return FALSE;
 }
 
+/* Words that may join the capitalised words of one name ("Bank of England", "AT & T"). */
+static gboolean is_connector(const NerToken *t) {
+  static const char *const words[] = {"&", "of", "de", "del", "da", "der", "van", "von", "du",
+                                      "la", "le", "al", "y", "'s"};
+  for (guint k = 0; k < G_N_ELEMENTS(words); k++)
+    if (t->len == strlen(words[k]) && memcmp(t->text, words[k], t->len) == 0) return TRUE;
+  return FALSE;
+}
+
+/* Runs of capitalised tokens in sentence [S, E). */
+static void mark_runs(const NerToken *tok, NerTokInfo *info, gsize s, gsize e) {
+  for (gsize i = s; i < e;) {
+    if (!(info[i].flags & NER_TOK_CAP)) {
+      i++;
+      continue;
+    }
+    gsize j = i + 1;
+    for (;;) {
+      if (j < e && (info[j].flags & NER_TOK_CAP)) {
+        j++;
+      } else if (j + 1 < e && is_connector(&tok[j]) && (info[j + 1].flags & NER_TOK_CAP)) {
+        j += 2;
+      } else {
+        break;
+      }
+    }
+    guint len = (guint)MIN(j - i, (gsize)255);
+    for (gsize k = i; k < j; k++) {
+      info[k].run_pos = (guint8)MIN(k - i + 1, (gsize)255);
+      info[k].run_len = (guint8)len;
+      info[k].run_to_end = (guint16)MIN(j - 1 - k, (gsize)65535);
+    }
+    i = j;
+  }
+}
+
+/* A dateline: words in capitals opening the sentence (maybe with commas: "WASHINGTON, D.C."),
+ * then a date (digits and dashes or slashes) or an opening parenthesis. */
+static void mark_dateline(const NerToken *tok, NerTokInfo *info, gsize s, gsize e) {
+  gsize j = s;
+  while (j < e && ((info[j].flags & NER_TOK_ALLCAPS) ||
+                   (j > s && tok[j].len == 1 && tok[j].text[0] == ',')))
+    j++;
+  if (j == s || j >= e || (info[j - 1].flags & NER_TOK_ALLCAPS) == 0) return;
+  gboolean date = (info[j].flags & NER_TOK_DIGIT) && !(info[j].flags & NER_TOK_ALPHA) &&
+                  tok[j].len >= 6;
+  gboolean paren = tok[j].len == 1 && tok[j].text[0] == '(';
+  if (!date && !paren) return;
+  for (gsize k = s; k < j; k++) info[k].flags |= NER_TOK_DATELINE;
+}
+
+guint64 ner_cluster_key(const char *word, gsize len) {
+  Analysis a;
+  analyse_one(word, len, &a);
+  return ner_hash_bytes(a.dnorm, a.dnorm_len);
+}
+
+/* The keys under which the clusters table may know the analysed form A: as written, and
+ * (in capitals) title-cased; 0 when there is no second. */
+static void cluster_keys(const Analysis *a, guint64 *keys) {
+  keys[0] = ner_hash_bytes(a->dnorm, a->dnorm_len);
+  keys[1] = 0;
+  if ((a->flags & NER_TOK_ALLCAPS) && a->n_chars > 1) {
+    char title[sizeof a->lower + 8];
+    gsize first = (gsize)(g_utf8_next_char(a->dnorm) - a->dnorm);
+    memcpy(title, a->dnorm, first);
+    memcpy(title + first, a->lower + a->char_end[0], a->lower_len - a->char_end[0]);
+    keys[1] = ner_hash_bytes(title, first + a->lower_len - a->char_end[0]);
+  }
+}
+
 void ner_tokens_analyse(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
-                        const NerGazetteer *gaz, NerTokInfo *info) {
+                        const NerGazetteer *gaz, const NerClusterTable *clusters,
+                        NerTokInfo *info) {
   Analysis a;
   KeySet lower_seen;
   keyset_init(&lower_seen, n);
+  gboolean with_clusters = clusters && clusters->mask;
+  guint64 *ckeys =
+      with_clusters ? ner_buffer(NER_BUF_CKEYS, sizeof(guint64) * (2 * n + 1), FALSE) : NULL;
   for (gsize i = 0; i < n; i++) {
     NerTokInfo *t = &info[i];
     analyse_one(tok[i].text, tok[i].len, &a);
@@ -191,12 +330,30 @@ void ner_tokens_analyse(const NerToken *tok, gsize n, const gsize *sent_start, g
     t->gazkey = ner_gaz_word_hash(tok[i].text, tok[i].len);
     t->flags = a.flags;
     t->gaz = 0;
+    t->doccase = 0;
+    t->run_pos = t->run_len = 0;
+    t->run_to_end = 0;
+    t->cluster = 0;
+    if (with_clusters) cluster_keys(&a, ckeys + 2 * i);
     if (a.flags & NER_TOK_LOWER) keyset_add(&lower_seen, t->lower);
   }
   for (gsize i = 0; i < n; i++)
     if ((info[i].flags & NER_TOK_CAP) && keyset_has(&lower_seen, info[i].lower))
       info[i].flags |= NER_TOK_SEENLOW;
-  g_free(lower_seen.keys);
+  /* word clusters: the form as written, else title-cased (for capitals), else lower case;
+   * looked up a few tokens behind the prefetches */
+  if (with_clusters) {
+    const guint64 cmask = clusters->mask;
+    for (gsize i = 0; i < n + 4; i++) {
+      if (i < n) __builtin_prefetch(&clusters->keys[(ckeys[2 * i] | 1) & cmask]);
+      if (i < 4) continue;
+      gsize k = i - 4;
+      guint32 c = ner_cluster_lookup(clusters, ckeys[2 * k]);
+      if (c == 0 && ckeys[2 * k + 1]) c = ner_cluster_lookup(clusters, ckeys[2 * k + 1]);
+      if (c == 0) c = ner_cluster_lookup(clusters, info[k].lower);
+      info[k].cluster = c;
+    }
+  }
 
   for (gsize si = 0; si < n_sent; si++) {
     gsize s = sent_start[si], e = si + 1 < n_sent ? sent_start[si + 1] : n;
@@ -210,6 +367,9 @@ void ner_tokens_analyse(const NerToken *tok, gsize n, const gsize *sent_start, g
     }
     if (caps >= 2 && lower == 0)
       for (gsize i = s; i < e; i++) info[i].flags |= NER_TOK_CAPSSENT;
+    else
+      mark_runs(tok, info, s, e);
+    mark_dateline(tok, info, s, e);
     if (gaz == NULL || ner_gazetteer_size(gaz) == 0) continue;
     guint64 words[NER_GAZ_MAX_WORDS];
     for (gsize i = s; i < e; i++) {
@@ -217,20 +377,53 @@ void ner_tokens_analyse(const NerToken *tok, gsize n, const gsize *sent_start, g
       guint max = (guint)MIN((gsize)NER_GAZ_MAX_WORDS, e - i);
       for (guint L = 1; L <= max; L++) {
         words[L - 1] = info[i + L - 1].gazkey;
-        guint32 mask = ner_gazetteer_lookup(gaz, words, L);
+        guint32 found = ner_gazetteer_lookup(gaz, words, L);
+        guint32 mask = found & ~NER_GAZ_PREFIX;
         for (guint c = 0; mask; c++, mask >>= 1) {
           if (!(mask & 1)) continue;
           if (L == 1) {
-            info[i].gaz |= 8u << (4 * c); /* U */
+            info[i].gaz |= G_GUINT64_CONSTANT(8) << (4 * c); /* U */
             continue;
           }
-          info[i].gaz |= 1u << (4 * c); /* B */
-          for (guint k = 1; k + 1 < L; k++) info[i + k].gaz |= 2u << (4 * c); /* I */
-          info[i + L - 1].gaz |= 4u << (4 * c);                              /* L */
+          info[i].gaz |= G_GUINT64_CONSTANT(1) << (4 * c); /* B */
+          for (guint k = 1; k + 1 < L; k++) info[i + k].gaz |= G_GUINT64_CONSTANT(2) << (4 * c);
+          info[i + L - 1].gaz |= G_GUINT64_CONSTANT(4) << (4 * c); /* L */
         }
+        if (!(found & NER_GAZ_PREFIX)) break; /* no longer entry starts so */
       }
     }
   }
+
+  /* how the word is written elsewhere in the document, where case is informative (not first
+   * in a sentence, not in a headline in capitals): lower case, title case, capitals */
+  typedef struct {
+    guint64 key;
+    guint32 count[3];
+  } CaseSlot;
+  gsize size = 64;
+  while (size < n * 2) size *= 2;
+  CaseSlot *tab = ner_buffer(NER_BUF_CASE, sizeof(CaseSlot) * size, TRUE);
+  for (int stage = 0; stage < 2; stage++)
+    for (gsize i = 0; i < n; i++) {
+      guint32 f = info[i].flags;
+      if (!(f & NER_TOK_ALPHA)) continue;
+      guint64 key = info[i].lower | 1;
+      gsize j = key & (size - 1);
+      while (tab[j].key != 0 && tab[j].key != key) j = (j + 1) & (size - 1);
+      if (stage == 0) tab[j].key = key;
+      int form = -1;
+      if (!(f & (NER_TOK_INITIAL | NER_TOK_CAPSSENT)))
+        form = (f & NER_TOK_LOWER) ? 0 : (f & NER_TOK_ALLCAPS) && tok[i].len > 1 ? 2
+               : (f & NER_TOK_CAP) ? 1 : -1;
+      if (stage == 0) {
+        if (form >= 0) tab[j].count[form]++;
+        continue;
+      }
+      guint bits = 0;
+      for (int k = 0; k < 3; k++)
+        if (tab[j].count[k] > (guint)(k == form)) bits |= 1u << k;
+      info[i].doccase = (guint8)(bits | 8);
+    }
 }
 
 /* ---- Feature ids ----------------------------------------------------------------- */
@@ -270,12 +463,42 @@ enum {
   T_MEM,
   T_MEM_POS,
   T_MEM_W,
+  T_CL,              /* + 4 × position (−2 … +2) + prefix length index */
+  T_CL_NONE = T_CL + 20,
+  T_AGG,
+  T_AGG_SET,
+  T_AGG_POS,
+  T_AGG_P1,
+  T_AGG_M1,
+  T_AGG_NEXT,
+  T_AGG_CONT,
+  T_DOCCASE,
+  T_RUN_END,
+  T_RUN_START,
+  T_RUN_SHAPE,
+  T_DATELINE,
+  T_P2W,
 };
 
+/* The cluster prefixes used: all four for the token itself, 6 and 10 bits for the words next
+ * to it, 6 bits for those two away (more cost time and gained nothing on dev). */
+static const guint cluster_prefix[4] = {4, 6, 10, 20};
+static const guint cluster_use[3] = {15, 6, 2};
+
+static inline guint32 cluster_prefix_of(guint32 c, guint bits) {
+  guint len = 31 - (guint)__builtin_clz(c);
+  return len <= bits ? c : c >> (len - bits);
+}
+
 #define TPL(t) (G_GUINT64_CONSTANT(0x51ed270b27f1e3a5) * (guint64)(t))
-#define F1(t, a) ner_combine(TPL(t), (a))
-#define F2(t, a, b) ner_combine(ner_combine(TPL(t), (a)), (b))
-#define F3(t, a, b, c) ner_combine(ner_combine(ner_combine(TPL(t), (a)), (b)), (c))
+/* A feature id: the template and its values, each value times its own odd constant, summed
+ * and mixed once (the values are 64-bit hashes or small numbers). */
+#define K1 G_GUINT64_CONSTANT(0x9e3779b97f4a7c15)
+#define K2 G_GUINT64_CONSTANT(0xc2b2ae3d27d4eb4f)
+#define K3 G_GUINT64_CONSTANT(0x165667b19e3779f9)
+#define F1(t, a) ner_mix(TPL(t) + (guint64)(a) * K1)
+#define F2(t, a, b) ner_mix(TPL(t) + (guint64)(a) * K1 + (guint64)(b) * K2)
+#define F3(t, a, b, c) ner_mix(TPL(t) + (guint64)(a) * K1 + (guint64)(b) * K2 + (guint64)(c) * K3)
 
 static const guint64 BOUNDARY_L = G_GUINT64_CONSTANT(0x2545f4914f6cdd1d);
 static const guint64 BOUNDARY_R = G_GUINT64_CONSTANT(0x9e3779b97f4a7c55);
@@ -332,23 +555,117 @@ guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gui
     if (i > s && ((info[i - 1].gaz >> (4 * c)) & 15)) out[n++] = F1(T_GAZ_M1, c);
     if (i + 1 < e && ((info[i + 1].gaz >> (4 * c)) & 15)) out[n++] = F1(T_GAZ_P1, c);
   }
+  if (t->run_len >= 2) {
+    guint rp = t->run_pos == 1 ? 0 : t->run_to_end == 0 ? 2 : 1;
+    out[n++] = F2(T_RUN_END, info[i + t->run_to_end].lower, rp);
+    out[n++] = F2(T_RUN_START, info[i + 1 - t->run_pos].lower, rp);
+    out[n++] = F1(T_RUN_SHAPE, MIN(t->run_len, 5u) * 8 + MIN(t->run_pos, 5u));
+  }
+  if (t->flags & NER_TOK_DATELINE)
+    out[n++] = F2(T_DATELINE, (t->flags & NER_TOK_INITIAL) ? 0 : 1, t->flags & NER_TOK_ALLCAPS);
+  if (t->doccase) {
+    guint32 cpos = t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT | NER_TOK_CAP | NER_TOK_ALLCAPS |
+                               NER_TOK_LOWER);
+    out[n++] = F2(T_DOCCASE, t->doccase, cpos);
+  }
+  /* the word clusters of the token and its neighbours, as bit-string prefixes */
+  for (int d = -2; d <= 2; d++) {
+    if ((gssize)i + d < (gssize)s || i + d >= e) continue;
+    guint32 c = info[i + d].cluster;
+    if (c == 0) {
+      if (d == 0) out[n++] = TPL(T_CL_NONE);
+      continue;
+    }
+    for (guint k = 0; k < 4; k++) {
+      if (!((cluster_use[d < 0 ? -d : d] >> k) & 1)) continue;
+      out[n++] = F1(T_CL + 4 * (guint)(d + 2) + k, cluster_prefix_of(c, cluster_prefix[k]));
+    }
+  }
   return n;
 }
 
-guint ner_dynamic_features(const NerTokInfo *info, gsize i, guint prev1, guint prev2, guint mem,
-                           guint64 *out) {
+guint ner_dynamic_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint prev1,
+                           guint prev2, guint mem, const NerAgg *agg, guint64 *out) {
   const NerTokInfo *t = &info[i];
   guint n = 0;
   out[n++] = F1(T_P1, prev1);
   out[n++] = F2(T_P12, prev2, prev1);
   out[n++] = F2(T_P1W, prev1, t->lower);
   out[n++] = F2(T_P1S, prev1, t->sshape);
+  guint64 lm1 = i > s ? info[i - 1].lower : BOUNDARY_L;
+  out[n++] = F3(T_P2W, prev2, lm1, t->sshape);
   if (mem) {
     out[n++] = F1(T_MEM, mem);
     out[n++] = F2(T_MEM_POS, mem, t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT));
     out[n++] = F2(T_MEM_W, mem, prev1);
   }
+  if (agg) {
+    guint a = agg[i];
+    if (a) {
+      guint maj = a & 15;
+      out[n++] = F1(T_AGG, maj);
+      out[n++] = F1(T_AGG_SET, (a >> 4) & 63);
+      out[n++] = F2(T_AGG_POS, maj, t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT | NER_TOK_CAP));
+      out[n++] = F2(T_AGG_P1, maj, prev1);
+      out[n++] = F2(T_AGG_CONT, maj, a >> 12);
+    }
+    guint am = i > s ? agg[i - 1] & 15 : 15, ap = i + 1 < e ? agg[i + 1] & 15 : 15;
+    out[n++] = F2(T_AGG_M1, am, a & 15);
+    out[n++] = F2(T_AGG_NEXT, a & 15, ap);
+  }
   return n;
+}
+
+void ner_aggregate(const NerTokInfo *info, gsize n, const guint8 *tags, NerAgg *agg) {
+  /* per form: counts of each label (O, PER, ORG, LOC, MISC) and of continuing mentions */
+  typedef struct {
+    guint64 key;
+    guint16 count[NER_N_TYPES + 1];
+    guint16 cont[NER_N_TYPES + 1];
+  } Slot;
+  gsize size = 64;
+  while (size < n * 2) size *= 2;
+  Slot *tab = ner_buffer(NER_BUF_AGG_SLOTS, sizeof(Slot) * size, TRUE);
+  gsize mask = size - 1;
+  guint32 *slot_of = ner_buffer(NER_BUF_AGG_SLOT_OF, sizeof(guint32) * n, FALSE);
+  for (gsize i = 0; i < n; i++) {
+    guint32 f = info[i].flags;
+    slot_of[i] = G_MAXUINT32;
+    if (!(f & (NER_TOK_CAP | NER_TOK_ALLCAPS))) continue;
+    guint64 key = info[i].lower | 1;
+    gsize j = key & mask;
+    while (tab[j].key != 0 && tab[j].key != key) j = (j + 1) & mask;
+    tab[j].key = key;
+    slot_of[i] = (guint32)j;
+    guint label = tags[i] == NER_TAG_O ? 0 : 1 + NER_TAG_TYPE(tags[i]);
+    /* in a headline, or first in a sentence and tagged O, a capital says little */
+    if ((f & NER_TOK_CAPSSENT) || (label == 0 && (f & NER_TOK_INITIAL))) continue;
+    if (tab[j].count[label] < G_MAXUINT16) tab[j].count[label]++;
+    if (label && NER_TAG_CONTINUES(tags[i]) && tab[j].cont[label] < G_MAXUINT16) tab[j].cont[label]++;
+  }
+  for (gsize i = 0; i < n; i++) {
+    agg[i] = 0;
+    if (slot_of[i] == G_MAXUINT32) continue;
+    const Slot *sl = &tab[slot_of[i]];
+    guint32 f = info[i].flags;
+    guint own = G_MAXUINT;
+    if (!((f & NER_TOK_CAPSSENT) ||
+          (tags[i] == NER_TAG_O && (f & NER_TOK_INITIAL))))
+      own = tags[i] == NER_TAG_O ? 0 : 1 + NER_TAG_TYPE(tags[i]);
+    guint best = G_MAXUINT, best_count = 0, set = 0;
+    for (guint l = 0; l <= NER_N_TYPES; l++) {
+      guint c = sl->count[l] - (l == own);
+      if (c == 0) continue;
+      set |= 1u << l;
+      if (c > best_count) {
+        best_count = c;
+        best = l;
+      }
+    }
+    if (best == G_MAXUINT) continue;
+    guint cont = sl->cont[best] - (best == own && best && NER_TAG_CONTINUES(tags[i]));
+    agg[i] = (NerAgg)((best + 1) | set << 4 | (cont * 2 > best_count ? 1u << 12 : 0));
+  }
 }
 
 /* ---- Document memory -------------------------------------------------------------- */
@@ -358,13 +675,11 @@ void ner_memory_init(NerDocMemory *mem, gsize n_tokens) {
   while (size < n_tokens * 2) size *= 2;
   mem->mask = size - 1;
   mem->used = 0;
-  mem->keys = g_new0(guint64, size);
-  mem->vals = g_new0(guint8, size);
+  mem->keys = ner_buffer(NER_BUF_MEM_KEYS, sizeof(guint64) * size, TRUE);
+  mem->vals = ner_buffer(NER_BUF_MEM_VALS, size, TRUE);
 }
 
 void ner_memory_clear(NerDocMemory *mem) {
-  g_free(mem->keys);
-  g_free(mem->vals);
   mem->keys = NULL;
   mem->vals = NULL;
 }

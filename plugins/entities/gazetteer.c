@@ -11,6 +11,7 @@
 
 static const char *const class_names[NER_GAZ_N_CLASSES] = {
     "country", "region", "city", "demonym", "given_name", "org", "title", "misc",
+    "surname", "person", "place",
 };
 
 const char *ner_gaz_class_name(NerGazClass c) { return class_names[c]; }
@@ -26,6 +27,7 @@ struct NerGazetteer {
   guint32 *masks;
   gsize mask, used;
   guint entries;
+  gboolean borrowed; /* KEYS and MASKS belong to someone else (a mapped model file) */
 };
 
 NerGazetteer *ner_gazetteer_new(void) {
@@ -38,9 +40,41 @@ NerGazetteer *ner_gazetteer_new(void) {
 
 void ner_gazetteer_free(NerGazetteer *gaz) {
   if (gaz == NULL) return;
-  g_free(gaz->keys);
-  g_free(gaz->masks);
+  if (!gaz->borrowed) {
+    g_free(gaz->keys);
+    g_free(gaz->masks);
+  }
   g_free(gaz);
+}
+
+void ner_gazetteer_table(const NerGazetteer *gaz, const guint64 **keys, const guint32 **masks,
+                         gsize *slots) {
+  *keys = gaz->keys;
+  *masks = gaz->masks;
+  *slots = gaz->mask + 1;
+}
+
+NerGazetteer *ner_gazetteer_new_view(const guint64 *keys, const guint32 *masks, gsize slots) {
+  if (slots == 0 || (slots & (slots - 1)) != 0) return NULL;
+  NerGazetteer *gaz = g_new0(NerGazetteer, 1);
+  gaz->keys = (guint64 *)keys;
+  gaz->masks = (guint32 *)masks;
+  gaz->mask = slots - 1;
+  gaz->borrowed = TRUE;
+  for (gsize j = 0; j < slots; j++) {
+    if (keys[j] == 0) continue;
+    gaz->used++;
+    guint32 m = masks[j] & ~NER_GAZ_PREFIX;
+    while (m) {
+      gaz->entries += m & 1;
+      m >>= 1;
+    }
+  }
+  if (gaz->used >= slots) { /* no empty slot: a lookup might never end */
+    g_free(gaz);
+    return NULL;
+  }
+  return gaz;
 }
 
 guint ner_gazetteer_size(const NerGazetteer *gaz) { return gaz->entries; }
@@ -97,6 +131,7 @@ static void grow(NerGazetteer *gaz) {
 }
 
 void ner_gazetteer_add(NerGazetteer *gaz, NerGazClass c, const char *entry, gsize len) {
+  g_return_if_fail(!gaz->borrowed);
   guint64 words[NER_GAZ_MAX_WORDS];
   guint n = 0;
   gsize i = 0;
@@ -109,16 +144,21 @@ void ner_gazetteer_add(NerGazetteer *gaz, NerGazClass c, const char *entry, gsiz
     words[n++] = ner_gaz_word_hash(entry + s, i - s);
   }
   if (n == 0) return;
-  if ((gaz->used + 1) * 2 > gaz->mask + 1) grow(gaz);
-  guint64 key = sequence_key(words, n);
-  gsize j = key & gaz->mask;
-  while (gaz->keys[j] != 0 && gaz->keys[j] != key) j = (j + 1) & gaz->mask;
-  if (gaz->keys[j] == 0) {
-    gaz->keys[j] = key;
-    gaz->used++;
+  /* the entry, and its first words marked as the start of a longer entry */
+  for (guint k = n; k >= 1; k--) {
+    if ((gaz->used + 1) * 2 > gaz->mask + 1) grow(gaz);
+    guint64 key = sequence_key(words, k);
+    gsize j = key & gaz->mask;
+    while (gaz->keys[j] != 0 && gaz->keys[j] != key) j = (j + 1) & gaz->mask;
+    if (gaz->keys[j] == 0) {
+      gaz->keys[j] = key;
+      gaz->used++;
+    }
+    guint32 bit = k == n ? 1u << c : NER_GAZ_PREFIX;
+    if (k == n && !(gaz->masks[j] & bit)) gaz->entries++;
+    if ((gaz->masks[j] & bit) && k < n) break; /* its prefixes are marked already */
+    gaz->masks[j] |= bit;
   }
-  if (!(gaz->masks[j] & (1u << c))) gaz->entries++;
-  gaz->masks[j] |= 1u << c;
 }
 
 guint32 ner_gazetteer_lookup(const NerGazetteer *gaz, const guint64 *words, guint n) {
@@ -176,7 +216,8 @@ gboolean ner_gazetteer_add_dir(NerGazetteer *gaz, const char *dir, GString *blob
     if (c < 0) {
       g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                   "%s/%s: the file name does not start with a gazetteer class "
-                  "(country, region, city, demonym, given_name, org, title, misc)",
+                  "(country, region, city, demonym, given_name, org, title, misc, surname, "
+                  "person, place)",
                   dir, file);
       ok = FALSE;
       break;

@@ -4,9 +4,9 @@
  * which compile these sources directly.  Nothing here is part of the public ABI.
  *
  *   gazetteer.c    lists of names (country, city, given name, …) matched over token runs
- *   features.c     token normalisation and hashed feature extraction
- *   model.c        the binary model file: write, load (one read), verify, look up weights
- *   tagger.c       greedy left-to-right BIO decoding of a document with the quantised model
+ *   features.c     token normalisation, word clusters and hashed feature extraction
+ *   model.c        the binary model file: write, map, verify, look up weights
+ *   tagger.c       greedy left-to-right BILOU decoding of a document, in two passes
  *   consolidate.c  groups the mentions of one thing in a document (Rubio → Marco Rubio)
  */
 #pragma once
@@ -21,25 +21,58 @@ G_BEGIN_DECLS
 /* Entity types, in the order used by tag numbers. */
 typedef enum { NER_PER = 0, NER_ORG = 1, NER_LOC = 2, NER_MISC = 3, NER_N_TYPES = 4 } NerType;
 
-/* BIO tags: 0 is O, 1 + 2*type is B-type, 2 + 2*type is I-type. */
-#define NER_N_TAGS 9
+/* BILOU tags: 0 is O; for each type, 1 + 4*type is B (the first token of a mention of two or
+ * more), 2 + 4*type I (inside), 3 + 4*type L (last), 4 + 4*type U (a one-token mention). */
+#define NER_N_TAGS 17
 #define NER_TAG_O 0
-#define NER_TAG_B(type) (1 + 2 * (type))
-#define NER_TAG_I(type) (2 + 2 * (type))
-#define NER_TAG_TYPE(tag) ((guint)((tag) - 1) / 2)
-#define NER_TAG_IS_B(tag) ((tag) != 0 && ((tag) & 1))
-#define NER_TAG_IS_I(tag) ((tag) != 0 && !((tag) & 1))
+#define NER_TAG_B(type) (1 + 4 * (type))
+#define NER_TAG_I(type) (2 + 4 * (type))
+#define NER_TAG_L(type) (3 + 4 * (type))
+#define NER_TAG_U(type) (4 + 4 * (type))
+#define NER_TAG_TYPE(tag) ((guint)((tag) - 1) / 4)
+#define NER_TAG_PART(tag) ((guint)((tag) - 1) % 4) /* 0 B, 1 I, 2 L, 3 U */
+/* B or U: the tag starts a mention */
+#define NER_TAG_STARTS(tag) ((tag) != 0 && (NER_TAG_PART(tag) == 0 || NER_TAG_PART(tag) == 3))
+/* I or L: the tag continues one */
+#define NER_TAG_CONTINUES(tag) ((tag) != 0 && (NER_TAG_PART(tag) == 1 || NER_TAG_PART(tag) == 2))
+/* L or U: the mention ends here */
+#define NER_TAG_ENDS(tag) ((tag) != 0 && NER_TAG_PART(tag) >= 2)
 
-/* "O", "B-PER", "I-PER", … */
+/* The tag's CoNLL (BIO) name: "O", "B-PER" (for B and U), "I-PER" (for I and L), … */
 const char *ner_tag_name(guint tag);
+/* Its BILOU name: "O", "B-PER", "I-PER", "L-PER", "U-PER", … */
+const char *ner_tag_name_bilou(guint tag);
 /* "PER", "ORG", "LOC", "MISC" (CoNLL names). */
 const char *ner_type_conll(NerType type);
 /* "PERSON", "ORG", "LOC", "MISC" (copydesk layer labels). */
 const char *ner_type_label(NerType type);
 /* Parses a CoNLL type name (PER, ORG, LOC, MISC); -1 when unknown. */
 int ner_type_parse(const char *s, gsize len);
-/* TRUE when tag NEXT may follow tag PREV in BIO (I-X only after B-X or I-X). */
-gboolean ner_tag_allowed(guint prev, guint next);
+/* TRUE when tag NEXT may follow tag PREV (O at the start of a sentence): I-X or L-X after
+ * B-X or I-X, and only then.  LAST: NEXT is the last tag of the sentence (not B or I). */
+gboolean ner_tag_allowed(guint prev, guint next, gboolean last);
+/* Converts BIO tags (0 O, 1 + 2*type B, 2 + 2*type I) of one sentence to BILOU, in place. */
+void ner_bio_to_bilou(guint8 *tags, gsize n);
+
+/* ---- Scratch memory ------------------------------------------------------------ */
+
+/* Per-thread buffers that keep their memory from one document to the next, so tagging a
+ * stream of documents does not map, fault in and unmap the same pages again and again.
+ * Each caller uses its own buffer number; the contents are undefined (ZERO: cleared). */
+enum {
+  NER_BUF_INFO,
+  NER_BUF_SCORES,
+  NER_BUF_AGG,
+  NER_BUF_SEEN,
+  NER_BUF_CKEYS,
+  NER_BUF_CASE,
+  NER_BUF_AGG_SLOTS,
+  NER_BUF_AGG_SLOT_OF,
+  NER_BUF_MEM_KEYS,
+  NER_BUF_MEM_VALS,
+  NER_BUF_N
+};
+void *ner_buffer(guint which, gsize bytes, gboolean zero);
 
 /* ---- Hashing ----------------------------------------------------------------- */
 
@@ -72,7 +105,10 @@ typedef enum {
   NER_GAZ_ORG,
   NER_GAZ_TITLE,
   NER_GAZ_MISC,
-  NER_GAZ_N_CLASSES
+  NER_GAZ_SURNAME,
+  NER_GAZ_PERSON,
+  NER_GAZ_PLACE,
+  NER_GAZ_N_CLASSES /* at most 16 */
 } NerGazClass;
 
 #define NER_GAZ_MAX_WORDS 6
@@ -93,10 +129,46 @@ gboolean ner_gazetteer_add_blob(NerGazetteer *gaz, const char *text, gsize len, 
 gboolean ner_gazetteer_add_dir(NerGazetteer *gaz, const char *dir, GString *blob, GError **error);
 /* Number of entries. */
 guint ner_gazetteer_size(const NerGazetteer *gaz);
-/* Class mask of the word sequence whose per-word hashes (ner_gaz_word_hash) are WORDS[0..N). */
+/* Its open-addressing table (SLOTS keys and class masks), to store in a model file. */
+void ner_gazetteer_table(const NerGazetteer *gaz, const guint64 **keys, const guint32 **masks,
+                         gsize *slots);
+/* A read-only gazetteer over such a table (not copied; nothing may be added); NULL when the
+ * table is malformed. */
+NerGazetteer *ner_gazetteer_new_view(const guint64 *keys, const guint32 *masks, gsize slots);
+/* Class mask of the word sequence whose per-word hashes (ner_gaz_word_hash) are WORDS[0..N),
+ * with NER_GAZ_PREFIX set when the sequence starts a longer entry. */
+#define NER_GAZ_PREFIX (1u << 31)
 guint32 ner_gazetteer_lookup(const NerGazetteer *gaz, const guint64 *words, guint n);
 /* The hash of one word as gazetteers see it: lower-cased, ’ as '. */
 guint64 ner_gaz_word_hash(const char *word, gsize len);
+
+/* ---- Word clusters ------------------------------------------------------------------ */
+
+/* Brown clusters of word forms (tools/ner/make-clusters), as an open-addressing table:
+ * KEYS[j] the ner_hash_bytes() of a form (typographic marks plain, digits as 0; case kept),
+ * 0 for an empty slot; VALS[j] its bit string as 1 followed by the bits, root first
+ * (0b1 = the root itself, 0b101 = "01").  MASK + 1 slots, a power of two, at most half full. */
+typedef struct {
+  const guint64 *keys;
+  const guint32 *vals;
+  guint64 mask; /* 0: no table */
+} NerClusterTable;
+
+/* The cluster of KEY, 0 when unknown. */
+static inline guint32 ner_cluster_lookup(const NerClusterTable *t, guint64 key) {
+  if (t == NULL || t->mask == 0) return 0;
+  key |= 1;
+  for (guint64 j = key & t->mask, probes = 0; probes <= t->mask; j = (j + 1) & t->mask, probes++) {
+    if (t->keys[j] == key) return t->vals[j];
+    if (t->keys[j] == 0) return 0;
+  }
+  return 0;
+}
+/* Reads make-clusters output (bits TAB word TAB count lines) into a new table whose arrays
+ * the caller frees (g_free of keys and vals). */
+gboolean ner_clusters_read(const char *path, NerClusterTable *t, GError **error);
+/* The key of a cluster file's word, as features.c computes it for a token. */
+guint64 ner_cluster_key(const char *word, gsize len);
 
 /* ---- Features ------------------------------------------------------------------- */
 
@@ -116,6 +188,8 @@ enum {
   NER_TOK_INITIAL = 1 << 5,  /* first token of its sentence */
   NER_TOK_CAPSSENT = 1 << 6, /* in a sentence written in capitals (a headline) */
   NER_TOK_SEENLOW = 1 << 7,  /* capitalised here, but the lower-case form occurs in the doc */
+  NER_TOK_DATELINE = 1 << 8, /* a word in capitals opening a sentence, before a date or "(":
+                              * "LONDON 1996-08-30", "ANKARA (Reuters) -" */
 };
 
 /* What features.c computes once per token. */
@@ -124,26 +198,43 @@ typedef struct {
   guint64 pre[4], suf[4];
   guint64 gazkey; /* ner_gaz_word_hash */
   guint32 flags;
-  guint32 gaz;    /* per class: 4 bits B I L U (class c at bits 4c..4c+3) */
+  guint64 gaz;    /* per class: 4 bits B I L U (class c at bits 4c..4c+3) */
+  guint32 cluster; /* ner_cluster_lookup() of the form (or its lower-case / title-case), 0 */
+  guint8 run_pos, run_len; /* in a run of capitalised words (maybe joined by &, of, de …),
+                            * the token's position and the run's length (0: none), capped */
+  guint16 run_to_end;       /* tokens from this one to the run's last */
+  guint8 doccase;  /* 8 | how the form is written elsewhere in the document where case
+                    * tells (not sentence-initial, not in a headline): 1 lower, 2 title,
+                    * 4 capitals; 0 for a token without letters */
 } NerTokInfo;
 
 /* Maximum static features per token (fixed ones plus gazetteer ones). */
-#define NER_MAX_FEATS 96
+#define NER_MAX_FEATS 192
 /* Dynamic features (previous tags, document memory) per token and candidate history. */
-#define NER_MAX_DYN_FEATS 8
+#define NER_MAX_DYN_FEATS 24
 
 /* Fills INFO[0..n) for the tokens of a document, whose sentences are SENT_START[0..n_sent)
  * (token index of each sentence's first token; sentences are consecutive and cover all tokens).
- * GAZ may be NULL. */
+ * GAZ and CLUSTERS may be NULL. */
 void ner_tokens_analyse(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
-                        const NerGazetteer *gaz, NerTokInfo *info);
+                        const NerGazetteer *gaz, const NerClusterTable *clusters,
+                        NerTokInfo *info);
 /* Writes the hashed (un-masked) static feature ids of token I of its sentence [S, E) to OUT;
  * returns how many (≤ NER_MAX_FEATS). */
 guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out);
-/* Writes the dynamic feature ids of token I given the two previous tags and the document
- * memory's label for the token's form (MEM: 0 none, 1 O, 2+type). */
-guint ner_dynamic_features(const NerTokInfo *info, gsize i, guint prev1, guint prev2, guint mem,
-                           guint64 *out);
+/* What the first pass said about the other occurrences of a token's word form in the document
+ * (ner_aggregate): 0 when there are none; else the majority label (1 O, 2 + type) in bits 0-3,
+ * the set of labels seen (bit 4 + label) in bits 5-9, and bit 12 when the majority type's
+ * mentions mostly continue an entity rather than start it. */
+typedef guint16 NerAgg;
+/* Computes AGG[0..n) from the first pass's TAGS. */
+void ner_aggregate(const NerTokInfo *info, gsize n, const guint8 *tags, NerAgg *agg);
+
+/* Writes the dynamic feature ids of token I of sentence [S, E) given the two previous tags,
+ * the document memory's label for the token's form (MEM: 0 none, 1 O, 2+type) and, in the
+ * second pass, the first pass's aggregates AGG (NULL in the first pass). */
+guint ner_dynamic_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint prev1,
+                           guint prev2, guint mem, const NerAgg *agg, guint64 *out);
 
 /* Document memory: the label each capitalised word form last got in this document. */
 typedef struct {
@@ -162,9 +253,9 @@ void ner_memory_record(NerDocMemory *mem, const NerTokInfo *info, gsize s, gsize
 /* ---- Model ------------------------------------------------------------------------ */
 
 #define NER_MODEL_MAGIC "CDNERMDL"
-#define NER_MODEL_FORMAT 1
+#define NER_MODEL_FORMAT 2
 /* Bumped whenever features.c changes what a feature id means. */
-#define NER_FEATURE_SET 1
+#define NER_FEATURE_SET 2
 
 typedef struct NerModel NerModel;
 
@@ -174,6 +265,8 @@ typedef struct {
   const float *weights; /* buckets × NER_N_TAGS, row-major */
   const char *gazetteer_blob;
   gsize gazetteer_len;
+  const NerGazetteer *gazetteer; /* the blob's entries, stored as a table (NULL: none) */
+  const NerClusterTable *clusters; /* may be NULL */
   const char *description; /* free text stored in the file (training command, scores) */
 } NerModelSpec;
 
@@ -190,28 +283,41 @@ gsize ner_model_file_size(const NerModel *model);
 const char *ner_model_description(const NerModel *model);
 /* The gazetteer the model was trained with (never NULL; maybe empty). */
 const NerGazetteer *ner_model_gazetteer(const NerModel *model);
+/* The word clusters the model was trained with (mask 0: none). */
+const NerClusterTable *ner_model_clusters(const NerModel *model);
 const char *ner_model_gazetteer_blob(const NerModel *model, gsize *len);
-/* Adds the weights of feature ids F[0..n) to SCORES[0..NER_N_TAGS). */
+/* Adds the weights of feature ids F[0..n) to SCORES[0..NER_N_TAGS), relative to O's: SCORES[0]
+ * is left as it is. */
 void ner_model_score(const NerModel *model, const guint64 *f, guint n, gint32 *scores);
-/* Prefetches the rows of feature ids F[0..n). */
+/* ner_model_score() in two steps, so that the rows of one token can be fetched while another
+ * is scored: finds the rows of feature ids F[0..n) (and asks the cache for them), writes
+ * them to ROWS and returns how many there are; then adds N ROWS to SCORES. */
+guint ner_model_rows(const NerModel *model, const guint64 *f, guint n, const gint16 **rows);
+void ner_model_add_rows(const gint16 *const *rows, guint n, gint32 *scores);
+/* Prefetches the index blocks of feature ids F[0..n). */
 void ner_model_prefetch(const NerModel *model, const guint64 *f, guint n);
 
 /* ---- Tagging ------------------------------------------------------------------------ */
 
-/* One decision of the greedy decoder: given the feature ids F[0..n) of token I (static and
- * dynamic, the previous tag PREV), return the tag chosen.  Training plugs in a step that
- * also updates weights; tagging one that only scores. */
-typedef guint (*NerStepFunc)(void *ctx, gsize i, const guint64 *f, guint n, guint prev);
+/* One decision of the greedy decoder: given the feature ids of token I — static ones
+ * F[0..n_static) (none when the decoder was told not to give them), then dynamic ones up to
+ * F[n) — and the previous tag PREV, return the tag chosen.  PASS is 0 or 1.  Training plugs
+ * in a step that also updates weights; tagging one that only scores, adding the static
+ * scores it computed beforehand. */
+typedef guint (*NerStepFunc)(void *ctx, gsize i, const guint64 *f, guint n_static, guint n,
+                             guint prev, gboolean last, guint pass);
 
-/* Picks the best tag allowed after PREV from SCORES. */
-guint ner_best_tag(const float *scores, guint prev);
+/* Picks the best tag allowed after PREV from SCORES (LAST: for the sentence's last token). */
+guint ner_best_tag(const float *scores, guint prev, gboolean last);
 
-/* Runs the greedy left-to-right decoder over a document whose tokens are analysed in INFO:
- * features, document memory, previous tags; TAGS receives the tags STEP chose. */
+/* Runs the greedy left-to-right decoder over a document whose tokens are analysed in INFO,
+ * twice: the second pass sees what the first said about the other occurrences of each word
+ * form (ner_aggregate).  TAGS receives the tags of the second pass.  GIVE_STATIC: hand STEP
+ * the static features (else only the dynamic ones: the caller has scored the static ones). */
 void ner_decode(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize n_sent,
-                NerStepFunc step, void *ctx, guint8 *tags);
+                NerStepFunc step, void *ctx, gboolean give_static, guint8 *tags);
 
-/* Tags the tokens of a document (sentences as for ner_tokens_analyse); TAGS receives BIO tags.
+/* Tags the tokens of a document (sentences as for ner_tokens_analyse); TAGS receives BILOU tags.
  * GAZ: the gazetteer to match (usually the model's, maybe extended); NULL: none. */
 void ner_tag_document(const NerModel *model, const NerGazetteer *gaz, const NerToken *tok,
                       gsize n, const gsize *sent_start, gsize n_sent, guint8 *tags);
@@ -237,7 +343,8 @@ typedef struct {
 GPtrArray *ner_consolidate(const NerToken *tok, NerMention *mentions, gsize n_mentions);
 void ner_entity_free(gpointer entity);
 
-/* Spans of BIO tags: fills MENTIONS (at most n) and returns the count. */
+/* Spans of BILOU tags (a stray I or L starts a mention): fills MENTIONS (at most n) and
+ * returns the count. */
 gsize ner_tags_to_mentions(const guint8 *tags, gsize n, NerMention *mentions);
 
 G_END_DECLS

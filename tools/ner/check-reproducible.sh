@@ -1,10 +1,11 @@
 #!/bin/sh
-# Trains twice on a small made-up CoNLL file with the same seed and checks the model bytes
-# are equal; then checks eval-ner reads the model back.  TAP output.
-# Usage: check-reproducible.sh TRAIN-NER EVAL-NER
+# Makes word clusters and trains twice on a small made-up CoNLL file with the same seed and
+# checks the bytes are equal; then checks eval-ner reads the model back.  TAP output.
+# Usage: check-reproducible.sh TRAIN-NER EVAL-NER MAKE-CLUSTERS
 set -u
 train=$1
 eval_ner=$2
+make_clusters=$3
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 {
@@ -16,16 +17,35 @@ trap 'rm -rf "$dir"' EXIT
     i=$((i + 1))
   done
 } > "$dir/data.conll"
-echo "1..4"
+{
+  i=0
+  while [ $i -lt 20 ]; do
+    echo "Anna visited Oslo and Bergen for Acme Corp ."
+    echo "Kowalski said the Norwegian plan worked in Oslo ."
+    echo "Maria visited Bergen for Acme and said the plan worked ."
+    i=$((i + 1))
+  done
+} > "$dir/text.txt"
+echo "1..6"
 ok() { if [ "$1" -eq 0 ]; then echo "ok $2 - $3"; else echo "not ok $2 - $3"; fail=1; fi; }
 fail=0
-"$train" --train "$dir/data.conll" --dev "$dir/data.conll" --epochs 3 --seed 7 --bits 12 -o "$dir/a.cdm" 2>/dev/null
-ok $? 1 "train-ner runs"
-"$train" --train "$dir/data.conll" --dev "$dir/data.conll" --epochs 3 --seed 7 --bits 12 -o "$dir/b.cdm" 2>/dev/null
+"$make_clusters" -c 4 -m 2 "$dir/text.txt" > "$dir/a.clusters" 2>/dev/null &&
+  "$make_clusters" -c 4 -m 2 "$dir/text.txt" > "$dir/b.clusters" 2>/dev/null &&
+  cmp -s "$dir/a.clusters" "$dir/b.clusters" && grep -q "	Oslo	40" "$dir/a.clusters"
+ok $? 1 "make-clusters gives the same clusters twice"
+"$train" --train "$dir/data.conll" --dev "$dir/data.conll" --epochs 3 --seed 7 --bits 12 \
+  --runs 2 --clusters "$dir/a.clusters" -o "$dir/a.cdm" 2>/dev/null
+ok $? 2 "train-ner runs"
+"$train" --train "$dir/data.conll" --dev "$dir/data.conll" --epochs 3 --seed 7 --bits 12 \
+  --runs 2 --clusters "$dir/a.clusters" -o "$dir/b.cdm" 2>/dev/null
 cmp -s "$dir/a.cdm" "$dir/b.cdm"
-ok $? 2 "same data and seed give the same bytes"
+ok $? 3 "same data and seed give the same bytes"
+"$train" --train "$dir/data.conll" --dev "$dir/data.conll" --epochs 3 --seed 8 --bits 12 \
+  --runs 2 --clusters "$dir/a.clusters" -o "$dir/c.cdm" 2>/dev/null
+! cmp -s "$dir/a.cdm" "$dir/c.cdm"
+ok $? 4 "another seed gives another model"
 "$eval_ner" -m "$dir/a.cdm" -q "$dir/data.conll" 2> "$dir/eval.txt"
-ok $? 3 "eval-ner reads the model"
+ok $? 5 "eval-ner reads the model"
 grep -q "F1 100.00" "$dir/eval.txt"
-ok $? 4 "the model tags its training data right"
+ok $? 6 "the model tags its training data right"
 exit $fail

@@ -3,25 +3,50 @@
 
 #include "conll.h"
 
-static guint8 parse_tag(const char *s, gsize len, guint prev, gboolean *ok) {
+/* The type of a tag's type name: a CoNLL one, or what MAP ("per=PER,tim=O,…") says; -1 for O
+ * (mapped to O), -2 when unknown. */
+static int map_type(const char *s, gsize len, const char *map) {
+  int type = ner_type_parse(s, len);
+  if (type >= 0 || map == NULL) return type >= 0 ? type : -2;
+  for (const char *p = map; *p;) {
+    const char *eq = strchr(p, '='), *end = strchr(p, ',');
+    if (end == NULL) end = p + strlen(p);
+    if (eq && eq < end && (gsize)(eq - p) == len && memcmp(p, s, len) == 0) {
+      if (end - eq - 1 == 1 && eq[1] == 'O') return -1;
+      int t = ner_type_parse(eq + 1, (gsize)(end - eq - 1));
+      return t >= 0 ? t : -2;
+    }
+    p = *end ? end + 1 : end;
+  }
+  return -2;
+}
+
+static guint8 parse_tag(const char *s, gsize len, guint prev, const char *map, gboolean *ok) {
   *ok = TRUE;
   if (len == 1 && s[0] == 'O') return NER_TAG_O;
   if (len < 3 || s[1] != '-' || (s[0] != 'B' && s[0] != 'I')) {
     *ok = FALSE;
     return NER_TAG_O;
   }
-  int type = ner_type_parse(s + 2, len - 2);
+  int type = map_type(s + 2, len - 2, map);
+  if (type == -1) return NER_TAG_O;
   if (type < 0) {
     *ok = FALSE;
     return NER_TAG_O;
   }
-  if (s[0] == 'B') return (guint8)NER_TAG_B(type);
+  /* BIO codes here (1 + 2*type B, 2 + 2*type I), BILOU once the sentence is read */
+  if (s[0] == 'B') return (guint8)(1 + 2 * type);
   /* I-X continues an X entity; otherwise (IOB1, IO) it starts one */
-  if (prev != NER_TAG_O && NER_TAG_TYPE(prev) == (guint)type) return (guint8)NER_TAG_I(type);
-  return (guint8)NER_TAG_B(type);
+  if (prev != NER_TAG_O && (prev - 1) / 2 == (guint)type) return (guint8)(2 + 2 * type);
+  return (guint8)(1 + 2 * type);
 }
 
 ConllCorpus *conll_read(const char *path, GError **error) {
+  return conll_read_mapped(path, NULL, 0, error);
+}
+
+ConllCorpus *conll_read_mapped(const char *path, const char *map, guint doc_sentences,
+                               GError **error) {
   char *buf;
   gsize len;
   if (!g_file_get_contents(path, &buf, &len, error)) return NULL;
@@ -73,7 +98,7 @@ ConllCorpus *conll_read(const char *path, GError **error) {
     while (last > line && last[-1] != ' ' && last[-1] != '\t') last--;
     NerToken t = {line, (guint32)(sp - line)};
     gboolean ok;
-    guint8 tag = parse_tag(last, (gsize)(line + ll - last), prev, &ok);
+    guint8 tag = parse_tag(last, (gsize)(line + ll - last), prev, map, &ok);
     if (!ok || last == line) {
       g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%u: bad NE tag in \"%s\"", path,
                   lineno, line);
@@ -84,6 +109,17 @@ ConllCorpus *conll_read(const char *path, GError **error) {
     g_array_append_val(c->tokens, t);
     g_array_append_val(c->lines, line);
     g_array_append_val(c->gold, tag);
+  }
+  /* BIO → BILOU, sentence by sentence */
+  for (guint k = 0; k < c->sent->len; k++) {
+    gsize a = g_array_index(c->sent, gsize, k);
+    gsize b = k + 1 < c->sent->len ? g_array_index(c->sent, gsize, k + 1) : c->tokens->len;
+    ner_bio_to_bilou(&g_array_index(c->gold, guint8, a), b - a);
+  }
+  /* a file without -DOCSTART- lines: documents of DOC_SENTENCES sentences */
+  if (doc_sentences > 0 && c->doc->len <= 1) {
+    g_array_set_size(c->doc, 0);
+    for (gsize k = 0; k < c->sent->len; k += doc_sentences) g_array_append_val(c->doc, k);
   }
   /* drop documents without sentences */
   GArray *docs = g_array_new(FALSE, FALSE, sizeof(gsize));
@@ -123,37 +159,31 @@ void conll_doc(const ConllCorpus *c, gsize d, gsize *tok_first, gsize *n_tok, gs
   for (gsize k = 0; k < *n_sent; k++) (*sent)[k] = g_array_index(c->sent, gsize, s0 + k) - t0;
 }
 
-static void collect(const guint8 *tags, gsize n, GHashTable *set, guint *count) {
-  for (gsize i = 0; i < n;) {
-    if (tags[i] == NER_TAG_O) {
-      i++;
-      continue;
-    }
-    guint type = NER_TAG_TYPE(tags[i]);
-    gsize j = i + 1;
-    while (j < n && NER_TAG_IS_I(tags[j]) && NER_TAG_TYPE(tags[j]) == type) j++;
-    count[type]++;
-    if (set) g_hash_table_add(set, GSIZE_TO_POINTER((i << 24) | ((j - i) << 4) | type));
-    i = j;
+static gsize collect(const guint8 *tags, gsize n, GHashTable *set, guint *count) {
+  NerMention *m = g_new(NerMention, n ? n : 1);
+  gsize nm = ner_tags_to_mentions(tags, n, m);
+  for (gsize k = 0; k < nm; k++) {
+    count[m[k].type]++;
+    gpointer key = GSIZE_TO_POINTER((m[k].first << 24) | ((m[k].last + 1 - m[k].first) << 4) |
+                                    m[k].type);
+    if (set) g_hash_table_add(set, key);
   }
+  g_free(m);
+  return nm;
 }
 
 void conll_score_add(ConllScore *s, const guint8 *gold, const guint8 *pred, gsize n) {
   GHashTable *gold_set = g_hash_table_new(g_direct_hash, g_direct_equal);
   collect(gold, n, gold_set, s->gold);
-  for (gsize i = 0; i < n;) {
-    if (pred[i] == NER_TAG_O) {
-      i++;
-      continue;
-    }
-    guint type = NER_TAG_TYPE(pred[i]);
-    gsize j = i + 1;
-    while (j < n && NER_TAG_IS_I(pred[j]) && NER_TAG_TYPE(pred[j]) == type) j++;
-    s->pred[type]++;
-    if (g_hash_table_contains(gold_set, GSIZE_TO_POINTER((i << 24) | ((j - i) << 4) | type)))
-      s->correct[type]++;
-    i = j;
+  NerMention *m = g_new(NerMention, n ? n : 1);
+  gsize nm = ner_tags_to_mentions(pred, n, m);
+  for (gsize k = 0; k < nm; k++) {
+    s->pred[m[k].type]++;
+    gpointer key = GSIZE_TO_POINTER((m[k].first << 24) | ((m[k].last + 1 - m[k].first) << 4) |
+                                    m[k].type);
+    if (g_hash_table_contains(gold_set, key)) s->correct[m[k].type]++;
   }
+  g_free(m);
   g_hash_table_destroy(gold_set);
 }
 
