@@ -27,6 +27,14 @@ decode_original(CopydeskDocument *doc)
   doc->map.cur_len = 0;
   doc->map.orig_len = len;
   while (i < len) {
+    if (i + 8 <= len) { /* eight ASCII bytes at once */
+      guint64 word;
+      memcpy(&word, p + i, 8);
+      if ((word & G_GUINT64_CONSTANT(0x8080808080808080)) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     if (p[i] < 0x80) {
       i++;
       continue;
@@ -401,6 +409,24 @@ allocate_span(CopydeskDocument *doc)
   return &block[doc->block_used++];
 }
 
+/* LABEL interned in LAYER's document, found first among the labels the layer already used. */
+static const char *
+intern_label(CopydeskLayer *layer, const char *label)
+{
+  for (guint i = 0; i < layer->n_labels; i++) {
+    const char *known = layer->labels[i];
+    gsize k = 0;
+    while (known[k] == label[k] && known[k] != '\0')
+      k++;
+    if (known[k] == label[k])
+      return known;
+  }
+  const char *interned = g_string_chunk_insert_const(layer->doc->strings, label);
+  if (layer->n_labels < LAYER_LABEL_CACHE)
+    layer->labels[layer->n_labels++] = interned;
+  return interned;
+}
+
 CopydeskSpan *
 copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *label,
                    GError **error)
@@ -425,12 +451,7 @@ copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *lab
   span->layer = layer;
   span->start = start;
   span->end = end;
-  if (label == NULL)
-    span->label = NULL;
-  else if (layer->last_label && strcmp(layer->last_label, label) == 0)
-    span->label = layer->last_label;
-  else
-    span->label = layer->last_label = g_string_chunk_insert_const(doc->strings, label);
+  span->label = label ? intern_label(layer, label) : NULL;
   span->index = layer->spans->len;
   g_ptr_array_add(layer->spans, span);
   return span;

@@ -26,11 +26,16 @@ struct _CopydeskSpan {
   CopydeskAttr *attrs;
 };
 
+#define LAYER_LABEL_CACHE 8
+
 struct _CopydeskLayer {
   CopydeskDocument *doc;
   char *name;
   GPtrArray *spans; /* CopydeskSpan*, owned by the document's span blocks */
-  const char *last_label; /* the interned label of the last span added (labels repeat) */
+  /* Interned labels this layer used (most layers have a handful), searched before the
+   * document's string chunk. */
+  const char *labels[LAYER_LABEL_CACHE];
+  guint n_labels;
 };
 
 typedef struct {

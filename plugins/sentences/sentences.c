@@ -646,9 +646,9 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   gsize len;
   const char *text = copydesk_document_text(doc, &len);
   /* About one token per six bytes of news text; the array grows past that if needed. */
-  GArray *tokens =
-      g_array_sized_new(FALSE, FALSE, sizeof(Token), (guint)MIN(len / 6 + 16, 1u << 24));
-  sentences_tokenize(text, len, tokens);
+  TokenArray tokens = {.cap = MIN(len / 6 + 16, 1u << 24)};
+  tokens.v = g_new(Token, tokens.cap);
+  sentences_tokenize(text, len, &tokens);
 
   CopydeskLayer *token_layer = fresh_layer(doc, COPYDESK_LAYER_TOKEN);
   CopydeskLayer *sentence_layer = fresh_layer(doc, COPYDESK_LAYER_SENTENCE);
@@ -656,10 +656,10 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   Splitter sp = {
       .config = config,
       .text = text,
-      .tok = (Token *)(void *)tokens->data,
-      .n_tok = tokens->len,
+      .tok = tokens.v,
+      .n_tok = tokens.len,
       .lines = g_array_new(FALSE, FALSE, sizeof(LineInfo)),
-      .item = g_malloc0(tokens->len + 1),
+      .item = g_malloc0(tokens.len + 1),
       .markers = g_array_new(FALSE, FALSE, sizeof(ListMarker)),
       .sentences = sentence_layer,
       .error = error,
@@ -685,7 +685,7 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   g_array_free(sp.lines, TRUE);
   g_array_free(sp.markers, TRUE);
   g_free(sp.item);
-  g_array_free(tokens, TRUE);
+  g_free(tokens.v);
   return ok;
 }
 

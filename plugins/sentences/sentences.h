@@ -45,8 +45,14 @@ typedef struct {
   guint8 mark;      /* TokenMark (punctuation only) */
 } Token;
 
+/* A growable array of tokens (V holds LEN of CAP; free V with g_free). */
+typedef struct {
+  Token *v;
+  gsize len, cap;
+} TokenArray;
+
 /* Appends the tokens of the LEN bytes of TEXT (valid UTF-8, NUL-terminated) to TOKENS. */
-void sentences_tokenize(const char *text, gsize len, GArray *tokens);
+void sentences_tokenize(const char *text, gsize len, TokenArray *tokens);
 
 /* The label of a token kind ("word", "number", …). */
 const char *sentences_token_label(TokenKind kind);

@@ -338,11 +338,21 @@ static TokenMark mark_of(const char *t, gsize start, gsize end, gunichar u) {
   }
 }
 
-static void push(GArray *tokens, gsize start, gsize end, TokenKind kind, guint8 flags,
-                 guint newlines, gboolean space, TokenMark mark) {
-  Token tok = {start,         end,         (guint8)kind, flags, (guint8)MIN(newlines, 255u),
-               (guint8)space, (guint8)mark};
-  g_array_append_val(tokens, tok);
+/* Appends a token, doubling the array when it is full. */
+static inline void push(TokenArray *tokens, gsize start, gsize end, TokenKind kind, guint8 flags,
+                        guint newlines, gboolean space, TokenMark mark) {
+  if (tokens->len == tokens->cap) {
+    tokens->cap = tokens->cap ? tokens->cap * 2 : 256;
+    tokens->v = g_renew(Token, tokens->v, tokens->cap);
+  }
+  Token *tok = &tokens->v[tokens->len++];
+  tok->start = start;
+  tok->end = end;
+  tok->kind = (guint8)kind;
+  tok->flags = flags;
+  tok->newlines = (guint8)MIN(newlines, 255u);
+  tok->space = (guint8)space;
+  tok->mark = (guint8)mark;
 }
 
 /* A clitic standing alone after a token: 's 're 've 'll 'd 'm ("Jr.'s"). */
@@ -358,7 +368,7 @@ static gsize scan_lone_clitic(const char *t, gsize n, gsize i, gsize apostrophe_
   return 0;
 }
 
-void sentences_tokenize(const char *t, gsize n, GArray *tokens) {
+void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
   gsize i = 0, no_email_before = 0;
   const char *first_at = memchr(t, '@', n);
   gsize next_at = first_at ? (gsize)(first_at - t) : n; /* the next '@' at or after i */
