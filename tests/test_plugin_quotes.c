@@ -157,6 +157,17 @@ static const QuoteCase cases[] = {
      "In her 2003 book, Living History, Clinton noted the clot’s existence.", {{NULL}}},
     {"a title after a possessive, even when attributed", FALSE,
      "On CBS’s “Face the Nation,” Senator Ruth Bell said the bill was dead.", {{NULL}}},
+    {"“Q” ― X, then the next quote of a list on the same line", FALSE,
+     "“The plan will not work.” ― Rosa Delgado “We deserve better leaders.” ― Omar Fields",
+     {{"The plan will not work.", "direct", "Rosa Delgado", NULL},
+      /* no sentence break before it: partial by kind, but the speaker is the name after it */
+      {"We deserve better leaders.", "partial", "Omar Fields", NULL}}},
+    {"a prepositional phrase between the subject and its cue", FALSE,
+     "Governor Lena Marsh in her budget speech called the tax cuts “a disaster” for schools.",
+     {{"a disaster", "partial", "Lena Marsh", "called"}}},
+    {"the object of an introductory phrase is no subject", FALSE,
+     "At a rally in Dayton, Ohio, some supporters chanted “lock him up, lock him up” for a minute.",
+     {{"lock him up, lock him up", "partial", "some supporters", "chanted"}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

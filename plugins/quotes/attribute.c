@@ -696,6 +696,19 @@ static void read_entities(Ctx *c, CopydeskLayer *layer) {
 
 /* ---- Noun phrases ----------------------------------------------------------------- */
 
+/* A preposition at K: a noun phrase after it is its object, never a subject. */
+static gboolean is_prep(const Ctx *c, gsize k) {
+  static const char *const preps[] = {"in", "on", "at", "for", "to", "from", "by", "with", "after", "before",
+                                      "since", "during", "amid", "under", "over", "about", "against", "through",
+                                      "throughout", "into", "inside", "outside", "within", "without", "behind",
+                                      "near", "across", "following", "upon", "toward", "towards", "among",
+                                      "despite", "of", "than", "ago"};
+  if (c->tok[k].kind != T_WORD || c->tok[k].end - c->tok[k].start > 10) return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS(preps); i++)
+    if (tok_is(c, k, preps[i])) return TRUE;
+  return FALSE;
+}
+
 static NP np_name(const Ctx *c, gsize first, gsize last) {
   NP np = {.type = NP_NAME, .first = first, .last = last, .mention = -1};
   for (gsize k = last + 1; k-- > first;)
@@ -902,7 +915,16 @@ static NP subject_of(const Ctx *c, gsize k, gsize floor) {
     if (j == e || j <= floor || !(tok_char(c, j, ',') || is_dash(c, j))) return none;
     return np_backward(c, j - 1, floor);
   }
-  return np_backward(c, e, floor);
+  NP np = np_backward(c, e, floor);
+  /* "Trump in his announcement speech called …": a prepositional phrase between the
+   * subject and its verb; the subject is the noun phrase before it */
+  if ((np.type == NP_NOMINAL || np.type == NP_NAME) && !np.rel1 && np.last == e && np.first > floor + 1 &&
+      is_prep(c, np.first - 1) && !tok_is(c, np.first - 1, "of") && !tok_is(c, np.first - 1, "before") &&
+      !tok_is(c, np.first - 1, "after") && !tok_is(c, np.first - 1, "since") && !tok_is(c, np.first - 1, "than")) {
+    NP before = np_backward(c, np.first - 2, floor);
+    if (before.type == NP_NAME || before.type == NP_PRON || before.type == NP_NOMINAL) return before;
+  }
+  return np;
 }
 
 /* ---- Attribution ------------------------------------------------------------------ */
@@ -938,6 +960,18 @@ static NP subject_between(const Ctx *c, gsize i, gsize e) {
   return np_backward(c, e - 1, i);
 }
 
+/* A quotation mark at K that can open a quote: “, ‘, «, „, `` or a straight mark after a
+ * space ("― Jane Doe “Next quote…”": the next quote of a list begins). */
+static gboolean opening_mark(const Ctx *c, gsize k) {
+  const Tok *t = &c->tok[k];
+  if (t->kind != T_QUOTE) return FALSE;
+  switch (t->qchar) {
+  case Q_LDQ: case Q_LSQ: case Q_LGUIL: case Q_LOW_D: case Q_BACKTICK2: return TRUE;
+  case Q_STRAIGHT_D: return (t->flags & F_SPACE) != 0;
+  default: return FALSE;
+  }
+}
+
 /* “Q,” X said / said X / according to X, right after the closing mark at CLOSE. */
 static gboolean attrib_after(const Ctx *c, Quote *q, gsize close) {
   gsize i = close + 1, n = c->n_tok;
@@ -955,7 +989,8 @@ static gboolean attrib_after(const Ctx *c, Quote *q, gsize close) {
     /* “Q” — Jane Doe: a name alone after a dash, closing the paragraph or sentence */
     NP np = np_forward(c, i, limit);
     if (np.type == NP_NAME && np.last + 1 >= limit &&
-        (limit >= n || (c->tok[limit].flags & F_BLOCK_START) || is_final_punct(c, limit))) {
+        (limit >= n || (c->tok[limit].flags & F_BLOCK_START) || is_final_punct(c, limit) ||
+         c->tok[limit].nl > 0 || opening_mark(c, limit))) {
       q->np = np;
       q->how = A_AFTER;
       return TRUE;
@@ -1203,21 +1238,27 @@ static NP sentence_subject(const Ctx *c, gsize floor, gsize end) {
 /* The first noun phrase of the sentence at FLOOR, after leading function words or an
  * introductory phrase ending in a comma. */
 static NP first_np(const Ctx *c, gsize floor, gsize end) {
-  NP none = {.mention = -1};
+  NP object = {.mention = -1}; /* the object of a leading preposition, the last resort */
   gsize k = floor;
-  for (guint pass = 0; pass < 2 && k < end; pass++) {
+  for (guint pass = 0; pass < 4 && k < end; pass++) {
+    gboolean prep = FALSE;
     while (k < end && c->tok[k].kind == T_WORD && (wf(c, k) & W_FUNC) && !(wf(c, k) & (W_DET | W_PRONOUN)) &&
-           !name_part(c, k))
+           !name_part(c, k)) {
+      prep |= is_prep(c, k);
       k++;
+    }
     NP np = np_forward(c, k, end);
-    if (np.type != NP_NONE) return np;
+    /* "At a Trump rally in Birmingham, Alabama, …": the object of an introductory phrase */
+    if (np.type != NP_NONE && !prep) return np;
+    if (np.type != NP_NONE && object.type == NP_NONE) object = np;
+    if (pass >= 1 && !prep && object.type != NP_NONE) return object;
     /* skip an introductory phrase up to its comma */
     gsize j = k;
     while (j < end && j < k + 10 && !tok_char(c, j, ',')) j++;
-    if (j >= end || !tok_char(c, j, ',')) return none;
+    if (j >= end || !tok_char(c, j, ',')) return object;
     k = j + 1;
   }
-  return none;
+  return object;
 }
 
 /* X said: “Q” / X called it “Q” — a cue earlier in the sentence, from E back to FLOOR. */
