@@ -195,25 +195,43 @@ def peers(args, env, binary, tmp):
           f'= {t_peer / t_us:.1f}× compromise')
 
 
+def document_of(pool, size, first=0):
+    """A document of about SIZE bytes: pool texts from FIRST on, joined as paragraphs."""
+    parts, total, i = [], 0, first
+    while total < size:
+        t = pool[i % len(pool)]
+        parts.append(t)
+        total += len(t.encode()) + 2
+        i += 1
+    return '\n\n'.join(parts).encode()[:size].decode(errors='ignore')
+
+
 def scaling(args, env, binary, tmp, data_dir, stages):
-    """Single documents from 1 KB to 50 MB: MB/s should stay flat (linear time)."""
+    """Single documents from 1 KB to 50 MB: MB/s should stay flat (linear time).  Beside each
+    size up to 1 MB, a 10 MB stream of documents of that size, through the full default pipeline
+    and through clean+sentences+quotes: MB/s should not depend on how the text is cut."""
     pool = [json.loads(l)['text'] for l in open(os.path.join(args.corpus, 'pool.jsonl'))]
     pipeline = write_pipeline(tmp, 'scaling', stages, data_dir)
-    print('\nsingle-document scaling (full default pipeline, -j 1):')
-    print(f'{"size":>10} {"seconds":>9} {"MB/s":>8} {"peak MB":>8}')
+    light = write_pipeline(tmp, 'scaling-light', [s for s in stages if s != 'entities'], data_dir)
+    print('\nsingle-document scaling (full default pipeline, -j 1; streams: 10 MB of such documents):')
+    print(f'{"size":>10} {"seconds":>9} {"MB/s":>8} {"peak MB":>8} {"stream MB/s":>12} '
+          f'{"without entities":>17}')
     for size in [1_000, 10_000, 100_000, 1_000_000, 10_000_000, 50_000_000]:
-        parts, total, i = [], 0, 0
-        while total < size:
-            t = pool[i % len(pool)]
-            parts.append(t)
-            total += len(t.encode()) + 2
-            i += 1
-        text = '\n\n'.join(parts).encode()[:size].decode(errors='ignore')
         path = os.path.join(tmp, f'single-{size}.jsonl')
         with open(path, 'w') as f:
-            f.write(json.dumps({'id': f'single-{size}', 'text': text}) + '\n')
+            f.write(json.dumps({'id': f'single-{size}', 'text': document_of(pool, size)}) + '\n')
         t, rss = median_run([binary, '-c', pipeline], path, 1 if size >= 10_000_000 else args.repeat, env)
-        print(f'{size:>10} {t:9.3f} {size / 1e6 / t:8.1f} {rss / 1024:8.1f}')
+        line = f'{size:>10} {t:9.3f} {size / 1e6 / t:8.1f} {rss / 1024:8.1f}'
+        if size <= 1_000_000:
+            stream = os.path.join(tmp, f'stream-{size}.jsonl')
+            with open(stream, 'w') as f:
+                for k in range(10_000_000 // size):
+                    f.write(json.dumps({'id': f'd{k}', 'text': document_of(pool, size, k)}) + '\n')
+            mb = os.path.getsize(stream) / 1e6
+            t_full, _ = median_run([binary, '-c', pipeline], stream, args.repeat, env)
+            t_light, _ = median_run([binary, '-c', light], stream, args.repeat, env)
+            line += f' {mb / t_full:12.1f} {mb / t_light:17.1f}'
+        print(line)
 
 
 if __name__ == '__main__':

@@ -7,6 +7,7 @@
 
 #include <copydesk/version.h>
 
+#include "allocator.h"
 #include "commands.h"
 #include "input.h"
 #include "new_plugin.h"
@@ -159,6 +160,7 @@ int
 main(int argc, char **argv)
 {
   setlocale(LC_ALL, "");
+  copydesk_allocator_tune();
   /* stdout carries the documents: every log message, debug ones included, goes to stderr. */
   g_log_writer_default_set_use_stderr(TRUE);
   signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as EPIPE and ends the run quietly */
