@@ -186,7 +186,7 @@ static gsize find_clitic(const char *t, gsize i, gsize e, gsize apostrophe, gsiz
   return 0;
 }
 
-static WordScan scan_word(const char *t, gsize n, gsize i) {
+G_ALWAYS_INLINE static inline WordScan scan_word(const char *t, gsize n, gsize i) {
   WordScan w = {0, 0, TOKEN_NUMBER, 0};
   gboolean alpha = FALSE, joined = FALSE;
   guint periods = 0, segment = 0, widest_segment = 0;
