@@ -168,6 +168,12 @@ static const QuoteCase cases[] = {
     {"the object of an introductory phrase is no subject", FALSE,
      "At a rally in Dayton, Ohio, some supporters chanted “lock him up, lock him up” for a minute.",
      {{"lock him up, lock him up", "partial", "some supporters", "chanted"}}},
+    {"a signature line after the quote", FALSE,
+     "Readers wrote to us.\n\n“The city has never looked better.”\n\n- Nora Quill, Dayton.",
+     {{"The city has never looked better.", "direct", "Nora Quill", NULL}}},
+    {"a quote paragraph without a cue takes the subject of the paragraph before", FALSE,
+     "Mayor Ilse Brand praised the new budget on Monday.\n\n“We kept every promise we made.”",
+     {{"We kept every promise we made.", "direct", "Ilse Brand", NULL}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

@@ -1846,6 +1846,39 @@ found:
 
 /* ---- Writing ------------------------------------------------------------------------ */
 
+/* "- Jane Doe, Philadelphia." — a block that opens with a dash and a name, right after
+ * the block that quote Q closes: its speaker. */
+static NP signature_after(const Ctx *c, const Quote *q) {
+  NP none = {.mention = -1};
+  gsize k = q->close_tok + 1;
+  if ((q->cflags & C_UNCLOSED) || k + 1 >= c->n_tok || !(c->tok[k].flags & F_BLOCK_START) || !is_dash(c, k))
+    return none;
+  guint32 b = c->tok[k].block;
+  gsize limit = k + 1;
+  while (limit < c->n_tok && c->tok[limit].block == b && limit < k + 16) limit++;
+  NP np = np_forward(c, k + 1, limit);
+  if (np.type != NP_NAME) return none;
+  gsize a = np.last + 1;
+  if (a < c->n_tok && c->tok[a].block == b && !tok_char(c, a, ',') && !is_final_punct(c, a)) return none;
+  return np;
+}
+
+/* The subject of the last sentence of the block before the one token OPEN starts, when
+ * it is a name or a pronoun and that block holds no quotation mark. */
+static NP previous_subject(const Ctx *c, gsize open) {
+  NP none = {.mention = -1};
+  if (open == 0) return none;
+  gsize end = open; /* the block before ends at OPEN - 1 */
+  gsize floor = sent_first(c, open - 1);
+  guint32 b = c->tok[open - 1].block;
+  if (c->tok[floor].block != b) return none;
+  for (gsize k = floor; k < end; k++)
+    if (c->tok[k].kind == T_QUOTE || tok_char(c, k, ':')) return none;
+  NP np = sentence_subject(c, floor, end);
+  if (np.type != NP_NAME && np.type != NP_PRON) return none;
+  return np;
+}
+
 static gint quote_cmp(gconstpointer a, gconstpointer b) {
   const Quote *x = a, *y = b;
   return x->cstart < y->cstart ? -1 : x->cstart > y->cstart;
@@ -2126,8 +2159,36 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
         last_in_block = -1;
         cur_block = b;
       }
-      if (q->keep && (q->how == A_NONE || (q->np.type == NP_NONE && q->how != A_INDIRECT && q->cue_first < 0))) {
+      gboolean open_q = q->keep && (q->how == A_NONE || (q->np.type == NP_NONE && q->how != A_INDIRECT && q->cue_first < 0));
+      if (open_q && last_in_block < 0) {
+        /* “Q.”\n\n- Jane Doe, Philadelphia. — a signature line after the quote */
+        NP np = signature_after(&c, q);
+        if (np.type != NP_NONE) {
+          q->np = np;
+          q->person = resolve_np(&c, &q->np);
+          q->how = A_AFTER;
+          q->reason = "speaker on the line after the quote";
+          q->confidence = 0.7;
+          open_q = FALSE;
+        }
+      }
+      if (open_q) {
         gint from = last_in_block >= 0 ? last_in_block : last_prev_block;
+        if (from < 0 && (c.tok[q->open_tok].flags & F_BLOCK_START) && !(q->cflags & C_NO_OPEN)) {
+          /* "Valastro praised Christie's leadership.\n\n“Q.”": a quote paragraph with no
+           * attribution after a paragraph of the writer's takes that paragraph's subject */
+          NP np = previous_subject(&c, q->open_tok);
+          if (np.type != NP_NONE) {
+            gint person = resolve_np(&c, &np);
+            if (person >= 0) {
+              q->np = np;
+              q->person = person;
+              q->how = A_CONTINUE;
+              q->reason = "no cue: the subject of the paragraph before";
+              q->confidence = 0.5;
+            }
+          }
+        }
         if (from >= 0) {
           Quote *src = &g_array_index(c.quotes, Quote, from);
           q->np = src->np;
