@@ -7,7 +7,17 @@
 #include "document_private.h"
 #include "utf8.h"
 
-#define SPAN_BLOCK_SIZE 512
+/* Spans live in blocks that never move: the first holds 64, each next one twice as many as
+ * the one before, up to 8192.  A short document touches little memory; a long one few blocks. */
+#define SPAN_BLOCK_MIN 64
+#define SPAN_BLOCK_MAX_SHIFT 7
+
+/* Capacity of span block B. */
+static inline guint
+span_block_size(guint b)
+{
+  return SPAN_BLOCK_MIN << MIN(b, SPAN_BLOCK_MAX_SHIFT);
+}
 #define CHECKPOINT_STRIDE 1024
 
 static const char replacement_char[] = "\xEF\xBF\xBD"; /* U+FFFD */
@@ -96,7 +106,7 @@ copydesk_document_free(CopydeskDocument *doc)
   g_ptr_array_free(doc->layers, TRUE);
   for (guint b = 0; b < doc->span_blocks->len; b++) {
     CopydeskSpan *block = doc->span_blocks->pdata[b];
-    guint used = (b + 1 == doc->span_blocks->len) ? doc->block_used : SPAN_BLOCK_SIZE;
+    guint used = (b + 1 == doc->span_blocks->len) ? doc->block_used : span_block_size(b);
     for (guint i = 0; i < used; i++)
       g_free(block[i].attrs);
   }
@@ -397,15 +407,17 @@ copydesk_layer_span(const CopydeskLayer *layer, gsize i)
   return layer->spans->pdata[i];
 }
 
-/* A fresh zeroed span from the document's blocks. */
+/* A fresh span from the document's blocks (its fields are not set). */
 static CopydeskSpan *
 allocate_span(CopydeskDocument *doc)
 {
-  if (doc->span_blocks->len == 0 || doc->block_used == SPAN_BLOCK_SIZE) {
-    g_ptr_array_add(doc->span_blocks, g_new0(CopydeskSpan, SPAN_BLOCK_SIZE));
+  guint n = doc->span_blocks->len;
+  if (n == 0 || doc->block_used == span_block_size(n - 1)) {
+    g_ptr_array_add(doc->span_blocks, g_new(CopydeskSpan, span_block_size(n)));
     doc->block_used = 0;
+    n++;
   }
-  CopydeskSpan *block = doc->span_blocks->pdata[doc->span_blocks->len - 1];
+  CopydeskSpan *block = doc->span_blocks->pdata[n - 1];
   return &block[doc->block_used++];
 }
 
@@ -451,6 +463,8 @@ copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *lab
   span->layer = layer;
   span->start = start;
   span->end = end;
+  span->n_attrs = span->cap_attrs = 0;
+  span->attrs = NULL;
   span->label = label ? intern_label(layer, label) : NULL;
   span->index = layer->spans->len;
   g_ptr_array_add(layer->spans, span);
