@@ -1,4 +1,5 @@
 /* copydesk — the document: text, original bytes, fields, errors, layers and spans. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <copydesk/errors.h>
@@ -91,7 +92,7 @@ copydesk_document_new(const char *id, const char *text, gssize len)
 static void
 free_layer(CopydeskLayer *layer)
 {
-  g_ptr_array_free(layer->spans, TRUE);
+  g_free(layer->spans);
   g_free(layer->name);
   g_free(layer);
 }
@@ -370,7 +371,6 @@ copydesk_document_ensure_layer(CopydeskDocument *doc, const char *name)
   layer = g_new0(CopydeskLayer, 1);
   layer->doc = doc;
   layer->name = g_strdup(name);
-  layer->spans = g_ptr_array_new();
   g_ptr_array_add(doc->layers, layer);
   return layer;
 }
@@ -397,14 +397,14 @@ copydesk_layer_name(const CopydeskLayer *layer)
 gsize
 copydesk_layer_n_spans(const CopydeskLayer *layer)
 {
-  return layer->spans->len;
+  return layer->n_spans;
 }
 
 CopydeskSpan *
 copydesk_layer_span(const CopydeskLayer *layer, gsize i)
 {
-  g_return_val_if_fail(i < layer->spans->len, NULL);
-  return layer->spans->pdata[i];
+  g_return_val_if_fail(i < layer->n_spans, NULL);
+  return layer->spans[i];
 }
 
 /* A fresh span from the document's blocks (its fields are not set). */
@@ -466,8 +466,12 @@ copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *lab
   span->n_attrs = span->cap_attrs = 0;
   span->attrs = NULL;
   span->label = label ? intern_label(layer, label) : NULL;
-  span->index = layer->spans->len;
-  g_ptr_array_add(layer->spans, span);
+  if (layer->n_spans == layer->cap_spans) {
+    layer->cap_spans = layer->cap_spans ? layer->cap_spans * 2 : 16;
+    layer->spans = g_renew(CopydeskSpan *, layer->spans, layer->cap_spans);
+  }
+  span->index = layer->n_spans;
+  layer->spans[layer->n_spans++] = span;
   return span;
 }
 
@@ -486,17 +490,19 @@ compare_spans(gconstpointer a, gconstpointer b)
 void
 copydesk_layer_sort(CopydeskLayer *layer)
 {
-  g_ptr_array_sort(layer->spans, compare_spans); /* stable: ties keep insertion order */
-  for (guint i = 0; i < layer->spans->len; i++)
-    ((CopydeskSpan *)layer->spans->pdata[i])->index = i;
+  /* Ties keep insertion order: the comparison ends on the old index. */
+  if (layer->n_spans > 1)
+    qsort(layer->spans, layer->n_spans, sizeof(CopydeskSpan *), compare_spans);
+  for (gsize i = 0; i < layer->n_spans; i++)
+    layer->spans[i]->index = i;
 }
 
 void
 copydesk_layer_clear(CopydeskLayer *layer)
 {
-  for (guint i = 0; i < layer->spans->len; i++)
-    ((CopydeskSpan *)layer->spans->pdata[i])->layer = NULL;
-  g_ptr_array_set_size(layer->spans, 0);
+  for (gsize i = 0; i < layer->n_spans; i++)
+    layer->spans[i]->layer = NULL;
+  layer->n_spans = 0;
 }
 
 /* ---- Spans ---------------------------------------------------------------- */
@@ -699,8 +705,8 @@ copydesk_document_move_spans(CopydeskDocument *doc, CopydeskPositionMapper map_s
 {
   for (guint l = 0; l < doc->layers->len; l++) {
     CopydeskLayer *layer = doc->layers->pdata[l];
-    for (guint i = 0; i < layer->spans->len; i++) {
-      CopydeskSpan *span = layer->spans->pdata[i];
+    for (gsize i = 0; i < layer->n_spans; i++) {
+      CopydeskSpan *span = layer->spans[i];
       gsize start = map_start(data, span->start);
       gsize end = map_end(data, span->end);
       span->start = start;

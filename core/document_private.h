@@ -31,7 +31,8 @@ struct _CopydeskSpan {
 struct _CopydeskLayer {
   CopydeskDocument *doc;
   char *name;
-  GPtrArray *spans; /* CopydeskSpan*, owned by the document's span blocks */
+  CopydeskSpan **spans; /* N_SPANS of CAP_SPANS, owned by the document's span blocks */
+  gsize n_spans, cap_spans;
   /* Interned labels this layer used (most layers have a handful), searched before the
    * document's string chunk. */
   const char *labels[LAYER_LABEL_CACHE];
