@@ -174,6 +174,13 @@ static const QuoteCase cases[] = {
     {"a quote paragraph without a cue takes the subject of the paragraph before", FALSE,
      "Mayor Ilse Brand praised the new budget on Monday.\n\n“We kept every promise we made.”",
      {{"We kept every promise we made.", "direct", "Ilse Brand", NULL}}},
+    {"a clause of its own after the leftmost cue", FALSE,
+     "Mayor Tim Ross said the vote would go ahead, but Senator Ruth Lane called the plan “a reckless "
+     "gamble” on Friday.",
+     {{"a reckless gamble", "partial", "Ruth Lane", "called"}}},
+    {"the leftmost cue when the later one is inside its complement", FALSE,
+     "Mayor Tim Ross said that when Ruth Lane called the plan “a reckless gamble” she was wrong.",
+     {{"a reckless gamble", "partial", "Tim Ross", "said"}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

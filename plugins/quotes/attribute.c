@@ -1296,6 +1296,45 @@ static gboolean attrib_before(const Ctx *c, Quote *q, gsize e, gsize floor) {
   return TRUE;
 }
 
+/* A word that opens a clause of its own after a comma or dash ("…, although he tweeted"). */
+static gboolean clause_word(const Ctx *c, gsize k) {
+  static const char *const words[] = {"although", "though", "but", "when", "which", "while", "where",
+                                      "whereas", "because", "as", "and", "since"};
+  if (c->tok[k].kind != T_WORD) return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS(words); i++)
+    if (tok_is(c, k, words[i])) return TRUE;
+  return FALSE;
+}
+
+/* "Netanyahu said he would go ahead, although he tweeted that he “Q”": after the
+ * sentence's leftmost attribution (cue FROM) a clause of its own (a comma, dash or
+ * semicolon and a word such as although, but, when, which) with a cue and a subject of its
+ * own, before the quote at E, is the attribution of record; Q takes it when there is one. */
+static void later_clause(const Ctx *c, Quote *q, gsize from, gsize e) {
+  for (gsize k = e; k > from + 1; k--) {
+    gsize p = k - 1; /* the punctuation; K the first word of the clause */
+    if (c->tok[p].flags & F_IN_QUOTE) return;
+    if (!((tok_char(c, p, ',') || is_dash(c, p)) && clause_word(c, k)) && !tok_char(c, p, ';')) continue;
+    /* "went on to say that, because …": inside the complement of the cue */
+    if (p > 0 && tok_is(c, p - 1, "that")) continue;
+    /* "- as Rubio has said -": a parenthesis closed before the quote */
+    gboolean closed = FALSE;
+    if (is_dash(c, p))
+      for (gsize j = k; j < e && !closed; j++) closed = is_dash(c, j);
+    if (closed) continue;
+    for (gsize j = k; j <= e; j++) {
+      if (c->tok[j].flags & F_IN_QUOTE) break;
+      if (!is_cue(c, j) || (winfo(c, j)->flags & W_ACCORDING) || participle_cue(c, j, k)) continue;
+      NP np = subject_of(c, j, k);
+      if (np.type == NP_NONE || np.first < k) continue;
+      q->cue_first = q->cue_last = (gssize)j;
+      q->lemma = winfo(c, j)->lemma;
+      q->np = np;
+      return;
+    }
+  }
+}
+
 static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor) {
   gssize fallback = -1;
   if (tok_char(c, e, ':') && e > floor) {
@@ -1348,6 +1387,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
           q->lemma = winfo(c, j)->lemma;
           q->np = np;
           q->how = A_BEFORE;
+          later_clause(c, q, j, e);
           return TRUE;
         }
         continue;
@@ -1358,6 +1398,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
         q->lemma = winfo(c, j)->lemma;
         q->np = np;
         q->how = A_BEFORE;
+        later_clause(c, q, j, e);
         return TRUE;
       }
     }
