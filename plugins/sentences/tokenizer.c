@@ -157,6 +157,19 @@ static gsize scan_email(const char *t, gsize n, gsize i, gsize *give_up) {
 
 /* ---- Words and numbers ---------------------------------------------------- */
 
+/* ASCII bytes that go on a plain word: digits and letters; every other byte is 0. */
+enum { ASCII_DIGIT = 1, ASCII_LETTER = 2 };
+static const guint8 ascii_word[256] = {
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, /* 0x00 */
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, /* 0x10 */
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, /* 0x20 */
+    1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,0, /* 0x30  0-9 */
+    0,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, /* 0x40  A-O */
+    2,2,2,2,2,2,2,2,2,2,2,0,0,0,0,0, /* 0x50  P-Z */
+    0,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, /* 0x60  a-o */
+    2,2,2,2,2,2,2,2,2,2,2,0,0,0,0,0, /* 0x70  p-z */
+};
+
 typedef struct {
   gsize end;
   gsize split; /* where a clitic starts (0: none) */
@@ -193,16 +206,18 @@ G_ALWAYS_INLINE static inline WordScan scan_word(const char *t, gsize n, gsize i
   gsize apostrophe = 0, apostrophe_len = 0, j = i, len;
   gunichar prev = 0;
   for (;;) {
-    /* Plain ASCII letters and digits, the bulk of every word. */
-    while (j < n) {
-      guchar b = (guchar)t[j];
-      if ((guchar)((b | 0x20) - 'a') < 26)
-        alpha = TRUE;
-      else if ((guchar)(b - '0') >= 10)
-        break;
-      segment++;
-      prev = b;
+    /* Plain ASCII letters and digits, the bulk of every word (the text ends in a NUL,
+     * which stops the run). */
+    gsize run = j;
+    guint seen = 0, c;
+    while ((c = ascii_word[(guchar)t[j]]) != 0) {
+      seen |= c;
       j++;
+    }
+    if (j > run) {
+      alpha |= (seen & ASCII_LETTER) != 0;
+      segment += (guint)(j - run);
+      prev = (guchar)t[j - 1];
     }
     gunichar u = char_at(t, n, j, &len);
     if (len == 0) break;
