@@ -285,7 +285,14 @@ static gboolean ends_before(const Splitter *sp, gsize start, gsize term, gsize n
 /* Characters in the LEN bytes at S. */
 static guint count_chars(const char *s, gsize len) {
   guint n = 0;
-  for (gsize i = 0; i < len; i++) n += ((guchar)s[i] & 0xC0) != 0x80;
+  gsize i = 0;
+  for (; i + 8 <= len; i += 8) { /* eight ASCII bytes are eight characters */
+    guint64 word;
+    memcpy(&word, s + i, 8);
+    if ((word & G_GUINT64_CONSTANT(0x8080808080808080)) != 0) break;
+    n += 8;
+  }
+  for (; i < len; i++) n += ((guchar)s[i] & 0xC0) != 0x80;
   return n;
 }
 
@@ -439,6 +446,7 @@ static void find_list_items(Splitter *sp) {
   GArray *markers = sp->markers;
   g_array_set_size(markers, 0);
   for (gsize k = sp->para_first; k <= sp->para_last && markers->len < 4096; k++) {
+    if (k > sp->para_first && !sp->tok[k].space) continue; /* a marker follows white space */
     ListMarker m = {k, 0, 0, 0, 0, FALSE, 0};
     if ((m.n_tokens = parse_marker(sp, k, &m.value, &m.style, &m.bullet)) == 0) continue;
     /* A list begins where a sentence may, after a bullet, or with a first item that starts
