@@ -304,56 +304,84 @@ static void cluster_keys(const Analysis *a, guint64 *keys) {
   }
 }
 
+/* The form fields of T (everything ner_tokens_analyse() computes from the token's own
+ * bytes, but the word cluster) from the analysis A of TEXT; the context fields cleared. */
+static void fill_form(const char *text, gsize len, const Analysis *a, NerTokInfo *t) {
+  t->word = ner_hash_bytes(a->norm, a->norm_len);
+  t->lower = ner_hash_bytes(a->lower, a->lower_len);
+  t->shape = ner_hash_bytes(a->shape, a->shape_len);
+  t->sshape = ner_hash_bytes(a->sshape, a->sshape_len);
+  for (guint k = 0; k < 4; k++) {
+    guint nc = k + 1 < a->n_chars ? k + 1 : a->n_chars;
+    gsize pre_end = nc ? a->char_end[nc - 1] : 0;
+    gsize suf_start = a->n_chars > nc ? a->char_end[a->n_chars - nc - 1] : 0;
+    t->pre[k] = ner_hash_bytes(a->lower, pre_end) + k;
+    t->suf[k] = ner_hash_bytes(a->lower + suf_start, a->lower_len - suf_start) + k;
+  }
+  t->gazkey = ner_gaz_word_hash(text, len);
+  t->flags = a->flags;
+  t->gaz = 0;
+  t->doccase = 0;
+  t->run_pos = t->run_len = 0;
+  t->run_to_end = 0;
+  t->cluster = 0;
+}
+
+/* The word cluster of a form: as written, else title-cased (for capitals), else lower case. */
+static guint32 form_cluster(const NerClusterTable *clusters, const guint64 *ckeys,
+                            guint64 lower) {
+  guint32 c = ner_cluster_lookup(clusters, ckeys[0]);
+  if (c == 0 && ckeys[1]) c = ner_cluster_lookup(clusters, ckeys[1]);
+  if (c == 0) c = ner_cluster_lookup(clusters, lower);
+  return c;
+}
+
+void ner_token_form(const char *text, gsize len, const NerClusterTable *clusters,
+                    NerTokInfo *t) {
+  Analysis a;
+  analyse_one(text, len, &a);
+  fill_form(text, len, &a, t);
+  if (clusters && clusters->mask) {
+    guint64 ckeys[2];
+    cluster_keys(&a, ckeys);
+    t->cluster = form_cluster(clusters, ckeys, t->lower);
+  }
+}
+
 void ner_tokens_analyse(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
                         const NerGazetteer *gaz, const NerClusterTable *clusters,
                         NerTokInfo *info) {
   Analysis a;
-  KeySet lower_seen;
-  keyset_init(&lower_seen, n);
   gboolean with_clusters = clusters && clusters->mask;
   guint64 *ckeys =
       with_clusters ? ner_buffer(NER_BUF_CKEYS, sizeof(guint64) * (2 * n + 1), FALSE) : NULL;
   for (gsize i = 0; i < n; i++) {
-    NerTokInfo *t = &info[i];
     analyse_one(tok[i].text, tok[i].len, &a);
-    t->word = ner_hash_bytes(a.norm, a.norm_len);
-    t->lower = ner_hash_bytes(a.lower, a.lower_len);
-    t->shape = ner_hash_bytes(a.shape, a.shape_len);
-    t->sshape = ner_hash_bytes(a.sshape, a.sshape_len);
-    for (guint k = 0; k < 4; k++) {
-      guint nc = k + 1 < a.n_chars ? k + 1 : a.n_chars;
-      gsize pre_end = nc ? a.char_end[nc - 1] : 0;
-      gsize suf_start = a.n_chars > nc ? a.char_end[a.n_chars - nc - 1] : 0;
-      t->pre[k] = ner_hash_bytes(a.lower, pre_end) + k;
-      t->suf[k] = ner_hash_bytes(a.lower + suf_start, a.lower_len - suf_start) + k;
-    }
-    t->gazkey = ner_gaz_word_hash(tok[i].text, tok[i].len);
-    t->flags = a.flags;
-    t->gaz = 0;
-    t->doccase = 0;
-    t->run_pos = t->run_len = 0;
-    t->run_to_end = 0;
-    t->cluster = 0;
+    fill_form(tok[i].text, tok[i].len, &a, &info[i]);
     if (with_clusters) cluster_keys(&a, ckeys + 2 * i);
-    if (a.flags & NER_TOK_LOWER) keyset_add(&lower_seen, t->lower);
   }
-  for (gsize i = 0; i < n; i++)
-    if ((info[i].flags & NER_TOK_CAP) && keyset_has(&lower_seen, info[i].lower))
-      info[i].flags |= NER_TOK_SEENLOW;
-  /* word clusters: the form as written, else title-cased (for capitals), else lower case;
-   * looked up a few tokens behind the prefetches */
+  /* word clusters, looked up a few tokens behind the prefetches */
   if (with_clusters) {
     const guint64 cmask = clusters->mask;
     for (gsize i = 0; i < n + 4; i++) {
       if (i < n) __builtin_prefetch(&clusters->keys[(ckeys[2 * i] | 1) & cmask]);
       if (i < 4) continue;
       gsize k = i - 4;
-      guint32 c = ner_cluster_lookup(clusters, ckeys[2 * k]);
-      if (c == 0 && ckeys[2 * k + 1]) c = ner_cluster_lookup(clusters, ckeys[2 * k + 1]);
-      if (c == 0) c = ner_cluster_lookup(clusters, info[k].lower);
-      info[k].cluster = c;
+      info[k].cluster = form_cluster(clusters, ckeys + 2 * k, info[k].lower);
     }
   }
+  ner_tokens_context(tok, n, sent_start, n_sent, gaz, info);
+}
+
+void ner_tokens_context(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
+                        const NerGazetteer *gaz, NerTokInfo *info) {
+  KeySet lower_seen;
+  keyset_init(&lower_seen, n);
+  for (gsize i = 0; i < n; i++)
+    if (info[i].flags & NER_TOK_LOWER) keyset_add(&lower_seen, info[i].lower);
+  for (gsize i = 0; i < n; i++)
+    if ((info[i].flags & NER_TOK_CAP) && keyset_has(&lower_seen, info[i].lower))
+      info[i].flags |= NER_TOK_SEENLOW;
 
   for (gsize si = 0; si < n_sent; si++) {
     gsize s = sent_start[si], e = si + 1 < n_sent ? sent_start[si + 1] : n;
@@ -584,6 +612,106 @@ guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gui
   return n;
 }
 
+/* ner_static_features() in three parts whose feature ids, together, are exactly its own:
+ * the features of the token's form alone, those its form gives the tokens up to two away
+ * (or the sentence boundary gives), and those of its context.  The first two depend on the
+ * form only, so the tagger can add up their weights once per form and cache the sums. */
+guint ner_form_features(const NerTokInfo *t, guint64 *out) {
+  guint n = 0;
+  out[n++] = TPL(T_BIAS);
+  out[n++] = F1(T_WORD, t->word);
+  out[n++] = F1(T_LOWER, t->lower);
+  out[n++] = F1(T_SHAPE, t->shape);
+  for (guint k = 0; k < 4; k++) {
+    out[n++] = F1(T_PRE + k, t->pre[k]);
+    out[n++] = F1(T_SUF + k, t->suf[k]);
+  }
+  if (t->flags & NER_TOK_CAP) out[n++] = F1(T_SUF_CAP, t->suf[2]);
+  if (t->cluster == 0) {
+    out[n++] = TPL(T_CL_NONE);
+  } else {
+    for (guint k = 0; k < 4; k++)
+      if ((cluster_use[0] >> k) & 1)
+        out[n++] = F1(T_CL + 4 * 2 + k, cluster_prefix_of(t->cluster, cluster_prefix[k]));
+  }
+  return n;
+}
+
+guint ner_neighbour_features(const NerTokInfo *t, int d, guint64 *out) {
+  guint n = 0;
+  guint64 lower = t ? t->lower : d < 0 ? BOUNDARY_L : BOUNDARY_R;
+  guint64 word = t ? t->word : d < 0 ? BOUNDARY_L : BOUNDARY_R;
+  switch (d) {
+  case -2: out[n++] = F1(T_LM2, lower); break;
+  case -1:
+    out[n++] = F1(T_LM1, lower);
+    out[n++] = F1(T_WM1, word);
+    break;
+  case 1:
+    out[n++] = F1(T_LP1, lower);
+    out[n++] = F1(T_WP1, word);
+    break;
+  case 2: out[n++] = F1(T_LP2, lower); break;
+  default: return 0;
+  }
+  if (t && t->cluster)
+    for (guint k = 0; k < 4; k++)
+      if ((cluster_use[d < 0 ? -d : d] >> k) & 1)
+        out[n++] = F1(T_CL + 4 * (guint)(d + 2) + k, cluster_prefix_of(t->cluster, cluster_prefix[k]));
+  return n;
+}
+
+guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out) {
+  const NerTokInfo *t = &info[i];
+  guint n = 0;
+  guint64 lm1 = i > s ? info[i - 1].lower : BOUNDARY_L;
+  guint64 lp1 = i + 1 < e ? info[i + 1].lower : BOUNDARY_R;
+  guint64 sm1 = i > s ? info[i - 1].sshape : BOUNDARY_L;
+  guint64 sp1 = i + 1 < e ? info[i + 1].sshape : BOUNDARY_R;
+  guint32 pos = t->flags & (NER_TOK_INITIAL | NER_TOK_CAP | NER_TOK_ALLCAPS | NER_TOK_LOWER |
+                            NER_TOK_CAPSSENT);
+  out[n++] = F2(T_SM1, sm1, t->sshape);
+  out[n++] = F2(T_SP1, t->sshape, sp1);
+  out[n++] = F2(T_BIL, lm1, t->lower);
+  out[n++] = F2(T_BIR, t->lower, lp1);
+  out[n++] = F3(T_SH3, sm1, t->sshape, sp1);
+  out[n++] = F2(T_POS, pos, t->sshape);
+  if (t->flags & NER_TOK_CAPSSENT) {
+    out[n++] = F1(T_CAPS_L, t->lower);
+    out[n++] = F2(T_CAPS_S, lm1, t->lower);
+  }
+  if ((t->flags & NER_TOK_CAP) && !(t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT)))
+    out[n++] = F1(T_CAPMID, lm1);
+  if (t->flags & NER_TOK_SEENLOW)
+    out[n++] = F1(T_SEENLOW, t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT));
+  guint64 gm1 = i > s ? info[i - 1].gaz : 0, gp1 = i + 1 < e ? info[i + 1].gaz : 0;
+  if (t->gaz | gm1 | gp1)
+    for (guint c = 0; c < NER_GAZ_N_CLASSES; c++) {
+      guint bits = (t->gaz >> (4 * c)) & 15;
+      for (guint b = 0; b < 4; b++)
+        if (bits & (1u << b)) {
+          out[n++] = F1(T_GAZ, c * 4 + b);
+          out[n++] = F2(T_GAZ_CAP, c * 4 + b, pos);
+        }
+      if ((gm1 >> (4 * c)) & 15) out[n++] = F1(T_GAZ_M1, c);
+      if ((gp1 >> (4 * c)) & 15) out[n++] = F1(T_GAZ_P1, c);
+    }
+  if (t->run_len >= 2) {
+    guint rp = t->run_pos == 1 ? 0 : t->run_to_end == 0 ? 2 : 1;
+    out[n++] = F2(T_RUN_END, info[i + t->run_to_end].lower, rp);
+    out[n++] = F2(T_RUN_START, info[i + 1 - t->run_pos].lower, rp);
+    out[n++] = F1(T_RUN_SHAPE, MIN(t->run_len, 5u) * 8 + MIN(t->run_pos, 5u));
+  }
+  if (t->flags & NER_TOK_DATELINE)
+    out[n++] = F2(T_DATELINE, (t->flags & NER_TOK_INITIAL) ? 0 : 1, t->flags & NER_TOK_ALLCAPS);
+  if (t->doccase) {
+    guint32 cpos = t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT | NER_TOK_CAP | NER_TOK_ALLCAPS |
+                               NER_TOK_LOWER);
+    out[n++] = F2(T_DOCCASE, t->doccase, cpos);
+  }
+  return n;
+}
+
 guint ner_dynamic_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint prev1,
                            guint prev2, guint mem, const NerAgg *agg, guint64 *out) {
   const NerTokInfo *t = &info[i];
@@ -613,6 +741,56 @@ guint ner_dynamic_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gu
     out[n++] = F2(T_AGG_M1, am, a & 15);
     out[n++] = F2(T_AGG_NEXT, a & 15, ap);
   }
+  return n;
+}
+
+/* ner_dynamic_features() in parts, for the tagger's own decoder (whose ids together are
+ * exactly its own): see ner.h. */
+guint ner_tag_features(guint prev1, guint prev2, guint64 *out) {
+  out[0] = F1(T_P1, prev1);
+  out[1] = F2(T_P12, prev2, prev1);
+  return 2;
+}
+
+guint ner_memory_features(guint mem, guint32 flags, guint prev1, guint64 *out) {
+  if (!mem) return 0;
+  out[0] = F1(T_MEM, mem);
+  out[1] = F2(T_MEM_POS, mem, flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT));
+  out[2] = F2(T_MEM_W, mem, prev1);
+  return 3;
+}
+
+guint ner_agg_tag_features(NerAgg a, guint prev1, guint64 *out) {
+  if (!a) return 0;
+  out[0] = F2(T_AGG_P1, a & 15, prev1);
+  return 1;
+}
+
+guint ner_word_history_features(const NerTokInfo *info, gsize s, gsize i, guint prev1,
+                                guint prev2, guint64 *out) {
+  const NerTokInfo *t = &info[i];
+  guint64 lm1 = i > s ? info[i - 1].lower : BOUNDARY_L;
+  out[0] = F2(T_P1W, prev1, t->lower);
+  out[1] = F2(T_P1S, prev1, t->sshape);
+  out[2] = F3(T_P2W, prev2, lm1, t->sshape);
+  return 3;
+}
+
+guint ner_agg_features(const NerTokInfo *info, gsize s, gsize e, gsize i, const NerAgg *agg,
+                       guint64 *out) {
+  const NerTokInfo *t = &info[i];
+  guint n = 0;
+  guint a = agg[i];
+  if (a) {
+    guint maj = a & 15;
+    out[n++] = F1(T_AGG, maj);
+    out[n++] = F1(T_AGG_SET, (a >> 4) & 63);
+    out[n++] = F2(T_AGG_POS, maj, t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT | NER_TOK_CAP));
+    out[n++] = F2(T_AGG_CONT, maj, a >> 12);
+  }
+  guint am = i > s ? agg[i - 1] & 15 : 15, ap = i + 1 < e ? agg[i + 1] & 15 : 15;
+  out[n++] = F2(T_AGG_M1, am, a & 15);
+  out[n++] = F2(T_AGG_NEXT, a & 15, ap);
   return n;
 }
 

@@ -63,6 +63,7 @@ struct NerModel {
   gsize gaz_len;
   NerGazetteer *gazetteer;
   NerClusterTable clusters;
+  guint64 serial; /* this process's number for the model, never reused */
 };
 
 /* popcount without relying on the build's instruction set */
@@ -241,7 +242,9 @@ NerModel *ner_model_load(const char *path, GError **error) {
     g_error_free(local);
     return NULL;
   }
+  static gsize serials; /* atomic */
   m = g_new0(NerModel, 1);
+  m->serial = (guint64)g_atomic_pointer_add(&serials, 1) + 1;
   m->file = file;
   m->data = (const guint8 *)g_mapped_file_get_contents(file);
   m->size = g_mapped_file_get_length(file);
@@ -344,6 +347,7 @@ void ner_model_free(NerModel *m) {
 }
 
 guint ner_model_hash_bits(const NerModel *m) { return m->hash_bits; }
+guint64 ner_model_serial(const NerModel *m) { return m->serial; }
 gsize ner_model_n_rows(const NerModel *m) { return m->n_rows; }
 gsize ner_model_file_size(const NerModel *m) { return m->size; }
 const char *ner_model_description(const NerModel *m) { return m->description; }

@@ -62,6 +62,7 @@ void ner_bio_to_bilou(guint8 *tags, gsize n);
 enum {
   NER_BUF_INFO,
   NER_BUF_SCORES,
+  NER_BUF_SCORES2,
   NER_BUF_AGG,
   NER_BUF_SEEN,
   NER_BUF_CKEYS,
@@ -219,9 +220,30 @@ typedef struct {
 void ner_tokens_analyse(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
                         const NerGazetteer *gaz, const NerClusterTable *clusters,
                         NerTokInfo *info);
+/* The form fields of one token (word, lower, shape, sshape, pre, suf, gazkey, the flags
+ * NER_TOK_CAP, ALLCAPS, LOWER, DIGIT and ALPHA, cluster) from its bytes alone, as
+ * ner_tokens_analyse() computes them; the other fields cleared.  CLUSTERS may be NULL. */
+void ner_token_form(const char *text, gsize len, const NerClusterTable *clusters,
+                    NerTokInfo *t);
+/* The second half of ner_tokens_analyse(): given the form fields of INFO[0..n), adds what
+ * depends on the rest of the document (sentence-initial, headline, seen in lower case,
+ * dateline, runs of capitalised words, gazetteer matches, how the form is written
+ * elsewhere).  GAZ may be NULL. */
+void ner_tokens_context(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
+                        const NerGazetteer *gaz, NerTokInfo *info);
 /* Writes the hashed (un-masked) static feature ids of token I of its sentence [S, E) to OUT;
  * returns how many (≤ NER_MAX_FEATS). */
 guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out);
+/* ner_static_features() in three parts whose ids together are exactly its own (in another
+ * order): the features of token T's form alone (the bias, word, affixes, shape, cluster);
+ * those a token gets from its neighbour T, D = -2, -1, 1 or 2 places away (T NULL: from the
+ * sentence boundary, when it has no neighbour D places away); and those of token I's
+ * context in sentence [S, E).  Each returns how many ids it wrote to OUT. */
+#define NER_MAX_FORM_FEATS 20
+#define NER_MAX_NEIGHBOUR_FEATS 4
+guint ner_form_features(const NerTokInfo *t, guint64 *out);
+guint ner_neighbour_features(const NerTokInfo *t, int d, guint64 *out);
+guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out);
 /* What the first pass said about the other occurrences of a token's word form in the document
  * (ner_aggregate): 0 when there are none; else the majority label (1 O, 2 + type) in bits 0-3,
  * the set of labels seen (bit 4 + label) in bits 5-9, and bit 12 when the majority type's
@@ -235,6 +257,22 @@ void ner_aggregate(const NerTokInfo *info, gsize n, const guint8 *tags, NerAgg *
  * second pass, the first pass's aggregates AGG (NULL in the first pass). */
 guint ner_dynamic_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint prev1,
                            guint prev2, guint mem, const NerAgg *agg, guint64 *out);
+
+/* ner_dynamic_features() in parts whose ids together are exactly its own (in another
+ * order), so the tagger can add up the weights of the parts with few values once:
+ * the previous two tags (PREV1, PREV2: 0..NER_N_TAGS, NER_N_TAGS before the sentence); the
+ * document memory's label MEM (none when 0) with the token's FLAGS and PREV1; the first
+ * pass's aggregate A of the token (none when 0) with PREV1; the word and shape of token I
+ * of a sentence starting at S with the previous tags; and, in the second pass, the
+ * aggregates of token I and its neighbours in sentence [S, E), which do not depend on the
+ * tags chosen.  Each returns how many ids it wrote to OUT (at most 6). */
+guint ner_tag_features(guint prev1, guint prev2, guint64 *out);
+guint ner_memory_features(guint mem, guint32 flags, guint prev1, guint64 *out);
+guint ner_agg_tag_features(NerAgg a, guint prev1, guint64 *out);
+guint ner_word_history_features(const NerTokInfo *info, gsize s, gsize i, guint prev1,
+                                guint prev2, guint64 *out);
+guint ner_agg_features(const NerTokInfo *info, gsize s, gsize e, gsize i, const NerAgg *agg,
+                       guint64 *out);
 
 /* Document memory: the label each capitalised word form last got in this document. */
 typedef struct {
@@ -278,6 +316,10 @@ gboolean ner_model_write(const NerModelSpec *spec, const char *path, gsize *n_ro
 NerModel *ner_model_load(const char *path, GError **error);
 void ner_model_free(NerModel *model);
 guint ner_model_hash_bits(const NerModel *model);
+/* A number for MODEL that no other model loaded by this process gets (1, 2, …), so that
+ * caches of what a model computed can tell models apart even when one is freed and another
+ * is loaded at the same address. */
+guint64 ner_model_serial(const NerModel *model);
 gsize ner_model_n_rows(const NerModel *model);
 gsize ner_model_file_size(const NerModel *model);
 const char *ner_model_description(const NerModel *model);
@@ -321,6 +363,11 @@ void ner_decode(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize 
  * GAZ: the gazetteer to match (usually the model's, maybe extended); NULL: none. */
 void ner_tag_document(const NerModel *model, const NerGazetteer *gaz, const NerToken *tok,
                       gsize n, const gsize *sent_start, gsize n_sent, guint8 *tags);
+/* The same tags, found the plain way: every static feature id computed by
+ * ner_static_features() and looked up one by one, no cache (for checking and timing). */
+void ner_tag_document_reference(const NerModel *model, const NerGazetteer *gaz,
+                                const NerToken *tok, gsize n, const gsize *sent_start,
+                                gsize n_sent, guint8 *tags);
 
 /* ---- Consolidation -------------------------------------------------------------------- */
 

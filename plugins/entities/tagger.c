@@ -9,10 +9,15 @@
  * the same weights.  The same driver trains the model (with a step that updates weights)
  * and tags with it, so both see exactly the same features.
  *
- * When tagging, the static scores of all tokens are computed first, in a pipeline that
- * overlaps the memory latency of the weight lookups; both passes reuse them.
+ * When tagging, the static scores of all tokens are computed first and both passes reuse
+ * them: the weights of the features that depend on a word form alone are summed once per
+ * form and kept in a per-thread cache; the others are looked up in a pipeline that
+ * overlaps the memory latency of the weight lookups.
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "ner.h"
 
@@ -59,16 +64,22 @@ void ner_decode(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize 
   decode_pass(info, n, sent_start, n_sent, step, ctx, give_static, agg, 1, tags);
 }
 
-/* The static scores of every token (relative to O), computed in a pipeline so that memory
- * latency overlaps: the features of token i are computed and their index blocks asked for,
- * the rows of token i − 1 are found and asked for, and those of token i − 2 added up. */
-static void static_scores(const NerModel *model, const NerTokInfo *info, gsize n,
-                          const gsize *sent_start, gsize n_sent, gint32 *scores) {
+/* ---- Static scores -------------------------------------------------------------- */
+
+/* Feature ids to look up in a pipeline, so that memory latency overlaps: the ids of token i
+ * are computed and their index blocks asked for, the rows of token i − 1 are found and
+ * asked for, and those of token i − 2 added up.  FEATURES(ctx, info, s, e, i, out) gives the ids
+ * of token i of sentence [s, e). */
+typedef guint (*FeatureFunc)(const void *ctx, const NerTokInfo *info, gsize s, gsize e,
+                             gsize i, guint64 *out);
+
+static void add_scores_pipelined(const NerModel *model, const NerTokInfo *info, gsize n,
+                                 const gsize *sent_start, gsize n_sent, FeatureFunc features,
+                                 const void *ctx, gint32 *scores) {
   guint64 f[3][NER_MAX_FEATS];
   guint nf[3];
   const gint16 *rows[3][NER_MAX_FEATS];
   guint nr[3];
-  memset(scores, 0, sizeof(gint32) * NER_N_TAGS * n);
   gsize si = 0, s = 0, e = 0;
   for (gsize i = 0; i < n + 2; i++) {
     if (i < n) {
@@ -78,7 +89,7 @@ static void static_scores(const NerModel *model, const NerTokInfo *info, gsize n
         si++;
       }
       guint a = (guint)(i % 3);
-      nf[a] = ner_static_features(info, s, e, i, f[a]);
+      nf[a] = features(ctx, info, s, e, i, f[a]);
       ner_model_prefetch(model, f[a], nf[a]);
     }
     if (i >= 1 && i - 1 < n) {
@@ -90,6 +101,193 @@ static void static_scores(const NerModel *model, const NerTokInfo *info, gsize n
       ner_model_add_rows(rows[c], nr[c], scores + (i - 2) * NER_N_TAGS);
     }
   }
+}
+
+/* The scores of the tags but O, from a form or a neighbour: the sum of its features' rows. */
+typedef struct {
+  gint32 v[NER_N_TAGS - 1];
+} ScoreVec;
+
+/* SCORES[1..NER_N_TAGS) += X */
+static inline void vec_add(gint32 *scores, const ScoreVec *x) {
+#if defined(__SSE2__)
+  G_STATIC_ASSERT(NER_N_TAGS - 1 == 16);
+  for (guint k = 0; k < 16; k += 4) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(scores + 1 + k));
+    __m128i b = _mm_loadu_si128((const __m128i *)(x->v + k));
+    _mm_storeu_si128((__m128i *)(scores + 1 + k), _mm_add_epi32(a, b));
+  }
+#else
+  for (guint t = 0; t < NER_N_TAGS - 1; t++) scores[t + 1] += x->v[t];
+#endif
+}
+
+static void vec_of(const NerModel *model, const guint64 *f, guint n, ScoreVec *out) {
+  gint32 s[NER_N_TAGS] = {0};
+  ner_model_score(model, f, n, s);
+  memcpy(out->v, s + 1, sizeof out->v);
+}
+
+/* The form cache: per thread, what the model says about the word forms seen lately.  A
+ * form's features (ner_form_features) and those it gives its neighbours
+ * (ner_neighbour_features) depend on its bytes alone, so the sums of their weights are kept
+ * with the part of the form's analysis the context features need, and a form seen before
+ * costs one lookup instead of some thirty (the sums are exact, so the scores are the same).
+ * Direct-mapped, keyed by a 64-bit hash of the token's bytes; emptied when another model is
+ * used. */
+#define FORM_CACHE_BITS 14
+/* neighbour positions d = -2, -1, 1, 2 as indexes 0..3 */
+#define NB_INDEX(d) ((d) < 0 ? (d) + 2 : (d) + 1)
+
+typedef struct {
+  guint64 key; /* 0: empty */
+  guint64 lower, sshape, gazkey;
+  guint32 flags;
+  guint32 pad[7];
+  ScoreVec self;  /* the form's own features */
+  ScoreVec nb[4]; /* what the form gives the token it is a neighbour of, at d = -2, -1, 1, 2 */
+} FormEntry;    /* 6 cache lines */
+G_STATIC_ASSERT(sizeof(FormEntry) % 64 == 0);
+
+typedef struct {
+  guint64 serial; /* of the model the entries are for; 0: none */
+  FormEntry *entries; /* 64-byte aligned */
+  gpointer block;     /* what was allocated for them */
+  ScoreVec boundary[4]; /* what a token gets with no neighbour at d = -2, -1, 1, 2 */
+  /* the dynamic features with few values (ner_tag_features, ner_memory_features,
+   * ner_agg_tag_features), by previous tags (TAG_BOS included), memory label 1..5, token
+   * position (1 sentence-initial, 2 in a headline) and majority label 1..5 */
+  ScoreVec tag_tab[NER_N_TAGS + 1][NER_N_TAGS + 1]; /* [prev2][prev1] */
+  ScoreVec mem_tab[5][NER_N_TAGS + 1][4];           /* [mem - 1][prev1][position] */
+  ScoreVec agg_tab[5][NER_N_TAGS + 1];              /* [majority - 1][prev1] */
+} FormCache;
+
+/* The position index of mem_tab. */
+static inline guint mem_position(guint32 flags) {
+  return ((flags & NER_TOK_INITIAL) ? 1 : 0) | ((flags & NER_TOK_CAPSSENT) ? 2 : 0);
+}
+
+static void form_cache_free(gpointer p) {
+  FormCache *fc = p;
+  if (fc == NULL) return;
+  g_free(fc->block);
+  g_free(fc);
+}
+
+static GPrivate form_cache_key = G_PRIVATE_INIT(form_cache_free);
+
+static FormCache *form_cache_for(const NerModel *model) {
+  FormCache *fc = g_private_get(&form_cache_key);
+  gsize bytes = sizeof(FormEntry) << FORM_CACHE_BITS;
+  if (fc == NULL) {
+    fc = g_new0(FormCache, 1);
+    fc->block = g_malloc(bytes + 64);
+    fc->entries = (FormEntry *)(((guintptr)fc->block + 63) & ~(guintptr)63);
+    g_private_set(&form_cache_key, fc);
+  }
+  if (fc->serial != ner_model_serial(model)) {
+    memset(fc->entries, 0, bytes);
+    guint64 f[NER_MAX_NEIGHBOUR_FEATS];
+    for (int d = -2; d <= 2; d++)
+      if (d != 0) vec_of(model, f, ner_neighbour_features(NULL, d, f), &fc->boundary[NB_INDEX(d)]);
+    guint64 g[8];
+    for (guint p1 = 0; p1 <= NER_N_TAGS; p1++) {
+      for (guint p2 = 0; p2 <= NER_N_TAGS; p2++)
+        vec_of(model, g, ner_tag_features(p1, p2, g), &fc->tag_tab[p2][p1]);
+      for (guint m = 1; m <= 5; m++) {
+        for (guint pos = 0; pos < 4; pos++) {
+          guint32 flags = ((pos & 1) ? NER_TOK_INITIAL : 0) | ((pos & 2) ? NER_TOK_CAPSSENT : 0);
+          vec_of(model, g, ner_memory_features(m, flags, p1, g), &fc->mem_tab[m - 1][p1][pos]);
+        }
+        vec_of(model, g, ner_agg_tag_features((NerAgg)m, p1, g), &fc->agg_tab[m - 1][p1]);
+      }
+    }
+    fc->serial = ner_model_serial(model);
+  }
+  return fc;
+}
+
+static inline FormEntry *form_slot(FormCache *fc, guint64 key) {
+  return &fc->entries[ner_mix(key) >> (64 - FORM_CACHE_BITS)];
+}
+
+/* Fills entry FE for the form of token T, whose key is KEY. */
+static void form_fill(FormEntry *fe, const NerModel *model, const NerToken *t, guint64 key) {
+  NerTokInfo info;
+  ner_token_form(t->text, t->len, ner_model_clusters(model), &info);
+  fe->key = key;
+  fe->lower = info.lower;
+  fe->sshape = info.sshape;
+  fe->gazkey = info.gazkey;
+  fe->flags = info.flags;
+  guint64 f[NER_MAX_FORM_FEATS];
+  vec_of(model, f, ner_form_features(&info, f), &fe->self);
+  for (int d = -2; d <= 2; d++)
+    if (d != 0) vec_of(model, f, ner_neighbour_features(&info, d, f), &fe->nb[NB_INDEX(d)]);
+}
+
+static guint context_features(const void *ctx, const NerTokInfo *info, gsize s, gsize e,
+                              gsize i, guint64 *out) {
+  (void)ctx;
+  return ner_context_features(info, s, e, i, out);
+}
+
+static guint agg_features(const void *ctx, const NerTokInfo *info, gsize s, gsize e, gsize i,
+                          guint64 *out) {
+  return ner_agg_features(info, s, e, i, ctx, out);
+}
+
+/* Analyses the tokens into INFO and writes the static scores of every token (relative to O)
+ * to SCORES: the form and neighbour sums from the form cache (the entries of the tokens a
+ * few places ahead fetched while one is handled), then the context features.  The fields
+ * of INFO only the form features read (word, shape, pre, suf, cluster) are left zero. */
+static void static_scores(const NerModel *model, const NerGazetteer *gaz, const NerToken *tok,
+                          gsize n, const gsize *sent_start, gsize n_sent, NerTokInfo *info,
+                          gint32 *scores) {
+  enum { AHEAD = 6 };
+  memset(scores, 0, sizeof(gint32) * NER_N_TAGS * n);
+  FormCache *fc = form_cache_for(model);
+  guint64 *keys = ner_buffer(NER_BUF_CKEYS, sizeof(guint64) * n, FALSE);
+  for (gsize i = 0; i < MIN(n, (gsize)AHEAD); i++) {
+    keys[i] = ner_hash_bytes(tok[i].text, tok[i].len) | 1;
+    const char *p = (const char *)form_slot(fc, keys[i]);
+    for (gsize b = 0; b < sizeof(FormEntry); b += 64) __builtin_prefetch(p + b);
+  }
+  gsize si = 0, s = 0, e = 0;
+  for (gsize i = 0; i < n; i++) {
+    if (i + AHEAD < n) {
+      gsize j = i + AHEAD;
+      keys[j] = ner_hash_bytes(tok[j].text, tok[j].len) | 1;
+      const char *p = (const char *)form_slot(fc, keys[j]);
+      for (gsize b = 0; b < sizeof(FormEntry); b += 64) __builtin_prefetch(p + b);
+    }
+    while (i >= e && si < n_sent) {
+      s = sent_start[si];
+      e = si + 1 < n_sent ? sent_start[si + 1] : n;
+      si++;
+    }
+    FormEntry *fe = form_slot(fc, keys[i]);
+    if (fe->key != keys[i]) form_fill(fe, model, &tok[i], keys[i]);
+    NerTokInfo *t = &info[i];
+    memset(t, 0, sizeof *t);
+    t->lower = fe->lower;
+    t->sshape = fe->sshape;
+    t->gazkey = fe->gazkey;
+    t->flags = fe->flags;
+    gint32 *sc = scores + i * NER_N_TAGS;
+    vec_add(sc, &fe->self);
+    /* token i is the neighbour at d = 1 of token i − 1, at d = −1 of token i + 1, … */
+    if (i >= s + 2) vec_add(sc - 2 * NER_N_TAGS, &fe->nb[NB_INDEX(2)]);
+    else vec_add(sc, &fc->boundary[NB_INDEX(-2)]);
+    if (i >= s + 1) vec_add(sc - NER_N_TAGS, &fe->nb[NB_INDEX(1)]);
+    else vec_add(sc, &fc->boundary[NB_INDEX(-1)]);
+    if (i + 1 < e) vec_add(sc + NER_N_TAGS, &fe->nb[NB_INDEX(-1)]);
+    else vec_add(sc, &fc->boundary[NB_INDEX(1)]);
+    if (i + 2 < e) vec_add(sc + 2 * NER_N_TAGS, &fe->nb[NB_INDEX(-2)]);
+    else vec_add(sc, &fc->boundary[NB_INDEX(2)]);
+  }
+  ner_tokens_context(tok, n, sent_start, n_sent, gaz, info);
+  add_scores_pipelined(model, info, n, sent_start, n_sent, context_features, NULL, scores);
 }
 
 typedef struct {
@@ -110,6 +308,42 @@ static guint model_step(void *ctx, gsize i, const guint64 *f, guint n_static, gu
   return ner_best_tag(scores, prev, last);
 }
 
+/* One pass of the greedy decoder when tagging: what decode_pass() with model_step() does,
+ * with the static scores BASE (and, in the second pass, those of the aggregate features
+ * that do not depend on the tags chosen: AGG non-NULL) computed beforehand and the dynamic
+ * features with few values added from the form cache's tables. */
+static void tag_pass(const NerModel *model, const FormCache *fc, const NerTokInfo *info,
+                     gsize n, const gsize *sent_start, gsize n_sent, const gint32 *base,
+                     const NerAgg *agg, guint8 *tags) {
+  NerDocMemory mem;
+  ner_memory_init(&mem, n);
+  guint64 f[8];
+  for (gsize si = 0; si < n_sent; si++) {
+    gsize s = sent_start[si], e = si + 1 < n_sent ? sent_start[si + 1] : n;
+    guint prev1 = TAG_BOS, prev2 = TAG_BOS;
+    for (gsize i = s; i < e; i++) {
+      gint32 sc[NER_N_TAGS];
+      memcpy(sc, base + i * NER_N_TAGS, sizeof sc);
+      vec_add(sc, &fc->tag_tab[prev2][prev1]);
+      guint32 flags = info[i].flags;
+      if (flags & NER_TOK_CAP) {
+        guint m = ner_memory_get(&mem, info[i].lower);
+        if (m) vec_add(sc, &fc->mem_tab[m - 1][prev1][mem_position(flags)]);
+      }
+      if (agg && agg[i]) vec_add(sc, &fc->agg_tab[(agg[i] & 15) - 1][prev1]);
+      ner_model_score(model, f, ner_word_history_features(info, s, i, prev1, prev2, f), sc);
+      float scores[NER_N_TAGS];
+      for (guint t = 0; t < NER_N_TAGS; t++) scores[t] = (float)sc[t];
+      guint tag = ner_best_tag(scores, prev1, i + 1 == e);
+      tags[i] = (guint8)tag;
+      prev2 = prev1;
+      prev1 = tag;
+    }
+    ner_memory_record(&mem, info, s, e, tags);
+  }
+  ner_memory_clear(&mem);
+}
+
 void ner_tag_document(const NerModel *model, const NerGazetteer *gaz, const NerToken *tok,
                       gsize n, const gsize *sent_start, gsize n_sent, guint8 *tags) {
   if (n == 0) return;
@@ -119,10 +353,33 @@ void ner_tag_document(const NerModel *model, const NerGazetteer *gaz, const NerT
     n_sent = 1;
   }
   NerTokInfo *info = ner_buffer(NER_BUF_INFO, sizeof(NerTokInfo) * n, FALSE);
+  gint32 *base = ner_buffer(NER_BUF_SCORES, sizeof(gint32) * n * NER_N_TAGS, FALSE);
+  static_scores(model, gaz, tok, n, sent_start, n_sent, info, base);
+  const FormCache *fc = form_cache_for(model);
+  tag_pass(model, fc, info, n, sent_start, n_sent, base, NULL, tags);
+  NerAgg *agg = ner_buffer(NER_BUF_AGG, sizeof(NerAgg) * n, FALSE);
+  ner_aggregate(info, n, tags, agg);
+  gint32 *base2 = ner_buffer(NER_BUF_SCORES2, sizeof(gint32) * n * NER_N_TAGS, FALSE);
+  memcpy(base2, base, sizeof(gint32) * n * NER_N_TAGS);
+  add_scores_pipelined(model, info, n, sent_start, n_sent, agg_features, agg, base2);
+  tag_pass(model, fc, info, n, sent_start, n_sent, base2, agg, tags);
+}
+
+void ner_tag_document_reference(const NerModel *model, const NerGazetteer *gaz,
+                                const NerToken *tok, gsize n, const gsize *sent_start,
+                                gsize n_sent, guint8 *tags) {
+  if (n == 0) return;
+  static const gsize whole[1] = {0};
+  if (n_sent == 0 || sent_start[0] != 0) {
+    sent_start = whole;
+    n_sent = 1;
+  }
+  NerTokInfo *info = g_new(NerTokInfo, n);
   ner_tokens_analyse(tok, n, sent_start, n_sent, gaz, ner_model_clusters(model), info);
-  ModelCtx mc = {model, ner_buffer(NER_BUF_SCORES, sizeof(gint32) * n * NER_N_TAGS, FALSE)};
-  static_scores(model, info, n, sent_start, n_sent, mc.static_scores);
-  ner_decode(info, n, sent_start, n_sent, model_step, &mc, FALSE, tags);
+  ModelCtx mc = {model, g_new0(gint32, n * NER_N_TAGS)};
+  ner_decode(info, n, sent_start, n_sent, model_step, &mc, TRUE, tags);
+  g_free(mc.static_scores);
+  g_free(info);
 }
 
 gsize ner_tags_to_mentions(const guint8 *tags, gsize n, NerMention *mentions) {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Makes word clusters and trains twice on a small made-up CoNLL file with the same seed and
-# checks the bytes are equal; then checks eval-ner reads the model back.  TAP output.
+# checks the bytes are equal; then checks eval-ner reads the model back, and that the
+# plugin's fast tagger gives the tags the plain reference one does.  TAP output.
 # Usage: check-reproducible.sh TRAIN-NER EVAL-NER MAKE-CLUSTERS
 set -u
 train=$1
@@ -26,7 +27,7 @@ trap 'rm -rf "$dir"' EXIT
     i=$((i + 1))
   done
 } > "$dir/text.txt"
-echo "1..6"
+echo "1..8"
 ok() { if [ "$1" -eq 0 ]; then echo "ok $2 - $3"; else echo "not ok $2 - $3"; fail=1; fi; }
 fail=0
 "$make_clusters" -c 4 -m 2 "$dir/text.txt" > "$dir/a.clusters" 2>/dev/null &&
@@ -48,4 +49,9 @@ ok $? 4 "another seed gives another model"
 ok $? 5 "eval-ner reads the model"
 grep -q "F1 100.00" "$dir/eval.txt"
 ok $? 6 "the model tags its training data right"
+"$eval_ner" -m "$dir/a.cdm" -q --check "$dir/data.conll" 2>/dev/null
+ok $? 7 "the tagger's caches change no tag (made-up model)"
+"$eval_ner" -m "$(dirname "$0")/../../conf/models/en-news.cdm" -q --check "$dir/data.conll" \
+  2>/dev/null
+ok $? 8 "the tagger's caches change no tag (shipped model)"
 exit $fail

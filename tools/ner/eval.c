@@ -8,7 +8,8 @@
  * --repeat N tags the file N times to time it (model load and file reading excluded; token
  * analysis, gazetteer and word-cluster lookups and both decoding passes included, on one
  * thread), and also reports the fastest of the N passes (the least disturbed by other work
- * on a shared machine).
+ * on a shared machine).  --check also tags the file the plain way (ner_tag_document_reference)
+ * and exits with status 1 unless every tag is the same.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +34,7 @@ static void consolidate(const NerToken *tok, gsize n, guint8 *tags) {
 int main(int argc, char **argv) {
   char *model_path = NULL, *out_path = NULL;
   int repeat = 1;
-  gboolean quiet = FALSE, no_consolidate = FALSE;
+  gboolean quiet = FALSE, no_consolidate = FALSE, check = FALSE;
   GOptionEntry entries[] = {
       {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file", "FILE"},
       {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, "Write token gold pred here", "FILE"},
@@ -41,6 +42,9 @@ int main(int argc, char **argv) {
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No token lines on stdout", NULL},
       {"no-consolidate", 0, 0, G_OPTION_ARG_NONE, &no_consolidate,
        "Score the tagger's own types (the plugin's consolidate: false)", NULL},
+      {"check", 0, 0, G_OPTION_ARG_NONE, &check,
+       "Also tag the plain way (every feature looked up, no caches) and fail unless the "
+       "tags are the same", NULL},
       {NULL}};
   GOptionContext *ctx = g_option_context_new("FILE - tag a CoNLL file with an entity model");
   g_option_context_add_main_entries(ctx, entries, NULL);
@@ -80,6 +84,24 @@ int main(int argc, char **argv) {
     fastest = MIN(fastest, g_get_monotonic_time() - r0);
   }
   gint64 t3 = g_get_monotonic_time();
+  gsize differ = 0;
+  if (check) { /* the fast tagger against the reference one, before consolidation */
+    guint8 *fast = g_new0(guint8, n ? n : 1), *ref = g_new0(guint8, n ? n : 1);
+    for (gsize d = 0; d < conll_n_docs(c); d++) {
+      gsize first, nt, n_sent, *sent;
+      conll_doc(c, d, &first, &nt, &sent, &n_sent);
+      const NerToken *tok = &g_array_index(c->tokens, NerToken, first);
+      ner_tag_document(model, ner_model_gazetteer(model), tok, nt, sent, n_sent, fast + first);
+      ner_tag_document_reference(model, ner_model_gazetteer(model), tok, nt, sent, n_sent,
+                                 ref + first);
+      g_free(sent);
+    }
+    for (gsize i = 0; i < n; i++) differ += fast[i] != ref[i];
+    fprintf(stderr, "eval-ner: check: %zu of %zu tags differ from the reference tagger's\n",
+            differ, n);
+    g_free(fast);
+    g_free(ref);
+  }
 
   FILE *out = out_path ? fopen(out_path, "w") : (quiet ? NULL : stdout);
   if (out) {
@@ -114,5 +136,5 @@ int main(int argc, char **argv) {
   ner_model_free(model);
   g_free(model_path);
   g_free(out_path);
-  return 0;
+  return differ ? 1 : 0;
 }
