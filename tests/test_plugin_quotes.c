@@ -181,6 +181,17 @@ static const QuoteCase cases[] = {
     {"the leftmost cue when the later one is inside its complement", FALSE,
      "Mayor Tim Ross said that when Ruth Lane called the plan “a reckless gamble” she was wrong.",
      {{"a reckless gamble", "partial", "Tim Ross", "said"}}},
+    {"a place inside an appositive is no subject", FALSE,
+     "Ella Hart, during a town hall meeting in Dayton, Ohio, said she was “ready to fight for every "
+     "job.”",
+     {{"ready to fight for every job.", "partial", "Ella Hart", "said"}}},
+    {"a cue in a leading subordinate clause is not the sentence's", FALSE,
+     "When Paul Dunn spoke about taxes, Ella Hart said the plan was “dead on arrival” in the Senate.",
+     {{"dead on arrival", "partial", "Ella Hart", "said"}}},
+    {"“Q,” X wrote. “Q2” — the second quote after a wrong-way opening mark", FALSE,
+     "Voters rallied.\n\n” … the race is over,” wrote Ann Price. “The count took a week.”",
+     {{"… the race is over,", "direct", "Ann Price", "wrote"},
+      {"The count took a week.", "direct", "Ann Price", NULL}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

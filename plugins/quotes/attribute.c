@@ -913,7 +913,23 @@ static NP subject_of(const Ctx *c, gsize k, gsize floor) {
       if (c->tok[j].flags & F_IN_QUOTE && e - j > 12) return none;
     }
     if (j == e || j <= floor || !(tok_char(c, j, ',') || is_dash(c, j))) return none;
-    return np_backward(c, j - 1, floor);
+    NP np = np_backward(c, j - 1, floor);
+    /* "Clinton, during a town hall meeting in Columbus, Ohio, said": the name before the
+     * comma is a place inside the appositive (after a preposition); the subject is
+     * before the appositive's first comma */
+    for (guint tries = 0; tries < 2 && (np.type == NP_NAME || np.type == NP_NOMINAL) && np.first > floor + 1;
+         tries++) {
+      gsize p = np.first - 1;
+      if (is_article(c, p) && p > floor + 1) p--;
+      if (!is_prep(c, p)) break;
+      gsize k = p;
+      while (k > floor && p - k < 16 && !tok_char(c, k, ',') && !(c->tok[k].flags & F_IN_QUOTE)) k--;
+      if (k <= floor || !tok_char(c, k, ',')) break;
+      NP before = np_backward(c, k - 1, floor);
+      if (before.type == NP_NONE) break;
+      np = before;
+    }
+    return np;
   }
   NP np = np_backward(c, e, floor);
   /* "Trump in his announcement speech called …": a prepositional phrase between the
@@ -1271,6 +1287,15 @@ static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
 
 static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor);
 
+/* A word that opens a subordinate clause before the main one ("When …, she said"). */
+static gboolean subord_word(const Ctx *c, gsize k) {
+  static const char *const subord[] = {"when", "as", "after", "before", "while", "if", "although", "though",
+                                        "because", "since", "until", "once", "whenever", "whereas", "unless"};
+  for (guint i = 0; i < G_N_ELEMENTS(subord); i++)
+    if (tok_is(c, k, subord[i])) return TRUE;
+  return FALSE;
+}
+
 /* A preposition that opens an introductory phrase ("In a statement, …"). */
 static gboolean intro_word(const Ctx *c, gsize k) {
   static const char *const preps[] = {"in", "on", "at", "during", "after", "before", "following", "from",
@@ -1377,6 +1402,14 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
       gsize j = lo + 1;
       while (j <= e && j < lo + 16 && !tok_char(c, j, ',')) j++;
       if (j <= e && tok_char(c, j, ',')) intro_end = j + 1;
+    } else if (lo <= e && c->tok[lo].kind == T_WORD && subord_word(c, lo)) {
+      /* "While not everything Trump says is true, Jamieson said …": a subordinate clause
+       * first; its cue is not the sentence's, when the main clause has one */
+      gsize j = lo + 1;
+      while (j <= e && j < lo + 30 && !tok_char(c, j, ',')) j++;
+      gboolean main_cue = FALSE;
+      for (gsize k = j + 1; k <= e && !main_cue; k++) main_cue = is_cue(c, k) && !(wf(c, k) & W_ACCORDING);
+      if (j <= e && tok_char(c, j, ',') && main_cue) intro_end = j + 1;
     }
     for (gsize j = intro_end; j <= e; j++) {
       if (!is_cue(c, j) || (winfo(c, j)->flags & W_ACCORDING)) continue;
@@ -2215,6 +2248,25 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       }
       if (open_q) {
         gint from = last_in_block >= 0 ? last_in_block : last_prev_block;
+        if (from < 0 && !(q->cflags & C_NO_OPEN) && q->open_tok > 0 &&
+            (c.tok[q->open_tok].flags & F_SENT_START) && !(c.tok[q->open_tok].flags & F_BLOCK_START)) {
+          /* "Sam Lau said in a statement. “Q.”": the subject of the sentence before, in the
+           * same paragraph */
+          gsize end = q->open_tok, floor = sent_first(&c, end - 1);
+          NP np = sentence_subject(&c, floor, end);
+          gboolean quoted = FALSE;
+          for (gsize k = floor; k < end && !quoted; k++) quoted = c.tok[k].kind == T_QUOTE;
+          if (!quoted && (np.type == NP_NAME || np.type == NP_PRON)) {
+            gint person = resolve_np(&c, &np);
+            if (person >= 0) {
+              q->np = np;
+              q->person = person;
+              q->how = A_CONTINUE;
+              q->reason = "no cue: the subject of the sentence before";
+              q->confidence = 0.5;
+            }
+          }
+        }
         if (from < 0 && (c.tok[q->open_tok].flags & F_BLOCK_START) && !(q->cflags & C_NO_OPEN)) {
           /* "Valastro praised Christie's leadership.\n\n“Q.”": a quote paragraph with no
            * attribution after a paragraph of the writer's takes that paragraph's subject */

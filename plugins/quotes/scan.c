@@ -556,6 +556,8 @@ static Role decide(const Pairer *p, const Tok *t) {
     return R_OPEN_D;
   case Q_RDQ:
     if (lo && !rc && !open_d) return R_OPEN_D;
+    /* ”… at a paragraph's start, nothing open: a wrong-way opening mark */
+    if ((t->flags & F_BLOCK_START) && !open_d) return R_OPEN_D;
     return R_CLOSE_D;
   case Q_LOW_D:
   case Q_LGUIL:
