@@ -50,6 +50,29 @@ static const Alias aliases[] = {
     {"wto", "World Trade Organization"},
 };
 
+/* Lower-case alias or full name → the full name ("u.s." and "united states" → "United
+ * States"); the first entry of the list wins, an alias before its full name. */
+static gpointer build_alias_table(gpointer unused) {
+  (void)unused;
+  GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (gsize a = 0; a < G_N_ELEMENTS(aliases); a++) {
+    char *keys[2] = {g_ascii_strdown(aliases[a].alias, -1), g_ascii_strdown(aliases[a].name, -1)};
+    for (guint k = 0; k < 2; k++) {
+      if (g_hash_table_contains(t, keys[k])) g_free(keys[k]);
+      else g_hash_table_insert(t, keys[k], (gpointer)aliases[a].name);
+    }
+  }
+  return t;
+}
+
+/* The full name of which LOWER (a lower-cased mention) is an alias or the full name itself;
+ * NULL when none.  The table is built once and never freed (a constant). */
+static const char *alias_lookup(const char *lower) {
+  static GOnce once = G_ONCE_INIT;
+  GHashTable *t = g_once(&once, build_alias_table, NULL);
+  return g_hash_table_lookup(t, lower);
+}
+
 typedef struct {
   char *name;      /* the mention's text, words joined by single spaces */
   char *key;       /* lower-cased name, or alias's full name lower-cased */
@@ -186,37 +209,28 @@ GPtrArray *ner_consolidate(const NerToken *tok, NerMention *mentions, gsize n) {
     mi[i].group = (guint)i;
     mi[i].n_words = (guint)(mentions[i].last - mentions[i].first + 1);
     char *lower = g_utf8_strdown(mi[i].name, -1);
-    if (mentions[i].type != NER_PER)
-      for (gsize a = 0; a < G_N_ELEMENTS(aliases); a++) {
-        if (strcmp(lower, aliases[a].alias) == 0) {
-          mi[i].alias_name = aliases[a].name;
-          g_free(lower);
-          lower = g_utf8_strdown(aliases[a].name, -1);
-          break;
-        }
-        /* the full name itself goes with its aliases ("United States" with "U.S.") */
-        if (g_ascii_strcasecmp(lower, aliases[a].name) == 0) {
-          mi[i].alias_name = aliases[a].name;
-          break;
-        }
-      }
+    const char *full = mentions[i].type != NER_PER ? alias_lookup(lower) : NULL;
+    if (full) {
+      mi[i].alias_name = full;
+      g_free(lower);
+      lower = g_ascii_strdown(full, -1);
+    }
     mi[i].key = lower;
   }
 
-  /* 1. the same name and type (or the same alias) */
-  GHashTable *by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  /* 1. the same name and type (or the same alias): a table per type, and one for aliases */
+  GHashTable *by_key[NER_N_TYPES + 1] = {NULL};
   for (gsize i = 0; i < n; i++) {
-    char *key = g_strdup_printf("%d|%s", mi[i].alias_name ? -1 : (int)mentions[i].type,
-                                mi[i].key);
+    guint t = mi[i].alias_name ? NER_N_TYPES : (guint)mentions[i].type;
+    if (by_key[t] == NULL) by_key[t] = g_hash_table_new(g_str_hash, g_str_equal);
     gpointer first;
-    if (g_hash_table_lookup_extended(by_key, key, NULL, &first)) {
+    if (g_hash_table_lookup_extended(by_key[t], mi[i].key, NULL, &first))
       join(mi, GPOINTER_TO_UINT(first), (guint)i);
-      g_free(key);
-    } else {
-      g_hash_table_insert(by_key, key, GUINT_TO_POINTER(i));
-    }
+    else
+      g_hash_table_insert(by_key[t], mi[i].key, GUINT_TO_POINTER(i));
   }
-  g_hash_table_destroy(by_key);
+  for (guint t = 0; t <= NER_N_TYPES; t++)
+    if (by_key[t]) g_hash_table_destroy(by_key[t]);
 
   /* 2. part of a person's name: candidates come from indexes of the people's last and first
    * words, so a story with hundreds of names is not a quadratic affair */

@@ -776,22 +776,26 @@ guint ner_word_history_features(const NerTokInfo *info, gsize s, gsize i, guint 
   return 3;
 }
 
-guint ner_agg_features(const NerTokInfo *info, gsize s, gsize e, gsize i, const NerAgg *agg,
-                       guint64 *out) {
-  const NerTokInfo *t = &info[i];
+guint ner_agg_features_of(NerAgg a, guint32 flags, guint am, guint ap, guint parts,
+                          guint64 *out) {
   guint n = 0;
-  guint a = agg[i];
-  if (a) {
-    guint maj = a & 15;
+  guint maj = a & 15;
+  if (a && (parts & NER_AGG_OWN)) {
     out[n++] = F1(T_AGG, maj);
-    out[n++] = F1(T_AGG_SET, (a >> 4) & 63);
-    out[n++] = F2(T_AGG_POS, maj, t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT | NER_TOK_CAP));
+    out[n++] = F2(T_AGG_POS, maj, flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT | NER_TOK_CAP));
     out[n++] = F2(T_AGG_CONT, maj, a >> 12);
   }
-  guint am = i > s ? agg[i - 1] & 15 : 15, ap = i + 1 < e ? agg[i + 1] & 15 : 15;
-  out[n++] = F2(T_AGG_M1, am, a & 15);
-  out[n++] = F2(T_AGG_NEXT, a & 15, ap);
+  if (a && (parts & NER_AGG_SET)) out[n++] = F1(T_AGG_SET, (a >> 4) & 63);
+  if (parts & NER_AGG_M1) out[n++] = F2(T_AGG_M1, am, maj);
+  if (parts & NER_AGG_NEXT) out[n++] = F2(T_AGG_NEXT, maj, ap);
   return n;
+}
+
+guint ner_agg_features(const NerTokInfo *info, gsize s, gsize e, gsize i, const NerAgg *agg,
+                       guint64 *out) {
+  guint am = i > s ? agg[i - 1] & 15 : 15, ap = i + 1 < e ? agg[i + 1] & 15 : 15;
+  return ner_agg_features_of(agg[i], info[i].flags, am, ap,
+                             NER_AGG_OWN | NER_AGG_SET | NER_AGG_M1 | NER_AGG_NEXT, out);
 }
 
 void ner_aggregate(const NerTokInfo *info, gsize n, const guint8 *tags, NerAgg *agg) {

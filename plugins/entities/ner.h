@@ -62,7 +62,8 @@ void ner_bio_to_bilou(guint8 *tags, gsize n);
 enum {
   NER_BUF_INFO,
   NER_BUF_SCORES,
-  NER_BUF_SCORES2,
+  NER_BUF_HIST,
+  NER_BUF_HIST_PREV,
   NER_BUF_AGG,
   NER_BUF_SEEN,
   NER_BUF_CKEYS,
@@ -273,6 +274,14 @@ guint ner_word_history_features(const NerTokInfo *info, gsize s, gsize i, guint 
                                 guint prev2, guint64 *out);
 guint ner_agg_features(const NerTokInfo *info, gsize s, gsize e, gsize i, const NerAgg *agg,
                        guint64 *out);
+/* ner_agg_features() of a token with aggregate A and FLAGS whose neighbours' majority
+ * labels are AM (before; 15 at the sentence's start) and AP (after; 15 at its end): those
+ * of PARTS, a mask of NER_AGG_OWN (the majority label, with the token's position and
+ * whether it mostly continues a mention), NER_AGG_SET (the labels seen), NER_AGG_M1 (with
+ * AM) and NER_AGG_NEXT (with AP). */
+enum { NER_AGG_OWN = 1, NER_AGG_SET = 2, NER_AGG_M1 = 4, NER_AGG_NEXT = 8 };
+guint ner_agg_features_of(NerAgg a, guint32 flags, guint am, guint ap, guint parts,
+                          guint64 *out);
 
 /* Document memory: the label each capitalised word form last got in this document. */
 typedef struct {

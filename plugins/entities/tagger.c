@@ -160,7 +160,21 @@ typedef struct {
   ScoreVec tag_tab[NER_N_TAGS + 1][NER_N_TAGS + 1]; /* [prev2][prev1] */
   ScoreVec mem_tab[5][NER_N_TAGS + 1][4];           /* [mem - 1][prev1][position] */
   ScoreVec agg_tab[5][NER_N_TAGS + 1];              /* [majority - 1][prev1] */
+  /* the second pass's aggregate features that do not depend on the tags chosen
+   * (ner_agg_features_of): by majority label, whether it continues, position (1 capitalised,
+   * 2 sentence-initial, 4 in a headline); by the set of labels seen; by the neighbour's
+   * majority label (0..5, 15) and the token's (0..5) */
+  ScoreVec agg_own_tab[5][2][8];
+  ScoreVec agg_set_tab[64];
+  ScoreVec agg_m1_tab[16][6];   /* [before][token] */
+  ScoreVec agg_next_tab[6][16]; /* [token][after] */
 } FormCache;
+
+/* The position index of agg_own_tab. */
+static inline guint agg_position(guint32 flags) {
+  return ((flags & NER_TOK_CAP) ? 1 : 0) | ((flags & NER_TOK_INITIAL) ? 2 : 0) |
+         ((flags & NER_TOK_CAPSSENT) ? 4 : 0);
+}
 
 /* The position index of mem_tab. */
 static inline guint mem_position(guint32 flags) {
@@ -202,6 +216,25 @@ static FormCache *form_cache_for(const NerModel *model) {
         vec_of(model, g, ner_agg_tag_features((NerAgg)m, p1, g), &fc->agg_tab[m - 1][p1]);
       }
     }
+    for (guint m = 1; m <= 5; m++)
+      for (guint cont = 0; cont < 2; cont++)
+        for (guint pos = 0; pos < 8; pos++) {
+          guint32 flags = ((pos & 1) ? NER_TOK_CAP : 0) | ((pos & 2) ? NER_TOK_INITIAL : 0) |
+                          ((pos & 4) ? NER_TOK_CAPSSENT : 0);
+          NerAgg a = (NerAgg)(m | cont << 12);
+          vec_of(model, g, ner_agg_features_of(a, flags, 0, 0, NER_AGG_OWN, g),
+                 &fc->agg_own_tab[m - 1][cont][pos]);
+        }
+    for (guint set = 0; set < 64; set++)
+      vec_of(model, g, ner_agg_features_of((NerAgg)(1 | set << 4), 0, 0, 0, NER_AGG_SET, g),
+             &fc->agg_set_tab[set]);
+    for (guint a = 0; a < 6; a++)
+      for (guint x = 0; x < 16; x++) {
+        vec_of(model, g, ner_agg_features_of((NerAgg)a, 0, x, 0, NER_AGG_M1, g),
+               &fc->agg_m1_tab[x][a]);
+        vec_of(model, g, ner_agg_features_of((NerAgg)a, 0, 0, x, NER_AGG_NEXT, g),
+               &fc->agg_next_tab[a][x]);
+      }
     fc->serial = ner_model_serial(model);
   }
   return fc;
@@ -210,6 +243,7 @@ static FormCache *form_cache_for(const NerModel *model) {
 static inline FormEntry *form_slot(FormCache *fc, guint64 key) {
   return &fc->entries[ner_mix(key) >> (64 - FORM_CACHE_BITS)];
 }
+
 
 /* Fills entry FE for the form of token T, whose key is KEY. */
 static void form_fill(FormEntry *fe, const NerModel *model, const NerToken *t, guint64 key) {
@@ -220,21 +254,30 @@ static void form_fill(FormEntry *fe, const NerModel *model, const NerToken *t, g
   fe->sshape = info.sshape;
   fe->gazkey = info.gazkey;
   fe->flags = info.flags;
-  guint64 f[NER_MAX_FORM_FEATS];
-  vec_of(model, f, ner_form_features(&info, f), &fe->self);
-  for (int d = -2; d <= 2; d++)
-    if (d != 0) vec_of(model, f, ner_neighbour_features(&info, d, f), &fe->nb[NB_INDEX(d)]);
+  /* the ids of the five sums first, so that all their index blocks and rows are asked for
+   * before any is waited for */
+  guint64 f[5][NER_MAX_FORM_FEATS];
+  guint nf[5];
+  const gint16 *rows[5][NER_MAX_FORM_FEATS];
+  guint nr[5];
+  ScoreVec *out[5] = {&fe->self, &fe->nb[0], &fe->nb[1], &fe->nb[2], &fe->nb[3]};
+  static const int d_of[5] = {0, -2, -1, 1, 2};
+  for (guint g = 0; g < 5; g++) {
+    nf[g] = g == 0 ? ner_form_features(&info, f[g]) : ner_neighbour_features(&info, d_of[g], f[g]);
+    ner_model_prefetch(model, f[g], nf[g]);
+  }
+  for (guint g = 0; g < 5; g++) nr[g] = ner_model_rows(model, f[g], nf[g], rows[g]);
+  for (guint g = 0; g < 5; g++) {
+    gint32 sc[NER_N_TAGS] = {0};
+    ner_model_add_rows(rows[g], nr[g], sc);
+    memcpy(out[g]->v, sc + 1, sizeof out[g]->v);
+  }
 }
 
 static guint context_features(const void *ctx, const NerTokInfo *info, gsize s, gsize e,
                               gsize i, guint64 *out) {
   (void)ctx;
   return ner_context_features(info, s, e, i, out);
-}
-
-static guint agg_features(const void *ctx, const NerTokInfo *info, gsize s, gsize e, gsize i,
-                          guint64 *out) {
-  return ner_agg_features(info, s, e, i, ctx, out);
 }
 
 /* Analyses the tokens into INFO and writes the static scores of every token (relative to O)
@@ -308,13 +351,45 @@ static guint model_step(void *ctx, gsize i, const guint64 *f, guint n_static, gu
   return ner_best_tag(scores, prev, last);
 }
 
+/* The tags allowed after PREV (TAG_BOS included) as a bit mask: [prev][last]. */
+static guint32 allowed_mask[NER_N_TAGS + 1][2];
+
+static gpointer init_allowed_mask(gpointer unused) {
+  (void)unused;
+  for (guint p = 0; p <= NER_N_TAGS; p++)
+    for (guint last = 0; last < 2; last++)
+      for (guint t = 0; t < NER_N_TAGS; t++)
+        if (ner_tag_allowed(p == TAG_BOS ? NER_TAG_O : p, t, last))
+          allowed_mask[p][last] |= 1u << t;
+  return NULL;
+}
+
+/* ner_best_tag() over integer scores: the first best of the tags allowed. */
+static inline guint best_tag(const gint32 *scores, guint prev, gboolean last) {
+  guint32 mask = allowed_mask[prev][last ? 1 : 0];
+  guint best = (guint)__builtin_ctz(mask);
+  for (mask &= mask - 1; mask; mask &= mask - 1) {
+    guint t = (guint)__builtin_ctz(mask);
+    if (scores[t] > scores[best]) best = t;
+  }
+  return best;
+}
+
+/* What one pass leaves for the next: per token, the sum of the word history features
+ * (ner_word_history_features) and the previous tags they were computed with. */
+typedef struct {
+  ScoreVec *hist;
+  guint16 *hist_prev; /* prev1 | prev2 << 5 */
+} History;
+
 /* One pass of the greedy decoder when tagging: what decode_pass() with model_step() does,
- * with the static scores BASE (and, in the second pass, those of the aggregate features
- * that do not depend on the tags chosen: AGG non-NULL) computed beforehand and the dynamic
- * features with few values added from the form cache's tables. */
+ * with the static scores BASE computed beforehand and the dynamic features with few values
+ * added from the form cache's tables.  In the second pass (AGG non-NULL) the aggregate
+ * features come from tables too, and the word history sums of the first pass are reused
+ * where the previous tags are the same. */
 static void tag_pass(const NerModel *model, const FormCache *fc, const NerTokInfo *info,
                      gsize n, const gsize *sent_start, gsize n_sent, const gint32 *base,
-                     const NerAgg *agg, guint8 *tags) {
+                     const NerAgg *agg, History *h, guint8 *tags) {
   NerDocMemory mem;
   ner_memory_init(&mem, n);
   guint64 f[8];
@@ -330,11 +405,28 @@ static void tag_pass(const NerModel *model, const FormCache *fc, const NerTokInf
         guint m = ner_memory_get(&mem, info[i].lower);
         if (m) vec_add(sc, &fc->mem_tab[m - 1][prev1][mem_position(flags)]);
       }
-      if (agg && agg[i]) vec_add(sc, &fc->agg_tab[(agg[i] & 15) - 1][prev1]);
-      ner_model_score(model, f, ner_word_history_features(info, s, i, prev1, prev2, f), sc);
-      float scores[NER_N_TAGS];
-      for (guint t = 0; t < NER_N_TAGS; t++) scores[t] = (float)sc[t];
-      guint tag = ner_best_tag(scores, prev1, i + 1 == e);
+      guint16 prevs = (guint16)(prev1 | prev2 << 5);
+      if (agg) {
+        NerAgg a = agg[i];
+        guint am = i > s ? agg[i - 1] & 15 : 15, ap = i + 1 < e ? agg[i + 1] & 15 : 15;
+        if (a) {
+          vec_add(sc, &fc->agg_tab[(a & 15) - 1][prev1]);
+          vec_add(sc, &fc->agg_own_tab[(a & 15) - 1][a >> 12][agg_position(flags)]);
+          vec_add(sc, &fc->agg_set_tab[(a >> 4) & 63]);
+        }
+        vec_add(sc, &fc->agg_m1_tab[am][a & 15]);
+        vec_add(sc, &fc->agg_next_tab[a & 15][ap]);
+      }
+      if (agg && h->hist_prev[i] == prevs) {
+        vec_add(sc, &h->hist[i]);
+      } else {
+        gint32 hs[NER_N_TAGS] = {0};
+        ner_model_score(model, f, ner_word_history_features(info, s, i, prev1, prev2, f), hs);
+        memcpy(h->hist[i].v, hs + 1, sizeof h->hist[i].v);
+        h->hist_prev[i] = prevs;
+        vec_add(sc, &h->hist[i]);
+      }
+      guint tag = best_tag(sc, prev1, i + 1 == e);
       tags[i] = (guint8)tag;
       prev2 = prev1;
       prev1 = tag;
@@ -347,6 +439,8 @@ static void tag_pass(const NerModel *model, const FormCache *fc, const NerTokInf
 void ner_tag_document(const NerModel *model, const NerGazetteer *gaz, const NerToken *tok,
                       gsize n, const gsize *sent_start, gsize n_sent, guint8 *tags) {
   if (n == 0) return;
+  static GOnce once = G_ONCE_INIT;
+  g_once(&once, init_allowed_mask, NULL);
   static const gsize whole[1] = {0};
   if (n_sent == 0 || sent_start[0] != 0) { /* no sentences: one */
     sent_start = whole;
@@ -356,13 +450,12 @@ void ner_tag_document(const NerModel *model, const NerGazetteer *gaz, const NerT
   gint32 *base = ner_buffer(NER_BUF_SCORES, sizeof(gint32) * n * NER_N_TAGS, FALSE);
   static_scores(model, gaz, tok, n, sent_start, n_sent, info, base);
   const FormCache *fc = form_cache_for(model);
-  tag_pass(model, fc, info, n, sent_start, n_sent, base, NULL, tags);
+  History h = {ner_buffer(NER_BUF_HIST, sizeof(ScoreVec) * n, FALSE),
+               ner_buffer(NER_BUF_HIST_PREV, sizeof(guint16) * n, FALSE)};
+  tag_pass(model, fc, info, n, sent_start, n_sent, base, NULL, &h, tags);
   NerAgg *agg = ner_buffer(NER_BUF_AGG, sizeof(NerAgg) * n, FALSE);
   ner_aggregate(info, n, tags, agg);
-  gint32 *base2 = ner_buffer(NER_BUF_SCORES2, sizeof(gint32) * n * NER_N_TAGS, FALSE);
-  memcpy(base2, base, sizeof(gint32) * n * NER_N_TAGS);
-  add_scores_pipelined(model, info, n, sent_start, n_sent, agg_features, agg, base2);
-  tag_pass(model, fc, info, n, sent_start, n_sent, base2, agg, tags);
+  tag_pass(model, fc, info, n, sent_start, n_sent, base, agg, &h, tags);
 }
 
 void ner_tag_document_reference(const NerModel *model, const NerGazetteer *gaz,
