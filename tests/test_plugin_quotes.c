@@ -192,6 +192,13 @@ static const QuoteCase cases[] = {
      "Voters rallied.\n\n” … the race is over,” wrote Ann Price. “The count took a week.”",
      {{"… the race is over,", "direct", "Ann Price", "wrote"},
       {"The count took a week.", "direct", "Ann Price", NULL}}},
+    {"a dateline is no subject", FALSE,
+     "DAYTON - Governor Ella Hart on Saturday tweeted that the bill was “dead on arrival” in the Senate.",
+     {{"dead on arrival", "partial", "Ella Hart", "tweeted"}}},
+    {"“, X reported.” closing the sentence: the source of record", FALSE,
+     "Ella Hart welcomed the vote, saying the deal was “a good start for the city,” the Dayton Herald "
+     "reported.",
+     {{"a good start for the city,", "partial", "the Dayton Herald", "reported"}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

@@ -1211,7 +1211,18 @@ static NP first_np(const Ctx *c, gsize floor, gsize end);
 /* The subject of the sentence starting at FLOOR, before END: the first noun phrase
  * (at the start, or after an introductory phrase's comma) that a verb follows; else the
  * first noun phrase. */
+/* Past a dateline at FLOOR ("NEW YORK -", "MANCHESTER, N.H. —"): capitals up to a dash. */
+static gsize skip_dateline(const Ctx *c, gsize floor, gsize end) {
+  gsize k = floor;
+  while (k < end && k < floor + 8 &&
+         ((c->tok[k].kind == T_WORD && (c->tok[k].flags & (F_UPPER | F_INITIAL))) || tok_char(c, k, ',')))
+    k++;
+  if (k > floor && k + 1 < end && is_dash(c, k) && (c->tok[floor].flags & F_UPPER)) return k + 1;
+  return floor;
+}
+
 static NP sentence_subject(const Ctx *c, gsize floor, gsize end) {
+  floor = skip_dateline(c, floor, end);
   gsize k = floor;
   if (k < end) {
     /* "When Sanders accused her, she said": a subordinate clause first, then the subject */
@@ -1255,7 +1266,7 @@ static NP sentence_subject(const Ctx *c, gsize floor, gsize end) {
  * introductory phrase ending in a comma. */
 static NP first_np(const Ctx *c, gsize floor, gsize end) {
   NP object = {.mention = -1}; /* the object of a leading preposition, the last resort */
-  gsize k = floor;
+  gsize k = skip_dateline(c, floor, end);
   for (guint pass = 0; pass < 4 && k < end; pass++) {
     gboolean prep = FALSE;
     while (k < end && c->tok[k].kind == T_WORD && (wf(c, k) & W_FUNC) && !(wf(c, k) & (W_DET | W_PRONOUN)) &&
@@ -1529,6 +1540,27 @@ static void according_override(const Ctx *c, Quote *q) {
     q->cue_last = (gssize)j + 1;
     q->lemma = winfo(c, j)->lemma;
     return;
+  }
+}
+
+/* "Trump welcomed the news, saying Kasich was “doing the right thing,” CNN reported.": a
+ * source and "reported" closing the sentence after the quote is the speaker of record. */
+static void reported_override(const Ctx *c, Quote *q) {
+  guint32 sent = c->tok[q->close_tok].sent;
+  gsize k = q->close_tok + 1;
+  while (k < c->n_tok && c->tok[k].sent == sent && !(c->tok[k].flags & F_BLOCK_START) && k < q->close_tok + 60) {
+    if (c->tok[k].kind == T_QUOTE) return;
+    if (is_cue(c, k) && winfo(c, k)->lemma && strcmp(winfo(c, k)->lemma, "report") == 0 &&
+        k + 1 < c->n_tok && (is_final_punct(c, k + 1) || (c->tok[k + 1].flags & F_BLOCK_START))) {
+      NP np = np_backward(c, k - 1, q->close_tok + 1);
+      if (np.type == NP_NONE || np.first == 0 || !(tok_char(c, np.first - 1, ',') || np.first - 1 == q->close_tok))
+        return;
+      q->np = np;
+      q->cue_first = q->cue_last = (gssize)k;
+      q->lemma = winfo(c, k)->lemma;
+      return;
+    }
+    k++;
   }
 }
 
@@ -2161,6 +2193,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       if (!attrib_after_loose(&c, q, q->close_tok)) *q = saved;
     }
     if (q->how == A_AFTER || q->how == A_BEFORE) according_override(&c, q);
+    if (q->how == A_BEFORE) reported_override(&c, q);
     if (mid && q->how == A_NONE) {
       /* "He offered “my thoughts and prayers”": no cue, the sentence's subject */
       NP np = sentence_subject(&c, sent_first(&c, o0), o0);
