@@ -199,6 +199,9 @@ static const QuoteCase cases[] = {
      "Ella Hart welcomed the vote, saying the deal was “a good start for the city,” the Dayton Herald "
      "reported.",
      {{"a good start for the city,", "partial", "the Dayton Herald", "reported"}}},
+    {"X, who said …, called it “Q”: the main clause's cue", FALSE,
+     "Ella Hart, who says the city needs more buses, called the plan “a waste of money” on Monday.",
+     {{"a waste of money", "partial", "Ella Hart", "called"}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

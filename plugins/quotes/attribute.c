@@ -877,6 +877,7 @@ static NP np_backward(const Ctx *c, gsize e, gsize floor) {
 }
 
 static NP sentence_subject(const Ctx *c, gsize floor, gsize end);
+static gboolean verb_like(const Ctx *c, gsize k);
 
 /* The subject of the cue at K: skips adverbs and an appositive (", the minister,"). */
 static NP subject_of(const Ctx *c, gsize k, gsize floor) {
@@ -1332,6 +1333,31 @@ static gboolean attrib_before(const Ctx *c, Quote *q, gsize e, gsize floor) {
   return TRUE;
 }
 
+/* "Graham, who says allies should send troops, tweeted that the strategy “Q”": the cue at
+ * FROM is inside a relative clause set off by commas; when the main clause goes on after
+ * the closing comma with a cue of its own before the quote at E, the quote is the main
+ * clause's, and its speaker the relative's antecedent (Q->np without the relative). */
+static gboolean main_after_relative(const Ctx *c, Quote *q, gsize from, gsize e) {
+  if (q->np.rel1 < 2 || !tok_char(c, q->np.rel1 - 2, ',')) return FALSE;
+  for (gsize k = from + 1; k < e; k++) {
+    if (c->tok[k].flags & F_IN_QUOTE) return FALSE;
+    if (!tok_char(c, k, ',')) continue;
+    gsize a = k + 1;
+    while (a < e && a < k + 4 && wf_eager(c, a, W_ADV) && !verb_like(c, a)) a++;
+    if (a > e || !verb_like(c, a)) continue;
+    for (gsize m = a; m <= e; m++) {
+      if (c->tok[m].flags & F_IN_QUOTE) return FALSE;
+      if (!is_cue(c, m) || (winfo(c, m)->flags & W_ACCORDING)) continue;
+      q->cue_first = q->cue_last = (gssize)m;
+      q->lemma = winfo(c, m)->lemma;
+      q->np.rel1 = 0;
+      return TRUE;
+    }
+    return FALSE;
+  }
+  return FALSE;
+}
+
 /* A word that opens a clause of its own after a comma or dash ("…, although he tweeted"). */
 static gboolean clause_word(const Ctx *c, gsize k) {
   static const char *const words[] = {"although", "though", "but", "when", "which", "while", "where",
@@ -1442,6 +1468,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
         q->lemma = winfo(c, j)->lemma;
         q->np = np;
         q->how = A_BEFORE;
+        if (np.rel1 && main_after_relative(c, q, j, e)) return TRUE;
         later_clause(c, q, j, e);
         return TRUE;
       }
