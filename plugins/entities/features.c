@@ -766,14 +766,23 @@ guint ner_agg_tag_features(NerAgg a, guint prev1, guint64 *out) {
   return 1;
 }
 
-guint ner_word_history_features(const NerTokInfo *info, gsize s, gsize i, guint prev1,
-                                guint prev2, guint64 *out) {
-  const NerTokInfo *t = &info[i];
-  guint64 lm1 = i > s ? info[i - 1].lower : BOUNDARY_L;
+guint ner_prev_word_features(const NerTokInfo *t, guint prev1, guint64 *out) {
   out[0] = F2(T_P1W, prev1, t->lower);
   out[1] = F2(T_P1S, prev1, t->sshape);
-  out[2] = F3(T_P2W, prev2, lm1, t->sshape);
-  return 3;
+  return 2;
+}
+
+guint ner_prev2_word_features(const NerTokInfo *info, gsize s, gsize i, guint prev2,
+                              guint64 *out) {
+  guint64 lm1 = i > s ? info[i - 1].lower : BOUNDARY_L;
+  out[0] = F3(T_P2W, prev2, lm1, info[i].sshape);
+  return 1;
+}
+
+guint ner_word_history_features(const NerTokInfo *info, gsize s, gsize i, guint prev1,
+                                guint prev2, guint64 *out) {
+  guint n = ner_prev_word_features(&info[i], prev1, out);
+  return n + ner_prev2_word_features(info, s, i, prev2, out + n);
 }
 
 guint ner_agg_features_of(NerAgg a, guint32 flags, guint am, guint ap, guint parts,

@@ -64,6 +64,7 @@ enum {
   NER_BUF_SCORES,
   NER_BUF_HIST,
   NER_BUF_HIST_PREV,
+  NER_BUF_HIST_O,
   NER_BUF_AGG,
   NER_BUF_SEEN,
   NER_BUF_CKEYS,
@@ -272,6 +273,11 @@ guint ner_memory_features(guint mem, guint32 flags, guint prev1, guint64 *out);
 guint ner_agg_tag_features(NerAgg a, guint prev1, guint64 *out);
 guint ner_word_history_features(const NerTokInfo *info, gsize s, gsize i, guint prev1,
                                 guint prev2, guint64 *out);
+/* ner_word_history_features() in two: with the previous tag (depends on the token's form
+ * and PREV1 only), and with the tag before it and the previous word. */
+guint ner_prev_word_features(const NerTokInfo *t, guint prev1, guint64 *out);
+guint ner_prev2_word_features(const NerTokInfo *info, gsize s, gsize i, guint prev2,
+                              guint64 *out);
 guint ner_agg_features(const NerTokInfo *info, gsize s, gsize e, gsize i, const NerAgg *agg,
                        guint64 *out);
 /* ner_agg_features() of a token with aggregate A and FLAGS whose neighbours' majority

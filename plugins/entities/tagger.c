@@ -133,24 +133,28 @@ static void vec_of(const NerModel *model, const guint64 *f, guint n, ScoreVec *o
  * (ner_neighbour_features) depend on its bytes alone, so the sums of their weights are kept
  * with the part of the form's analysis the context features need, and a form seen before
  * costs one lookup instead of some thirty (the sums are exact, so the scores are the same).
- * Direct-mapped, keyed by a 64-bit hash of the token's bytes; emptied when another model is
- * used. */
+ * Four-way set-associative (the oldest entry of a set goes first), keyed by a 64-bit hash
+ * of the token's bytes, the keys apart from the entries so that a lookup reads one line;
+ * emptied when another model is used. */
 #define FORM_CACHE_BITS 14
+#define FORM_WAY_BITS 2 /* 4 ways */
 /* neighbour positions d = -2, -1, 1, 2 as indexes 0..3 */
 #define NB_INDEX(d) ((d) < 0 ? (d) + 2 : (d) + 1)
 
 typedef struct {
-  guint64 key; /* 0: empty */
   guint64 lower, sshape, gazkey;
   guint32 flags;
-  guint32 pad[7];
+  guint32 pad[9];
   ScoreVec self;  /* the form's own features */
   ScoreVec nb[4]; /* what the form gives the token it is a neighbour of, at d = -2, -1, 1, 2 */
-} FormEntry;    /* 6 cache lines */
+  ScoreVec after_o; /* ner_prev_word_features() after a token tagged O */
+} FormEntry;    /* 7 cache lines */
 G_STATIC_ASSERT(sizeof(FormEntry) % 64 == 0);
 
 typedef struct {
   guint64 serial; /* of the model the entries are for; 0: none */
+  guint64 *keys;      /* the key of each entry (0: empty), FORM_WAYS a set */
+  guint8 *victim;     /* per set: the way to replace next */
   FormEntry *entries; /* 64-byte aligned */
   gpointer block;     /* what was allocated for them */
   ScoreVec boundary[4]; /* what a token gets with no neighbour at d = -2, -1, 1, 2 */
@@ -185,6 +189,8 @@ static void form_cache_free(gpointer p) {
   FormCache *fc = p;
   if (fc == NULL) return;
   g_free(fc->block);
+  g_free(fc->keys);
+  g_free(fc->victim);
   g_free(fc);
 }
 
@@ -197,10 +203,13 @@ static FormCache *form_cache_for(const NerModel *model) {
     fc = g_new0(FormCache, 1);
     fc->block = g_malloc(bytes + 64);
     fc->entries = (FormEntry *)(((guintptr)fc->block + 63) & ~(guintptr)63);
+    fc->keys = g_new(guint64, (gsize)1 << FORM_CACHE_BITS);
+    fc->victim = g_new(guint8, (gsize)1 << (FORM_CACHE_BITS - FORM_WAY_BITS));
     g_private_set(&form_cache_key, fc);
   }
   if (fc->serial != ner_model_serial(model)) {
-    memset(fc->entries, 0, bytes);
+    memset(fc->keys, 0, sizeof(guint64) << FORM_CACHE_BITS);
+    memset(fc->victim, 0, (gsize)1 << (FORM_CACHE_BITS - FORM_WAY_BITS));
     guint64 f[NER_MAX_NEIGHBOUR_FEATS];
     for (int d = -2; d <= 2; d++)
       if (d != 0) vec_of(model, f, ner_neighbour_features(NULL, d, f), &fc->boundary[NB_INDEX(d)]);
@@ -240,34 +249,50 @@ static FormCache *form_cache_for(const NerModel *model) {
   return fc;
 }
 
-static inline FormEntry *form_slot(FormCache *fc, guint64 key) {
-  return &fc->entries[ner_mix(key) >> (64 - FORM_CACHE_BITS)];
+/* The entry holding KEY, or -1. */
+static inline gssize form_find(const FormCache *fc, guint64 key) {
+  gsize set = (gsize)(ner_mix(key) >> (64 - (FORM_CACHE_BITS - FORM_WAY_BITS)));
+  const guint64 *k = fc->keys + (set << FORM_WAY_BITS);
+  for (guint w = 0; w < (1u << FORM_WAY_BITS); w++)
+    if (k[w] == key) return (gssize)((set << FORM_WAY_BITS) + w);
+  return -1;
+}
+
+/* An entry for KEY (not in the cache), in place of the oldest of its set. */
+static inline gsize form_replace(FormCache *fc, guint64 key) {
+  gsize set = (gsize)(ner_mix(key) >> (64 - (FORM_CACHE_BITS - FORM_WAY_BITS)));
+  gsize j = (set << FORM_WAY_BITS) + (fc->victim[set] & ((1u << FORM_WAY_BITS) - 1));
+  fc->victim[set]++;
+  fc->keys[j] = key;
+  return j;
 }
 
 
-/* Fills entry FE for the form of token T, whose key is KEY. */
-static void form_fill(FormEntry *fe, const NerModel *model, const NerToken *t, guint64 key) {
+/* Fills entry FE for the form of token T. */
+static void form_fill(FormEntry *fe, const NerModel *model, const NerToken *t) {
   NerTokInfo info;
   ner_token_form(t->text, t->len, ner_model_clusters(model), &info);
-  fe->key = key;
   fe->lower = info.lower;
   fe->sshape = info.sshape;
   fe->gazkey = info.gazkey;
   fe->flags = info.flags;
   /* the ids of the five sums first, so that all their index blocks and rows are asked for
    * before any is waited for */
-  guint64 f[5][NER_MAX_FORM_FEATS];
-  guint nf[5];
-  const gint16 *rows[5][NER_MAX_FORM_FEATS];
-  guint nr[5];
-  ScoreVec *out[5] = {&fe->self, &fe->nb[0], &fe->nb[1], &fe->nb[2], &fe->nb[3]};
-  static const int d_of[5] = {0, -2, -1, 1, 2};
-  for (guint g = 0; g < 5; g++) {
-    nf[g] = g == 0 ? ner_form_features(&info, f[g]) : ner_neighbour_features(&info, d_of[g], f[g]);
+  enum { N = 6 };
+  guint64 f[N][NER_MAX_FORM_FEATS];
+  guint nf[N];
+  const gint16 *rows[N][NER_MAX_FORM_FEATS];
+  guint nr[N];
+  ScoreVec *out[N] = {&fe->self, &fe->nb[0], &fe->nb[1], &fe->nb[2], &fe->nb[3], &fe->after_o};
+  static const int d_of[N] = {0, -2, -1, 1, 2, 0};
+  for (guint g = 0; g < N; g++) {
+    nf[g] = g == 0       ? ner_form_features(&info, f[g])
+            : g == N - 1 ? ner_prev_word_features(&info, NER_TAG_O, f[g])
+                         : ner_neighbour_features(&info, d_of[g], f[g]);
     ner_model_prefetch(model, f[g], nf[g]);
   }
-  for (guint g = 0; g < 5; g++) nr[g] = ner_model_rows(model, f[g], nf[g], rows[g]);
-  for (guint g = 0; g < 5; g++) {
+  for (guint g = 0; g < N; g++) nr[g] = ner_model_rows(model, f[g], nf[g], rows[g]);
+  for (guint g = 0; g < N; g++) {
     gint32 sc[NER_N_TAGS] = {0};
     ner_model_add_rows(rows[g], nr[g], sc);
     memcpy(out[g]->v, sc + 1, sizeof out[g]->v);
@@ -286,37 +311,46 @@ static guint context_features(const void *ctx, const NerTokInfo *info, gsize s, 
  * of INFO only the form features read (word, shape, pre, suf, cluster) are left zero. */
 static void static_scores(const NerModel *model, const NerGazetteer *gaz, const NerToken *tok,
                           gsize n, const gsize *sent_start, gsize n_sent, NerTokInfo *info,
-                          gint32 *scores) {
+                          gint32 *scores, ScoreVec *after_o) {
   enum { AHEAD = 6 };
   memset(scores, 0, sizeof(gint32) * NER_N_TAGS * n);
   FormCache *fc = form_cache_for(model);
   guint64 *keys = ner_buffer(NER_BUF_CKEYS, sizeof(guint64) * n, FALSE);
+  for (gsize i = 0; i < n; i++) keys[i] = ner_hash_bytes(tok[i].text, tok[i].len) | 1;
   for (gsize i = 0; i < MIN(n, (gsize)AHEAD); i++) {
-    keys[i] = ner_hash_bytes(tok[i].text, tok[i].len) | 1;
-    const char *p = (const char *)form_slot(fc, keys[i]);
-    for (gsize b = 0; b < sizeof(FormEntry); b += 64) __builtin_prefetch(p + b);
+    gssize j = form_find(fc, keys[i]);
+    if (j >= 0)
+      for (gsize b = 0; b < sizeof(FormEntry); b += 64)
+        __builtin_prefetch((const char *)&fc->entries[j] + b);
   }
   gsize si = 0, s = 0, e = 0;
   for (gsize i = 0; i < n; i++) {
-    if (i + AHEAD < n) {
-      gsize j = i + AHEAD;
-      keys[j] = ner_hash_bytes(tok[j].text, tok[j].len) | 1;
-      const char *p = (const char *)form_slot(fc, keys[j]);
-      for (gsize b = 0; b < sizeof(FormEntry); b += 64) __builtin_prefetch(p + b);
+    if (i + AHEAD < n) { /* the entry of the token AHEAD places on, if it is there */
+      gssize j = form_find(fc, keys[i + AHEAD]);
+      if (j >= 0)
+        for (gsize b = 0; b < sizeof(FormEntry); b += 64)
+          __builtin_prefetch((const char *)&fc->entries[j] + b);
     }
     while (i >= e && si < n_sent) {
       s = sent_start[si];
       e = si + 1 < n_sent ? sent_start[si + 1] : n;
       si++;
     }
-    FormEntry *fe = form_slot(fc, keys[i]);
-    if (fe->key != keys[i]) form_fill(fe, model, &tok[i], keys[i]);
+    gssize found = form_find(fc, keys[i]);
+    FormEntry *fe;
+    if (found >= 0) {
+      fe = &fc->entries[found];
+    } else {
+      fe = &fc->entries[form_replace(fc, keys[i])];
+      form_fill(fe, model, &tok[i]);
+    }
     NerTokInfo *t = &info[i];
     memset(t, 0, sizeof *t);
     t->lower = fe->lower;
     t->sshape = fe->sshape;
     t->gazkey = fe->gazkey;
     t->flags = fe->flags;
+    after_o[i] = fe->after_o;
     gint32 *sc = scores + i * NER_N_TAGS;
     vec_add(sc, &fe->self);
     /* token i is the neighbour at d = 1 of token i − 1, at d = −1 of token i + 1, … */
@@ -380,6 +414,7 @@ static inline guint best_tag(const gint32 *scores, guint prev, gboolean last) {
 typedef struct {
   ScoreVec *hist;
   guint16 *hist_prev; /* prev1 | prev2 << 5 */
+  const ScoreVec *after_o; /* per token: ner_prev_word_features() after O (FormEntry) */
 } History;
 
 /* One pass of the greedy decoder when tagging: what decode_pass() with model_step() does,
@@ -396,6 +431,8 @@ static void tag_pass(const NerModel *model, const FormCache *fc, const NerTokInf
   for (gsize si = 0; si < n_sent; si++) {
     gsize s = sent_start[si], e = si + 1 < n_sent ? sent_start[si + 1] : n;
     guint prev1 = TAG_BOS, prev2 = TAG_BOS;
+    guint64 p2w = 0; /* the id of ner_prev2_word_features() of token i, found at i − 1 */
+    if (!agg) ner_prev2_word_features(info, s, s, prev2, &p2w);
     for (gsize i = s; i < e; i++) {
       gint32 sc[NER_N_TAGS];
       memcpy(sc, base + i * NER_N_TAGS, sizeof sc);
@@ -419,6 +456,13 @@ static void tag_pass(const NerModel *model, const FormCache *fc, const NerTokInf
       }
       if (agg && h->hist_prev[i] == prevs) {
         vec_add(sc, &h->hist[i]);
+      } else if (!agg && prev1 == NER_TAG_O) { /* the first pass, after O: most tokens */
+        gint32 hs[NER_N_TAGS] = {0};
+        vec_add(hs, &h->after_o[i]);
+        ner_model_score(model, &p2w, 1, hs);
+        memcpy(h->hist[i].v, hs + 1, sizeof h->hist[i].v);
+        h->hist_prev[i] = prevs;
+        vec_add(sc, &h->hist[i]);
       } else {
         gint32 hs[NER_N_TAGS] = {0};
         ner_model_score(model, f, ner_word_history_features(info, s, i, prev1, prev2, f), hs);
@@ -427,6 +471,10 @@ static void tag_pass(const NerModel *model, const FormCache *fc, const NerTokInf
         vec_add(sc, &h->hist[i]);
       }
       guint tag = best_tag(sc, prev1, i + 1 == e);
+      if (!agg && i + 1 < e) { /* the next token's id, and its index block */
+        ner_prev2_word_features(info, s, i + 1, prev1, &p2w);
+        ner_model_prefetch(model, &p2w, 1);
+      }
       tags[i] = (guint8)tag;
       prev2 = prev1;
       prev1 = tag;
@@ -448,10 +496,11 @@ void ner_tag_document(const NerModel *model, const NerGazetteer *gaz, const NerT
   }
   NerTokInfo *info = ner_buffer(NER_BUF_INFO, sizeof(NerTokInfo) * n, FALSE);
   gint32 *base = ner_buffer(NER_BUF_SCORES, sizeof(gint32) * n * NER_N_TAGS, FALSE);
-  static_scores(model, gaz, tok, n, sent_start, n_sent, info, base);
+  ScoreVec *after_o = ner_buffer(NER_BUF_HIST_O, sizeof(ScoreVec) * n, FALSE);
+  static_scores(model, gaz, tok, n, sent_start, n_sent, info, base, after_o);
   const FormCache *fc = form_cache_for(model);
   History h = {ner_buffer(NER_BUF_HIST, sizeof(ScoreVec) * n, FALSE),
-               ner_buffer(NER_BUF_HIST_PREV, sizeof(guint16) * n, FALSE)};
+               ner_buffer(NER_BUF_HIST_PREV, sizeof(guint16) * n, FALSE), after_o};
   tag_pass(model, fc, info, n, sent_start, n_sent, base, NULL, &h, tags);
   NerAgg *agg = ner_buffer(NER_BUF_AGG, sizeof(NerAgg) * n, FALSE);
   ner_aggregate(info, n, tags, agg);
