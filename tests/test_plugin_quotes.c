@@ -202,6 +202,12 @@ static const QuoteCase cases[] = {
     {"X, who said …, called it “Q”: the main clause's cue", FALSE,
      "Ella Hart, who says the city needs more buses, called the plan “a waste of money” on Monday.",
      {{"a waste of money", "partial", "Ella Hart", "called"}}},
+    {"X issued a statement saying “Q”: the participle after an object", FALSE,
+     "On Saturday, Ella Hart issued a statement saying the judge was “a brilliant public servant.”",
+     {{"a brilliant public servant.", "partial", "Ella Hart", "saying"}}},
+    {"X made a case: “Q” — the noun phrase before the colon is an object", FALSE,
+     "Ella Hart made a simple case: “The city cannot wait another year.”",
+     {{"The city cannot wait another year.", "direct", "Ella Hart", NULL}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

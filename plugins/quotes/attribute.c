@@ -1293,8 +1293,28 @@ static NP first_np(const Ctx *c, gsize floor, gsize end) {
 static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
   gsize l = c->tok[j].end - c->tok[j].start;
   if (l < 4 || g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) != 0) return FALSE;
-  return j == floor || tok_char(c, j - 1, ',') || tok_is(c, j - 1, "while") || tok_is(c, j - 1, "before") ||
-         tok_is(c, j - 1, "after") || tok_is(c, j - 1, "by") || tok_is(c, j - 1, "when") || is_dash(c, j - 1);
+  if (j == floor || tok_char(c, j - 1, ',') || tok_is(c, j - 1, "while") || tok_is(c, j - 1, "before") ||
+      tok_is(c, j - 1, "after") || tok_is(c, j - 1, "by") || tok_is(c, j - 1, "when") || is_dash(c, j - 1))
+    return TRUE;
+  /* "Trump issued a statement saying …", "started out their debate saying": after the
+   * verb's object, not after an auxiliary ("is saying") or a subject ("she saying") */
+  const Tok *p = &c->tok[j - 1];
+  if (p->kind != T_WORD || (p->flags & (F_CAP | F_POSS)) || is_pronoun(c, j - 1) || is_cue(c, j - 1)) return FALSE;
+  static const char *const aux[] = {"is", "are", "was", "were", "be", "been", "am", "being", "that", "who",
+                                    "which", "and", "or", "not", "also", "keep", "keeps", "kept", "start",
+                                    "started", "stop", "stopped", "began", "begin", "continue", "continued"};
+  for (guint i = 0; i < G_N_ELEMENTS(aux); i++)
+    if (tok_is(c, j - 1, aux[i])) return FALSE;
+  if (wf(c, j - 1) & (W_FUNC | W_ADV)) return FALSE;
+  /* an object before it: a determiner within a few words back */
+  for (gsize k = j - 1; k > floor && j - k < 6; k--)
+    if (is_article(c, k - 1) || (wf(c, k - 1) & W_DET)) {
+      /* "with one of her ads asking": the noun phrase is the participle's own subject */
+      for (gsize w = k - 1; w > floor && k - w < 4; w--)
+        if (tok_is(c, w - 1, "with")) return FALSE;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor);
@@ -1528,6 +1548,15 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
   if (tok_char(c, e, ':') && e > floor) {
     NP np = np_backward(c, e - 1, floor);
     if (np.type == NP_NAME || np.type == NP_NOMINAL) {
+      /* "Hoff's letter makes a libertarian-style case: “Q”": the noun phrase before the
+       * colon is an object when a subject and its verb come before it */
+      NP sn = sentence_subject(c, floor, np.first);
+      if (sn.type != NP_NONE && sn.last + 1 < np.first && !(c->tok[sn.last].flags & F_POSS) &&
+          !tok_is(c, np.first - 1, "by") && !is_dash(c, np.first - 1)) {
+        gsize a = sn.last + 1;
+        while (a < np.first && wf_eager(c, a, W_ADV) && !verb_like(c, a)) a++;
+        if (a < np.first && verb_like(c, a)) np = sn;
+      }
       q->np = np;
       q->how = A_BEFORE;
       return TRUE;
