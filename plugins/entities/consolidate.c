@@ -82,18 +82,22 @@ typedef struct {
 } MentionInfo;
 
 static char *mention_text(const NerToken *tok, const NerMention *m) {
-  GString *s = g_string_new(NULL);
+  gsize len = 0;
+  for (gsize i = m->first; i <= m->last; i++) len += tok[i].len + 1;
+  char *out = g_malloc(len + 1), *p = out;
   for (gsize i = m->first; i <= m->last; i++) {
-    if (i > m->first && tok[i].text != tok[i - 1].text + tok[i - 1].len) g_string_append_c(s, ' ');
-    g_string_append_len(s, tok[i].text, tok[i].len);
+    if (i > m->first && tok[i].text != tok[i - 1].text + tok[i - 1].len) *p++ = ' ';
+    /* typographic apostrophes as plain ones, so O’Brien and O'Brien agree */
+    for (guint32 k = 0; k < tok[i].len; k++) {
+      if (k + 2 < tok[i].len && memcmp(tok[i].text + k, "\xE2\x80\x99", 3) == 0) {
+        *p++ = '\'';
+        k += 2;
+      } else {
+        *p++ = tok[i].text[k];
+      }
+    }
   }
-  /* typographic apostrophes as plain ones, so O’Brien and O'Brien agree */
-  char *out = g_string_free(s, FALSE);
-  char *p;
-  while ((p = strstr(out, "\xE2\x80\x99")) != NULL) {
-    *p = '\'';
-    memmove(p + 1, p + 3, strlen(p + 3) + 1);
-  }
+  *p = '\0';
   return out;
 }
 
@@ -188,9 +192,13 @@ static void index_add(GHashTable *index, const char *word, gsize len, guint ment
 }
 
 static GArray *index_get(GHashTable *index, const char *word, gsize len) {
-  char *key = g_ascii_strdown(word, (gssize)len);
+  if (g_hash_table_size(index) == 0) return NULL;
+  char buf[128];
+  char *key = len < sizeof buf ? buf : g_malloc(len + 1);
+  for (gsize k = 0; k < len; k++) key[k] = g_ascii_tolower(word[k]);
+  key[len] = '\0';
   GArray *list = g_hash_table_lookup(index, key);
-  g_free(key);
+  if (key != buf) g_free(key);
   return list;
 }
 

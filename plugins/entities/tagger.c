@@ -67,8 +67,8 @@ void ner_decode(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize 
 /* ---- Static scores -------------------------------------------------------------- */
 
 /* Feature ids to look up in a pipeline, so that memory latency overlaps: the ids of token i
- * are computed and their index blocks asked for, the rows of token i − 1 are found and
- * asked for, and those of token i − 2 added up.  FEATURES(ctx, info, s, e, i, out) gives the ids
+ * are computed and their index blocks asked for, the rows of token i − 2 are found and
+ * asked for, and those of token i − 4 added up.  FEATURES(ctx, info, s, e, i, out) gives the ids
  * of token i of sentence [s, e). */
 typedef guint (*FeatureFunc)(const void *ctx, const NerTokInfo *info, gsize s, gsize e,
                              gsize i, guint64 *out);
@@ -76,29 +76,30 @@ typedef guint (*FeatureFunc)(const void *ctx, const NerTokInfo *info, gsize s, g
 static void add_scores_pipelined(const NerModel *model, const NerTokInfo *info, gsize n,
                                  const gsize *sent_start, gsize n_sent, FeatureFunc features,
                                  const void *ctx, gint32 *scores) {
-  guint64 f[3][NER_MAX_FEATS];
-  guint nf[3];
-  const gint16 *rows[3][NER_MAX_FEATS];
-  guint nr[3];
+  enum { LAG = 2, DEPTH = 2 * LAG + 1 }; /* tokens between the steps; ring size */
+  guint64 f[DEPTH][NER_MAX_FEATS];
+  guint nf[DEPTH];
+  const gint16 *rows[DEPTH][NER_MAX_FEATS];
+  guint nr[DEPTH];
   gsize si = 0, s = 0, e = 0;
-  for (gsize i = 0; i < n + 2; i++) {
+  for (gsize i = 0; i < n + 2 * LAG; i++) {
     if (i < n) {
       while (i >= e && si < n_sent) { /* the sentence of token i */
         s = sent_start[si];
         e = si + 1 < n_sent ? sent_start[si + 1] : n;
         si++;
       }
-      guint a = (guint)(i % 3);
+      guint a = (guint)(i % DEPTH);
       nf[a] = features(ctx, info, s, e, i, f[a]);
       ner_model_prefetch(model, f[a], nf[a]);
     }
-    if (i >= 1 && i - 1 < n) {
-      guint b = (guint)((i - 1) % 3);
+    if (i >= LAG && i - LAG < n) {
+      guint b = (guint)((i - LAG) % DEPTH);
       nr[b] = ner_model_rows(model, f[b], nf[b], rows[b]);
     }
-    if (i >= 2) {
-      guint c = (guint)((i - 2) % 3);
-      ner_model_add_rows(rows[c], nr[c], scores + (i - 2) * NER_N_TAGS);
+    if (i >= 2 * LAG) {
+      guint c = (guint)((i - 2 * LAG) % DEPTH);
+      ner_model_add_rows(rows[c], nr[c], scores + (i - 2 * LAG) * NER_N_TAGS);
     }
   }
 }
@@ -136,20 +137,71 @@ static void vec_of(const NerModel *model, const guint64 *f, guint n, ScoreVec *o
  * Four-way set-associative (the oldest entry of a set goes first), keyed by a 64-bit hash
  * of the token's bytes, the keys apart from the entries so that a lookup reads one line;
  * emptied when another model is used. */
-#define FORM_CACHE_BITS 14
+#define FORM_CACHE_BITS 15
 #define FORM_WAY_BITS 2 /* 4 ways */
 /* neighbour positions d = -2, -1, 1, 2 as indexes 0..3 */
 #define NB_INDEX(d) ((d) < 0 ? (d) + 2 : (d) + 1)
 
+/* What the tagger needs of a form: the fields of its analysis the context features read,
+ * and its sums. */
 typedef struct {
   guint64 lower, sshape, gazkey;
   guint32 flags;
-  guint32 pad[9];
   ScoreVec self;  /* the form's own features */
   ScoreVec nb[4]; /* what the form gives the token it is a neighbour of, at d = -2, -1, 1, 2 */
   ScoreVec after_o; /* ner_prev_word_features() after a token tagged O */
-} FormEntry;    /* 7 cache lines */
-G_STATIC_ASSERT(sizeof(FormEntry) % 64 == 0);
+} FormSums;
+
+typedef struct {
+  gint16 v[NER_N_TAGS - 1];
+} ScoreVec16;
+
+/* A FormSums as the cache keeps it, in four cache lines: the sums of a few rows in 16 bits
+ * (the form's own, of some fifteen rows, in 32).  A form whose sums do not fit is marked
+ * WIDE and its sums are worked out again whenever it is seen (none such in the shipped
+ * model's tables for common words, but possible). */
+typedef struct {
+  ScoreVec self;
+  ScoreVec16 nb[4];
+  ScoreVec16 after_o;
+  guint64 lower, sshape, gazkey;
+  guint32 flags;
+  guint32 wide;
+} FormEntry;
+G_STATIC_ASSERT(sizeof(FormEntry) == 256);
+
+static gboolean vec_narrow(const ScoreVec *x, ScoreVec16 *out) {
+  for (guint t = 0; t < NER_N_TAGS - 1; t++) {
+    if (x->v[t] < -32768 || x->v[t] > 32767) return FALSE;
+    out->v[t] = (gint16)x->v[t];
+  }
+  return TRUE;
+}
+
+static inline void vec_widen(const ScoreVec16 *x, ScoreVec *out) {
+  for (guint t = 0; t < NER_N_TAGS - 1; t++) out->v[t] = x->v[t];
+}
+
+static void form_pack(FormEntry *fe, const FormSums *fs) {
+  fe->self = fs->self;
+  fe->lower = fs->lower;
+  fe->sshape = fs->sshape;
+  fe->gazkey = fs->gazkey;
+  fe->flags = fs->flags;
+  gboolean fits = vec_narrow(&fs->after_o, &fe->after_o);
+  for (guint k = 0; k < 4; k++) fits = fits && vec_narrow(&fs->nb[k], &fe->nb[k]);
+  fe->wide = !fits;
+}
+
+static void form_unpack(const FormEntry *fe, FormSums *fs) {
+  fs->self = fe->self;
+  fs->lower = fe->lower;
+  fs->sshape = fe->sshape;
+  fs->gazkey = fe->gazkey;
+  fs->flags = fe->flags;
+  for (guint k = 0; k < 4; k++) vec_widen(&fe->nb[k], &fs->nb[k]);
+  vec_widen(&fe->after_o, &fs->after_o);
+}
 
 typedef struct {
   guint64 serial; /* of the model the entries are for; 0: none */
@@ -268,8 +320,8 @@ static inline gsize form_replace(FormCache *fc, guint64 key) {
 }
 
 
-/* Fills entry FE for the form of token T. */
-static void form_fill(FormEntry *fe, const NerModel *model, const NerToken *t) {
+/* Works out FE for the form of token T. */
+static void form_sums(FormSums *fe, const NerModel *model, const NerToken *t) {
   NerTokInfo info;
   ner_token_form(t->text, t->len, ner_model_clusters(model), &info);
   fe->lower = info.lower;
@@ -308,7 +360,7 @@ static guint context_features(const void *ctx, const NerTokInfo *info, gsize s, 
 /* Analyses the tokens into INFO and writes the static scores of every token (relative to O)
  * to SCORES: the form and neighbour sums from the form cache (the entries of the tokens a
  * few places ahead fetched while one is handled), then the context features.  The fields
- * of INFO only the form features read (word, shape, pre, suf, cluster) are left zero. */
+ * of INFO only the form features read (word, shape, pre, suf, cluster) are not filled in. */
 static void static_scores(const NerModel *model, const NerGazetteer *gaz, const NerToken *tok,
                           gsize n, const gsize *sent_start, gsize n_sent, NerTokInfo *info,
                           gint32 *scores, ScoreVec *after_o) {
@@ -337,19 +389,23 @@ static void static_scores(const NerModel *model, const NerGazetteer *gaz, const 
       si++;
     }
     gssize found = form_find(fc, keys[i]);
-    FormEntry *fe;
-    if (found >= 0) {
-      fe = &fc->entries[found];
+    FormSums sums;
+    const FormSums *fe = &sums;
+    if (found >= 0 && !fc->entries[found].wide) {
+      form_unpack(&fc->entries[found], &sums);
     } else {
-      fe = &fc->entries[form_replace(fc, keys[i])];
-      form_fill(fe, model, &tok[i]);
+      form_sums(&sums, model, &tok[i]);
+      if (found < 0) form_pack(&fc->entries[form_replace(fc, keys[i])], &sums);
     }
     NerTokInfo *t = &info[i];
-    memset(t, 0, sizeof *t);
     t->lower = fe->lower;
     t->sshape = fe->sshape;
     t->gazkey = fe->gazkey;
     t->flags = fe->flags;
+    t->gaz = 0;
+    t->run_pos = t->run_len = 0;
+    t->run_to_end = 0;
+    t->doccase = 0;
     after_o[i] = fe->after_o;
     gint32 *sc = scores + i * NER_N_TAGS;
     vec_add(sc, &fe->self);
@@ -414,7 +470,7 @@ static inline guint best_tag(const gint32 *scores, guint prev, gboolean last) {
 typedef struct {
   ScoreVec *hist;
   guint16 *hist_prev; /* prev1 | prev2 << 5 */
-  const ScoreVec *after_o; /* per token: ner_prev_word_features() after O (FormEntry) */
+  const ScoreVec *after_o; /* per token: ner_prev_word_features() after O (FormSums) */
 } History;
 
 /* One pass of the greedy decoder when tagging: what decode_pass() with model_step() does,
