@@ -205,7 +205,8 @@ static void form_unpack(const FormEntry *fe, FormSums *fs) {
 
 typedef struct {
   guint64 serial; /* of the model the entries are for; 0: none */
-  guint64 *keys;      /* the key of each entry (0: empty), FORM_WAYS a set */
+  guint64 *keys;      /* the key of each entry (0: empty), four a set; 64-byte aligned */
+  gpointer keys_block; /* what was allocated for them */
   guint8 *victim;     /* per set: the way to replace next */
   FormEntry *entries; /* 64-byte aligned */
   gpointer block;     /* what was allocated for them */
@@ -241,7 +242,7 @@ static void form_cache_free(gpointer p) {
   FormCache *fc = p;
   if (fc == NULL) return;
   g_free(fc->block);
-  g_free(fc->keys);
+  g_free(fc->keys_block);
   g_free(fc->victim);
   g_free(fc);
 }
@@ -255,7 +256,8 @@ static FormCache *form_cache_for(const NerModel *model) {
     fc = g_new0(FormCache, 1);
     fc->block = g_malloc(bytes + 64);
     fc->entries = (FormEntry *)(((guintptr)fc->block + 63) & ~(guintptr)63);
-    fc->keys = g_new(guint64, (gsize)1 << FORM_CACHE_BITS);
+    fc->keys_block = g_malloc((sizeof(guint64) << FORM_CACHE_BITS) + 64);
+    fc->keys = (guint64 *)(((guintptr)fc->keys_block + 63) & ~(guintptr)63);
     fc->victim = g_new(guint8, (gsize)1 << (FORM_CACHE_BITS - FORM_WAY_BITS));
     g_private_set(&form_cache_key, fc);
   }
@@ -299,6 +301,12 @@ static FormCache *form_cache_for(const NerModel *model) {
     fc->serial = ner_model_serial(model);
   }
   return fc;
+}
+
+/* The keys of the set KEY belongs to. */
+static inline const guint64 *form_set_keys(const FormCache *fc, guint64 key) {
+  gsize set = (gsize)(ner_mix(key) >> (64 - (FORM_CACHE_BITS - FORM_WAY_BITS)));
+  return fc->keys + (set << FORM_WAY_BITS);
 }
 
 /* The entry holding KEY, or -1. */
@@ -364,11 +372,12 @@ static guint context_features(const void *ctx, const NerTokInfo *info, gsize s, 
 static void static_scores(const NerModel *model, const NerGazetteer *gaz, const NerToken *tok,
                           gsize n, const gsize *sent_start, gsize n_sent, NerTokInfo *info,
                           gint32 *scores, ScoreVec *after_o) {
-  enum { AHEAD = 6 };
+  enum { AHEAD = 6, KEYS_AHEAD = 16 };
   memset(scores, 0, sizeof(gint32) * NER_N_TAGS * n);
   FormCache *fc = form_cache_for(model);
   guint64 *keys = ner_buffer(NER_BUF_CKEYS, sizeof(guint64) * n, FALSE);
   for (gsize i = 0; i < n; i++) keys[i] = ner_hash_bytes(tok[i].text, tok[i].len) | 1;
+  for (gsize i = 0; i < MIN(n, (gsize)KEYS_AHEAD); i++) __builtin_prefetch(form_set_keys(fc, keys[i]));
   for (gsize i = 0; i < MIN(n, (gsize)AHEAD); i++) {
     gssize j = form_find(fc, keys[i]);
     if (j >= 0)
@@ -377,7 +386,10 @@ static void static_scores(const NerModel *model, const NerGazetteer *gaz, const 
   }
   gsize si = 0, s = 0, e = 0;
   for (gsize i = 0; i < n; i++) {
-    if (i + AHEAD < n) { /* the entry of the token AHEAD places on, if it is there */
+    /* the keys of the set of the token KEYS_AHEAD places on, and the entry of the token
+     * AHEAD places on, if it is there */
+    if (i + KEYS_AHEAD < n) __builtin_prefetch(form_set_keys(fc, keys[i + KEYS_AHEAD]));
+    if (i + AHEAD < n) {
       gssize j = form_find(fc, keys[i + AHEAD]);
       if (j >= 0)
         for (gsize b = 0; b < sizeof(FormEntry); b += 64)
