@@ -453,28 +453,60 @@ static guint model_step(void *ctx, gsize i, const guint64 *f, guint n_static, gu
   return ner_best_tag(scores, prev, last);
 }
 
-/* The tags allowed after PREV (TAG_BOS included) as a bit mask: [prev][last]. */
+/* The tags allowed after PREV (TAG_BOS included) as a bit mask: [prev][last]; and, for the
+ * tags but O, as lanes of all ones (allowed) or zeros. */
 static guint32 allowed_mask[NER_N_TAGS + 1][2];
+static gint32 allowed_lanes[NER_N_TAGS + 1][2][NER_N_TAGS - 1];
 
 static gpointer init_allowed_mask(gpointer unused) {
   (void)unused;
   for (guint p = 0; p <= NER_N_TAGS; p++)
     for (guint last = 0; last < 2; last++)
       for (guint t = 0; t < NER_N_TAGS; t++)
-        if (ner_tag_allowed(p == TAG_BOS ? NER_TAG_O : p, t, last))
+        if (ner_tag_allowed(p == TAG_BOS ? NER_TAG_O : p, t, last)) {
           allowed_mask[p][last] |= 1u << t;
+          if (t > 0) allowed_lanes[p][last][t - 1] = -1;
+        }
   return NULL;
 }
 
-/* ner_best_tag() over integer scores: the first best of the tags allowed. */
+/* ner_best_tag() over integer scores: the first of the best-scoring tags allowed. */
 static inline guint best_tag(const gint32 *scores, guint prev, gboolean last) {
   guint32 mask = allowed_mask[prev][last ? 1 : 0];
+#if defined(__SSE2__)
+  /* the best score of the tags allowed, four at a time, then the first tag that has it */
+  const gint32 *lanes = allowed_lanes[prev][last ? 1 : 0];
+  const __m128i lowest = _mm_set1_epi32(G_MININT32);
+  __m128i v[4], best = lowest;
+  for (guint k = 0; k < 4; k++) {
+    __m128i m = _mm_loadu_si128((const __m128i *)(lanes + 4 * k));
+    __m128i x = _mm_loadu_si128((const __m128i *)(scores + 1 + 4 * k));
+    v[k] = _mm_or_si128(_mm_and_si128(m, x), _mm_andnot_si128(m, lowest));
+    __m128i gt = _mm_cmpgt_epi32(v[k], best);
+    best = _mm_or_si128(_mm_and_si128(gt, v[k]), _mm_andnot_si128(gt, best));
+  }
+  for (guint step = 0; step < 2; step++) { /* the largest lane into every lane */
+    __m128i other = step == 0 ? _mm_shuffle_epi32(best, _MM_SHUFFLE(1, 0, 3, 2))
+                              : _mm_shuffle_epi32(best, _MM_SHUFFLE(2, 3, 0, 1));
+    __m128i gt = _mm_cmpgt_epi32(other, best);
+    best = _mm_or_si128(_mm_and_si128(gt, other), _mm_andnot_si128(gt, best));
+  }
+  gint32 top = _mm_cvtsi128_si32(best);
+  if ((mask & 1) && scores[0] >= top) return NER_TAG_O; /* O first: it wins ties */
+  __m128i topv = _mm_set1_epi32(top);
+  guint32 eq = 0;
+  for (guint k = 0; k < 4; k++)
+    eq |= (guint32)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v[k], topv))) << (4 * k);
+  eq &= mask >> 1;
+  return 1 + (guint)__builtin_ctz(eq);
+#else
   guint best = (guint)__builtin_ctz(mask);
   for (mask &= mask - 1; mask; mask &= mask - 1) {
     guint t = (guint)__builtin_ctz(mask);
     if (scores[t] > scores[best]) best = t;
   }
   return best;
+#endif
 }
 
 /* What one pass leaves for the next: per token, the sum of the word history features
