@@ -208,6 +208,11 @@ static const QuoteCase cases[] = {
     {"X made a case: “Q” — the noun phrase before the colon is an object", FALSE,
      "Ella Hart made a simple case: “The city cannot wait another year.”",
      {{"The city cannot wait another year.", "direct", "Ella Hart", NULL}}},
+    {"“A,” X said, suggesting …, “B”: the participle's subject after the first quote", FALSE,
+     "“We are close,” Ella Hart said, suggesting a few changes, including, “a later start for the "
+     "count.”",
+     {{"We are close,", "direct", "Ella Hart", "said"},
+      {"a later start for the count.", "partial", "Ella Hart", "suggesting"}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

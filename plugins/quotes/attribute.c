@@ -1509,14 +1509,26 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
       }
       continue;
     }
-    NP np = participle_cue(c, j, floor) ? sentence_subject(c, floor, j) : subject_of(c, j, floor);
+    gboolean participle = participle_cue(c, j, floor);
+    NP np = {.mention = -1};
+    if (participle) {
+      /* "“A,” Sanders said, suggesting questions, including, “B”": the subject of the
+       * clause after the last quote before the participle */
+      gsize lo = j;
+      while (lo > floor && !(c->tok[lo - 1].flags & F_IN_QUOTE)) lo--;
+      if (lo > floor && c->tok[lo].kind == T_QUOTE) lo++;
+      np = sentence_subject(c, lo, j);
+      if (np.type == NP_NONE && lo > floor) np = sentence_subject(c, floor, j);
+    } else {
+      np = subject_of(c, j, floor);
+    }
     /* “A,” said X, “B” — the speaker follows the cue */
     if (np.type == NP_NONE && j > floor &&
         (c->tok[j - 1].kind == T_QUOTE || (tok_char(c, j - 1, ',') && j - 1 > floor && c->tok[j - 2].kind == T_QUOTE)))
       np = np_forward(c, j + 1, e + 1);
     /* "Said Dorothy Poynter: “Q”", "…, explained Rosenberg, “Q”": the speaker between the
      * cue and the quote */
-    if (np.type == NP_NONE && (j == floor || tok_char(c, j - 1, ',')) &&
+    if (np.type == NP_NONE && !participle && (j == floor || tok_char(c, j - 1, ',')) &&
         (tok_char(c, e, ',') || tok_char(c, e, ':'))) {
       NP after = np_forward(c, j + 1, e + 1);
       if (after.type == NP_NAME || after.type == NP_NOMINAL) {
