@@ -370,11 +370,11 @@ void ner_tokens_analyse(const NerToken *tok, gsize n, const gsize *sent_start, g
       info[k].cluster = form_cluster(clusters, ckeys + 2 * k, info[k].lower);
     }
   }
-  ner_tokens_context(tok, n, sent_start, n_sent, gaz, info);
+  ner_tokens_context(tok, n, sent_start, n_sent, gaz, NULL, info);
 }
 
 void ner_tokens_context(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
-                        const NerGazetteer *gaz, NerTokInfo *info) {
+                        const NerGazetteer *gaz, const guint32 *single, NerTokInfo *info) {
   KeySet lower_seen;
   keyset_init(&lower_seen, n);
   for (gsize i = 0; i < n; i++)
@@ -405,7 +405,7 @@ void ner_tokens_context(const NerToken *tok, gsize n, const gsize *sent_start, g
       guint max = (guint)MIN((gsize)NER_GAZ_MAX_WORDS, e - i);
       for (guint L = 1; L <= max; L++) {
         words[L - 1] = info[i + L - 1].gazkey;
-        guint32 found = ner_gazetteer_lookup(gaz, words, L);
+        guint32 found = L == 1 && single ? single[i] : ner_gazetteer_lookup(gaz, words, L);
         guint32 mask = found & ~NER_GAZ_PREFIX;
         for (guint c = 0; mask; c++, mask >>= 1) {
           if (!(mask & 1)) continue;

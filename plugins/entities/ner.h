@@ -65,6 +65,7 @@ enum {
   NER_BUF_HIST,
   NER_BUF_HIST_PREV,
   NER_BUF_HIST_O,
+  NER_BUF_GAZ1,
   NER_BUF_AGG,
   NER_BUF_SEEN,
   NER_BUF_CKEYS,
@@ -230,9 +231,10 @@ void ner_token_form(const char *text, gsize len, const NerClusterTable *clusters
 /* The second half of ner_tokens_analyse(): given the form fields of INFO[0..n), adds what
  * depends on the rest of the document (sentence-initial, headline, seen in lower case,
  * dateline, runs of capitalised words, gazetteer matches, how the form is written
- * elsewhere).  GAZ may be NULL. */
+ * elsewhere).  GAZ may be NULL.  SINGLE, when not NULL, holds what ner_gazetteer_lookup()
+ * of GAZ says of each token alone (its gazkey), so those lookups are not made again. */
 void ner_tokens_context(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
-                        const NerGazetteer *gaz, NerTokInfo *info);
+                        const NerGazetteer *gaz, const guint32 *single, NerTokInfo *info);
 /* Writes the hashed (un-masked) static feature ids of token I of its sentence [S, E) to OUT;
  * returns how many (≤ NER_MAX_FEATS). */
 guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out);

@@ -147,6 +147,7 @@ static void vec_of(const NerModel *model, const guint64 *f, guint n, ScoreVec *o
 typedef struct {
   guint64 lower, sshape, gazkey;
   guint32 flags;
+  guint32 gaz1;   /* ner_gazetteer_lookup() of the form alone in the model's gazetteer */
   ScoreVec self;  /* the form's own features */
   ScoreVec nb[4]; /* what the form gives the token it is a neighbour of, at d = -2, -1, 1, 2 */
   ScoreVec after_o; /* ner_prev_word_features() after a token tagged O */
@@ -165,9 +166,11 @@ typedef struct {
   ScoreVec16 nb[4];
   ScoreVec16 after_o;
   guint64 lower, sshape, gazkey;
-  guint32 flags;
-  guint32 wide;
+  guint32 gaz1;
+  guint16 flags; /* the form's flags fit in 16 bits */
+  guint16 wide;
 } FormEntry;
+G_STATIC_ASSERT(NER_TOK_DATELINE < (1 << 16));
 G_STATIC_ASSERT(sizeof(FormEntry) == 256);
 
 static gboolean vec_narrow(const ScoreVec *x, ScoreVec16 *out) {
@@ -187,7 +190,8 @@ static void form_pack(FormEntry *fe, const FormSums *fs) {
   fe->lower = fs->lower;
   fe->sshape = fs->sshape;
   fe->gazkey = fs->gazkey;
-  fe->flags = fs->flags;
+  fe->flags = (guint16)fs->flags;
+  fe->gaz1 = fs->gaz1;
   gboolean fits = vec_narrow(&fs->after_o, &fe->after_o);
   for (guint k = 0; k < 4; k++) fits = fits && vec_narrow(&fs->nb[k], &fe->nb[k]);
   fe->wide = !fits;
@@ -199,6 +203,7 @@ static void form_unpack(const FormEntry *fe, FormSums *fs) {
   fs->sshape = fe->sshape;
   fs->gazkey = fe->gazkey;
   fs->flags = fe->flags;
+  fs->gaz1 = fe->gaz1;
   for (guint k = 0; k < 4; k++) vec_widen(&fe->nb[k], &fs->nb[k]);
   vec_widen(&fe->after_o, &fs->after_o);
 }
@@ -336,6 +341,7 @@ static void form_sums(FormSums *fe, const NerModel *model, const NerToken *t) {
   fe->sshape = info.sshape;
   fe->gazkey = info.gazkey;
   fe->flags = info.flags;
+  fe->gaz1 = ner_gazetteer_lookup(ner_model_gazetteer(model), &info.gazkey, 1);
   /* the ids of the five sums first, so that all their index blocks and rows are asked for
    * before any is waited for */
   enum { N = 6 };
@@ -372,6 +378,10 @@ static guint context_features(const void *ctx, const NerTokInfo *info, gsize s, 
 static void static_scores(const NerModel *model, const NerGazetteer *gaz, const NerToken *tok,
                           gsize n, const gsize *sent_start, gsize n_sent, NerTokInfo *info,
                           gint32 *scores, ScoreVec *after_o) {
+  /* the gazetteer's answers for single words come with the forms, when it is the model's */
+  guint32 *single = gaz == ner_model_gazetteer(model)
+                        ? ner_buffer(NER_BUF_GAZ1, sizeof(guint32) * n, FALSE)
+                        : NULL;
   enum { AHEAD = 6, KEYS_AHEAD = 16 };
   memset(scores, 0, sizeof(gint32) * NER_N_TAGS * n);
   FormCache *fc = form_cache_for(model);
@@ -414,6 +424,7 @@ static void static_scores(const NerModel *model, const NerGazetteer *gaz, const 
     t->sshape = fe->sshape;
     t->gazkey = fe->gazkey;
     t->flags = fe->flags;
+    if (single) single[i] = fe->gaz1;
     t->gaz = 0;
     t->run_pos = t->run_len = 0;
     t->run_to_end = 0;
@@ -431,7 +442,7 @@ static void static_scores(const NerModel *model, const NerGazetteer *gaz, const 
     if (i + 2 < e) vec_add(sc + 2 * NER_N_TAGS, &fe->nb[NB_INDEX(-2)]);
     else vec_add(sc, &fc->boundary[NB_INDEX(2)]);
   }
-  ner_tokens_context(tok, n, sent_start, n_sent, gaz, info);
+  ner_tokens_context(tok, n, sent_start, n_sent, gaz, single, info);
   add_scores_pipelined(model, info, n, sent_start, n_sent, context_features, NULL, scores);
 }
 
