@@ -213,6 +213,12 @@ static const QuoteCase cases[] = {
      "count.”",
      {{"We are close,", "direct", "Ella Hart", "said"},
       {"a later start for the count.", "partial", "Ella Hart", "suggesting"}}},
+    {"“Q” inside the writer's sentence, \", X said.\" closing it", FALSE,
+     "Turnout was “lower than anyone expected” as voters stayed home in the rain, Ella Hart said.",
+     {{"lower than anyone expected", "partial", "Ella Hart", "said"}}},
+    {"X, whom Y described as “Q”: the relative clause's own subject", FALSE,
+     "Ella Hart praised the marchers, whom Paul Dunn described as “peaceful and orderly.”",
+     {{"peaceful and orderly.", "partial", "Paul Dunn", "described"}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

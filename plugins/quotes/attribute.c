@@ -1381,7 +1381,7 @@ static gboolean main_after_relative(const Ctx *c, Quote *q, gsize from, gsize e)
 /* A word that opens a clause of its own after a comma or dash ("…, although he tweeted"). */
 static gboolean clause_word(const Ctx *c, gsize k) {
   static const char *const words[] = {"although", "though", "but", "when", "which", "while", "where",
-                                      "whereas", "because", "as", "and", "since"};
+                                      "whereas", "because", "as", "and", "since", "who", "whom"};
   if (c->tok[k].kind != T_WORD) return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS(words); i++)
     if (tok_is(c, k, words[i])) return TRUE;
@@ -1609,6 +1609,25 @@ static void according_override(const Ctx *c, Quote *q) {
     q->lemma = winfo(c, j)->lemma;
     return;
   }
+}
+
+/* "Fundraising was “stagnant for about a month” as donors waited, he said.": a quote inside
+ * the writer's sentence with no cue before it, and the sentence closing with ", X said." */
+static void closing_attribution(const Ctx *c, Quote *q) {
+  guint32 sent = c->tok[q->close_tok].sent;
+  gsize z = q->close_tok + 1;
+  while (z < c->n_tok && c->tok[z].sent == sent && !(c->tok[z].flags & F_BLOCK_START) && z < q->close_tok + 60 &&
+         !is_final_punct(c, z))
+    z++;
+  if (z >= c->n_tok || !is_final_punct(c, z) || z < q->close_tok + 3 || (c->tok[z].flags & F_IN_QUOTE)) return;
+  gsize k = z - 1;
+  if (!is_cue(c, k) || (wf(c, k) & W_ACCORDING)) return;
+  NP np = subject_of(c, k, q->close_tok + 1);
+  if (np.type == NP_NONE || np.first == 0 || !tok_char(c, np.first - 1, ',')) return;
+  q->np = np;
+  q->cue_first = q->cue_last = (gssize)k;
+  q->lemma = winfo(c, k)->lemma;
+  q->how = A_AFTER;
 }
 
 /* "Trump welcomed the news, saying Kasich was “doing the right thing,” CNN reported.": a
@@ -2262,6 +2281,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     }
     if (q->how == A_AFTER || q->how == A_BEFORE) according_override(&c, q);
     if (q->how == A_BEFORE) reported_override(&c, q);
+    if (mid && q->how == A_NONE) closing_attribution(&c, q);
     if (mid && q->how == A_NONE) {
       /* "He offered “my thoughts and prayers”": no cue, the sentence's subject */
       NP np = sentence_subject(&c, sent_first(&c, o0), o0);
