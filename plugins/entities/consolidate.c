@@ -101,6 +101,13 @@ static char *mention_text(const NerToken *tok, const NerMention *m) {
   return out;
 }
 
+/* NAME in lower case (a new string): ASCII names quickly, others as g_utf8_strdown(). */
+static char *lower_case(const char *name) {
+  for (const char *p = name; *p; p++)
+    if ((guchar)*p >= 0x80) return g_utf8_strdown(name, -1);
+  return g_ascii_strdown(name, -1);
+}
+
 static guint find(MentionInfo *mi, guint i) {
   while (mi[i].group != i) {
     mi[i].group = mi[mi[i].group].group;
@@ -216,7 +223,7 @@ GPtrArray *ner_consolidate(const NerToken *tok, NerMention *mentions, gsize n) {
     mi[i].name = mention_text(tok, &mentions[i]);
     mi[i].group = (guint)i;
     mi[i].n_words = (guint)(mentions[i].last - mentions[i].first + 1);
-    char *lower = g_utf8_strdown(mi[i].name, -1);
+    char *lower = lower_case(mi[i].name);
     const char *full = mentions[i].type != NER_PER ? alias_lookup(lower) : NULL;
     if (full) {
       mi[i].alias_name = full;
