@@ -219,6 +219,11 @@ static const QuoteCase cases[] = {
     {"X, whom Y described as “Q”: the relative clause's own subject", FALSE,
      "Ella Hart praised the marchers, whom Paul Dunn described as “peaceful and orderly.”",
      {{"peaceful and orderly.", "partial", "Paul Dunn", "described"}}},
+    {"the writer's sentence in the quote's paragraph before the speaker of the one before", FALSE,
+     "“We will win,” Paul Dunn said.\n\nElla Hart also backed the new rules -- “They are long "
+     "overdue.”",
+     {{"We will win,", "direct", "Paul Dunn", "said"},
+      {"They are long overdue.", "partial", "Ella Hart", NULL}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

@@ -2369,11 +2369,13 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       }
       if (open_q) {
         gint from = last_in_block >= 0 ? last_in_block : last_prev_block;
-        if (from < 0 && !(q->cflags & C_NO_OPEN) && q->open_tok > 0 &&
-            (c.tok[q->open_tok].flags & F_SENT_START) && !(c.tok[q->open_tok].flags & F_BLOCK_START)) {
+        if (last_in_block < 0 && !(q->cflags & C_NO_OPEN) && q->open_tok > 0 &&
+            !(c.tok[q->open_tok].flags & F_BLOCK_START)) {
           /* "Sam Lau said in a statement. “Q.”": the subject of the sentence before, in the
-           * same paragraph */
-          gsize end = q->open_tok, floor = sent_first(&c, end - 1);
+           * same paragraph; "Trump also embraced waterboarding -- “Q.”": the subject of the
+           * writer's sentence the quote ends.  Nearer than a speaker of the paragraph before. */
+          gboolean starts = (c.tok[q->open_tok].flags & F_SENT_START) != 0;
+          gsize end = q->open_tok, floor = sent_first(&c, starts ? end - 1 : end);
           NP np = sentence_subject(&c, floor, end);
           gboolean quoted = FALSE;
           for (gsize k = floor; k < end && !quoted; k++) quoted = c.tok[k].kind == T_QUOTE;
@@ -2383,8 +2385,10 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
               q->np = np;
               q->person = person;
               q->how = A_CONTINUE;
-              q->reason = "no cue: the subject of the sentence before";
+              q->reason = starts ? "no cue: the subject of the sentence before"
+                                 : "no cue: the subject of the sentence around the quote";
               q->confidence = 0.5;
+              from = -1;
             }
           }
         }
