@@ -443,7 +443,7 @@ guint ner_model_rows(const NerModel *m, const guint64 *f, guint n, const gint16 
   return nr;
 }
 
-void ner_model_add_rows(const gint16 *const *rows, guint n, gint32 *scores) {
+void ner_model_sum_rows(const gint16 *const *rows, guint n, gint32 *sums) {
 #if defined(__SSE2__)
   G_STATIC_ASSERT(NER_ROW == 16);
   __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
@@ -456,17 +456,26 @@ void ner_model_add_rows(const gint16 *const *rows, guint n, gint32 *scores) {
     a2 = _mm_add_epi32(a2, _mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16));
     a3 = _mm_add_epi32(a3, _mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16));
   }
-  gint32 acc[NER_ROW];
-  _mm_storeu_si128((__m128i *)acc, a0);
-  _mm_storeu_si128((__m128i *)(acc + 4), a1);
-  _mm_storeu_si128((__m128i *)(acc + 8), a2);
-  _mm_storeu_si128((__m128i *)(acc + 12), a3);
+  _mm_storeu_si128((__m128i *)sums, a0);
+  _mm_storeu_si128((__m128i *)(sums + 4), a1);
+  _mm_storeu_si128((__m128i *)(sums + 8), a2);
+  _mm_storeu_si128((__m128i *)(sums + 12), a3);
 #else
-  gint32 acc[NER_ROW] = {0};
+  for (guint t = 0; t < NER_ROW; t++) sums[t] = 0;
   for (guint k = 0; k < n; k++)
-    for (guint t = 0; t < NER_ROW; t++) acc[t] += rows[k][t];
+    for (guint t = 0; t < NER_ROW; t++) sums[t] += rows[k][t];
 #endif
+}
+
+void ner_model_add_rows(const gint16 *const *rows, guint n, gint32 *scores) {
+  gint32 acc[NER_ROW];
+  ner_model_sum_rows(rows, n, acc);
   for (guint t = 0; t < NER_ROW; t++) scores[t + 1] += acc[t];
+}
+
+void ner_model_sum(const NerModel *m, const guint64 *f, guint n, gint32 *sums) {
+  const gint16 *rows[NER_MAX_FEATS + NER_MAX_DYN_FEATS];
+  ner_model_sum_rows(rows, ner_model_rows(m, f, n, rows), sums);
 }
 
 void ner_model_score(const NerModel *m, const guint64 *f, guint n, gint32 *scores) {

@@ -353,6 +353,11 @@ void ner_model_score(const NerModel *model, const guint64 *f, guint n, gint32 *s
  * them to ROWS and returns how many there are; then adds N ROWS to SCORES. */
 guint ner_model_rows(const NerModel *model, const guint64 *f, guint n, const gint16 **rows);
 void ner_model_add_rows(const gint16 *const *rows, guint n, gint32 *scores);
+/* The sums of N ROWS (the weights of the tags but O, relative to O) written to
+ * SUMS[0..NER_N_TAGS - 1). */
+void ner_model_sum_rows(const gint16 *const *rows, guint n, gint32 *sums);
+/* The sums of the rows of feature ids F[0..n), written to SUMS[0..NER_N_TAGS - 1). */
+void ner_model_sum(const NerModel *model, const guint64 *f, guint n, gint32 *sums);
 /* Prefetches the index blocks of feature ids F[0..n). */
 void ner_model_prefetch(const NerModel *model, const guint64 *f, guint n);
 

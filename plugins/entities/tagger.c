@@ -123,10 +123,21 @@ static inline void vec_add(gint32 *scores, const ScoreVec *x) {
 #endif
 }
 
+/* ACC += X */
+static inline void vec_acc(ScoreVec *acc, const ScoreVec *x) {
+#if defined(__SSE2__)
+  for (guint k = 0; k < 16; k += 4) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(acc->v + k));
+    __m128i b = _mm_loadu_si128((const __m128i *)(x->v + k));
+    _mm_storeu_si128((__m128i *)(acc->v + k), _mm_add_epi32(a, b));
+  }
+#else
+  for (guint t = 0; t < NER_N_TAGS - 1; t++) acc->v[t] += x->v[t];
+#endif
+}
+
 static void vec_of(const NerModel *model, const guint64 *f, guint n, ScoreVec *out) {
-  gint32 s[NER_N_TAGS] = {0};
-  ner_model_score(model, f, n, s);
-  memcpy(out->v, s + 1, sizeof out->v);
+  ner_model_sum(model, f, n, out->v);
 }
 
 /* The form cache: per thread, what the model says about the word forms seen lately.  A
@@ -358,11 +369,7 @@ static void form_sums(FormSums *fe, const NerModel *model, const NerToken *t) {
     ner_model_prefetch(model, f[g], nf[g]);
   }
   for (guint g = 0; g < N; g++) nr[g] = ner_model_rows(model, f[g], nf[g], rows[g]);
-  for (guint g = 0; g < N; g++) {
-    gint32 sc[NER_N_TAGS] = {0};
-    ner_model_add_rows(rows[g], nr[g], sc);
-    memcpy(out[g]->v, sc + 1, sizeof out[g]->v);
-  }
+  for (guint g = 0; g < N; g++) ner_model_sum_rows(rows[g], nr[g], out[g]->v);
 }
 
 static guint context_features(const void *ctx, const NerTokInfo *info, gsize s, gsize e,
@@ -481,8 +488,9 @@ static gpointer init_allowed_mask(gpointer unused) {
   return NULL;
 }
 
-/* ner_best_tag() over integer scores: the first of the best-scoring tags allowed. */
-static inline guint best_tag(const gint32 *scores, guint prev, gboolean last) {
+/* ner_best_tag() over integer scores: the first of the best-scoring tags allowed.  X holds
+ * the scores of the tags but O (tag t at t − 1), relative to O's, which is 0. */
+static inline guint best_tag(const ScoreVec *x, guint prev, gboolean last) {
   guint32 mask = allowed_mask[prev][last ? 1 : 0];
 #if defined(__SSE2__)
   /* the best score of the tags allowed, four at a time, then the first tag that has it */
@@ -491,8 +499,8 @@ static inline guint best_tag(const gint32 *scores, guint prev, gboolean last) {
   __m128i v[4], best = lowest;
   for (guint k = 0; k < 4; k++) {
     __m128i m = _mm_loadu_si128((const __m128i *)(lanes + 4 * k));
-    __m128i x = _mm_loadu_si128((const __m128i *)(scores + 1 + 4 * k));
-    v[k] = _mm_or_si128(_mm_and_si128(m, x), _mm_andnot_si128(m, lowest));
+    __m128i xs = _mm_loadu_si128((const __m128i *)(x->v + 4 * k));
+    v[k] = _mm_or_si128(_mm_and_si128(m, xs), _mm_andnot_si128(m, lowest));
     __m128i gt = _mm_cmpgt_epi32(v[k], best);
     best = _mm_or_si128(_mm_and_si128(gt, v[k]), _mm_andnot_si128(gt, best));
   }
@@ -503,7 +511,7 @@ static inline guint best_tag(const gint32 *scores, guint prev, gboolean last) {
     best = _mm_or_si128(_mm_and_si128(gt, other), _mm_andnot_si128(gt, best));
   }
   gint32 top = _mm_cvtsi128_si32(best);
-  if ((mask & 1) && scores[0] >= top) return NER_TAG_O; /* O first: it wins ties */
+  if ((mask & 1) && 0 >= top) return NER_TAG_O; /* O first: it wins ties */
   __m128i topv = _mm_set1_epi32(top);
   guint32 eq = 0;
   for (guint k = 0; k < 4; k++)
@@ -514,7 +522,7 @@ static inline guint best_tag(const gint32 *scores, guint prev, gboolean last) {
   guint best = (guint)__builtin_ctz(mask);
   for (mask &= mask - 1; mask; mask &= mask - 1) {
     guint t = (guint)__builtin_ctz(mask);
-    if (scores[t] > scores[best]) best = t;
+    if (x->v[t - 1] > (best == 0 ? 0 : x->v[best - 1])) best = t;
   }
   return best;
 #endif
@@ -545,43 +553,41 @@ static void tag_pass(const NerModel *model, const FormCache *fc, const NerTokInf
     guint64 p2w = 0; /* the id of ner_prev2_word_features() of token i, found at i − 1 */
     if (!agg) ner_prev2_word_features(info, s, s, prev2, &p2w);
     for (gsize i = s; i < e; i++) {
-      gint32 sc[NER_N_TAGS];
-      memcpy(sc, base + i * NER_N_TAGS, sizeof sc);
-      vec_add(sc, &fc->tag_tab[prev2][prev1]);
+      /* the scores of the tags but O, relative to O's (whose static score is 0) */
+      ScoreVec sc;
+      memcpy(sc.v, base + i * NER_N_TAGS + 1, sizeof sc.v);
+      vec_acc(&sc, &fc->tag_tab[prev2][prev1]);
       guint32 flags = info[i].flags;
       if (flags & NER_TOK_CAP) {
         guint m = ner_memory_get(&mem, info[i].lower);
-        if (m) vec_add(sc, &fc->mem_tab[m - 1][prev1][mem_position(flags)]);
+        if (m) vec_acc(&sc, &fc->mem_tab[m - 1][prev1][mem_position(flags)]);
       }
       guint16 prevs = (guint16)(prev1 | prev2 << 5);
       if (agg) {
         NerAgg a = agg[i];
         guint am = i > s ? agg[i - 1] & 15 : 15, ap = i + 1 < e ? agg[i + 1] & 15 : 15;
         if (a) {
-          vec_add(sc, &fc->agg_tab[(a & 15) - 1][prev1]);
-          vec_add(sc, &fc->agg_own_tab[(a & 15) - 1][a >> 12][agg_position(flags)]);
-          vec_add(sc, &fc->agg_set_tab[(a >> 4) & 63]);
+          vec_acc(&sc, &fc->agg_tab[(a & 15) - 1][prev1]);
+          vec_acc(&sc, &fc->agg_own_tab[(a & 15) - 1][a >> 12][agg_position(flags)]);
+          vec_acc(&sc, &fc->agg_set_tab[(a >> 4) & 63]);
         }
-        vec_add(sc, &fc->agg_m1_tab[am][a & 15]);
-        vec_add(sc, &fc->agg_next_tab[a & 15][ap]);
+        vec_acc(&sc, &fc->agg_m1_tab[am][a & 15]);
+        vec_acc(&sc, &fc->agg_next_tab[a & 15][ap]);
       }
       if (agg && h->hist_prev[i] == prevs) {
-        vec_add(sc, &h->hist[i]);
+        vec_acc(&sc, &h->hist[i]);
       } else if (!agg && prev1 == NER_TAG_O) { /* the first pass, after O: most tokens */
-        gint32 hs[NER_N_TAGS] = {0};
-        vec_add(hs, &h->after_o[i]);
-        ner_model_score(model, &p2w, 1, hs);
-        memcpy(h->hist[i].v, hs + 1, sizeof h->hist[i].v);
+        ner_model_sum(model, &p2w, 1, h->hist[i].v);
+        vec_acc(&h->hist[i], &h->after_o[i]);
         h->hist_prev[i] = prevs;
-        vec_add(sc, &h->hist[i]);
+        vec_acc(&sc, &h->hist[i]);
       } else {
-        gint32 hs[NER_N_TAGS] = {0};
-        ner_model_score(model, f, ner_word_history_features(info, s, i, prev1, prev2, f), hs);
-        memcpy(h->hist[i].v, hs + 1, sizeof h->hist[i].v);
+        ner_model_sum(model, f, ner_word_history_features(info, s, i, prev1, prev2, f),
+                      h->hist[i].v);
         h->hist_prev[i] = prevs;
-        vec_add(sc, &h->hist[i]);
+        vec_acc(&sc, &h->hist[i]);
       }
-      guint tag = best_tag(sc, prev1, i + 1 == e);
+      guint tag = best_tag(&sc, prev1, i + 1 == e);
       if (!agg && i + 1 < e) { /* the next token's id, and its index block */
         ner_prev2_word_features(info, s, i + 1, prev1, &p2w);
         ner_model_prefetch(model, &p2w, 1);
