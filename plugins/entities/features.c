@@ -661,21 +661,28 @@ guint ner_neighbour_features(const NerTokInfo *t, int d, guint64 *out) {
   return n;
 }
 
+guint ner_shape_features(guint64 sm1, guint64 sshape, guint64 sp1, guint32 pos, guint64 *out) {
+  out[0] = F2(T_SM1, sm1, sshape);
+  out[1] = F2(T_SP1, sshape, sp1);
+  out[2] = F3(T_SH3, sm1, sshape, sp1);
+  out[3] = F2(T_POS, pos, sshape);
+  return 4;
+}
+
+void ner_shape_context(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *sm1,
+                       guint64 *sp1) {
+  *sm1 = i > s ? info[i - 1].sshape : BOUNDARY_L;
+  *sp1 = i + 1 < e ? info[i + 1].sshape : BOUNDARY_R;
+}
+
 guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out) {
   const NerTokInfo *t = &info[i];
   guint n = 0;
   guint64 lm1 = i > s ? info[i - 1].lower : BOUNDARY_L;
   guint64 lp1 = i + 1 < e ? info[i + 1].lower : BOUNDARY_R;
-  guint64 sm1 = i > s ? info[i - 1].sshape : BOUNDARY_L;
-  guint64 sp1 = i + 1 < e ? info[i + 1].sshape : BOUNDARY_R;
-  guint32 pos = t->flags & (NER_TOK_INITIAL | NER_TOK_CAP | NER_TOK_ALLCAPS | NER_TOK_LOWER |
-                            NER_TOK_CAPSSENT);
-  out[n++] = F2(T_SM1, sm1, t->sshape);
-  out[n++] = F2(T_SP1, t->sshape, sp1);
+  guint32 pos = t->flags & NER_POS_FLAGS;
   out[n++] = F2(T_BIL, lm1, t->lower);
   out[n++] = F2(T_BIR, t->lower, lp1);
-  out[n++] = F3(T_SH3, sm1, t->sshape, sp1);
-  out[n++] = F2(T_POS, pos, t->sshape);
   if (t->flags & NER_TOK_CAPSSENT) {
     out[n++] = F1(T_CAPS_L, t->lower);
     out[n++] = F2(T_CAPS_S, lm1, t->lower);

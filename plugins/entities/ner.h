@@ -238,15 +238,22 @@ void ner_tokens_context(const NerToken *tok, gsize n, const gsize *sent_start, g
 /* Writes the hashed (un-masked) static feature ids of token I of its sentence [S, E) to OUT;
  * returns how many (≤ NER_MAX_FEATS). */
 guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out);
-/* ner_static_features() in three parts whose ids together are exactly its own (in another
+/* ner_static_features() in four parts whose ids together are exactly its own (in another
  * order): the features of token T's form alone (the bias, word, affixes, shape, cluster);
  * those a token gets from its neighbour T, D = -2, -1, 1 or 2 places away (T NULL: from the
- * sentence boundary, when it has no neighbour D places away); and those of token I's
- * context in sentence [S, E).  Each returns how many ids it wrote to OUT. */
+ * sentence boundary, when it has no neighbour D places away); those of the short shapes of
+ * a token (SSHAPE) and its neighbours (SM1, SP1, from ner_shape_context()) with its
+ * position flags (POS: its flags & NER_POS_FLAGS), which take few values; and the rest of
+ * token I's context in sentence [S, E).  Each returns how many ids it wrote to OUT. */
+#define NER_POS_FLAGS \
+  (NER_TOK_INITIAL | NER_TOK_CAP | NER_TOK_ALLCAPS | NER_TOK_LOWER | NER_TOK_CAPSSENT)
 #define NER_MAX_FORM_FEATS 20
 #define NER_MAX_NEIGHBOUR_FEATS 4
 guint ner_form_features(const NerTokInfo *t, guint64 *out);
 guint ner_neighbour_features(const NerTokInfo *t, int d, guint64 *out);
+guint ner_shape_features(guint64 sm1, guint64 sshape, guint64 sp1, guint32 pos, guint64 *out);
+void ner_shape_context(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *sm1,
+                       guint64 *sp1);
 guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out);
 /* What the first pass said about the other occurrences of a token's word form in the document
  * (ner_aggregate): 0 when there are none; else the majority label (1 O, 2 + type) in bits 0-3,

@@ -150,6 +150,7 @@ static void vec_of(const NerModel *model, const guint64 *f, guint n, ScoreVec *o
  * emptied when another model is used. */
 #define FORM_CACHE_BITS 15
 #define FORM_WAY_BITS 2 /* 4 ways */
+#define SHAPE_CACHE_SIZE 2048
 /* neighbour positions d = -2, -1, 1, 2 as indexes 0..3 */
 #define NB_INDEX(d) ((d) < 0 ? (d) + 2 : (d) + 1)
 
@@ -241,6 +242,9 @@ typedef struct {
   ScoreVec agg_set_tab[64];
   ScoreVec agg_m1_tab[16][6];   /* [before][token] */
   ScoreVec agg_next_tab[6][16]; /* [token][after] */
+  /* the sums of ner_shape_features() by their values (few: a direct-mapped table) */
+  guint64 shape_keys[SHAPE_CACHE_SIZE]; /* 0: empty */
+  ScoreVec shape_sums[SHAPE_CACHE_SIZE];
 } FormCache;
 
 /* The position index of agg_own_tab. */
@@ -279,6 +283,7 @@ static FormCache *form_cache_for(const NerModel *model) {
   }
   if (fc->serial != ner_model_serial(model)) {
     memset(fc->keys, 0, sizeof(guint64) << FORM_CACHE_BITS);
+    memset(fc->shape_keys, 0, sizeof fc->shape_keys);
     memset(fc->victim, 0, (gsize)1 << (FORM_CACHE_BITS - FORM_WAY_BITS));
     guint64 f[NER_MAX_NEIGHBOUR_FEATS];
     for (int d = -2; d <= 2; d++)
@@ -450,6 +455,30 @@ static void static_scores(const NerModel *model, const NerGazetteer *gaz, const 
     else vec_add(sc, &fc->boundary[NB_INDEX(2)]);
   }
   ner_tokens_context(tok, n, sent_start, n_sent, gaz, single, info);
+  /* the shape features, from a table of their sums by value */
+  si = 0;
+  s = e = 0;
+  for (gsize i = 0; i < n; i++) {
+    while (i >= e && si < n_sent) {
+      s = sent_start[si];
+      e = si + 1 < n_sent ? sent_start[si + 1] : n;
+      si++;
+    }
+    guint64 sm1, sp1;
+    ner_shape_context(info, s, e, i, &sm1, &sp1);
+    guint32 pos = info[i].flags & NER_POS_FLAGS;
+    guint64 key = ner_mix(sm1 * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15) +
+                          info[i].sshape * G_GUINT64_CONSTANT(0xc2b2ae3d27d4eb4f) +
+                          sp1 * G_GUINT64_CONSTANT(0x165667b19e3779f9) + pos) | 1;
+    gsize slot = key & (SHAPE_CACHE_SIZE - 1);
+    if (fc->shape_keys[slot] != key) {
+      guint64 f[4];
+      vec_of(model, f, ner_shape_features(sm1, info[i].sshape, sp1, pos, f),
+             &fc->shape_sums[slot]);
+      fc->shape_keys[slot] = key;
+    }
+    vec_add(scores + i * NER_N_TAGS, &fc->shape_sums[slot]);
+  }
   add_scores_pipelined(model, info, n, sent_start, n_sent, context_features, NULL, scores);
 }
 
