@@ -661,12 +661,20 @@ guint ner_neighbour_features(const NerTokInfo *t, int d, guint64 *out) {
   return n;
 }
 
-guint ner_shape_features(guint64 sm1, guint64 sshape, guint64 sp1, guint32 pos, guint64 *out) {
-  out[0] = F2(T_SM1, sm1, sshape);
-  out[1] = F2(T_SP1, sshape, sp1);
-  out[2] = F3(T_SH3, sm1, sshape, sp1);
-  out[3] = F2(T_POS, pos, sshape);
-  return 4;
+guint ner_shape_features(guint64 sm1, guint64 sshape, guint64 sp1, guint32 flags,
+                         guint doccase, guint64 *out) {
+  guint n = 0;
+  guint32 pos = flags & NER_POS_FLAGS;
+  out[n++] = F2(T_SM1, sm1, sshape);
+  out[n++] = F2(T_SP1, sshape, sp1);
+  out[n++] = F3(T_SH3, sm1, sshape, sp1);
+  out[n++] = F2(T_POS, pos, sshape);
+  if (flags & NER_TOK_SEENLOW)
+    out[n++] = F1(T_SEENLOW, flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT));
+  if (flags & NER_TOK_DATELINE)
+    out[n++] = F2(T_DATELINE, (flags & NER_TOK_INITIAL) ? 0 : 1, flags & NER_TOK_ALLCAPS);
+  if (doccase) out[n++] = F2(T_DOCCASE, doccase, pos);
+  return n;
 }
 
 void ner_shape_context(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *sm1,
@@ -689,8 +697,6 @@ guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gu
   }
   if ((t->flags & NER_TOK_CAP) && !(t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT)))
     out[n++] = F1(T_CAPMID, lm1);
-  if (t->flags & NER_TOK_SEENLOW)
-    out[n++] = F1(T_SEENLOW, t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT));
   guint64 gm1 = i > s ? info[i - 1].gaz : 0, gp1 = i + 1 < e ? info[i + 1].gaz : 0;
   if (t->gaz | gm1 | gp1)
     for (guint c = 0; c < NER_GAZ_N_CLASSES; c++) {
@@ -708,13 +714,6 @@ guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gu
     out[n++] = F2(T_RUN_END, info[i + t->run_to_end].lower, rp);
     out[n++] = F2(T_RUN_START, info[i + 1 - t->run_pos].lower, rp);
     out[n++] = F1(T_RUN_SHAPE, MIN(t->run_len, 5u) * 8 + MIN(t->run_pos, 5u));
-  }
-  if (t->flags & NER_TOK_DATELINE)
-    out[n++] = F2(T_DATELINE, (t->flags & NER_TOK_INITIAL) ? 0 : 1, t->flags & NER_TOK_ALLCAPS);
-  if (t->doccase) {
-    guint32 cpos = t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT | NER_TOK_CAP | NER_TOK_ALLCAPS |
-                               NER_TOK_LOWER);
-    out[n++] = F2(T_DOCCASE, t->doccase, cpos);
   }
   return n;
 }

@@ -242,16 +242,18 @@ guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gui
  * order): the features of token T's form alone (the bias, word, affixes, shape, cluster);
  * those a token gets from its neighbour T, D = -2, -1, 1 or 2 places away (T NULL: from the
  * sentence boundary, when it has no neighbour D places away); those of the short shapes of
- * a token (SSHAPE) and its neighbours (SM1, SP1, from ner_shape_context()) with its
- * position flags (POS: its flags & NER_POS_FLAGS), which take few values; and the rest of
- * token I's context in sentence [S, E).  Each returns how many ids it wrote to OUT. */
+ * a token (SSHAPE) and its neighbours (SM1, SP1, from ner_shape_context()) with its FLAGS
+ * (position, seen in lower case, dateline) and DOCCASE, which take few values; and the
+ * rest of token I's context in sentence [S, E).  Each returns how many ids it wrote to OUT
+ * (ner_shape_features: at most 7). */
 #define NER_POS_FLAGS \
   (NER_TOK_INITIAL | NER_TOK_CAP | NER_TOK_ALLCAPS | NER_TOK_LOWER | NER_TOK_CAPSSENT)
 #define NER_MAX_FORM_FEATS 20
 #define NER_MAX_NEIGHBOUR_FEATS 4
 guint ner_form_features(const NerTokInfo *t, guint64 *out);
 guint ner_neighbour_features(const NerTokInfo *t, int d, guint64 *out);
-guint ner_shape_features(guint64 sm1, guint64 sshape, guint64 sp1, guint32 pos, guint64 *out);
+guint ner_shape_features(guint64 sm1, guint64 sshape, guint64 sp1, guint32 flags,
+                         guint doccase, guint64 *out);
 void ner_shape_context(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *sm1,
                        guint64 *sp1);
 guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out);

@@ -150,7 +150,7 @@ static void vec_of(const NerModel *model, const guint64 *f, guint n, ScoreVec *o
  * emptied when another model is used. */
 #define FORM_CACHE_BITS 15
 #define FORM_WAY_BITS 2 /* 4 ways */
-#define SHAPE_CACHE_SIZE 2048
+#define SHAPE_CACHE_SIZE 4096
 /* neighbour positions d = -2, -1, 1, 2 as indexes 0..3 */
 #define NB_INDEX(d) ((d) < 0 ? (d) + 2 : (d) + 1)
 
@@ -466,14 +466,16 @@ static void static_scores(const NerModel *model, const NerGazetteer *gaz, const 
     }
     guint64 sm1, sp1;
     ner_shape_context(info, s, e, i, &sm1, &sp1);
-    guint32 pos = info[i].flags & NER_POS_FLAGS;
+    guint32 flags = info[i].flags & (NER_POS_FLAGS | NER_TOK_SEENLOW | NER_TOK_DATELINE);
+    guint doccase = info[i].doccase;
     guint64 key = ner_mix(sm1 * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15) +
                           info[i].sshape * G_GUINT64_CONSTANT(0xc2b2ae3d27d4eb4f) +
-                          sp1 * G_GUINT64_CONSTANT(0x165667b19e3779f9) + pos) | 1;
+                          sp1 * G_GUINT64_CONSTANT(0x165667b19e3779f9) +
+                          ((guint64)doccase << 32 | flags)) | 1;
     gsize slot = key & (SHAPE_CACHE_SIZE - 1);
     if (fc->shape_keys[slot] != key) {
-      guint64 f[4];
-      vec_of(model, f, ner_shape_features(sm1, info[i].sshape, sp1, pos, f),
+      guint64 f[8];
+      vec_of(model, f, ner_shape_features(sm1, info[i].sshape, sp1, flags, doccase, f),
              &fc->shape_sums[slot]);
       fc->shape_keys[slot] = key;
     }
