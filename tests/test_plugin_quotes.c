@@ -224,6 +224,9 @@ static const QuoteCase cases[] = {
      "overdue.”",
      {{"We will win,", "direct", "Paul Dunn", "said"},
       {"They are long overdue.", "partial", "Ella Hart", NULL}}},
+    {"an age and a place between commas before the cue", FALSE,
+     "Cory Dale, 22, of Flint, Mich., said he still hoped for a “surprise at the convention.”",
+     {{"surprise at the convention.", "partial", "Cory Dale", "said"}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

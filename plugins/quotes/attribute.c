@@ -927,6 +927,9 @@ static NP subject_of(const Ctx *c, gsize k, gsize floor) {
       while (k > floor && p - k < 16 && !tok_char(c, k, ',') && !(c->tok[k].flags & F_IN_QUOTE)) k--;
       if (k <= floor || !tok_char(c, k, ',')) break;
       NP before = np_backward(c, k - 1, floor);
+      /* "Cory James, 22, of Flint, Mich., said": an age between commas */
+      if (before.type == NP_NONE && k > floor + 3 && c->tok[k - 1].kind == T_NUM && tok_char(c, k - 2, ','))
+        before = np_backward(c, k - 3, floor);
       if (before.type == NP_NONE) break;
       np = before;
     }
@@ -1222,6 +1225,14 @@ static gsize skip_dateline(const Ctx *c, gsize floor, gsize end) {
   return floor;
 }
 
+/* A lowercase word of five letters or more in -ly (routinely, repeatedly): an adverb. */
+static gboolean ly_adverb(const Ctx *c, gsize k) {
+  const Tok *t = &c->tok[k];
+  gsize l = t->end - t->start;
+  return t->kind == T_WORD && !(t->flags & F_CAP) && l >= 5 && c->text[t->end - 1] == 'y' &&
+         c->text[t->end - 2] == 'l';
+}
+
 static NP sentence_subject(const Ctx *c, gsize floor, gsize end) {
   floor = skip_dateline(c, floor, end);
   gsize k = floor;
@@ -1251,8 +1262,9 @@ static NP sentence_subject(const Ctx *c, gsize floor, gsize end) {
         while (b < end && b < a + 16 && !tok_char(c, b, ',')) b++;
         if (b < end && tok_char(c, b, ',')) a = b + 1;
       }
-      /* adverbs between: "Trump also said", "he then called" */
-      while (a < end && a < np.last + 4 && wf_eager(c, a, W_ADV) && !verb_like(c, a)) a++;
+      /* adverbs between: "Trump also said", "he then called", "Fiorina routinely
+       * characterizes" */
+      while (a < end && a < np.last + 4 && (wf_eager(c, a, W_ADV) || ly_adverb(c, a)) && !verb_like(c, a)) a++;
       if (a < end && verb_like(c, a)) return np;
     }
     gsize j = k;
