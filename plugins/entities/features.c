@@ -677,6 +677,22 @@ guint ner_shape_features(guint64 sm1, guint64 sshape, guint64 sp1, guint32 flags
   return n;
 }
 
+guint ner_gaz_features(guint64 gaz, guint64 gm1, guint64 gp1, guint32 pos, guint64 *out) {
+  guint n = 0;
+  if (gaz | gm1 | gp1)
+    for (guint c = 0; c < NER_GAZ_N_CLASSES; c++) {
+      guint bits = (gaz >> (4 * c)) & 15;
+      for (guint b = 0; b < 4; b++)
+        if (bits & (1u << b)) {
+          out[n++] = F1(T_GAZ, c * 4 + b);
+          out[n++] = F2(T_GAZ_CAP, c * 4 + b, pos);
+        }
+      if ((gm1 >> (4 * c)) & 15) out[n++] = F1(T_GAZ_M1, c);
+      if ((gp1 >> (4 * c)) & 15) out[n++] = F1(T_GAZ_P1, c);
+    }
+  return n;
+}
+
 void ner_shape_context(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *sm1,
                        guint64 *sp1) {
   *sm1 = i > s ? info[i - 1].sshape : BOUNDARY_L;
@@ -688,7 +704,6 @@ guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gu
   guint n = 0;
   guint64 lm1 = i > s ? info[i - 1].lower : BOUNDARY_L;
   guint64 lp1 = i + 1 < e ? info[i + 1].lower : BOUNDARY_R;
-  guint32 pos = t->flags & NER_POS_FLAGS;
   out[n++] = F2(T_BIL, lm1, t->lower);
   out[n++] = F2(T_BIR, t->lower, lp1);
   if (t->flags & NER_TOK_CAPSSENT) {
@@ -697,18 +712,6 @@ guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gu
   }
   if ((t->flags & NER_TOK_CAP) && !(t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT)))
     out[n++] = F1(T_CAPMID, lm1);
-  guint64 gm1 = i > s ? info[i - 1].gaz : 0, gp1 = i + 1 < e ? info[i + 1].gaz : 0;
-  if (t->gaz | gm1 | gp1)
-    for (guint c = 0; c < NER_GAZ_N_CLASSES; c++) {
-      guint bits = (t->gaz >> (4 * c)) & 15;
-      for (guint b = 0; b < 4; b++)
-        if (bits & (1u << b)) {
-          out[n++] = F1(T_GAZ, c * 4 + b);
-          out[n++] = F2(T_GAZ_CAP, c * 4 + b, pos);
-        }
-      if ((gm1 >> (4 * c)) & 15) out[n++] = F1(T_GAZ_M1, c);
-      if ((gp1 >> (4 * c)) & 15) out[n++] = F1(T_GAZ_P1, c);
-    }
   if (t->run_len >= 2) {
     guint rp = t->run_pos == 1 ? 0 : t->run_to_end == 0 ? 2 : 1;
     out[n++] = F2(T_RUN_END, info[i + t->run_to_end].lower, rp);

@@ -244,8 +244,8 @@ guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gui
  * sentence boundary, when it has no neighbour D places away); those of the short shapes of
  * a token (SSHAPE) and its neighbours (SM1, SP1, from ner_shape_context()) with its FLAGS
  * (position, seen in lower case, dateline) and DOCCASE, which take few values; and the
- * rest of token I's context in sentence [S, E).  Each returns how many ids it wrote to OUT
- * (ner_shape_features: at most 7). */
+ * rest of token I's context in sentence [S, E) (with ner_gaz_features() below).  Each
+ * returns how many ids it wrote to OUT (ner_shape_features: at most 7). */
 #define NER_POS_FLAGS \
   (NER_TOK_INITIAL | NER_TOK_CAP | NER_TOK_ALLCAPS | NER_TOK_LOWER | NER_TOK_CAPSSENT)
 #define NER_MAX_FORM_FEATS 20
@@ -256,6 +256,10 @@ guint ner_shape_features(guint64 sm1, guint64 sshape, guint64 sp1, guint32 flags
                          guint doccase, guint64 *out);
 void ner_shape_context(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *sm1,
                        guint64 *sp1);
+/* The gazetteer features of a token whose matches are GAZ, its neighbours' GM1 and GP1
+ * (0 outside the sentence), with its position flags POS (flags & NER_POS_FLAGS); also
+ * taking few values, and not among ner_context_features()'s. */
+guint ner_gaz_features(guint64 gaz, guint64 gm1, guint64 gp1, guint32 pos, guint64 *out);
 guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out);
 /* What the first pass said about the other occurrences of a token's word form in the document
  * (ner_aggregate): 0 when there are none; else the majority label (1 O, 2 + type) in bits 0-3,

@@ -151,6 +151,7 @@ static void vec_of(const NerModel *model, const guint64 *f, guint n, ScoreVec *o
 #define FORM_CACHE_BITS 15
 #define FORM_WAY_BITS 2 /* 4 ways */
 #define SHAPE_CACHE_SIZE 4096
+#define GAZ_CACHE_SIZE 2048
 /* neighbour positions d = -2, -1, 1, 2 as indexes 0..3 */
 #define NB_INDEX(d) ((d) < 0 ? (d) + 2 : (d) + 1)
 
@@ -245,6 +246,9 @@ typedef struct {
   /* the sums of ner_shape_features() by their values (few: a direct-mapped table) */
   guint64 shape_keys[SHAPE_CACHE_SIZE]; /* 0: empty */
   ScoreVec shape_sums[SHAPE_CACHE_SIZE];
+  /* the sums of ner_gaz_features() by their values, likewise */
+  guint64 gaz_keys[GAZ_CACHE_SIZE];
+  ScoreVec gaz_sums[GAZ_CACHE_SIZE];
 } FormCache;
 
 /* The position index of agg_own_tab. */
@@ -284,6 +288,7 @@ static FormCache *form_cache_for(const NerModel *model) {
   if (fc->serial != ner_model_serial(model)) {
     memset(fc->keys, 0, sizeof(guint64) << FORM_CACHE_BITS);
     memset(fc->shape_keys, 0, sizeof fc->shape_keys);
+    memset(fc->gaz_keys, 0, sizeof fc->gaz_keys);
     memset(fc->victim, 0, (gsize)1 << (FORM_CACHE_BITS - FORM_WAY_BITS));
     guint64 f[NER_MAX_NEIGHBOUR_FEATS];
     for (int d = -2; d <= 2; d++)
@@ -480,6 +485,21 @@ static void static_scores(const NerModel *model, const NerGazetteer *gaz, const 
       fc->shape_keys[slot] = key;
     }
     vec_add(scores + i * NER_N_TAGS, &fc->shape_sums[slot]);
+    /* the gazetteer features, likewise */
+    guint64 gm1 = i > s ? info[i - 1].gaz : 0, gp1 = i + 1 < e ? info[i + 1].gaz : 0;
+    if (info[i].gaz | gm1 | gp1) {
+      guint32 pos = info[i].flags & NER_POS_FLAGS;
+      key = ner_mix(info[i].gaz * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15) +
+                    gm1 * G_GUINT64_CONSTANT(0xc2b2ae3d27d4eb4f) +
+                    gp1 * G_GUINT64_CONSTANT(0x165667b19e3779f9) + pos) | 1;
+      slot = key & (GAZ_CACHE_SIZE - 1);
+      if (fc->gaz_keys[slot] != key) {
+        guint64 f[NER_MAX_FEATS];
+        vec_of(model, f, ner_gaz_features(info[i].gaz, gm1, gp1, pos, f), &fc->gaz_sums[slot]);
+        fc->gaz_keys[slot] = key;
+      }
+      vec_add(scores + i * NER_N_TAGS, &fc->gaz_sums[slot]);
+    }
   }
   add_scores_pipelined(model, info, n, sent_start, n_sent, context_features, NULL, scores);
 }
