@@ -14,7 +14,11 @@
  * form and kept in a per-thread cache; the others are looked up in a pipeline that
  * overlaps the memory latency of the weight lookups.
  */
+#include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -226,8 +230,7 @@ typedef struct {
   guint64 *keys;      /* the key of each entry (0: empty), four a set; 64-byte aligned */
   gpointer keys_block; /* what was allocated for them */
   guint8 *victim;     /* per set: the way to replace next */
-  FormEntry *entries; /* 64-byte aligned */
-  gpointer block;     /* what was allocated for them */
+  FormEntry *entries; /* from form_entries_alloc(), for free() */
   ScoreVec boundary[4]; /* what a token gets with no neighbour at d = -2, -1, 1, 2 */
   /* the dynamic features with few values (ner_tag_features, ner_memory_features,
    * ner_agg_tag_features), by previous tags (TAG_BOS included), memory label 1..5, token
@@ -262,10 +265,22 @@ static inline guint mem_position(guint32 flags) {
   return ((flags & NER_TOK_INITIAL) ? 1 : 0) | ((flags & NER_TOK_CAPSSENT) ? 2 : 0);
 }
 
+/* BYTES for the cache's entries, 2 MB aligned and in huge pages where the system gives
+ * them on request: entries are looked up all over the 8 MB, and with small pages nearly
+ * every lookup also missed the address translation cache. */
+static FormEntry *form_entries_alloc(gsize bytes) {
+  void *p = NULL;
+  if (posix_memalign(&p, (gsize)2 << 20, bytes) != 0) g_error("entities: out of memory");
+#if defined(MADV_HUGEPAGE)
+  madvise(p, bytes, MADV_HUGEPAGE); /* only a hint: without it, small pages */
+#endif
+  return p;
+}
+
 static void form_cache_free(gpointer p) {
   FormCache *fc = p;
   if (fc == NULL) return;
-  g_free(fc->block);
+  free(fc->entries);
   g_free(fc->keys_block);
   g_free(fc->victim);
   g_free(fc);
@@ -278,8 +293,7 @@ static FormCache *form_cache_for(const NerModel *model) {
   gsize bytes = sizeof(FormEntry) << FORM_CACHE_BITS;
   if (fc == NULL) {
     fc = g_new0(FormCache, 1);
-    fc->block = g_malloc(bytes + 64);
-    fc->entries = (FormEntry *)(((guintptr)fc->block + 63) & ~(guintptr)63);
+    fc->entries = form_entries_alloc(bytes);
     fc->keys_block = g_malloc((sizeof(guint64) << FORM_CACHE_BITS) + 64);
     fc->keys = (guint64 *)(((guintptr)fc->keys_block + 63) & ~(guintptr)63);
     fc->victim = g_new(guint8, (gsize)1 << (FORM_CACHE_BITS - FORM_WAY_BITS));
