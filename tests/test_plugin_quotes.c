@@ -227,6 +227,10 @@ static const QuoteCase cases[] = {
     {"an age and a place between commas before the cue", FALSE,
      "Cory Dale, 22, of Flint, Mich., said he still hoped for a “surprise at the convention.”",
      {{"surprise at the convention.", "partial", "Cory Dale", "said"}}},
+    {"with X V-ing: the absolute construction's own subject", FALSE,
+     "At a rally in Mobile, Alabama, on Saturday, supporters booed a protester, with Ella Hart "
+     "reportedly yelling: “Get him out of here!”",
+     {{"Get him out of here!", "direct", "Ella Hart", "yelling"}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

@@ -1288,7 +1288,11 @@ static NP first_np(const Ctx *c, gsize floor, gsize end) {
       k++;
     }
     NP np = np_forward(c, k, end);
-    /* "At a Trump rally in Birmingham, Alabama, …": the object of an introductory phrase */
+    /* "At a Trump rally in Birmingham, Alabama, …": the object of an introductory phrase,
+     * and a place name after it between commas */
+    if (np.type == NP_NAME && !prep && object.type != NP_NONE && np.last + 1 < end && tok_char(c, np.last + 1, ',') &&
+        np.last - np.first < 2 && tok_char(c, k - 1, ','))
+      prep = TRUE;
     if (np.type != NP_NONE && !prep) return np;
     if (np.type != NP_NONE && object.type == NP_NONE) object = np;
     if (pass >= 1 && !prep && object.type != NP_NONE) return object;
@@ -1299,6 +1303,20 @@ static NP first_np(const Ctx *c, gsize floor, gsize end) {
     k = j + 1;
   }
   return object;
+}
+
+/* "…, with Trump reportedly yelling: “Q”": the noun phrase between "with" and the
+ * participle at J (not before FLOOR) is the participle's own subject. */
+static NP absolute_subject(const Ctx *c, gsize j, gsize floor) {
+  NP none = {.mention = -1};
+  gsize l = c->tok[j].end - c->tok[j].start;
+  if (l < 5 || g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) != 0) return none;
+  gsize e = j;
+  while (e > floor + 1 && j - e < 3 && (wf_eager(c, e - 1, W_ADV) || ly_adverb(c, e - 1))) e--;
+  if (e <= floor + 1) return none;
+  NP np = np_backward(c, e - 1, floor);
+  if (np.type == NP_NONE || np.rel1 || np.first <= floor || !tok_is(c, np.first - 1, "with")) return none;
+  return np;
 }
 
 /* X said: “Q” / X called it “Q” — a cue earlier in the sentence, from E back to FLOOR. */
@@ -1483,7 +1501,8 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
     for (gsize j = intro_end; j <= e; j++) {
       if (!is_cue(c, j) || (winfo(c, j)->flags & W_ACCORDING)) continue;
       if (participle_cue(c, j, lo)) {
-        NP np = sentence_subject(c, lo, j);
+        NP np = absolute_subject(c, j, lo);
+        if (np.type == NP_NONE) np = sentence_subject(c, lo, j);
         if (np.type != NP_NONE) {
           q->cue_first = q->cue_last = (gssize)j;
           q->lemma = winfo(c, j)->lemma;
@@ -1522,8 +1541,10 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
       continue;
     }
     gboolean participle = participle_cue(c, j, floor);
-    NP np = {.mention = -1};
-    if (participle) {
+    NP np = absolute_subject(c, j, floor);
+    if (np.type != NP_NONE) {
+      /* with X V-ing */
+    } else if (participle) {
       /* "“A,” Sanders said, suggesting questions, including, “B”": the subject of the
        * clause after the last quote before the participle */
       gsize lo = j;
