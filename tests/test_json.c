@@ -561,6 +561,23 @@ static void test_append_double_round_trip(void)
   }
 }
 
+/* Multiples of 1/1000 (scores, confidences) take a shorter path; it must print what %.15g does. */
+static void test_append_double_thousandths(void)
+{
+  const double big[] = {999999999.999, 123456789.5, 100000000.0, 987654.321, 0.001, 0.05};
+  for (gint64 k = -30000; k <= 300000; k++) {
+    double value = (k % 7 == 0 && k > 0) ? big[k % G_N_ELEMENTS(big)] : (double)k / 1000.0;
+    if (value == 0.0)
+      continue;
+    char expected[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_formatd(expected, sizeof expected, "%.15g", value);
+    char *text = format_double(value);
+    if (strcmp(text, expected) != 0)
+      g_error("%.17g printed as %s, expected %s", value, text, expected);
+    g_free(text);
+  }
+}
+
 /* The output does not depend on LC_NUMERIC. */
 static void test_append_double_locale(void)
 {
@@ -595,6 +612,7 @@ int main(int argc, char **argv)
   g_test_add_func("/json/write/string-random-bytes", test_append_string_random_bytes);
   g_test_add_func("/json/write/double", test_append_double);
   g_test_add_func("/json/write/double-round-trip", test_append_double_round_trip);
+  g_test_add_func("/json/write/double-thousandths", test_append_double_thousandths);
   g_test_add_func("/json/write/double-locale", test_append_double_locale);
   return g_test_run();
 }
