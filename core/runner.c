@@ -11,7 +11,7 @@ typedef struct {
   GString *messages;  /* lines for stderr */
   gboolean failed;    /* the document carries errors */
   gboolean keep_going; /* FALSE when a stage with on_error: abort failed */
-  gboolean done;
+  gint done; /* set atomically by the worker when the job is finished */
 } Job;
 
 typedef struct {
@@ -20,6 +20,7 @@ typedef struct {
   GAsyncQueue *todo;
   GMutex lock;
   GCond done_cond;
+  Job *waiting_for; /* the job the main thread sleeps on (set under LOCK), or NULL */
   GPtrArray *workers; /* CopydeskWorker* */
   GPtrArray *threads; /* GThread* */
   /* Output state (main thread only). */
@@ -85,10 +86,15 @@ worker_thread(gpointer data)
     if (job == &stop_job)
       break;
     run_job(worker, job, run->options->quiet);
-    g_mutex_lock(&run->lock);
-    job->done = TRUE;
-    g_cond_broadcast(&run->done_cond);
-    g_mutex_unlock(&run->lock);
+    /* The main thread either sees DONE before it sleeps, or has set WAITING_FOR (under the
+     * lock) before looking: then the signal below reaches it (both are sequentially
+     * consistent atomics).  Other jobs finish without touching the lock. */
+    g_atomic_int_set(&job->done, 1);
+    if (g_atomic_pointer_get(&run->waiting_for) == job) {
+      g_mutex_lock(&run->lock);
+      g_cond_signal(&run->done_cond);
+      g_mutex_unlock(&run->lock);
+    }
   }
   copydesk_worker_free(worker);
   return NULL;
@@ -160,10 +166,21 @@ new_job(CopydeskDocument *doc, char *location)
 static void
 wait_for(Run *run, Job *job)
 {
+  if (g_atomic_int_get(&job->done))
+    return;
   g_mutex_lock(&run->lock);
-  while (!job->done)
+  g_atomic_pointer_set(&run->waiting_for, job);
+  while (!g_atomic_int_get(&job->done))
     g_cond_wait(&run->done_cond, &run->lock);
+  g_atomic_pointer_set(&run->waiting_for, NULL);
   g_mutex_unlock(&run->lock);
+}
+
+/* TRUE when JOB is done (without waiting). */
+static gboolean
+is_done(Job *job)
+{
+  return g_atomic_int_get(&job->done) != 0;
 }
 
 /* Starts N worker threads, each with its own plugin instances. */
@@ -232,8 +249,13 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   }
   write_bytes(&run, frame->str, frame->len);
 
+  /* At most MAX_IN_FLIGHT documents are read ahead.  When that many are pending, the main
+   * thread writes finished ones until only half are left before it reads on: it sleeps
+   * once per few documents rather than once per document, and the workers' queue never
+   * runs dry in between. */
   GQueue pending = G_QUEUE_INIT;
-  guint max_in_flight = jobs * 4;
+  guint max_in_flight = jobs * 8;
+  guint low_water = max_in_flight / 2;
   gboolean stop = FALSE;
   while (!stop && !run.output_closed) {
     char *location = NULL;
@@ -258,8 +280,10 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
     }
     g_queue_push_tail(&pending, job);
     g_async_queue_push(run.todo, job);
-    while (g_queue_get_length(&pending) >= max_in_flight ||
-           (!g_queue_is_empty(&pending) && ((Job *)g_queue_peek_head(&pending))->done)) {
+    gboolean full = g_queue_get_length(&pending) >= max_in_flight;
+    while (!g_queue_is_empty(&pending) &&
+           ((full && g_queue_get_length(&pending) > low_water) ||
+            is_done(g_queue_peek_head(&pending)))) {
       Job *head = g_queue_pop_head(&pending);
       wait_for(&run, head);
       if (!stop)
