@@ -231,6 +231,10 @@ static const QuoteCase cases[] = {
      "At a rally in Mobile, Alabama, on Saturday, supporters booed a protester, with Ella Hart "
      "reportedly yelling: “Get him out of here!”",
      {{"Get him out of here!", "direct", "Ella Hart", "yelling"}}},
+    {"a capitalised common word opening the sentence is a description, not a name", FALSE,
+     "Police closed the square at dusk. Protesters marching through the streets chanted “What "
+     "curfew?” and kept going until 2 a.m. Some protesters stayed until dawn.",
+     {{"What curfew?", "direct", "Protesters", "chanted"}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

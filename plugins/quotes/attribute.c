@@ -253,10 +253,19 @@ static gboolean name_part(const Ctx *c, gsize k) {
   if (t->kind != T_WORD || !(t->flags & F_CAP)) return FALSE;
   if (t->flags & F_IN_QUOTE) return FALSE;
   if ((t->flags & (F_INITIAL | F_PERIOD)) == (F_INITIAL | F_PERIOD)) return TRUE; /* Julie A. Diaz */
+  if (t->flags & F_COMMON) return FALSE;
   guint32 f = wf(c, k);
   if ((f & W_FUNC) && !(f & (W_GIVEN | W_TITLE))) return FALSE;
   if (f & (W_CUE)) return (t->flags & F_SENT_START) == 0 && !(f & W_CUE_INDIRECT);
   return TRUE;
+}
+
+/* An F_COMMON word that can start a description ("Police", "Another"), not a participle
+ * ("Holding signs, …", "Using a crude expression, …"). */
+static gboolean common_noun(const Ctx *c, gsize k) {
+  const Tok *t = &c->tok[k];
+  if (!(t->flags & F_COMMON)) return FALSE;
+  return !(t->end - t->start > 5 && g_ascii_strncasecmp(c->text + t->end - 3, "ing", 3) == 0);
 }
 
 static void append_tokens(const Ctx *c, GString *out, gsize first, gsize last) {
@@ -332,6 +341,61 @@ static inline guint64 tok_hash(const Ctx *c, gsize k) {
     h = (h ^ ch) * 1099511628211ull;
   }
   return h | 1;
+}
+
+/* Marks F_COMMON: a capitalised word opening a sentence, with no capitalised word after
+ * it, that the document also writes in lowercase and never capitalises inside a sentence
+ * ("Another holdout", "Embryonic stem cells", "Earlier this week") is no name. */
+typedef struct {
+  guint64 hash; /* first: the table's key */
+  guint state;  /* 2: seen in lowercase, 4: capitalised inside a sentence */
+} CommonWord;
+
+static void mark_common(const Ctx *c) {
+  GHashTable *seen = NULL; /* tok_hash → CommonWord */
+  guint32 letters = 0;
+  guint64 lens = 0;
+  for (gsize k = 0; k < c->n_tok; k++) {
+    const Tok *t = &c->tok[k];
+    gsize l = t->end - t->start;
+    if (t->kind != T_WORD || !(t->flags & F_CAP) || !(t->flags & F_SENT_START) ||
+        (t->flags & (F_UPPER | F_INITIAL | F_PERIOD | F_POSS)) || l < 3 || l > 63)
+      continue;
+    if (k + 1 < c->n_tok && c->tok[k + 1].kind == T_WORD && (c->tok[k + 1].flags & F_CAP)) continue;
+    guchar ch = (guchar)c->text[t->start];
+    if (ch < 'A' || ch > 'Z') continue;
+    if (wf(c, k) & (W_GIVEN | W_TITLE | W_PRONOUN | W_FUNC | W_DET | W_ADV | W_CUE)) continue;
+    if (!seen) seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    guint64 h = tok_hash(c, k);
+    if (!g_hash_table_contains(seen, &h)) {
+      CommonWord *w = g_new0(CommonWord, 1);
+      w->hash = h;
+      g_hash_table_insert(seen, w, w);
+    }
+    letters |= 1u << (ch - 'A');
+    lens |= 1ull << l;
+  }
+  if (!seen) return;
+  for (gsize k = 0; k < c->n_tok; k++) {
+    const Tok *t = &c->tok[k];
+    gsize l = t->end - t->start;
+    if (t->kind != T_WORD || l > 63 || !(lens & (1ull << l))) continue;
+    guchar ch = (guchar)c->text[t->start] & (guchar)~0x20;
+    if (ch < 'A' || ch > 'Z' || !(letters & (1u << (ch - 'A')))) continue;
+    if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) continue;
+    guint64 h = tok_hash(c, k);
+    CommonWord *w = g_hash_table_lookup(seen, &h);
+    if (w) w->state |= (t->flags & F_CAP) ? 4u : 2u;
+  }
+  for (gsize k = 0; k < c->n_tok; k++) {
+    Tok *t = &c->tok[k];
+    if (t->kind != T_WORD || !(t->flags & F_CAP) || !(t->flags & F_SENT_START) || (t->flags & F_UPPER)) continue;
+    guint64 h = tok_hash(c, k);
+    CommonWord *w = g_hash_table_lookup(seen, &h);
+    if (w && w->state == 2u && !(k + 1 < c->n_tok && c->tok[k + 1].kind == T_WORD && (c->tok[k + 1].flags & F_CAP)))
+      t->flags |= F_COMMON;
+  }
+  g_hash_table_destroy(seen);
 }
 
 static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
@@ -722,6 +786,8 @@ static NP np_name(const Ctx *c, gsize first, gsize last) {
   return np;
 }
 
+static gboolean verb_like(const Ctx *c, gsize k);
+
 /* The noun phrase starting at K (before LIMIT): a pronoun, a name, or a description. */
 static NP np_forward(const Ctx *c, gsize k, gsize limit) {
   NP none = {.mention = -1};
@@ -741,6 +807,19 @@ static NP np_forward(const Ctx *c, gsize k, gsize limit) {
   guint32 f = wf(c, k);
   if (is_pronoun(c, k) && !(c->tok[k].flags & F_POSS))
     return (NP){.type = NP_PRON, .first = k, .last = k, .mention = -1};
+  if (c->tok[k].flags & F_COMMON) {
+    /* "Another said", "Police say", "Multiple news reports reveal": a description */
+    if (!common_noun(c, k)) return none; /* "Holding signs, …": a participle */
+    gsize j = k + 1, end = k;
+    while (j < limit && j < k + 8 && (c->tok[j].kind == T_WORD || c->tok[j].kind == T_NUM) && !is_cue(c, j) &&
+           !(c->tok[j].flags & F_IN_QUOTE) && !(wf(c, j) & (W_FUNC | W_ADV)) && !verb_like(c, j) &&
+           !(c->tok[j].end - c->tok[j].start > 5 && g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) == 0)) {
+      end = j;
+      if (c->tok[j].flags & F_POSS) break;
+      j++;
+    }
+    return (NP){.type = NP_NOMINAL, .first = k, .last = end, .mention = -1};
+  }
   if (name_part(c, k) || (is_cap_word(c, k) && (f & W_TITLE))) {
     gsize last = k;
     while (last + 1 < limit && !(c->tok[last].flags & F_POSS) &&
@@ -826,6 +905,11 @@ static NP np_backward(const Ctx *c, gsize e, gsize floor) {
   }
   if ((wf(c, e) & W_FUNC) && !(wf(c, e) & (W_PRONOUN | W_GIVEN)) && !name_part(c, e)) return none;
   if (is_pronoun(c, e)) return (NP){.type = NP_PRON, .first = e, .last = e, .mention = -1};
+  if (common_noun(c, e)) return (NP){.type = NP_NOMINAL, .first = e, .last = e, .mention = -1};
+  /* "Protesters marching through the streets chanted": the noun before its participle */
+  if (e > floor && common_noun(c, e - 1) && !(c->tok[e].flags & F_CAP) && c->tok[e].end - c->tok[e].start > 5 &&
+      g_ascii_strncasecmp(c->text + c->tok[e].end - 3, "ing", 3) == 0)
+    return (NP){.type = NP_NOMINAL, .first = e - 1, .last = e - 1, .mention = -1};
   if (name_part(c, e) || (c->tok[e].flags & F_PERIOD && c->tok[e].flags & F_CAP)) {
     gsize first = e;
     while (first > floor && !(c->tok[first].flags & F_SENT_START) && !(c->tok[first - 1].flags & F_POSS) &&
@@ -851,7 +935,7 @@ static NP np_backward(const Ctx *c, gsize e, gsize floor) {
     while (d > floor && e - d < 10) {
       gsize p = d - 1;
       if (c->tok[p].kind != T_WORD || is_cue(c, p) || (c->tok[p].flags & F_IN_QUOTE)) break;
-      if ((wf(c, p) & W_DET) && !is_pronoun(c, p)) {
+      if (((wf(c, p) & W_DET) && !is_pronoun(c, p)) || common_noun(c, p)) {
         d = p;
         found = TRUE;
         break;
@@ -877,7 +961,6 @@ static NP np_backward(const Ctx *c, gsize e, gsize floor) {
 }
 
 static NP sentence_subject(const Ctx *c, gsize floor, gsize end);
-static gboolean verb_like(const Ctx *c, gsize k);
 
 /* The subject of the cue at K: skips adverbs and an appositive (", the minister,"). */
 static NP subject_of(const Ctx *c, gsize k, gsize floor) {
@@ -1609,7 +1692,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
     /* "Kasich resisted: “Q”" — a short clause and a colon: its subject */
     if (e - floor <= 14) {
       np = sentence_subject(c, floor, e);
-      if (np.type == NP_NAME || np.type == NP_PRON) {
+      if (np.type == NP_NAME || np.type == NP_PRON || (np.type == NP_NOMINAL && common_noun(c, np.first))) {
         q->np = np;
         q->how = A_BEFORE;
         return TRUE;
@@ -2254,6 +2337,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     g_array_append_val(c.quotes, q);
   }
 
+  mark_common(&c);
   CopydeskLayer *entities = copydesk_document_layer(doc, COPYDESK_LAYER_ENTITY);
   c.have_entities = entities != NULL && copydesk_layer_n_spans(entities) > 0;
   if (c.have_entities) {

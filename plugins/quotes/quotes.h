@@ -167,6 +167,8 @@ enum {
   F_IN_QUOTE = 1u << 6,   /* inside a kept quote */
   F_PERIOD = 1u << 7,     /* a word ending in its own period (Mr., U.S., J.) */
   F_INITIAL = 1u << 8,    /* a single capital letter, with or without a period */
+  F_COMMON = 1u << 9,     /* a capitalised sentence-initial word the text also writes in
+                           * lowercase and never capitalised inside a sentence (Another) */
 };
 
 /* Quotation mark characters. */
