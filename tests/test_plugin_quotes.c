@@ -235,6 +235,17 @@ static const QuoteCase cases[] = {
      "Police closed the square at dusk. Protesters marching through the streets chanted “What "
      "curfew?” and kept going until 2 a.m. Some protesters stayed until dawn.",
      {{"What curfew?", "direct", "Protesters", "chanted"}}},
+    {"Mr. King: a surname that is also a title, named by the full name before", FALSE,
+     "“We will get 90 percent of the vote,” said Charlie King, a New York strategist.\n\n"
+     "“It is all about enthusiasm,” Mr. King added.",
+     {{"We will get 90 percent of the vote,", "direct", "Charlie King", "said"},
+      {"It is all about enthusiasm,", "direct", "Charlie King", "added"}}},
+    {"she after \"widow X\": a lowercase title gives the gender", FALSE,
+     "“The rationales do not hold weight,” said Paul Dunn, a lawyer.\n\n“They are wrong,” said "
+     "9/11 widow Terry Strada.\n\nShe continued, “All we want is justice.”",
+     {{"The rationales do not hold weight,", "direct", "Paul Dunn", "said"},
+      {"They are wrong,", "direct", "Terry Strada", "said"},
+      {"All we want is justice.", "direct", "Terry Strada", "continued"}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

@@ -527,6 +527,17 @@ static const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *
         }
       }
     } else if (!(c->tok[f].flags & F_CAP)) strip = TRUE; /* a connector at the front */
+    /* "Mr. King", "Ms. Bishop", "Mr. Major": after an honorific, the last word of the run is
+     * a surname that looks like a title (not a form of address such as "Mr. President") */
+    if (strip && f == last && f > *first && (c->tok[f].flags & F_CAP) && (fl & W_TITLE) &&
+        (c->tok[f - 1].flags & F_PERIOD) && (wf(c, f - 1) & W_TITLE) &&
+        (tok_is(c, f - 1, "mr.") || tok_is(c, f - 1, "mrs.") || tok_is(c, f - 1, "ms.") ||
+         tok_is(c, f - 1, "dr."))) {
+      const char *r = winfo(c, f)->role;
+      if (r && (!strcmp(r, "king") || !strcmp(r, "queen") || !strcmp(r, "general") || !strcmp(r, "reverend") ||
+                !strcmp(r, "judge")))
+        strip = FALSE;
+    }
     if (!strip) break;
     f++;
   }
@@ -745,6 +756,13 @@ static void read_entities(Ctx *c, CopydeskLayer *layer) {
            (wf(c, b - 1) & (W_TITLE | W_DESCRIPTOR)) && (c->tok[b - 1].flags & F_CAP))
       b--;
     if (b < first) role = strip_titles(c, &b, first, &g);
+    else if (first > 0 && c->tok[first - 1].kind == T_WORD && !(c->tok[first - 1].flags & F_CAP) &&
+             (wf(c, first - 1) & W_TITLE)) {
+      /* "9/11 widow Terry Strada": a lowercase title right before gives a gender only (a
+       * role from it would let "the Democratic nominee" find "Republican nominee X") */
+      gsize t = first - 1;
+      strip_titles(c, &t, t, &g);
+    }
     const char *inner = strip_titles(c, &f, last, &g);
     if (inner) role = inner;
     if (f > last) f = first;
