@@ -132,7 +132,7 @@ static const QuoteCase cases[] = {
      {{"a disgrace,", "partial", "Ruth Bell", "called"}}},
     {"according to X outranks the quoted speaker", FALSE,
      "“We will sue,” Tom Reed said, according to the Daily Herald.",
-     {{"We will sue,", "direct", "the Daily Herald", "according to"}}},
+     {{"We will sue,", "direct", "Daily Herald", "according to"}}},
     {"he's, she's: not possessives", FALSE,
      "Senator Ruth Bell spoke on Monday.\n\nShe’s calling the bill “a national disgrace.”",
      {{"a national disgrace.", "partial", "Ruth Bell", "calling"}}},
@@ -198,7 +198,7 @@ static const QuoteCase cases[] = {
     {"“, X reported.” closing the sentence: the source of record", FALSE,
      "Ella Hart welcomed the vote, saying the deal was “a good start for the city,” the Dayton Herald "
      "reported.",
-     {{"a good start for the city,", "partial", "the Dayton Herald", "reported"}}},
+     {{"a good start for the city,", "partial", "Dayton Herald", "reported"}}},
     {"X, who said …, called it “Q”: the main clause's cue", FALSE,
      "Ella Hart, who says the city needs more buses, called the plan “a waste of money” on Monday.",
      {{"a waste of money", "partial", "Ella Hart", "called"}}},
@@ -410,11 +410,43 @@ static void test_seed_article(void) {
   g_free(path);
 }
 
+/* With the entity layer: a description names the organisation it spells ("the DNC"), "the
+ * campaign" is no newspaper named before it, and "they" is no place. */
+static void check_entity_names(const char *text, guint n, const char *const *want) {
+  static const char *const pipeline =
+      "pipeline:\n  - plugin: sentences\n  - plugin: entities\n  - plugin: quotes\n"
+      "    options: {indirect: false}\noutput: {plugin: jsonl}\n";
+  CopydeskDocument *doc = run(pipeline, text);
+  CopydeskLayer *layer = copydesk_document_layer(doc, COPYDESK_LAYER_QUOTE);
+  g_assert_nonnull(layer);
+  copydesk_layer_sort(layer);
+  g_assert_cmpuint(copydesk_layer_n_spans(layer), ==, n);
+  for (guint i = 0; i < n; i++) {
+    CopydeskSpan *q = copydesk_layer_span(layer, i);
+    const char *name = copydesk_span_get_string(q, "speaker_name");
+    g_test_message("quote %u: speaker_name %s", i, name ? name : "(none)");
+    g_assert_cmpstr(name, ==, want[i]);
+  }
+  copydesk_document_free(doc);
+}
+
+static void test_entity_descriptions(void) {
+  const char *const want1[] = {NULL, "Democratic National Committee"};
+  check_entity_names("Hillary Clinton spoke in Chicago on Monday, The New York Times reported.\n\n"
+                     "“We are proud of the plan,” the campaign said.\n\n"
+                     "The Democratic National Committee met in Philadelphia. “The vote is final,” the DNC said.",
+                     2, want1);
+  const char *const want2[] = {NULL};
+  check_entity_names("Thousands of voters gathered in Chicago on Monday.\n\n“We will be back,” they said.", 1,
+                     want2);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/quotes/cases", test_cases);
   g_test_add_func("/quotes/json", test_json_output);
   g_test_add_func("/quotes/many-marks", test_many_marks);
   g_test_add_func("/quotes/seed-article", test_seed_article);
+  g_test_add_func("/quotes/entity-descriptions", test_entity_descriptions);
   return g_test_run();
 }

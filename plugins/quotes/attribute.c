@@ -57,6 +57,7 @@ typedef struct {
   gsize name_tokens;  /* words in the fullest name (no entity layer) */
   guint8 gender;
   gboolean org;
+  gboolean place;     /* a LOC entity: "it" may stand for it, "they" not */
   gsize last_full;    /* position of the latest multi-word mention seen so far (+1) */
   const char *role;   /* title role last seen with this person */
   gint next_same;     /* the next person with the same surname, -1 none */
@@ -747,6 +748,7 @@ static void read_entities(Ctx *c, CopydeskLayer *layer) {
       person(c, p)->name = g_string_chunk_insert(c->strings, name);
     }
     g_free(own);
+    if (org && !g_strcmp0(label, "LOC")) person(c, p)->place = TRUE;
     /* Titles inside or just before the mention give a role and a gender. */
     gsize f = first;
     guint8 g = G_UNKNOWN;
@@ -1938,7 +1940,7 @@ static gboolean compatible(const Person *p, guint32 pron) {
   if (pron & W_PRON_M) return !p->org && p->gender != G_FEMALE;
   if (pron & W_PRON_F) return !p->org && p->gender != G_MALE;
   if (pron & W_PRON_IT) return p->org;
-  if (pron & W_PRON_PL) return p->org;
+  if (pron & W_PRON_PL) return p->org && !p->place;
   return FALSE;
 }
 
@@ -2001,9 +2003,36 @@ static gint resolve_pronoun(Ctx *c, gsize k) {
   return r;
 }
 
+/* Whether the organisation P fits the description NP: a capitalised word inside it ("the
+ * Clinton campaign", "the Trump team") must be in P's name, and so must a head that names
+ * someone's own organisation ("the campaign" is no newspaper or agency named before). */
+static gboolean org_fits(const Ctx *c, const NP *np, const Person *p) {
+  const char *name = person_name(c, (gint)(p - person(c, 0)));
+  if (!name) return FALSE;
+  for (gsize k = np->first + 1; k <= np->last; k++) {
+    gboolean head = k == np->last && (tok_is(c, k, "campaign") || tok_is(c, k, "team"));
+    if (!head && !(k < np->last && (c->tok[k].flags & F_CAP) && c->tok[k].kind == T_WORD)) continue;
+    gsize l = c->tok[k].end - c->tok[k].start;
+    gboolean found = FALSE;
+    for (const char *h = name; *h && !found; h++)
+      found = g_ascii_strncasecmp(h, c->text + c->tok[k].start, l) == 0;
+    if (!found) return FALSE;
+  }
+  return TRUE;
+}
+
 /* The person a description such as "the senator" or "the company" stands for, or -1. */
 static gint resolve_nominal(Ctx *c, const NP *np) {
   gsize head = np->last;
+  /* "the Chicago Police Department": the organisation the description itself names */
+  if (c->tok_mention[head] >= 0) {
+    const Mention *m = &g_array_index(c->mentions, Mention, c->tok_mention[head]);
+    gboolean plain = m->first >= np->first && m->first - np->first <= 3;
+    for (gsize k = np->first; plain && k < m->first; k++)
+      plain = c->tok[k].kind == T_WORD && !is_prep(c, k) && !(c->tok[k].flags & F_POSS) && !verb_like(c, k) &&
+              (k == np->first || !(c->tok[k].flags & F_CAP));
+    if (plain && m->person >= 0 && person(c, m->person)->org) return m->person;
+  }
   const WordInfo *info = winfo(c, head);
   gboolean org = info && (info->flags & W_ORG_NOUN) && !(info->flags & (W_TITLE));
   const char *role = info && (info->flags & W_TITLE) ? info->role : NULL;
@@ -2022,7 +2051,8 @@ static gint resolve_nominal(Ctx *c, const NP *np) {
     if (m->person < 0) continue;
     const Person *p = person(c, m->person);
     if (role && !p->org && (m->role == role || p->role == role)) return m->person;
-    if (!role && org && p->org && m->span && g_strcmp0(copydesk_span_label(m->span), "ORG") == 0)
+    if (!role && org && p->org && m->span && g_strcmp0(copydesk_span_label(m->span), "ORG") == 0 &&
+        org_fits(c, np, p))
       return m->person;
   }
   return -1;
