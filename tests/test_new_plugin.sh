@@ -21,13 +21,13 @@ pc=$(find "$tmp/root" -name copydesk.pc)
 if [ -x "$bin" ] && [ -f "$pc" ]; then ok "installed into a DESTDIR"; else fail "install"; exit 1; fi
 export PKG_CONFIG_PATH="$(dirname "$pc")"
 
-mkdir "$tmp/work"
+mkdir "$tmp/made"
 for kind in $kinds; do
   name="demo-$kind"
-  if ! (cd "$tmp/work" && "$bin" new-plugin "$name" --kind "$kind") >"$tmp/new.out" 2>&1; then
+  if ! (cd "$tmp/made" && "$bin" new-plugin "$name" --kind "$kind") >"$tmp/new.out" 2>&1; then
     fail "new-plugin $name --kind $kind" "$tmp/new.out"; continue
   fi
-  dir="$tmp/work/$name"
+  dir="$tmp/made/$name"
   if (cd "$dir" && meson setup build && meson test -C build --print-errorlogs) >"$tmp/build.log" 2>&1 &&
      grep -q "^Ok: *1" "$tmp/build.log" && ! grep -q "warning:" "$tmp/build.log"; then
     ok "$kind plugin from new-plugin builds without warnings and passes its test out of tree"
@@ -59,13 +59,13 @@ fi
 bad=0
 for name in "" "9lives" "has space" "../escape" "a/b" ".hidden" "semi;colon" \
             "x123456789012345678901234567890123456789012345678901234567890123456789"; do
-  (cd "$tmp/work" && "$bin" new-plugin "$name" >"$tmp/out" 2>"$tmp/err")
+  (cd "$tmp/made" && "$bin" new-plugin "$name" >"$tmp/out" 2>"$tmp/err")
   code=$?
   if [ $code -ne 2 ] || [ "$(wc -l < "$tmp/err")" -ne 1 ] || ! grep -q "^copydesk: " "$tmp/err"; then
     echo "# name '$name': exit $code"; sed 's/^/#   /' "$tmp/err"; bad=1
   fi
 done
-if [ $bad -eq 0 ] && [ "$(ls "$tmp/work" | wc -l)" -eq 3 ] && [ ! -e "$tmp/escape" ]; then
+if [ $bad -eq 0 ] && [ "$(ls "$tmp/made" | wc -l)" -eq 3 ] && [ ! -e "$tmp/escape" ]; then
   ok "bad names are refused with one line, exit 2, nothing written"
 else
   fail "bad names"
