@@ -211,6 +211,40 @@ static void test_no_consolidation(void) {
   g_free(model);
 }
 
+/* A text longer than `window` tokens is tagged in windows of whole sentences: the mentions of
+ * every window are found, and grouped over the whole text. */
+static void test_long_text_in_windows(void) {
+  GString *text = g_string_new("Marco Rubio arrived in Washington on Sunday.\n\n");
+  for (guint i = 0; i < 300; i++) /* 300 × 8 tokens: three windows of at most 1,000 */
+    g_string_append(text, "Rubio told reporters in Washington that talks would go on.\n\n");
+  char *model = model_path();
+  char *yaml = pipeline_for(model, ", window: 1000");
+  CopydeskHarness *h = copydesk_harness_new(yaml);
+  CopydeskDocument *doc = copydesk_harness_process(h, text->str, (gssize)text->len);
+  g_assert_cmpuint(copydesk_document_n_errors(doc), ==, 0);
+  CopydeskLayer *layer = copydesk_document_layer(doc, COPYDESK_LAYER_ENTITY);
+  guint people = 0, places = 0;
+  for (gsize i = 0; i < copydesk_layer_n_spans(layer); i++) {
+    CopydeskSpan *span = copydesk_layer_span(layer, i);
+    const char *label = copydesk_span_label(span);
+    if (strcmp(label, "PERSON") == 0) {
+      people++;
+      g_assert_cmpstr(copydesk_span_get_string(span, "name"), ==, "Marco Rubio");
+      g_assert_cmpstr(copydesk_span_get_string(span, "entity"), ==,
+                      copydesk_span_get_string(mention(doc, "Marco Rubio", 0), "entity"));
+    } else if (strcmp(label, "LOC") == 0) {
+      places++;
+    }
+  }
+  g_assert_cmpuint(people, ==, 301);
+  g_assert_cmpuint(places, ==, 301);
+  copydesk_document_free(doc);
+  copydesk_harness_free(h);
+  g_free(yaml);
+  g_free(model);
+  g_string_free(text, TRUE);
+}
+
 static void test_empty_and_odd_text(void) {
   const char *texts[] = {"", "   \n\n  ", "lower case words only here .", "\xC3\xA9t\xC3\xA9 \xE2\x80\x9CQuoted\xE2\x80\x9D",
                          "A", "ALL CAPS HEADLINE ABOUT JAPAN AND CHINA"};
@@ -474,6 +508,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/entities/tagging", test_people_places_organisations);
   g_test_add_func("/entities/consolidation", test_consolidation);
   g_test_add_func("/entities/no-consolidation", test_no_consolidation);
+  g_test_add_func("/entities/long-text-in-windows", test_long_text_in_windows);
   g_test_add_func("/entities/headline-in-capitals", test_headline_in_capitals);
   g_test_add_func("/entities/alias-and-full-name", test_alias_and_full_name);
   g_test_add_func("/entities/odd-text", test_empty_and_odd_text);

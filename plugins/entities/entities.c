@@ -95,6 +95,7 @@ typedef struct {
   NerModel *model;
   NerGazetteer *own_gazetteer; /* the model's lists plus the `gazetteers` folder, or NULL */
   gboolean consolidate;
+  gsize window; /* tokens tagged at once: longer documents go in windows of whole sentences */
 } Entities;
 
 static void entities_destroy(void *self) {
@@ -114,6 +115,7 @@ static void *entities_create(const CopydeskOptions *options, GError **error) {
   }
   Entities *e = g_new0(Entities, 1);
   e->consolidate = copydesk_options_get_bool(options, "consolidate");
+  e->window = (gsize)copydesk_options_get_int(options, "window");
   GError *local = NULL;
   e->model = model_acquire(path, &local);
   if (e->model == NULL) {
@@ -192,7 +194,23 @@ static gboolean entities_process(void *self, CopydeskDocument *doc, GError **err
 
   guint8 *tags = g_new0(guint8, n_tok ? n_tok : 1);
   const NerGazetteer *gaz = e->own_gazetteer ? e->own_gazetteer : ner_model_gazetteer(e->model);
-  ner_tag_document(e->model, gaz, tok, n_tok, starts, n_sent, tags);
+  if (n_tok <= e->window) {
+    ner_tag_document(e->model, gaz, tok, n_tok, starts, n_sent, tags);
+  } else {
+    /* The tagger's scratch grows with what it tags at once (several hundred bytes a
+     * token): a very long text is tagged in windows of whole sentences, each seen as a
+     * document of its own by the document-level features.  Mentions are still grouped
+     * over the whole text. */
+    for (gsize s = 0; s < n_sent;) {
+      gsize first = starts[s], e_sent = s + 1;
+      while (e_sent < n_sent && starts[e_sent] - first < e->window) e_sent++;
+      gsize end = e_sent < n_sent ? starts[e_sent] : n_tok;
+      for (gsize k = s; k < e_sent; k++) starts[k] -= first;
+      ner_tag_document(e->model, gaz, tok + first, end - first, starts + s, e_sent - s,
+                       tags + first);
+      s = e_sent;
+    }
+  }
   NerMention *mentions = g_new(NerMention, n_tok ? n_tok : 1);
   gsize n_mentions = ner_tags_to_mentions(tags, n_tok, mentions);
   GPtrArray *entities = NULL;
@@ -244,6 +262,15 @@ static const CopydeskOptionSpec entities_options[] = {
              "classes: country, region, city, demonym, given_name, surname, person, place, org, "
              "title, misc) added to "
              "the lists the model was trained with"},
+    {.name = "window",
+     .type = COPYDESK_OPTION_INT,
+     .default_value = "250000",
+     .min = 1000,
+     .max = 1000000000,
+     .help = "a document of more tokens than this (about 1.3 MB of news text) is tagged in "
+             "windows of whole sentences of at most this many tokens, each with its own "
+             "document-level features, so memory stays bounded; mentions are still grouped "
+             "over the whole document"},
     {.name = "consolidate",
      .type = COPYDESK_OPTION_BOOL,
      .default_value = "true",
