@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 measure() { # NAME FILE ARGS…
   name=$1; file=$2; shift 2
   /usr/bin/time -f "%e %M" -o "$tmp/time" "$bin" "$@" <"$file" >"$tmp/out" 2>/dev/null || true
-  set -- $(cat "$tmp/time")
+  set -- $(tail -n 1 "$tmp/time") # the last line: "Command exited with status 1" may come first
   printf '%-34s %9s MB in %7s s  peak %7.1f MB  %8s records out\n' "$name" \
     "$(($(stat -c %s "$file") / 1000000))" "$1" "$(echo "$2 / 1024" | bc -l)" "$(wc -l <"$tmp/out")"
 }
