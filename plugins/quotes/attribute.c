@@ -177,6 +177,19 @@ static inline gboolean tok_is(const Ctx *c, gsize k, const char *s) {
   return c->tok[k].end - c->tok[k].start == len &&
          g_ascii_strncasecmp(c->text + c->tok[k].start, s, len) == 0;
 }
+/* TRUE when token K is one of the N lowercase WORDS (case-insensitively). */
+static gboolean tok_in(const Ctx *c, gsize k, const char *const *words, gsize n) {
+  for (gsize i = 0; i < n; i++)
+    if (tok_is(c, k, words[i])) return TRUE;
+  return FALSE;
+}
+/* A word that opens a subordinate clause before the main one ("When …, she said"). */
+static gboolean subord_word(const Ctx *c, gsize k) {
+  static const char *const subord[] = {"when", "as", "after", "before", "while", "if", "although", "though",
+                                        "because", "since", "until", "once", "whenever", "whereas", "unless"};
+  return tok_in(c, k, subord, G_N_ELEMENTS(subord));
+}
+
 static inline gboolean tok_char(const Ctx *c, gsize k, char ch) {
   return c->tok[k].kind == T_PUNCT && c->tok[k].end - c->tok[k].start == 1 &&
          c->text[c->tok[k].start] == ch;
@@ -788,9 +801,7 @@ static gboolean is_prep(const Ctx *c, gsize k) {
                                       "near", "across", "following", "upon", "toward", "towards", "among",
                                       "despite", "of", "than", "ago"};
   if (c->tok[k].kind != T_WORD || c->tok[k].end - c->tok[k].start > 10) return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS(preps); i++)
-    if (tok_is(c, k, preps[i])) return TRUE;
-  return FALSE;
+  return tok_in(c, k, preps, G_N_ELEMENTS(preps));
 }
 
 static NP np_name(const Ctx *c, gsize first, gsize last) {
@@ -1026,13 +1037,16 @@ static NP subject_of(const Ctx *c, gsize k, gsize floor) {
       gsize p = np.first - 1;
       if (is_article(c, p) && p > floor + 1) p--;
       if (!is_prep(c, p)) break;
-      gsize k = p;
-      while (k > floor && p - k < 16 && !tok_char(c, k, ',') && !(c->tok[k].flags & F_IN_QUOTE)) k--;
-      if (k <= floor || !tok_char(c, k, ',')) break;
-      NP before = np_backward(c, k - 1, floor);
+      gsize comma = p;
+      while (comma > floor && p - comma < 16 && !tok_char(c, comma, ',') &&
+             !(c->tok[comma].flags & F_IN_QUOTE))
+        comma--;
+      if (comma <= floor || !tok_char(c, comma, ',')) break;
+      NP before = np_backward(c, comma - 1, floor);
       /* "Cory James, 22, of Flint, Mich., said": an age between commas */
-      if (before.type == NP_NONE && k > floor + 3 && c->tok[k - 1].kind == T_NUM && tok_char(c, k - 2, ','))
-        before = np_backward(c, k - 3, floor);
+      if (before.type == NP_NONE && comma > floor + 3 && c->tok[comma - 1].kind == T_NUM &&
+          tok_char(c, comma - 2, ','))
+        before = np_backward(c, comma - 3, floor);
       if (before.type == NP_NONE) break;
       np = before;
     }
@@ -1199,9 +1213,7 @@ static gboolean circumstance(const Ctx *c, gsize from, gsize limit, gboolean aud
                                       "last", "this", "monday", "tuesday", "wednesday", "thursday", "friday",
                                       "saturday", "sunday", "as", "while", "when"};
   if (from >= limit || is_final_punct(c, from) || (c->tok[from].flags & F_BLOCK_START)) return TRUE;
-  gboolean ok = audience;
-  for (guint i = 0; i < G_N_ELEMENTS(preps) && !ok; i++) ok = tok_is(c, from, preps[i]);
-  if (!ok) return FALSE;
+  if (!audience && !tok_in(c, from, preps, G_N_ELEMENTS(preps))) return FALSE;
   guint words = 0;
   for (gsize k = from; k < limit && k < from + 14; k++) {
     if (is_final_punct(c, k) || (c->tok[k].flags & F_BLOCK_START)) return words <= 8;
@@ -1295,8 +1307,7 @@ static gboolean verb_like(const Ctx *c, gsize k) {
   if (t->kind != T_WORD || (t->flags & F_CAP)) return FALSE;
   static const char *const aux[] = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "did",
                                      "does", "do", "can", "could", "should", "may", "might", "must"};
-  for (guint i = 0; i < G_N_ELEMENTS(aux); i++)
-    if (tok_is(c, k, aux[i])) return TRUE;
+  if (tok_in(c, k, aux, G_N_ELEMENTS(aux))) return TRUE;
   if (is_cue(c, k)) return TRUE;
   if (wf(c, k) & (W_FUNC | W_DET | W_PRONOUN | W_SPEAKER_NOUN | W_ORG_NOUN)) return FALSE;
   gsize l = t->end - t->start;
@@ -1341,15 +1352,11 @@ static NP sentence_subject(const Ctx *c, gsize floor, gsize end) {
   gsize k = floor;
   if (k < end) {
     /* "When Sanders accused her, she said": a subordinate clause first, then the subject */
-    static const char *const subord[] = {"when", "as", "after", "before", "while", "if", "although", "though",
-                                          "because", "since", "until", "once", "whenever", "whereas", "unless"};
-    for (guint i = 0; i < G_N_ELEMENTS(subord); i++)
-      if (tok_is(c, k, subord[i])) {
-        gsize j = k + 1;
-        while (j < end && j < k + 30 && !tok_char(c, j, ',')) j++;
-        if (j < end && tok_char(c, j, ',')) k = j + 1;
-        break;
-      }
+    if (subord_word(c, k)) {
+      gsize j = k + 1;
+      while (j < end && j < k + 30 && !tok_char(c, j, ',')) j++;
+      if (j < end && tok_char(c, j, ',')) k = j + 1;
+    }
   }
   for (guint pass = 0; pass < 4 && k < end; pass++) {
     while (k < end && c->tok[k].kind == T_WORD && (wf(c, k) & W_FUNC) && !(wf(c, k) & (W_DET | W_PRONOUN)) &&
@@ -1436,8 +1443,7 @@ static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
   static const char *const aux[] = {"is", "are", "was", "were", "be", "been", "am", "being", "that", "who",
                                     "which", "and", "or", "not", "also", "keep", "keeps", "kept", "start",
                                     "started", "stop", "stopped", "began", "begin", "continue", "continued"};
-  for (guint i = 0; i < G_N_ELEMENTS(aux); i++)
-    if (tok_is(c, j - 1, aux[i])) return FALSE;
+  if (tok_in(c, j - 1, aux, G_N_ELEMENTS(aux))) return FALSE;
   if (wf(c, j - 1) & (W_FUNC | W_ADV)) return FALSE;
   /* an object before it: a determiner within a few words back */
   for (gsize k = j - 1; k > floor && j - k < 6; k--)
@@ -1452,22 +1458,11 @@ static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
 
 static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor);
 
-/* A word that opens a subordinate clause before the main one ("When …, she said"). */
-static gboolean subord_word(const Ctx *c, gsize k) {
-  static const char *const subord[] = {"when", "as", "after", "before", "while", "if", "although", "though",
-                                        "because", "since", "until", "once", "whenever", "whereas", "unless"};
-  for (guint i = 0; i < G_N_ELEMENTS(subord); i++)
-    if (tok_is(c, k, subord[i])) return TRUE;
-  return FALSE;
-}
-
 /* A preposition that opens an introductory phrase ("In a statement, …"). */
 static gboolean intro_word(const Ctx *c, gsize k) {
   static const char *const preps[] = {"in", "on", "at", "during", "after", "before", "following", "from",
                                       "with", "for", "under", "amid", "through", "throughout", "since"};
-  for (guint i = 0; i < G_N_ELEMENTS(preps); i++)
-    if (tok_is(c, k, preps[i])) return TRUE;
-  return FALSE;
+  return tok_in(c, k, preps, G_N_ELEMENTS(preps));
 }
 
 /* X said: “Q” / X called it “Q” — a cue earlier in the sentence, from E back to FLOOR.
@@ -1516,9 +1511,7 @@ static gboolean clause_word(const Ctx *c, gsize k) {
   static const char *const words[] = {"although", "though", "but", "when", "which", "while", "where",
                                       "whereas", "because", "as", "and", "since", "who", "whom"};
   if (c->tok[k].kind != T_WORD) return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS(words); i++)
-    if (tok_is(c, k, words[i])) return TRUE;
-  return FALSE;
+  return tok_in(c, k, words, G_N_ELEMENTS(words));
 }
 
 /* "Netanyahu said he would go ahead, although he tweeted that he “Q”": after the
