@@ -12,6 +12,7 @@
  * the one before, up to 8192.  A short document touches little memory; a long one few blocks. */
 #define SPAN_BLOCK_MIN 64
 #define SPAN_BLOCK_MAX_SHIFT 7
+#define CHECKPOINT_STRIDE 1024 /* bytes between unit-count checkpoints of the original */
 
 /* Capacity of span block B. */
 static inline guint
@@ -19,7 +20,6 @@ span_block_size(guint b)
 {
   return SPAN_BLOCK_MIN << MIN(b, SPAN_BLOCK_MAX_SHIFT);
 }
-#define CHECKPOINT_STRIDE 1024
 
 static const char replacement_char[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
@@ -38,13 +38,9 @@ decode_original(CopydeskDocument *doc)
   doc->map.cur_len = 0;
   doc->map.orig_len = len;
   while (i < len) {
-    if (i + 8 <= len) { /* eight ASCII bytes at once */
-      guint64 word;
-      memcpy(&word, p + i, 8);
-      if ((word & G_GUINT64_CONSTANT(0x8080808080808080)) == 0) {
-        i += 8;
-        continue;
-      }
+    if (i + 8 <= len && copydesk_ascii8(p + i)) { /* eight ASCII bytes at once */
+      i += 8;
+      continue;
     }
     if (p[i] < 0x80) {
       i++;
@@ -192,15 +188,11 @@ count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize
   const guchar *p = (const guchar *)doc->original;
   gsize len = doc->original_len;
   while (cp->byte < target && cp->byte < len) {
-    if (cp->byte + 8 <= target && cp->byte + 8 <= len) { /* eight ASCII bytes at once */
-      guint64 word;
-      memcpy(&word, p + cp->byte, 8);
-      if ((word & G_GUINT64_CONSTANT(0x8080808080808080)) == 0) {
-        cp->byte += 8;
-        cp->codepoints += 8;
-        cp->utf16 += 8;
-        continue;
-      }
+    if (cp->byte + 8 <= target && cp->byte + 8 <= len && copydesk_ascii8(p + cp->byte)) {
+      cp->byte += 8; /* eight ASCII bytes at once */
+      cp->codepoints += 8;
+      cp->utf16 += 8;
+      continue;
     }
     if (p[cp->byte] < 0x80) {
       cp->byte++;

@@ -2,6 +2,16 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
+
+/* TRUE when the eight bytes at S are all ASCII (the caller has eight to read). */
+static inline gboolean
+copydesk_ascii8(const guchar *s)
+{
+  guint64 word;
+  memcpy(&word, s, 8);
+  return (word & G_GUINT64_CONSTANT(0x8080808080808080)) == 0;
+}
 
 /* Length (1-4) of the well-formed UTF-8 sequence at S (AVAIL bytes available), or 0 when the
  * bytes there are not one (overlong forms, surrogates and values past U+10FFFF are refused).

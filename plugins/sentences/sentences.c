@@ -382,12 +382,12 @@ typedef struct {
   guint chain;           /* the run of consecutive markers it belongs to (1-based) */
 } ListMarker;
 
-/* Parses a marker at token K of the paragraph; 0 tokens when there is none. */
+/* Parses a marker at token K of the paragraph, which starts it or follows white space;
+ * 0 tokens when there is none. */
 static gsize parse_marker(const Splitter *sp, gsize k, guint *value, guint *style,
                           gunichar *bullet) {
   gsize last = sp->para_last, i = k;
   guint st = 0;
-  if (k > sp->para_first && !sp->tok[k].space) return 0;
   if (i < last && sp->tok[i].kind != TOKEN_WORD && sp->tok[i].kind != TOKEN_NUMBER &&
       is_bullet_char(tok_char(sp, i)) &&
       tok_len(sp, i) == (gsize)g_unichar_to_utf8(tok_char(sp, i), NULL)) {
