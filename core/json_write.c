@@ -184,11 +184,26 @@ static gboolean format_thousandths(char *buf, double value)
     fraction /= 10;
     digits--;
   }
-  if (fraction == 0)
-    g_snprintf(buf, G_ASCII_DTOSTR_BUF_SIZE, "%s%" G_GUINT64_FORMAT, value < 0 ? "-" : "", whole);
-  else
-    g_snprintf(buf, G_ASCII_DTOSTR_BUF_SIZE, "%s%" G_GUINT64_FORMAT ".%0*" G_GUINT64_FORMAT,
-               value < 0 ? "-" : "", whole, digits, fraction);
+  char *o = buf;
+  if (value < 0)
+    *o++ = '-';
+  char rev[24];
+  int r = 0;
+  do { /* the whole part's digits, last first */
+    rev[r++] = (char)('0' + whole % 10);
+    whole /= 10;
+  } while (whole != 0);
+  while (r > 0)
+    *o++ = rev[--r];
+  if (fraction != 0) {
+    *o++ = '.';
+    for (int d = digits - 1; d >= 0; d--) { /* zero-padded to DIGITS places */
+      o[d] = (char)('0' + fraction % 10);
+      fraction /= 10;
+    }
+    o += digits;
+  }
+  *o = '\0';
   return TRUE;
 }
 
