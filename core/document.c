@@ -180,13 +180,44 @@ copydesk_document_original_end(const CopydeskDocument *doc, gsize pos)
   return copydesk_offset_map_end(&doc->map, pos);
 }
 
-/* Advances CP over the original text up to byte TARGET (counting a character that starts
- * before TARGET as a whole). */
+/* Advances CP over the original text up to byte TARGET, counting the characters that start
+ * before TARGET (an ill-formed byte is one character). */
 static void
 count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize target)
 {
   const guchar *p = (const guchar *)doc->original;
   gsize len = doc->original_len;
+  if (doc->n_invalid == 0) {
+    /* Well-formed UTF-8: every byte but a continuation byte starts a character, and a
+     * four-byte character (lead byte F0-F4) is two UTF-16 units.  CP may stop inside a
+     * character; the counts are still those of the characters that start before it. */
+    const guint64 high = G_GUINT64_CONSTANT(0x8080808080808080);
+    gsize end = MIN(target, len);
+    while (cp->byte + 8 <= end) {
+      guint64 x;
+      memcpy(&x, p + cp->byte, 8);
+      cp->byte += 8;
+      if ((x & high) == 0) {
+        cp->codepoints += 8;
+        cp->utf16 += 8;
+        continue;
+      }
+      /* bit 7 of each byte: set, and bit 6 clear → continuation; bits 7-4 set → F0-FF */
+      guint64 continuation = x & ~(x << 1) & high;
+      guint64 four = x & (x << 1) & (x << 2) & (x << 3) & high;
+      guint starts = 8 - (guint)__builtin_popcountll(continuation);
+      cp->codepoints += starts;
+      cp->utf16 += starts + (guint)__builtin_popcountll(four);
+    }
+    for (; cp->byte < end; cp->byte++) {
+      guchar c = p[cp->byte];
+      if ((c & 0xC0) != 0x80) {
+        cp->codepoints++;
+        cp->utf16 += c >= 0xF0 ? 2 : 1;
+      }
+    }
+    return;
+  }
   while (cp->byte < target && cp->byte < len) {
     if (cp->byte + 8 <= target && cp->byte + 8 <= len && copydesk_ascii8(p + cp->byte)) {
       cp->byte += 8; /* eight ASCII bytes at once */

@@ -64,13 +64,15 @@ test_offset_units(void)
   copydesk_document_free(doc);
 }
 
-/* Offsets in a long text agree with g_utf8_pointer_to_offset, in any order of questions. */
+/* Offsets in a long text agree with g_utf8_pointer_to_offset and g_utf8_to_utf16, in any
+ * order of questions. */
 static void
 test_offset_units_long_text(void)
 {
+  static const char *const pieces[] = {"ab ", "ü€ ", "𝄞 ", "a run of plain ASCII words "};
   GString *s = g_string_new(NULL);
   for (int i = 0; i < 5000; i++)
-    g_string_append(s, (i % 3 == 0) ? "ab " : (i % 3 == 1) ? "ü€ " : "𝄞 ");
+    g_string_append(s, pieces[(i * 7 + i / 5) % 4]);
   CopydeskDocument *doc = copydesk_document_new("long", s->str, s->len);
   GRand *rand = g_rand_new_with_seed(3);
   for (int k = 0; k < 2000; k++) {
@@ -80,6 +82,10 @@ test_offset_units_long_text(void)
     glong expected = g_utf8_pointer_to_offset(s->str, s->str + pos);
     g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_CODEPOINTS), ==,
                      (gsize)expected);
+    glong units = 0;
+    g_free(g_utf8_to_utf16(s->str, (glong)pos, NULL, &units, NULL));
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_UTF16), ==,
+                     (gsize)units);
   }
   g_rand_free(rand);
   copydesk_document_free(doc);
