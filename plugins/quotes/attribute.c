@@ -357,65 +357,100 @@ static inline guint64 tok_hash(const Ctx *c, gsize k) {
   return h | 1;
 }
 
-/* Marks F_COMMON: a capitalised word opening a sentence, with no capitalised word after
- * it, that the document also writes in lowercase and never capitalises inside a sentence
- * ("Another holdout", "Embryonic stem cells", "Earlier this week") is no name. */
-typedef struct {
-  guint64 hash; /* first: the table's key */
-  guint state;  /* 2: seen in lowercase, 4: capitalised inside a sentence */
-} CommonWord;
-
-static void mark_common(const Ctx *c) {
-  GHashTable *seen = NULL; /* tok_hash → CommonWord */
-  guint32 letters = 0;
-  guint64 lens = 0;
-  for (gsize k = 0; k < c->n_tok; k++) {
-    const Tok *t = &c->tok[k];
-    gsize l = t->end - t->start;
-    if (t->kind != T_WORD || !(t->flags & F_CAP) || !(t->flags & F_SENT_START) ||
-        (t->flags & (F_UPPER | F_INITIAL | F_PERIOD | F_POSS)) || l < 3 || l > 63)
-      continue;
-    if (k + 1 < c->n_tok && c->tok[k + 1].kind == T_WORD && (c->tok[k + 1].flags & F_CAP)) continue;
-    guchar ch = (guchar)c->text[t->start];
-    if (ch < 'A' || ch > 'Z') continue;
-    if (wf(c, k) & (W_GIVEN | W_TITLE | W_PRONOUN | W_FUNC | W_DET | W_ADV | W_CUE)) continue;
-    if (!seen) seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-    guint64 h = tok_hash(c, k);
-    if (!g_hash_table_contains(seen, &h)) {
-      CommonWord *w = g_new0(CommonWord, 1);
-      w->hash = h;
-      g_hash_table_insert(seen, w, w);
-    }
-    letters |= 1u << (ch - 'A');
-    lens |= 1ull << l;
-  }
-  if (!seen) return;
-  for (gsize k = 0; k < c->n_tok; k++) {
-    const Tok *t = &c->tok[k];
-    gsize l = t->end - t->start;
-    if (t->kind != T_WORD || l > 63 || !(lens & (1ull << l))) continue;
-    guchar ch = (guchar)c->text[t->start] & (guchar)~0x20;
-    if (ch < 'A' || ch > 'Z' || !(letters & (1u << (ch - 'A')))) continue;
-    if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) continue;
-    guint64 h = tok_hash(c, k);
-    CommonWord *w = g_hash_table_lookup(seen, &h);
-    if (w) w->state |= (t->flags & F_CAP) ? 4u : 2u;
-  }
-  for (gsize k = 0; k < c->n_tok; k++) {
-    Tok *t = &c->tok[k];
-    if (t->kind != T_WORD || !(t->flags & F_CAP) || !(t->flags & F_SENT_START) || (t->flags & F_UPPER)) continue;
-    guint64 h = tok_hash(c, k);
-    CommonWord *w = g_hash_table_lookup(seen, &h);
-    if (w && w->state == 2u && !(k + 1 < c->n_tok && c->tok[k + 1].kind == T_WORD && (c->tok[k + 1].flags & F_CAP)))
-      t->flags |= F_COMMON;
-  }
-  g_hash_table_destroy(seen);
-}
-
 static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
   gsize la = c->tok[a].end - c->tok[a].start;
   return la == c->tok[b].end - c->tok[b].start &&
          g_ascii_strncasecmp(c->text + c->tok[a].start, c->text + c->tok[b].start, la) == 0;
+}
+
+/* Marks F_COMMON: a capitalised word opening a sentence, with no capitalised word after
+ * it, that the document also writes in lowercase and never capitalises inside a sentence
+ * ("Another holdout", "Embryonic stem cells", "Earlier this week") is no name.
+ *
+ * The candidates are few (one a sentence at most), so they are chained by first letter
+ * and length (26 × 64 chains) and every other word is compared only with the candidates
+ * of its own chain. */
+typedef struct {
+  gsize tok;    /* its first occurrence */
+  guint state;  /* 2: seen in lowercase, 4: capitalised inside a sentence */
+  gint32 next;  /* the next candidate of the same chain, or -1 */
+} CommonWord;
+
+#define COMMON_CHAINS (26 * 64)
+
+/* The chain of word token K (its first letter folded, and its length < 64), or -1. */
+static inline gint common_chain(const Ctx *c, gsize k) {
+  gsize l = c->tok[k].end - c->tok[k].start;
+  guchar ch = (guchar)c->text[c->tok[k].start] & (guchar)~0x20;
+  if (l > 63 || ch < 'A' || ch > 'Z') return -1;
+  return (gint)(ch - 'A') * 64 + (gint)l;
+}
+
+/* The candidate spelled like token K (ASCII case folded), or NULL. */
+static CommonWord *common_find(const Ctx *c, GArray *words, const gint32 *heads, gint chain, gsize k) {
+  for (gint32 i = heads[chain]; i >= 0;) {
+    CommonWord *w = &g_array_index(words, CommonWord, i);
+    if (tok_eq_fold(c, w->tok, k)) return w;
+    i = w->next;
+  }
+  return NULL;
+}
+
+static inline gboolean next_is_cap_word(const Ctx *c, gsize k) {
+  return k + 1 < c->n_tok && c->tok[k + 1].kind == T_WORD && (c->tok[k + 1].flags & F_CAP);
+}
+
+static void mark_common(const Ctx *c) {
+  GArray *words = NULL; /* CommonWord */
+  GArray *starts = NULL; /* gsize: capitalised sentence-initial words, to mark at the end */
+  gint32 *heads = NULL;  /* per chain: the first candidate, or -1 */
+  guint64 used[COMMON_CHAINS / 64] = {0}; /* a bit per chain that has candidates */
+  for (gsize k = 0; k < c->n_tok; k++) {
+    const Tok *t = &c->tok[k];
+    if (t->kind != T_WORD || !(t->flags & F_CAP) || !(t->flags & F_SENT_START) || (t->flags & F_UPPER)) continue;
+    if (next_is_cap_word(c, k)) continue;
+    if (!words) {
+      words = g_array_new(FALSE, FALSE, sizeof(CommonWord));
+      starts = g_array_new(FALSE, FALSE, sizeof(gsize));
+      heads = g_new(gint32, COMMON_CHAINS);
+      memset(heads, 0xff, COMMON_CHAINS * sizeof(gint32)); /* -1 */
+    }
+    g_array_append_val(starts, k);
+    gsize l = t->end - t->start;
+    if ((t->flags & (F_INITIAL | F_PERIOD | F_POSS)) || l < 3 || l > 63) continue;
+    guchar ch = (guchar)c->text[t->start];
+    if (ch < 'A' || ch > 'Z') continue;
+    if (wf(c, k) & (W_GIVEN | W_TITLE | W_PRONOUN | W_FUNC | W_DET | W_ADV | W_CUE)) continue;
+    gint chain = common_chain(c, k);
+    if (common_find(c, words, heads, chain, k)) continue;
+    CommonWord w = {.tok = k, .state = 0, .next = heads[chain]};
+    heads[chain] = (gint32)words->len;
+    g_array_append_val(words, w);
+    used[chain / 64] |= 1ull << (chain % 64);
+  }
+  if (words && words->len > 0) {
+    for (gsize k = 0; k < c->n_tok; k++) {
+      const Tok *t = &c->tok[k];
+      if (t->kind != T_WORD) continue;
+      if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) continue;
+      gint chain = common_chain(c, k);
+      if (chain < 0 || !(used[chain / 64] & (1ull << (chain % 64)))) continue;
+      CommonWord *w = common_find(c, words, heads, chain, k);
+      if (w) w->state |= (t->flags & F_CAP) ? 4u : 2u;
+    }
+    for (guint i = 0; i < starts->len; i++) {
+      gsize k = g_array_index(starts, gsize, i);
+      gint chain = common_chain(c, k);
+      if (chain < 0 || !(used[chain / 64] & (1ull << (chain % 64)))) continue;
+      CommonWord *w = common_find(c, words, heads, chain, k);
+      if (w && w->state == 2u) c->tok[k].flags |= F_COMMON;
+    }
+  }
+  if (words) {
+    g_array_free(words, TRUE);
+    g_array_free(starts, TRUE);
+    g_free(heads);
+  }
 }
 
 /* The surname slot for token K (empty when the word has no people yet). */
