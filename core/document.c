@@ -430,9 +430,9 @@ copydesk_layer_span(const CopydeskLayer *layer, gsize i)
   return layer->spans[i];
 }
 
-/* A fresh span from the document's blocks (its fields are not set). */
+/* Up to WANT (> 0) consecutive new spans of DOC's blocks: returns the first, *GOT how many. */
 static CopydeskSpan *
-allocate_span(CopydeskDocument *doc)
+allocate_spans(CopydeskDocument *doc, gsize want, gsize *got)
 {
   guint n = doc->span_blocks->len;
   if (n == 0 || doc->block_used == span_block_size(n - 1)) {
@@ -441,7 +441,18 @@ allocate_span(CopydeskDocument *doc)
     n++;
   }
   CopydeskSpan *block = doc->span_blocks->pdata[n - 1];
-  return &block[doc->block_used++];
+  *got = MIN(want, span_block_size(n - 1) - doc->block_used);
+  CopydeskSpan *first = &block[doc->block_used];
+  doc->block_used += (guint)*got;
+  return first;
+}
+
+/* A fresh span from the document's blocks (its fields are not set). */
+static CopydeskSpan *
+allocate_span(CopydeskDocument *doc)
+{
+  gsize got;
+  return allocate_spans(doc, 1, &got);
 }
 
 /* LABEL interned in LAYER's document, found first among the labels the layer already used. */
@@ -462,9 +473,10 @@ intern_label(CopydeskLayer *layer, const char *label)
   return interned;
 }
 
-CopydeskSpan *
-copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *label,
-                   GError **error)
+/* TRUE when [START, END) is a range of LAYER's text on character boundaries; otherwise
+ * FALSE with ERROR naming the span and the layer. */
+static gboolean
+check_range(CopydeskLayer *layer, gsize start, gsize end, GError **error)
 {
   CopydeskDocument *doc = layer->doc;
   if (start > end || end > doc->text->len) {
@@ -472,7 +484,7 @@ copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *lab
                 "span [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ") of layer '%s' is outside the "
                 "text (%" G_GSIZE_FORMAT " bytes)",
                 start, end, layer->name, doc->text->len);
-    return NULL;
+    return FALSE;
   }
   if (!copydesk_utf8_is_boundary(doc->text->str, doc->text->len, start) ||
       !copydesk_utf8_is_boundary(doc->text->str, doc->text->len, end)) {
@@ -480,22 +492,98 @@ copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *lab
                 "span [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ") of layer '%s' cuts a UTF-8 "
                 "character",
                 start, end, layer->name);
-    return NULL;
+    return FALSE;
   }
-  CopydeskSpan *span = allocate_span(doc);
+  return TRUE;
+}
+
+/* Room for N more spans in LAYER's span array. */
+static void
+reserve_spans(CopydeskLayer *layer, gsize n)
+{
+  if (layer->n_spans + n <= layer->cap_spans)
+    return;
+  gsize cap = layer->cap_spans ? layer->cap_spans : 16;
+  while (cap < layer->n_spans + n)
+    cap *= 2;
+  layer->cap_spans = cap;
+  layer->spans = g_renew(CopydeskSpan *, layer->spans, cap);
+}
+
+/* A new span [START, END) with the interned LABEL at the end of LAYER (room reserved). */
+static inline CopydeskSpan *
+append_span(CopydeskLayer *layer, gsize start, gsize end, const char *interned)
+{
+  CopydeskSpan *span = allocate_span(layer->doc);
   span->layer = layer;
   span->start = start;
   span->end = end;
   span->n_attrs = span->cap_attrs = 0;
   span->attrs = NULL;
-  span->label = label ? intern_label(layer, label) : NULL;
-  if (layer->n_spans == layer->cap_spans) {
-    layer->cap_spans = layer->cap_spans ? layer->cap_spans * 2 : 16;
-    layer->spans = g_renew(CopydeskSpan *, layer->spans, layer->cap_spans);
-  }
+  span->label = interned;
   span->index = layer->n_spans;
   layer->spans[layer->n_spans++] = span;
   return span;
+}
+
+CopydeskSpan *
+copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *label,
+                   GError **error)
+{
+  if (!check_range(layer, start, end, error))
+    return NULL;
+  reserve_spans(layer, 1);
+  return append_span(layer, start, end, label ? intern_label(layer, label) : NULL);
+}
+
+gboolean
+copydesk_layer_add_spans(CopydeskLayer *layer, const CopydeskSpanInit *spans, gsize n,
+                         GError **error)
+{
+  const char *text = layer->doc->text->str;
+  gsize len = layer->doc->text->len;
+  for (gsize i = 0; i < n; i++) {
+    gsize s = spans[i].start, e = spans[i].end;
+    gboolean ok = s <= e && e <= len && copydesk_utf8_is_boundary(text, len, s) &&
+                  copydesk_utf8_is_boundary(text, len, e);
+    if (G_UNLIKELY(!ok))
+      return check_range(layer, s, e, error); /* sets ERROR, FALSE */
+  }
+  reserve_spans(layer, n);
+  /* The caller's label strings cannot change during this call, so a label pointer seen
+   * before has the same interned form: a few pointers are remembered. */
+  const char *seen[4] = {NULL, NULL, NULL, NULL}, *interned[4] = {NULL, NULL, NULL, NULL};
+  guint next_slot = 0;
+  gsize room = 0;
+  CopydeskSpan *span = NULL;
+  for (gsize i = 0; i < n; i++) {
+    const char *label = spans[i].label, *in = NULL;
+    if (label != NULL) {
+      guint j = 0;
+      while (j < 4 && seen[j] != label)
+        j++;
+      if (j < 4) {
+        in = interned[j];
+      } else {
+        in = intern_label(layer, label);
+        seen[next_slot] = label;
+        interned[next_slot] = in;
+        next_slot = (next_slot + 1) % 4;
+      }
+    }
+    if (room == 0)
+      span = allocate_spans(layer->doc, n - i, &room);
+    room--;
+    span->layer = layer;
+    span->start = spans[i].start;
+    span->end = spans[i].end;
+    span->n_attrs = span->cap_attrs = 0;
+    span->attrs = NULL;
+    span->label = in;
+    span->index = layer->n_spans;
+    layer->spans[layer->n_spans++] = span++;
+  }
+  return TRUE;
 }
 
 static gint

@@ -119,6 +119,67 @@ test_errors(void)
   copydesk_document_free(doc);
 }
 
+/* copydesk_layer_add_spans() gives the spans N calls of copydesk_layer_add() give, across
+ * span blocks, with labels interned; a bad span anywhere adds none and is named. */
+static void
+test_add_spans_in_bulk(void)
+{
+  GString *text = g_string_new(NULL);
+  for (int i = 0; i < 3000; i++)
+    g_string_append(text, i % 2 ? "é, " : "word ");
+  CopydeskDocument *doc = copydesk_document_new("bulk", text->str, text->len);
+  CopydeskLayer *one = copydesk_document_ensure_layer(doc, "one");
+  CopydeskLayer *bulk = copydesk_document_ensure_layer(doc, "bulk");
+  GArray *init = g_array_new(FALSE, FALSE, sizeof(CopydeskSpanInit));
+  char buffer[8];
+  for (gsize pos = 0, i = 0; pos < text->len; i++) {
+    gsize word = text->str[pos] == 'w' ? 4 : 2;
+    /* labels from a static string, from NULL, and from a buffer whose content is the same
+     * at every call */
+    const char *label = i % 3 == 0 ? "word" : i % 3 == 1 ? NULL : strcpy(buffer, "other");
+    CopydeskSpanInit s = {pos, pos + word, label};
+    g_array_append_val(init, s);
+    g_assert_nonnull(copydesk_layer_add(one, pos, pos + word, label, NULL));
+    pos += word + (text->str[pos] == 'w' ? 1 : 2);
+  }
+  g_assert_true(copydesk_layer_add_spans(bulk, (CopydeskSpanInit *)(void *)init->data, 10, NULL));
+  g_assert_true(copydesk_layer_add_spans(bulk, (CopydeskSpanInit *)(void *)init->data + 10,
+                                         init->len - 10, NULL));
+  g_assert_cmpuint(copydesk_layer_n_spans(bulk), ==, init->len);
+  g_assert_cmpuint(copydesk_layer_n_spans(one), ==, init->len);
+  for (gsize i = 0; i < init->len; i++) {
+    CopydeskSpan *a = copydesk_layer_span(one, i), *b = copydesk_layer_span(bulk, i);
+    g_assert_cmpuint(copydesk_span_start(a), ==, copydesk_span_start(b));
+    g_assert_cmpuint(copydesk_span_end(a), ==, copydesk_span_end(b));
+    g_assert_cmpstr(copydesk_span_label(a), ==, copydesk_span_label(b));
+    g_assert_cmpuint(copydesk_span_index(b), ==, i);
+    g_assert_true(copydesk_span_layer(b) == bulk);
+    g_assert_cmpuint(copydesk_span_n_attrs(b), ==, 0);
+  }
+  /* spans from the bulk call take attributes like any other */
+  copydesk_span_set_int(copydesk_layer_span(bulk, 7), "n", 7);
+  g_assert_cmpint(copydesk_span_get_int(copydesk_layer_span(bulk, 7), "n", 0), ==, 7);
+
+  CopydeskLayer *bad = copydesk_document_ensure_layer(doc, "bad");
+  GError *error = NULL;
+  CopydeskSpanInit cuts[] = {{0, 4, "word"}, {6, 7, NULL}}; /* 6 is inside é */
+  g_assert_false(copydesk_layer_add_spans(bad, cuts, G_N_ELEMENTS(cuts), &error));
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_BOUNDARY);
+  g_assert_nonnull(strstr(error->message, "[6, 7)"));
+  g_assert_nonnull(strstr(error->message, "'bad'"));
+  g_clear_error(&error);
+  CopydeskSpanInit outside[] = {{0, 4, NULL}, {3, text->len + 1, NULL}};
+  g_assert_false(copydesk_layer_add_spans(bad, outside, G_N_ELEMENTS(outside), &error));
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_RANGE);
+  g_clear_error(&error);
+  g_assert_cmpuint(copydesk_layer_n_spans(bad), ==, 0);
+  g_assert_true(copydesk_layer_add_spans(bad, NULL, 0, NULL));
+
+  g_array_free(init, TRUE);
+  copydesk_document_free(doc);
+  g_string_free(text, TRUE);
+}
+
 static void
 test_layers_and_spans(void)
 {
@@ -239,6 +300,7 @@ main(int argc, char **argv)
   g_test_add_func("/document/invalid_utf8_becomes_replacement", test_invalid_utf8_becomes_replacement);
   g_test_add_func("/document/offset_units", test_offset_units);
   g_test_add_func("/document/offset_units_long_text", test_offset_units_long_text);
+  g_test_add_func("/document/add_spans_in_bulk", test_add_spans_in_bulk);
   g_test_add_func("/document/fields", test_fields);
   g_test_add_func("/document/errors", test_errors);
   g_test_add_func("/document/layers_and_spans", test_layers_and_spans);

@@ -685,10 +685,19 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     sp.para_index++;
     first = k;
   }
-  for (gsize k = 0; ok && config->tokens && k < sp.n_tok; k++) {
-    const Token *t = &sp.tok[k];
-    ok = copydesk_layer_add(token_layer, t->start, t->end, sentences_token_label(t->kind), error) !=
-         NULL;
+  if (ok && config->tokens && sp.n_tok > 0) {
+    /* the token layer added 4,096 spans a call */
+    enum { CHUNK = 4096 };
+    CopydeskSpanInit *init = g_new(CopydeskSpanInit, MIN(sp.n_tok, CHUNK));
+    for (gsize k0 = 0; ok && k0 < sp.n_tok; k0 += CHUNK) {
+      gsize n = MIN(sp.n_tok - k0, CHUNK);
+      for (gsize i = 0; i < n; i++) {
+        const Token *t = &sp.tok[k0 + i];
+        init[i] = (CopydeskSpanInit){t->start, t->end, sentences_token_label(t->kind)};
+      }
+      ok = copydesk_layer_add_spans(token_layer, init, n, error);
+    }
+    g_free(init);
   }
   g_array_free(sp.lines, TRUE);
   g_array_free(sp.markers, TRUE);
