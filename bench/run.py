@@ -50,6 +50,15 @@ def run(cmd, stdin_path, env=None, stdout=subprocess.DEVNULL):
     return elapsed, peak, code
 
 
+def stage_lines(cmd, stdin_path, env):
+    """The stage table copydesk --stats prints on stderr (its lines after the first)."""
+    with open(stdin_path, 'rb') as f:
+        r = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    lines = r.stderr.decode(errors='replace').splitlines()
+    start = next((i for i, l in enumerate(lines) if l.startswith('copydesk: ') and ' documents, ' in l), None)
+    return [l.strip() for l in lines[start + 1:]] if start is not None else ['(no --stats table)']
+
+
 def median_run(cmd, path, repeat, env=None):
     times, peak = [], 0
     for _ in range(repeat):
@@ -154,6 +163,13 @@ def main():
                     t_full1 = t
                 elif name.startswith('full') and jobs == 2:
                     print(f'{"  -j 2 speed-up over -j 1":44} {t_full1 / t:8.2f}×')
+        # Each stage's own speed (copydesk --stats): the time inside the stage only, so the
+        # quotes row is quotes with sentences (and entities) given.
+        for name, pipeline in pipelines:
+            if name.startswith('full') or name == 'clean+sentences+quotes':
+                print(f'\n{name} -j 1, per stage (--stats):')
+                for line in stage_lines([binary, '-c', pipeline, '-j', '1', '--stats'], path, env):
+                    print('  ' + line)
 
     # Start-up: load the default pipeline, its plugins and model, on an empty input.
     empty = os.path.join(tmp, 'empty.jsonl')

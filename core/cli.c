@@ -51,6 +51,7 @@ typedef struct {
   gint jobs;
   gboolean quiet;
   gboolean progress;
+  gboolean stats;
   char *color;
   gboolean version;
   char *kind; /* new-plugin */
@@ -113,7 +114,8 @@ run_filter(const CliOptions *cli, const CopydeskPipelineSettings *settings)
       .jobs = (guint)cli->jobs,
       .quiet = cli->quiet,
       .out = stdout,
-      .progress = copydesk_progress_new(mode, (const char *const *)cli->args, stderr)};
+      .progress = copydesk_progress_new(mode, (const char *const *)cli->args, stderr),
+      .stats = cli->stats};
   int status = copydesk_run(pipeline, input, &options);
   copydesk_progress_finish(options.progress);
   copydesk_input_free(input);
@@ -178,6 +180,8 @@ main(int argc, char **argv)
        "No messages about failed documents (still in the output), no progress line", NULL},
       {"progress", 'p', 0, G_OPTION_ARG_NONE, &cli.progress,
        "Show the progress line on stderr even when it is not a terminal", NULL},
+      {"stats", 0, 0, G_OPTION_ARG_NONE, &cli.stats,
+       "At the end, print on stderr the time and MB/s of each stage", NULL},
       {"color", 0, 0, G_OPTION_ARG_STRING, &cli.color,
        "Colour in the text output: auto (on a terminal), always or never", "WHEN"},
       {"version", 'V', 0, G_OPTION_ARG_NONE, &cli.version, "Print the version and exit", NULL},

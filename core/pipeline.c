@@ -5,6 +5,7 @@
 #include "config_tree.h"
 #include "paths.h"
 #include "pipeline.h"
+#include "stats.h"
 #include "plugin_loader.h"
 
 static const char *const top_level_keys[] = {"plugin_path", "input", "pipeline", "output", NULL};
@@ -477,6 +478,7 @@ struct CopydeskWorker {
   CopydeskPipeline *pipeline;
   void **instances;  /* one per stage, then the output's */
   gboolean *owned;   /* TRUE where this worker created the instance */
+  CopydeskStats *stats; /* where stage times are added (--stats), or NULL */
 };
 
 /* Creates (or shares) STAGE's instance. */
@@ -554,14 +556,31 @@ copydesk_worker_free(CopydeskWorker *worker)
   g_free(worker);
 }
 
+void
+copydesk_worker_set_stats(CopydeskWorker *worker, CopydeskStats *stats)
+{
+  worker->stats = stats;
+}
+
 gboolean
 copydesk_worker_process(CopydeskWorker *worker, CopydeskDocument *doc)
 {
   GPtrArray *stages = worker->pipeline->stages;
+  CopydeskStats *stats = worker->stats;
+  if (stats) {
+    gsize bytes;
+    copydesk_document_original(doc, &bytes);
+    stats->documents++;
+    stats->bytes += bytes;
+  }
   for (guint i = 0; i < stages->len; i++) {
     CopydeskStage *stage = stages->pdata[i];
     GError *error = NULL;
-    if (stage->descriptor->process(worker->instances[i], doc, &error))
+    gint64 t0 = stats ? copydesk_stats_now() : 0;
+    gboolean ok = stage->descriptor->process(worker->instances[i], doc, &error);
+    if (stats)
+      stats->stage_ns[i] += copydesk_stats_now() - t0;
+    if (ok)
       continue;
     copydesk_document_add_error(doc, stage->name,
                                 error ? error->message : "failed without saying why");
@@ -584,7 +603,12 @@ gboolean
 copydesk_worker_format(CopydeskWorker *worker, const CopydeskDocument *doc, GString *out,
                        GError **error)
 {
-  return worker->pipeline->output->descriptor->format(output_instance(worker), doc, out, error);
+  CopydeskStats *stats = worker->stats;
+  gint64 t0 = stats ? copydesk_stats_now() : 0;
+  gboolean ok = worker->pipeline->output->descriptor->format(output_instance(worker), doc, out, error);
+  if (stats)
+    stats->stage_ns[stats->n_stages] += copydesk_stats_now() - t0;
+  return ok;
 }
 
 gboolean

@@ -68,6 +68,10 @@ typedef struct CopydeskWorker CopydeskWorker;
 CopydeskWorker *copydesk_worker_new(CopydeskPipeline *pipeline, GError **error);
 /* Frees WORKER's own instances. */
 void copydesk_worker_free(CopydeskWorker *worker);
+/* Makes WORKER add the time of each stage and its documents to STATS (NULL: stop); STATS
+ * belongs to the caller and is only touched by the thread running WORKER. */
+struct CopydeskStats;
+void copydesk_worker_set_stats(CopydeskWorker *worker, struct CopydeskStats *stats);
 /* Runs every transform/annotate stage on DOC, recording stage failures in DOC as its on_error
  * says.  Returns FALSE when a stage with on_error: abort failed. */
 gboolean copydesk_worker_process(CopydeskWorker *worker, CopydeskDocument *doc);

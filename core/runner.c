@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "runner.h"
+#include "stats.h"
 
 typedef struct {
   CopydeskDocument *doc;
@@ -23,6 +24,7 @@ typedef struct {
   Job *waiting_for; /* the job the main thread sleeps on (set under LOCK), or NULL */
   GPtrArray *workers; /* CopydeskWorker* */
   GPtrArray *threads; /* GThread* */
+  GPtrArray *worker_stats; /* CopydeskStats* of each thread's worker (--stats), or NULL */
   /* Output state (main thread only). */
   const char *separator; /* written between two documents, or NULL */
   gboolean wrote_any;
@@ -135,8 +137,9 @@ raise_status(Run *run, CopydeskExitStatus status)
 
 /* Writes a finished JOB (separator, output, stderr messages). */
 static void
-write_job(Run *run, Job *job)
+write_job(Run *run, Job *job, CopydeskStats *stats)
 {
+  gint64 t0 = stats ? copydesk_stats_now() : 0;
   if (job->out->len > 0) {
     if (run->wrote_any && run->separator)
       write_bytes(run, run->separator, strlen(run->separator));
@@ -149,6 +152,8 @@ write_job(Run *run, Job *job)
   }
   if (job->failed)
     raise_status(run, COPYDESK_EXIT_DOCUMENT);
+  if (stats)
+    stats->write_ns += copydesk_stats_now() - t0;
 }
 
 static Job *
@@ -197,6 +202,11 @@ start_threads(Run *run, guint n, GError **error)
       return FALSE;
     }
     g_ptr_array_add(run->workers, worker);
+    if (run->worker_stats) {
+      CopydeskStats *stats = copydesk_stats_new(run->pipeline->stages->len);
+      g_ptr_array_add(run->worker_stats, stats);
+      copydesk_worker_set_stats(worker, stats);
+    }
   }
   run->threads = g_ptr_array_new();
   for (guint i = 0; i < n; i++)
@@ -228,8 +238,16 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   g_mutex_init(&run.lock);
   g_cond_init(&run.done_cond);
   run.todo = g_async_queue_new();
+  gint64 started = copydesk_stats_now();
+  CopydeskStats *stats = NULL; /* --stats: the main thread's times, then the sum */
+  if (options->stats) {
+    stats = copydesk_stats_new(pipeline->stages->len);
+    run.worker_stats = g_ptr_array_new_with_free_func((GDestroyNotify)copydesk_stats_free);
+  }
   /* The output frame comes from an instance of the output plugin on this thread. */
   inline_worker = copydesk_worker_new(pipeline, &error);
+  if (inline_worker != NULL && jobs == 1)
+    copydesk_worker_set_stats(inline_worker, stats);
   if (inline_worker == NULL || (jobs > 1 && !start_threads(&run, jobs, &error))) {
     g_printerr("copydesk: %s\n", error->message);
     g_error_free(error);
@@ -237,6 +255,9 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
     g_async_queue_unref(run.todo);
     if (run.workers)
       g_ptr_array_free(run.workers, TRUE);
+    if (run.worker_stats)
+      g_ptr_array_free(run.worker_stats, TRUE);
+    copydesk_stats_free(stats);
     return COPYDESK_EXIT_USAGE;
   }
 
@@ -259,7 +280,10 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   gboolean stop = FALSE;
   while (!stop && !run.output_closed) {
     char *location = NULL;
+    gint64 t0 = stats ? copydesk_stats_now() : 0;
     CopydeskDocument *doc = copydesk_input_next(input, &location, &error);
+    if (stats)
+      stats->input_ns += copydesk_stats_now() - t0;
     if (doc == NULL) {
       if (error == NULL)
         break;
@@ -273,7 +297,7 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
     Job *job = new_job(doc, location);
     if (jobs == 1) {
       run_job(inline_worker, job, options->quiet);
-      write_job(&run, job);
+      write_job(&run, job, stats);
       stop = !job->keep_going;
       free_job(job);
       continue;
@@ -287,7 +311,7 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
       Job *head = g_queue_pop_head(&pending);
       wait_for(&run, head);
       if (!stop)
-        write_job(&run, head);
+        write_job(&run, head, stats);
       stop = stop || !head->keep_going;
       free_job(head);
     }
@@ -296,12 +320,16 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
     Job *head = g_queue_pop_head(&pending);
     wait_for(&run, head);
     if (!stop)
-      write_job(&run, head);
+      write_job(&run, head, stats);
     stop = stop || !head->keep_going;
     free_job(head);
   }
   stop_threads(&run);
   copydesk_progress_clear(options->progress); /* the footer's messages start on a clean line */
+  if (stats) {
+    for (guint i = 0; i < run.worker_stats->len; i++)
+      copydesk_stats_add(stats, run.worker_stats->pdata[i]);
+  }
 
   g_string_truncate(frame, 0);
   if (!copydesk_worker_footer(inline_worker, frame, &error)) {
@@ -319,6 +347,11 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   }
   if (stop)
     raise_status(&run, COPYDESK_EXIT_DOCUMENT);
+  if (stats) {
+    copydesk_stats_print(stats, pipeline, jobs, copydesk_stats_now() - started, stderr);
+    copydesk_stats_free(stats);
+    g_ptr_array_free(run.worker_stats, TRUE);
+  }
 
   copydesk_worker_free(inline_worker);
   if (run.workers)

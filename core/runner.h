@@ -21,10 +21,11 @@ typedef struct {
   gboolean quiet;     /* do not report document errors on stderr (they stay in the output) */
   FILE *out;          /* where the output goes (stdout) */
   CopydeskProgress *progress; /* the progress line on stderr, or NULL */
+  gboolean stats;     /* print where the time went (per stage) on stderr at the end */
 } CopydeskRunOptions;
 
 /* Reads every document of INPUT, runs PIPELINE on it and writes the output in input order.
- * Memory stays bounded by a few documents per worker: the reader waits when 4 × jobs documents
+ * Memory stays bounded by a few documents per worker: the reader waits when 8 × jobs documents
  * are in flight.  Returns the exit status; errors that stop the run are reported on stderr as
  * one line each.  A closed output pipe ends the run quietly. */
 CopydeskExitStatus copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input,

@@ -263,6 +263,38 @@ test_missing_file_exit_3(void)
   g_free(config);
 }
 
+/* --stats: the same output, and on stderr a table with every stage, at -j 1 and -j 2. */
+static void
+test_stats_table(void)
+{
+  char *config = cli_data_file("clean-sentences.yaml");
+  GString *input = g_string_new(NULL);
+  for (int i = 0; i < 50; i++)
+    g_string_append_printf(input, "{\"text\":\"Story %d. Markets rose on Monday.\"}\n", i);
+  char *plain, *plain_err;
+  g_assert_cmpint(cli_run(input->str, input->len, &plain, &plain_err, "-c", config, "--from",
+                          "jsonl", NULL), ==, 0);
+  const char *jobs[] = {"1", "2"};
+  for (guint j = 0; j < G_N_ELEMENTS(jobs); j++) {
+    char *out, *err;
+    g_assert_cmpint(cli_run(input->str, input->len, &out, &err, "-c", config, "--from", "jsonl",
+                            "--stats", "-j", jobs[j], NULL), ==, 0);
+    g_assert_cmpstr(out, ==, plain);
+    g_assert_true(g_str_has_prefix(err, "copydesk: 50 documents, 0.00 MB in "));
+    g_assert_nonnull(strstr(err, j == 0 ? "1 thread)\n" : "2 threads)\n"));
+    const char *rows[] = {"\n  input (read, parse) ", "\n  clean ", "\n  sentences ",
+                          "\n  output jsonl (format) ", "\n  write "};
+    for (guint r = 0; r < G_N_ELEMENTS(rows); r++)
+      g_assert_nonnull(strstr(err, rows[r]));
+    g_free(out);
+    g_free(err);
+  }
+  g_free(plain);
+  g_free(plain_err);
+  g_string_free(input, TRUE);
+  g_free(config);
+}
+
 /* The default pipeline runs without -c. */
 static void
 test_default_pipeline(void)
@@ -384,6 +416,7 @@ main(int argc, char **argv)
   g_test_add_func("/cli/to_replaces_output", test_to_replaces_output);
   g_test_add_func("/cli/configuration_errors_exit_2", test_configuration_errors_exit_2);
   g_test_add_func("/cli/missing_file_exit_3", test_missing_file_exit_3);
+  g_test_add_func("/cli/stats_table", test_stats_table);
   g_test_add_func("/cli/default_pipeline", test_default_pipeline);
   g_test_add_func("/cli/color_option", test_color_option);
   g_test_add_func("/cli/subcommands", test_subcommands);
