@@ -205,6 +205,15 @@ static const QuoteCase cases[] = {
     {"X issued a statement saying “Q”: the participle after an object", FALSE,
      "On Saturday, Ella Hart issued a statement saying the judge was “a brilliant public servant.”",
      {{"a brilliant public servant.", "partial", "Ella Hart", "saying"}}},
+    {"X defended “A,” saying … “B”: what follows the participle is no speaker", FALSE,
+     "Mayor Tom Reyes gave a spirited defence of “harbour values,” saying the port embodied the "
+     "“spirit of the coast.”",
+     {{"harbour values,", "partial", "Tom Reyes", "saying"},
+      {"spirit of the coast.", "partial", "Tom Reyes", "saying"}}},
+    {"the deadly floods: an -ly modifier makes the cue word a noun", FALSE,
+     "Ella Hart blamed the council, much like she did after the deadly floods in May, calling it "
+     "“weak.”",
+     {{"weak.", "partial", "Ella Hart", "blame"}}},
     {"X made a case: “Q” — the noun phrase before the colon is an object", FALSE,
      "Ella Hart made a simple case: “The city cannot wait another year.”",
      {{"The city cannot wait another year.", "direct", "Ella Hart", NULL}}},

@@ -247,6 +247,9 @@ static inline gboolean is_cue(const Ctx *c, gsize k) {
                       !strcmp(winfo(c, k)->key, "wrote") || !strcmp(winfo(c, k)->key, "spoke") ||
                       !strcmp(winfo(c, k)->key, "thought") || !strcmp(winfo(c, k)->key, "found");
       if (!past && !(l > 3 && w[l - 1] == 'g' && w[l - 2] == 'n' && w[l - 3] == 'i')) return FALSE;
+      /* the deadly attacks, the widely reported claims: an -ly modifier, so a noun */
+      gsize pl = p->end - p->start;
+      if (pl > 3 && c->text[p->end - 2] == 'l' && c->text[p->end - 1] == 'y') return FALSE;
     }
   }
   if ((winfo(c, k)->flags & W_ACCORDING))
@@ -1144,6 +1147,8 @@ static gboolean opening_mark(const Ctx *c, gsize k) {
   }
 }
 
+static gboolean participle_cue(const Ctx *c, gsize j, gsize floor);
+
 /* “Q,” X said / said X / according to X, right after the closing mark at CLOSE. */
 static gboolean attrib_after(const Ctx *c, Quote *q, gsize close) {
   gsize i = close + 1, n = c->n_tok;
@@ -1173,6 +1178,19 @@ static gboolean attrib_after(const Ctx *c, Quote *q, gsize close) {
   while (a < limit && a < i + 2 && wf_eager(c, a, W_ADV) && !is_pronoun(c, a) && !(wf(c, a) & W_DET)) a++;
   if (a < limit && is_cue(c, a)) {
     gboolean according = (winfo(c, a)->flags & W_ACCORDING);
+    if (!according && participle_cue(c, a, i)) {
+      /* "Trump defended “New York values,” saying the city …": what follows a participle
+       * is no speaker; the subject of the writer's sentence before the quote is */
+      gsize floor = sent_first(c, q->open_tok);
+      if (q->open_tok <= floor) return FALSE;
+      NP np = sentence_subject(c, floor, q->open_tok);
+      if (np.type == NP_NONE) return FALSE;
+      q->cue_first = q->cue_last = (gssize)a;
+      q->lemma = winfo(c, a)->lemma;
+      q->np = np;
+      q->how = A_AFTER;
+      return TRUE;
+    }
     gsize s = according ? a + 2 : a + 1;
     NP np = np_forward(c, s, limit);
     q->cue_first = (gssize)a;
@@ -1353,7 +1371,10 @@ static gboolean verb_like(const Ctx *c, gsize k) {
       "brought", "ran", "sent", "stood", "won", "lost", "met", "paid", "sat", "led", "heard", "became", "fell",
       "grew", "drew", "chose", "threw", "broke", "rose", "sought", "fought", "taught", "caught", "bought",
       "spent", "built", "meant", "struck", "hit", "cut", "quit", "set", "put", "let", "took", "wore", "hid",
-      "shook", "woke", "swore", "spoke", "wrote", "told", "said", "thought", "found", "gets", "goes", "has"};
+      "shook", "woke", "swore", "spoke", "wrote", "told", "said", "thought", "found", "gets", "goes", "has",
+      "cast", "dealt", "fled", "laid", "lent", "sold", "slid", "swept", "withdrew", "forgot", "shot", "slept",
+      "fed", "hung", "understood", "oversaw", "upheld", "withheld", "overtook", "undertook", "forgave", "sank",
+      "sang", "rang", "bent", "spun", "sprang", "stole", "froze", "drove", "flew", "rode", "wound"};
   for (guint i = 0; i < G_N_ELEMENTS(irregular); i++)
     if (tok_is(c, k, irregular[i])) return TRUE;
   return FALSE;
@@ -1468,7 +1489,9 @@ static NP absolute_subject(const Ctx *c, gsize j, gsize floor) {
 static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
   gsize l = c->tok[j].end - c->tok[j].start;
   if (l < 4 || g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) != 0) return FALSE;
-  if (j == floor || tok_char(c, j - 1, ',') || tok_is(c, j - 1, "while") || tok_is(c, j - 1, "before") ||
+  /* after a comma, also one inside the quote before it: “… values,” saying */
+  if (j == floor || tok_char(c, j - 1, ',') || (c->tok[j - 1].kind == T_QUOTE && j > 1 && tok_char(c, j - 2, ',')) ||
+      tok_is(c, j - 1, "while") || tok_is(c, j - 1, "before") ||
       tok_is(c, j - 1, "after") || tok_is(c, j - 1, "by") || tok_is(c, j - 1, "when") || is_dash(c, j - 1))
     return TRUE;
   /* "Trump issued a statement saying …", "started out their debate saying": after the
@@ -1686,8 +1709,9 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
     } else {
       np = subject_of(c, j, floor);
     }
-    /* “A,” said X, “B” — the speaker follows the cue */
-    if (np.type == NP_NONE && j > floor &&
+    /* “A,” said X, “B” — the speaker follows the cue (not after a participle: “A,”
+     * saying the city …) */
+    if (np.type == NP_NONE && !participle && j > floor &&
         (c->tok[j - 1].kind == T_QUOTE || (tok_char(c, j - 1, ',') && j - 1 > floor && c->tok[j - 2].kind == T_QUOTE)))
       np = np_forward(c, j + 1, e + 1);
     /* "Said Dorothy Poynter: “Q”", "…, explained Rosenberg, “Q”": the speaker between the
