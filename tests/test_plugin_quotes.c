@@ -214,6 +214,10 @@ static const QuoteCase cases[] = {
      "Ella Hart blamed the council, much like she did after the deadly floods in May, calling it "
      "“weak.”",
      {{"weak.", "partial", "Ella Hart", "blame"}}},
+    {"A HEADLINE - X: “Q”: the name after the dash", FALSE,
+     "HIGHER THAN EXPECTED TURNOUT IN OHIO DOESN’T RAISE HOPES IN OTHER STATES - Ella M. Hart: "
+     "“The lines were longer than in any year I remember.”",
+     {{"The lines were longer than in any year I remember.", "direct", "Ella M. Hart", NULL}}},
     {"X made a case: “Q” — the noun phrase before the colon is an object", FALSE,
      "Ella Hart made a simple case: “The city cannot wait another year.”",
      {{"The city cannot wait another year.", "direct", "Ella Hart", NULL}}},

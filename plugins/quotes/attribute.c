@@ -1604,9 +1604,11 @@ static void later_clause(const Ctx *c, Quote *q, gsize from, gsize e) {
 static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor) {
   gssize fallback = -1;
   if (tok_char(c, e, ':') && e > floor) {
-    /* "…, Rubio fired back forcefully: “Q”": the clause before the colon */
+    /* "…, Rubio fired back forcefully: “Q”": the clause before the colon ("A HEADLINE -
+     * Jane Doe: “Q”": after the dash) */
     gsize from = e;
-    while (from > floor && !tok_char(c, from - 1, ',') && !(c->tok[from - 1].flags & F_IN_QUOTE) && e - from < 20)
+    while (from > floor && !tok_char(c, from - 1, ',') && !is_dash(c, from - 1) &&
+           !(c->tok[from - 1].flags & F_IN_QUOTE) && e - from < 20)
       from--;
     gboolean has_cue = FALSE;
     for (gsize j = from; j < e; j++) has_cue |= is_cue(c, j);
