@@ -5,7 +5,7 @@
 #include "runner.h"
 #include "stats.h"
 
-typedef struct {
+typedef struct Job {
   CopydeskDocument *doc;
   char *location;
   GString *out;       /* the formatted document */
@@ -13,7 +13,20 @@ typedef struct {
   gboolean failed;    /* the document carries errors */
   gboolean keep_going; /* FALSE when a stage with on_error: abort failed */
   gint done; /* set atomically by the worker when the job is finished */
+  struct Job *next; /* the next job of the same batch (taken by the same worker), or NULL */
+  gsize bytes;      /* the document's original text (main thread only) */
 } Job;
+
+/* Documents handed to the workers together: up to BATCH_DOCS of them, or BATCH_BYTES of text. */
+#define BATCH_DOCS 32
+#define BATCH_BYTES (64 * 1024)
+
+/* The batch the main thread is filling (a chain of jobs by NEXT). */
+typedef struct {
+  Job *first, *last;
+  guint n;
+  gsize bytes;
+} Batch;
 
 typedef struct {
   CopydeskPipeline *pipeline;
@@ -87,15 +100,21 @@ worker_thread(gpointer data)
     Job *job = g_async_queue_pop(run->todo);
     if (job == &stop_job)
       break;
-    run_job(worker, job, run->options->quiet);
-    /* The main thread either sees DONE before it sleeps, or has set WAITING_FOR (under the
-     * lock) before looking: then the signal below reaches it (both are sequentially
-     * consistent atomics).  Other jobs finish without touching the lock. */
-    g_atomic_int_set(&job->done, 1);
-    if (g_atomic_pointer_get(&run->waiting_for) == job) {
-      g_mutex_lock(&run->lock);
-      g_cond_signal(&run->done_cond);
-      g_mutex_unlock(&run->lock);
+    /* A batch: its jobs one after the other (the main thread may free a job as soon as it
+     * is done, so NEXT is read first). */
+    while (job != NULL) {
+      Job *next = job->next;
+      run_job(worker, job, run->options->quiet);
+      /* The main thread either sees DONE before it sleeps, or has set WAITING_FOR (under
+       * the lock) before looking: then the signal below reaches it (both are sequentially
+       * consistent atomics).  Other jobs finish without touching the lock. */
+      g_atomic_int_set(&job->done, 1);
+      if (g_atomic_pointer_get(&run->waiting_for) == job) {
+        g_mutex_lock(&run->lock);
+        g_cond_signal(&run->done_cond);
+        g_mutex_unlock(&run->lock);
+      }
+      job = next;
     }
   }
   copydesk_worker_free(worker);
@@ -165,6 +184,36 @@ new_job(CopydeskDocument *doc, char *location)
   job->out = g_string_sized_new(1024);
   job->messages = g_string_new(NULL);
   return job;
+}
+
+static gsize
+job_bytes(const Job *job)
+{
+  gsize len;
+  copydesk_document_original(job->doc, &len);
+  return len;
+}
+
+/* Adds JOB at the end of BATCH. */
+static void
+batch_add(Batch *batch, Job *job)
+{
+  if (batch->last)
+    batch->last->next = job;
+  else
+    batch->first = job;
+  batch->last = job;
+  batch->n++;
+  batch->bytes += job->bytes;
+}
+
+/* Hands BATCH (when not empty) to the workers and starts a new one. */
+static void
+batch_push(Run *run, Batch *batch)
+{
+  if (batch->first)
+    g_async_queue_push(run->todo, batch->first);
+  *batch = (Batch){NULL, NULL, 0, 0};
 }
 
 /* Waits for JOB to be done. */
@@ -270,13 +319,19 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   }
   write_bytes(&run, frame->str, frame->len);
 
-  /* At most MAX_IN_FLIGHT documents are read ahead.  When that many are pending, the main
-   * thread writes finished ones until only half are left before it reads on: it sleeps
-   * once per few documents rather than once per document, and the workers' queue never
-   * runs dry in between. */
+  /* Documents go to the workers in batches of up to BATCH_DOCS documents or BATCH_BYTES of
+   * text (one document when it is bigger), so that short records do not pay a hand-off
+   * each.  At most 8 batches a worker are read ahead (by their size: documents and
+   * bytes, at least 8 documents a worker).  When that many are pending, the main thread
+   * writes finished ones until only half are left before it reads on: it sleeps once per
+   * few batches rather than once per document, and the workers' queue never runs dry in
+   * between. */
   GQueue pending = G_QUEUE_INIT;
-  guint max_in_flight = jobs * 8;
-  guint low_water = max_in_flight / 2;
+  Batch batch = {NULL, NULL, 0, 0};
+  gsize pending_bytes = 0;
+  guint min_docs = jobs * 8;
+  guint max_docs = jobs * 8 * BATCH_DOCS;
+  gsize max_bytes = (gsize)jobs * 8 * BATCH_BYTES;
   gboolean stop = FALSE;
   while (!stop && !run.output_closed) {
     char *location = NULL;
@@ -303,19 +358,29 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
       continue;
     }
     g_queue_push_tail(&pending, job);
-    g_async_queue_push(run.todo, job);
-    gboolean full = g_queue_get_length(&pending) >= max_in_flight;
+    job->bytes = job_bytes(job);
+    pending_bytes += job->bytes;
+    batch_add(&batch, job);
+    if (batch.n >= BATCH_DOCS || batch.bytes >= BATCH_BYTES)
+      batch_push(&run, &batch);
+    guint n = g_queue_get_length(&pending);
+    gboolean full = n >= min_docs && (n >= max_docs || pending_bytes >= max_bytes);
+    if (full)
+      batch_push(&run, &batch); /* the head may be in it: never wait on an unsent job */
     while (!g_queue_is_empty(&pending) &&
-           ((full && g_queue_get_length(&pending) > low_water) ||
+           ((full && g_queue_get_length(&pending) > min_docs / 2 &&
+             (g_queue_get_length(&pending) > max_docs / 2 || pending_bytes > max_bytes / 2)) ||
             is_done(g_queue_peek_head(&pending)))) {
       Job *head = g_queue_pop_head(&pending);
       wait_for(&run, head);
+      pending_bytes -= head->bytes;
       if (!stop)
         write_job(&run, head, stats);
       stop = stop || !head->keep_going;
       free_job(head);
     }
   }
+  batch_push(&run, &batch);
   while (!g_queue_is_empty(&pending)) {
     Job *head = g_queue_pop_head(&pending);
     wait_for(&run, head);

@@ -130,6 +130,27 @@ test_on_error_abort_stops_the_run(void)
   g_free(config);
 }
 
+/* The same at -j 2, where documents go to the workers in batches: nothing after the
+ * failed document is written, even from its own batch. */
+static void
+test_on_error_abort_with_workers(void)
+{
+  char *config = cli_data_file("faulty-abort.yaml");
+  GString *input = g_string_new(NULL);
+  for (int i = 0; i < 300; i++)
+    g_string_append_printf(input, "{\"n\":%d,\"text\":\"%s\"}\n", i, i == 40 ? "FAIL" : "fine");
+  char *out, *err;
+  int status = cli_run(input->str, input->len, &out, &err, "-c", config, "-j", "2", NULL);
+  g_assert_cmpint(status, ==, 1);
+  g_assert_cmpuint(cli_count_lines(out), ==, 41);
+  g_assert_nonnull(strstr(out, "\"n\":40,"));
+  g_assert_null(strstr(out, "\"n\":41,"));
+  g_free(out);
+  g_free(err);
+  g_string_free(input, TRUE);
+  g_free(config);
+}
+
 /* Bad JSONL lines yield error records; the rest is processed. */
 static void
 test_bad_jsonl_lines_yield_error_records(void)
@@ -410,6 +431,7 @@ main(int argc, char **argv)
                   test_jsonl_passthrough_ordered_with_workers);
   g_test_add_func("/cli/failed_document_still_emitted", test_failed_document_still_emitted);
   g_test_add_func("/cli/on_error_abort_stops_the_run", test_on_error_abort_stops_the_run);
+  g_test_add_func("/cli/on_error_abort_with_workers", test_on_error_abort_with_workers);
   g_test_add_func("/cli/bad_jsonl_lines_yield_error_records",
                   test_bad_jsonl_lines_yield_error_records);
   g_test_add_func("/cli/invalid_utf8_input", test_invalid_utf8_input);
