@@ -166,8 +166,9 @@ static gboolean acronym_letters(const char *acronym, char letters[16]) {
   return n >= 2;
 }
 
-/* The initials of the capitalised words of NAME (of, the, and … skipped), when it has two
- * words or more and they make an acronym; NULL otherwise. */
+/* The initials of the capitalised words of NAME (of, the, and … skipped, and a leading
+ * "The": The Democratic National Committee → DNC), when it has two words or more and they
+ * make an acronym; NULL otherwise. */
 static char *initials(const char *name) {
   const char *w[16];
   gsize l[16];
@@ -176,6 +177,7 @@ static char *initials(const char *name) {
   char letters[16];
   for (guint i = 0; i < nw; i++) {
     if (!g_ascii_isupper(w[i][0])) continue;
+    if (i == 0 && nw > 2 && l[0] == 3 && memcmp(w[0], "The", 3) == 0) continue;
     if (n == 15) return NULL;
     letters[n++] = w[i][0];
   }

@@ -325,6 +325,7 @@ static void fill_form(const char *text, gsize len, const Analysis *a, NerTokInfo
   t->run_pos = t->run_len = 0;
   t->run_to_end = 0;
   t->cluster = 0;
+  t->topic = 0;
 }
 
 /* The word cluster of a form: as written, else title-cased (for capitals), else lower case. */
@@ -393,10 +394,17 @@ void ner_tokens_context(const NerToken *tok, gsize n, const gsize *sent_start, g
       if (info[i].flags & NER_TOK_ALLCAPS && tok[i].len > 1) caps++;
       if (info[i].flags & NER_TOK_LOWER) lower++;
     }
-    if (caps >= 2 && lower == 0)
+    if (caps >= 2 && lower == 0) {
       for (gsize i = s; i < e; i++) info[i].flags |= NER_TOK_CAPSSENT;
-    else
+    } else {
       mark_runs(tok, info, s, e);
+      /* a line of a table: numbers, and at most one word in lower case */
+      guint nums = 0;
+      for (gsize i = s; i < e; i++)
+        if ((info[i].flags & NER_TOK_DIGIT) && !(info[i].flags & NER_TOK_ALPHA)) nums++;
+      if (nums >= 1 && lower <= 1)
+        for (gsize i = s; i < e; i++) info[i].flags |= NER_TOK_TABLE;
+    }
     mark_dateline(tok, info, s, e);
     if (gaz == NULL || ner_gazetteer_size(gaz) == 0) continue;
     guint64 words[NER_GAZ_MAX_WORDS];
@@ -421,6 +429,19 @@ void ner_tokens_context(const NerToken *tok, gsize n, const gsize *sent_start, g
       }
     }
   }
+
+  /* the document's topic: the first word of its first sentence, in capitals, before a dash
+   * ("SOCCER - JAPAN GET LUCKY WIN", "RUGBY UNION - ...") */
+  guint64 topic = 0;
+  if (n > 1 && (info[0].flags & NER_TOK_ALLCAPS) && tok[0].len > 1) {
+    gsize e0 = n_sent > 1 ? sent_start[1] : n;
+    for (gsize i = 1; i < MIN(e0, (gsize)4); i++)
+      if (tok[i].len == 1 && tok[i].text[0] == '-') {
+        topic = info[0].lower;
+        break;
+      }
+  }
+  for (gsize i = 0; i < n; i++) info[i].topic = topic;
 
   /* how the word is written elsewhere in the document, where case is informative (not first
    * in a sentence, not in a headline in capitals): lower case, title case, capitals */
@@ -506,6 +527,10 @@ enum {
   T_RUN_SHAPE,
   T_DATELINE,
   T_P2W,
+  T_TOPIC,
+  T_TOPIC_W,
+  T_TOPIC_NX,
+  T_TABLE_NX,
 };
 
 /* The cluster prefixes used: all four for the token itself, 6 and 10 bits for the words next
@@ -530,6 +555,26 @@ static inline guint32 cluster_prefix_of(guint32 c, guint bits) {
 
 static const guint64 BOUNDARY_L = G_GUINT64_CONSTANT(0x2545f4914f6cdd1d);
 static const guint64 BOUNDARY_R = G_GUINT64_CONSTANT(0x9e3779b97f4a7c55);
+
+/* The features of a capitalised token I of sentence [S, E) in a table line or a document
+ * with a topic: the topic with the token's position, its word, and the shape of the token
+ * after its run of capitalised words ("Chelsea 2", "Sampras ( U.S. )"). */
+static guint topic_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out) {
+  const NerTokInfo *t = &info[i];
+  if (!(t->flags & NER_TOK_CAP) || !(t->topic || (t->flags & NER_TOK_TABLE))) return 0;
+  (void)s;
+  guint n = 0;
+  gsize j = i + (t->run_len ? t->run_to_end : 0) + 1;
+  guint64 nx = j < e ? info[j].sshape : BOUNDARY_R;
+  guint32 where = t->flags & (NER_TOK_TABLE | NER_TOK_CAPSSENT | NER_TOK_INITIAL);
+  if (t->topic) {
+    out[n++] = F2(T_TOPIC, t->topic, where);
+    out[n++] = F2(T_TOPIC_W, t->topic, t->lower);
+    out[n++] = F3(T_TOPIC_NX, t->topic, where, nx);
+  }
+  if (t->flags & NER_TOK_TABLE) out[n++] = F2(T_TABLE_NX, nx, MIN(t->run_len, 4u));
+  return n;
+}
 
 guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out) {
   const NerTokInfo *t = &info[i];
@@ -596,6 +641,7 @@ guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gui
                                NER_TOK_LOWER);
     out[n++] = F2(T_DOCCASE, t->doccase, cpos);
   }
+  n += topic_features(info, s, e, i, out + n);
   /* the word clusters of the token and its neighbours, as bit-string prefixes */
   for (int d = -2; d <= 2; d++) {
     if ((gssize)i + d < (gssize)s || i + d >= e) continue;
@@ -718,6 +764,7 @@ guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gu
     out[n++] = F2(T_RUN_START, info[i + 1 - t->run_pos].lower, rp);
     out[n++] = F1(T_RUN_SHAPE, MIN(t->run_len, 5u) * 8 + MIN(t->run_pos, 5u));
   }
+  n += topic_features(info, s, e, i, out + n);
   return n;
 }
 
@@ -816,6 +863,18 @@ guint ner_agg_features(const NerTokInfo *info, gsize s, gsize e, gsize i, const 
                              NER_AGG_OWN | NER_AGG_SET | NER_AGG_M1 | NER_AGG_NEXT, out);
 }
 
+/* TRUE for the articles (The, A, An): a capitalised one says nothing of the word's other
+ * occurrences ("The New York Times" does not make every sentence's first "The" a name). */
+static gboolean is_article(guint64 lower) {
+  static guint64 keys[3];
+  if (G_UNLIKELY(keys[0] == 0)) {
+    keys[1] = ner_hash_bytes("a", 1);
+    keys[2] = ner_hash_bytes("an", 2);
+    keys[0] = ner_hash_bytes("the", 3);
+  }
+  return lower == keys[0] || lower == keys[1] || lower == keys[2];
+}
+
 void ner_aggregate(const NerTokInfo *info, gsize n, const guint8 *tags, NerAgg *agg) {
   /* per form: counts of each label (O, PER, ORG, LOC, MISC) and of continuing mentions */
   typedef struct {
@@ -910,7 +969,7 @@ void ner_memory_record(NerDocMemory *mem, const NerTokInfo *info, gsize s, gsize
                        const guint8 *tags) {
   for (gsize i = s; i < e; i++) {
     guint32 f = info[i].flags;
-    if (!(f & NER_TOK_CAP) || (f & NER_TOK_CAPSSENT)) continue;
+    if (!(f & NER_TOK_CAP) || (f & NER_TOK_CAPSSENT) || is_article(info[i].lower)) continue;
     guint val = tags[i] == NER_TAG_O ? 1 : 2 + NER_TAG_TYPE(tags[i]);
     /* a sentence-initial word tagged O says little: it may be capitalised for position only */
     if (val == 1 && (f & NER_TOK_INITIAL)) continue;

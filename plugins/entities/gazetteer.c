@@ -11,7 +11,7 @@
 
 static const char *const class_names[NER_GAZ_N_CLASSES] = {
     "country", "region", "city", "demonym", "given_name", "org", "title", "misc",
-    "surname", "person", "place",
+    "surname", "person", "place",   "team",
 };
 
 const char *ner_gaz_class_name(NerGazClass c) { return class_names[c]; }

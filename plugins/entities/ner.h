@@ -112,6 +112,7 @@ typedef enum {
   NER_GAZ_SURNAME,
   NER_GAZ_PERSON,
   NER_GAZ_PLACE,
+  NER_GAZ_TEAM,
   NER_GAZ_N_CLASSES /* at most 16 */
 } NerGazClass;
 
@@ -194,6 +195,8 @@ enum {
   NER_TOK_SEENLOW = 1 << 7,  /* capitalised here, but the lower-case form occurs in the doc */
   NER_TOK_DATELINE = 1 << 8, /* a word in capitals opening a sentence, before a date or "(":
                               * "LONDON 1996-08-30", "ANKARA (Reuters) -" */
+  NER_TOK_TABLE = 1 << 9,    /* in a line of a table: numbers and names, at most one word
+                              * in lower case ("Chelsea 2 Arsenal 1") */
 };
 
 /* What features.c computes once per token. */
@@ -210,6 +213,8 @@ typedef struct {
   guint8 doccase;  /* 8 | how the form is written elsewhere in the document where case
                     * tells (not sentence-initial, not in a headline): 1 lower, 2 title,
                     * 4 capitals; 0 for a token without letters */
+  guint64 topic;   /* the document's topic word (a headline's first word in capitals
+                    * before a dash: "SOCCER - ..."), as its lower-case hash; 0: none */
 } NerTokInfo;
 
 /* Maximum static features per token (fixed ones plus gazetteer ones). */
