@@ -531,6 +531,8 @@ enum {
   T_TOPIC_W,
   T_TOPIC_NX,
   T_TABLE_NX,
+  T_RUN_BEFORE,
+  T_RUN_AFTER,
 };
 
 /* The cluster prefixes used: all four for the token itself, 6 and 10 bits for the words next
@@ -633,6 +635,9 @@ guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gui
     out[n++] = F2(T_RUN_END, info[i + t->run_to_end].lower, rp);
     out[n++] = F2(T_RUN_START, info[i + 1 - t->run_pos].lower, rp);
     out[n++] = F1(T_RUN_SHAPE, MIN(t->run_len, 5u) * 8 + MIN(t->run_pos, 5u));
+    gsize first = i + 1 - t->run_pos, after = i + t->run_to_end + 1;
+    out[n++] = F2(T_RUN_BEFORE, first > s ? info[first - 1].lower : BOUNDARY_L, rp);
+    out[n++] = F2(T_RUN_AFTER, after < e ? info[after].lower : BOUNDARY_R, rp);
   }
   if (t->flags & NER_TOK_DATELINE)
     out[n++] = F2(T_DATELINE, (t->flags & NER_TOK_INITIAL) ? 0 : 1, t->flags & NER_TOK_ALLCAPS);
@@ -763,6 +768,10 @@ guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gu
     out[n++] = F2(T_RUN_END, info[i + t->run_to_end].lower, rp);
     out[n++] = F2(T_RUN_START, info[i + 1 - t->run_pos].lower, rp);
     out[n++] = F1(T_RUN_SHAPE, MIN(t->run_len, 5u) * 8 + MIN(t->run_pos, 5u));
+    /* the words just before and after the run ("at Brown Deer Park Golf Course") */
+    gsize first = i + 1 - t->run_pos, after = i + t->run_to_end + 1;
+    out[n++] = F2(T_RUN_BEFORE, first > s ? info[first - 1].lower : BOUNDARY_L, rp);
+    out[n++] = F2(T_RUN_AFTER, after < e ? info[after].lower : BOUNDARY_R, rp);
   }
   n += topic_features(info, s, e, i, out + n);
   return n;
