@@ -131,27 +131,6 @@ free_job(Job *job)
   g_free(job);
 }
 
-/* Finished jobs kept for reuse, so that their output buffers (grown by the workers) are not
- * freed and allocated again for every document: freeing memory another thread allocated
- * costs glibc a lock on that thread's arena.  Buffers past RECYCLE_MAX_OUT are not kept. */
-#define RECYCLE_MAX_OUT (256 * 1024)
-
-static void
-recycle_job(GPtrArray *spare, guint max_spare, Job *job)
-{
-  if (spare->len >= max_spare || job->out->allocated_len > RECYCLE_MAX_OUT) {
-    free_job(job);
-    return;
-  }
-  copydesk_document_free(job->doc);
-  g_free(job->location);
-  GString *out = job->out, *messages = job->messages;
-  g_string_truncate(out, 0);
-  g_string_truncate(messages, 0);
-  *job = (Job){.out = out, .messages = messages};
-  g_ptr_array_add(spare, job);
-}
-
 /* Writes LEN bytes to the output; on failure records the status and closes the output. */
 static void
 write_bytes(Run *run, const char *data, gsize len)
@@ -196,20 +175,14 @@ write_job(Run *run, Job *job, CopydeskStats *stats)
     stats->write_ns += copydesk_stats_now() - t0;
 }
 
-/* A job for DOC: a spare one when SPARE (may be NULL) has one. */
 static Job *
-new_job(GPtrArray *spare, CopydeskDocument *doc, char *location)
+new_job(CopydeskDocument *doc, char *location)
 {
-  Job *job;
-  if (spare != NULL && spare->len > 0) {
-    job = g_ptr_array_steal_index_fast(spare, spare->len - 1);
-  } else {
-    job = g_new0(Job, 1);
-    job->out = g_string_sized_new(1024);
-    job->messages = g_string_new(NULL);
-  }
+  Job *job = g_new0(Job, 1);
   job->doc = doc;
   job->location = location ? location : g_strdup(copydesk_document_id(doc));
+  job->out = g_string_sized_new(1024);
+  job->messages = g_string_new(NULL);
   return job;
 }
 
@@ -354,7 +327,6 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
    * few batches rather than once per document, and the workers' queue never runs dry in
    * between. */
   GQueue pending = G_QUEUE_INIT;
-  GPtrArray *spare = g_ptr_array_new_with_free_func((GDestroyNotify)free_job);
   Batch batch = {NULL, NULL, 0, 0};
   gsize pending_bytes = 0;
   guint min_docs = jobs * 8;
@@ -377,12 +349,12 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
       continue;
     }
     copydesk_progress_update(options->progress, copydesk_input_bytes_read(input));
-    Job *job = new_job(spare, doc, location);
+    Job *job = new_job(doc, location);
     if (jobs == 1) {
       run_job(inline_worker, job, options->quiet);
       write_job(&run, job, stats);
       stop = !job->keep_going;
-      recycle_job(spare, 1, job);
+      free_job(job);
       continue;
     }
     g_queue_push_tail(&pending, job);
@@ -405,7 +377,7 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
       if (!stop)
         write_job(&run, head, stats);
       stop = stop || !head->keep_going;
-      recycle_job(spare, max_docs, head);
+      free_job(head);
     }
   }
   batch_push(&run, &batch);
@@ -418,7 +390,6 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
     free_job(head);
   }
   stop_threads(&run);
-  g_ptr_array_free(spare, TRUE);
   copydesk_progress_clear(options->progress); /* the footer's messages start on a clean line */
   if (stats) {
     for (guint i = 0; i < run.worker_stats->len; i++)
