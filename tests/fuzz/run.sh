@@ -14,7 +14,9 @@ if [ ! -f build-fuzz/build.ninja ]; then
 fi
 ninja -C build-fuzz >/dev/null
 export COPYDESK_PLUGIN_PATH="$PWD/build-fuzz/plugins" COPYDESK_DATA_DIR="$PWD/conf"
-targets="${*:-$(cd build-fuzz/tests/fuzz && ls fuzz_* | grep -v standalone | sed 's/^fuzz_//')}"
+# the executables only (meson's fuzz_*.p folders sit beside them)
+targets="${*:-$(cd build-fuzz/tests/fuzz && for f in fuzz_*; do [ -f "$f" ] && [ -x "$f" ] && echo "$f"; done |
+  grep -v standalone | sed 's/^fuzz_//')}"
 for t in $targets; do
   case "$t" in
     config|jsonl|output) corpus="$t" ;;
