@@ -127,6 +127,8 @@ typedef struct {
 
 struct AttrScratch {
   GArray *persons, *mentions, *quotes, *events, *sent_first, *tok_mention, *runs, *surnames;
+  GArray *common_words, *common_starts; /* mark_common() */
+  gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
   GPtrArray *order;
   GHashTable *speaker_spans, *cue_spans;
   GStringChunk *strings;
@@ -403,57 +405,50 @@ static inline gboolean next_is_cap_word(const Ctx *c, gsize k) {
   return k + 1 < c->n_tok && c->tok[k + 1].kind == T_WORD && (c->tok[k + 1].flags & F_CAP);
 }
 
+/* The candidate spelled like word token K, looked up in its chain only (NULL when none). */
+static CommonWord *common_lookup(const Ctx *c, GArray *words, const gint32 *heads, gsize k) {
+  gint chain = common_chain(c, k);
+  return chain >= 0 && heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : NULL;
+}
+
 static void mark_common(const Ctx *c) {
-  GArray *words = NULL; /* CommonWord */
-  GArray *starts = NULL; /* gsize: capitalised sentence-initial words, to mark at the end */
-  gint32 *heads = NULL;  /* per chain: the first candidate, or -1 */
-  guint64 used[COMMON_CHAINS / 64] = {0}; /* a bit per chain that has candidates */
+  /* kept between documents in the scratch: HEADS is all -1 between calls */
+  GArray *words = c->scratch->common_words;   /* CommonWord */
+  GArray *starts = c->scratch->common_starts; /* gsize: capitalised sentence starts, to mark */
+  gint32 *heads = c->scratch->common_heads;   /* per chain: its first candidate, or -1 */
+  g_array_set_size(words, 0);
+  g_array_set_size(starts, 0);
   for (gsize k = 0; k < c->n_tok; k++) {
     const Tok *t = &c->tok[k];
     if (t->kind != T_WORD || !(t->flags & F_CAP) || !(t->flags & F_SENT_START) || (t->flags & F_UPPER)) continue;
     if (next_is_cap_word(c, k)) continue;
-    if (!words) {
-      words = g_array_new(FALSE, FALSE, sizeof(CommonWord));
-      starts = g_array_new(FALSE, FALSE, sizeof(gsize));
-      heads = g_new(gint32, COMMON_CHAINS);
-      memset(heads, 0xff, COMMON_CHAINS * sizeof(gint32)); /* -1 */
-    }
     g_array_append_val(starts, k);
     gsize l = t->end - t->start;
     if ((t->flags & (F_INITIAL | F_PERIOD | F_POSS)) || l < 3 || l > 63) continue;
     guchar ch = (guchar)c->text[t->start];
     if (ch < 'A' || ch > 'Z') continue;
     if (wf(c, k) & (W_GIVEN | W_TITLE | W_PRONOUN | W_FUNC | W_DET | W_ADV | W_CUE)) continue;
+    if (common_lookup(c, words, heads, k)) continue;
     gint chain = common_chain(c, k);
-    if (common_find(c, words, heads, chain, k)) continue;
     CommonWord w = {.tok = k, .state = 0, .next = heads[chain]};
     heads[chain] = (gint32)words->len;
     g_array_append_val(words, w);
-    used[chain / 64] |= 1ull << (chain % 64);
   }
-  if (words && words->len > 0) {
-    for (gsize k = 0; k < c->n_tok; k++) {
-      const Tok *t = &c->tok[k];
-      if (t->kind != T_WORD) continue;
-      if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) continue;
-      gint chain = common_chain(c, k);
-      if (chain < 0 || !(used[chain / 64] & (1ull << (chain % 64)))) continue;
-      CommonWord *w = common_find(c, words, heads, chain, k);
-      if (w) w->state |= (t->flags & F_CAP) ? 4u : 2u;
-    }
-    for (guint i = 0; i < starts->len; i++) {
-      gsize k = g_array_index(starts, gsize, i);
-      gint chain = common_chain(c, k);
-      if (chain < 0 || !(used[chain / 64] & (1ull << (chain % 64)))) continue;
-      CommonWord *w = common_find(c, words, heads, chain, k);
-      if (w && w->state == 2u) c->tok[k].flags |= F_COMMON;
-    }
+  if (words->len == 0) return;
+  for (gsize k = 0; k < c->n_tok; k++) {
+    const Tok *t = &c->tok[k];
+    if (t->kind != T_WORD) continue;
+    if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) continue;
+    CommonWord *w = common_lookup(c, words, heads, k);
+    if (w) w->state |= (t->flags & F_CAP) ? 4u : 2u;
   }
-  if (words) {
-    g_array_free(words, TRUE);
-    g_array_free(starts, TRUE);
-    g_free(heads);
+  for (guint i = 0; i < starts->len; i++) {
+    gsize k = g_array_index(starts, gsize, i);
+    CommonWord *w = common_lookup(c, words, heads, k);
+    if (w && w->state == 2u) c->tok[k].flags |= F_COMMON;
   }
+  for (guint i = 0; i < words->len; i++) /* empty the chains again */
+    heads[common_chain(c, g_array_index(words, CommonWord, i).tok)] = -1;
 }
 
 /* The surname slot for token K (empty when the word has no people yet). */
@@ -1147,6 +1142,13 @@ static gboolean opening_mark(const Ctx *c, gsize k) {
   }
 }
 
+/* Q's cue is the tokens [FIRST, LAST], its lemma FIRST's. */
+static void set_cue(const Ctx *c, Quote *q, gsize first, gsize last) {
+  q->cue_first = (gssize)first;
+  q->cue_last = (gssize)last;
+  q->lemma = winfo(c, first)->lemma;
+}
+
 static gboolean participle_cue(const Ctx *c, gsize j, gsize floor);
 
 /* “Q,” X said / said X / according to X, right after the closing mark at CLOSE. */
@@ -1185,17 +1187,14 @@ static gboolean attrib_after(const Ctx *c, Quote *q, gsize close) {
       if (q->open_tok <= floor) return FALSE;
       NP np = sentence_subject(c, floor, q->open_tok);
       if (np.type == NP_NONE) return FALSE;
-      q->cue_first = q->cue_last = (gssize)a;
-      q->lemma = winfo(c, a)->lemma;
+      set_cue(c, q, a, a);
       q->np = np;
       q->how = A_AFTER;
       return TRUE;
     }
     gsize s = according ? a + 2 : a + 1;
     NP np = np_forward(c, s, limit);
-    q->cue_first = (gssize)a;
-    q->cue_last = (gssize)(according ? a + 1 : a);
-    q->lemma = winfo(c, a)->lemma;
+    set_cue(c, q, a, according ? a + 1 : a);
     q->np = np;
     q->how = A_AFTER;
     return TRUE;
@@ -1225,8 +1224,7 @@ static gboolean attrib_after(const Ctx *c, Quote *q, gsize close) {
     if (e > i && (tok_char(c, e - 1, ',') || is_dash(c, e - 1))) e--;
     NP np = subject_between(c, i, e);
     if (np.type == NP_NONE) return FALSE;
-    q->cue_first = q->cue_last = (gssize)j;
-    q->lemma = winfo(c, j)->lemma;
+    set_cue(c, q, j, j);
     q->np = np;
     q->how = A_AFTER;
     return TRUE;
@@ -1327,8 +1325,7 @@ static gboolean attrib_after_loose(Ctx *c, Quote *q, gsize close) {
     if (is_cue(c, a) && (wf(c, a) & W_CUE_INDIRECT) && !(winfo(c, a)->flags & W_ACCORDING)) {
       NP sp = np_forward(c, a + 1, limit);
       if (sp.type != NP_NONE && limit - sp.last <= 6) {
-        q->cue_first = q->cue_last = (gssize)a;
-        q->lemma = winfo(c, a)->lemma;
+        set_cue(c, q, a, a);
         q->np = sp;
         q->how = A_AFTER;
         return TRUE;
@@ -1342,8 +1339,7 @@ static gboolean attrib_after_loose(Ctx *c, Quote *q, gsize close) {
     gboolean closes = limit - m <= 6 || (m + 2 < limit && tok_char(c, m + 1, ','));
     if (m < limit && is_cue(c, m) && (wf(c, m) & W_CUE_INDIRECT) && closes &&
         !(winfo(c, m)->flags & W_ACCORDING)) {
-      q->cue_first = q->cue_last = (gssize)m;
-      q->lemma = winfo(c, m)->lemma;
+      set_cue(c, q, m, m);
       q->np = sp;
       q->how = A_AFTER;
       return TRUE;
@@ -1554,8 +1550,7 @@ static gboolean main_after_relative(const Ctx *c, Quote *q, gsize from, gsize e)
     for (gsize m = a; m <= e; m++) {
       if (c->tok[m].flags & F_IN_QUOTE) return FALSE;
       if (!is_cue(c, m) || (winfo(c, m)->flags & W_ACCORDING)) continue;
-      q->cue_first = q->cue_last = (gssize)m;
-      q->lemma = winfo(c, m)->lemma;
+      set_cue(c, q, m, m);
       q->np.rel1 = 0;
       return TRUE;
     }
@@ -1593,8 +1588,7 @@ static void later_clause(const Ctx *c, Quote *q, gsize from, gsize e) {
       if (!is_cue(c, j) || (winfo(c, j)->flags & W_ACCORDING) || participle_cue(c, j, k)) continue;
       NP np = subject_of(c, j, k);
       if (np.type == NP_NONE || np.first < k) continue;
-      q->cue_first = q->cue_last = (gssize)j;
-      q->lemma = winfo(c, j)->lemma;
+      set_cue(c, q, j, j);
       q->np = np;
       return;
     }
@@ -1633,8 +1627,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
       if (!tok_char(c, j + 1, ',') || !is_cue(c, j) || (wf(c, j) & W_ACCORDING)) continue;
       NP np = np_backward(c, j - 1, lo);
       if (np.type == NP_NONE || np.first == 0 || np.first <= lo || !tok_char(c, np.first - 1, ',')) continue;
-      q->cue_first = q->cue_last = (gssize)j;
-      q->lemma = winfo(c, j)->lemma;
+      set_cue(c, q, j, j);
       q->np = np;
       q->how = A_BEFORE;
       return TRUE;
@@ -1660,8 +1653,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
         NP np = absolute_subject(c, j, lo);
         if (np.type == NP_NONE) np = sentence_subject(c, lo, j);
         if (np.type != NP_NONE) {
-          q->cue_first = q->cue_last = (gssize)j;
-          q->lemma = winfo(c, j)->lemma;
+          set_cue(c, q, j, j);
           q->np = np;
           q->how = A_BEFORE;
           later_clause(c, q, j, e);
@@ -1671,8 +1663,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
       }
       NP np = subject_of(c, j, lo);
       if (np.type != NP_NONE) {
-        q->cue_first = q->cue_last = (gssize)j;
-        q->lemma = winfo(c, j)->lemma;
+        set_cue(c, q, j, j);
         q->np = np;
         q->how = A_BEFORE;
         if (np.rel1 && main_after_relative(c, q, j, e)) return TRUE;
@@ -1687,9 +1678,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
     if ((winfo(c, j)->flags & W_ACCORDING)) {
       NP np = np_forward(c, j + 2, e + 1);
       if (np.type != NP_NONE) {
-        q->cue_first = (gssize)j;
-        q->cue_last = (gssize)j + 1;
-        q->lemma = winfo(c, j)->lemma;
+        set_cue(c, q, j, j + 1);
         q->np = np;
         q->how = A_BEFORE;
         return TRUE;
@@ -1729,8 +1718,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
     }
     if (np.type != NP_NONE) {
       gsize cue = fallback >= 0 ? (gsize)fallback : j;
-      q->cue_first = q->cue_last = (gssize)cue;
-      q->lemma = winfo(c, cue)->lemma;
+      set_cue(c, q, cue, cue);
       q->np = np;
       q->how = A_BEFORE;
       return TRUE;
@@ -1739,8 +1727,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
     if (++tries >= 3) break;
   }
   if (fallback >= 0) {
-    q->cue_first = q->cue_last = fallback;
-    q->lemma = winfo(c, fallback)->lemma;
+    set_cue(c, q, (gsize)fallback, (gsize)fallback);
     q->how = A_BEFORE;
     /* "Putin veered close to an admission, saying, “Q”": the sentence's subject */
     q->np = sentence_subject(c, floor, (gsize)fallback);
@@ -1794,9 +1781,7 @@ static void according_override(const Ctx *c, Quote *q) {
       np = (NP){.type = NP_NOMINAL, .first = j + 2, .last = j + 2, .mention = -1};
     if (np.type == NP_NONE) return;
     q->np = np;
-    q->cue_first = (gssize)j;
-    q->cue_last = (gssize)j + 1;
-    q->lemma = winfo(c, j)->lemma;
+    set_cue(c, q, j, j + 1);
     return;
   }
 }
@@ -1815,8 +1800,7 @@ static void closing_attribution(const Ctx *c, Quote *q) {
   NP np = subject_of(c, k, q->close_tok + 1);
   if (np.type == NP_NONE || np.first == 0 || !tok_char(c, np.first - 1, ',')) return;
   q->np = np;
-  q->cue_first = q->cue_last = (gssize)k;
-  q->lemma = winfo(c, k)->lemma;
+  set_cue(c, q, k, k);
   q->how = A_AFTER;
 }
 
@@ -1833,8 +1817,7 @@ static void reported_override(const Ctx *c, Quote *q) {
       if (np.type == NP_NONE || np.first == 0 || !(tok_char(c, np.first - 1, ',') || np.first - 1 == q->close_tok))
         return;
       q->np = np;
-      q->cue_first = q->cue_last = (gssize)k;
-      q->lemma = winfo(c, k)->lemma;
+      set_cue(c, q, k, k);
       return;
     }
     k++;
@@ -2377,6 +2360,10 @@ AttrScratch *attr_scratch_new(void) {
   s->tok_mention = g_array_new(FALSE, FALSE, sizeof(gint32));
   s->runs = g_array_new(FALSE, FALSE, sizeof(Run));
   s->surnames = g_array_new(FALSE, FALSE, sizeof(SurnameSlot));
+  s->common_words = g_array_new(FALSE, FALSE, sizeof(CommonWord));
+  s->common_starts = g_array_new(FALSE, FALSE, sizeof(gsize));
+  s->common_heads = g_new(gint32, COMMON_CHAINS);
+  memset(s->common_heads, 0xff, COMMON_CHAINS * sizeof(gint32)); /* -1 */
   s->order = g_ptr_array_new();
   s->speaker_spans = g_hash_table_new(g_direct_hash, g_direct_equal);
   s->cue_spans = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -2394,6 +2381,9 @@ void attr_scratch_free(AttrScratch *s) {
   g_array_free(s->tok_mention, TRUE);
   g_array_free(s->runs, TRUE);
   g_array_free(s->surnames, TRUE);
+  g_array_free(s->common_words, TRUE);
+  g_array_free(s->common_starts, TRUE);
+  g_free(s->common_heads);
   g_ptr_array_free(s->order, TRUE);
   g_hash_table_destroy(s->speaker_spans);
   g_hash_table_destroy(s->cue_spans);
