@@ -473,12 +473,24 @@ intern_label(CopydeskLayer *layer, const char *label)
   return interned;
 }
 
+/* TRUE when [START, END) is a range of DOC's text on character boundaries. */
+static inline gboolean
+range_ok(const CopydeskDocument *doc, gsize start, gsize end)
+{
+  const char *text = doc->text->str;
+  gsize len = doc->text->len;
+  return start <= end && end <= len && copydesk_utf8_is_boundary(text, len, start) &&
+         copydesk_utf8_is_boundary(text, len, end);
+}
+
 /* TRUE when [START, END) is a range of LAYER's text on character boundaries; otherwise
  * FALSE with ERROR naming the span and the layer. */
 static gboolean
 check_range(CopydeskLayer *layer, gsize start, gsize end, GError **error)
 {
   CopydeskDocument *doc = layer->doc;
+  if (range_ok(doc, start, end))
+    return TRUE;
   if (start > end || end > doc->text->len) {
     g_set_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_RANGE,
                 "span [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ") of layer '%s' is outside the "
@@ -486,15 +498,11 @@ check_range(CopydeskLayer *layer, gsize start, gsize end, GError **error)
                 start, end, layer->name, doc->text->len);
     return FALSE;
   }
-  if (!copydesk_utf8_is_boundary(doc->text->str, doc->text->len, start) ||
-      !copydesk_utf8_is_boundary(doc->text->str, doc->text->len, end)) {
-    g_set_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_BOUNDARY,
-                "span [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ") of layer '%s' cuts a UTF-8 "
-                "character",
-                start, end, layer->name);
-    return FALSE;
-  }
-  return TRUE;
+  g_set_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_BOUNDARY,
+              "span [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ") of layer '%s' cuts a UTF-8 "
+              "character",
+              start, end, layer->name);
+  return FALSE;
 }
 
 /* Room for N more spans in LAYER's span array. */
@@ -510,11 +518,12 @@ reserve_spans(CopydeskLayer *layer, gsize n)
   layer->spans = g_renew(CopydeskSpan *, layer->spans, cap);
 }
 
-/* A new span [START, END) with the interned LABEL at the end of LAYER (room reserved). */
+/* Makes SPAN (fresh from the blocks) [START, END) with the interned LABEL and puts it at the
+ * end of LAYER (room reserved). */
 static inline CopydeskSpan *
-append_span(CopydeskLayer *layer, gsize start, gsize end, const char *interned)
+append_span(CopydeskLayer *layer, CopydeskSpan *span, gsize start, gsize end,
+            const char *interned)
 {
-  CopydeskSpan *span = allocate_span(layer->doc);
   span->layer = layer;
   span->start = start;
   span->end = end;
@@ -533,22 +542,17 @@ copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *lab
   if (!check_range(layer, start, end, error))
     return NULL;
   reserve_spans(layer, 1);
-  return append_span(layer, start, end, label ? intern_label(layer, label) : NULL);
+  return append_span(layer, allocate_span(layer->doc), start, end,
+                     label ? intern_label(layer, label) : NULL);
 }
 
 gboolean
 copydesk_layer_add_spans(CopydeskLayer *layer, const CopydeskSpanInit *spans, gsize n,
                          GError **error)
 {
-  const char *text = layer->doc->text->str;
-  gsize len = layer->doc->text->len;
-  for (gsize i = 0; i < n; i++) {
-    gsize s = spans[i].start, e = spans[i].end;
-    gboolean ok = s <= e && e <= len && copydesk_utf8_is_boundary(text, len, s) &&
-                  copydesk_utf8_is_boundary(text, len, e);
-    if (G_UNLIKELY(!ok))
-      return check_range(layer, s, e, error); /* sets ERROR, FALSE */
-  }
+  for (gsize i = 0; i < n; i++)
+    if (G_UNLIKELY(!range_ok(layer->doc, spans[i].start, spans[i].end)))
+      return check_range(layer, spans[i].start, spans[i].end, error); /* sets ERROR */
   reserve_spans(layer, n);
   /* The caller's label strings cannot change during this call, so a label pointer seen
    * before has the same interned form: a few pointers are remembered. */
@@ -574,14 +578,7 @@ copydesk_layer_add_spans(CopydeskLayer *layer, const CopydeskSpanInit *spans, gs
     if (room == 0)
       span = allocate_spans(layer->doc, n - i, &room);
     room--;
-    span->layer = layer;
-    span->start = spans[i].start;
-    span->end = spans[i].end;
-    span->n_attrs = span->cap_attrs = 0;
-    span->attrs = NULL;
-    span->label = in;
-    span->index = layer->n_spans;
-    layer->spans[layer->n_spans++] = span++;
+    append_span(layer, span++, spans[i].start, spans[i].end, in);
   }
   return TRUE;
 }
