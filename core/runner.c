@@ -230,6 +230,21 @@ wait_for(Run *run, Job *job)
   g_mutex_unlock(&run->lock);
 }
 
+/* Takes the oldest pending job, waits for it, writes it unless the run stopped, and frees
+ * it; returns its document's size. */
+static gsize
+finish_oldest(Run *run, GQueue *pending, CopydeskStats *stats, gboolean *stop)
+{
+  Job *head = g_queue_pop_head(pending);
+  wait_for(run, head);
+  if (!*stop)
+    write_job(run, head, stats);
+  *stop = *stop || !head->keep_going;
+  gsize bytes = head->bytes;
+  free_job(head);
+  return bytes;
+}
+
 /* TRUE when JOB is done (without waiting). */
 static gboolean
 is_done(Job *job)
@@ -370,25 +385,12 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
     while (!g_queue_is_empty(&pending) &&
            ((full && g_queue_get_length(&pending) > min_docs / 2 &&
              (g_queue_get_length(&pending) > max_docs / 2 || pending_bytes > max_bytes / 2)) ||
-            is_done(g_queue_peek_head(&pending)))) {
-      Job *head = g_queue_pop_head(&pending);
-      wait_for(&run, head);
-      pending_bytes -= head->bytes;
-      if (!stop)
-        write_job(&run, head, stats);
-      stop = stop || !head->keep_going;
-      free_job(head);
-    }
+            is_done(g_queue_peek_head(&pending))))
+      pending_bytes -= finish_oldest(&run, &pending, stats, &stop);
   }
   batch_push(&run, &batch);
-  while (!g_queue_is_empty(&pending)) {
-    Job *head = g_queue_pop_head(&pending);
-    wait_for(&run, head);
-    if (!stop)
-      write_job(&run, head, stats);
-    stop = stop || !head->keep_going;
-    free_job(head);
-  }
+  while (!g_queue_is_empty(&pending))
+    finish_oldest(&run, &pending, stats, &stop);
   stop_threads(&run);
   copydesk_progress_clear(options->progress); /* the footer's messages start on a clean line */
   if (stats) {

@@ -27,7 +27,8 @@ typedef struct {
 /* Reads every document of INPUT, runs PIPELINE on it and writes the output in input order.
  * Memory stays bounded by a few batches per worker: documents go to the workers in batches
  * (up to 32 documents or 64 KB of text), and the reader waits when 8 × jobs documents and
- * 8 × jobs batches' worth of documents or text are in flight.  Returns the exit status; errors that stop the run are reported on stderr as
- * one line each.  A closed output pipe ends the run quietly. */
+ * 8 × jobs batches' worth of documents or text are in flight.  Returns the exit status;
+ * errors that stop the run are reported on stderr as one line each.  A closed output pipe
+ * ends the run quietly. */
 CopydeskExitStatus copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input,
                                 const CopydeskRunOptions *options);

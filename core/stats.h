@@ -20,6 +20,7 @@ typedef struct CopydeskStats {
 
 /* Zeroed times for a pipeline of N_STAGES stages (plus its output). */
 CopydeskStats *copydesk_stats_new(guint n_stages);
+/* Frees STATS (NULL: nothing). */
 void copydesk_stats_free(CopydeskStats *stats);
 /* Adds FROM's times and counts to INTO (same number of stages). */
 void copydesk_stats_add(CopydeskStats *into, const CopydeskStats *from);
