@@ -260,7 +260,7 @@ static const CopydeskOptionSpec entities_options[] = {
      .default_value = NULL,
      .help = "a folder of extra name lists (CLASS.txt or CLASS-any.txt, one name a line; "
              "classes: country, region, city, demonym, given_name, surname, person, place, org, "
-             "title, misc) added to "
+             "title, misc, team) added to "
              "the lists the model was trained with"},
     {.name = "window",
      .type = COPYDESK_OPTION_INT,

@@ -214,11 +214,13 @@ gboolean ner_gazetteer_add_dir(NerGazetteer *gaz, const char *dir, GString *blob
     const char *dash = memchr(file, '-', stem);
     int c = ner_gaz_class_parse(file, dash ? (gsize)(dash - file) : stem);
     if (c < 0) {
+      GString *known = g_string_new(NULL); /* the classes, from the one table of them */
+      for (int n = 0; n < NER_GAZ_N_CLASSES; n++)
+        g_string_append_printf(known, "%s%s", n ? ", " : "", class_names[n]);
       g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                  "%s/%s: the file name does not start with a gazetteer class "
-                  "(country, region, city, demonym, given_name, org, title, misc, surname, "
-                  "person, place)",
-                  dir, file);
+                  "%s/%s: the file name does not start with a gazetteer class (%s)", dir, file,
+                  known->str);
+      g_string_free(known, TRUE);
       ok = FALSE;
       break;
     }
