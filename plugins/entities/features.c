@@ -558,13 +558,12 @@ static inline guint32 cluster_prefix_of(guint32 c, guint bits) {
 static const guint64 BOUNDARY_L = G_GUINT64_CONSTANT(0x2545f4914f6cdd1d);
 static const guint64 BOUNDARY_R = G_GUINT64_CONSTANT(0x9e3779b97f4a7c55);
 
-/* The features of a capitalised token I of sentence [S, E) in a table line or a document
+/* The features of a capitalised token I of a sentence ending at E in a table line or a document
  * with a topic: the topic with the token's position, its word, and the shape of the token
  * after its run of capitalised words ("Chelsea 2", "Sampras ( U.S. )"). */
-static guint topic_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint64 *out) {
+static guint topic_features(const NerTokInfo *info, gsize e, gsize i, guint64 *out) {
   const NerTokInfo *t = &info[i];
   if (!(t->flags & NER_TOK_CAP) || !(t->topic || (t->flags & NER_TOK_TABLE))) return 0;
-  (void)s;
   guint n = 0;
   gsize j = i + (t->run_len ? t->run_to_end : 0) + 1;
   guint64 nx = j < e ? info[j].sshape : BOUNDARY_R;
@@ -646,7 +645,7 @@ guint ner_static_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gui
                                NER_TOK_LOWER);
     out[n++] = F2(T_DOCCASE, t->doccase, cpos);
   }
-  n += topic_features(info, s, e, i, out + n);
+  n += topic_features(info, e, i, out + n);
   /* the word clusters of the token and its neighbours, as bit-string prefixes */
   for (int d = -2; d <= 2; d++) {
     if ((gssize)i + d < (gssize)s || i + d >= e) continue;
@@ -773,7 +772,7 @@ guint ner_context_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gu
     out[n++] = F2(T_RUN_BEFORE, first > s ? info[first - 1].lower : BOUNDARY_L, rp);
     out[n++] = F2(T_RUN_AFTER, after < e ? info[after].lower : BOUNDARY_R, rp);
   }
-  n += topic_features(info, s, e, i, out + n);
+  n += topic_features(info, e, i, out + n);
   return n;
 }
 
@@ -876,10 +875,12 @@ guint ner_agg_features(const NerTokInfo *info, gsize s, gsize e, gsize i, const 
  * occurrences ("The New York Times" does not make every sentence's first "The" a name). */
 static gboolean is_article(guint64 lower) {
   static guint64 keys[3];
-  if (G_UNLIKELY(keys[0] == 0)) {
+  static gsize ready = 0; /* workers call this at once: the keys are set up once, safely */
+  if (g_once_init_enter(&ready)) {
+    keys[0] = ner_hash_bytes("the", 3);
     keys[1] = ner_hash_bytes("a", 1);
     keys[2] = ner_hash_bytes("an", 2);
-    keys[0] = ner_hash_bytes("the", 3);
+    g_once_init_leave(&ready, 1);
   }
   return lower == keys[0] || lower == keys[1] || lower == keys[2];
 }
