@@ -1,9 +1,9 @@
 /* copydesk — sentences: the static word lists behind the sentence rules.
  *
- * Every table is sorted by strcmp() and searched with bsearch();
- * sentences_tables_check() verifies the order when the plugin is created.
+ * Every table is sorted by strcmp() and searched by binary search;
+ * sentences_tables_check() verifies the order (and the abbreviations' length) when the
+ * plugin is created.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "sentences.h"
@@ -100,47 +100,61 @@ static const char *const dates[] = {
     "Sep",    "Sept",  "September", "Sunday", "Thursday", "Tuesday",  "Wednesday", "local",
 };
 
-typedef struct {
-  const char *s;
-  gsize len;
-} Key;
+/* The longest abbreviation (without its final period): longer words are not looked up. */
+enum { ABBREVIATION_MAX = 6 };
 
-static int key_compare(const Key *key, const char *word) {
-  int c = strncmp(key->s, word, key->len);
-  if (c != 0) return c;
-  return word[key->len] == '\0' ? 0 : -1;
+/* strcmp() of the LEN bytes at S (as a string) with WORD. */
+static inline int compare_word(const char *s, gsize len, const char *word) {
+  for (gsize k = 0; k < len; k++) {
+    guchar a = (guchar)s[k], b = (guchar)word[k];
+    if (b == '\0') return 1; /* WORD is a prefix of S */
+    if (a != b) return a < b ? -1 : 1;
+  }
+  return word[len] == '\0' ? 0 : -1;
 }
 
-static int abbrev_compare(const void *a, const void *b) {
-  return key_compare(a, ((const Abbreviation *)b)->word);
-}
-
-static int word_compare(const void *a, const void *b) {
-  return key_compare(a, *(const char *const *)b);
+/* The index of the LEN bytes at S in the N sorted entries of TABLE, each STRIDE bytes
+ * and starting with its word, or -1.  An inline binary search: the tokenizer asks for
+ * every word before a period, and bsearch()'s callback and strncmp() cost more than
+ * the comparisons themselves. */
+static inline gssize find_word(const void *table, gsize n, gsize stride, const char *s,
+                               gsize len) {
+  gsize lo = 0, hi = n;
+  while (lo < hi) {
+    gsize mid = lo + (hi - lo) / 2;
+    const char *word = *(const char *const *)(const void *)((const char *)table + mid * stride);
+    int c = compare_word(s, len, word);
+    if (c == 0) return (gssize)mid;
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return -1;
 }
 
 static gboolean in_list(const char *const *list, gsize n, const char *s, gsize len) {
   if (len == 0 || len > 32) return FALSE;
-  Key key = {s, len};
-  return bsearch(&key, list, n, sizeof list[0], word_compare) != NULL;
+  return find_word(list, n, sizeof list[0], s, len) >= 0;
+}
+
+static AbbrevClass abbreviation_class(const char *s, gsize len) {
+  gssize found =
+      find_word(abbreviations, G_N_ELEMENTS(abbreviations), sizeof abbreviations[0], s, len);
+  return found >= 0 ? abbreviations[found].cls : ABBR_NONE;
 }
 
 AbbrevClass sentences_abbreviation(const char *s, gsize len) {
-  if (len == 0 || len > 16) return ABBR_NONE;
-  Key key = {s, len};
-  const Abbreviation *found = bsearch(&key, abbreviations, G_N_ELEMENTS(abbreviations),
-                                      sizeof abbreviations[0], abbrev_compare);
-  if (found) return found->cls;
+  if (len == 0 || len > ABBREVIATION_MAX) return ABBR_NONE;
+  AbbrevClass cls = abbreviation_class(s, len);
+  if (cls != ABBR_NONE) return cls;
   /* "MR" and "SEN" in all-capitals text: try "Mr", "Sen". */
   gboolean upper = len >= 2;
   for (gsize i = 0; i < len && upper; i++) upper = g_ascii_isupper(s[i]) || s[i] == '.';
   if (!upper) return ABBR_NONE;
-  char buf[17];
+  char buf[ABBREVIATION_MAX];
   for (gsize i = 0; i < len; i++) buf[i] = i == 0 ? s[i] : g_ascii_tolower(s[i]);
-  key.s = buf;
-  found = bsearch(&key, abbreviations, G_N_ELEMENTS(abbreviations), sizeof abbreviations[0],
-                  abbrev_compare);
-  return found ? found->cls : ABBR_NONE;
+  return abbreviation_class(buf, len);
 }
 
 gboolean sentences_is_starter(const char *s, gsize len) {
@@ -162,6 +176,8 @@ static gboolean sorted(const char *const *list, gsize n) {
 }
 
 gboolean sentences_tables_check(void) {
+  for (gsize i = 0; i < G_N_ELEMENTS(abbreviations); i++)
+    if (strlen(abbreviations[i].word) > ABBREVIATION_MAX) return FALSE;
   for (gsize i = 1; i < G_N_ELEMENTS(abbreviations); i++)
     if (strcmp(abbreviations[i - 1].word, abbreviations[i].word) >= 0) return FALSE;
   return sorted(starters, G_N_ELEMENTS(starters)) && sorted(time_zones, G_N_ELEMENTS(time_zones)) &&
