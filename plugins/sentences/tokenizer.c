@@ -170,6 +170,58 @@ static const guint8 ascii_word[256] = {
     2,2,2,2,2,2,2,2,2,2,2,0,0,0,0,0, /* 0x70  p-z */
 };
 
+/* The end of the run of ASCII letters and digits starting at T[J]; *ALPHA is set when it
+ * holds a letter.  (The NUL after the text stops it.) */
+static inline gsize ascii_word_end(const char *t, gsize j, gboolean *alpha) {
+  while ((guchar)(t[j] - '0') < 10) j++; /* a number, or the digits before letters (5th) */
+  *alpha = ascii_word[(guchar)t[j]] != 0;
+  while (ascii_word[(guchar)t[j]] != 0) j++;
+  return j;
+}
+
+/* What a byte is to the scan: whitespace, the start of a word, punctuation; and after a
+ * word, whether it may continue it. */
+enum {
+  BYTE_SPACE, /* space, tab, other C0 controls (NUL too) and DEL */
+  BYTE_BREAK, /* \n \v \f: a line break */
+  BYTE_CR,    /* \r: a line break unless \n follows */
+  BYTE_WORD,  /* an ASCII letter or digit */
+  BYTE_PUNCT, /* other ASCII punctuation and symbols */
+  BYTE_JOIN,  /* . - ' &: may join two words, or be an abbreviation's period */
+  BYTE_SEP,   /* comma, colon, slash: may sit between digits */
+  BYTE_HIGH,  /* 0x80 and above: part of a longer character */
+};
+#define S BYTE_SPACE
+#define B BYTE_BREAK
+#define R BYTE_CR
+#define W BYTE_WORD
+#define P BYTE_PUNCT
+#define J BYTE_JOIN
+#define C BYTE_SEP
+#define H BYTE_HIGH
+static const guint8 byte_class[256] = {
+    S,S,S,S,S,S,S,S,S,S,B,B,B,R,S,S, /* 0x00  \t \n \v \f \r */
+    S,S,S,S,S,S,S,S,S,S,S,S,S,S,S,S, /* 0x10 */
+    S,P,P,P,P,P,J,J,P,P,P,P,C,J,J,C, /* 0x20  space ! " # $ % & ' ( ) * + , - . / */
+    W,W,W,W,W,W,W,W,W,W,C,P,P,P,P,P, /* 0x30  0-9 : ; < = > ? */
+    P,W,W,W,W,W,W,W,W,W,W,W,W,W,W,W, /* 0x40  @ A-O */
+    W,W,W,W,W,W,W,W,W,W,W,P,P,P,P,P, /* 0x50  P-Z [ \ ] ^ _ */
+    P,W,W,W,W,W,W,W,W,W,W,W,W,W,W,W, /* 0x60  ` a-o */
+    W,W,W,W,W,W,W,W,W,W,W,P,P,P,P,S, /* 0x70  p-z { | } ~ DEL */
+    H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H, H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,
+    H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H, H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,
+    H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H, H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,
+    H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H, H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,
+};
+#undef S
+#undef B
+#undef R
+#undef W
+#undef P
+#undef J
+#undef C
+#undef H
+
 typedef struct {
   gsize end;
   gsize split; /* where a clitic starts (0: none) */
@@ -277,10 +329,36 @@ G_ALWAYS_INLINE static inline WordScan scan_word(const char *t, gsize n, gsize i
   return w;
 }
 
+/* TRUE when the byte at T[J], after a run of ASCII letters and digits, ends the word
+ * whatever the run holds: an ASCII byte that scan_word() never keeps inside a word.  A
+ * period may be an abbreviation's, an inner one (U.S.) or a decimal point; a hyphen, an
+ * apostrophe or an ampersand may join two words; a comma, colon or slash may sit between
+ * digits (1,000  10:30  3/4); a byte from 0x80 may be a letter or a joiner. */
+static inline gboolean ends_ascii_word(const char *t, gsize j) {
+  switch (byte_class[(guchar)t[j]]) {
+    case BYTE_JOIN:
+    case BYTE_HIGH:
+      return FALSE;
+    case BYTE_SEP:
+      return !g_ascii_isdigit(t[j - 1]);
+    default:
+      return TRUE;
+  }
+}
+
 /* ---- Punctuation and symbols ------------------------------------------------ */
 
 static TokenKind char_kind(gunichar u) {
-  if (u == '%' || u == '&' || u == '@' || u == '#') return TOKEN_SYMBOL;
+  if (u < 0x80) {
+    /* % & @ # and g_unichar_type()'s ASCII symbols; letters and digits never get here. */
+    switch (u) {
+      case '%': case '&': case '@': case '#': case '$': case '+': case '<':
+      case '=': case '>': case '^': case '`': case '|': case '~':
+        return TOKEN_SYMBOL;
+      default:
+        return TOKEN_PUNCT;
+    }
+  }
   switch (g_unichar_type(u)) {
     case G_UNICODE_CURRENCY_SYMBOL:
     case G_UNICODE_MATH_SYMBOL:
@@ -383,131 +461,187 @@ static gsize scan_lone_clitic(const char *t, gsize n, gsize i, gsize apostrophe_
   return 0;
 }
 
+/* Where the scan may find e-mail addresses. */
+typedef struct {
+  gsize no_email_before; /* no address starts before this position */
+  gsize next_at;         /* the next '@' at or after the last position asked about */
+} EmailState;
+
+/* email_at() past its first test. */
+G_NO_INLINE static gsize find_email(const char *t, gsize n, gsize i, EmailState *st) {
+  /* An address needs an '@' within the 64 bytes a local part may have. */
+  if (st->next_at < i) {
+    const char *at = memchr(t + i, '@', n - i);
+    st->next_at = at ? (gsize)(at - t) : n;
+  }
+  if (st->next_at == n) {
+    st->no_email_before = n;
+    return 0;
+  }
+  if (st->next_at - i > 64) {
+    st->no_email_before = st->next_at - 64;
+    return 0;
+  }
+  gsize give_up, end = scan_email(t, n, i, &give_up);
+  if (end == 0) st->no_email_before = give_up;
+  return end;
+}
+
+/* The end of an e-mail address starting at I (an ASCII letter or digit), or 0. */
+static inline gsize email_at(const char *t, gsize n, gsize i, EmailState *st) {
+  return i < st->no_email_before ? 0 : find_email(t, n, i, st);
+}
+
+/* The scan's state between tokens. */
+typedef struct {
+  const char *t;
+  gsize n;
+  TokenArray *tokens;
+  EmailState email;
+} Scan;
+
+/* The token at I that is not a plain ASCII word (see sentences_tokenize()): a word with
+ * inner marks, clitics or non-ASCII letters, a URL or address, punctuation, a symbol.
+ * Appends it (two tokens for a word and its clitic) and returns where it ends.  Kept
+ * out of line so that the plain words' loop keeps its state in registers. */
+G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, guint newlines, gboolean space) {
+  const char *t = sc->t;
+  gsize n = sc->n, end = 0;
+  TokenKind kind = TOKEN_PUNCT;
+  guint8 flags = 0;
+  if (ascii_word[(guchar)t[i]] != 0) {
+    if ((end = scan_url(t, n, i)) != 0)
+      kind = TOKEN_URL;
+    else if ((end = email_at(t, n, i, &sc->email)) != 0)
+      kind = TOKEN_EMAIL;
+  }
+  gsize len;
+  gunichar u = char_at(t, n, i, &len);
+  gsize next_len;
+  gunichar next = char_at(t, n, i + len, &next_len);
+  /* (No ASCII character is a mark.) */
+  if (end == 0 && (is_alnum(u) || (u >= 0x80 && g_unichar_ismark(u)))) {
+    WordScan w = scan_word(t, n, i);
+    if (w.split != 0) {
+      push(sc->tokens, i, w.split, w.kind, 0, newlines, space, MARK_NONE);
+      push(sc->tokens, w.split, w.end, TOKEN_WORD, 0, 0, FALSE, MARK_NONE);
+      return w.end;
+    }
+    end = w.end;
+    kind = w.kind;
+    flags = w.flags;
+  }
+  if (end == 0) {
+    end = i + len;
+    kind = char_kind(u);
+    if (u == '.' && next == '.') {
+      while (end < n && t[end] == '.') end++; /* ... */
+    } else if (u == '-' && next == '-') {
+      while (end < n && t[end] == '-') end++; /* -- */
+    } else if (u == '!' || u == '?') {
+      while (end < n && (t[end] == '!' || t[end] == '?')) end++;
+    } else if ((u == '`' && next == '`') || (u == '\'' && next == '\'')) {
+      end++; /* `` and '' */
+    } else if (is_apostrophe(u) && !space) {
+      gsize clitic = scan_lone_clitic(t, n, i, len);
+      if (clitic != 0) {
+        end = clitic;
+        kind = TOKEN_WORD;
+      }
+    } else if (is_apostrophe(u) && space && is_digit(next)) {
+      /* '90s */
+      gsize j = i + len;
+      while (j < n && g_ascii_isdigit(t[j])) j++;
+      if (j < n && t[j] == 's') j++;
+      gsize after_len;
+      if (j - (i + len) >= 2 && !is_alnum(char_at(t, n, j, &after_len))) {
+        end = j;
+        kind = TOKEN_WORD;
+      }
+    } else if ((u == '#' || u == '@') && space && is_letter(next)) {
+      WordScan w = scan_word(t, n, i + len); /* #hashtag, @handle */
+      end = w.end;
+      kind = TOKEN_WORD;
+      if (w.flags & TOKEN_FLAG_ABBREV) end--;
+    }
+  }
+  TokenMark mark = kind == TOKEN_PUNCT ? mark_of(t, i, end, u) : MARK_NONE;
+  push(sc->tokens, i, end, kind, flags, newlines, space, mark);
+  return end;
+}
+
+/* The whitespace character at T[I] (from 0x80): its length, and the line breaks it makes
+ * in *NEWLINES; 0 when it is no whitespace. */
+static gsize unicode_space(const char *t, gsize i, guint *newlines) {
+  gsize len = utf8_len((guchar)t[i]);
+  gunichar u = g_utf8_get_char(t + i);
+  if (u == 0x2028 || u == 0x85 || u == 0x2029) {
+    *newlines += u == 0x2029 ? 2 : 1;
+    return len;
+  }
+  GUnicodeType type = g_unichar_type(u);
+  if (g_unichar_isspace(u) || type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT) return len;
+  return 0;
+}
+
 void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
-  gsize i = 0, no_email_before = 0;
   const char *first_at = memchr(t, '@', n);
-  gsize next_at = first_at ? (gsize)(first_at - t) : n; /* the next '@' at or after i */
+  Scan sc = {t, n, tokens, {0, first_at ? (gsize)(first_at - t) : n}};
+  gsize i = 0;
   guint newlines = 0;
   gboolean space = TRUE;
   while (i < n) {
     guchar c = (guchar)t[i];
-    /* Whitespace, and invisible characters between tokens. */
-    if (c < 0x80) {
-      if (c == ' ' || c == '\t') {
+    switch (byte_class[c]) {
+      /* Whitespace, and invisible characters between tokens. */
+      case BYTE_SPACE:
         space = TRUE;
         i++;
         continue;
-      }
-      if (c == '\n' || c == '\v' || c == '\f' || c == '\r') {
-        if (!(c == '\r' && i + 1 < n && t[i + 1] == '\n')) newlines++;
+      case BYTE_BREAK:
+        newlines++;
         space = TRUE;
         i++;
         continue;
-      }
-      if (c < 0x20 || c == 0x7F) {
+      case BYTE_CR:
+        if (!(i + 1 < n && t[i + 1] == '\n')) newlines++;
         space = TRUE;
         i++;
         continue;
-      }
-    } else {
-      gsize len = utf8_len(c);
-      gunichar u = g_utf8_get_char(t + i);
-      if (u == 0x2028 || u == 0x85 || u == 0x2029) {
-        newlines += u == 0x2029 ? 2 : 1;
-        space = TRUE;
-        i += len;
-        continue;
-      }
-      GUnicodeType type = g_unichar_type(u);
-      if (g_unichar_isspace(u) || type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT) {
-        space = TRUE;
-        i += len;
-        continue;
-      }
-    }
-
-    gsize len;
-    gunichar u = char_at(t, n, i, &len);
-    gsize next_len;
-    gunichar next = char_at(t, n, i + len, &next_len);
-    gsize end = 0;
-    TokenKind kind = TOKEN_PUNCT;
-    guint8 flags = 0;
-
-    if (c < 0x80 && g_ascii_isalnum(c)) {
-      if ((end = scan_url(t, n, i)) != 0) {
-        kind = TOKEN_URL;
-      } else if (i >= no_email_before) {
-        /* An address needs an '@' within the 64 bytes a local part may have. */
-        if (next_at < i) {
-          const char *at = memchr(t + i, '@', n - i);
-          next_at = at ? (gsize)(at - t) : n;
+      case BYTE_HIGH: {
+        gsize len = unicode_space(t, i, &newlines);
+        if (len != 0) {
+          space = TRUE;
+          i += len;
+          continue;
         }
-        if (next_at == n) {
-          no_email_before = n;
-        } else if (next_at - i > 64) {
-          no_email_before = next_at - 64;
-        } else {
-          gsize give_up;
-          if ((end = scan_email(t, n, i, &give_up)) != 0)
-            kind = TOKEN_EMAIL;
-          else
-            no_email_before = give_up;
-        }
+        break;
       }
-    }
-    if (end == 0 && (is_alnum(u) || g_unichar_ismark(u))) {
-      WordScan w = scan_word(t, n, i);
-      if (w.split != 0) {
-        push(tokens, i, w.split, w.kind, 0, newlines, space, MARK_NONE);
-        push(tokens, w.split, w.end, TOKEN_WORD, 0, 0, FALSE, MARK_NONE);
-        newlines = 0;
-        space = FALSE;
-        i = w.end;
-        continue;
-      }
-      end = w.end;
-      kind = w.kind;
-      flags = w.flags;
-    }
-    if (end == 0) {
-      end = i + len;
-      kind = char_kind(u);
-      if (u == '.' && next == '.') {
-        while (end < n && t[end] == '.') end++; /* ... */
-      } else if (u == '-' && next == '-') {
-        while (end < n && t[end] == '-') end++; /* -- */
-      } else if (u == '!' || u == '?') {
-        while (end < n && (t[end] == '!' || t[end] == '?')) end++;
-      } else if ((u == '`' && next == '`') || (u == '\'' && next == '\'')) {
-        end++; /* `` and '' */
-      } else if (is_apostrophe(u) && !space) {
-        gsize clitic = scan_lone_clitic(t, n, i, len);
-        if (clitic != 0) {
-          end = clitic;
-          kind = TOKEN_WORD;
+      case BYTE_WORD: {
+        /* Most words are a run of ASCII letters and digits that a space or a plain
+         * punctuation mark ends, and need none of scan_token()'s rules.  Only a URL
+         * (http:// https:// ftp:// www.: a scheme or "www" runs up to its ':' or '.')
+         * or an e-mail address could start there instead. */
+        gboolean alpha;
+        gsize j = ascii_word_end(t, i, &alpha);
+        guchar stop = (guchar)t[j];
+        if (ends_ascii_word(t, j) && stop != ':') {
+          gsize end = email_at(t, n, i, &sc.email);
+          TokenKind kind = end != 0 ? TOKEN_EMAIL : alpha ? TOKEN_WORD : TOKEN_NUMBER;
+          if (end == 0) end = j;
+          push(tokens, i, end, kind, 0, newlines, space, MARK_NONE);
+          newlines = 0;
+          space = FALSE;
+          i = end;
+          continue;
         }
-      } else if (is_apostrophe(u) && space && is_digit(next)) {
-        /* '90s */
-        gsize j = i + len;
-        while (j < n && g_ascii_isdigit(t[j])) j++;
-        if (j < n && t[j] == 's') j++;
-        gsize after_len;
-        if (j - (i + len) >= 2 && !is_alnum(char_at(t, n, j, &after_len))) {
-          end = j;
-          kind = TOKEN_WORD;
-        }
-      } else if ((u == '#' || u == '@') && space && is_letter(next)) {
-        WordScan w = scan_word(t, n, i + len); /* #hashtag, @handle */
-        end = w.end;
-        kind = TOKEN_WORD;
-        if (w.flags & TOKEN_FLAG_ABBREV) end--;
+        break;
       }
+      default:
+        break;
     }
-    TokenMark mark = kind == TOKEN_PUNCT ? mark_of(t, i, end, u) : MARK_NONE;
-    push(tokens, i, end, kind, flags, newlines, space, mark);
+    i = scan_token(&sc, i, newlines, space);
     newlines = 0;
     space = FALSE;
-    i = end;
   }
 }
