@@ -179,6 +179,43 @@ static void test_headline_in_capitals(void) {
   copydesk_document_free(doc);
 }
 
+/* True if a mention's text contains WORD. */
+static gboolean mention_contains(const CopydeskDocument *doc, const char *word) {
+  CopydeskLayer *layer = copydesk_document_layer(doc, COPYDESK_LAYER_ENTITY);
+  for (gsize i = 0; layer && i < copydesk_layer_n_spans(layer); i++) {
+    gsize len;
+    const char *t = copydesk_span_text(copydesk_layer_span(layer, i), &len);
+    if (g_strstr_len(t, (gssize)len, word)) return TRUE;
+  }
+  return FALSE;
+}
+
+/* A headline in Title Case: its common words join no name; its names are still found, with
+ * their own text (the tagger reads the headline in sentence case). */
+static void test_headline_in_title_case(void) {
+  CopydeskDocument *doc = tag("Alvarez Warns Colleagues Against Delay On Storm Aid For "
+                              "Florida\n\n"
+                              "WASHINGTON (Reuters) - Senator Maria Alvarez of Florida warned "
+                              "colleagues on Tuesday that any delay on storm aid would hurt "
+                              "families still without power. Alvarez said the aid bill had wide "
+                              "support in the Senate, but two colleagues warned against it.\n");
+  dump(doc);
+  CopydeskSpan *florida = mention(doc, "Florida", 0);
+  g_assert_nonnull(florida);
+  g_assert_cmpuint(copydesk_span_start(florida), <, 70); /* the headline's */
+  g_assert_cmpstr(copydesk_span_label(florida), ==, "LOC");
+  assert_mention(doc, "Alvarez", "PERSON");
+  assert_mention(doc, "Maria Alvarez", "PERSON");
+  CopydeskSpan *first = mention(doc, "Alvarez", 0);
+  g_assert_cmpuint(copydesk_span_start(first), ==, 0);
+  g_assert_cmpstr(copydesk_span_get_string(first, "name"), ==, "Maria Alvarez");
+  for (const char *const *w = (const char *const[]){"Warns", "Colleagues", "Delay", "Storm",
+                                                    "Aid", NULL};
+       *w; w++)
+    if (mention_contains(doc, *w)) g_error("a mention holds the headline's \"%s\"", *w);
+  copydesk_document_free(doc);
+}
+
 /* "United States" and its aliases are one entity, whichever comes first. */
 static void test_alias_and_full_name(void) {
   CopydeskDocument *doc = tag("The United States and Japan signed the accord in Tokyo on "
@@ -510,6 +547,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/entities/no-consolidation", test_no_consolidation);
   g_test_add_func("/entities/long-text-in-windows", test_long_text_in_windows);
   g_test_add_func("/entities/headline-in-capitals", test_headline_in_capitals);
+  g_test_add_func("/entities/headline-in-title-case", test_headline_in_title_case);
   g_test_add_func("/entities/alias-and-full-name", test_alias_and_full_name);
   g_test_add_func("/entities/odd-text", test_empty_and_odd_text);
   g_test_add_func("/entities/model/corrupt", test_corrupt_model);

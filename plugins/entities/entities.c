@@ -194,8 +194,12 @@ static gboolean entities_process(void *self, CopydeskDocument *doc, GError **err
 
   guint8 *tags = g_new0(guint8, n_tok ? n_tok : 1);
   const NerGazetteer *gaz = e->own_gazetteer ? e->own_gazetteer : ner_model_gazetteer(e->model);
+  /* the tagger reads Title Case headlines in sentence case; mentions keep the text's words */
+  GString *headline_text = g_string_new(NULL);
+  NerToken *tagged = ner_headline_truecase(tok, n_tok, starts, n_sent, gaz, headline_text);
+  const NerToken *seen = tagged ? tagged : tok;
   if (n_tok <= e->window) {
-    ner_tag_document(e->model, gaz, tok, n_tok, starts, n_sent, tags);
+    ner_tag_document(e->model, gaz, seen, n_tok, starts, n_sent, tags);
   } else {
     /* The tagger's scratch grows with what it tags at once (several hundred bytes a
      * token): a very long text is tagged in windows of whole sentences, each seen as a
@@ -206,11 +210,13 @@ static gboolean entities_process(void *self, CopydeskDocument *doc, GError **err
       while (e_sent < n_sent && starts[e_sent] - first < e->window) e_sent++;
       gsize end = e_sent < n_sent ? starts[e_sent] : n_tok;
       for (gsize k = s; k < e_sent; k++) starts[k] -= first;
-      ner_tag_document(e->model, gaz, tok + first, end - first, starts + s, e_sent - s,
+      ner_tag_document(e->model, gaz, seen + first, end - first, starts + s, e_sent - s,
                        tags + first);
       s = e_sent;
     }
   }
+  g_free(tagged);
+  g_string_free(headline_text, TRUE);
   NerMention *mentions = g_new(NerMention, n_tok ? n_tok : 1);
   gsize n_mentions = ner_tags_to_mentions(tags, n_tok, mentions);
   GPtrArray *entities = NULL;

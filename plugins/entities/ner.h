@@ -8,6 +8,7 @@
  *   model.c        the binary model file: write, map, verify, look up weights
  *   tagger.c       greedy left-to-right BILOU decoding of a document, in two passes
  *   consolidate.c  groups the mentions of one thing in a document (Rubio → Marco Rubio)
+ *   headline.c     Title Case headlines shown to the tagger in sentence case
  */
 #pragma once
 
@@ -429,6 +430,14 @@ typedef struct {
  * entities, in order of first mention (free with ner_entities_free). */
 GPtrArray *ner_consolidate(const NerToken *tok, NerMention *mentions, gsize n_mentions);
 void ner_entity_free(gpointer entity);
+
+/* When some sentences of the document (sentences start at SENT_START[0..N_SENT)) are in
+ * Title Case ("Trump Singles Out Reporter At Florida Rally"), a copy of TOK[0..N) whose
+ * words there are as sentence case writes them (headline.c says how; GAZ, which may be NULL,
+ * tells given names), their text in BUF (emptied first; keep it until the copy is freed);
+ * else NULL.  Tag the copy, name mentions from TOK. */
+NerToken *ner_headline_truecase(const NerToken *tok, gsize n, const gsize *sent_start,
+                                gsize n_sent, const NerGazetteer *gaz, GString *buf);
 
 /* Spans of BILOU tags (a stray I or L starts a mention): fills MENTIONS (at most n) and
  * returns the count. */
