@@ -53,6 +53,20 @@ typedef struct {
   gboolean bullet;
 } LineInfo;
 
+/* A growable array of spans to add to a layer in one call (V holds LEN of CAP). */
+typedef struct {
+  CopydeskSpanInit *v;
+  gsize len, cap;
+} SpanList;
+
+static inline void span_list_add(SpanList *list, gsize start, gsize end, const char *label) {
+  if (list->len == list->cap) {
+    list->cap = MAX(64, list->cap * 2);
+    list->v = g_renew(CopydeskSpanInit, list->v, list->cap);
+  }
+  list->v[list->len++] = (CopydeskSpanInit){start, end, label};
+}
+
 typedef struct {
   const SentencesConfig *config;
   const char *text;
@@ -63,8 +77,9 @@ typedef struct {
   GArray *lines; /* LineInfo */
   guint8 *item;  /* per token: ITEM_* (list items of the paragraph being split) */
   GArray *markers; /* ListMarker, scratch */
-  CopydeskLayer *sentences;
-  GError **error;
+  /* The sentences and paragraphs found, added to their layers in one call each at the
+   * end: copydesk_layer_add() per span costs several times more. */
+  SpanList sentences, paragraphs;
 } Splitter;
 
 /* Tokens of enumerated lists ("1. … 2. …", "a) … b) …", "• 9. … • 10. …"). */
@@ -522,10 +537,8 @@ static const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
   return "sentence";
 }
 
-static gboolean add_sentence(Splitter *sp, gsize s, gsize e) {
-  const char *label = sentence_label(sp, s, e);
-  return copydesk_layer_add(sp->sentences, sp->tok[s].start, sp->tok[e].end, label, sp->error) !=
-         NULL;
+static void add_sentence(Splitter *sp, gsize s, gsize e) {
+  span_list_add(&sp->sentences, sp->tok[s].start, sp->tok[e].end, sentence_label(sp, s, e));
 }
 
 /* A reference glued to the end of a sentence: "[1]", "[12]". */
@@ -550,14 +563,14 @@ static gsize footnotes_at(const Splitter *sp, gsize k, gsize last) {
   return k < last && sp->tok[k + 1].space && starts_upper(sp, k + 1) ? k : 0;
 }
 
-static gboolean split_paragraph(Splitter *sp) {
+static void split_paragraph(Splitter *sp) {
   mark_line_breaks(sp);
   find_list_items(sp);
   gsize a = sp->para_first, b = sp->para_last;
   gsize s = a, i = a;
   while (i <= b) {
     if ((sp->item[i] & ITEM_START) && i > s) {
-      if (!add_sentence(sp, s, i - 1)) return FALSE;
+      add_sentence(sp, s, i - 1);
       s = i;
     }
     gsize end = i;
@@ -589,12 +602,11 @@ static gboolean split_paragraph(Splitter *sp) {
       split = TRUE;
     }
     if (split) {
-      if (!add_sentence(sp, s, end)) return FALSE;
+      add_sentence(sp, s, end);
       s = end + 1;
     }
     i = end + 1;
   }
-  return TRUE;
 }
 
 /* ---- The plugin ------------------------------------------------------------ */
@@ -669,38 +681,37 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
       .lines = g_array_new(FALSE, FALSE, sizeof(LineInfo)),
       .item = g_malloc0(tokens.len + 1),
       .markers = g_array_new(FALSE, FALSE, sizeof(ListMarker)),
-      .sentences = sentence_layer,
-      .error = error,
   };
-  gboolean ok = TRUE;
   gsize first = 0;
-  for (gsize k = 1; ok && k <= sp.n_tok; k++) {
+  for (gsize k = 1; k <= sp.n_tok; k++) {
     if (k < sp.n_tok && sp.tok[k].newlines < 2) continue;
     /* Tokens [first, k) form a paragraph. */
     sp.para_first = first;
     sp.para_last = k - 1;
-    ok = copydesk_layer_add(paragraph_layer, sp.tok[first].start, sp.tok[k - 1].end, "paragraph",
-                            error) != NULL &&
-         split_paragraph(&sp);
+    span_list_add(&sp.paragraphs, sp.tok[first].start, sp.tok[k - 1].end, "paragraph");
+    split_paragraph(&sp);
     sp.para_index++;
     first = k;
   }
+  /* Token boundaries are character boundaries: no span can be refused. */
+  gboolean ok =
+      copydesk_layer_add_spans(paragraph_layer, sp.paragraphs.v, sp.paragraphs.len, error) &&
+      copydesk_layer_add_spans(sentence_layer, sp.sentences.v, sp.sentences.len, error);
   if (ok && config->tokens && sp.n_tok > 0) {
-    /* the token layer added 4,096 spans a call */
-    enum { CHUNK = 4096 };
-    CopydeskSpanInit *init = g_new(CopydeskSpanInit, MIN(sp.n_tok, CHUNK));
-    for (gsize k0 = 0; ok && k0 < sp.n_tok; k0 += CHUNK) {
-      gsize n = MIN(sp.n_tok - k0, CHUNK);
-      for (gsize i = 0; i < n; i++) {
-        const Token *t = &sp.tok[k0 + i];
-        init[i] = (CopydeskSpanInit){t->start, t->end, sentences_token_label(t->kind)};
-      }
-      ok = copydesk_layer_add_spans(token_layer, init, n, error);
+    const char *labels[TOKEN_EMAIL + 1];
+    for (guint kind = 0; kind <= TOKEN_EMAIL; kind++) labels[kind] = sentences_token_label(kind);
+    CopydeskSpanInit *init = g_new(CopydeskSpanInit, sp.n_tok);
+    for (gsize k = 0; k < sp.n_tok; k++) {
+      const Token *t = &sp.tok[k];
+      init[k] = (CopydeskSpanInit){t->start, t->end, labels[t->kind]};
     }
+    ok = copydesk_layer_add_spans(token_layer, init, sp.n_tok, error);
     g_free(init);
   }
   g_array_free(sp.lines, TRUE);
   g_array_free(sp.markers, TRUE);
+  g_free(sp.sentences.v);
+  g_free(sp.paragraphs.v);
   g_free(sp.item);
   g_free(tokens.v);
   return ok;
