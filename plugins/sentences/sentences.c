@@ -49,8 +49,7 @@ typedef struct {
 
 typedef struct {
   gsize first, last; /* token indices */
-  guint chars, words, capitalized;
-  gboolean bullet;
+  guint chars;
 } LineInfo;
 
 /* A growable array of spans to add to a layer in one call (V holds LEN of CAP). */
@@ -73,6 +72,8 @@ typedef struct {
   Token *tok;
   gsize n_tok;
   gsize para_first, para_last; /* the paragraph being split */
+  const gsize *line_starts;    /* its tokens after a single line break, in order */
+  gsize n_line_starts;
   guint para_index;
   GArray *lines; /* LineInfo */
   guint8 *item;  /* per token: ITEM_* (list items of the paragraph being split) */
@@ -311,27 +312,30 @@ static guint count_chars(const char *s, gsize len) {
   return n;
 }
 
-/* Fills in the measures of LINE. */
-static void measure_line(const Splitter *sp, LineInfo *line) {
-  gsize first = line->first, last = line->last;
-  line->chars =
-      count_chars(sp->text + sp->tok[first].start, sp->tok[last].end - sp->tok[first].start);
-  for (gsize k = first; k <= last; k++) {
+/* Does LINE read like a title, most of its words capitalised? */
+static gboolean line_is_capitalized(const Splitter *sp, const LineInfo *line) {
+  guint words = 0, capitalized = 0;
+  for (gsize k = line->first; k <= line->last; k++) {
     if (sp->tok[k].kind != TOKEN_WORD) continue;
     gunichar u = tok_char(sp, k);
     if (u < 0x80) {
       if (!g_ascii_isalpha(u)) continue;
-      line->words++;
-      line->capitalized += g_ascii_isupper(u) != 0;
+      words++;
+      capitalized += g_ascii_isupper(u) != 0;
     } else if (g_unichar_isalpha(u)) {
-      line->words++;
-      line->capitalized += g_unichar_isupper(u) || g_unichar_istitle(u);
+      words++;
+      capitalized += g_unichar_isupper(u) || g_unichar_istitle(u);
     }
   }
-  /* A bullet: a line starting with one bullet character, then more. */
+  return words >= 3 && capitalized * 10 >= words * 6;
+}
+
+/* A bullet: a line starting with one bullet character, then more. */
+static gboolean line_is_bullet(const Splitter *sp, const LineInfo *line) {
+  gsize first = line->first;
   gunichar c = tok_char(sp, first);
-  line->bullet = first < last && sp->tok[first].kind != TOKEN_WORD && is_bullet_char(c) &&
-                 tok_len(sp, first) == (gsize)g_unichar_to_utf8(c, NULL);
+  return first < line->last && sp->tok[first].kind != TOKEN_WORD && is_bullet_char(c) &&
+         tok_len(sp, first) == (gsize)g_unichar_to_utf8(c, NULL);
 }
 
 static gboolean line_is_long(const LineInfo *l, guint widest) {
@@ -350,36 +354,31 @@ static gboolean flowed_break(const Splitter *sp, gsize last, gsize next) {
 
 /* Marks the first token of every line whose break ends a sentence (TOKEN_FLAG_HARD). */
 static void mark_line_breaks(Splitter *sp) {
-  g_array_set_size(sp->lines, 0);
-  gsize first = sp->para_first;
-  for (gsize k = sp->para_first + 1; k <= sp->para_last; k++) {
-    if (sp->tok[k].newlines >= 1) {
-      LineInfo line = {first, k - 1, 0, 0, 0, FALSE};
-      g_array_append_val(sp->lines, line);
-      first = k;
-    }
+  if (sp->n_line_starts == 0) return; /* one line: nothing to decide */
+  if (sp->config->lines == LINES_NEVER) return;
+  if (sp->config->lines == LINES_ALWAYS) {
+    for (gsize k = 0; k < sp->n_line_starts; k++)
+      sp->tok[sp->line_starts[k]].flags |= TOKEN_FLAG_HARD;
+    return;
   }
-  if (sp->lines->len == 0) return; /* one line: nothing to decide */
-  LineInfo last_line = {first, sp->para_last, 0, 0, 0, FALSE};
-  g_array_append_val(sp->lines, last_line);
-  guint n = sp->lines->len;
+  guint n = (guint)sp->n_line_starts + 1;
+  g_array_set_size(sp->lines, n);
   LineInfo *lines = (LineInfo *)(void *)sp->lines->data;
-  for (guint k = 0; k < n; k++) measure_line(sp, &lines[k]);
+  for (guint k = 0; k < n; k++) {
+    lines[k].first = k == 0 ? sp->para_first : sp->line_starts[k - 1];
+    lines[k].last = k + 1 < n ? sp->line_starts[k] - 1 : sp->para_last;
+    gsize start = sp->tok[lines[k].first].start;
+    lines[k].chars = count_chars(sp->text + start, sp->tok[lines[k].last].end - start);
+  }
   guint widest = 0, long_lines = 0;
   for (guint k = 0; k < n; k++) widest = MAX(widest, lines[k].chars);
   for (guint k = 0; k + 1 < n; k++) long_lines += line_is_long(&lines[k], widest);
   gboolean wrapped = long_lines * 2 > n - 1;
   for (guint k = 0; k + 1 < n; k++) {
     const LineInfo *line = &lines[k], *next = &lines[k + 1];
-    gboolean soft;
-    if (sp->config->lines == LINES_NEVER)
-      soft = TRUE;
-    else if (sp->config->lines == LINES_ALWAYS)
-      soft = FALSE;
-    else
-      soft = (wrapped && line_is_long(line, widest) && !next->bullet &&
-              !(line->words >= 3 && line->capitalized * 10 >= line->words * 6)) ||
-             flowed_break(sp, line->last, next->first);
+    gboolean soft = (wrapped && line_is_long(line, widest) && !line_is_bullet(sp, next) &&
+                     !line_is_capitalized(sp, line)) ||
+                    flowed_break(sp, line->last, next->first);
     if (!soft) sp->tok[next->first].flags |= TOKEN_FLAG_HARD;
   }
 }
@@ -682,16 +681,23 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
       .item = g_malloc0(tokens.len + 1),
       .markers = g_array_new(FALSE, FALSE, sizeof(ListMarker)),
   };
-  gsize first = 0;
-  for (gsize k = 1; k <= sp.n_tok; k++) {
-    if (k < sp.n_tok && sp.tok[k].newlines < 2) continue;
-    /* Tokens [first, k) form a paragraph. */
+  /* Paragraphs end before a token after two or more line breaks; the tokens after one
+   * break start the paragraph's lines.  (A break before the first token starts nothing.) */
+  const gsize *breaks = tokens.breaks;
+  gsize n_breaks = tokens.n_breaks, b = n_breaks > 0 && breaks[0] == 0 ? 1 : 0;
+  for (gsize first = 0; first < sp.n_tok;) {
+    gsize lines_from = b;
+    while (b < n_breaks && sp.tok[breaks[b]].newlines < 2) b++;
+    gsize next = b < n_breaks ? breaks[b] : sp.n_tok;
     sp.para_first = first;
-    sp.para_last = k - 1;
-    span_list_add(&sp.paragraphs, sp.tok[first].start, sp.tok[k - 1].end, "paragraph");
+    sp.para_last = next - 1;
+    sp.line_starts = breaks + lines_from;
+    sp.n_line_starts = b - lines_from;
+    span_list_add(&sp.paragraphs, sp.tok[first].start, sp.tok[next - 1].end, "paragraph");
     split_paragraph(&sp);
     sp.para_index++;
-    first = k;
+    first = next;
+    if (b < n_breaks) b++;
   }
   /* Token boundaries are character boundaries: no span can be refused. */
   gboolean ok =
@@ -714,6 +720,7 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   g_free(sp.paragraphs.v);
   g_free(sp.item);
   g_free(tokens.v);
+  g_free(tokens.breaks);
   return ok;
 }
 

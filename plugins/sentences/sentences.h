@@ -45,10 +45,14 @@ typedef struct {
   guint8 mark;      /* TokenMark (punctuation only) */
 } Token;
 
-/* A growable array of tokens (V holds LEN of CAP; free V with g_free). */
+/* A growable array of tokens (V holds LEN of CAP), and of the indices of those after a
+ * line break, in order (BREAKS holds N_BREAKS of CAP_BREAKS): paragraphs and lines are
+ * found from them without a pass over every token.  Free V and BREAKS with g_free. */
 typedef struct {
   Token *v;
   gsize len, cap;
+  gsize *breaks;
+  gsize n_breaks, cap_breaks;
 } TokenArray;
 
 /* Appends the tokens of the LEN bytes of TEXT (valid UTF-8, NUL-terminated) to TOKENS. */

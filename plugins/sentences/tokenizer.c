@@ -431,6 +431,15 @@ static TokenMark mark_of(const char *t, gsize start, gsize end, gunichar u) {
   }
 }
 
+/* Notes that token K comes after a line break. */
+G_NO_INLINE static void add_break(TokenArray *tokens, gsize k) {
+  if (tokens->n_breaks == tokens->cap_breaks) {
+    tokens->cap_breaks = tokens->cap_breaks ? tokens->cap_breaks * 2 : 64;
+    tokens->breaks = g_renew(gsize, tokens->breaks, tokens->cap_breaks);
+  }
+  tokens->breaks[tokens->n_breaks++] = k;
+}
+
 /* Appends a token, doubling the array when it is full. */
 static inline void push(TokenArray *tokens, gsize start, gsize end, TokenKind kind, guint8 flags,
                         guint newlines, gboolean space, TokenMark mark) {
@@ -438,6 +447,7 @@ static inline void push(TokenArray *tokens, gsize start, gsize end, TokenKind ki
     tokens->cap = tokens->cap ? tokens->cap * 2 : 256;
     tokens->v = g_renew(Token, tokens->v, tokens->cap);
   }
+  if (newlines != 0) add_break(tokens, tokens->len);
   Token *tok = &tokens->v[tokens->len++];
   tok->start = start;
   tok->end = end;
