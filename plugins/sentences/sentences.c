@@ -400,6 +400,9 @@ typedef struct {
  * 0 tokens when there is none. */
 static gsize parse_marker(const Splitter *sp, gsize k, guint *value, guint *style,
                           gunichar *bullet) {
+  /* Every marker starts with a token of at most three bytes: a bullet, a number or a
+   * letter (most tokens are longer). */
+  if (tok_len(sp, k) > 3) return 0;
   gsize last = sp->para_last, i = k;
   guint st = 0;
   if (i < last && sp->tok[i].kind != TOKEN_WORD && sp->tok[i].kind != TOKEN_NUMBER &&
