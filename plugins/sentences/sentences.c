@@ -137,6 +137,12 @@ static gboolean bracketed_ellipsis(const Splitter *sp, gsize k) {
          tok_len(sp, k - 1) == 1 && sp->text[sp->tok[k + 1].start] == ']';
 }
 
+/* Could token T end a sentence (is_terminator() tells)? */
+static inline gboolean may_end(const Token *t) {
+  return (t->flags & TOKEN_FLAG_ABBREV) || t->mark == MARK_PERIOD || t->mark == MARK_ELLIPSIS ||
+         t->mark == MARK_BANG;
+}
+
 static inline gboolean is_terminator(const Splitter *sp, gsize k) {
   if (sp->item[k] & ITEM_MARK) return FALSE;
   return (is_end_mark(sp, k) && !bracketed_ellipsis(sp, k)) || is_abbrev(sp, k);
@@ -400,9 +406,6 @@ typedef struct {
  * 0 tokens when there is none. */
 static gsize parse_marker(const Splitter *sp, gsize k, guint *value, guint *style,
                           gunichar *bullet) {
-  /* Every marker starts with a token of at most three bytes: a bullet, a number or a
-   * letter (most tokens are longer). */
-  if (tok_len(sp, k) > 3) return 0;
   gsize last = sp->para_last, i = k;
   guint st = 0;
   if (i < last && sp->tok[i].kind != TOKEN_WORD && sp->tok[i].kind != TOKEN_NUMBER &&
@@ -462,8 +465,11 @@ static void find_list_items(Splitter *sp) {
   memset(sp->item + sp->para_first, 0, sp->para_last - sp->para_first + 1);
   GArray *markers = sp->markers;
   g_array_set_size(markers, 0);
-  for (gsize k = sp->para_first; k <= sp->para_last && markers->len < 4096; k++) {
-    if (k > sp->para_first && !sp->tok[k].space) continue; /* a marker follows white space */
+  for (gsize k = sp->para_first; k <= sp->para_last; k++) {
+    /* A marker follows white space and starts with a token of at most three bytes (a
+     * bullet, a number, a letter); most tokens are longer. */
+    const Token *t = &sp->tok[k];
+    if ((k > sp->para_first && !t->space) || t->end - t->start > 3) continue;
     ListMarker m = {k, 0, 0, 0, 0, FALSE, 0};
     if ((m.n_tokens = parse_marker(sp, k, &m.value, &m.style, &m.bullet)) == 0) continue;
     /* A list begins where a sentence may, after a bullet, or with a first item that starts
@@ -472,6 +478,7 @@ static void find_list_items(Splitter *sp) {
     m.at_start = sentence_may_start(sp, k) || m.bullet != 0 ||
                  (m.value == 1 && item <= sp->para_last && starts_upper(sp, item));
     g_array_append_val(markers, m);
+    if (markers->len == 4096) break;
     k += m.n_tokens - 1;
   }
   if (markers->len < 2) return;
@@ -571,6 +578,11 @@ static void split_paragraph(Splitter *sp) {
   gsize a = sp->para_first, b = sp->para_last;
   gsize s = a, i = a;
   while (i <= b) {
+    /* Most tokens start no list item, end no sentence and come before no hard line
+     * break: pass them by. */
+    while (i < b && !(sp->item[i] & ITEM_START) && !may_end(&sp->tok[i]) &&
+           !(sp->tok[i + 1].flags & TOKEN_FLAG_HARD))
+      i++;
     if ((sp->item[i] & ITEM_START) && i > s) {
       add_sentence(sp, s, i - 1);
       s = i;
