@@ -308,11 +308,13 @@ static gboolean ends_before(const Splitter *sp, gsize start, gsize term, gsize n
 static guint count_chars(const char *s, gsize len) {
   guint n = 0;
   gsize i = 0;
-  for (; i + 8 <= len; i += 8) { /* eight ASCII bytes are eight characters */
+  /* Eight bytes at a time: each starts a character but a continuation byte (10xxxxxx),
+   * whose count the multiplication sums into the top byte. */
+  for (; i + 8 <= len; i += 8) {
     guint64 word;
     memcpy(&word, s + i, 8);
-    if ((word & G_GUINT64_CONSTANT(0x8080808080808080)) != 0) break;
-    n += 8;
+    guint64 continuation = (word & ~(word << 1) & G_GUINT64_CONSTANT(0x8080808080808080)) >> 7;
+    n += 8 - (guint)((continuation * G_GUINT64_CONSTANT(0x0101010101010101)) >> 56);
   }
   for (; i < len; i++) n += ((guchar)s[i] & 0xC0) != 0x80;
   return n;
