@@ -440,6 +440,32 @@ G_NO_INLINE static void add_break(TokenArray *tokens, gsize k) {
   tokens->breaks[tokens->n_breaks++] = k;
 }
 
+/* The end of the ASCII punctuation or symbol token at T[I] that is one byte or a run of
+ * periods, with its kind and sentence role; 0 for the marks that scan_token() looks
+ * further at: - ! ? ` ' (runs, pairs, clitics, '90s) and # @ (tags, handles). */
+static inline gsize ascii_punct(const char *t, gsize i, TokenKind *kind, TokenMark *mark) {
+  guchar c = (guchar)t[i];
+  gsize end = i + 1;
+  switch (c) {
+    case '-':
+    case '!':
+    case '?':
+    case '`':
+    case '\'':
+    case '#':
+    case '@':
+      return 0;
+    case '.':
+      while (t[end] == '.') end++; /* ... (the NUL after the text stops it) */
+      break;
+    default:
+      break;
+  }
+  *kind = char_kind(c);
+  *mark = *kind == TOKEN_PUNCT ? mark_of(t, i, end, c) : MARK_NONE;
+  return end;
+}
+
 /* Appends a token, doubling the array when it is full. */
 static inline void push(TokenArray *tokens, gsize start, gsize end, TokenKind kind, guint8 flags,
                         guint newlines, gboolean space, TokenMark mark) {
@@ -641,8 +667,23 @@ void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
           if (end == 0) end = j;
           push(tokens, i, end, kind, 0, newlines, space, MARK_NONE);
           newlines = 0;
-          space = FALSE;
-          i = end;
+          space = t[end] == ' '; /* the commonest whitespace, taken here */
+          i = end + space;
+          continue;
+        }
+        break;
+      }
+      case BYTE_PUNCT:
+      case BYTE_JOIN:
+      case BYTE_SEP: {
+        TokenKind kind;
+        TokenMark mark;
+        gsize end = ascii_punct(t, i, &kind, &mark);
+        if (end != 0) {
+          push(tokens, i, end, kind, 0, newlines, space, mark);
+          newlines = 0;
+          space = t[end] == ' ';
+          i = end + space;
           continue;
         }
         break;
