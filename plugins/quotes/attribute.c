@@ -411,6 +411,24 @@ static CommonWord *common_lookup(const Ctx *c, GArray *words, const gint32 *head
   return chain >= 0 && heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : NULL;
 }
 
+/* Sentence start K: a capitalised word with no capitalised word after it is a candidate. */
+static void mark_common_candidate(const Ctx *c, gsize k, GArray *words, GArray *starts, gint32 *heads) {
+  const Tok *t = &c->tok[k];
+  if (t->kind != T_WORD || !(t->flags & F_CAP) || (t->flags & F_UPPER)) return;
+  if (next_is_cap_word(c, k)) return;
+  g_array_append_val(starts, k);
+  gsize l = t->end - t->start;
+  if ((t->flags & (F_INITIAL | F_PERIOD | F_POSS)) || l < 3 || l > 63) return;
+  guchar ch = (guchar)c->text[t->start];
+  if (ch < 'A' || ch > 'Z') return;
+  if (wf(c, k) & (W_GIVEN | W_TITLE | W_PRONOUN | W_FUNC | W_DET | W_ADV | W_CUE)) return;
+  if (common_lookup(c, words, heads, k)) return;
+  gint chain = common_chain(c, k);
+  CommonWord w = {.tok = k, .state = 0, .next = heads[chain]};
+  heads[chain] = (gint32)words->len;
+  g_array_append_val(words, w);
+}
+
 static void mark_common(const Ctx *c) {
   /* kept between documents in the scratch: HEADS is all -1 between calls */
   GArray *words = c->scratch->common_words;   /* CommonWord */
@@ -418,28 +436,24 @@ static void mark_common(const Ctx *c) {
   gint32 *heads = c->scratch->common_heads;   /* per chain: its first candidate, or -1 */
   g_array_set_size(words, 0);
   g_array_set_size(starts, 0);
-  for (gsize k = 0; k < c->n_tok; k++) {
-    const Tok *t = &c->tok[k];
-    if (t->kind != T_WORD || !(t->flags & F_CAP) || !(t->flags & F_SENT_START) || (t->flags & F_UPPER)) continue;
-    if (next_is_cap_word(c, k)) continue;
-    g_array_append_val(starts, k);
-    gsize l = t->end - t->start;
-    if ((t->flags & (F_INITIAL | F_PERIOD | F_POSS)) || l < 3 || l > 63) continue;
-    guchar ch = (guchar)c->text[t->start];
-    if (ch < 'A' || ch > 'Z') continue;
-    if (wf(c, k) & (W_GIVEN | W_TITLE | W_PRONOUN | W_FUNC | W_DET | W_ADV | W_CUE)) continue;
-    if (common_lookup(c, words, heads, k)) continue;
-    gint chain = common_chain(c, k);
-    CommonWord w = {.tok = k, .state = 0, .next = heads[chain]};
-    heads[chain] = (gint32)words->len;
-    g_array_append_val(words, w);
+  /* the tokens with F_SENT_START: the sentences' and the blocks' first tokens, merged */
+  const gsize *ss = c->scan->sent_toks.v, *bs = c->scan->block_first.v;
+  gsize ns = c->scan->sent_toks.n, nb = c->scan->block_first.n;
+  for (gsize i = 0, j = 0; i < ns || j < nb;) {
+    gsize k;
+    if (j >= nb || (i < ns && ss[i] < bs[j])) k = ss[i++];
+    else if (i >= ns || bs[j] < ss[i]) k = bs[j++];
+    else k = ss[i++], j++;
+    mark_common_candidate(c, k, words, starts, heads);
   }
   if (words->len == 0) return;
   for (gsize k = 0; k < c->n_tok; k++) {
     const Tok *t = &c->tok[k];
     if (t->kind != T_WORD) continue;
     if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) continue;
-    CommonWord *w = common_lookup(c, words, heads, k);
+    gint chain = common_chain(c, k);
+    if (chain < 0 || heads[chain] < 0) continue; /* most words: no candidate of that shape */
+    CommonWord *w = common_find(c, words, heads, chain, k);
     if (w) w->state |= (t->flags & F_CAP) ? 4u : 2u;
   }
   for (guint i = 0; i < starts->len; i++) {
