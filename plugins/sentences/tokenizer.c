@@ -346,6 +346,27 @@ static inline gboolean ends_ascii_word(const char *t, gsize j) {
   }
 }
 
+/* The end of the word that the run of ASCII letters and digits T[I, J) and the period
+ * at T[J] start, and its flags, as scan_word() finds them: the period is the word's
+ * after an initial (J.) or an abbreviation (Mr.), else a token of its own.  0 when it
+ * may be inside the word (1.5, U.S.) or a byte from 0x80 follows it. */
+static inline gsize ascii_word_before_period(const char *t, gsize i, gsize j, guint8 *flags) {
+  guchar prev = (guchar)t[j - 1], next = (guchar)t[j + 1];
+  if (next >= 0x80) return 0;
+  gboolean letter = ascii_word[prev] == ASCII_LETTER;
+  if (ascii_word[next] == (letter ? ASCII_LETTER : ASCII_DIGIT)) return 0;
+  if (!letter || next == '.') return j; /* after a number, or the start of ".." */
+  if (j - i == 1) {
+    *flags = TOKEN_FLAG_INITIAL | TOKEN_FLAG_ABBREV;
+    return j + 1;
+  }
+  if (sentences_abbreviation(t + i, j - i) != ABBR_NONE) {
+    *flags = TOKEN_FLAG_ABBREV;
+    return j + 1;
+  }
+  return j;
+}
+
 /* ---- Punctuation and symbols ------------------------------------------------ */
 
 static TokenKind char_kind(gunichar u) {
@@ -536,8 +557,9 @@ typedef struct {
   EmailState email;
 } Scan;
 
-/* The token at I that is not a plain ASCII word (see sentences_tokenize()): a word with
- * inner marks, clitics or non-ASCII letters, a URL or address, punctuation, a symbol.
+/* The token at I that is not a plain ASCII word (see sentences_tokenize()): a URL or
+ * an address, a word before a period, a word with inner marks, clitics or non-ASCII
+ * letters, punctuation, a symbol.
  * Appends it (two tokens for a word and its clitic) and returns where it ends.  Kept
  * out of line so that the plain words' loop keeps its state in registers. */
 G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, guint newlines, gboolean space) {
@@ -546,17 +568,27 @@ G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, guint newlines, gboolean 
   TokenKind kind = TOKEN_PUNCT;
   guint8 flags = 0;
   if (ascii_word[(guchar)t[i]] != 0) {
-    if ((end = scan_url(t, n, i)) != 0)
+    gboolean alpha;
+    gsize j = ascii_word_end(t, i, &alpha);
+    if ((end = scan_url(t, n, i)) != 0) {
       kind = TOKEN_URL;
-    else if ((end = email_at(t, n, i, &sc->email)) != 0)
+    } else if ((end = email_at(t, n, i, &sc->email)) != 0) {
       kind = TOKEN_EMAIL;
+    } else if (t[j] == '.' && (end = ascii_word_before_period(t, i, j, &flags)) != 0) {
+      /* the commonest case here: a word before a period */
+      kind = alpha ? TOKEN_WORD : TOKEN_NUMBER;
+    }
+    if (end != 0) {
+      push(sc->tokens, i, end, kind, flags, newlines, space, MARK_NONE);
+      return end;
+    }
   }
   gsize len;
   gunichar u = char_at(t, n, i, &len);
   gsize next_len;
   gunichar next = char_at(t, n, i + len, &next_len);
   /* (No ASCII character is a mark.) */
-  if (end == 0 && (is_alnum(u) || (u >= 0x80 && g_unichar_ismark(u)))) {
+  if (is_alnum(u) || (u >= 0x80 && g_unichar_ismark(u))) {
     WordScan w = scan_word(t, n, i);
     if (w.split != 0) {
       push(sc->tokens, i, w.split, w.kind, 0, newlines, space, MARK_NONE);
