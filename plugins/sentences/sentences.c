@@ -137,12 +137,6 @@ static gboolean bracketed_ellipsis(const Splitter *sp, gsize k) {
          tok_len(sp, k - 1) == 1 && sp->text[sp->tok[k + 1].start] == ']';
 }
 
-/* Could token T end a sentence (is_terminator() tells)? */
-static inline gboolean may_end(const Token *t) {
-  return (t->flags & TOKEN_FLAG_ABBREV) || t->mark == MARK_PERIOD || t->mark == MARK_ELLIPSIS ||
-         t->mark == MARK_BANG;
-}
-
 static inline gboolean is_terminator(const Splitter *sp, gsize k) {
   if (sp->item[k] & ITEM_MARK) return FALSE;
   return (is_end_mark(sp, k) && !bracketed_ellipsis(sp, k)) || is_abbrev(sp, k);
@@ -360,13 +354,19 @@ static gboolean flowed_break(const Splitter *sp, gsize last, gsize next) {
   return g_unichar_islower(u) || u == '(';
 }
 
+/* The line break before token K ends a sentence. */
+static inline void mark_hard(Splitter *sp, gsize k) {
+  sp->tok[k].flags |= TOKEN_FLAG_HARD;
+  sp->tok[k - 1].flags |= TOKEN_FLAG_BEFORE_HARD;
+}
+
 /* Marks the first token of every line whose break ends a sentence (TOKEN_FLAG_HARD). */
 static void mark_line_breaks(Splitter *sp) {
   if (sp->n_line_starts == 0) return; /* one line: nothing to decide */
   if (sp->config->lines == LINES_NEVER) return;
   if (sp->config->lines == LINES_ALWAYS) {
     for (gsize k = 0; k < sp->n_line_starts; k++)
-      sp->tok[sp->line_starts[k]].flags |= TOKEN_FLAG_HARD;
+      mark_hard(sp, sp->line_starts[k]);
     return;
   }
   guint n = (guint)sp->n_line_starts + 1;
@@ -387,7 +387,7 @@ static void mark_line_breaks(Splitter *sp) {
     gboolean soft = (wrapped && line_is_long(line, widest) && !line_is_bullet(sp, next) &&
                      !line_is_capitalized(sp, line)) ||
                     flowed_break(sp, line->last, next->first);
-    if (!soft) sp->tok[next->first].flags |= TOKEN_FLAG_HARD;
+    if (!soft) mark_hard(sp, next->first);
   }
 }
 
@@ -580,11 +580,10 @@ static void split_paragraph(Splitter *sp) {
   gsize a = sp->para_first, b = sp->para_last;
   gsize s = a, i = a;
   while (i <= b) {
-    /* Most tokens start no list item, end no sentence and come before no hard line
-     * break: pass them by. */
-    while (i < b && !(sp->item[i] & ITEM_START) && !may_end(&sp->tok[i]) &&
-           !(sp->tok[i + 1].flags & TOKEN_FLAG_HARD))
-      i++;
+    /* Most tokens start no list item, cannot end a sentence (no end mark, no
+     * abbreviation) and come before no hard line break: pass them by. */
+    const guint8 stop = TOKEN_FLAG_END | TOKEN_FLAG_ABBREV | TOKEN_FLAG_BEFORE_HARD;
+    while (i < b && !(sp->item[i] & ITEM_START) && !(sp->tok[i].flags & stop)) i++;
     if ((sp->item[i] & ITEM_START) && i > s) {
       add_sentence(sp, s, i - 1);
       s = i;

@@ -22,6 +22,8 @@ enum {
   TOKEN_FLAG_INITIAL = 1 << 1, /* of those, a single letter and its period ("J.") */
   TOKEN_FLAG_MULTI = 1 << 2,   /* of those, one with inner periods ("U.S.", "a.m.") */
   TOKEN_FLAG_HARD = 1 << 3,    /* a line break before this token ends a sentence */
+  TOKEN_FLAG_END = 1 << 4,     /* . … ! ? (MARK_PERIOD, MARK_ELLIPSIS, MARK_BANG) */
+  TOKEN_FLAG_BEFORE_HARD = 1 << 5, /* the next token has TOKEN_FLAG_HARD */
 };
 
 /* What a punctuation token does, for the sentence rules. */

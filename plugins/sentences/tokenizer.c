@@ -499,7 +499,9 @@ static inline void push(TokenArray *tokens, gsize start, gsize end, TokenKind ki
   tok->start = start;
   tok->end = end;
   tok->kind = (guint8)kind;
-  tok->flags = flags;
+  tok->flags = flags | (mark == MARK_PERIOD || mark == MARK_ELLIPSIS || mark == MARK_BANG
+                           ? TOKEN_FLAG_END
+                           : 0);
   tok->newlines = (guint8)MIN(newlines, 255u);
   tok->space = (guint8)space;
   tok->mark = (guint8)mark;
