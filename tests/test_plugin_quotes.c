@@ -427,7 +427,8 @@ static void test_seed_article(void) {
 }
 
 /* With the entity layer: a description names the organisation it spells ("the DNC"), "the
- * campaign" is no newspaper named before it, and "they" is no place. */
+ * campaign" is no newspaper named before it (its name is its own words), and "they" is no
+ * place (an unresolved pronoun has no name). */
 static void check_entity_names(const char *text, guint n, const char *const *want) {
   static const char *const pipeline =
       "pipeline:\n  - plugin: sentences\n  - plugin: entities\n  - plugin: quotes\n"
@@ -447,11 +448,14 @@ static void check_entity_names(const char *text, guint n, const char *const *wan
 }
 
 static void test_entity_descriptions(void) {
-  const char *const want1[] = {NULL, "Democratic National Committee"};
+  const char *const want1[] = {"the campaign", "Democratic National Committee"};
   check_entity_names("Hillary Clinton spoke in Chicago on Monday, The New York Times reported.\n\n"
                      "“We are proud of the plan,” the campaign said.\n\n"
                      "The Democratic National Committee met in Philadelphia. “The vote is final,” the DNC said.",
                      2, want1);
+  const char *const want3[] = {"a spokeswoman for the hotels"};
+  check_entity_names("The hotels closed on Friday.\n\n“We will appeal,” a spokeswoman for the hotels said.", 1,
+                     want3);
   const char *const want2[] = {NULL};
   check_entity_names("Thousands of voters gathered in Chicago on Monday.\n\n“We will be back,” they said.", 1,
                      want2);

@@ -2341,6 +2341,13 @@ static gboolean write_layers(Ctx *c, GError **error) {
         const Person *p = person(c, q->person);
         copydesk_span_set_string(span, "speaker_name", person_name(c, q->person));
         if (p->entity) copydesk_span_set_string(span, "speaker_entity", p->entity);
+      } else if (q->np.type != NP_PRON && !q->np.rel1) {
+        /* a name or description the article ties to no one ("a spokeswoman for the
+         * hotels", "PolitiFact"): its own words are the fullest form it has */
+        GString *s = g_string_new(NULL);
+        append_tokens(c, s, q->np.first, q->np.last);
+        copydesk_span_set_string(span, "speaker_name", s->str);
+        g_string_free(s, TRUE);
       }
     }
     if (q->cue_first >= 0) {
