@@ -74,6 +74,8 @@ typedef struct {
   gsize para_first, para_last; /* the paragraph being split */
   const gsize *line_starts;    /* its tokens after a single line break, in order */
   gsize n_line_starts;
+  const gsize *marker_starts;  /* its tokens that may start a list marker, in order */
+  gsize n_marker_starts;
   guint para_index;
   GArray *lines; /* LineInfo */
   guint8 *item;  /* per token: ITEM_* (list items of the paragraph being split) */
@@ -467,11 +469,10 @@ static void find_list_items(Splitter *sp) {
   memset(sp->item + sp->para_first, 0, sp->para_last - sp->para_first + 1);
   GArray *markers = sp->markers;
   g_array_set_size(markers, 0);
-  for (gsize k = sp->para_first; k <= sp->para_last; k++) {
-    /* A marker follows white space and starts with a token of at most three bytes (a
-     * bullet, a number, a letter); most tokens are longer. */
-    const Token *t = &sp->tok[k];
-    if ((k > sp->para_first && !t->space) || t->end - t->start > 3) continue;
+  gsize after = sp->para_first; /* the first token after the last marker found */
+  for (gsize c = 0; c < sp->n_marker_starts; c++) {
+    gsize k = sp->marker_starts[c];
+    if (k < after) continue;
     ListMarker m = {k, 0, 0, 0, 0, FALSE, 0};
     if ((m.n_tokens = parse_marker(sp, k, &m.value, &m.style, &m.bullet)) == 0) continue;
     /* A list begins where a sentence may, after a bullet, or with a first item that starts
@@ -481,7 +482,7 @@ static void find_list_items(Splitter *sp) {
                  (m.value == 1 && item <= sp->para_last && starts_upper(sp, item));
     g_array_append_val(markers, m);
     if (markers->len == 4096) break;
-    k += m.n_tokens - 1;
+    after = k + m.n_tokens;
   }
   if (markers->len < 2) return;
   ListMarker *v = (ListMarker *)(void *)markers->data;
@@ -699,8 +700,9 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   };
   /* Paragraphs end before a token after two or more line breaks; the tokens after one
    * break start the paragraph's lines.  (A break before the first token starts nothing.) */
-  const gsize *breaks = tokens.breaks;
-  gsize n_breaks = tokens.n_breaks, b = n_breaks > 0 && breaks[0] == 0 ? 1 : 0;
+  const gsize *breaks = tokens.breaks.v, *markers = tokens.markers.v;
+  gsize n_breaks = tokens.breaks.len, b = n_breaks > 0 && breaks[0] == 0 ? 1 : 0;
+  gsize n_markers = tokens.markers.len, m = 0;
   for (gsize first = 0; first < sp.n_tok;) {
     gsize lines_from = b;
     while (b < n_breaks && sp.tok[breaks[b]].newlines < 2) b++;
@@ -709,6 +711,10 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     sp.para_last = next - 1;
     sp.line_starts = breaks + lines_from;
     sp.n_line_starts = b - lines_from;
+    gsize markers_from = m;
+    while (m < n_markers && markers[m] < next) m++;
+    sp.marker_starts = markers + markers_from;
+    sp.n_marker_starts = m - markers_from;
     span_list_add(&sp.paragraphs, sp.tok[first].start, sp.tok[next - 1].end, "paragraph");
     split_paragraph(&sp);
     sp.para_index++;
@@ -736,7 +742,8 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   g_free(sp.paragraphs.v);
   g_free(sp.item);
   g_free(tokens.v);
-  g_free(tokens.breaks);
+  g_free(tokens.breaks.v);
+  g_free(tokens.markers.v);
   return ok;
 }
 

@@ -47,14 +47,22 @@ typedef struct {
   guint8 mark;      /* TokenMark (punctuation only) */
 } Token;
 
-/* A growable array of tokens (V holds LEN of CAP), and of the indices of those after a
- * line break, in order (BREAKS holds N_BREAKS of CAP_BREAKS): paragraphs and lines are
- * found from them without a pass over every token.  Free V and BREAKS with g_free. */
+/* A growable array of token indices, in increasing order (V holds LEN of CAP). */
+typedef struct {
+  gsize *v;
+  gsize len, cap;
+} TokenIndices;
+
+/* A growable array of tokens (V holds LEN of CAP; free V, BREAKS.v and MARKERS.v with
+ * g_free), and lists of the few tokens that sentences.c looks at without a pass over
+ * every token. */
 typedef struct {
   Token *v;
   gsize len, cap;
-  gsize *breaks;
-  gsize n_breaks, cap_breaks;
+  TokenIndices breaks;  /* the tokens after a line break: paragraphs and lines */
+  TokenIndices markers; /* the tokens that may start a list item's marker: after white
+                         * space, a number or a punctuation mark or symbol of at most three
+                         * bytes, a one-letter word or an initial */
 } TokenArray;
 
 /* Appends the tokens of the LEN bytes of TEXT (valid UTF-8, NUL-terminated) to TOKENS. */

@@ -452,13 +452,13 @@ static TokenMark mark_of(const char *t, gsize start, gsize end, gunichar u) {
   }
 }
 
-/* Notes that token K comes after a line break. */
-G_NO_INLINE static void add_break(TokenArray *tokens, gsize k) {
-  if (tokens->n_breaks == tokens->cap_breaks) {
-    tokens->cap_breaks = tokens->cap_breaks ? tokens->cap_breaks * 2 : 64;
-    tokens->breaks = g_renew(gsize, tokens->breaks, tokens->cap_breaks);
+/* Appends token index K to LIST. */
+G_NO_INLINE static void add_index(TokenIndices *list, gsize k) {
+  if (list->len == list->cap) {
+    list->cap = list->cap ? list->cap * 2 : 64;
+    list->v = g_renew(gsize, list->v, list->cap);
   }
-  tokens->breaks[tokens->n_breaks++] = k;
+  list->v[list->len++] = k;
 }
 
 /* The end of the ASCII punctuation or symbol token at T[I] that is one byte or a run of
@@ -494,7 +494,11 @@ static inline void push(TokenArray *tokens, gsize start, gsize end, TokenKind ki
     tokens->cap = tokens->cap ? tokens->cap * 2 : 256;
     tokens->v = g_renew(Token, tokens->v, tokens->cap);
   }
-  if (newlines != 0) add_break(tokens, tokens->len);
+  if (newlines != 0) add_index(&tokens->breaks, tokens->len);
+  if (end - start <= 3 && space &&
+      (kind == TOKEN_NUMBER || kind == TOKEN_PUNCT || kind == TOKEN_SYMBOL ||
+       (kind == TOKEN_WORD && (end - start == 1 || (flags & TOKEN_FLAG_INITIAL)))))
+    add_index(&tokens->markers, tokens->len);
   Token *tok = &tokens->v[tokens->len++];
   tok->start = start;
   tok->end = end;
