@@ -321,7 +321,7 @@ static void
 test_default_pipeline(void)
 {
   char *out, *err;
-  int status = cli_run("Markets rose on Monday.", -1, &out, &err, NULL);
+  int status = cli_run("Markets rose on Monday.", -1, &out, &err, NULL, NULL);
   g_assert_cmpint(status, ==, 0);
   g_assert_true(g_str_has_prefix(out, "{\"id\":\"stdin\""));
   g_free(out);

@@ -335,8 +335,8 @@ static void check_case(const QuoteCase *c) {
     CopydeskSpan *cue = copydesk_span_get_link(q, "cue");
     char *cue_text = NULL;
     if (cue) {
-      const char *c = copydesk_span_text(cue, &len); /* sets LEN before it is used */
-      cue_text = g_strndup(c, len);
+      const char *ct = copydesk_span_text(cue, &len); /* sets LEN before it is used */
+      cue_text = g_strndup(ct, len);
     }
     g_assert_cmpstr(cue_text, ==, e->cue);
     g_free(cue_text);
