@@ -1,8 +1,8 @@
 /* copydesk — sentences: the static word lists behind the sentence rules.
  *
  * Every table is sorted by strcmp() and searched by binary search;
- * sentences_tables_check() verifies the order (and the abbreviations' length) when the
- * plugin is created.
+ * sentences_tables_check() verifies the order (and that every abbreviation passes the
+ * quick tests of its length and first letter) when the plugin is created.
  */
 #include <string.h>
 
@@ -144,8 +144,19 @@ static AbbrevClass abbreviation_class(const char *s, gsize len) {
   return found >= 0 ? abbreviations[found].cls : ABBR_NONE;
 }
 
+/* Can an abbreviation start with C?  Most words before a period cannot, and are not
+ * looked up: a capital, or the initial of one of the lowercase entries. */
+static inline gboolean abbreviation_initial(char c) {
+  switch (c) {
+    case 'a': case 'c': case 'e': case 'f': case 'i': case 'p': case 'r': case 't': case 'v':
+      return TRUE;
+    default:
+      return g_ascii_isupper(c);
+  }
+}
+
 AbbrevClass sentences_abbreviation(const char *s, gsize len) {
-  if (len == 0 || len > ABBREVIATION_MAX) return ABBR_NONE;
+  if (len == 0 || len > ABBREVIATION_MAX || !abbreviation_initial(s[0])) return ABBR_NONE;
   AbbrevClass cls = abbreviation_class(s, len);
   if (cls != ABBR_NONE) return cls;
   /* "MR" and "SEN" in all-capitals text: try "Mr", "Sen". */
@@ -177,7 +188,9 @@ static gboolean sorted(const char *const *list, gsize n) {
 
 gboolean sentences_tables_check(void) {
   for (gsize i = 0; i < G_N_ELEMENTS(abbreviations); i++)
-    if (strlen(abbreviations[i].word) > ABBREVIATION_MAX) return FALSE;
+    if (strlen(abbreviations[i].word) > ABBREVIATION_MAX ||
+        !abbreviation_initial(abbreviations[i].word[0]))
+      return FALSE;
   for (gsize i = 1; i < G_N_ELEMENTS(abbreviations); i++)
     if (strcmp(abbreviations[i - 1].word, abbreviations[i].word) >= 0) return FALSE;
   return sorted(starters, G_N_ELEMENTS(starters)) && sorted(time_zones, G_N_ELEMENTS(time_zones)) &&
