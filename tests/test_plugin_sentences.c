@@ -383,6 +383,11 @@ static const TokenCase token_cases[] = {
     {"non-ASCII words", "na\u00EFve caf\u00E9 \u041C\u043E\u0441\u043A\u0432\u0430 S\u00E3o Paulo",
      "na\u00EFve caf\u00E9 \u041C\u043E\u0441\u043A\u0432\u0430 S\u00E3o Paulo"},
     {"elision", "the '90s", "the '90s"},
+    {"the mark after a word of ASCII letters and digits",
+     "He said. J. Doe, MR. Smith, etc. 5. Wait.. x.y 1.5 caf\u00E9. 2x. ab:cd 10:30 ab,cd "
+     "1,000 ab/cd 3/4 said\u2014then",
+     "He said . J. Doe , MR. Smith , etc. 5 . Wait .. x.y 1.5 caf\u00E9 . 2x . ab : cd 10:30 ab "
+     ", cd 1,000 ab / cd 3/4 said \u2014 then"},
 };
 
 static void test_token_cases(void) {
