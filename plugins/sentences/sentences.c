@@ -77,19 +77,12 @@ typedef struct {
   const gsize *marker_starts;  /* its tokens that may start a list marker, in order */
   gsize n_marker_starts;
   guint para_index;
-  GArray *lines; /* LineInfo */
-  guint8 *item;  /* per token: ITEM_* (list items of the paragraph being split) */
+  GArray *lines;   /* LineInfo */
   GArray *markers; /* ListMarker, scratch */
   /* The sentences and paragraphs found, added to their layers in one call each at the
    * end: copydesk_layer_add() per span costs several times more. */
   SpanList sentences, paragraphs;
 } Splitter;
-
-/* Tokens of enumerated lists ("1. … 2. …", "a) … b) …", "• 9. … • 10. …"). */
-enum {
-  ITEM_START = 1 << 0, /* the first token of a list item's marker: a sentence starts here */
-  ITEM_MARK = 1 << 1,  /* a token of the marker: its period ends nothing */
-};
 
 /* ---- Looking at tokens ----------------------------------------------------- */
 
@@ -140,7 +133,7 @@ static gboolean bracketed_ellipsis(const Splitter *sp, gsize k) {
 }
 
 static inline gboolean is_terminator(const Splitter *sp, gsize k) {
-  if (sp->item[k] & ITEM_MARK) return FALSE;
+  if (sp->tok[k].flags & TOKEN_FLAG_ITEM_MARK) return FALSE;
   return (is_end_mark(sp, k) && !bracketed_ellipsis(sp, k)) || is_abbrev(sp, k);
 }
 
@@ -466,7 +459,6 @@ static gboolean sentence_may_start(const Splitter *sp, gsize k) {
  * one style numbered one after the other, the first where a sentence may start.  Each item
  * starts a sentence, and the period of its marker ends none. */
 static void find_list_items(Splitter *sp) {
-  memset(sp->item + sp->para_first, 0, sp->para_last - sp->para_first + 1);
   GArray *markers = sp->markers;
   g_array_set_size(markers, 0);
   gsize after = sp->para_first; /* the first token after the last marker found */
@@ -506,8 +498,9 @@ static void find_list_items(Splitter *sp) {
   for (guint i = 0; i < markers->len; i++) sizes[v[i].chain]++;
   for (guint i = 0; i < markers->len; i++) {
     if (v[i].chain == 0 || sizes[v[i].chain] < 2) continue;
-    sp->item[v[i].first] |= ITEM_START;
-    for (gsize k = v[i].first; k < v[i].first + v[i].n_tokens; k++) sp->item[k] |= ITEM_MARK;
+    sp->tok[v[i].first].flags |= TOKEN_FLAG_ITEM_START;
+    for (gsize k = v[i].first; k < v[i].first + v[i].n_tokens; k++)
+      sp->tok[k].flags |= TOKEN_FLAG_ITEM_MARK;
   }
   g_free(sizes);
 }
@@ -583,9 +576,10 @@ static void split_paragraph(Splitter *sp) {
   while (i <= b) {
     /* Most tokens start no list item, cannot end a sentence (no end mark, no
      * abbreviation) and come before no hard line break: pass them by. */
-    const guint8 stop = TOKEN_FLAG_END | TOKEN_FLAG_ABBREV | TOKEN_FLAG_BEFORE_HARD;
-    while (i < b && !(sp->item[i] & ITEM_START) && !(sp->tok[i].flags & stop)) i++;
-    if ((sp->item[i] & ITEM_START) && i > s) {
+    const guint8 stop =
+        TOKEN_FLAG_ITEM_START | TOKEN_FLAG_END | TOKEN_FLAG_ABBREV | TOKEN_FLAG_BEFORE_HARD;
+    while (i < b && !(sp->tok[i].flags & stop)) i++;
+    if ((sp->tok[i].flags & TOKEN_FLAG_ITEM_START) && i > s) {
       add_sentence(sp, s, i - 1);
       s = i;
     }
@@ -695,7 +689,6 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
       .tok = tokens.v,
       .n_tok = tokens.len,
       .lines = g_array_new(FALSE, FALSE, sizeof(LineInfo)),
-      .item = g_malloc0(tokens.len + 1),
       .markers = g_array_new(FALSE, FALSE, sizeof(ListMarker)),
   };
   /* Paragraphs end before a token after two or more line breaks; the tokens after one
@@ -740,7 +733,6 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   g_array_free(sp.markers, TRUE);
   g_free(sp.sentences.v);
   g_free(sp.paragraphs.v);
-  g_free(sp.item);
   g_free(tokens.v);
   g_free(tokens.breaks.v);
   g_free(tokens.markers.v);

@@ -24,6 +24,9 @@ enum {
   TOKEN_FLAG_HARD = 1 << 3,    /* a line break before this token ends a sentence */
   TOKEN_FLAG_END = 1 << 4,     /* . … ! ? (MARK_PERIOD, MARK_ELLIPSIS, MARK_BANG) */
   TOKEN_FLAG_BEFORE_HARD = 1 << 5, /* the next token has TOKEN_FLAG_HARD */
+  /* Enumerated lists ("1. … 2. …", "a) … b) …", "• 9. … • 10. …"), found by sentences.c: */
+  TOKEN_FLAG_ITEM_START = 1 << 6, /* the first token of an item's marker: a sentence starts */
+  TOKEN_FLAG_ITEM_MARK = 1 << 7,  /* a token of the marker: its period ends nothing */
 };
 
 /* What a punctuation token does, for the sentence rules. */
