@@ -649,6 +649,27 @@ G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, guint newlines, gboolean 
   return end;
 }
 
+/* The sentence role of the typographic mark at T[I] – — ‘ “ ” …, the commonest tokens that
+ * start with a byte from 0x80 (each a token of its own, as scan_token() finds); MARK_NONE
+ * for any other character.  (’ may start a clitic: scan_token() looks at it.) */
+static inline TokenMark typographic_mark(const char *t, gsize i) {
+  if ((guchar)t[i] != 0xE2 || (guchar)t[i + 1] != 0x80) return MARK_NONE;
+  switch ((guchar)t[i + 2]) {
+    case 0x93: /* – U+2013 */
+    case 0x94: /* — U+2014 */
+      return MARK_DASH;
+    case 0x98: /* ‘ U+2018 */
+    case 0x9C: /* “ U+201C */
+      return MARK_OPEN;
+    case 0x9D: /* ” U+201D */
+      return MARK_CLOSE;
+    case 0xA6: /* … U+2026 */
+      return MARK_ELLIPSIS;
+    default:
+      return MARK_NONE;
+  }
+}
+
 /* The whitespace character at T[I] (from 0x80): its length, and the line breaks it makes
  * in *NEWLINES; 0 when it is no whitespace. */
 static gsize unicode_space(const char *t, gsize i, guint *newlines) {
@@ -688,6 +709,14 @@ void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
         i++;
         continue;
       case BYTE_HIGH: {
+        TokenMark mark = typographic_mark(t, i);
+        if (mark != MARK_NONE) {
+          push(tokens, i, i + 3, TOKEN_PUNCT, 0, newlines, space, mark);
+          newlines = 0;
+          space = t[i + 3] == ' ';
+          i += 3 + space;
+          continue;
+        }
         gsize len = unicode_space(t, i, &newlines);
         if (len != 0) {
           space = TRUE;
