@@ -692,7 +692,27 @@ void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
   gboolean space = TRUE;
   while (i < n) {
     guchar c = (guchar)t[i];
-    switch (byte_class[c]) {
+    guint8 class = byte_class[c];
+    if (class == BYTE_WORD) {
+      /* Most tokens are words, and most words a run of ASCII letters and digits that a
+       * space or a plain punctuation mark ends, which needs none of scan_token()'s rules.
+       * Only a URL (http:// https:// ftp:// www.: a scheme or "www" runs up to its ':'
+       * or '.') or an e-mail address could start there instead. */
+      gboolean alpha;
+      gsize j = ascii_word_end(t, i, &alpha);
+      guchar stop = (guchar)t[j];
+      if (ends_ascii_word(t, j) && stop != ':') {
+        gsize end = email_at(t, n, i, &sc.email);
+        TokenKind kind = end != 0 ? TOKEN_EMAIL : alpha ? TOKEN_WORD : TOKEN_NUMBER;
+        if (end == 0) end = j;
+        push(tokens, i, end, kind, 0, newlines, space, MARK_NONE);
+        newlines = 0;
+        space = t[end] == ' '; /* the commonest whitespace, taken here */
+        i = end + space;
+        continue;
+      }
+    }
+    switch (class) {
       /* Whitespace, and invisible characters between tokens. */
       case BYTE_SPACE:
         space = TRUE;
@@ -721,26 +741,6 @@ void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
         if (len != 0) {
           space = TRUE;
           i += len;
-          continue;
-        }
-        break;
-      }
-      case BYTE_WORD: {
-        /* Most words are a run of ASCII letters and digits that a space or a plain
-         * punctuation mark ends, and need none of scan_token()'s rules.  Only a URL
-         * (http:// https:// ftp:// www.: a scheme or "www" runs up to its ':' or '.')
-         * or an e-mail address could start there instead. */
-        gboolean alpha;
-        gsize j = ascii_word_end(t, i, &alpha);
-        guchar stop = (guchar)t[j];
-        if (ends_ascii_word(t, j) && stop != ':') {
-          gsize end = email_at(t, n, i, &sc.email);
-          TokenKind kind = end != 0 ? TOKEN_EMAIL : alpha ? TOKEN_WORD : TOKEN_NUMBER;
-          if (end == 0) end = j;
-          push(tokens, i, end, kind, 0, newlines, space, MARK_NONE);
-          newlines = 0;
-          space = t[end] == ' '; /* the commonest whitespace, taken here */
-          i = end + space;
           continue;
         }
         break;
