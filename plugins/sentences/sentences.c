@@ -69,6 +69,7 @@ static inline void span_list_add(SpanList *list, gsize start, gsize end, const c
 typedef struct {
   const SentencesConfig *config;
   const char *text;
+  const CopydeskSpanInit *span; /* the tokens' byte ranges */
   Token *tok;
   gsize n_tok;
   gsize para_first, para_last; /* the paragraph being split */
@@ -87,15 +88,15 @@ typedef struct {
 /* ---- Looking at tokens ----------------------------------------------------- */
 
 static inline gsize tok_len(const Splitter *sp, gsize k) {
-  return sp->tok[k].end - sp->tok[k].start;
+  return sp->span[k].end - sp->span[k].start;
 }
 
 static inline const char *tok_str(const Splitter *sp, gsize k) {
-  return sp->text + sp->tok[k].start;
+  return sp->text + sp->span[k].start;
 }
 
 static inline gunichar tok_char(const Splitter *sp, gsize k) {
-  guchar c = (guchar)sp->text[sp->tok[k].start];
+  guchar c = (guchar)sp->text[sp->span[k].start];
   return c < 0x80 ? c : g_utf8_get_char(tok_str(sp, k));
 }
 
@@ -128,8 +129,8 @@ static inline gboolean is_end_mark(const Splitter *sp, gsize k) {
 /* "[...]" or "[…]": words left out of a quotation, not the end of a sentence. */
 static gboolean bracketed_ellipsis(const Splitter *sp, gsize k) {
   return is_ellipsis(sp, k) && k > 0 && k + 1 < sp->n_tok && !sp->tok[k].space &&
-         !sp->tok[k + 1].space && sp->text[sp->tok[k - 1].start] == '[' &&
-         tok_len(sp, k - 1) == 1 && sp->text[sp->tok[k + 1].start] == ']';
+         !sp->tok[k + 1].space && sp->text[sp->span[k - 1].start] == '[' &&
+         tok_len(sp, k - 1) == 1 && sp->text[sp->span[k + 1].start] == ']';
 }
 
 static inline gboolean is_terminator(const Splitter *sp, gsize k) {
@@ -139,7 +140,7 @@ static inline gboolean is_terminator(const Splitter *sp, gsize k) {
 
 /* A full stop of the scripts that write none or little space after it (。．！？). */
 static inline gboolean is_wide_end(const Splitter *sp, gsize k) {
-  return is_end_mark(sp, k) && (guchar)sp->text[sp->tok[k].start] >= 0xE3;
+  return is_end_mark(sp, k) && (guchar)sp->text[sp->span[k].start] >= 0xE3;
 }
 
 static inline gboolean is_closer(const Splitter *sp, gsize k) {
@@ -168,7 +169,7 @@ static gboolean starts_digit(const Splitter *sp, gsize k) {
 
 /* An opening bracket before a lowercase word: "(cited from …)" goes on a sentence. */
 static gboolean bracket_before_lowercase(const Splitter *sp, gsize k) {
-  guchar c = (guchar)sp->text[sp->tok[k].start];
+  guchar c = (guchar)sp->text[sp->span[k].start];
   if ((c != '(' && c != '[') || tok_len(sp, k) != 1 || k + 1 > sp->para_last) return FALSE;
   return sp->tok[k + 1].kind == TOKEN_WORD && g_unichar_islower(tok_char(sp, k + 1));
 }
@@ -343,7 +344,7 @@ static gboolean line_is_long(const LineInfo *l, guint widest) {
  * extracted from PDF often has it) before a lowercase word or an opening bracket: the
  * line was wrapped, the sentence goes on. */
 static gboolean flowed_break(const Splitter *sp, gsize last, gsize next) {
-  char after = sp->text[sp->tok[last].end];
+  char after = sp->text[sp->span[last].end];
   if (after != ' ' && after != '\t') return FALSE;
   gunichar u = tok_char(sp, next);
   return g_unichar_islower(u) || u == '(';
@@ -370,8 +371,8 @@ static void mark_line_breaks(Splitter *sp) {
   for (guint k = 0; k < n; k++) {
     lines[k].first = k == 0 ? sp->para_first : sp->line_starts[k - 1];
     lines[k].last = k + 1 < n ? sp->line_starts[k] - 1 : sp->para_last;
-    gsize start = sp->tok[lines[k].first].start;
-    lines[k].chars = count_chars(sp->text + start, sp->tok[lines[k].last].end - start);
+    gsize start = sp->span[lines[k].first].start;
+    lines[k].chars = count_chars(sp->text + start, sp->span[lines[k].last].end - start);
   }
   guint widest = 0, long_lines = 0;
   for (guint k = 0; k < n; k++) widest = MAX(widest, lines[k].chars);
@@ -537,13 +538,13 @@ static const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
   }
   /* "Is the Fed done?" above the story. */
   if (sp->para_index == 0 && is_bang(sp, last) && e + 1 < sp->n_tok &&
-      count_chars(sp->text + sp->tok[s].start, sp->tok[e].end - sp->tok[s].start) <= 100)
+      count_chars(sp->text + sp->span[s].start, sp->span[e].end - sp->span[s].start) <= 100)
     return "headline";
   return "sentence";
 }
 
 static void add_sentence(Splitter *sp, gsize s, gsize e) {
-  span_list_add(&sp->sentences, sp->tok[s].start, sp->tok[e].end, sentence_label(sp, s, e));
+  span_list_add(&sp->sentences, sp->span[s].start, sp->span[e].end, sentence_label(sp, s, e));
 }
 
 /* A reference glued to the end of a sentence: "[1]", "[12]". */
@@ -675,8 +676,10 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   if (given != NULL && copydesk_layer_n_spans(given) > 0) return TRUE;
   gsize len;
   const char *text = copydesk_document_text(doc, &len);
-  /* About one token per six bytes of news text; the array grows past that if needed. */
-  TokenArray tokens = {.cap = MIN(len / 6 + 16, 1u << 24)};
+  /* News text has about one token per five bytes: room for one per four spares most
+   * documents a regrowth (and its copy); the arrays grow past that if needed. */
+  TokenArray tokens = {.cap = MIN(len / 4 + 16, 1u << 24)};
+  tokens.spans = g_new(CopydeskSpanInit, tokens.cap);
   tokens.v = g_new(Token, tokens.cap);
   sentences_tokenize(text, len, &tokens);
 
@@ -686,6 +689,7 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   Splitter sp = {
       .config = config,
       .text = text,
+      .span = tokens.spans,
       .tok = tokens.v,
       .n_tok = tokens.len,
       .lines = g_array_new(FALSE, FALSE, sizeof(LineInfo)),
@@ -708,7 +712,7 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     while (m < n_markers && markers[m] < next) m++;
     sp.marker_starts = markers + markers_from;
     sp.n_marker_starts = m - markers_from;
-    span_list_add(&sp.paragraphs, sp.tok[first].start, sp.tok[next - 1].end, "paragraph");
+    span_list_add(&sp.paragraphs, sp.span[first].start, sp.span[next - 1].end, "paragraph");
     split_paragraph(&sp);
     sp.para_index++;
     first = next;
@@ -718,21 +722,13 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   gboolean ok =
       copydesk_layer_add_spans(paragraph_layer, sp.paragraphs.v, sp.paragraphs.len, error) &&
       copydesk_layer_add_spans(sentence_layer, sp.sentences.v, sp.sentences.len, error);
-  if (ok && config->tokens && sp.n_tok > 0) {
-    const char *labels[TOKEN_EMAIL + 1];
-    for (guint kind = 0; kind <= TOKEN_EMAIL; kind++) labels[kind] = sentences_token_label(kind);
-    CopydeskSpanInit *init = g_new(CopydeskSpanInit, sp.n_tok);
-    for (gsize k = 0; k < sp.n_tok; k++) {
-      const Token *t = &sp.tok[k];
-      init[k] = (CopydeskSpanInit){t->start, t->end, labels[t->kind]};
-    }
-    ok = copydesk_layer_add_spans(token_layer, init, sp.n_tok, error);
-    g_free(init);
-  }
+  if (ok && config->tokens && sp.n_tok > 0)
+    ok = copydesk_layer_add_spans(token_layer, tokens.spans, sp.n_tok, error);
   g_array_free(sp.lines, TRUE);
   g_array_free(sp.markers, TRUE);
   g_free(sp.sentences.v);
   g_free(sp.paragraphs.v);
+  g_free(tokens.spans);
   g_free(tokens.v);
   g_free(tokens.breaks.v);
   g_free(tokens.markers.v);

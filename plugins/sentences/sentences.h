@@ -41,8 +41,8 @@ typedef enum {
   MARK_DASH,     /* - -- ‒ – — ― */
 } TokenMark;
 
+/* What the sentence rules need of a token besides its range (TokenArray.spans). */
 typedef struct {
-  gsize start, end; /* byte range in the current text */
   guint8 kind;      /* TokenKind */
   guint8 flags;     /* TOKEN_FLAG_* */
   guint8 newlines;  /* line breaks in the whitespace before it (capped at 255) */
@@ -56,10 +56,12 @@ typedef struct {
   gsize len, cap;
 } TokenIndices;
 
-/* A growable array of tokens (V holds LEN of CAP; free V, BREAKS.v and MARKERS.v with
- * g_free), and lists of the few tokens that sentences.c looks at without a pass over
- * every token. */
+/* A growable array of tokens, each a span (its byte range in the current text and its
+ * kind's label, ready for the token layer) and a Token (SPANS and V hold LEN of CAP; free
+ * them, BREAKS.v and MARKERS.v with g_free), and lists of the few tokens that sentences.c
+ * looks at without a pass over every token. */
 typedef struct {
+  CopydeskSpanInit *spans;
   Token *v;
   gsize len, cap;
   TokenIndices breaks;  /* the tokens after a line break: paragraphs and lines */
@@ -70,9 +72,6 @@ typedef struct {
 
 /* Appends the tokens of the LEN bytes of TEXT (valid UTF-8, NUL-terminated) to TOKENS. */
 void sentences_tokenize(const char *text, gsize len, TokenArray *tokens);
-
-/* The label of a token kind ("word", "number", …). */
-const char *sentences_token_label(TokenKind kind);
 
 typedef enum {
   ABBR_NONE = 0,

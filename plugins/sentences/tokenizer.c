@@ -22,9 +22,8 @@
 
 #include "sentences.h"
 
+/* The token layer's label of each TokenKind. */
 static const char *const labels[] = {"word", "number", "punct", "symbol", "url", "email"};
-
-const char *sentences_token_label(TokenKind kind) { return labels[kind]; }
 
 static inline gsize utf8_len(guchar c) {
   if (c < 0xC0) return 1;
@@ -495,18 +494,23 @@ static inline gsize ascii_punct(const char *t, gsize i, TokenKind *kind, TokenMa
 /* Appends a token, doubling the array when it is full. */
 static inline void push(TokenArray *tokens, gsize start, gsize end, TokenKind kind, guint8 flags,
                         guint newlines, gboolean space, TokenMark mark) {
-  if (tokens->len == tokens->cap) {
+  gsize k = tokens->len;
+  if (k == tokens->cap) {
     tokens->cap = tokens->cap ? tokens->cap * 2 : 256;
+    tokens->spans = g_renew(CopydeskSpanInit, tokens->spans, tokens->cap);
     tokens->v = g_renew(Token, tokens->v, tokens->cap);
   }
-  if (newlines != 0) add_index(&tokens->breaks, tokens->len);
+  if (newlines != 0) add_index(&tokens->breaks, k);
   if (end - start <= 3 && space &&
       (kind == TOKEN_NUMBER || kind == TOKEN_PUNCT || kind == TOKEN_SYMBOL ||
        (kind == TOKEN_WORD && (end - start == 1 || (flags & TOKEN_FLAG_INITIAL)))))
-    add_index(&tokens->markers, tokens->len);
-  Token *tok = &tokens->v[tokens->len++];
-  tok->start = start;
-  tok->end = end;
+    add_index(&tokens->markers, k);
+  /* (Read the array's fields before writing a span, which the compiler cannot tell
+   * apart from them.) */
+  CopydeskSpanInit *span = &tokens->spans[k];
+  Token *tok = &tokens->v[k];
+  tokens->len = k + 1;
+  *span = (CopydeskSpanInit){start, end, labels[kind]};
   tok->kind = (guint8)kind;
   tok->flags = flags | (mark == MARK_PERIOD || mark == MARK_ELLIPSIS || mark == MARK_BANG
                            ? TOKEN_FLAG_END
