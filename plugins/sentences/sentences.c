@@ -78,8 +78,8 @@ typedef struct {
   const gsize *marker_starts;  /* its tokens that may start a list marker, in order */
   gsize n_marker_starts;
   guint para_index;
-  GArray *lines;   /* LineInfo */
-  GArray *markers; /* ListMarker, scratch */
+  GArray *lines;   /* LineInfo, scratch (made when first needed) */
+  GArray *markers; /* ListMarker, scratch (made when first needed) */
   /* The sentences and paragraphs found, added to their layers in one call each at the
    * end: copydesk_layer_add() per span costs several times more. */
   SpanList sentences, paragraphs;
@@ -366,6 +366,7 @@ static void mark_line_breaks(Splitter *sp) {
     return;
   }
   guint n = (guint)sp->n_line_starts + 1;
+  if (sp->lines == NULL) sp->lines = g_array_new(FALSE, FALSE, sizeof(LineInfo));
   g_array_set_size(sp->lines, n);
   LineInfo *lines = (LineInfo *)(void *)sp->lines->data;
   for (guint k = 0; k < n; k++) {
@@ -460,6 +461,8 @@ static gboolean sentence_may_start(const Splitter *sp, gsize k) {
  * one style numbered one after the other, the first where a sentence may start.  Each item
  * starts a sentence, and the period of its marker ends none. */
 static void find_list_items(Splitter *sp) {
+  if (sp->n_marker_starts < 2) return; /* most paragraphs */
+  if (sp->markers == NULL) sp->markers = g_array_new(FALSE, FALSE, sizeof(ListMarker));
   GArray *markers = sp->markers;
   g_array_set_size(markers, 0);
   gsize after = sp->para_first; /* the first token after the last marker found */
@@ -692,8 +695,6 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
       .span = tokens.spans,
       .tok = tokens.v,
       .n_tok = tokens.len,
-      .lines = g_array_new(FALSE, FALSE, sizeof(LineInfo)),
-      .markers = g_array_new(FALSE, FALSE, sizeof(ListMarker)),
   };
   /* Paragraphs end before a token after two or more line breaks; the tokens after one
    * break start the paragraph's lines.  (A break before the first token starts nothing.) */
@@ -724,8 +725,8 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
       copydesk_layer_add_spans(sentence_layer, sp.sentences.v, sp.sentences.len, error);
   if (ok && config->tokens && sp.n_tok > 0)
     ok = copydesk_layer_add_spans(token_layer, tokens.spans, sp.n_tok, error);
-  g_array_free(sp.lines, TRUE);
-  g_array_free(sp.markers, TRUE);
+  if (sp.lines != NULL) g_array_free(sp.lines, TRUE);
+  if (sp.markers != NULL) g_array_free(sp.markers, TRUE);
   g_free(sp.sentences.v);
   g_free(sp.paragraphs.v);
   g_free(tokens.spans);
