@@ -517,6 +517,13 @@ static gboolean dateline_shape(const Splitter *sp, gsize s, gsize e) {
   gsize len = tok_len(sp, s);
   guint letters = 0;
   for (const char *p = w; p < w + len; p = g_utf8_next_char(p)) {
+    guchar c = (guchar)*p;
+    if (c < 0x80) { /* ASCII without GLib's tables */
+      if (!g_ascii_isalpha(c)) continue;
+      if (!g_ascii_isupper(c)) return FALSE;
+      letters++;
+      continue;
+    }
     gunichar u = g_utf8_get_char(p);
     if (g_unichar_isalpha(u)) {
       if (!g_unichar_isupper(u)) return FALSE;
