@@ -515,7 +515,7 @@ static inline void push(TokenArray *tokens, gsize start, gsize end, TokenKind ki
   tok->flags = flags | (mark == MARK_PERIOD || mark == MARK_ELLIPSIS || mark == MARK_BANG
                            ? TOKEN_FLAG_END
                            : 0);
-  tok->newlines = (guint8)MIN(newlines, 255u);
+  tok->newlines = (guint8)newlines; /* the scan stops counting at 255 */
   tok->space = (guint8)space;
   tok->mark = (guint8)mark;
 }
@@ -680,7 +680,7 @@ static gsize unicode_space(const char *t, gsize i, guint *newlines) {
   gsize len = utf8_len((guchar)t[i]);
   gunichar u = g_utf8_get_char(t + i);
   if (u == 0x2028 || u == 0x85 || u == 0x2029) {
-    *newlines += u == 0x2029 ? 2 : 1;
+    *newlines = MIN(*newlines + (u == 0x2029 ? 2 : 1), 255u);
     return len;
   }
   GUnicodeType type = g_unichar_type(u);
@@ -723,12 +723,12 @@ void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
         i++;
         continue;
       case BYTE_BREAK:
-        newlines++;
+        newlines += newlines < 255;
         space = TRUE;
         i++;
         continue;
       case BYTE_CR:
-        if (!(i + 1 < n && t[i + 1] == '\n')) newlines++;
+        if (!(i + 1 < n && t[i + 1] == '\n')) newlines += newlines < 255;
         space = TRUE;
         i++;
         continue;
