@@ -17,6 +17,12 @@
  *   punct      one token per mark, except runs of dots (...), of hyphens (--), of !
  *              and ?, and the two-character quotes `` and ''; … — – are tokens.
  *   symbol     currency, math and other symbols, and % & @ #.
+ *
+ * Most tokens are cheap to find, and the main loop (sentences_tokenize()) takes them
+ * itself from a byte-class table, without decoding characters: plain ASCII words, one-byte
+ * punctuation, the typographic quotes and dashes, white space.  scan_token() decodes and
+ * applies the rules above to everything else.  Each token also notes whether a line break
+ * comes before it and whether it may start a list marker (sentences.h).
  */
 #include <string.h>
 
