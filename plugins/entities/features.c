@@ -808,6 +808,25 @@ guint ner_dynamic_features(const NerTokInfo *info, gsize s, gsize e, gsize i, gu
   return n;
 }
 
+guint ner_dynamic_features1(const NerTokInfo *info, gsize s, gsize e, gsize i, guint prev1,
+                            guint mem, const NerAgg *agg, guint64 *out) {
+  const NerTokInfo *t = &info[i];
+  guint n = 0;
+  out[n++] = F1(T_P1, prev1);
+  out[n++] = F2(T_P1W, prev1, t->lower);
+  out[n++] = F2(T_P1S, prev1, t->sshape);
+  if (mem) {
+    out[n++] = F1(T_MEM, mem);
+    out[n++] = F2(T_MEM_POS, mem, t->flags & (NER_TOK_INITIAL | NER_TOK_CAPSSENT));
+    out[n++] = F2(T_MEM_W, mem, prev1);
+  }
+  if (agg) {
+    n += ner_agg_tag_features(agg[i], prev1, out + n);
+    n += ner_agg_features(info, s, e, i, agg, out + n);
+  }
+  return n;
+}
+
 /* ner_dynamic_features() in parts, for the tagger's own decoder (whose ids together are
  * exactly its own): see ner.h. */
 guint ner_tag_features(guint prev1, guint prev2, guint64 *out) {

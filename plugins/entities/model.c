@@ -5,7 +5,8 @@
  *   0   char[8]  magic "CDNERMDL"
  *   8   u32      format version (NER_MODEL_FORMAT); a newer one is refused
  *   12  u32      header size (64)
- *   16  u32      feature set (NER_FEATURE_SET): what the hashed feature ids mean
+ *   16  u32      feature set (NER_FEATURE_SET): what the hashed feature ids mean; bit 16
+ *                (NER_MODEL_VITERBI) set: the weights are for the first-order decoder
  *   20  u32      number of tags (9)
  *   24  u32      hash bits B: the table has 2^B buckets of one row each
  *   28  u32      rows stored (buckets with a non-zero weight)
@@ -64,6 +65,7 @@ struct NerModel {
   NerGazetteer *gazetteer;
   NerClusterTable clusters;
   guint64 serial; /* this process's number for the model, never reused */
+  gboolean viterbi; /* trained for the first-order decoder */
 };
 
 /* popcount without relying on the build's instruction set */
@@ -164,7 +166,7 @@ gboolean ner_model_write(const NerModelSpec *spec, const char *path, gsize *n_ro
   gsize desc_len = spec->description ? strlen(spec->description) : 0;
   put_u32(out, 8, NER_MODEL_FORMAT);
   put_u32(out, 12, HEADER_SIZE);
-  put_u32(out, 16, NER_FEATURE_SET);
+  put_u32(out, 16, NER_FEATURE_SET | (spec->viterbi ? NER_MODEL_VITERBI : 0));
   put_u32(out, 20, NER_N_TAGS);
   put_u32(out, 24, spec->hash_bits);
   put_u32(out, 28, (guint32)n_rows);
@@ -271,9 +273,10 @@ NerModel *ner_model_load(const char *path, GError **error) {
   guint32 crc = ner_crc32(0, d, m->size - 4);
   if (crc != stored_crc)
     FAIL("checksum mismatch (stored %08x, computed %08x): the file is corrupt", stored_crc, crc);
-  if (get_u32(d + 16) != NER_FEATURE_SET)
+  if ((get_u32(d + 16) & ~NER_MODEL_VITERBI) != NER_FEATURE_SET)
     FAIL("made for feature set %u, this build computes feature set %u; retrain it",
-         get_u32(d + 16), NER_FEATURE_SET);
+         get_u32(d + 16) & ~NER_MODEL_VITERBI, NER_FEATURE_SET);
+  m->viterbi = (get_u32(d + 16) & NER_MODEL_VITERBI) != 0;
   if (get_u32(d + 20) != NER_N_TAGS) FAIL("%u tags, expected %u", get_u32(d + 20), NER_N_TAGS);
   m->hash_bits = get_u32(d + 24);
   if (m->hash_bits < MIN_BITS || m->hash_bits > MAX_BITS)
@@ -348,6 +351,13 @@ void ner_model_free(NerModel *m) {
 
 guint ner_model_hash_bits(const NerModel *m) { return m->hash_bits; }
 guint64 ner_model_serial(const NerModel *m) { return m->serial; }
+gboolean ner_model_viterbi(const NerModel *m) { return m->viterbi; }
+
+void ner_model_column_max(const NerModel *m, gint32 *max) {
+  for (guint t = 0; t < NER_ROW; t++) max[t] = 0;
+  for (gsize r = 0; r < m->n_rows; r++)
+    for (guint t = 0; t < NER_ROW; t++) max[t] = MAX(max[t], m->rows[r * NER_ROW + t]);
+}
 gsize ner_model_n_rows(const NerModel *m) { return m->n_rows; }
 gsize ner_model_file_size(const NerModel *m) { return m->size; }
 const char *ner_model_description(const NerModel *m) { return m->description; }

@@ -6,7 +6,7 @@
  *   gazetteer.c    lists of names (country, city, given name, …) matched over token runs
  *   features.c     token normalisation, word clusters and hashed feature extraction
  *   model.c        the binary model file: write, map, verify, look up weights
- *   tagger.c       greedy left-to-right BILOU decoding of a document, in two passes
+ *   tagger.c       BILOU decoding of a document (greedy or Viterbi), in two passes
  *   consolidate.c  groups the mentions of one thing in a document (Rubio → Marco Rubio)
  *   headline.c     Title Case headlines shown to the tagger in sentence case
  */
@@ -75,6 +75,8 @@ enum {
   NER_BUF_AGG_SLOT_OF,
   NER_BUF_MEM_KEYS,
   NER_BUF_MEM_VALS,
+  NER_BUF_VIT_DELTA,
+  NER_BUF_VIT_BACK,
   NER_BUF_N
 };
 void *ner_buffer(guint which, gsize bytes, gboolean zero);
@@ -281,6 +283,11 @@ void ner_aggregate(const NerTokInfo *info, gsize n, const guint8 *tags, NerAgg *
 guint ner_dynamic_features(const NerTokInfo *info, gsize s, gsize e, gsize i, guint prev1,
                            guint prev2, guint mem, const NerAgg *agg, guint64 *out);
 
+/* The dynamic features of the first-order (Viterbi) decoder: ner_dynamic_features()'s
+ * without those of the tag before the previous one. */
+guint ner_dynamic_features1(const NerTokInfo *info, gsize s, gsize e, gsize i, guint prev1,
+                            guint mem, const NerAgg *agg, guint64 *out);
+
 /* ner_dynamic_features() in parts whose ids together are exactly its own (in another
  * order), so the tagger can add up the weights of the parts with few values once:
  * the previous two tags (PREV1, PREV2: 0..NER_N_TAGS, NER_N_TAGS before the sentence); the
@@ -330,6 +337,8 @@ void ner_memory_record(NerDocMemory *mem, const NerTokInfo *info, gsize s, gsize
 #define NER_MODEL_FORMAT 2
 /* Bumped whenever features.c changes what a feature id means. */
 #define NER_FEATURE_SET 2
+/* Set with the feature set in a model file trained for the first-order (Viterbi) decoder. */
+#define NER_MODEL_VITERBI (1u << 16)
 
 typedef struct NerModel NerModel;
 
@@ -342,6 +351,7 @@ typedef struct {
   const NerGazetteer *gazetteer; /* the blob's entries, stored as a table (NULL: none) */
   const NerClusterTable *clusters; /* may be NULL */
   const char *description; /* free text stored in the file (training command, scores) */
+  gboolean viterbi;        /* trained for the first-order decoder (ner_decode_viterbi) */
 } NerModelSpec;
 
 /* Quantises SPEC's weights to int16, drops all-zero rows and writes the model to PATH.
@@ -357,6 +367,11 @@ guint ner_model_hash_bits(const NerModel *model);
  * is loaded at the same address. */
 guint64 ner_model_serial(const NerModel *model);
 gsize ner_model_n_rows(const NerModel *model);
+/* TRUE when MODEL was trained for the first-order decoder: ner_tag_document() uses it. */
+gboolean ner_model_viterbi(const NerModel *model);
+/* The largest weight (relative to O's, at least 0) of each tag but O in any row:
+ * MAX[0..NER_N_TAGS - 1). */
+void ner_model_column_max(const NerModel *model, gint32 *max);
 gsize ner_model_file_size(const NerModel *model);
 const char *ner_model_description(const NerModel *model);
 /* The gazetteer the model was trained with (never NULL; maybe empty). */
@@ -399,6 +414,24 @@ guint ner_best_tag(const float *scores, guint prev, gboolean last);
  * the static features (else only the dynamic ones: the caller has scored the static ones). */
 void ner_decode(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize n_sent,
                 NerStepFunc step, void *ctx, gboolean give_static, guint8 *tags);
+
+/* The first-order decoder: each sentence gets the best-scoring sequence of BILOU tags
+ * allowed (Viterbi), a token's scores given the previous tag being those of its static
+ * features plus its ner_dynamic_features1(); two passes as ner_decode().  SCORE writes the
+ * scores of the NER_N_TAGS tags for feature ids F[0..n).  When GOLD is given, after each
+ * sentence UPDATE is called for each token whose tag or previous tag differ from the gold
+ * ones: with the features of the gold path and the gold tag (DELTA +1), and with those of
+ * the path chosen and its tag (DELTA -1) — a structured perceptron's update.  PRUNE: see
+ * NER_VITERBI_PRUNE. */
+typedef void (*NerScoreFunc)(void *ctx, const guint64 *f, guint n, float *scores);
+typedef void (*NerUpdateFunc)(void *ctx, const guint64 *f, guint n, guint tag, float delta);
+void ner_decode_viterbi(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize n_sent,
+                        NerScoreFunc score, NerUpdateFunc update, void *ctx, double prune,
+                        const guint8 *gold, guint8 *tags);
+/* When tagging with a model file, a previous tag whose best path scores more than this
+ * below the best previous tag's (in the file's int16 weight units: three of the largest
+ * weights) is not followed; PRUNE 0: every one is (training). */
+#define NER_VITERBI_PRUNE 98301
 
 /* Tags the tokens of a document (sentences as for ner_tokens_analyse); TAGS receives BILOU tags.
  * GAZ: the gazetteer to match (usually the model's, maybe extended); NULL: none. */

@@ -1,13 +1,16 @@
-/* copydesk — entities: greedy left-to-right decoding, in two passes.
+/* copydesk — entities: decoding, in two passes, greedy or first-order (Viterbi).
  *
- * Each token of a sentence gets the best BILOU tag allowed after the previous one (I-X or
- * L-X after B-X or I-X, and only then; no mention left open at the end of the sentence),
- * scored from its static features, the two previous tags, and the label its word form got
- * earlier in the document.  After each sentence the document memory learns the labels of
- * its capitalised words.  A second pass tags the document again, now also seeing what the
+ * The greedy decoder gives each token of a sentence the best BILOU tag allowed after the
+ * previous one (I-X or L-X after B-X or I-X, and only then; no mention left open at the end
+ * of the sentence), scored from its static features, the two previous tags, and the label
+ * its word form got earlier in the document.  The first-order decoder (for models trained
+ * with train-ner --viterbi, which says so in the file) gives each sentence the best-scoring
+ * sequence of tags allowed, a token's scores depending on the previous tag but not on the
+ * one before it.  After each sentence the document memory learns the labels of its
+ * capitalised words.  A second pass tags the document again, now also seeing what the
  * first pass said about every other occurrence of each word (before and after it), with
- * the same weights.  The same driver trains the model (with a step that updates weights)
- * and tags with it, so both see exactly the same features.
+ * the same weights.  The same drivers train the model (with a step or an update that
+ * changes weights) and tag with it, so both see exactly the same features.
  *
  * When tagging, the static scores of all tokens are computed first and both passes reuse
  * them: the weights of the features that depend on a word form alone are summed once per
@@ -66,6 +69,99 @@ void ner_decode(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize 
   NerAgg *agg = ner_buffer(NER_BUF_AGG, sizeof(NerAgg) * n, FALSE);
   ner_aggregate(info, n, tags, agg);
   decode_pass(info, n, sent_start, n_sent, step, ctx, give_static, agg, 1, tags);
+}
+
+/* ---- The first-order decoder ----------------------------------------------------- */
+
+/* Tags sentence [S, E) with the best path; DELTA and BACK are scratch of (E - S) × NER_N_TAGS. */
+static void viterbi_sentence(const NerTokInfo *info, gsize s, gsize e, const NerDocMemory *mem,
+                             const NerAgg *agg, NerScoreFunc score, void *ctx, double prune,
+                             double *delta, guint8 *back, guint8 *tags) {
+  guint64 f[NER_MAX_FEATS + NER_MAX_DYN_FEATS];
+  for (gsize i = s; i < e; i++) {
+    double *dl = delta + (i - s) * NER_N_TAGS;
+    guint8 *bk = back + (i - s) * NER_N_TAGS;
+    for (guint t = 0; t < NER_N_TAGS; t++) dl[t] = -G_MAXDOUBLE;
+    guint ns = ner_static_features(info, s, e, i, f);
+    float st[NER_N_TAGS];
+    score(ctx, f, ns, st);
+    guint memval = (info[i].flags & NER_TOK_CAP) ? ner_memory_get(mem, info[i].lower) : 0;
+    gboolean last = i + 1 == e;
+    double floor = -G_MAXDOUBLE; /* previous tags scoring less are not followed */
+    if (i > s && prune > 0) {
+      for (guint p = 0; p < NER_N_TAGS; p++)
+        floor = MAX(floor, delta[(i - s - 1) * NER_N_TAGS + p]);
+      floor -= prune;
+    }
+    for (guint p = (i == s ? TAG_BOS : 0); p <= (i == s ? TAG_BOS : NER_N_TAGS - 1); p++) {
+      double from = i == s ? 0 : delta[(i - s - 1) * NER_N_TAGS + p];
+      if (from == -G_MAXDOUBLE || from < floor) continue;
+      guint nd = ner_dynamic_features1(info, s, e, i, p, memval, agg, f);
+      float dy[NER_N_TAGS];
+      score(ctx, f, nd, dy);
+      guint pp = p == TAG_BOS ? NER_TAG_O : p;
+      for (guint t = 0; t < NER_N_TAGS; t++) {
+        if (!ner_tag_allowed(pp, t, last)) continue;
+        double v = from + (double)st[t] + (double)dy[t];
+        if (v > dl[t]) {
+          dl[t] = v;
+          bk[t] = (guint8)p;
+        }
+      }
+    }
+  }
+  const double *dl = delta + (e - 1 - s) * NER_N_TAGS;
+  guint best = 0;
+  for (guint t = 1; t < NER_N_TAGS; t++)
+    if (dl[t] > dl[best]) best = t;
+  for (gsize i = e; i-- > s;) {
+    tags[i] = (guint8)best;
+    best = back[(i - s) * NER_N_TAGS + best];
+  }
+}
+
+static void viterbi_pass(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize n_sent,
+                         NerScoreFunc score, NerUpdateFunc update, void *ctx, double prune,
+                         const guint8 *gold, const NerAgg *agg, guint8 *tags) {
+  NerDocMemory mem;
+  ner_memory_init(&mem, n);
+  gsize longest = 1;
+  for (gsize si = 0; si < n_sent; si++) {
+    gsize s = sent_start[si], e = si + 1 < n_sent ? sent_start[si + 1] : n;
+    longest = MAX(longest, e - s);
+  }
+  double *delta = g_new(double, longest * NER_N_TAGS);
+  guint8 *back = g_new(guint8, longest * NER_N_TAGS);
+  guint64 f[NER_MAX_FEATS + NER_MAX_DYN_FEATS];
+  for (gsize si = 0; si < n_sent; si++) {
+    gsize s = sent_start[si], e = si + 1 < n_sent ? sent_start[si + 1] : n;
+    viterbi_sentence(info, s, e, &mem, agg, score, ctx, prune, delta, back, tags);
+    if (gold) {
+      for (gsize i = s; i < e; i++) {
+        guint gp = i == s ? TAG_BOS : gold[i - 1], pp = i == s ? TAG_BOS : tags[i - 1];
+        if (gold[i] == tags[i] && gp == pp) continue;
+        guint memval = (info[i].flags & NER_TOK_CAP) ? ner_memory_get(&mem, info[i].lower) : 0;
+        guint ns = ner_static_features(info, s, e, i, f);
+        guint nd = ner_dynamic_features1(info, s, e, i, gp, memval, agg, f + ns);
+        update(ctx, f, ns + nd, gold[i], 1);
+        nd = ner_dynamic_features1(info, s, e, i, pp, memval, agg, f + ns);
+        update(ctx, f, ns + nd, tags[i], -1);
+      }
+    }
+    ner_memory_record(&mem, info, s, e, tags);
+  }
+  g_free(delta);
+  g_free(back);
+  ner_memory_clear(&mem);
+}
+
+void ner_decode_viterbi(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize n_sent,
+                        NerScoreFunc score, NerUpdateFunc update, void *ctx, double prune,
+                        const guint8 *gold, guint8 *tags) {
+  viterbi_pass(info, n, sent_start, n_sent, score, update, ctx, prune, gold, NULL, tags);
+  NerAgg *agg = ner_buffer(NER_BUF_AGG, sizeof(NerAgg) * n, FALSE);
+  ner_aggregate(info, n, tags, agg);
+  viterbi_pass(info, n, sent_start, n_sent, score, update, ctx, prune, gold, agg, tags);
 }
 
 /* ---- Static scores -------------------------------------------------------------- */
@@ -155,6 +251,7 @@ static void vec_of(const NerModel *model, const guint64 *f, guint n, ScoreVec *o
 #define FORM_CACHE_BITS 15
 #define FORM_WAY_BITS 2 /* 4 ways */
 #define SHAPE_CACHE_SIZE 4096
+#define P1S_CACHE_SIZE 4096
 #define GAZ_CACHE_SIZE 2048
 /* neighbour positions d = -2, -1, 1, 2 as indexes 0..3 */
 #define NB_INDEX(d) ((d) < 0 ? (d) + 2 : (d) + 1)
@@ -236,6 +333,12 @@ typedef struct {
    * ner_agg_tag_features), by previous tags (TAG_BOS included), memory label 1..5, token
    * position (1 sentence-initial, 2 in a headline) and majority label 1..5 */
   ScoreVec tag_tab[NER_N_TAGS + 1][NER_N_TAGS + 1]; /* [prev2][prev1] */
+  ScoreVec p1_tab[NER_N_TAGS + 1]; /* the first-order decoder's: the previous tag alone */
+  ScoreVec colmax; /* ner_model_column_max() */
+  /* the first-order decoder's sums of a previous tag with a short shape (the second id of
+   * ner_prev_word_features()), by their values (few: a direct-mapped table) */
+  guint64 p1s_keys[P1S_CACHE_SIZE]; /* 0: empty */
+  ScoreVec p1s_sums[P1S_CACHE_SIZE];
   ScoreVec mem_tab[5][NER_N_TAGS + 1][4];           /* [mem - 1][prev1][position] */
   ScoreVec agg_tab[5][NER_N_TAGS + 1];              /* [majority - 1][prev1] */
   /* the second pass's aggregate features that do not depend on the tags chosen
@@ -303,12 +406,15 @@ static FormCache *form_cache_for(const NerModel *model) {
     memset(fc->keys, 0, sizeof(guint64) << FORM_CACHE_BITS);
     memset(fc->shape_keys, 0, sizeof fc->shape_keys);
     memset(fc->gaz_keys, 0, sizeof fc->gaz_keys);
+    memset(fc->p1s_keys, 0, sizeof fc->p1s_keys);
     memset(fc->victim, 0, (gsize)1 << (FORM_CACHE_BITS - FORM_WAY_BITS));
     guint64 f[NER_MAX_NEIGHBOUR_FEATS];
     for (int d = -2; d <= 2; d++)
       if (d != 0) vec_of(model, f, ner_neighbour_features(NULL, d, f), &fc->boundary[NB_INDEX(d)]);
     guint64 g[8];
     for (guint p1 = 0; p1 <= NER_N_TAGS; p1++) {
+      ner_tag_features(p1, 0, g); /* its first id is that of the previous tag alone */
+      vec_of(model, g, 1, &fc->p1_tab[p1]);
       for (guint p2 = 0; p2 <= NER_N_TAGS; p2++)
         vec_of(model, g, ner_tag_features(p1, p2, g), &fc->tag_tab[p2][p1]);
       for (guint m = 1; m <= 5; m++) {
@@ -338,6 +444,7 @@ static FormCache *form_cache_for(const NerModel *model) {
         vec_of(model, g, ner_agg_features_of((NerAgg)a, 0, 0, x, NER_AGG_NEXT, g),
                &fc->agg_next_tab[a][x]);
       }
+    ner_model_column_max(model, fc->colmax.v);
     fc->serial = ner_model_serial(model);
   }
   return fc;
@@ -536,6 +643,14 @@ static guint model_step(void *ctx, gsize i, const guint64 *f, guint n_static, gu
   return ner_best_tag(scores, prev, last);
 }
 
+/* The first-order decoder's scores from the model: integer sums, exact in a float (a token's
+ * few hundred int16 rows sum to less than 2^24 in magnitude). */
+static void model_score(void *ctx, const guint64 *f, guint n, float *scores) {
+  gint32 s[NER_N_TAGS] = {0};
+  ner_model_score(ctx, f, n, s);
+  for (guint t = 0; t < NER_N_TAGS; t++) scores[t] = (float)s[t];
+}
+
 /* The tags allowed after PREV (TAG_BOS included) as a bit mask: [prev][last]; and, for the
  * tags but O, as lanes of all ones (allowed) or zeros. */
 static guint32 allowed_mask[NER_N_TAGS + 1][2];
@@ -666,9 +781,179 @@ static void tag_pass(const NerModel *model, const FormCache *fc, const NerTokInf
   ner_memory_clear(&mem);
 }
 
+/* The first-order decoder when tagging: what viterbi_pass() with model_score() does, with
+ * the static scores BASE computed beforehand and the dynamic features with few values from
+ * the form cache's tables.  After O, the features of the token's word and short shape with
+ * the previous tag come from the form cache too; after another tag P, the shape's from a
+ * small table, and the word's row is looked up only when it could matter: it adds at most
+ * the largest weight of a tag (ner_model_column_max) to its score, and nothing to O's, so
+ * it is not looked up when P's paths with it would still score less, for every tag T that
+ * may follow P, than the best path to T found so far (the first of equal paths is kept, as
+ * in viterbi_sentence()) or more than NER_VITERBI_PRUNE below the best path to any tag
+ * found so far: the latter end in a tag the next token does not follow, and that is not
+ * the last token's best, so their score and back pointer do not matter, in this decoder or
+ * in viterbi_sentence().  Path scores are kept relative to the best of their token, so that
+ * they fit in 32 bits (a path followed is at most NER_VITERBI_PRUNE below the best, and a
+ * token's scores stay below 2^24): the differences, and so the choices, are those of
+ * viterbi_sentence(). */
+#if defined(__SSE2__)
+#define VIT_NONE (G_MININT32 / 2)
+G_STATIC_ASSERT(NER_VITERBI_PRUNE < (1 << 28));
+
+/* Lanes 4K..4K+3 of X. */
+static inline __m128i vec_lanes(const ScoreVec *x, guint k) {
+  return _mm_loadu_si128((const __m128i *)(x->v + 4 * k));
+}
+
+/* The largest of the 16 lanes of X[0..4). */
+static inline gint32 lanes_max(const __m128i *x) {
+  __m128i m = x[0];
+  for (guint k = 1; k < 4; k++) {
+    __m128i gt = _mm_cmpgt_epi32(x[k], m);
+    m = _mm_or_si128(_mm_and_si128(gt, x[k]), _mm_andnot_si128(gt, m));
+  }
+  for (guint step = 0; step < 2; step++) {
+    __m128i o = step == 0 ? _mm_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2))
+                          : _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1));
+    __m128i gt = _mm_cmpgt_epi32(o, m);
+    m = _mm_or_si128(_mm_and_si128(gt, o), _mm_andnot_si128(gt, m));
+  }
+  return _mm_cvtsi128_si32(m);
+}
+
+static void tag_pass_viterbi(const NerModel *model, FormCache *fc, const NerTokInfo *info,
+                             gsize n, const gsize *sent_start, gsize n_sent,
+                             const gint32 *base, const NerAgg *agg, const ScoreVec *after_o,
+                             gint32 *delta, guint8 *back, guint8 *tags) {
+  NerDocMemory mem;
+  ner_memory_init(&mem, n);
+  const __m128i none = _mm_set1_epi32(VIT_NONE);
+  __m128i bound[4]; /* the largest weight of each tag */
+  for (guint k = 0; k < 4; k++) bound[k] = vec_lanes(&fc->colmax, k);
+  for (gsize si = 0; si < n_sent; si++) {
+    gsize s = sent_start[si], e = si + 1 < n_sent ? sent_start[si + 1] : n;
+    for (gsize i = s; i < e; i++) {
+      gint32 *dl = delta + i * NER_N_TAGS; /* dl[0] O, dl[1..16] the others */
+      const gint32 *dp = dl - NER_N_TAGS;
+      /* the scores that do not depend on the previous tag */
+      ScoreVec st;
+      memcpy(st.v, base + i * NER_N_TAGS + 1, sizeof st.v);
+      guint32 flags = info[i].flags;
+      NerAgg a = agg ? agg[i] : 0;
+      if (agg) {
+        guint am = i > s ? agg[i - 1] & 15 : 15, ap = i + 1 < e ? agg[i + 1] & 15 : 15;
+        if (a) {
+          vec_acc(&st, &fc->agg_own_tab[(a & 15) - 1][a >> 12][agg_position(flags)]);
+          vec_acc(&st, &fc->agg_set_tab[(a >> 4) & 63]);
+        }
+        vec_acc(&st, &fc->agg_m1_tab[am][a & 15]);
+        vec_acc(&st, &fc->agg_next_tab[a & 15][ap]);
+      }
+      guint m = (flags & NER_TOK_CAP) ? ner_memory_get(&mem, info[i].lower) : 0;
+      guint last = i + 1 == e;
+      __m128i best[4], from_of[4]; /* the best path to each tag but O, and where from */
+      for (guint k = 0; k < 4; k++) best[k] = none, from_of[k] = _mm_setzero_si128();
+      gint32 best_o = VIT_NONE;
+      guint from_o = 0;
+      /* a lower bound of the best path to any tag (VIT_NONE: none yet) */
+      gint32 top = VIT_NONE;
+      guint p_first = i == s ? TAG_BOS : 0, p_last = i == s ? TAG_BOS : NER_N_TAGS - 1;
+      __m128i stv[4];
+      for (guint k = 0; k < 4; k++) stv[k] = vec_lanes(&st, k);
+      /* the memory's and the majority label's rows by previous tag: [p][position] and [p] */
+      const ScoreVec(*mem_row)[4] = m ? fc->mem_tab[m - 1] : NULL;
+      guint mpos = mem_position(flags);
+      const ScoreVec *agg_row = a ? fc->agg_tab[(a & 15) - 1] : NULL;
+      for (guint p = p_first; p <= p_last; p++) {
+        /* the previous token's paths are relative to its best, which is 0 */
+        gint32 from = i == s ? 0 : dp[p];
+        if (from < -(gint32)NER_VITERBI_PRUNE) continue;
+        guint32 allowed = allowed_mask[p][last];
+        const gint32 *lanes = allowed_lanes[p][last];
+        /* the scores of the tags but O after P, but for its word and shape features */
+        __m128i c[4];
+        for (guint k = 0; k < 4; k++) {
+          c[k] = _mm_add_epi32(stv[k], vec_lanes(&fc->p1_tab[p], k));
+          if (m) c[k] = _mm_add_epi32(c[k], vec_lanes(&mem_row[p][mpos], k));
+          if (a) c[k] = _mm_add_epi32(c[k], vec_lanes(&agg_row[p], k));
+        }
+        __m128i fv = _mm_set1_epi32(from);
+        const ScoreVec *w = &after_o[i];
+        ScoreVec looked;
+        if (p != NER_TAG_O) {
+          /* the previous tag with the token's short shape, from a table; then, if the
+           * previous tag with its word could matter, that row */
+          guint64 f[2];
+          ner_prev_word_features(&info[i], p, f); /* f[0] with the word, f[1] the shape */
+          guint64 key = ner_mix(f[1]) | 1;
+          gsize slot = key & (P1S_CACHE_SIZE - 1);
+          if (fc->p1s_keys[slot] != key) {
+            vec_of(model, &f[1], 1, &fc->p1s_sums[slot]);
+            fc->p1s_keys[slot] = key;
+          }
+          for (guint k = 0; k < 4; k++)
+            c[k] = _mm_add_epi32(c[k], vec_lanes(&fc->p1s_sums[slot], k));
+          gint32 thr = top == VIT_NONE ? VIT_NONE : top - (gint32)NER_VITERBI_PRUNE;
+          gboolean may = (allowed & 1) && from >= best_o && from >= thr;
+          __m128i tv = _mm_set1_epi32(thr);
+          for (guint k = 0; k < 4 && !may; k++) {
+            __m128i al = _mm_loadu_si128((const __m128i *)(lanes + 4 * k));
+            __m128i ub = _mm_add_epi32(_mm_add_epi32(fv, c[k]), bound[k]);
+            __m128i no = _mm_or_si128(_mm_cmpgt_epi32(best[k], ub), _mm_cmpgt_epi32(tv, ub));
+            may = _mm_movemask_epi8(_mm_andnot_si128(no, al)) != 0;
+          }
+          if (!may) continue;
+          ner_model_sum(model, f, 1, looked.v);
+          w = &looked;
+        }
+        if ((allowed & 1) && from > best_o) {
+          best_o = from;
+          from_o = p;
+        }
+        __m128i pv = _mm_set1_epi32((gint32)p);
+        for (guint k = 0; k < 4; k++) {
+          __m128i al = _mm_loadu_si128((const __m128i *)(lanes + 4 * k));
+          __m128i v = _mm_add_epi32(_mm_add_epi32(fv, c[k]), vec_lanes(w, k));
+          __m128i gt = _mm_and_si128(al, _mm_cmpgt_epi32(v, best[k]));
+          best[k] = _mm_or_si128(_mm_and_si128(gt, v), _mm_andnot_si128(gt, best[k]));
+          from_of[k] = _mm_or_si128(_mm_and_si128(gt, pv), _mm_andnot_si128(gt, from_of[k]));
+        }
+        if (p == p_first || p == NER_TAG_O) top = MAX(best_o, lanes_max(best));
+      }
+      /* keep the paths relative to the best (those of no path stay far below) */
+      gint32 mx = MAX(best_o, lanes_max(best));
+      __m128i mv = _mm_set1_epi32(mx);
+      dl[0] = best_o == VIT_NONE ? VIT_NONE : best_o - mx;
+      for (guint k = 0; k < 4; k++) {
+        __m128i dead = _mm_cmpeq_epi32(best[k], none);
+        __m128i rel = _mm_sub_epi32(best[k], mv);
+        _mm_storeu_si128((__m128i *)(dl + 1 + 4 * k),
+                         _mm_or_si128(_mm_and_si128(dead, none), _mm_andnot_si128(dead, rel)));
+      }
+      guint8 *bk = back + i * NER_N_TAGS;
+      bk[0] = (guint8)from_o;
+      __m128i b16 = _mm_packs_epi32(from_of[0], from_of[1]);
+      __m128i b16b = _mm_packs_epi32(from_of[2], from_of[3]);
+      _mm_storeu_si128((__m128i *)(bk + 1), _mm_packus_epi16(b16, b16b));
+    }
+    const gint32 *dl = delta + (e - 1) * NER_N_TAGS;
+    guint best = 0;
+    for (guint t = 1; t < NER_N_TAGS; t++)
+      if (dl[t] > dl[best]) best = t;
+    for (gsize i = e; i-- > s;) {
+      tags[i] = (guint8)best;
+      best = back[i * NER_N_TAGS + best];
+    }
+    ner_memory_record(&mem, info, s, e, tags);
+  }
+  ner_memory_clear(&mem);
+}
+#endif
+
 void ner_tag_document(const NerModel *model, const NerGazetteer *gaz, const NerToken *tok,
                       gsize n, const gsize *sent_start, gsize n_sent, guint8 *tags) {
   if (n == 0) return;
+
   static GOnce once = G_ONCE_INIT;
   g_once(&once, init_allowed_mask, NULL);
   static const gsize whole[1] = {0};
@@ -680,7 +965,20 @@ void ner_tag_document(const NerModel *model, const NerGazetteer *gaz, const NerT
   gint32 *base = ner_buffer(NER_BUF_SCORES, sizeof(gint32) * n * NER_N_TAGS, FALSE);
   ScoreVec *after_o = ner_buffer(NER_BUF_HIST_O, sizeof(ScoreVec) * n, FALSE);
   static_scores(model, gaz, tok, n, sent_start, n_sent, info, base, after_o);
-  const FormCache *fc = form_cache_for(model);
+  FormCache *fc = form_cache_for(model);
+#if defined(__SSE2__)
+  if (ner_model_viterbi(model)) {
+    gint32 *delta = ner_buffer(NER_BUF_VIT_DELTA, sizeof(gint32) * n * NER_N_TAGS, FALSE);
+    guint8 *back = ner_buffer(NER_BUF_VIT_BACK, n * NER_N_TAGS + 16, FALSE);
+    tag_pass_viterbi(model, fc, info, n, sent_start, n_sent, base, NULL, after_o, delta, back,
+                     tags);
+    NerAgg *agg = ner_buffer(NER_BUF_AGG, sizeof(NerAgg) * n, FALSE);
+    ner_aggregate(info, n, tags, agg);
+    tag_pass_viterbi(model, fc, info, n, sent_start, n_sent, base, agg, after_o, delta, back,
+                     tags);
+    return;
+  }
+#endif
   History h = {ner_buffer(NER_BUF_HIST, sizeof(ScoreVec) * n, FALSE),
                ner_buffer(NER_BUF_HIST_PREV, sizeof(guint16) * n, FALSE), after_o};
   tag_pass(model, fc, info, n, sent_start, n_sent, base, NULL, &h, tags);
@@ -701,7 +999,11 @@ void ner_tag_document_reference(const NerModel *model, const NerGazetteer *gaz,
   NerTokInfo *info = g_new(NerTokInfo, n);
   ner_tokens_analyse(tok, n, sent_start, n_sent, gaz, ner_model_clusters(model), info);
   ModelCtx mc = {model, g_new0(gint32, n * NER_N_TAGS)};
-  ner_decode(info, n, sent_start, n_sent, model_step, &mc, TRUE, tags);
+  if (ner_model_viterbi(model))
+    ner_decode_viterbi(info, n, sent_start, n_sent, model_score, NULL, (gpointer)model,
+                       NER_VITERBI_PRUNE, NULL, tags);
+  else
+    ner_decode(info, n, sent_start, n_sent, model_step, &mc, TRUE, tags);
   g_free(mc.static_scores);
   g_free(info);
 }

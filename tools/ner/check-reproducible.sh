@@ -1,7 +1,8 @@
 #!/bin/sh
 # Makes word clusters and trains twice on a small made-up CoNLL file with the same seed and
 # checks the bytes are equal; then checks eval-ner reads the model back, and that the
-# plugin's fast tagger gives the tags the plain reference one does.  TAP output.
+# plugin's fast tagger gives the tags the plain reference one does; the same for a model
+# of the first-order (Viterbi) decoder.  TAP output.
 # Usage: check-reproducible.sh TRAIN-NER EVAL-NER MAKE-CLUSTERS
 set -u
 train=$1
@@ -27,7 +28,7 @@ trap 'rm -rf "$dir"' EXIT
     i=$((i + 1))
   done
 } > "$dir/text.txt"
-echo "1..8"
+echo "1..11"
 ok() { if [ "$1" -eq 0 ]; then echo "ok $2 - $3"; else echo "not ok $2 - $3"; fail=1; fi; }
 fail=0
 "$make_clusters" -c 4 -m 2 "$dir/text.txt" > "$dir/a.clusters" 2>/dev/null &&
@@ -54,4 +55,15 @@ ok $? 7 "the tagger's caches change no tag (made-up model)"
 "$eval_ner" -m "$(dirname "$0")/../../conf/models/en-news.cdm" -q --check "$dir/data.conll" \
   2>/dev/null
 ok $? 8 "the tagger's caches change no tag (shipped model)"
+"$train" --train "$dir/data.conll" --dev "$dir/data.conll" --epochs 3 --seed 7 --bits 12 \
+  --runs 2 --clusters "$dir/a.clusters" --viterbi -o "$dir/v.cdm" 2>/dev/null &&
+  "$train" --train "$dir/data.conll" --dev "$dir/data.conll" --epochs 3 --seed 7 --bits 12 \
+  --runs 2 --clusters "$dir/a.clusters" --viterbi -o "$dir/w.cdm" 2>/dev/null &&
+  cmp -s "$dir/v.cdm" "$dir/w.cdm"
+ok $? 9 "first-order decoder: same data and seed give the same bytes"
+"$eval_ner" -m "$dir/v.cdm" -q "$dir/data.conll" 2> "$dir/eval.txt" &&
+  grep -q "F1 100.00" "$dir/eval.txt"
+ok $? 10 "first-order decoder: the model tags its training data right"
+"$eval_ner" -m "$dir/v.cdm" -q --check "$dir/data.conll" 2>/dev/null
+ok $? 11 "first-order decoder: the tagger's caches change no tag (made-up model)"
 exit $fail
