@@ -777,6 +777,37 @@ static void test_boilerplate_custom_patterns(void) {
   g_free(dir);
 }
 
+static void test_boilerplate_prefilter(void) {
+  /* Lines are only matched when PCRE2's facts about a pattern (first bytes, a byte every match
+   * holds, anchoring) allow a match; these patterns make those facts less obvious: caseless
+   * first letters (also U+212A KELVIN SIGN for k), a first byte that is not ASCII, a pattern
+   * that is not anchored, and one anchored per line only. */
+  char *dir = g_dir_make_tmp("copydesk-clean-XXXXXX", NULL);
+  g_assert_nonnull(dir);
+  char *file = g_build_filename(dir, "tricky.txt", NULL);
+  g_assert_true(g_file_set_contents(file,
+                                    "byline (?i)^by\\s+(?<value>\\w+)$\n"
+                                    "dateline ^(?<value>\u00C9c\\w+) //\\s*\n"
+                                    "dateline (?m)^(?<value>[A-Z]+) ::\\s*\n"
+                                    "trailer (?i)\\((?<value>kx \\w+)\\)$\n",
+                                    -1, NULL));
+  /* normalize: none keeps the KELVIN SIGN (NFC makes it K). */
+  char *options = g_strdup_printf("{boilerplate_patterns: \"%s\", normalize: none}", file);
+  check_boilerplate(options, "by ann\n\nText here.", "Text here.", NULL, "ann", NULL);
+  check_boilerplate(options, "BY ANN\n\nText here.", "Text here.", NULL, "ANN", NULL);
+  check_boilerplate(options, "\u00C9cole // Text here.", "Text here.", "\u00C9cole", NULL, NULL);
+  check_boilerplate(options, "BONN :: Text here.", "Text here.", "BONN", NULL, NULL);
+  check_boilerplate(options, "Text here. (\u212AX desk)", "Text here.", NULL, NULL,
+                    "\u212AX desk");
+  check_boilerplate(options, "Text here. (kX desk)", "Text here.", NULL, NULL, "kX desk");
+  check_boilerplate(options, "Text here. (desk)", "Text here. (desk)", NULL, NULL, NULL);
+  g_free(options);
+  g_unlink(file);
+  g_rmdir(dir);
+  g_free(file);
+  g_free(dir);
+}
+
 static void test_boilerplate_shipped_file(void) {
   /* conf/boilerplate/wire.txt itself loads (the pipeline file's folder is conf/). */
   const char *root = g_getenv("COPYDESK_SOURCE_ROOT");
@@ -834,6 +865,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/clean/boilerplate/story", test_boilerplate_story);
   g_test_add_func("/clean/boilerplate/spans-map-back", test_boilerplate_spans_map_back);
   g_test_add_func("/clean/boilerplate/custom-patterns", test_boilerplate_custom_patterns);
+  g_test_add_func("/clean/boilerplate/prefilter", test_boilerplate_prefilter);
   g_test_add_func("/clean/boilerplate/shipped-file", test_boilerplate_shipped_file);
   return g_test_run();
 }

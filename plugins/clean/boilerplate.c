@@ -20,6 +20,8 @@
  *             with the white space before it, then the new last line is tried, up to
  *             eight times.
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <string.h>
 
 #include "clean.h"
@@ -32,10 +34,22 @@ typedef enum {
 
 static const char *const kind_names[] = {"dateline", "byline", "trailer"};
 
+/* A cheap test that a line cannot match a pattern, so most lines never reach the matcher
+ * (each GRegex match costs a few thousand instructions, even a failing one).  It is what
+ * PCRE2 itself knows of the compiled pattern (see bp_filter_init), so it only ever rules out
+ * lines that GRegex would not match either. */
+typedef struct {
+  gboolean anchored_first; /* a match starts at the line's first byte, one of FIRST */
+  guint8 first[32];        /* bitmap of the bytes a match can start with */
+  guint n_required;
+  guchar required[2]; /* bytes every match contains (an ASCII letter: in either case) */
+} BpFilter;
+
 typedef struct {
   BpKind kind;
   GRegex *regex;
   int value_group; /* the (?<value>…) group, or -1 */
+  BpFilter filter;
 } BpPattern;
 
 struct _CleanBoilerplate {
@@ -48,6 +62,78 @@ struct _CleanBoilerplate {
 #define HEAD_LINE_BYTES 150
 /* How many trailers may be peeled off the end. */
 #define MAX_TRAILERS 8
+
+/* Fills FILTER for SOURCE from what PCRE2 computes when it compiles it: the bytes a match can
+ * start with, a byte every match holds, and whether matches can only start at the subject's
+ * start.  GRegex keeps its compiled code to itself, so the pattern is compiled a second time
+ * here, with the options g_regex_new() uses in GLib 2.74 (UTF, UCP, newline ANY, \R any
+ * Unicode newline).  pcre2_match() relies on the same facts to skip start positions, so they
+ * are necessary conditions of a match.  Whatever is not certain leaves the filter open: a
+ * pattern that does not compile here, one with a (*VERB) (which can turn PCRE2's start-up
+ * optimisations off or change what they mean), and \G (which anchors at each later start
+ * position g_match_info_next() tries, not only at the line's start). */
+static void bp_filter_init(BpFilter *filter, const char *source) {
+  memset(filter, 0, sizeof *filter);
+  if (strstr(source, "(*") != NULL || strstr(source, "\\G") != NULL) return;
+  pcre2_compile_context *context = pcre2_compile_context_create(NULL);
+  if (context == NULL) return;
+  pcre2_set_newline(context, PCRE2_NEWLINE_ANY);
+  pcre2_set_bsr(context, PCRE2_BSR_UNICODE);
+  int code_error;
+  PCRE2_SIZE offset;
+  pcre2_code *code = pcre2_compile((PCRE2_SPTR)source, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_UCP, &code_error,
+                                   &offset, context);
+  pcre2_compile_context_free(context);
+  if (code == NULL) return;
+  uint32_t options = 0, first_type = 0, first_unit = 0, last_type = 0, last_unit = 0;
+  const uint8_t *bitmap = NULL;
+  if (pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &options) != 0 ||
+      pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &first_type) != 0 ||
+      pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &first_unit) != 0 ||
+      pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &bitmap) != 0 ||
+      pcre2_pattern_info(code, PCRE2_INFO_LASTCODETYPE, &last_type) != 0 ||
+      pcre2_pattern_info(code, PCRE2_INFO_LASTCODEUNIT, &last_unit) != 0 ||
+      (options & PCRE2_NO_START_OPTIMIZE) != 0) {
+    pcre2_code_free(code);
+    return;
+  }
+  /* The first byte: tested at the line's start when every branch of the pattern is anchored
+   * there; otherwise a single first byte only has to occur somewhere in the line. */
+  gboolean anchored = (options & PCRE2_ANCHORED) != 0;
+  if (first_type == 1 && first_unit <= 0xFF) {
+    if (anchored) {
+      filter->anchored_first = TRUE;
+      filter->first[first_unit / 8] |= (guint8)(1u << (first_unit % 8));
+      if (g_ascii_isalpha((int)first_unit)) { /* the pattern may be caseless */
+        guchar other = (guchar)(first_unit ^ 0x20);
+        filter->first[other / 8] |= (guint8)(1u << (other % 8));
+      }
+    } else {
+      filter->required[filter->n_required++] = (guchar)first_unit;
+    }
+  } else if (first_type == 0 && bitmap != NULL && anchored) {
+    filter->anchored_first = TRUE;
+    memcpy(filter->first, bitmap, sizeof filter->first);
+  }
+  if (last_type == 1 && last_unit <= 0xFF) filter->required[filter->n_required++] = (guchar)last_unit;
+  pcre2_code_free(code);
+}
+
+/* Whether a line of LEN bytes at LINE can match the pattern FILTER was made for. */
+static gboolean bp_filter_passes(const BpFilter *filter, const char *line, gsize len) {
+  if (filter->anchored_first) {
+    guchar c = len > 0 ? (guchar)line[0] : 0;
+    if (len == 0 || (filter->first[c / 8] & (1u << (c % 8))) == 0) return FALSE;
+  }
+  for (guint k = 0; k < filter->n_required; k++) {
+    guchar c = filter->required[k];
+    if (memchr(line, c, len) == NULL &&
+        !(g_ascii_isalpha(c) && memchr(line, c ^ 0x20, len) != NULL))
+      return FALSE;
+  }
+  return TRUE;
+}
 
 static void pattern_free(gpointer p) {
   BpPattern *pattern = p;
@@ -114,6 +200,7 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
     pattern->kind = (BpKind)kind;
     pattern->regex = regex;
     pattern->value_group = g_regex_get_string_number(regex, "value");
+    bp_filter_init(&pattern->filter, g_regex_get_pattern(regex));
     g_ptr_array_add(bp->patterns, pattern);
   }
   return bp;
@@ -181,7 +268,7 @@ static char *match_line(const CleanBoilerplate *bp, BpKind kind, const char *lin
                         gboolean whole, gboolean to_end, gsize *s, gsize *e) {
   for (guint i = 0; i < bp->patterns->len; i++) {
     const BpPattern *pattern = g_ptr_array_index(bp->patterns, i);
-    if (pattern->kind != kind) continue;
+    if (pattern->kind != kind || !bp_filter_passes(&pattern->filter, line, len)) continue;
     GMatchInfo *match = NULL;
     char *value = NULL;
     g_regex_match_full(pattern->regex, line, (gssize)len, 0, 0, &match, NULL);
