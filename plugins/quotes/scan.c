@@ -96,26 +96,46 @@ enum {
   B_SPACE = 1u << 3, /* ASCII whitespace other than \n */
   B_NL = 1u << 4,
   B_HIGH = 1u << 5,  /* the first byte of a multi-byte character */
+  B_END = 1u << 6,   /* ends a word whatever follows: ASCII other than letters, digits and
+                      * the joiners ' - & / . , : */
+  B_MARK = 1u << 7,  /* ASCII punctuation that is a token of one byte and never a
+                      * quotation mark (all but ' " `) */
 };
 
-static const guint8 *byte_classes(void) {
-  static guint8 cls[256];
-  static gsize done = 0;
-  if (g_once_init_enter(&done)) {
-    for (guint c = 0; c < 256; c++) {
-      guint8 k = 0;
-      if (c >= 0x80) k = B_HIGH;
-      else if (c >= 'A' && c <= 'Z') k = B_ALNUM | B_ALPHA | B_UPPER;
-      else if (c >= 'a' && c <= 'z') k = B_ALNUM | B_ALPHA;
-      else if (c >= '0' && c <= '9') k = B_ALNUM;
-      else if (c == '\n') k = B_NL;
-      else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') k = B_SPACE;
-      cls[c] = k;
-    }
-    g_once_init_leave(&done, 1);
-  }
-  return cls;
-}
+#define U (B_ALNUM | B_ALPHA | B_UPPER) /* A-Z */
+#define L (B_ALNUM | B_ALPHA)           /* a-z */
+#define D B_ALNUM                       /* 0-9 */
+#define S (B_SPACE | B_END)             /* space \t \v \f \r */
+#define N (B_NL | B_END)                /* \n */
+#define M (B_MARK | B_END)              /* other ASCII: punctuation, controls */
+#define J B_MARK                        /* the joiners - & / . , : */
+#define R 0                             /* ' (a joiner, or a quotation mark) */
+#define Q B_END                         /* " ` */
+#define H B_HIGH
+static const guint8 byte_class[256] = {
+    M,M,M,M,M,M,M,M,M,S,N,S,S,S,M,M, /* 0x00  \t \n \v \f \r */
+    M,M,M,M,M,M,M,M,M,M,M,M,M,M,M,M, /* 0x10 */
+    S,M,Q,M,M,M,J,R,M,M,M,M,J,J,J,J, /* 0x20  space ! " # $ % & ' ( ) * + , - . / */
+    D,D,D,D,D,D,D,D,D,D,J,M,M,M,M,M, /* 0x30  0-9 : ; < = > ? */
+    M,U,U,U,U,U,U,U,U,U,U,U,U,U,U,U, /* 0x40  @ A-O */
+    U,U,U,U,U,U,U,U,U,U,U,M,M,M,M,M, /* 0x50  P-Z [ \ ] ^ _ */
+    Q,L,L,L,L,L,L,L,L,L,L,L,L,L,L,L, /* 0x60  ` a-o */
+    L,L,L,L,L,L,L,L,L,L,L,M,M,M,M,M, /* 0x70  p-z { | } ~ DEL */
+    H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H, H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,
+    H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H, H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,
+    H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H, H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,
+    H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H, H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,H,
+};
+#undef U
+#undef L
+#undef D
+#undef S
+#undef N
+#undef M
+#undef J
+#undef R
+#undef Q
+#undef H
 
 /* lexicon_pack() of the LEN bytes at S (S + 8 readable when FULL): eight bytes at once,
  * ASCII capitals folded with a SWAR test. */
@@ -147,7 +167,7 @@ static inline guint64 swar_not_alnum(guint64 x) {
 }
 
 /* The end of the run of ASCII letters and digits from J. */
-static inline gsize alnum_run_end(const guint8 *cls, const char *t, gsize n, gsize j) {
+static inline gsize alnum_run_end(const char *t, gsize n, gsize j) {
   while (j + 8 <= n) {
     guint64 x;
     memcpy(&x, t + j, 8);
@@ -156,88 +176,86 @@ static inline gsize alnum_run_end(const guint8 *cls, const char *t, gsize n, gsi
     if (m) return j + ((gsize)__builtin_ctzll(m) >> 3);
     j += 8;
   }
-  while (j < n && (cls[(guchar)t[j]] & B_ALNUM)) j++;
+  while (j < n && (byte_class[(guchar)t[j]] & B_ALNUM)) j++;
   return j;
 }
 
 /* Words whose final period is their own (besides single letters and U.S.-like words and
- * the lexicon's titles). */
-static gboolean own_period(const Lexicon *lex, const char *s, gsize len) {
-  /* by length: jr sr co st no vs mt ft / inc ltd / corp bros sens reps / messrs */
-  static const char *const by_len[7] = {NULL, NULL, "jr sr co st no vs mt ft ", "inc ltd ",
-                                        "corp bros sens reps ", NULL, "messrs "};
+ * the lexicon's titles), as lexicon_pack() keys: compared in one instruction each. */
+#define PACK2(a, b) ((guint64)(a) | (guint64)(b) << 8)
+#define PACK3(a, b, c) (PACK2(a, b) | (guint64)(c) << 16)
+#define PACK4(a, b, c, d) (PACK3(a, b, c) | (guint64)(d) << 24)
+#define PACK6(a, b, c, d, e, f) (PACK4(a, b, c, d) | (guint64)(e) << 32 | (guint64)(f) << 40)
+static const guint64 period_words[] = {
+    PACK2('j', 'r'),      PACK2('s', 'r'),      PACK2('c', 'o'),      PACK2('s', 't'),
+    PACK2('n', 'o'),      PACK2('v', 's'),      PACK2('m', 't'),      PACK2('f', 't'),
+    PACK3('i', 'n', 'c'), PACK3('l', 't', 'd'), PACK4('c', 'o', 'r', 'p'), PACK4('b', 'r', 'o', 's'),
+    PACK4('s', 'e', 'n', 's'), PACK4('r', 'e', 'p', 's'), PACK6('m', 'e', 's', 's', 'r', 's'),
+};
+
+/* The period after the word S (LEN bytes, lexicon_pack() key KEY) is its own. */
+static gboolean own_period(const Lexicon *lex, const char *s, gsize len, guint64 key) {
   if (len > 6 || len < 2) return FALSE;
-  if (by_len[len]) {
-    char w[8];
-    for (gsize i = 0; i < len; i++) w[i] = g_ascii_tolower(s[i]);
-    for (const char *p = by_len[len]; *p; p += len + 1)
-      if (memcmp(p, w, len) == 0) return TRUE;
-  }
+  /* the packed key holds the length: "co" never matches "corp" */
+  for (guint i = 0; i < G_N_ELEMENTS(period_words); i++)
+    if (key == period_words[i]) return TRUE;
   if (len > 5 || !(s[0] >= 'A' && s[0] <= 'Z')) return FALSE;
-  const WordInfo *w = lexicon_lookup(lex, s, len);
+  const WordInfo *w = lexicon_lookup_packed(lex, key, s, len);
   return w && (w->flags & (W_TITLE | W_DESCRIPTOR)) && !(w->flags & W_CUE);
 }
 
 /* ---- Tokenizer ------------------------------------------------------------------- */
 
-/* Sentence and block of each token as it is made (see assign below). */
+/* Sentence and block of each token.  The main loop keeps the current ones and asks
+ * position_change() only when a token follows a line break or starts at or past the
+ * current sentence's end; everything else is in the same sentence and block as the token
+ * before it. */
 typedef struct {
   const gsize *sents;
-  gsize n_sents, si, k;
-  gsize sent_end; /* where the current sentence ends (n_sents > 0) */
-  guint32 block, prev_sent, sent_counter;
+  gsize n_sents, si;
+  gsize sent_end; /* where the current sentence ends (G_MAXSIZE without sentences) */
+  guint32 sent, block, sent_counter;
   GArray *sent_first;
-  Vec *block_first; /* each block's first token */
-  Vec *sent_toks, *caps;
   GArray *sent_flags; /* guint8, as long as sent_first (zeroed when it grows) */
-} Assign;
+  Vec *block_first;   /* each block's first token */
+  Vec *sent_toks;
+} Position;
 
-/* Gives TOK (the K-th token) its sentence and block: a block is a paragraph, or a line
- * whose break also ends a sentence; without sentences, a sentence per block. */
-static inline void assign(Assign *a, Tok *tok) {
-  gsize k = a->k++;
-  guint32 sent;
-  if (a->n_sents > 0) {
-    if (tok->start >= a->sent_end) {
-      while (a->si + 1 < a->n_sents && a->sents[2 * a->si + 1] <= tok->start) a->si++;
-      a->sent_end = a->si + 1 < a->n_sents ? a->sents[2 * a->si + 1] : G_MAXSIZE;
+/* Moves P to the token K that starts at START after NL line breaks, and returns its
+ * F_SENT_START and F_BLOCK_START flags: a block is a paragraph, or a line whose break
+ * also ends a sentence; without sentences, a sentence per block. */
+static guint32 position_change(Position *p, gsize start, guint nl, gsize k) {
+  guint32 prev_sent = k == 0 ? G_MAXUINT32 : p->sent;
+  guint32 sent = 0;
+  if (p->n_sents > 0) {
+    if (start >= p->sent_end) {
+      while (p->si + 1 < p->n_sents && p->sents[2 * p->si + 1] <= start) p->si++;
+      p->sent_end = p->si + 1 < p->n_sents ? p->sents[2 * p->si + 1] : G_MAXSIZE;
     }
-    sent = (guint32)a->si;
-  } else {
-    sent = 0;
+    sent = (guint32)p->si;
   }
-  gboolean new_block = FALSE;
-  if (tok->nl && k > 0)
-    new_block = tok->nl >= 2 || sent != a->prev_sent || a->n_sents == 0;
-  if (new_block) a->block++;
-  if (a->n_sents == 0) {
-    if (new_block || k == 0) a->sent_counter = k == 0 ? 0 : a->sent_counter + 1;
-    sent = a->sent_counter;
+  gboolean new_block = nl && k > 0 && (nl >= 2 || sent != prev_sent || p->n_sents == 0);
+  if (new_block) p->block++;
+  if (p->n_sents == 0) {
+    if (new_block || k == 0) p->sent_counter = k == 0 ? 0 : p->sent_counter + 1;
+    sent = p->sent_counter;
   }
-  if (G_UNLIKELY(k == 0 || sent != a->prev_sent)) {
-    tok->flags |= F_SENT_START;
-    if (sent >= a->sent_first->len) {
-      g_array_set_size(a->sent_first, sent + 1);
-      g_array_set_size(a->sent_flags, sent + 1);
+  guint32 flags = 0;
+  if (k == 0 || sent != prev_sent) {
+    flags |= F_SENT_START;
+    if (sent >= p->sent_first->len) {
+      g_array_set_size(p->sent_first, sent + 1);
+      g_array_set_size(p->sent_flags, sent + 1);
     }
-    g_array_index(a->sent_first, gsize, sent) = k;
-    vec_push(a->sent_toks, k);
+    g_array_index(p->sent_first, gsize, sent) = k;
+    vec_push(p->sent_toks, k);
   }
-  if (G_UNLIKELY(k == 0 || new_block)) {
-    tok->flags |= F_BLOCK_START | F_SENT_START;
-    vec_push(a->block_first, k);
+  if (k == 0 || new_block) {
+    flags |= F_BLOCK_START | F_SENT_START;
+    vec_push(p->block_first, k);
   }
-  tok->sent = sent;
-  tok->block = a->block;
-  a->prev_sent = sent;
-  if (tok->info->flags & W_CUE_INDIRECT) g_array_index(a->sent_flags, guint8, sent) |= SF_CUE;
-  /* without a branch on the (unpredictable) capital: written always, counted when one */
-  if (G_UNLIKELY(a->caps->n == a->caps->cap)) {
-    a->caps->cap = a->caps->cap ? a->caps->cap * 2 : 256;
-    a->caps->v = g_renew(gsize, a->caps->v, a->caps->cap);
-  }
-  a->caps->v[a->caps->n] = k;
-  a->caps->n += (tok->flags & F_CAP) && tok->kind == T_WORD;
+  p->sent = sent;
+  return flags;
 }
 
 /* Words whose 's is "is" or "has" (he's, it's, there's). */
@@ -251,13 +269,13 @@ static gboolean contraction_word(const char *s, gsize len) {
 
 /* Two letters or more in [start, end) and every one a capital (NATO, U.S.): stops at the
  * first small letter, so an ordinary capitalised word costs a byte or two. */
-static gboolean all_capitals(const guint8 *cls, const char *t, gsize start, gsize end) {
+static gboolean all_capitals(const char *t, gsize start, gsize end) {
   guint letters = 0;
   for (gsize i = start; i < end;) {
     guchar b = (guchar)t[i];
     if (b < 0x80) {
-      if (cls[b] & B_ALPHA) {
-        if (!(cls[b] & B_UPPER)) return FALSE;
+      if (byte_class[b] & B_ALPHA) {
+        if (!(byte_class[b] & B_UPPER)) return FALSE;
         letters++;
       }
       i++;
@@ -277,10 +295,45 @@ static gboolean all_capitals(const guint8 *cls, const char *t, gsize start, gsiz
   return letters >= 2;
 }
 
+/* F_UPPER and F_INITIAL for a capitalised word [START, END) with FLAGS. */
+static inline guint32 capital_flags(const char *t, gsize start, gsize end, guint32 flags) {
+  guint32 f = 0;
+  /* a capital then a small ASCII letter, the common case, is neither */
+  if (end - start > 1 && (guchar)(t[start + 1] - 'a') < 26) return 0;
+  if (all_capitals(t, start, end)) f |= F_UPPER;
+  if (end - start == 1 || (end - start == 2 && (flags & F_PERIOD))) f |= F_INITIAL;
+  return f;
+}
+
+/* The entry for the word S (LEN bytes, key KEY, hash H), &lexicon_none when in no list:
+ * out of line, as only a word in four is looked up at once. */
+static G_NO_INLINE const WordInfo *find_word(const Lexicon *lex, guint64 h, guint64 key, const char *s,
+                                             gsize len) {
+  const WordInfo *w = lexicon_find_hashed(lex, h, key, s, len);
+  return w ? w : &lexicon_none;
+}
+
+/* The lexicon entry of the word S (LEN bytes, lexicon_pack() key KEY) as the tokenizer
+ * sets it: looked up when it ends in a period, is capitalised (UPPER: names) or may be a
+ * cue (the cue filter; cues decide a sentence's kind); &lexicon_lazy for the rest, which
+ * the attribution looks up when it asks. */
+static inline const WordInfo *eager_info(const Lexicon *lex, const char *s, gsize len, guint64 key,
+                                         gboolean upper) {
+  if (G_UNLIKELY(len > LEXICON_MAX_KEY)) return &lexicon_none;
+  if (G_UNLIKELY(s[len - 1] == '.')) {
+    const WordInfo *w = lexicon_lookup_packed(lex, key, s, len);
+    return w ? w : &lexicon_none;
+  }
+  guint64 h = lexicon_hash(key, len, lexicon_tail_hash(s, len));
+  if (!upper && !lexicon_maybe_cue(lex, h)) return &lexicon_lazy;
+  return find_word(lex, h, key, s, len);
+}
+
 /* The rest of a word that starts at I with the character U (CLEN bytes, class K): sets
- * TOK's end, kind and flags; returns where scanning goes on. */
-static inline gsize scan_word(const Lexicon *lex, const guint8 *cls, const char *t, gsize n, gsize i,
-                              gunichar u, gsize clen, guint8 k, Tok *tok) {
+ * TOK's end, kind, flags and lexicon entry; returns where scanning goes on.  Any word:
+ * the main loop takes the plain ASCII ones itself (plain_word_end). */
+static gsize scan_word(const Lexicon *lex, const char *t, gsize n, gsize i, gunichar u,
+                       gsize clen, guint8 k, Tok *tok) {
   gsize j = i + clen, word_end;
   gboolean inner_period = FALSE, upper;
   if (k & B_ALNUM) {
@@ -293,15 +346,10 @@ static inline gsize scan_word(const Lexicon *lex, const guint8 *cls, const char 
   tok->flags |= upper ? F_CAP : 0;
   for (;;) {
     /* the ASCII letters and digits of the word */
-    j = alnum_run_end(cls, t, n, j);
+    j = alnum_run_end(t, n, j);
     if (j >= n) break;
-    {
-      /* the usual ends: a space, or ASCII punctuation that never joins two words */
-      guchar b = (guchar)t[j];
-      if (cls[b] & (B_SPACE | B_NL)) break;
-      if (b < 0x80 && b != '\'' && b != '-' && b != '&' && b != '/' && b != '.' && b != ',' && b != ':')
-        break;
-    }
+    /* the usual ends: a space, or ASCII punctuation that never joins two words */
+    if (byte_class[(guchar)t[j]] & B_END) break;
     gsize l2;
     gunichar v = char_at(t, j, n, &l2);
     if (v >= 0x80 && is_alnum_u(v)) {
@@ -348,7 +396,8 @@ static inline gsize scan_word(const Lexicon *lex, const guint8 *cls, const char 
   /* A final period that belongs to the word. */
   if (j < n && t[j] == '.' && tok->kind == T_WORD && !(j + 1 < n && t[j + 1] == '.')) {
     gsize wl = j - i;
-    if (inner_period || (wl == 1 && upper) || own_period(lex, t + i, wl)) {
+    if (inner_period || (wl == 1 && upper) ||
+        own_period(lex, t + i, wl, pack_word(t + i, wl, i + 8 <= n))) {
       word_end = j + 1;
       tok->flags |= F_PERIOD;
     }
@@ -356,31 +405,41 @@ static inline gsize scan_word(const Lexicon *lex, const guint8 *cls, const char 
   tok->end = word_end;
   j = word_end;
 done:
-  if (upper) {
-    if (all_capitals(cls, t, tok->start, tok->end)) tok->flags |= F_UPPER;
-    if (tok->end - tok->start == 1 || (tok->end - tok->start == 2 && (tok->flags & F_PERIOD)))
-      tok->flags |= F_INITIAL;
-  }
+  if (upper) tok->flags |= capital_flags(t, tok->start, tok->end, tok->flags);
   if (tok->kind == T_WORD) {
     gsize wl = tok->end - tok->start;
-    if (wl <= LEXICON_MAX_KEY) {
-      /* only words that may be cues now; the rest when the attribution asks */
-      guint64 key = pack_word(t + tok->start, wl, tok->start + 8 <= n);
-      if (t[tok->end - 1] == '.') {
-        const WordInfo *w = lexicon_lookup_packed(lex, key, t + tok->start, wl);
-        if (w) tok->info = w;
-      } else {
-        guint64 h = lexicon_hash(key, wl, lexicon_tail_hash(t + tok->start, wl));
-        /* capitalised words are all asked for (names); cues decide the sentence's kind */
-        if (upper || lexicon_maybe_cue(lex, h)) {
-          const WordInfo *w = lexicon_find_hashed(lex, h, key, t + tok->start, wl);
-          if (w) tok->info = w;
-        } else {
-          tok->info = &lexicon_lazy;
-        }
-      }
-    }
+    tok->info = eager_info(lex, t + tok->start, wl, pack_word(t + tok->start, wl, tok->start + 8 <= n), upper);
   }
+  return j;
+}
+
+/* The end of the plain word at I, the commonest token: ASCII letters and digits that a
+ * space or ASCII punctuation ends.  0 when the run may go on (a joiner such as ' - . ,
+ * before a letter or digit, or a byte from 0x80): scan_word() then takes the word.  KEY
+ * receives the lexicon_pack() key of the run. */
+static inline gsize plain_word_end(const char *t, gsize n, gsize i, guint64 *key) {
+  gsize j;
+  if (G_LIKELY(i + 8 <= n)) {
+    guint64 x;
+    memcpy(&x, t + i, 8);
+    if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
+    guint64 m = swar_not_alnum(x);
+    /* ASCII letters and digits are lowercase with the 0x20 bit set */
+    x |= 0x2020202020202020ull;
+    if (m) {
+      j = i + ((gsize)__builtin_ctzll(m) >> 3);
+      *key = x & (~0ull >> (64 - 8 * (j - i)));
+    } else {
+      j = alnum_run_end(t, n, i + 8);
+      *key = x;
+    }
+  } else {
+    j = alnum_run_end(t, n, i + 1);
+    *key = lexicon_pack(t + i, j - i);
+  }
+  if (j < n && !(byte_class[(guchar)t[j]] & B_END) &&
+      ((guchar)t[j] >= 0x80 || (j + 1 < n && (is_ascii_alnum((guchar)t[j + 1]) || (guchar)t[j + 1] >= 0x80))))
+    return 0;
   return j;
 }
 
@@ -392,36 +451,90 @@ const WordInfo *scan_lookup(const Lexicon *lex, const Scan *scan, const Tok *tok
   return w ? w : &lexicon_none;
 }
 
+/* A token that is no word, at I with the character U (CLEN bytes): TOK gets its end, kind
+ * and quotation mark; the quotation marks are listed in QUOTE_TOKS (TOK is token K). */
+static gsize scan_mark(const char *t, gsize n, gsize i, gunichar u, gsize clen, Tok *tok,
+                       gsize k, Vec *quote_toks) {
+  guchar c = (guchar)t[i];
+  QuoteChar q = u < 0x80 ? (c == '"' ? Q_STRAIGHT_D : c == '\'' ? Q_STRAIGHT_S : c == '`' ? Q_BACKTICK : Q_NONE)
+                         : quote_char(u);
+  tok->kind = T_PUNCT;
+  tok->end = i + clen;
+  /* three straight single marks: closing a quote that ends in a nested one they are
+   * ' then '' (,''' said X); opening one, '' then ' */
+  gboolean triple_close = q == Q_STRAIGHT_S && i + 2 < n && t[i + 1] == '\'' && t[i + 2] == '\'' &&
+                          !(i + 3 < n && (byte_class[(guchar)t[i + 3]] & B_ALNUM));
+  if (q == Q_STRAIGHT_S && i + 1 < n && t[i + 1] == '\'' && !triple_close) {
+    tok->kind = T_QUOTE;
+    tok->qchar = Q_APOS2;
+    tok->end = i + 2;
+    vec_push(quote_toks, k);
+  } else if (q == Q_BACKTICK && i + 1 < n && t[i + 1] == '`') {
+    tok->kind = T_QUOTE;
+    tok->qchar = Q_BACKTICK2;
+    tok->end = i + 2;
+    vec_push(quote_toks, k);
+  } else if (q != Q_NONE) {
+    tok->kind = T_QUOTE;
+    tok->qchar = (guint8)q;
+    /* ’90s, '90s, ‘90s: an apostrophe before a year, never a quotation mark. */
+    if ((q == Q_RSQ || q == Q_STRAIGHT_S || q == Q_LSQ) && tok->end + 1 < n && g_ascii_isdigit(t[tok->end]) &&
+        g_ascii_isdigit(t[tok->end + 1]) && (tok->end + 2 >= n || !g_ascii_isdigit(t[tok->end + 2])))
+      tok->kind = T_PUNCT;
+    else
+      vec_push(quote_toks, k);
+  }
+  return tok->end;
+}
+
+/* Cuts the text into tokens.  The main loop takes white space, plain ASCII words and
+ * one-byte punctuation itself, with the token's sentence and block carried over from the
+ * token before; the rest (words with joiners or other letters, quotation marks,
+ * characters from 0x80) goes to scan_word() and scan_mark(). */
 static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n_sents) {
-  Assign as = {.sents = sents, .n_sents = n_sents, .prev_sent = G_MAXUINT32, .sent_first = scan->sent_first,
-               .block_first = &scan->block_first, .sent_toks = &scan->sent_toks, .caps = &scan->caps,
-               .sent_flags = scan->sent_flags};
+  Position pos = {.sents = sents, .n_sents = n_sents, .sent_end = n_sents > 0 ? sents[1] : G_MAXSIZE,
+                  .sent_first = scan->sent_first, .sent_flags = scan->sent_flags,
+                  .block_first = &scan->block_first, .sent_toks = &scan->sent_toks};
   g_array_set_size(scan->sent_flags, 0);
   g_array_set_size(scan->sent_flags, n_sents + 1);
-  as.sent_end = n_sents > 0 ? sents[1] : G_MAXSIZE;
   g_array_set_size(scan->sent_first, n_sents + 1);
-  const guint8 *cls = byte_classes();
   const char *t = scan->text;
   gsize n = scan->len, i = 0;
   guint nl = 0;
   guint32 space = F_SPACE;
-  /* written in place: the array grows by doubling */
+  /* the current sentence and block, and the byte from which a token must ask
+   * position_change(): the current sentence's end, or 0 at once (the first token, and
+   * after a line break) */
+  guint32 sent = 0, block = 0;
+  gsize sent_end = 0;
+  guint8 *sent_flags = (guint8 *)scan->sent_flags->data;
+  /* written in place: the array grows by doubling; the capitalised words are written
+   * for every token and counted only for capitals (no branch on the capital), so the
+   * list is as long as the tokens' */
   gsize cap = MAX(scan->toks->len, n / 4 + 64);
   g_array_set_size(scan->toks, cap);
   Tok *out = (Tok *)(void *)scan->toks->data;
-  gsize nt = 0;
+  if (scan->caps.cap < cap) {
+    scan->caps.cap = cap;
+    scan->caps.v = g_renew(gsize, scan->caps.v, cap);
+  }
+  gsize *caps = scan->caps.v;
+  gsize nt = 0, n_caps = 0;
   while (i < n) {
     guchar c = (guchar)t[i];
-    guint8 k = cls[c];
+    guint8 k = byte_class[c];
     if (k & (B_SPACE | B_NL)) {
-      if ((k & B_NL) && nl < 255) nl++;
+      if (k & B_NL) {
+        nl += nl < 255;
+        sent_end = 0; /* the next token may start a block */
+      }
       space = F_SPACE;
       i++;
       continue;
     }
     gsize clen = 1;
     gunichar u = c;
-    if (k & B_HIGH) {
+    if (G_UNLIKELY(k & B_HIGH)) {
       u = char_at(t, i, n, &clen);
       if (is_space_u(u)) {
         space = F_SPACE;
@@ -433,56 +546,69 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       cap *= 2;
       g_array_set_size(scan->toks, cap);
       out = (Tok *)(void *)scan->toks->data;
+      scan->caps.cap = cap;
+      caps = scan->caps.v = g_renew(gsize, scan->caps.v, cap);
+    }
+    guint32 flags = space;
+    guint8 tok_nl = 0;
+    if (G_UNLIKELY(i >= sent_end)) {
+      flags |= position_change(&pos, i, nl, nt);
+      sent = pos.sent;
+      block = pos.block;
+      sent_end = pos.sent_end;
+      sent_flags = (guint8 *)scan->sent_flags->data;
+      tok_nl = (guint8)nl;
+      nl = 0;
     }
     Tok *tok = &out[nt];
-    tok->start = i;
-    tok->nl = (guint8)nl;
-    tok->flags = space;
-    tok->info = &lexicon_none;
-    tok->qchar = Q_NONE;
-    tok->pad = 0;
-    nl = 0;
-    space = 0;
-    if ((k & B_ALNUM) || ((k & B_HIGH) && is_alnum_u(u))) {
-      i = scan_word(lex, cls, t, n, i, u, clen, k, tok);
-    } else {
-      QuoteChar q = u < 0x80 ? (c == '"' ? Q_STRAIGHT_D : c == '\'' ? Q_STRAIGHT_S : c == '`' ? Q_BACKTICK : Q_NONE)
-                             : quote_char(u);
-      tok->kind = T_PUNCT;
-      tok->end = i + clen;
-      /* three straight single marks: closing a quote that ends in a nested one they are
-       * ' then '' (,''' said X); opening one, '' then ' */
-      gboolean triple_close = q == Q_STRAIGHT_S && i + 2 < n && t[i + 1] == '\'' && t[i + 2] == '\'' &&
-                              !(i + 3 < n && (cls[(guchar)t[i + 3]] & B_ALNUM));
-      if (q == Q_STRAIGHT_S && i + 1 < n && t[i + 1] == '\'' && !triple_close) {
-        tok->kind = T_QUOTE;
-        tok->qchar = Q_APOS2;
-        tok->end = i + 2;
-        vec_push(&scan->quote_toks, nt);
-      } else if (q == Q_BACKTICK && i + 1 < n && t[i + 1] == '`') {
-        tok->kind = T_QUOTE;
-        tok->qchar = Q_BACKTICK2;
-        tok->end = i + 2;
-        vec_push(&scan->quote_toks, nt);
-      } else if (q != Q_NONE) {
-        tok->kind = T_QUOTE;
-        tok->qchar = (guint8)q;
-        /* ’90s, '90s, ‘90s: an apostrophe before a year, never a quotation mark. */
-        if ((q == Q_RSQ || q == Q_STRAIGHT_S || q == Q_LSQ) && tok->end + 1 < n &&
-            g_ascii_isdigit(t[tok->end]) && g_ascii_isdigit(t[tok->end + 1]) &&
-            (tok->end + 2 >= n || !g_ascii_isdigit(t[tok->end + 2])))
-          tok->kind = T_PUNCT;
-        else
-          vec_push(&scan->quote_toks, nt);
+    gsize end;
+    guint64 key;
+    if ((k & B_ALNUM) && (end = plain_word_end(t, n, i, &key)) != 0) {
+      guint8 kind = T_NUM;
+      const WordInfo *info = &lexicon_none;
+      /* a capitalised word (digits are no capitals), counted without a branch */
+      caps[n_caps] = nt;
+      n_caps += (k / B_UPPER) & 1;
+      if (k & B_ALPHA) {
+        kind = T_WORD;
+        gboolean upper = (k & B_UPPER) != 0;
+        /* a final period that belongs to the word (Mr., J.) */
+        if (end < n && t[end] == '.' && !(end + 1 < n && t[end + 1] == '.') &&
+            ((end - i == 1 && upper) || own_period(lex, t + i, end - i, key))) {
+          if (end - i < 8) key |= (guint64)'.' << (8 * (end - i));
+          end++;
+          flags |= F_PERIOD;
+        }
+        if (upper) flags |= F_CAP | capital_flags(t, i, end, flags);
+        info = eager_info(lex, t + i, end - i, key, upper);
+        if (info->flags & W_CUE_INDIRECT) sent_flags[sent] |= SF_CUE;
       }
-      i = tok->end;
+      *tok = (Tok){.start = i, .end = end, .sent = sent, .block = block, .flags = flags, .kind = kind,
+                   .nl = tok_nl, .info = info};
+    } else {
+      *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = flags, .nl = tok_nl,
+                   .info = &lexicon_none};
+      if (k & B_MARK) {
+        tok->kind = T_PUNCT;
+        end = tok->end = i + 1;
+      } else if ((k & B_ALNUM) || ((k & B_HIGH) && is_alnum_u(u))) {
+        end = scan_word(lex, t, n, i, u, clen, k, tok);
+        if (tok->info->flags & W_CUE_INDIRECT) sent_flags[sent] |= SF_CUE;
+      } else {
+        end = scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
+      }
+      caps[n_caps] = nt;
+      n_caps += (tok->flags & F_CAP) && tok->kind == T_WORD;
     }
-    assign(&as, tok);
     nt++;
+    /* the commonest white space, one space, taken here */
+    space = end < n && t[end] == ' ' ? F_SPACE : 0;
+    i = end + (space != 0);
   }
   g_array_set_size(scan->toks, nt);
-  scan->n_blocks = nt ? as.block + 1 : 0;
-  scan->n_sents = nt ? (n_sents ? (guint32)n_sents : as.sent_counter + 1) : 0;
+  scan->caps.n = n_caps;
+  scan->n_blocks = nt ? pos.block + 1 : 0;
+  scan->n_sents = nt ? (n_sents ? (guint32)n_sents : pos.sent_counter + 1) : 0;
   if (scan->sent_first->len < scan->n_sents + 1) {
     g_array_set_size(scan->sent_first, scan->n_sents + 1);
     g_array_set_size(scan->sent_flags, scan->n_sents + 1);
