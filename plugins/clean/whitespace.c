@@ -70,11 +70,13 @@ static inline WsKind ws_kind(const guchar *t, gsize i, gsize n, gsize *len) {
 }
 
 /* One line of the current paragraph: its text [start, end) (from its first character to
- * its last, no white space at either end), and its measures, taken only when a paragraph has
- * several lines and line joining has to decide. */
+ * its last, no white space at either end), its length, counted by the scan that finds the
+ * white space, and its other measures, taken only when line joining asks for them (a long line
+ * of a wrapped paragraph, and the line after it). */
 typedef struct {
   gsize start, end;
   guint chars;       /* characters, a space counting for each run inside the line */
+  gboolean measured; /* whether the measures below are taken */
   guint words;       /* words starting with a letter */
   guint capitalized; /* of which start with a capital */
   guint first_word;  /* characters of the line's first word */
@@ -94,9 +96,14 @@ typedef struct {
   const guchar *t;
   gsize n;
   gboolean whitespace, join_lines;
-  GArray *lines;    /* WsLine */
-  GArray *runs;     /* WsRun */
+  /* The current paragraph's lines and waiting runs: plain arrays, since there is one entry
+   * for every line and most runs, and GArray's append is a function call each. */
+  WsLine *lines;
+  WsRun *runs;
+  guint n_lines, n_runs, lines_size, runs_size;
   gsize line_start; /* where the line being read starts */
+  gsize uncounted;  /* bytes of the line being read that are no character of its length:
+                     * continuation bytes, and all but one byte of each run of white space */
   gboolean at_end;  /* a run reaching the end of the text closed the last paragraph */
   GError **error;
 } WsState;
@@ -114,22 +121,44 @@ static gboolean is_bullet(gunichar c) {
          c == 0x25AA || c == 0x00B7 || c == 0x2013 || c == 0x2014;
 }
 
-/* Replaces the run [S, E) with WANT when it is not that already. */
+/* Replaces the run [S, E) with WANT when it is not that already (most line breaks are). */
 static gboolean put_run(WsState *st, gsize s, gsize e, const char *want) {
-  return clean_pass_replace(&st->pass, s, e, want, strlen(want), st->error);
+  gsize len = strlen(want);
+  if (e - s == len && memcmp(st->t + s, want, len) == 0) return TRUE;
+  return clean_pass_replace(&st->pass, s, e, want, len, st->error);
+}
+
+static void add_run(WsState *st, gsize s, gsize e, guint line, gboolean line_break) {
+  if (st->n_runs == st->runs_size) {
+    st->runs_size = MAX(16, st->runs_size * 2);
+    st->runs = g_renew(WsRun, st->runs, st->runs_size);
+  }
+  st->runs[st->n_runs++] = (WsRun){s, e, line, line_break};
 }
 
 /* Closes the line being read, which ends where the white space at END begins. */
 static void end_line(WsState *st, gsize end) {
-  WsLine line = {.start = st->line_start, .end = end};
-  g_array_append_val(st->lines, line);
+  if (st->n_lines == st->lines_size) {
+    st->lines_size = MAX(16, st->lines_size * 2);
+    st->lines = g_renew(WsLine, st->lines, st->lines_size);
+  }
+  st->lines[st->n_lines++] =
+      (WsLine){.start = st->line_start, .end = end,
+               .chars = (guint)(end - st->line_start - st->uncounted)};
 }
 
-/* Takes the measures of LINE: every character of its text counts, and every run of white
- * space inside it counts as one; a word starts after white space (or at the line's start). */
+/* Starts the next line at START. */
+static void start_line(WsState *st, gsize start) {
+  st->line_start = start;
+  st->uncounted = 0;
+}
+
+/* Takes the measures of LINE (but its length, which the scan counted): a word starts after
+ * white space (or at the line's start). */
 static void measure_line(const WsState *st, WsLine *l) {
   const guchar *t = st->t;
-  gboolean word_start = TRUE, in_first_word = TRUE;
+  gboolean word_start = TRUE, in_first_word = TRUE, seen = FALSE;
+  l->measured = TRUE;
   gunichar last = 0, before_last = 0;
   for (gsize i = l->start; i < l->end;) {
     guchar c = t[i];
@@ -137,13 +166,13 @@ static void measure_line(const WsState *st, WsLine *l) {
       /* A run of printable ASCII: one word, or its part. */
       gsize j = i + 1;
       while (j < l->end && (guchar)(t[j] - 0x21) < 0x5E) j++;
-      if (l->chars == 0) l->first = c;
+      if (!seen) l->first = c;
+      seen = TRUE;
       if (word_start && g_ascii_isalpha(c)) {
         l->words++;
         l->capitalized += g_ascii_isupper(c) != 0;
       }
       if (in_first_word) l->first_word += (guint)(j - i);
-      l->chars += (guint)(j - i);
       before_last = j - i >= 2 ? t[j - 2] : last;
       last = t[j - 1];
       word_start = FALSE;
@@ -152,7 +181,6 @@ static void measure_line(const WsState *st, WsLine *l) {
     }
     if (c == ' ' && (guchar)(t[i + 1] - 0x21) < 0x5E) {
       /* One space between words. */
-      l->chars++;
       word_start = TRUE;
       in_first_word = FALSE;
       i++;
@@ -161,14 +189,14 @@ static void measure_line(const WsState *st, WsLine *l) {
     gsize len;
     if (ws_kind(t, i, st->n, &len) != WS_NONE) {
       while (i < l->end && ws_kind(t, i, st->n, &len) != WS_NONE) i += len;
-      l->chars++;
       word_start = TRUE;
       in_first_word = FALSE;
       continue;
     }
     gunichar u = c < 0x80 ? c : g_utf8_get_char((const char *)t + i);
     len = c < 0x80 ? 1 : clean_utf8_len(c);
-    if (l->chars == 0) l->first = u;
+    if (!seen) l->first = u;
+    seen = TRUE;
     if (word_start) {
       if (u < 0x80) {
         if (g_ascii_isalpha(u)) {
@@ -181,7 +209,6 @@ static void measure_line(const WsState *st, WsLine *l) {
       }
     }
     if (in_first_word) l->first_word++;
-    l->chars++;
     before_last = last;
     last = u;
     word_start = FALSE;
@@ -194,45 +221,52 @@ static gboolean line_is_long(const WsLine *l, guint widest) {
   return l->chars >= 40 && l->chars * 10 >= widest * 6;
 }
 
-static gboolean line_is_bullet(const WsLine *l) {
+static gboolean line_is_bullet(const WsState *st, WsLine *l) {
+  if (!l->measured) measure_line(st, l);
   return l->first_word == 1 && is_bullet(l->first);
 }
 
 /* Reads like a headline: mostly capitalised words. */
-static gboolean line_is_title(const WsLine *l) {
+static gboolean line_is_title(const WsState *st, WsLine *l) {
+  if (!l->measured) measure_line(st, l);
   return l->words >= 3 && l->capitalized * 10 >= l->words * 6;
+}
+
+static gboolean line_ends_sentence(const WsState *st, WsLine *l) {
+  if (!l->measured) measure_line(st, l);
+  return l->ends_sentence;
 }
 
 /* Decides the paragraph's line breaks and hands its waiting runs to the edit. */
 static gboolean flush_paragraph(WsState *st) {
-  guint n_lines = st->lines->len;
-  WsLine *lines = (WsLine *)(void *)st->lines->data;
+  guint n_lines = st->n_lines;
+  WsLine *lines = st->lines;
   gboolean wrapped = FALSE;
   guint widest = 0;
   if (st->join_lines && n_lines >= 2) {
-    for (guint k = 0; k < n_lines; k++) measure_line(st, &lines[k]);
     for (guint k = 0; k < n_lines; k++) widest = MAX(widest, lines[k].chars);
     guint long_lines = 0;
     for (guint k = 0; k + 1 < n_lines; k++) long_lines += line_is_long(&lines[k], widest);
     wrapped = long_lines * 2 > n_lines - 1;
   }
   gboolean ok = TRUE;
-  for (guint r = 0; ok && r < st->runs->len; r++) {
-    const WsRun *run = &g_array_index(st->runs, WsRun, r);
+  for (guint r = 0; ok && r < st->n_runs; r++) {
+    const WsRun *run = &st->runs[r];
     if (!run->line_break) {
       ok = put_run(st, run->start, run->end, " ");
       continue;
     }
-    const WsLine *line = &lines[run->line], *next = &lines[run->line + 1];
-    gboolean join = wrapped && line_is_long(line, widest) && !line_is_title(line) &&
-                    !line_is_bullet(next) && !(line->ends_sentence && !line_is_long(next, widest));
+    WsLine *line = &lines[run->line], *next = &lines[run->line + 1];
+    gboolean join = wrapped && line_is_long(line, widest) && !line_is_title(st, line) &&
+                    !line_is_bullet(st, next) &&
+                    !(line_ends_sentence(st, line) && !line_is_long(next, widest));
     if (join)
       ok = put_run(st, run->start, run->end, " ");
     else if (st->whitespace)
       ok = put_run(st, run->start, run->end, "\n");
   }
-  g_array_set_size(st->runs, 0);
-  g_array_set_size(st->lines, 0);
+  st->n_runs = 0;
+  st->n_lines = 0;
   return ok;
 }
 
@@ -247,21 +281,18 @@ static gboolean handle_run(WsState *st, gsize s, gsize e, guint newlines) {
         if (!flush_paragraph(st)) return FALSE;
       }
     }
-    st->line_start = e;
+    start_line(st, e);
     return st->whitespace ? put_run(st, s, e, "") : TRUE;
   }
   if (newlines == 0) {
-    if (st->whitespace && !(e - s == 1 && st->t[s] == ' ')) {
-      WsRun run = {s, e, 0, FALSE};
-      g_array_append_val(st->runs, run);
-    }
+    st->uncounted += e - s - 1; /* a run inside a line counts as one character */
+    if (st->whitespace && !(e - s == 1 && st->t[s] == ' ')) add_run(st, s, e, 0, FALSE);
     return TRUE;
   }
   end_line(st, s);
-  st->line_start = e;
+  start_line(st, e);
   if (newlines == 1) {
-    WsRun run = {s, e, st->lines->len - 1, TRUE};
-    g_array_append_val(st->runs, run);
+    add_run(st, s, e, st->n_lines - 1, TRUE);
     return TRUE;
   }
   if (!flush_paragraph(st)) return FALSE;
@@ -298,8 +329,6 @@ gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean j
   st.n = st.pass.len;
   st.whitespace = whitespace;
   st.join_lines = join_lines;
-  st.lines = g_array_new(FALSE, FALSE, sizeof(WsLine));
-  st.runs = g_array_new(FALSE, FALSE, sizeof(WsRun));
   st.error = error;
   const guchar *t = st.t;
   gsize n = st.n, i = 0;
@@ -316,7 +345,9 @@ gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean j
     gsize len;
     WsKind kind = ws_kind(t, i, n, &len);
     if (kind == WS_NONE) {
-      i += len; /* other text: controls, DEL, non-ASCII */
+      /* Other text: controls, DEL, non-ASCII (whose continuation bytes are no characters). */
+      st.uncounted += len - 1;
+      i += len;
       continue;
     }
     gsize s = i;
@@ -331,7 +362,7 @@ gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean j
     end_line(&st, n);
     ok = flush_paragraph(&st);
   }
-  g_array_free(st.lines, TRUE);
-  g_array_free(st.runs, TRUE);
+  g_free(st.lines);
+  g_free(st.runs);
   return clean_pass_finish(&st.pass, ok, error);
 }
