@@ -135,6 +135,49 @@ static void classify(gunichar c, gboolean compat, gboolean *boundary, gboolean *
               !combines_backward(decomposition[0]);
 }
 
+/* classify() of the non-ASCII characters news text is made of (Latin-1's letters and signs;
+ * the spaces, dashes and quotes of General Punctuation), for NFC and NFKC, worked out once:
+ * a table lookup instead of GLib's decomposition tables for each of them.  Bit 1: boundary,
+ * bit 2: inert. */
+#define LATIN1_FIRST 0x80
+#define LATIN1_END 0x100
+#define PUNCT_FIRST 0x2000
+#define PUNCT_END 0x2070
+static guint8 latin1_classes[2][LATIN1_END - LATIN1_FIRST];
+static guint8 punct_classes[2][PUNCT_END - PUNCT_FIRST];
+
+static gpointer fill_classes(gpointer data) {
+  (void)data;
+  for (int compat = 0; compat < 2; compat++) {
+    gboolean boundary, inert;
+    for (gunichar c = LATIN1_FIRST; c < LATIN1_END; c++) {
+      classify(c, compat, &boundary, &inert);
+      latin1_classes[compat][c - LATIN1_FIRST] = (guint8)(boundary | inert << 1);
+    }
+    for (gunichar c = PUNCT_FIRST; c < PUNCT_END; c++) {
+      classify(c, compat, &boundary, &inert);
+      punct_classes[compat][c - PUNCT_FIRST] = (guint8)(boundary | inert << 1);
+    }
+  }
+  return NULL;
+}
+
+/* classify(), from the tables where they have C. */
+static inline void classify_fast(gunichar c, gboolean compat, gboolean *boundary,
+                                 gboolean *inert) {
+  guint8 bits;
+  if (c < LATIN1_END)
+    bits = latin1_classes[compat][c - LATIN1_FIRST];
+  else if (c >= PUNCT_FIRST && c < PUNCT_END)
+    bits = punct_classes[compat][c - PUNCT_FIRST];
+  else {
+    classify(c, compat, boundary, inert);
+    return;
+  }
+  *boundary = (bits & 1) != 0;
+  *inert = (bits & 2) != 0;
+}
+
 /* Pieces longer than this many code points are left alone: no real text has them, and
  * canonical reordering of an unbounded run of marks is not linear.  (Unicode's
  * stream-safe format allows 30 non-starters in a row.) */
@@ -158,6 +201,8 @@ static gboolean normalize_piece(CleanPass *pass, const char *t, gsize s, gsize e
 
 gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **error) {
   if (which == CLEAN_NORMALIZE_NONE) return TRUE;
+  static GOnce once = G_ONCE_INIT;
+  g_once(&once, fill_classes, NULL);
   gboolean compat = which == CLEAN_NORMALIZE_NFKC;
   GNormalizeMode mode = compat ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
   CleanPass pass;
@@ -166,7 +211,7 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **e
   const guchar *u = (const guchar *)t;
   gsize n = pass.len;
   gboolean ok = TRUE;
-  GArray *bounds = g_array_new(FALSE, FALSE, sizeof(gsize));
+  GArray *bounds = NULL; /* where the pieces of a chunk that changes start */
   gsize i = 0;
   while (ok && i < n) {
     /* ASCII characters are boundaries and never change. */
@@ -174,19 +219,16 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **e
     if (i >= n) break;
     /* The chunk starts at the boundary before the first non-ASCII character: the ASCII
      * character before it (which may take an accent), or I itself after a cut. */
-    gsize chunk_start = (i > 0 && u[i - 1] < 0x80) ? i - 1 : i;
-    g_array_set_size(bounds, 0);
-    g_array_append_val(bounds, chunk_start);
+    gsize chunk_start = (i > 0 && u[i - 1] < 0x80) ? i - 1 : i, first = i;
     gboolean inert = TRUE, long_piece = FALSE;
     guint piece_chars = 1;
     gsize j = i;
     while (j < n && u[j] >= 0x80) {
       gunichar c = g_utf8_get_char(t + j);
       gboolean boundary, char_inert;
-      classify(c, compat, &boundary, &char_inert);
+      classify_fast(c, compat, &boundary, &char_inert);
       if (boundary) {
         if (j - chunk_start > MAX_CHUNK_BYTES) break;
-        if (j > chunk_start) g_array_append_val(bounds, j);
         piece_chars = 1;
       } else if (++piece_chars > MAX_PIECE_CHARS) {
         long_piece = TRUE;
@@ -205,6 +247,15 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **e
       g_free(normal);
       if (same) continue;
     }
+    /* The chunk changes (rare): its pieces start at its start and at each boundary in it. */
+    if (bounds == NULL) bounds = g_array_new(FALSE, FALSE, sizeof(gsize));
+    g_array_set_size(bounds, 0);
+    g_array_append_val(bounds, chunk_start);
+    for (gsize k = first; k < chunk_end; k += clean_utf8_len(u[k])) {
+      gboolean boundary, char_inert;
+      classify_fast(g_utf8_get_char(t + k), compat, &boundary, &char_inert);
+      if (boundary && k > chunk_start) g_array_append_val(bounds, k);
+    }
     g_array_append_val(bounds, chunk_end);
     for (guint b = 0; ok && b + 1 < bounds->len; b++) {
       gsize s = g_array_index(bounds, gsize, b), e = g_array_index(bounds, gsize, b + 1);
@@ -213,6 +264,6 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **e
       ok = normalize_piece(&pass, t, s, e, mode, error);
     }
   }
-  g_array_free(bounds, TRUE);
+  if (bounds != NULL) g_array_free(bounds, TRUE);
   return clean_pass_finish(&pass, ok, error);
 }
