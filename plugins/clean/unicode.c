@@ -18,20 +18,26 @@
 
 /* ---- Control and zero-width characters ------------------------------------ */
 
-/* Index of the first byte at or after I that is not printable ASCII (0x20-0x7E), or N;
- * eight bytes at a time. */
+/* Index of the first byte at or after I that is neither printable ASCII (0x20-0x7E) nor a
+ * tab or line break (0x09-0x0D), or N; eight bytes at a time. */
 static inline gsize skip_printable(const guchar *t, gsize i, gsize n) {
   const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
-  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
+  const guint64 highs = ones * 0x80, lows = ones * 0x7F;
   while (i + 8 <= n) {
     guint64 w;
     memcpy(&w, t + i, 8);
-    guint64 low = (w - ones * 0x20) & ~w;       /* bytes < 0x20 (or >= 0x80) */
-    guint64 del = ((w ^ (ones * 0x7F)) - ones) & ~(w ^ (ones * 0x7F)); /* bytes == 0x7F */
-    if ((low | del | w) & highs) break;
+    /* Bit 7 of each byte of these sums tells where its low seven bits stand (no sum
+     * carries into the next byte): >= 0x20, == 0x7F, then >= 0x09 and >= 0x0E. */
+    guint64 low7 = w & lows;
+    guint64 odd = (w | (low7 + ones) | ~(low7 + ones * 0x60)) & highs; /* not 0x20-0x7E */
+    if (odd) {
+      /* Line breaks and tabs (about one block in twenty) pass; nothing else does. */
+      guint64 spacing = (low7 + ones * 0x77) & ~(low7 + ones * 0x72); /* 0x09-0x0D */
+      if (odd & (w | ~spacing)) break;
+    }
     i += 8;
   }
-  while (i < n && (guchar)(t[i] - 0x20) < 0x5F) i++;
+  while (i < n && ((guchar)(t[i] - 0x20) < 0x5F || (guchar)(t[i] - 0x09) < 5)) i++;
   return i;
 }
 
@@ -56,7 +62,7 @@ gboolean clean_characters(CopydeskDocument *doc, gboolean control, gboolean zero
   gboolean ok = TRUE;
   gsize i = 0;
   while (ok && i < n) {
-    /* Printable ASCII: nothing to do. */
+    /* Printable ASCII, tabs and line breaks: nothing to do. */
     i = skip_printable(t, i, n);
     if (i >= n) break;
     guchar c = t[i];

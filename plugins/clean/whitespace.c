@@ -304,16 +304,17 @@ static gboolean handle_run(WsState *st, gsize s, gsize e, guint newlines) {
 static inline gsize skip_words(const guchar *t, gsize i, gsize n) {
   const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
   const guint64 highs = ones * 0x80, lows = ones * 0x7F;
+  if (i == 0 && n > 0 && t[0] == ' ') return 0; /* a space at the start */
   while (i + 9 <= n) {
     guint64 w;
     memcpy(&w, t + i, 8);
-    guint64 controls = (w - ones * 0x20) & ~w;                          /* < 0x20 */
-    guint64 del = ((w ^ lows) - ones) & ~(w ^ lows);                     /* 0x7F */
-    if ((controls | del | w) & highs) break;
-    guint64 x = w ^ (ones * 0x20);
-    guint64 spaces = ~(((x & lows) + lows) | x | lows);                  /* exactly the spaces */
+    /* Bit 7 of each byte of these sums tells where its low seven bits stand (no sum
+     * carries into the next byte): >= 0x20, >= 0x21, == 0x7F. */
+    guint64 low7 = w & lows;
+    guint64 from_20 = low7 + ones * 0x60, from_21 = low7 + ones * 0x5F, del = low7 + ones;
+    if ((w | del | ~from_20) & highs) break; /* non-ASCII, DEL or a control */
+    guint64 spaces = ~from_21 & highs;      /* the rest is printable: 0x20 is the space */
     if (spaces & (spaces >> 8)) break;                                   /* two in a row */
-    if ((spaces & 0x80) && i == 0) break;                                /* one at the start */
     if ((spaces >> 56) && (guchar)(t[i + 8] - 0x21) >= 0x5E) break;       /* one before more */
     i += 8;
   }
