@@ -194,7 +194,7 @@ static const guint64 period_words[] = {
 };
 
 /* The period after the word S (LEN bytes, lexicon_pack() key KEY) is its own. */
-static gboolean own_period(const Lexicon *lex, const char *s, gsize len, guint64 key) {
+static G_NO_INLINE gboolean own_period(const Lexicon *lex, const char *s, gsize len, guint64 key) {
   if (len > 6 || len < 2) return FALSE;
   /* the packed key holds the length: "co" never matches "corp" */
   for (guint i = 0; i < G_N_ELEMENTS(period_words); i++)
@@ -206,14 +206,14 @@ static gboolean own_period(const Lexicon *lex, const char *s, gsize len, guint64
 
 /* ---- Tokenizer ------------------------------------------------------------------- */
 
-/* Sentence and block of each token.  The main loop keeps the current ones and asks
- * position_change() only when a token follows a line break or starts at or past the
- * current sentence's end; everything else is in the same sentence and block as the token
- * before it. */
+/* Sentence and block of each token.  The main loop gives a token the sentence and block
+ * of the one before; position_change() corrects that when the token follows a line break
+ * or starts at or past the current sentence's end. */
 typedef struct {
   const gsize *sents;
   gsize n_sents, si;
   gsize sent_end; /* where the current sentence ends (G_MAXSIZE without sentences) */
+  guint nl;       /* line breaks since the last token (at most 255) */
   guint32 sent, block, sent_counter;
   GArray *sent_first;
   GArray *sent_flags; /* guint8, as long as sent_first (zeroed when it grows) */
@@ -221,15 +221,17 @@ typedef struct {
   Vec *sent_toks;
 } Position;
 
-/* Moves P to the token K that starts at START after NL line breaks, and returns its
- * F_SENT_START and F_BLOCK_START flags: a block is a paragraph, or a line whose break
- * also ends a sentence; without sentences, a sentence per block. */
-static guint32 position_change(Position *p, gsize start, guint nl, gsize k) {
+/* Sets the sentence, block, line breaks and F_SENT_START / F_BLOCK_START of TOK, the
+ * K-th token: a block is a paragraph, or a line whose break also ends a sentence;
+ * without sentences, a sentence per block. */
+static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
   guint32 prev_sent = k == 0 ? G_MAXUINT32 : p->sent;
   guint32 sent = 0;
+  guint nl = p->nl;
+  p->nl = 0;
   if (p->n_sents > 0) {
-    if (start >= p->sent_end) {
-      while (p->si + 1 < p->n_sents && p->sents[2 * p->si + 1] <= start) p->si++;
+    if (tok->start >= p->sent_end) {
+      while (p->si + 1 < p->n_sents && p->sents[2 * p->si + 1] <= tok->start) p->si++;
       p->sent_end = p->si + 1 < p->n_sents ? p->sents[2 * p->si + 1] : G_MAXSIZE;
     }
     sent = (guint32)p->si;
@@ -240,9 +242,8 @@ static guint32 position_change(Position *p, gsize start, guint nl, gsize k) {
     if (new_block || k == 0) p->sent_counter = k == 0 ? 0 : p->sent_counter + 1;
     sent = p->sent_counter;
   }
-  guint32 flags = 0;
   if (k == 0 || sent != prev_sent) {
-    flags |= F_SENT_START;
+    tok->flags |= F_SENT_START;
     if (sent >= p->sent_first->len) {
       g_array_set_size(p->sent_first, sent + 1);
       g_array_set_size(p->sent_flags, sent + 1);
@@ -251,11 +252,13 @@ static guint32 position_change(Position *p, gsize start, guint nl, gsize k) {
     vec_push(p->sent_toks, k);
   }
   if (k == 0 || new_block) {
-    flags |= F_BLOCK_START | F_SENT_START;
+    tok->flags |= F_BLOCK_START | F_SENT_START;
     vec_push(p->block_first, k);
   }
   p->sent = sent;
-  return flags;
+  tok->sent = sent;
+  tok->block = p->block;
+  tok->nl = (guint8)nl;
 }
 
 /* Words whose 's is "is" or "has" (he's, it's, there's). */
@@ -329,10 +332,17 @@ static inline const WordInfo *eager_info(const Lexicon *lex, const char *s, gsiz
   return find_word(lex, h, key, s, len);
 }
 
+/* eager_info() of a plain word of more than eight bytes (or ending in its own period,
+ * PERIOD): out of line, as those are one word in seven. */
+static G_NO_INLINE const WordInfo *eager_info_slow(const Lexicon *lex, const char *s, gsize len, guint64 key,
+                                                   gboolean upper) {
+  return eager_info(lex, s, len, key, upper);
+}
+
 /* The rest of a word that starts at I with the character U (CLEN bytes, class K): sets
  * TOK's end, kind, flags and lexicon entry; returns where scanning goes on.  Any word:
  * the main loop takes the plain ASCII ones itself (plain_word_end). */
-static gsize scan_word(const Lexicon *lex, const char *t, gsize n, gsize i, gunichar u,
+static G_NO_INLINE gsize scan_word(const Lexicon *lex, const char *t, gsize n, gsize i, gunichar u,
                        gsize clen, guint8 k, Tok *tok) {
   gsize j = i + clen, word_end;
   gboolean inner_period = FALSE, upper;
@@ -413,28 +423,33 @@ done:
   return j;
 }
 
+/* The end of the run of ASCII letters and digits from J, four bytes a round without a
+ * bound: the caller knows a byte that is none comes before the text's end. */
+static inline gsize alnum_end_unbounded(const char *t, gsize j) {
+  for (;; j += 4) {
+    if (!(byte_class[(guchar)t[j]] & B_ALNUM)) return j;
+    if (!(byte_class[(guchar)t[j + 1]] & B_ALNUM)) return j + 1;
+    if (!(byte_class[(guchar)t[j + 2]] & B_ALNUM)) return j + 2;
+    if (!(byte_class[(guchar)t[j + 3]] & B_ALNUM)) return j + 3;
+  }
+}
+
 /* The end of the plain word at I, the commonest token: ASCII letters and digits that a
  * space or ASCII punctuation ends.  0 when the run may go on (a joiner such as ' - . ,
- * before a letter or digit, or a byte from 0x80): scan_word() then takes the word.  KEY
- * receives the lexicon_pack() key of the run. */
-static inline gsize plain_word_end(const char *t, gsize n, gsize i, guint64 *key) {
-  gsize j;
+ * before a letter or digit, or a byte from 0x80): scan_word() then takes the word.  A
+ * byte that is no letter or digit lies at or after STOP (and before N) when I < STOP.
+ * KEY receives the lexicon_pack() key of the run. */
+static inline gsize plain_word_end(const char *t, gsize n, gsize stop, gsize i, guint64 *key) {
+  gsize j = G_LIKELY(i < stop) ? alnum_end_unbounded(t, i + 1) : alnum_run_end(t, n, i + 1);
   if (G_LIKELY(i + 8 <= n)) {
     guint64 x;
     memcpy(&x, t + i, 8);
     if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
-    guint64 m = swar_not_alnum(x);
     /* ASCII letters and digits are lowercase with the 0x20 bit set */
     x |= 0x2020202020202020ull;
-    if (m) {
-      j = i + ((gsize)__builtin_ctzll(m) >> 3);
-      *key = x & (~0ull >> (64 - 8 * (j - i)));
-    } else {
-      j = alnum_run_end(t, n, i + 8);
-      *key = x;
-    }
+    if (j - i < 8) x &= ~0ull >> (64 - 8 * (j - i));
+    *key = x;
   } else {
-    j = alnum_run_end(t, n, i + 1);
     *key = lexicon_pack(t + i, j - i);
   }
   if (j < n && !(byte_class[(guchar)t[j]] & B_END) &&
@@ -453,7 +468,7 @@ const WordInfo *scan_lookup(const Lexicon *lex, const Scan *scan, const Tok *tok
 
 /* A token that is no word, at I with the character U (CLEN bytes): TOK gets its end, kind
  * and quotation mark; the quotation marks are listed in QUOTE_TOKS (TOK is token K). */
-static gsize scan_mark(const char *t, gsize n, gsize i, gunichar u, gsize clen, Tok *tok,
+static G_NO_INLINE gsize scan_mark(const char *t, gsize n, gsize i, gunichar u, gsize clen, Tok *tok,
                        gsize k, Vec *quote_toks) {
   guchar c = (guchar)t[i];
   QuoteChar q = u < 0x80 ? (c == '"' ? Q_STRAIGHT_D : c == '\'' ? Q_STRAIGHT_S : c == '`' ? Q_BACKTICK : Q_NONE)
@@ -487,10 +502,29 @@ static gsize scan_mark(const char *t, gsize n, gsize i, gunichar u, gsize clen, 
   return tok->end;
 }
 
+/* White space from 0x80 at I: its length, or 0. */
+static G_NO_INLINE gsize unicode_space(const char *t, gsize n, gsize i) {
+  gsize clen;
+  return is_space_u(char_at(t, i, n, &clen)) ? clen : 0;
+}
+
+/* A token the main loop does not take itself, at I (class K): a word with joiners or
+ * other letters (scan_word()), or a character that may be a quotation mark or is no
+ * ASCII (scan_mark()).  TOK has its start, sentence, block and flags; the token is the
+ * K-th.  Returns its end. */
+static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, Tok *tok, gsize nt) {
+  const char *t = scan->text;
+  gsize n = scan->len, clen = 1;
+  gunichar u = (guchar)t[i];
+  if (k & B_HIGH) u = char_at(t, i, n, &clen);
+  if ((k & B_ALNUM) || ((k & B_HIGH) && is_alnum_u(u))) return scan_word(lex, t, n, i, u, clen, k, tok);
+  return scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
+}
+
 /* Cuts the text into tokens.  The main loop takes white space, plain ASCII words and
  * one-byte punctuation itself, with the token's sentence and block carried over from the
  * token before; the rest (words with joiners or other letters, quotation marks,
- * characters from 0x80) goes to scan_word() and scan_mark(). */
+ * characters from 0x80) goes to other_token(). */
 static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n_sents) {
   Position pos = {.sents = sents, .n_sents = n_sents, .sent_end = n_sents > 0 ? sents[1] : G_MAXSIZE,
                   .sent_first = scan->sent_first, .sent_flags = scan->sent_flags,
@@ -500,14 +534,12 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   g_array_set_size(scan->sent_first, n_sents + 1);
   const char *t = scan->text;
   gsize n = scan->len, i = 0;
-  guint nl = 0;
   guint32 space = F_SPACE;
   /* the current sentence and block, and the byte from which a token must ask
    * position_change(): the current sentence's end, or 0 at once (the first token, and
    * after a line break) */
   guint32 sent = 0, block = 0;
   gsize sent_end = 0;
-  guint8 *sent_flags = (guint8 *)scan->sent_flags->data;
   /* written in place: the array grows by doubling; the capitalised words are written
    * for every token and counted only for capitals (no branch on the capital), so the
    * list is as long as the tokens' */
@@ -518,95 +550,109 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     scan->caps.cap = cap;
     scan->caps.v = g_renew(gsize, scan->caps.v, cap);
   }
-  gsize *caps = scan->caps.v;
-  gsize nt = 0, n_caps = 0;
+  gsize *next_cap = scan->caps.v;
+  gsize nt = 0;
+  Tok *tok = out, *tok_limit = out + cap;
+  /* the last byte that is no ASCII letter or digit: a word before it ends before it */
+  gsize stop = n;
+  while (stop > 0 && (byte_class[(guchar)t[stop - 1]] & B_ALNUM)) stop--;
+  stop = stop > 0 ? stop - 1 : 0;
   while (i < n) {
     guchar c = (guchar)t[i];
     guint8 k = byte_class[c];
     if (k & (B_SPACE | B_NL)) {
       if (k & B_NL) {
-        nl += nl < 255;
+        pos.nl += pos.nl < 255;
         sent_end = 0; /* the next token may start a block */
       }
       space = F_SPACE;
       i++;
       continue;
     }
-    gsize clen = 1;
-    gunichar u = c;
     if (G_UNLIKELY(k & B_HIGH)) {
-      u = char_at(t, i, n, &clen);
-      if (is_space_u(u)) {
+      gsize l = unicode_space(t, n, i);
+      if (l) {
         space = F_SPACE;
-        i += clen;
+        i += l;
         continue;
       }
     }
-    if (G_UNLIKELY(nt == cap)) {
+    if (G_UNLIKELY(tok == tok_limit)) {
+      gsize done = (gsize)(next_cap - scan->caps.v);
       cap *= 2;
       g_array_set_size(scan->toks, cap);
       out = (Tok *)(void *)scan->toks->data;
+      tok = out + nt;
+      tok_limit = out + cap;
       scan->caps.cap = cap;
-      caps = scan->caps.v = g_renew(gsize, scan->caps.v, cap);
+      scan->caps.v = g_renew(gsize, scan->caps.v, cap);
+      next_cap = scan->caps.v + done;
     }
-    guint32 flags = space;
-    guint8 tok_nl = 0;
-    if (G_UNLIKELY(i >= sent_end)) {
-      flags |= position_change(&pos, i, nl, nt);
-      sent = pos.sent;
-      block = pos.block;
-      sent_end = pos.sent_end;
-      sent_flags = (guint8 *)scan->sent_flags->data;
-      tok_nl = (guint8)nl;
-      nl = 0;
-    }
-    Tok *tok = &out[nt];
     gsize end;
     guint64 key;
-    if ((k & B_ALNUM) && (end = plain_word_end(t, n, i, &key)) != 0) {
+    gboolean cue = FALSE;
+    if ((k & B_ALNUM) && (end = plain_word_end(t, n, stop, i, &key)) != 0) {
       guint8 kind = T_NUM;
+      guint32 flags = space;
       const WordInfo *info = &lexicon_none;
-      /* a capitalised word (digits are no capitals), counted without a branch */
-      caps[n_caps] = nt;
-      n_caps += (k / B_UPPER) & 1;
       if (k & B_ALPHA) {
         kind = T_WORD;
         gboolean upper = (k & B_UPPER) != 0;
-        /* a final period that belongs to the word (Mr., J.) */
-        if (end < n && t[end] == '.' && !(end + 1 < n && t[end + 1] == '.') &&
-            ((end - i == 1 && upper) || own_period(lex, t + i, end - i, key))) {
-          if (end - i < 8) key |= (guint64)'.' << (8 * (end - i));
+        gsize len = end - i;
+        if (end < n && G_UNLIKELY(t[end] == '.') && !(end + 1 < n && t[end + 1] == '.') &&
+            ((len == 1 && upper) || own_period(lex, t + i, len, key))) {
+          /* a final period that belongs to the word (Mr., J.) */
+          if (len < 8) key |= (guint64)'.' << (8 * len);
           end++;
           flags |= F_PERIOD;
+          info = eager_info_slow(lex, t + i, len + 1, key, upper);
+        } else if (G_UNLIKELY(len > 8)) {
+          info = eager_info_slow(lex, t + i, len, key, upper);
+        } else {
+          /* eager_info() of a short word: no tail to hash */
+          guint64 h = lexicon_hash(key, len, 0);
+          info = &lexicon_lazy;
+          if (upper || lexicon_maybe_cue(lex, h)) info = find_word(lex, h, key, t + i, len);
         }
+        cue = (info->flags & W_CUE_INDIRECT) != 0;
         if (upper) flags |= F_CAP | capital_flags(t, i, end, flags);
-        info = eager_info(lex, t + i, end - i, key, upper);
-        if (info->flags & W_CUE_INDIRECT) sent_flags[sent] |= SF_CUE;
       }
       *tok = (Tok){.start = i, .end = end, .sent = sent, .block = block, .flags = flags, .kind = kind,
-                   .nl = tok_nl, .info = info};
-    } else {
-      *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = flags, .nl = tok_nl,
+                   .info = info};
+      /* a capitalised word (digits are no capitals), counted without a branch */
+      *next_cap = nt;
+      next_cap += (k / B_UPPER) & 1;
+    } else if (k & B_MARK) {
+      *tok = (Tok){.start = i, .end = i + 1, .sent = sent, .block = block, .flags = space, .kind = T_PUNCT,
                    .info = &lexicon_none};
-      if (k & B_MARK) {
-        tok->kind = T_PUNCT;
-        end = tok->end = i + 1;
-      } else if ((k & B_ALNUM) || ((k & B_HIGH) && is_alnum_u(u))) {
-        end = scan_word(lex, t, n, i, u, clen, k, tok);
-        if (tok->info->flags & W_CUE_INDIRECT) sent_flags[sent] |= SF_CUE;
-      } else {
-        end = scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
-      }
-      caps[n_caps] = nt;
-      n_caps += (tok->flags & F_CAP) && tok->kind == T_WORD;
+      end = i + 1;
+    } else {
+      *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = space, .info = &lexicon_none};
+      end = other_token(scan, lex, i, k, tok, nt);
+      cue = (tok->info->flags & W_CUE_INDIRECT) != 0;
+      *next_cap = nt;
+      next_cap += (tok->flags & F_CAP) && tok->kind == T_WORD;
     }
+    if (G_UNLIKELY(i >= sent_end)) {
+      position_change(&pos, tok, nt);
+      sent = pos.sent;
+      block = pos.block;
+      sent_end = pos.sent_end;
+    }
+    if (G_UNLIKELY(cue)) g_array_index(scan->sent_flags, guint8, sent) |= SF_CUE;
     nt++;
+    tok++;
     /* the commonest white space, one space, taken here */
-    space = end < n && t[end] == ' ' ? F_SPACE : 0;
-    i = end + (space != 0);
+    if (end < n && t[end] == ' ') {
+      space = F_SPACE;
+      i = end + 1;
+    } else {
+      space = 0;
+      i = end;
+    }
   }
   g_array_set_size(scan->toks, nt);
-  scan->caps.n = n_caps;
+  scan->caps.n = (gsize)(next_cap - scan->caps.v);
   scan->n_blocks = nt ? pos.block + 1 : 0;
   scan->n_sents = nt ? (n_sents ? (guint32)n_sents : pos.sent_counter + 1) : 0;
   if (scan->sent_first->len < scan->n_sents + 1) {
