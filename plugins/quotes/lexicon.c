@@ -225,7 +225,8 @@ Lexicon *lexicon_load(const char *cues, const char *titles, const char *names, c
   for (gsize i = 0; i < lex->n; i++) {
     const WordInfo *w = &lex->words[i];
     if (!(w->flags & LEXICON_EAGER)) continue;
-    guint b = (guint)(lexicon_hash(w->packed, w->len, lexicon_tail_hash(w->key, w->len)) >> 52);
+    guint b = (guint)(lexicon_hash(w->packed, w->len, lexicon_tail_hash(w->key, w->len)) >>
+                      (64 - LEXICON_CUE_FILTER_LOG));
     lex->cue_filter[b >> 6] |= 1ull << (b & 63);
   }
   return lex;

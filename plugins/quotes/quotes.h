@@ -66,12 +66,16 @@ typedef struct {
  * compare the rest.  At most half full: 4096 slots (16 KB) for the shipped lists. */
 #define LEXICON_IDX_BITS 20
 
-#define LEXICON_CUE_FILTER_BITS 4096
+/* log2 of the cue filter's size in bits: 32768 bits (4 KB) for the ~600 words of the
+ * shipped lists let about one other word in fifty pass by chance */
+#define LEXICON_CUE_FILTER_LOG 15
+#define LEXICON_CUE_FILTER_BITS (1u << LEXICON_CUE_FILTER_LOG)
 
 typedef struct Lexicon {
-  /* a bit per hash value (the top 12 bits) of the words with a LEXICON_EAGER flag (cues,
-   * adverbs, connectors): the tokenizer looks up only capitalised words and words that
-   * pass it; the rest, when asked for, are known to have none of those flags */
+  /* a bit per hash value (the top LEXICON_CUE_FILTER_LOG bits) of the words with a
+   * LEXICON_EAGER flag (cues, adverbs, connectors): the tokenizer looks up only
+   * capitalised words and words that pass it; the rest, when asked for, are known to
+   * have none of those flags */
   guint64 cue_filter[LEXICON_CUE_FILTER_BITS / 64];
   guint32 *slots; /* power-of-two sized */
   gsize mask;
@@ -114,7 +118,7 @@ static inline guint64 lexicon_hash(guint64 key, gsize len, guint64 tail) {
 }
 
 static inline gboolean lexicon_maybe_cue(const Lexicon *lex, guint64 h) {
-  guint b = (guint)(h >> 52);
+  guint b = (guint)(h >> (64 - LEXICON_CUE_FILTER_LOG));
   return (lex->cue_filter[b >> 6] >> (b & 63)) & 1;
 }
 
