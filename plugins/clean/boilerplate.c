@@ -296,14 +296,41 @@ typedef struct {
   gsize start, end;
 } BpCut;
 
-static void add_cut(GArray *cuts, gsize start, gsize end) {
-  BpCut cut = {start, end};
-  g_array_append_val(cuts, cut);
+/* What is cut: at most one dateline or byline on each head line, and the trailers. */
+typedef struct {
+  BpCut v[HEAD_LINES + MAX_TRAILERS];
+  guint n;
+} BpCuts;
+
+static void add_cut(BpCuts *cuts, gsize start, gsize end) {
+  g_assert(cuts->n < G_N_ELEMENTS(cuts->v));
+  cuts->v[cuts->n++] = (BpCut){start, end};
 }
 
-static int cut_compare(gconstpointer a, gconstpointer b) {
-  const BpCut *x = a, *y = b;
-  return x->start < y->start ? -1 : x->start > y->start;
+/* Sorts the cuts by start, keeping the order of equal ones (an insertion sort: a few). */
+static void sort_cuts(BpCuts *cuts) {
+  for (guint i = 1; i < cuts->n; i++) {
+    BpCut cut = cuts->v[i];
+    guint j = i;
+    for (; j > 0 && cuts->v[j - 1].start > cut.start; j--) cuts->v[j] = cuts->v[j - 1];
+    cuts->v[j] = cut;
+  }
+}
+
+/* The start of the line that ends at END: just after the last line break in [FLOOR, END), or
+ * FLOOR.  Eight bytes at a time, since the last line is often a whole paragraph. */
+static gsize line_start_before(const char *t, gsize floor, gsize end) {
+  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
+  gsize i = end;
+  while (i >= floor + 8) {
+    guint64 w;
+    memcpy(&w, t + i - 8, 8);
+    guint64 x = w ^ (ones * '\n');
+    if ((x - ones) & ~x & (ones * 0x80)) break; /* a zero byte in X: a '\n' in W */
+    i -= 8;
+  }
+  while (i > floor && t[i - 1] != '\n') i--;
+  return i;
 }
 
 /* The start of the line after the line break at or after POS, past blank lines. */
@@ -324,7 +351,7 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
   clean_pass_init(&pass, doc);
   const char *t = pass.text;
   gsize n = pass.len;
-  GArray *cuts = g_array_new(FALSE, FALSE, sizeof(BpCut));
+  BpCuts cuts = {.n = 0};
   GString *bylines = NULL;
   char *dateline = NULL;
   gsize head_end = 0; /* nothing before this may be cut by a trailer */
@@ -342,7 +369,7 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
       if ((value = match_line(bp, BP_BYLINE, t + line.start, line.end - line.start, TRUE, FALSE,
                               &s, &e)) != NULL) {
         gsize cut_end = next_content(t, n, line.start);
-        add_cut(cuts, line.start, cut_end);
+        add_cut(&cuts, line.start, cut_end);
         head_end = cut_end;
         if (bylines == NULL)
           bylines = g_string_new(value);
@@ -353,7 +380,7 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
                                      FALSE, FALSE, &s, &e)) != NULL) {
         gsize cut_start = line.start + s, cut_end = line.start + e;
         if (s == 0 && cut_end >= line.end) cut_end = next_content(t, n, line.start);
-        add_cut(cuts, cut_start, cut_end);
+        add_cut(&cuts, cut_start, cut_end);
         head_end = cut_end;
         dateline = value;
         value = NULL;
@@ -368,7 +395,7 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
   }
 
   /* Trailers, peeled off the end. */
-  GPtrArray *trailers = g_ptr_array_new_with_free_func(g_free);
+  GPtrArray *trailers = NULL; /* made at the first trailer */
   gsize tail = n; /* the text after this is cut already */
   gsize end = n;
   while (end > head_end && is_space(t[end - 1])) end--;
@@ -377,25 +404,25 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
     while (end > head_end && is_space(t[end - 1])) end--;
   }
   for (guint k = 0; k < MAX_TRAILERS && end > head_end; k++) {
-    gsize line_start = end;
-    while (line_start > head_end && t[line_start - 1] != '\n') line_start--;
+    gsize line_start = line_start_before(t, head_end, end);
     gsize s, e;
     char *value = match_line(bp, BP_TRAILER, t + line_start, end - line_start, FALSE, TRUE, &s,
                              &e);
     if (value == NULL) break;
+    if (trailers == NULL) trailers = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_insert(trailers, 0, value);
     gsize cut_start = line_start + s;
     while (cut_start > head_end && g_ascii_isspace(t[cut_start - 1])) cut_start--;
-    add_cut(cuts, cut_start, tail);
+    add_cut(&cuts, cut_start, tail);
     tail = end = cut_start;
     if (line_start + s > line_start) break; /* it ended a line of the story */
   }
 
-  g_array_sort(cuts, cut_compare);
+  sort_cuts(&cuts);
   gboolean ok = TRUE;
   gsize done = 0;
-  for (guint i = 0; ok && i < cuts->len; i++) {
-    BpCut cut = g_array_index(cuts, BpCut, i);
+  for (guint i = 0; ok && i < cuts.n; i++) {
+    BpCut cut = cuts.v[i];
     if (cut.end <= done) continue;
     if (cut.start < done) cut.start = done;
     ok = clean_pass_delete(&pass, cut.start, cut.end, error);
@@ -405,7 +432,7 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
   if (ok) {
     if (dateline) copydesk_document_set_field_string(doc, "dateline", dateline);
     if (bylines) copydesk_document_set_field_string(doc, "byline", bylines->str);
-    if (trailers->len > 0) {
+    if (trailers != NULL) {
       g_ptr_array_add(trailers, NULL);
       char *joined = g_strjoinv("\n", (char **)trailers->pdata);
       copydesk_document_set_field_string(doc, "trailer", joined);
@@ -415,7 +442,6 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
   }
   g_free(dateline);
   if (bylines) g_string_free(bylines, TRUE);
-  g_ptr_array_free(trailers, TRUE);
-  g_array_free(cuts, TRUE);
+  if (trailers != NULL) g_ptr_array_free(trailers, TRUE);
   return ok;
 }
