@@ -41,8 +41,14 @@ static inline gsize skip_printable(const guchar *t, gsize i, gsize n) {
   return i;
 }
 
-/* Index of the first byte >= 0x80 at or after I, or N; eight bytes at a time. */
+/* Index of the first byte >= 0x80 at or after I, or N; 32, then eight bytes at a time. */
 static inline gsize skip_ascii(const guchar *t, gsize i, gsize n) {
+  while (i + 32 <= n) {
+    guint64 w[4];
+    memcpy(w, t + i, 32);
+    if ((w[0] | w[1] | w[2] | w[3]) & G_GUINT64_CONSTANT(0x8080808080808080)) break;
+    i += 32;
+  }
   while (i + 8 <= n) {
     guint64 w;
     memcpy(&w, t + i, 8);

@@ -27,7 +27,7 @@ typedef enum {
 } WsKind;
 
 /* What the whitespace at T[I] is; *LEN receives its byte length (CRLF is one break). */
-static inline WsKind ws_kind(const guchar *t, gsize i, gsize n, gsize *len) {
+static G_ALWAYS_INLINE inline WsKind ws_kind(const guchar *t, gsize i, gsize n, gsize *len) {
   guchar c = t[i];
   *len = 1;
   switch (c) {
