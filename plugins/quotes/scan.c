@@ -58,6 +58,8 @@ static inline gunichar char_at(const char *t, gsize i, gsize n, gsize *clen) {
 
 static inline gboolean is_alnum_u(gunichar u) {
   if (u < 0x80) return is_ascii_alnum((guchar)u);
+  /* General Punctuation (quotation marks, dashes, spaces) holds no letter or mark */
+  if (u >= 0x2000 && u <= 0x206F) return FALSE;
   return g_unichar_isalnum(u) || g_unichar_ismark(u);
 }
 
@@ -185,7 +187,8 @@ static inline gsize alnum_run_end(const char *t, gsize n, gsize j) {
 #define PACK2(a, b) ((guint64)(a) | (guint64)(b) << 8)
 #define PACK3(a, b, c) (PACK2(a, b) | (guint64)(c) << 16)
 #define PACK4(a, b, c, d) (PACK3(a, b, c) | (guint64)(d) << 24)
-#define PACK6(a, b, c, d, e, f) (PACK4(a, b, c, d) | (guint64)(e) << 32 | (guint64)(f) << 40)
+#define PACK5(a, b, c, d, e) (PACK4(a, b, c, d) | (guint64)(e) << 32)
+#define PACK6(a, b, c, d, e, f) (PACK5(a, b, c, d, e) | (guint64)(f) << 40)
 static const guint64 period_words[] = {
     PACK2('j', 'r'),      PACK2('s', 'r'),      PACK2('c', 'o'),      PACK2('s', 't'),
     PACK2('n', 'o'),      PACK2('v', 's'),      PACK2('m', 't'),      PACK2('f', 't'),
@@ -261,12 +264,20 @@ static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
   tok->nl = (guint8)nl;
 }
 
-/* Words whose 's is "is" or "has" (he's, it's, there's). */
-static gboolean contraction_word(const char *s, gsize len) {
-  static const char *const words[] = {"he", "she", "it", "that", "there", "here", "what", "who", "where", "how", "let"};
+/* Words whose 's is "is" or "has" (he's, it's, there's), as lexicon_pack() keys. */
+static const guint64 contraction_words[] = {
+    PACK2('h', 'e'),      PACK3('s', 'h', 'e'),           PACK2('i', 't'),
+    PACK4('t', 'h', 'a', 't'), PACK5('t', 'h', 'e', 'r', 'e'), PACK4('h', 'e', 'r', 'e'),
+    PACK4('w', 'h', 'a', 't'), PACK3('w', 'h', 'o'),           PACK5('w', 'h', 'e', 'r', 'e'),
+    PACK3('h', 'o', 'w'),      PACK3('l', 'e', 't'),
+};
+
+/* The word S (LEN bytes, S + 8 readable when FULL) is one of contraction_words. */
+static gboolean contraction_word(const char *s, gsize len, gboolean full) {
   if (len > 5) return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS(words); i++)
-    if (strlen(words[i]) == len && g_ascii_strncasecmp(words[i], s, len) == 0) return TRUE;
+  guint64 key = pack_word(s, len, full);
+  for (guint i = 0; i < G_N_ELEMENTS(contraction_words); i++)
+    if (key == contraction_words[i]) return TRUE;
   return FALSE;
 }
 
@@ -308,10 +319,8 @@ static inline guint32 capital_flags(const char *t, gsize start, gsize end, guint
   return f;
 }
 
-/* The entry for the word S (LEN bytes, key KEY, hash H), &lexicon_none when in no list:
- * out of line, as only a word in four is looked up at once. */
-static G_NO_INLINE const WordInfo *find_word(const Lexicon *lex, guint64 h, guint64 key, const char *s,
-                                             gsize len) {
+/* The entry for the word S (LEN bytes, key KEY, hash H), &lexicon_none when in no list. */
+static inline const WordInfo *find_word(const Lexicon *lex, guint64 h, guint64 key, const char *s, gsize len) {
   const WordInfo *w = lexicon_find_hashed(lex, h, key, s, len);
   return w ? w : &lexicon_none;
 }
@@ -380,7 +389,7 @@ static G_NO_INLINE gsize scan_word(const Lexicon *lex, const char *t, gsize n, g
         if (after >= n || !is_alnum_u(x)) {
           tok->end = j;
           /* he's, it's, that's, there's: "is" or "has", not a possessive */
-          if (!contraction_word(t + i, j - i)) tok->flags |= F_POSS;
+          if (!contraction_word(t + i, j - i, i + 8 <= n)) tok->flags |= F_POSS;
           j = after;
           goto done;
         }
