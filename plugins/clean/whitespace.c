@@ -153,66 +153,85 @@ static void start_line(WsState *st, gsize start) {
   st->uncounted = 0;
 }
 
-/* Takes the measures of LINE (but its length, which the scan counted): a word starts after
- * white space (or at the line's start). */
+/* The character at T[I]. */
+static inline gunichar char_at(const guchar *t, gsize i) {
+  return t[i] < 0x80 ? t[i] : g_utf8_get_char((const char *)t + i);
+}
+
+/* Counts a word of L that starts with U (words that count start with a letter). */
+static inline void count_word(WsLine *l, gunichar u) {
+  if (u < 0x80) {
+    if (g_ascii_isalpha(u)) {
+      l->words++;
+      l->capitalized += g_ascii_isupper(u) != 0;
+    }
+  } else if (g_unichar_isalpha(u)) {
+    l->words++;
+    l->capitalized += g_unichar_isupper(u) || g_unichar_istitle(u);
+  }
+}
+
+/* Takes the measures of LINE (but its length, which the scan counted): its first character
+ * and the length of its first word, how many words start with a letter and a capital (a word
+ * starts after white space, or at the line's start), and whether it ends a sentence. */
 static void measure_line(const WsState *st, WsLine *l) {
+  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
+  const guint64 highs = ones * 0x80, lows = ones * 0x7F;
   const guchar *t = st->t;
-  gboolean word_start = TRUE, in_first_word = TRUE, seen = FALSE;
+  gsize len;
   l->measured = TRUE;
-  gunichar last = 0, before_last = 0;
+  if (l->start == l->end) return;
+  l->first = char_at(t, l->start);
+  for (gsize i = l->start; i < l->end && ws_kind(t, i, st->n, &len) == WS_NONE;
+       i += t[i] < 0x80 ? 1 : clean_utf8_len(t[i]))
+    l->first_word++;
+
+  gboolean word_start = TRUE;
   for (gsize i = l->start; i < l->end;) {
-    guchar c = t[i];
-    if ((guchar)(c - 0x21) < 0x5E) {
-      /* A run of printable ASCII: one word, or its part. */
-      gsize j = i + 1;
-      while (j < l->end && (guchar)(t[j] - 0x21) < 0x5E) j++;
-      if (!seen) l->first = c;
-      seen = TRUE;
-      if (word_start && g_ascii_isalpha(c)) {
-        l->words++;
-        l->capitalized += g_ascii_isupper(c) != 0;
+    if (i + 8 <= l->end) {
+      /* Eight bytes of printable ASCII and spaces (most of a line): the word starts are the
+       * letters after a space, counted all at once.  Bit 7 of each byte of these sums tells
+       * where its low seven bits stand, no sum carrying into the next byte. */
+      guint64 w;
+      memcpy(&w, t + i, 8);
+      guint64 low7 = w & lows;
+      if (((w | (low7 + ones) | ~(low7 + ones * 0x60)) & highs) == 0) {
+        guint64 spaces = ~(low7 + ones * 0x5F) & highs;        /* < 0x21 */
+        guint64 folded = w | (ones * 0x20);                     /* 'A'-'Z' to 'a'-'z' */
+        guint64 letters = (folded + ones * 0x1F) & ~(folded + ones * 0x05) & highs;
+        guint64 capitals = (w + ones * 0x3F) & ~(w + ones * 0x25) & highs;
+        guint64 starts = letters & ((spaces << 8) | (word_start ? 0x80 : 0));
+        /* Each byte of STARTS >> 7 is 0 or 1: the multiplication sums them in the top byte. */
+        l->words += (guint)(((starts >> 7) * ones) >> 56);
+        l->capitalized += (guint)((((starts & capitals) >> 7) * ones) >> 56);
+        word_start = (spaces >> 63) != 0;
+        i += 8;
+        continue;
       }
-      if (in_first_word) l->first_word += (guint)(j - i);
-      before_last = j - i >= 2 ? t[j - 2] : last;
-      last = t[j - 1];
-      word_start = FALSE;
-      i = j;
-      continue;
     }
-    if (c == ' ' && (guchar)(t[i + 1] - 0x21) < 0x5E) {
-      /* One space between words. */
-      word_start = TRUE;
-      in_first_word = FALSE;
-      i++;
-      continue;
-    }
-    gsize len;
     if (ws_kind(t, i, st->n, &len) != WS_NONE) {
-      while (i < l->end && ws_kind(t, i, st->n, &len) != WS_NONE) i += len;
       word_start = TRUE;
-      in_first_word = FALSE;
+      i += len;
       continue;
     }
-    gunichar u = c < 0x80 ? c : g_utf8_get_char((const char *)t + i);
-    len = c < 0x80 ? 1 : clean_utf8_len(c);
-    if (!seen) l->first = u;
-    seen = TRUE;
-    if (word_start) {
-      if (u < 0x80) {
-        if (g_ascii_isalpha(u)) {
-          l->words++;
-          l->capitalized += g_ascii_isupper(u) != 0;
-        }
-      } else if (g_unichar_isalpha(u)) {
-        l->words++;
-        l->capitalized += g_unichar_isupper(u) || g_unichar_istitle(u);
-      }
-    }
-    if (in_first_word) l->first_word++;
-    before_last = last;
-    last = u;
+    if (word_start) count_word(l, char_at(t, i));
     word_start = FALSE;
-    i += len;
+    i += t[i] < 0x80 ? 1 : clean_utf8_len(t[i]);
+  }
+
+  /* The last character (the line ends with one that is not white space), and the last one
+   * before it that is not white space. */
+  gsize p = l->end - 1;
+  while (p > l->start && (t[p] & 0xC0) == 0x80) p--;
+  gunichar last = char_at(t, p), before_last = 0;
+  while (p > l->start) {
+    gsize q = p - 1;
+    while (q > l->start && (t[q] & 0xC0) == 0x80) q--;
+    if (ws_kind(t, q, st->n, &len) == WS_NONE) {
+      before_last = char_at(t, q);
+      break;
+    }
+    p = q;
   }
   l->ends_sentence = is_sentence_end(last) || (is_closer(last) && is_sentence_end(before_last));
 }
