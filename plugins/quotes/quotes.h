@@ -19,6 +19,7 @@
 #pragma once
 
 #include <copydesk/copydesk.h>
+#include <string.h>
 
 /* ---- Lexicon ----------------------------------------------------------------- */
 
@@ -101,15 +102,28 @@ guint64 lexicon_pack(const char *s, gsize len);
 /* lexicon_lookup() with KEY = lexicon_pack(S, LEN) already computed. */
 const WordInfo *lexicon_lookup_packed(const Lexicon *lex, guint64 key, const char *s, gsize len);
 
-/* The hash of the bytes after the eighth (0 for short words). */
+/* The eight bytes at S, read little-endian, with ASCII capitals lowercased (SWAR: a
+ * capital is a byte below 0x80 in [A, Z]). */
+static inline guint64 lexicon_fold8(const char *s) {
+  guint64 x;
+  memcpy(&x, s, 8);
+  if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
+  const guint64 ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  guint64 h = x & ~high;
+  guint64 ge_a = h + ones * (0x80 - 'A');
+  guint64 gt_z = h + ones * (0x80 - 'Z' - 1);
+  guint64 upper = ge_a & ~gt_z & ~x & high;
+  return x | (upper >> 2);
+}
+
+/* The hash of the bytes after the eighth (0 for short words), lowercased: eight bytes a
+ * round, the last round the word's last eight bytes (which may overlap the round
+ * before), so only bytes of the word are read. */
 static inline guint64 lexicon_tail_hash(const char *s, gsize len) {
   if (len <= 8) return 0;
   guint64 h = 1469598103934665603ull;
-  for (gsize i = 8; i < len; i++) {
-    guchar c = (guchar)s[i];
-    if (c >= 'A' && c <= 'Z') c |= 0x20;
-    h = (h ^ c) * 1099511628211ull;
-  }
+  for (gsize i = 8; i + 8 < len; i += 8) h = (h ^ lexicon_fold8(s + i)) * 1099511628211ull;
+  h = (h ^ lexicon_fold8(s + len - 8)) * 1099511628211ull;
   return h | 1;
 }
 

@@ -143,18 +143,9 @@ static const guint8 byte_class[256] = {
  * ASCII capitals folded with a SWAR test. */
 static inline guint64 pack_word(const char *s, gsize len, gboolean full) {
   if (!full) return lexicon_pack(s, len);
-  guint64 x;
-  memcpy(&x, s, 8);
-  if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
   /* keep the first LEN bytes (1 <= LEN), without a branch */
   gsize keep = len < 8 ? len : 8;
-  x &= ~0ull >> (64 - 8 * keep);
-  const guint64 ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-  guint64 h = x & ~high;
-  guint64 ge_a = h + ones * (0x80 - 'A');
-  guint64 gt_z = h + ones * (0x80 - 'Z' - 1);
-  guint64 upper = ge_a & ~gt_z & ~x & high;
-  return x | (upper >> 2);
+  return lexicon_fold8(s) & (~0ull >> (64 - 8 * keep));
 }
 
 /* A byte mask (the high bit of each byte) of the bytes of X, eight text bytes read
@@ -615,15 +606,19 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
           end++;
           flags |= F_PERIOD;
           info = eager_info_slow(lex, t + i, len + 1, key, upper);
+          cue = (info->flags & W_CUE_INDIRECT) != 0;
         } else if (G_UNLIKELY(len > 8)) {
           info = eager_info_slow(lex, t + i, len, key, upper);
+          cue = (info->flags & W_CUE_INDIRECT) != 0;
         } else {
           /* eager_info() of a short word: no tail to hash */
           guint64 h = lexicon_hash(key, len, 0);
           info = &lexicon_lazy;
-          if (upper || lexicon_maybe_cue(lex, h)) info = find_word(lex, h, key, t + i, len);
+          if (upper || lexicon_maybe_cue(lex, h)) {
+            info = find_word(lex, h, key, t + i, len);
+            cue = (info->flags & W_CUE_INDIRECT) != 0;
+          }
         }
-        cue = (info->flags & W_CUE_INDIRECT) != 0;
         if (upper) flags |= F_CAP | capital_flags(t, i, end, flags);
       }
       *tok = (Tok){.start = i, .end = end, .sent = sent, .block = block, .flags = flags, .kind = kind,
