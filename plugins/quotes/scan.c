@@ -436,12 +436,14 @@ static inline gsize alnum_end_unbounded(const char *t, gsize j) {
 
 /* The end of the plain word at I, the commonest token: ASCII letters and digits that a
  * space or ASCII punctuation ends.  0 when the run may go on (a joiner such as ' - . ,
- * before a letter or digit, or a byte from 0x80): scan_word() then takes the word.  A
- * byte that is no letter or digit lies at or after STOP (and before N) when I < STOP.
- * KEY receives the lexicon_pack() key of the run. */
-static inline gsize plain_word_end(const char *t, gsize n, gsize stop, gsize i, guint64 *key) {
-  gsize j = G_LIKELY(i < stop) ? alnum_end_unbounded(t, i + 1) : alnum_run_end(t, n, i + 1);
-  if (G_LIKELY(i + 8 <= n)) {
+ * before a letter or digit, or a byte from 0x80): scan_word() then takes the word.
+ * I < FAST means that eight bytes from I are in the text and that a byte that is no
+ * letter or digit comes before its end.  KEY receives the lexicon_pack() key of the
+ * run. */
+static inline gsize plain_word_end(const char *t, gsize n, gsize fast, gsize i, guint64 *key) {
+  gsize j;
+  if (G_LIKELY(i < fast)) {
+    j = alnum_end_unbounded(t, i + 1);
     guint64 x;
     memcpy(&x, t + i, 8);
     if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
@@ -450,6 +452,7 @@ static inline gsize plain_word_end(const char *t, gsize n, gsize stop, gsize i, 
     if (j - i < 8) x &= ~0ull >> (64 - 8 * (j - i));
     *key = x;
   } else {
+    j = alnum_run_end(t, n, i + 1);
     *key = lexicon_pack(t + i, j - i);
   }
   if (j < n && !(byte_class[(guchar)t[j]] & B_END) &&
@@ -553,10 +556,12 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   gsize *next_cap = scan->caps.v;
   gsize nt = 0;
   Tok *tok = out, *tok_limit = out + cap;
-  /* the last byte that is no ASCII letter or digit: a word before it ends before it */
-  gsize stop = n;
-  while (stop > 0 && (byte_class[(guchar)t[stop - 1]] & B_ALNUM)) stop--;
-  stop = stop > 0 ? stop - 1 : 0;
+  /* where plain_word_end() must check bounds: from the last byte that is no ASCII letter
+   * or digit (a word before it ends before it), and in the last seven bytes */
+  gsize fast = n;
+  while (fast > 0 && (byte_class[(guchar)t[fast - 1]] & B_ALNUM)) fast--;
+  fast = fast > 0 ? fast - 1 : 0;
+  fast = MIN(fast, n >= 8 ? n - 7 : 0);
   while (i < n) {
     guchar c = (guchar)t[i];
     guint8 k = byte_class[c];
@@ -591,7 +596,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     gsize end;
     guint64 key;
     gboolean cue = FALSE;
-    if ((k & B_ALNUM) && (end = plain_word_end(t, n, stop, i, &key)) != 0) {
+    if ((k & B_ALNUM) && (end = plain_word_end(t, n, fast, i, &key)) != 0) {
       guint8 kind = T_NUM;
       guint32 flags = space;
       const WordInfo *info = &lexicon_none;
