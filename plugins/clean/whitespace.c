@@ -122,26 +122,31 @@ static gboolean is_bullet(gunichar c) {
 }
 
 /* Replaces the run [S, E) with WANT when it is not that already (most line breaks are). */
-static gboolean put_run(WsState *st, gsize s, gsize e, const char *want) {
+static inline gboolean put_run(WsState *st, gsize s, gsize e, const char *want) {
   gsize len = strlen(want);
   if (e - s == len && memcmp(st->t + s, want, len) == 0) return TRUE;
   return clean_pass_replace(&st->pass, s, e, want, len, st->error);
 }
 
-static void add_run(WsState *st, gsize s, gsize e, guint line, gboolean line_break) {
-  if (st->n_runs == st->runs_size) {
-    st->runs_size = MAX(16, st->runs_size * 2);
-    st->runs = g_renew(WsRun, st->runs, st->runs_size);
-  }
+/* Room for more runs and lines: out of the way of the scan, which adds one per line. */
+static G_NO_INLINE void grow_runs(WsState *st) {
+  st->runs_size = MAX(16, st->runs_size * 2);
+  st->runs = g_renew(WsRun, st->runs, st->runs_size);
+}
+
+static G_NO_INLINE void grow_lines(WsState *st) {
+  st->lines_size = MAX(16, st->lines_size * 2);
+  st->lines = g_renew(WsLine, st->lines, st->lines_size);
+}
+
+static inline void add_run(WsState *st, gsize s, gsize e, guint line, gboolean line_break) {
+  if (st->n_runs == st->runs_size) grow_runs(st);
   st->runs[st->n_runs++] = (WsRun){s, e, line, line_break};
 }
 
 /* Closes the line being read, which ends where the white space at END begins. */
-static void end_line(WsState *st, gsize end) {
-  if (st->n_lines == st->lines_size) {
-    st->lines_size = MAX(16, st->lines_size * 2);
-    st->lines = g_renew(WsLine, st->lines, st->lines_size);
-  }
+static inline void end_line(WsState *st, gsize end) {
+  if (st->n_lines == st->lines_size) grow_lines(st);
   st->lines[st->n_lines++] =
       (WsLine){.start = st->line_start, .end = end,
                .chars = (guint)(end - st->line_start - st->uncounted)};
