@@ -95,6 +95,18 @@ static inline gsize clean_put_utf8(gunichar c, char *buf) {
   return (gsize)g_unichar_to_utf8(c, buf);
 }
 
+/* The code point of the UTF-8 sequence at P, which must be valid (a pass's text always is):
+ * g_utf8_get_char() without the call, for the scans that decode each non-ASCII character. */
+static inline gunichar clean_utf8_char(const char *p) {
+  const guchar *u = (const guchar *)p;
+  if (u[0] < 0x80) return u[0];
+  if (u[0] < 0xE0) return (gunichar)(u[0] & 0x1F) << 6 | (u[1] & 0x3Fu);
+  if (u[0] < 0xF0)
+    return (gunichar)(u[0] & 0x0F) << 12 | (gunichar)(u[1] & 0x3F) << 6 | (u[2] & 0x3Fu);
+  return (gunichar)(u[0] & 0x07) << 18 | (gunichar)(u[1] & 0x3F) << 12 |
+         (gunichar)(u[2] & 0x3F) << 6 | (u[3] & 0x3Fu);
+}
+
 /* Length of the UTF-8 sequence that starts with lead byte C (1 for ASCII and, defensively,
  * for stray continuation bytes, which valid text never has at a character start). */
 static inline gsize clean_utf8_len(guchar c) {

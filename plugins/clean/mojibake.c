@@ -448,6 +448,26 @@ static inline gboolean is_line_break(guchar c) {
   return c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* Where the ASCII text at T[I] stops: at the first byte >= 0x80 or line break of the next
+ * nine bytes, or after them (or at END).  Eight bytes at a time when they are there. */
+static inline gsize next_in_stretch(const guchar *t, gsize i, gsize end) {
+  if (i + 10 <= end) {
+    const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
+    const guint64 highs = ones * 0x80, lows = ones * 0x7F;
+    guint64 w;
+    memcpy(&w, t + i, 8);
+    /* Bit 7 of each byte of the sums: low seven bits >= 0x0A, >= 0x0E (no carries). */
+    guint64 low7 = w & lows;
+    guint64 line_breaks = (low7 + ones * 0x76) & ~(low7 + ones * 0x72) & ~w & highs;
+    guint64 stops = (w & highs) | line_breaks;
+    if (stops) return i + ((gsize)__builtin_ctzll(stops) >> 3);
+    return is_line_break(t[i + 8]) || t[i + 8] >= 0x80 ? i + 8 : i + 9;
+  }
+  gsize gap = i;
+  while (gap < end && t[gap] < 0x80 && gap - i < 9 && !is_line_break(t[gap])) gap++;
+  return gap;
+}
+
 /* Looks for is_bad() sequences in [START, END) of T (START at a line start) without reading
  * all of it: only around its non-ASCII characters, each stretch of them (merged when fewer
  * than nine ASCII bytes apart on one line) with BAD_BEFORE characters before and BAD_AFTER
@@ -467,8 +487,7 @@ static gsize first_bad(const char *t, gsize start, gsize end) {
         i += clean_utf8_len(u[i]);
         continue;
       }
-      gsize gap = i;
-      while (gap < end && u[gap] < 0x80 && gap - i < 9 && !is_line_break(u[gap])) gap++;
+      gsize gap = next_in_stretch(u, i, end);
       if (gap >= end || u[gap] < 0x80) break;
       i = gap;
     }
@@ -476,7 +495,7 @@ static gsize first_bad(const char *t, gsize start, gsize end) {
      * around it) when it is a C1 control, Œ, œ, Â or Ã: the usual curly quote or accented
      * letter of English news is passed over here. */
     if (first == last) {
-      gunichar c = g_utf8_get_char(t + first);
+      gunichar c = clean_utf8_char(t + first);
       if (!(c >= 0x80 && c <= 0x9F) && c != 0x152 && c != 0x153 && c != 0xC2 && c != 0xC3)
         continue;
     }
@@ -494,7 +513,7 @@ static gsize first_bad(const char *t, gsize start, gsize end) {
       gsize n = 0, q = p, resume = we;
       while (q < we && n < G_N_ELEMENTS(window)) {
         if (n == G_N_ELEMENTS(window) - 8) resume = q;
-        window[n].c = g_utf8_get_char(t + q);
+        window[n].c = clean_utf8_char(t + q);
         window[n].s = window[n].e = 0;
         n++;
         q += clean_utf8_len(u[q]);

@@ -236,7 +236,7 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **e
     guint piece_chars = 1;
     gsize j = i;
     while (j < n && u[j] >= 0x80) {
-      gunichar c = g_utf8_get_char(t + j);
+      gunichar c = clean_utf8_char(t + j);
       gboolean boundary, char_inert;
       classify_fast(c, compat, &boundary, &char_inert);
       if (boundary) {
@@ -265,7 +265,7 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **e
     g_array_append_val(bounds, chunk_start);
     for (gsize k = first; k < chunk_end; k += clean_utf8_len(u[k])) {
       gboolean boundary, char_inert;
-      classify_fast(g_utf8_get_char(t + k), compat, &boundary, &char_inert);
+      classify_fast(clean_utf8_char(t + k), compat, &boundary, &char_inert);
       if (boundary && k > chunk_start) g_array_append_val(bounds, k);
     }
     g_array_append_val(bounds, chunk_end);

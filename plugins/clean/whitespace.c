@@ -160,7 +160,7 @@ static void start_line(WsState *st, gsize start) {
 
 /* The character at T[I]. */
 static inline gunichar char_at(const guchar *t, gsize i) {
-  return t[i] < 0x80 ? t[i] : g_utf8_get_char((const char *)t + i);
+  return clean_utf8_char((const char *)t + i);
 }
 
 /* Counts a word of L that starts with U (words that count start with a letter). */
