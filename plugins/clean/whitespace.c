@@ -188,7 +188,7 @@ static void measure_line(const WsState *st, WsLine *l) {
   if (l->start == l->end) return;
   l->first = char_at(t, l->start);
   for (gsize i = l->start; i < l->end && ws_kind(t, i, st->n, &len) == WS_NONE;
-       i += t[i] < 0x80 ? 1 : clean_utf8_len(t[i]))
+       i += clean_utf8_len(t[i]))
     l->first_word++;
 
   gboolean word_start = TRUE;
@@ -221,7 +221,7 @@ static void measure_line(const WsState *st, WsLine *l) {
     }
     if (word_start) count_word(l, char_at(t, i));
     word_start = FALSE;
-    i += t[i] < 0x80 ? 1 : clean_utf8_len(t[i]);
+    i += clean_utf8_len(t[i]);
   }
 
   /* The last character (the line ends with one that is not white space), and the last one
