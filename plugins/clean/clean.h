@@ -12,6 +12,7 @@
 #pragma once
 
 #include <copydesk/copydesk.h>
+#include <string.h>
 
 typedef enum {
   CLEAN_NORMALIZE_NONE,
@@ -105,6 +106,26 @@ static inline gunichar clean_utf8_char(const char *p) {
     return (gunichar)(u[0] & 0x0F) << 12 | (gunichar)(u[1] & 0x3F) << 6 | (u[2] & 0x3Fu);
   return (gunichar)(u[0] & 0x07) << 18 | (gunichar)(u[1] & 0x3F) << 12 |
          (gunichar)(u[2] & 0x3F) << 6 | (u[3] & 0x3Fu);
+}
+
+/* Index of the first byte >= 0x80 in [I, N) of T, or N: 32 bytes at a time, then the word
+ * that holds it (the bytes of a word loaded from memory are little-endian: the first is the
+ * lowest). */
+static inline gsize clean_next_high(const guchar *t, gsize i, gsize n) {
+  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
+  while (i + 32 <= n) {
+    guint64 w[4];
+    memcpy(w, t + i, 32);
+    if ((w[0] | w[1] | w[2] | w[3]) & highs) break;
+    i += 32;
+  }
+  for (; i + 8 <= n; i += 8) {
+    guint64 w;
+    memcpy(&w, t + i, 8);
+    if (w & highs) return i + ((gsize)__builtin_ctzll(w & highs) >> 3);
+  }
+  while (i < n && t[i] < 0x80) i++;
+  return i;
 }
 
 /* Length of the UTF-8 sequence that starts with lead byte C (1 for ASCII and, defensively,

@@ -424,25 +424,6 @@ static gboolean is_bad(const MjChar *v, gsize n) { return is_bad_at(v, n, TRUE);
 #define BAD_BEFORE 2
 #define BAD_AFTER 6
 
-/* Index of the first byte >= 0x80 in [I, N), or N. */
-static gsize next_high(const guchar *t, gsize i, gsize n) {
-  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
-  while (i + 32 <= n) {
-    guint64 w[4];
-    memcpy(w, t + i, 32);
-    if ((w[0] | w[1] | w[2] | w[3]) & highs) break;
-    i += 32;
-  }
-  while (i + 8 <= n) {
-    guint64 w;
-    memcpy(&w, t + i, 8);
-    if (w & G_GUINT64_CONSTANT(0x8080808080808080)) break;
-    i += 8;
-  }
-  while (i < n && t[i] < 0x80) i++;
-  return i;
-}
-
 /* Lines end at LF, CR, VT and FF (NEL, U+0085, is a C1 control to mojibake repair). */
 static inline gboolean is_line_break(guchar c) {
   return c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -478,7 +459,7 @@ static gsize first_bad(const char *t, gsize start, gsize end) {
   MjChar window[64];
   gsize i = start;
   while (i < end) {
-    i = next_high(u, i, end);
+    i = clean_next_high(u, i, end);
     if (i >= end) break;
     gsize first = i, last = i;
     while (i < end) {
@@ -964,7 +945,7 @@ gboolean clean_mojibake(CopydeskDocument *doc, GError **error) {
         else
           while (e > s && (t[e] & 0xC0) == 0x80) e--;
       }
-      if (next_high(t, s, e) < e) ok = repair_piece(&pass, &sc, s, e, error);
+      if (clean_next_high(t, s, e) < e) ok = repair_piece(&pass, &sc, s, e, error);
       s = e == end || skip == 0 ? e : e + skip;
     }
     i = first_bad(pass.text, end, n);

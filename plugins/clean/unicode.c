@@ -41,24 +41,6 @@ static inline gsize skip_printable(const guchar *t, gsize i, gsize n) {
   return i;
 }
 
-/* Index of the first byte >= 0x80 at or after I, or N; 32, then eight bytes at a time. */
-static inline gsize skip_ascii(const guchar *t, gsize i, gsize n) {
-  while (i + 32 <= n) {
-    guint64 w[4];
-    memcpy(w, t + i, 32);
-    if ((w[0] | w[1] | w[2] | w[3]) & G_GUINT64_CONSTANT(0x8080808080808080)) break;
-    i += 32;
-  }
-  while (i + 8 <= n) {
-    guint64 w;
-    memcpy(&w, t + i, 8);
-    if (w & G_GUINT64_CONSTANT(0x8080808080808080)) break;
-    i += 8;
-  }
-  while (i < n && t[i] < 0x80) i++;
-  return i;
-}
-
 gboolean clean_characters(CopydeskDocument *doc, gboolean control, gboolean zero_width,
                           GError **error) {
   CleanPass pass;
@@ -227,7 +209,7 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **e
   gsize i = 0;
   while (ok && i < n) {
     /* ASCII characters are boundaries and never change. */
-    i = skip_ascii(u, i, n);
+    i = clean_next_high(u, i, n);
     if (i >= n) break;
     /* The chunk starts at the boundary before the first non-ASCII character: the ASCII
      * character before it (which may take an accent), or I itself after a cut. */
