@@ -449,8 +449,10 @@ static inline gsize plain_word_end(const char *t, gsize n, gsize fast, gsize i, 
     if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
     /* ASCII letters and digits are lowercase with the 0x20 bit set */
     x |= 0x2020202020202020ull;
-    if (j - i < 8) x &= ~0ull >> (64 - 8 * (j - i));
-    *key = x;
+    /* the first J - I bytes (all eight from eight on) */
+    static const guint64 keep[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
+                                    0xFFFFFFFFFFFFFF, ~0ull};
+    *key = x & keep[MIN(j - i, 8)];
   } else {
     j = alnum_run_end(t, n, i + 1);
     *key = lexicon_pack(t + i, j - i);
@@ -600,9 +602,10 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       guint8 kind = T_NUM;
       guint32 flags = space;
       const WordInfo *info = &lexicon_none;
+      /* a capitalised word: F_CAP, and counted in the caps list (digits are no capitals) */
+      guint32 upper = (k / B_UPPER) & 1;
       if (k & B_ALPHA) {
         kind = T_WORD;
-        gboolean upper = (k & B_UPPER) != 0;
         gsize len = end - i;
         if (end < n && G_UNLIKELY(t[end] == '.') && !(end + 1 < n && t[end + 1] == '.') &&
             ((len == 1 && upper) || own_period(lex, t + i, len, key))) {
@@ -628,9 +631,9 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       }
       *tok = (Tok){.start = i, .end = end, .sent = sent, .block = block, .flags = flags, .kind = kind,
                    .info = info};
-      /* a capitalised word (digits are no capitals), counted without a branch */
+      /* counted without a branch */
       *next_cap = nt;
-      next_cap += (k / B_UPPER) & 1;
+      next_cap += upper;
     } else if (k & B_MARK) {
       *tok = (Tok){.start = i, .end = i + 1, .sent = sent, .block = block, .flags = space, .kind = T_PUNCT,
                    .info = &lexicon_none};
