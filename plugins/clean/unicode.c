@@ -33,7 +33,8 @@ static inline gsize skip_printable(const guchar *t, gsize i, gsize n) {
     if (odd) {
       /* Line breaks and tabs (about one block in twenty) pass; nothing else does. */
       guint64 spacing = (low7 + ones * 0x77) & ~(low7 + ones * 0x72); /* 0x09-0x0D */
-      if (odd & (w | ~spacing)) break;
+      guint64 stop = odd & (w | ~spacing);
+      if (stop) return i + ((gsize)__builtin_ctzll(stop) >> 3); /* the first byte is lowest */
     }
     i += 8;
   }
