@@ -507,8 +507,18 @@ static G_NO_INLINE gsize scan_mark(const char *t, gsize n, gsize i, gunichar u, 
   return tok->end;
 }
 
+/* The character U+2000-U+203F (General Punctuation: curly quotes, dashes, thin spaces)
+ * at T[I], decoded without GLib, or 0 for any other.  None of them is a letter. */
+static inline gunichar general_punctuation(const char *t, gsize n, gsize i) {
+  if (i + 2 >= n || (guchar)t[i] != 0xE2 || (guchar)t[i + 1] != 0x80 || ((guchar)t[i + 2] & 0xC0) != 0x80)
+    return 0;
+  return 0x2000 + ((guchar)t[i + 2] & 0x3F);
+}
+
 /* White space from 0x80 at I: its length, or 0. */
 static G_NO_INLINE gsize unicode_space(const char *t, gsize n, gsize i) {
+  gunichar u = general_punctuation(t, n, i);
+  if (u) return is_space_u(u) ? 3 : 0;
   gsize clen;
   return is_space_u(char_at(t, i, n, &clen)) ? clen : 0;
 }
@@ -521,7 +531,11 @@ static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, gu
   const char *t = scan->text;
   gsize n = scan->len, clen = 1;
   gunichar u = (guchar)t[i];
-  if (k & B_HIGH) u = char_at(t, i, n, &clen);
+  if (k & B_HIGH) {
+    u = general_punctuation(t, n, i);
+    if (u) return scan_mark(t, n, i, u, 3, tok, nt, &scan->quote_toks);
+    u = char_at(t, i, n, &clen);
+  }
   if ((k & B_ALNUM) || ((k & B_HIGH) && is_alnum_u(u))) return scan_word(lex, t, n, i, u, clen, k, tok);
   return scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
 }
