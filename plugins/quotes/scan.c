@@ -202,7 +202,8 @@ static G_NO_INLINE gboolean own_period(const Lexicon *lex, const char *s, gsize 
 
 /* Sentence and block of each token.  The main loop gives a token the sentence and block
  * of the one before; position_change() corrects that when the token follows a line break
- * or starts at or past the current sentence's end. */
+ * or starts at or past the current sentence's end, and marks the sentence of a
+ * reported-speech cue (the main loop sends those too, rare as they are). */
 typedef struct {
   const gsize *sents;
   gsize n_sents, si;
@@ -217,7 +218,7 @@ typedef struct {
 
 /* Sets the sentence, block, line breaks and F_SENT_START / F_BLOCK_START of TOK, the
  * K-th token: a block is a paragraph, or a line whose break also ends a sentence;
- * without sentences, a sentence per block. */
+ * without sentences, a sentence per block.  SF_CUE when TOK is a reported-speech cue. */
 static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
   guint32 prev_sent = k == 0 ? G_MAXUINT32 : p->sent;
   guint32 sent = 0;
@@ -253,6 +254,7 @@ static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
   tok->sent = sent;
   tok->block = p->block;
   tok->nl = (guint8)nl;
+  if (tok->info->flags & W_CUE_INDIRECT) g_array_index(p->sent_flags, guint8, sent) |= SF_CUE;
 }
 
 /* Words whose 's is "is" or "has" (he's, it's, there's), as lexicon_pack() keys. */
@@ -555,8 +557,8 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   gsize n = scan->len, i = 0;
   guint32 space = F_SPACE;
   /* the current sentence and block, and the byte from which a token must ask
-   * position_change(): the current sentence's end, or 0 at once (the first token, and
-   * after a line break) */
+   * position_change(): the current sentence's end, or 0 at once (the first token, after
+   * a line break, and a reported-speech cue) */
   guint32 sent = 0, block = 0;
   gsize sent_end = 0;
   /* written in place: the array grows by doubling; the capitalised words are written
@@ -611,7 +613,6 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     }
     gsize end;
     guint64 key;
-    gboolean cue = FALSE;
     if ((k & B_ALNUM) && (end = plain_word_end(t, n, fast, i, &key)) != 0) {
       guint8 kind = T_NUM;
       guint32 flags = space;
@@ -628,17 +629,17 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
           end++;
           flags |= F_PERIOD;
           info = eager_info_slow(lex, t + i, len + 1, key, upper);
-          cue = (info->flags & W_CUE_INDIRECT) != 0;
+          if (info->flags & W_CUE_INDIRECT) sent_end = 0;
         } else if (G_UNLIKELY(len > 8)) {
           info = eager_info_slow(lex, t + i, len, key, upper);
-          cue = (info->flags & W_CUE_INDIRECT) != 0;
+          if (info->flags & W_CUE_INDIRECT) sent_end = 0;
         } else {
           /* eager_info() of a short word: no tail to hash */
           guint64 h = lexicon_hash(key, len, 0);
           info = &lexicon_lazy;
           if (upper || lexicon_maybe_cue(lex, h)) {
             info = find_word(lex, h, key, t + i, len);
-            cue = (info->flags & W_CUE_INDIRECT) != 0;
+            if (info->flags & W_CUE_INDIRECT) sent_end = 0;
           }
         }
         if (upper) flags |= F_CAP | capital_flags(t, i, end, flags);
@@ -655,7 +656,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     } else {
       *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = space, .info = &lexicon_none};
       end = other_token(scan, lex, i, k, tok, nt);
-      cue = (tok->info->flags & W_CUE_INDIRECT) != 0;
+      if (tok->info->flags & W_CUE_INDIRECT) sent_end = 0;
       *next_cap = nt;
       next_cap += (tok->flags & F_CAP) && tok->kind == T_WORD;
     }
@@ -665,7 +666,6 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       block = pos.block;
       sent_end = pos.sent_end;
     }
-    if (G_UNLIKELY(cue)) g_array_index(scan->sent_flags, guint8, sent) |= SF_CUE;
     nt++;
     tok++;
     /* the commonest white space, one space, taken here */
