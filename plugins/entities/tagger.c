@@ -251,7 +251,7 @@ static void vec_of(const NerModel *model, const guint64 *f, guint n, ScoreVec *o
 #define FORM_CACHE_BITS 15
 #define FORM_WAY_BITS 2 /* 4 ways */
 #define SHAPE_CACHE_SIZE 4096
-#define P1S_CACHE_SIZE 4096
+#define SHAPE_PREV_SLOTS 256
 #define GAZ_CACHE_SIZE 2048
 /* neighbour positions d = -2, -1, 1, 2 as indexes 0..3 */
 #define NB_INDEX(d) ((d) < 0 ? (d) + 2 : (d) + 1)
@@ -322,6 +322,14 @@ static void form_unpack(const FormEntry *fe, FormSums *fs) {
   vec_widen(&fe->after_o, &fs->after_o);
 }
 
+/* The sums of the previous tag P with a short shape (the second id of
+ * ner_prev_word_features()), each P's filled in when first needed. */
+typedef struct {
+  guint64 key;  /* the short shape | 1; 0: empty */
+  guint32 have; /* bit P: sums[P] is there */
+  ScoreVec sums[NER_N_TAGS + 1];
+} ShapePrev;
+
 typedef struct {
   guint64 serial; /* of the model the entries are for; 0: none */
   guint64 *keys;      /* the key of each entry (0: empty), four a set; 64-byte aligned */
@@ -335,10 +343,9 @@ typedef struct {
   ScoreVec tag_tab[NER_N_TAGS + 1][NER_N_TAGS + 1]; /* [prev2][prev1] */
   ScoreVec p1_tab[NER_N_TAGS + 1]; /* the first-order decoder's: the previous tag alone */
   ScoreVec colmax; /* ner_model_column_max() */
-  /* the first-order decoder's sums of a previous tag with a short shape (the second id of
-   * ner_prev_word_features()), by their values (few: a direct-mapped table) */
-  guint64 p1s_keys[P1S_CACHE_SIZE]; /* 0: empty */
-  ScoreVec p1s_sums[P1S_CACHE_SIZE];
+  /* the first-order decoder's sums of the previous tag with a short shape, by short shape
+   * (few: a direct-mapped table) */
+  ShapePrev shape_prev[SHAPE_PREV_SLOTS];
   ScoreVec mem_tab[5][NER_N_TAGS + 1][4];           /* [mem - 1][prev1][position] */
   ScoreVec agg_tab[5][NER_N_TAGS + 1];              /* [majority - 1][prev1] */
   /* the second pass's aggregate features that do not depend on the tags chosen
@@ -406,7 +413,7 @@ static FormCache *form_cache_for(const NerModel *model) {
     memset(fc->keys, 0, sizeof(guint64) << FORM_CACHE_BITS);
     memset(fc->shape_keys, 0, sizeof fc->shape_keys);
     memset(fc->gaz_keys, 0, sizeof fc->gaz_keys);
-    memset(fc->p1s_keys, 0, sizeof fc->p1s_keys);
+    for (guint k = 0; k < SHAPE_PREV_SLOTS; k++) fc->shape_prev[k].key = 0;
     memset(fc->victim, 0, (gsize)1 << (FORM_CACHE_BITS - FORM_WAY_BITS));
     guint64 f[NER_MAX_NEIGHBOUR_FEATS];
     for (int d = -2; d <= 2; d++)
@@ -864,6 +871,13 @@ static void tag_pass_viterbi(const NerModel *model, FormCache *fc, const NerTokI
       const ScoreVec(*mem_row)[4] = m ? fc->mem_tab[m - 1] : NULL;
       guint mpos = mem_position(flags);
       const ScoreVec *agg_row = a ? fc->agg_tab[(a & 15) - 1] : NULL;
+      /* the previous tags' sums with the token's short shape */
+      guint64 skey = info[i].sshape | 1;
+      ShapePrev *sp = &fc->shape_prev[ner_mix(skey) & (SHAPE_PREV_SLOTS - 1)];
+      if (sp->key != skey) {
+        sp->key = skey;
+        sp->have = 0;
+      }
       for (guint p = p_first; p <= p_last; p++) {
         /* the previous token's paths are relative to its best, which is 0 */
         gint32 from = i == s ? 0 : dp[p];
@@ -884,15 +898,12 @@ static void tag_pass_viterbi(const NerModel *model, FormCache *fc, const NerTokI
           /* the previous tag with the token's short shape, from a table; then, if the
            * previous tag with its word could matter, that row */
           guint64 f[2];
-          ner_prev_word_features(&info[i], p, f); /* f[0] with the word, f[1] the shape */
-          guint64 key = ner_mix(f[1]) | 1;
-          gsize slot = key & (P1S_CACHE_SIZE - 1);
-          if (fc->p1s_keys[slot] != key) {
-            vec_of(model, &f[1], 1, &fc->p1s_sums[slot]);
-            fc->p1s_keys[slot] = key;
+          if (!(sp->have & (1u << p))) {
+            ner_prev_word_features(&info[i], p, f); /* f[0] with the word, f[1] the shape */
+            vec_of(model, &f[1], 1, &sp->sums[p]);
+            sp->have |= 1u << p;
           }
-          for (guint k = 0; k < 4; k++)
-            c[k] = _mm_add_epi32(c[k], vec_lanes(&fc->p1s_sums[slot], k));
+          for (guint k = 0; k < 4; k++) c[k] = _mm_add_epi32(c[k], vec_lanes(&sp->sums[p], k));
           gint32 thr = top == VIT_NONE ? VIT_NONE : top - (gint32)NER_VITERBI_PRUNE;
           gboolean may = (allowed & 1) && from >= best_o && from >= thr;
           __m128i tv = _mm_set1_epi32(thr);
@@ -903,6 +914,7 @@ static void tag_pass_viterbi(const NerModel *model, FormCache *fc, const NerTokI
             may = _mm_movemask_epi8(_mm_andnot_si128(no, al)) != 0;
           }
           if (!may) continue;
+          ner_prev_word_features(&info[i], p, f);
           ner_model_sum(model, f, 1, looked.v);
           w = &looked;
         }
