@@ -277,6 +277,19 @@ static const QuoteCase cases[] = {
     {"a stray closing mark", FALSE,
      "Prices rose 4” overnight.\n\n“Markets are calm,” said Lee Chang.",
      {{"Markets are calm,", "direct", "Lee Chang", "said"}}},
+    /* Words the scanner's fast path for plain ASCII words leaves to the general one
+     * (Sen., committee's, We're, O’Neill, ’90s), and a text that ends in a word */
+    {"an abbreviation and a possessive", FALSE,
+     "“The deal is off,” said Sen. Maria Lopez, the committee's chairwoman.",
+     {{"The deal is off,", "direct", "Maria Lopez", "said"}}},
+    {"contractions with straight marks", FALSE, "\"We're ready,\" said Mr. Okafor, who didn't elaborate.",
+     {{"We're ready,", "direct", "Okafor", "said"}}},
+    {"apostrophes inside names and before a year", FALSE,
+     "“It’s the ’90s again,” Dr. Paul O’Neill, the committee’s chairman, told reporters on Tuesday",
+     {{"It’s the ’90s again,", "direct", "Paul O’Neill", "told"}}},
+    {"a long cue that ends the text", FALSE,
+     "“We acknowledge the shortfall,” Representative Alexandria Ocasio-Cortez acknowledged",
+     {{"We acknowledge the shortfall,", "direct", "Alexandria Ocasio-Cortez", "acknowledged"}}},
 };
 
 /* The speaker name the output would show: speaker_name, else the speaker span's text. */
