@@ -220,6 +220,11 @@ typedef struct {
  * K-th token: a block is a paragraph, or a line whose break also ends a sentence;
  * without sentences, a sentence per block.  SF_CUE when TOK is a reported-speech cue. */
 static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
+  if (p->nl == 0 && k > 0 && tok->start < p->sent_end) {
+    /* a cue inside the current sentence: the main loop's position holds */
+    if (tok->info->flags & W_CUE_INDIRECT) g_array_index(p->sent_flags, guint8, p->sent) |= SF_CUE;
+    return;
+  }
   guint32 prev_sent = k == 0 ? G_MAXUINT32 : p->sent;
   guint32 sent = 0;
   guint nl = p->nl;
