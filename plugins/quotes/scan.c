@@ -446,20 +446,27 @@ static inline gsize alnum_end_unbounded(const char *t, gsize j) {
  * before a letter or digit, or a byte from 0x80): scan_word() then takes the word.
  * I < FAST means that eight bytes from I are in the text and that a byte that is no
  * letter or digit comes before its end.  KEY receives the lexicon_pack() key of the
- * run. */
+ * run.  The first eight bytes are tested at once: a byte loop would be a few
+ * instructions shorter, but its exit mispredicts about once a word. */
 static inline gsize plain_word_end(const char *t, gsize n, gsize fast, gsize i, guint64 *key) {
   gsize j;
   if (G_LIKELY(i < fast)) {
-    j = alnum_end_unbounded(t, i + 1);
     guint64 x;
     memcpy(&x, t + i, 8);
     if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
+    guint64 m = swar_not_alnum(x);
     /* ASCII letters and digits are lowercase with the 0x20 bit set */
     x |= 0x2020202020202020ull;
-    /* the first J - I bytes (all eight from eight on) */
-    static const guint64 keep[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
-                                    0xFFFFFFFFFFFFFF, ~0ull};
-    *key = x & keep[MIN(j - i, 8)];
+    if (G_LIKELY(m)) {
+      j = i + ((gsize)__builtin_ctzll(m) >> 3);
+      /* the first J - I bytes */
+      static const guint64 keep[8] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
+                                      0xFFFFFFFFFFFFFF};
+      *key = x & keep[j - i];
+    } else {
+      j = alnum_end_unbounded(t, i + 8);
+      *key = x;
+    }
   } else {
     j = alnum_run_end(t, n, i + 1);
     *key = lexicon_pack(t + i, j - i);
