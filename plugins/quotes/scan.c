@@ -186,12 +186,13 @@ static const guint64 period_words[] = {
     PACK3('i', 'n', 'c'), PACK3('l', 't', 'd'), PACK4('c', 'o', 'r', 'p'), PACK4('b', 'r', 'o', 's'),
     PACK4('s', 'e', 'n', 's'), PACK4('r', 'e', 'p', 's'), PACK6('m', 'e', 's', 's', 'r', 's'),
 };
+/* period_words[period_from[LEN], period_from[LEN + 1]) are the words of LEN bytes */
+static const guint8 period_from[8] = {0, 0, 0, 8, 10, 14, 14, 15};
 
 /* The period after the word S (LEN bytes, lexicon_pack() key KEY) is its own. */
 static G_NO_INLINE gboolean own_period(const Lexicon *lex, const char *s, gsize len, guint64 key) {
   if (len > 6 || len < 2) return FALSE;
-  /* the packed key holds the length: "co" never matches "corp" */
-  for (guint i = 0; i < G_N_ELEMENTS(period_words); i++)
+  for (guint i = period_from[len]; i < period_from[len + 1]; i++)
     if (key == period_words[i]) return TRUE;
   if (len > 5 || !(s[0] >= 'A' && s[0] <= 'Z')) return FALSE;
   const WordInfo *w = lexicon_lookup_packed(lex, key, s, len);
@@ -635,7 +636,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
         kind = T_WORD;
         gsize len = end - i;
         if (end < n && G_UNLIKELY(t[end] == '.') && !(end + 1 < n && t[end + 1] == '.') &&
-            ((len == 1 && upper) || own_period(lex, t + i, len, key))) {
+            ((len == 1 && upper) || (len <= 6 && own_period(lex, t + i, len, key)))) {
           /* a final period that belongs to the word (Mr., J.) */
           if (len < 8) key |= (guint64)'.' << (8 * len);
           end++;
