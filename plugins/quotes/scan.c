@@ -347,12 +347,13 @@ static G_NO_INLINE const WordInfo *eager_info_slow(const Lexicon *lex, const cha
   return eager_info(lex, s, len, key, upper);
 }
 
-/* The rest of a word that starts at I with the character U (CLEN bytes, class K): sets
- * TOK's end, kind, flags and lexicon entry; returns where scanning goes on.  Any word:
- * the main loop takes the plain ASCII ones itself (plain_word_end). */
-static G_NO_INLINE gsize scan_word(const Lexicon *lex, const char *t, gsize n, gsize i, gunichar u,
-                       gsize clen, guint8 k, Tok *tok) {
-  gsize j = i + clen, word_end;
+/* The rest of a word that starts at I with the character U (class K), scanned up to J
+ * (the end of U, or of the word's first run of ASCII letters and digits): sets TOK's end,
+ * kind, flags and lexicon entry; returns where scanning goes on.  Any word: the main
+ * loop takes the plain ASCII ones itself (plain_word_ends). */
+static G_NO_INLINE gsize scan_word(const Lexicon *lex, const char *t, gsize n, gsize i, gunichar u, gsize j,
+                                   guint8 k, Tok *tok) {
+  gsize word_end;
   gboolean inner_period = FALSE, upper;
   if (k & B_ALNUM) {
     upper = (k & B_UPPER) != 0;
@@ -442,14 +443,12 @@ static inline gsize alnum_end_unbounded(const char *t, gsize j) {
   }
 }
 
-/* The end of the plain word at I, the commonest token: ASCII letters and digits that a
- * space or ASCII punctuation ends.  0 when the run may go on (a joiner such as ' - . ,
- * before a letter or digit, or a byte from 0x80): scan_word() then takes the word.
- * I < FAST means that eight bytes from I are in the text and that a byte that is no
- * letter or digit comes before its end.  KEY receives the lexicon_pack() key of the
- * run.  The first eight bytes are tested at once: a byte loop would be a few
+/* The end of the run of ASCII letters and digits at I, the start of the commonest token,
+ * a plain word.  I < FAST means that eight bytes from I are in the text and that a byte
+ * that is no letter or digit comes before its end.  KEY receives the lexicon_pack() key
+ * of the run.  The first eight bytes are tested at once: a byte loop would be a few
  * instructions shorter, but its exit mispredicts about once a word. */
-static inline gsize plain_word_end(const char *t, gsize n, gsize fast, gsize i, guint64 *key) {
+static inline gsize word_run_end(const char *t, gsize n, gsize fast, gsize i, guint64 *key) {
   gsize j;
   if (G_LIKELY(i < fast)) {
     guint64 x;
@@ -472,10 +471,15 @@ static inline gsize plain_word_end(const char *t, gsize n, gsize fast, gsize i, 
     j = alnum_run_end(t, n, i + 1);
     *key = lexicon_pack(t + i, j - i);
   }
-  if (j < n && !(byte_class[(guchar)t[j]] & B_END) &&
-      ((guchar)t[j] >= 0x80 || (j + 1 < n && (is_ascii_alnum((guchar)t[j + 1]) || (guchar)t[j + 1] >= 0x80))))
-    return 0;
   return j;
+}
+
+/* The run of letters and digits that ends at J is a plain word: a space or ASCII
+ * punctuation ends it, not a joiner such as ' - . , before a letter or digit, nor a byte
+ * from 0x80 (scan_word() takes those words). */
+static inline gboolean plain_word_ends(const char *t, gsize n, gsize j) {
+  return j >= n || (byte_class[(guchar)t[j]] & B_END) ||
+         ((guchar)t[j] < 0x80 && (j + 1 >= n || (!is_ascii_alnum((guchar)t[j + 1]) && (guchar)t[j + 1] < 0x80)));
 }
 
 const WordInfo *scan_lookup(const Lexicon *lex, const Scan *scan, const Tok *tok) {
@@ -542,16 +546,18 @@ static G_NO_INLINE gsize unicode_space(const char *t, gsize n, gsize i) {
  * other letters (scan_word()), or a character that may be a quotation mark or is no
  * ASCII (scan_mark()).  TOK has its start, sentence, block and flags; the token is the
  * K-th.  Returns its end. */
-static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, Tok *tok, gsize nt) {
+static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, gsize run_end, Tok *tok,
+                                     gsize nt) {
   const char *t = scan->text;
   gsize n = scan->len, clen = 1;
   gunichar u = (guchar)t[i];
+  if (k & B_ALNUM) return scan_word(lex, t, n, i, u, run_end, k, tok);
   if (k & B_HIGH) {
     u = general_punctuation(t, n, i);
     if (u) return scan_mark(t, n, i, u, 3, tok, nt, &scan->quote_toks);
     u = char_at(t, i, n, &clen);
   }
-  if ((k & B_ALNUM) || ((k & B_HIGH) && is_alnum_u(u))) return scan_word(lex, t, n, i, u, clen, k, tok);
+  if ((k & B_HIGH) && is_alnum_u(u)) return scan_word(lex, t, n, i, u, i + clen, k, tok);
   return scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
 }
 
@@ -587,7 +593,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   gsize *next_cap = scan->caps.v;
   gsize nt = 0;
   Tok *tok = out, *tok_limit = out + cap;
-  /* where plain_word_end() must check bounds: from the last byte that is no ASCII letter
+  /* where word_run_end() must check bounds: from the last byte that is no ASCII letter
    * or digit (a word before it ends before it), and in the last seven bytes */
   gsize fast = n;
   while (fast > 0 && (byte_class[(guchar)t[fast - 1]] & B_ALNUM)) fast--;
@@ -624,9 +630,9 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       scan->caps.v = g_renew(gsize, scan->caps.v, cap);
       next_cap = scan->caps.v + done;
     }
-    gsize end;
+    gsize end = 0;
     guint64 key;
-    if ((k & B_ALNUM) && (end = plain_word_end(t, n, fast, i, &key)) != 0) {
+    if ((k & B_ALNUM) && plain_word_ends(t, n, end = word_run_end(t, n, fast, i, &key))) {
       guint8 kind = T_NUM;
       guint32 flags = space;
       const WordInfo *info = &lexicon_none;
@@ -668,7 +674,8 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       end = i + 1;
     } else {
       *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = space, .info = &lexicon_none};
-      end = other_token(scan, lex, i, k, tok, nt);
+      /* END: the end of the word's first run, when K is a letter or digit */
+      end = other_token(scan, lex, i, k, end, tok, nt);
       if (tok->info->flags & W_CUE_INDIRECT) sent_end = 0;
       *next_cap = nt;
       next_cap += (tok->flags & F_CAP) && tok->kind == T_WORD;
