@@ -4,10 +4,16 @@
  * quotation marks, and gives each token its sentence and block as it goes.  Apostrophes
  * inside a word stay in it (don't, O'Brien); a possessive 's is dropped and flagged on
  * its word (Rubio's), but he's, it's, that's are no possessives; an apostrophe before a
- * digit is punctuation, never a quotation mark (the ’90s).  ASCII words are scanned
- * eight bytes at a time.  The scan also lists the quotation marks, the capitalised
- * words, the sentences and which of them hold a reported-speech cue, so the later
- * passes visit only those tokens.
+ * digit is punctuation, never a quotation mark (the ’90s).  The scan also lists the
+ * quotation marks, the capitalised words, the sentences and which of them hold a
+ * reported-speech cue, so the later passes visit only those tokens.
+ *
+ * Most tokens are plain words (ASCII letters and digits that a space or punctuation
+ * ends) and one-byte punctuation; the main loop (tokenize()) takes those itself, a word's
+ * first eight bytes tested and packed into its lexicon key at once, with the sentence
+ * and block of the token before.  Everything else is out of line: words with joiners or
+ * other letters (scan_word()), possible quotation marks and characters from 0x80
+ * (scan_mark()), and a token that starts a sentence or block (position_change()).
  *
  * A block is a paragraph, or a line whose break also ends a sentence (articles that put
  * one paragraph per line).  Marks are paired inside a block with a small stack:
@@ -340,8 +346,9 @@ static inline const WordInfo *eager_info(const Lexicon *lex, const char *s, gsiz
   return find_word(lex, h, key, s, len);
 }
 
-/* eager_info() of a plain word of more than eight bytes (or ending in its own period,
- * PERIOD): out of line, as those are one word in seven. */
+/* eager_info() of a plain word of more than eight bytes or with its own period (Mr.):
+ * out of line, as those are about one word in ten (the main loop looks up short words
+ * itself, with no tail to hash). */
 static G_NO_INLINE const WordInfo *eager_info_slow(const Lexicon *lex, const char *s, gsize len, guint64 key,
                                                    gboolean upper) {
   return eager_info(lex, s, len, key, upper);
