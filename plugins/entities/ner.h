@@ -421,13 +421,15 @@ void ner_decode(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize 
  * scores of the NER_N_TAGS tags for feature ids F[0..n).  When GOLD is given, after each
  * sentence UPDATE is called for each token whose tag or previous tag differ from the gold
  * ones: with the features of the gold path and the gold tag (DELTA +1), and with those of
- * the path chosen and its tag (DELTA -1) — a structured perceptron's update.  PRUNE: see
+ * the path chosen and its tag (DELTA -1) — a structured perceptron's update; and the search
+ * then adds COST to the score of every tag but the gold one (cost-augmented decoding: the
+ * gold path must win by COST a wrong tag, or the weights are updated).  PRUNE: see
  * NER_VITERBI_PRUNE. */
 typedef void (*NerScoreFunc)(void *ctx, const guint64 *f, guint n, float *scores);
 typedef void (*NerUpdateFunc)(void *ctx, const guint64 *f, guint n, guint tag, float delta);
 void ner_decode_viterbi(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize n_sent,
                         NerScoreFunc score, NerUpdateFunc update, void *ctx, double prune,
-                        const guint8 *gold, guint8 *tags);
+                        double cost, const guint8 *gold, guint8 *tags);
 /* When tagging with a model file, a previous tag whose best path scores more than this
  * below the best previous tag's (in the file's int16 weight units: three of the largest
  * weights) is not followed; PRUNE 0: every one is (training). */

@@ -76,7 +76,8 @@ void ner_decode(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize 
 /* Tags sentence [S, E) with the best path; DELTA and BACK are scratch of (E - S) × NER_N_TAGS. */
 static void viterbi_sentence(const NerTokInfo *info, gsize s, gsize e, const NerDocMemory *mem,
                              const NerAgg *agg, NerScoreFunc score, void *ctx, double prune,
-                             double *delta, guint8 *back, guint8 *tags) {
+                             const guint8 *gold, double cost, double *delta, guint8 *back,
+                             guint8 *tags) {
   guint64 f[NER_MAX_FEATS + NER_MAX_DYN_FEATS];
   for (gsize i = s; i < e; i++) {
     double *dl = delta + (i - s) * NER_N_TAGS;
@@ -103,6 +104,7 @@ static void viterbi_sentence(const NerTokInfo *info, gsize s, gsize e, const Ner
       for (guint t = 0; t < NER_N_TAGS; t++) {
         if (!ner_tag_allowed(pp, t, last)) continue;
         double v = from + (double)st[t] + (double)dy[t];
+        if (gold && t != gold[i]) v += cost;
         if (v > dl[t]) {
           dl[t] = v;
           bk[t] = (guint8)p;
@@ -122,7 +124,7 @@ static void viterbi_sentence(const NerTokInfo *info, gsize s, gsize e, const Ner
 
 static void viterbi_pass(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize n_sent,
                          NerScoreFunc score, NerUpdateFunc update, void *ctx, double prune,
-                         const guint8 *gold, const NerAgg *agg, guint8 *tags) {
+                         double cost, const guint8 *gold, const NerAgg *agg, guint8 *tags) {
   NerDocMemory mem;
   ner_memory_init(&mem, n);
   gsize longest = 1;
@@ -135,7 +137,7 @@ static void viterbi_pass(const NerTokInfo *info, gsize n, const gsize *sent_star
   guint64 f[NER_MAX_FEATS + NER_MAX_DYN_FEATS];
   for (gsize si = 0; si < n_sent; si++) {
     gsize s = sent_start[si], e = si + 1 < n_sent ? sent_start[si + 1] : n;
-    viterbi_sentence(info, s, e, &mem, agg, score, ctx, prune, delta, back, tags);
+    viterbi_sentence(info, s, e, &mem, agg, score, ctx, prune, gold, cost, delta, back, tags);
     if (gold) {
       for (gsize i = s; i < e; i++) {
         guint gp = i == s ? TAG_BOS : gold[i - 1], pp = i == s ? TAG_BOS : tags[i - 1];
@@ -157,11 +159,11 @@ static void viterbi_pass(const NerTokInfo *info, gsize n, const gsize *sent_star
 
 void ner_decode_viterbi(const NerTokInfo *info, gsize n, const gsize *sent_start, gsize n_sent,
                         NerScoreFunc score, NerUpdateFunc update, void *ctx, double prune,
-                        const guint8 *gold, guint8 *tags) {
-  viterbi_pass(info, n, sent_start, n_sent, score, update, ctx, prune, gold, NULL, tags);
+                        double cost, const guint8 *gold, guint8 *tags) {
+  viterbi_pass(info, n, sent_start, n_sent, score, update, ctx, prune, cost, gold, NULL, tags);
   NerAgg *agg = ner_buffer(NER_BUF_AGG, sizeof(NerAgg) * n, FALSE);
   ner_aggregate(info, n, tags, agg);
-  viterbi_pass(info, n, sent_start, n_sent, score, update, ctx, prune, gold, agg, tags);
+  viterbi_pass(info, n, sent_start, n_sent, score, update, ctx, prune, cost, gold, agg, tags);
 }
 
 /* ---- Static scores -------------------------------------------------------------- */
@@ -1013,7 +1015,7 @@ void ner_tag_document_reference(const NerModel *model, const NerGazetteer *gaz,
   ModelCtx mc = {model, g_new0(gint32, n * NER_N_TAGS)};
   if (ner_model_viterbi(model))
     ner_decode_viterbi(info, n, sent_start, n_sent, model_score, NULL, (gpointer)model,
-                       NER_VITERBI_PRUNE, NULL, tags);
+                       NER_VITERBI_PRUNE, 0, NULL, tags);
   else
     ner_decode(info, n, sent_start, n_sent, model_step, &mc, TRUE, tags);
   g_free(mc.static_scores);

@@ -1,13 +1,14 @@
 /* copydesk — train-ner: trains the entities plugin's model from CoNLL-format files.
  *
  *   train-ner --train eng.train [--train more.conll] --dev eng.testa --epochs 12 --seed 1
- *             [--bits 21] [--gazetteers conf/gazetteers] [--viterbi] -o conf/models/en-news.cdm
+ *             [--bits 21] [--gazetteers conf/gazetteers] [--viterbi [--cost C]]
+ *             -o conf/models/en-news.cdm
  *
  * An averaged perceptron over hashed features, trained with the decoder the plugin will
  * use: greedy (updated token by token), or with --viterbi the first-order one, as a
  * structured perceptron (each sentence's best path against the gold one, updated after
- * the sentence, O's weights kept at 0; the averaging clock counts tokens, a document at a
- * time).  Previous tags and the document memory come from the model's own predictions, as
+ * the sentence, O's weights kept at 0; with --cost C, each wrong tag's score raised by C in
+ * that search; the averaging clock counts tokens, a document at a time).  Previous tags and the document memory come from the model's own predictions, as
  * they will when tagging; the file says which decoder the weights are for.  Documents are
  * visited in a new order every epoch, shuffled by a generator seeded with --seed; the
  * averaged weights of the epoch that scores best on the development file are written.
@@ -41,6 +42,7 @@ typedef struct {
 } Trainer;
 
 static gboolean viterbi; /* --viterbi: the first-order decoder, a structured perceptron */
+static double cost;      /* --cost: of each wrong tag in the training search (--viterbi) */
 
 static guint64 rng_state;
 
@@ -162,7 +164,7 @@ static void run_doc(Data *data, gsize d, NerStepFunc step, Trainer *tr, guint8 *
   if (viterbi) {
     gboolean training = step == train_step;
     ner_decode_viterbi(data->info + first, n, sent, n_sent, viterbi_score, viterbi_update, tr,
-                       0, training ? tr->gold : NULL, pred + first);
+                       0, cost, training ? tr->gold : NULL, pred + first);
     if (training) { /* token errors of the second pass, and the averaging clock */
       for (gsize i = 0; i < n; i++) tr->errors += pred[first + i] != tr->gold[i];
       tr->seen += n;
@@ -243,6 +245,8 @@ int main(int argc, char **argv) {
        "Learn weights of the --train and the --aux data's own besides the shared ones", NULL},
       {"viterbi", 0, 0, G_OPTION_ARG_NONE, &viterbi,
        "First-order Viterbi decoding, trained as a structured perceptron", NULL},
+      {"cost", 0, 0, G_OPTION_ARG_DOUBLE, &cost,
+       "With --viterbi: train with cost-augmented decoding, C for each wrong tag (0)", "C"},
       {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, "Model file to write", "FILE"},
       {NULL}};
   GOptionContext *ctx = g_option_context_new("- train the copydesk entity tagger");
@@ -402,6 +406,7 @@ int main(int argc, char **argv) {
                          clusters_path ? " --clusters FILE" : "");
   if (runs > 1) g_string_append_printf(desc, " --runs %d", runs);
   if (viterbi) g_string_append(desc, " --viterbi");
+  if (viterbi && cost != 0) g_string_append_printf(desc, " --cost %g", cost);
   g_string_append_printf(desc, "; kept epoch %s", kept->str);
   if (dev.corpus) g_string_append_printf(desc, " (dev F1 %.2f)", best_f1);
   NerModelSpec spec = {.hash_bits = (guint)bits,
