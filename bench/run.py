@@ -171,6 +171,8 @@ def main():
                 for line in stage_lines([binary, '-c', pipeline, '-j', '1', '--stats'], path, env):
                     print('  ' + line)
 
+    tagger_speed(args, words / t_wc)
+
     # Start-up: load the default pipeline, its plugins and model, on an empty input.
     empty = os.path.join(tmp, 'empty.jsonl')
     open(empty, 'w').close()
@@ -182,6 +184,29 @@ def main():
     if args.scaling:
         scaling(args, env, binary, tmp, data_dir, stages_default)
     shutil.rmtree(tmp)
+
+
+def tagger_speed(args, wc_words_per_s):
+    """The entities tagger alone, in tokens a second (model load and file reading excluded):
+    build/tools/ner/eval-ner over CoNLL-2003's eng.testb, beside wc -w's words a second on
+    the last corpus of this run."""
+    eval_ner = os.path.join(args.build, 'tools', 'ner', 'eval-ner')
+    testb = os.path.join(SHARED, 'data', 'ner', 'conll2003', 'eng.testb')
+    model = os.path.join(ROOT, 'conf', 'models', 'en-news.cdm')
+    if not (os.path.exists(eval_ner) and os.path.exists(testb)):
+        print('\nentities tagger alone: skipped (needs build/tools/ner/eval-ner and ../shared/data/ner)')
+        return
+    r = subprocess.run([eval_ner, '-m', model, '-q', '-r', str(max(5, args.repeat)), testb],
+                       capture_output=True, text=True)
+    line = next((l for l in r.stderr.splitlines() if ' tokens/s' in l), '')
+    try:
+        rate = float(line.split(' s = ')[1].split()[0])
+        fastest = float(line.split('fastest pass ')[1].split()[0])
+    except (IndexError, ValueError):
+        print(f'\nentities tagger alone: eval-ner said nothing usable ({r.stderr.strip()[:200]})')
+        return
+    print(f'\nentities tagger alone (eval-ner, eng.testb, one core, load excluded): {rate:,.0f} tokens/s '
+          f'(fastest pass {fastest:,.0f}) = {rate / wc_words_per_s:.3f} × wc -w words/s')
 
 
 def peers(args, env, binary, tmp):
