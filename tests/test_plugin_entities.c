@@ -216,6 +216,26 @@ static void test_headline_in_title_case(void) {
   copydesk_document_free(doc);
 }
 
+/* The White House is an organisation, where it acts and where it is visited. */
+static void test_white_house(void) {
+  CopydeskDocument *doc = tag("The White House said on Monday that the president would meet "
+                              "Ukrainian President Volodymyr Zelenskiy. Zelenskiy visited the "
+                              "White House in February.\n");
+  CopydeskLayer *layer = copydesk_document_layer(doc, COPYDESK_LAYER_ENTITY);
+  guint seen = 0;
+  for (gsize i = 0; i < copydesk_layer_n_spans(layer); i++) {
+    CopydeskSpan *s = copydesk_layer_span(layer, i);
+    gsize len;
+    const char *t = copydesk_span_text(s, &len);
+    if (len != strlen("White House") || memcmp(t, "White House", len) != 0) continue;
+    g_assert_cmpstr(copydesk_span_label(s), ==, "ORG");
+    seen++;
+  }
+  if (seen != 2) dump(doc);
+  g_assert_cmpuint(seen, ==, 2);
+  copydesk_document_free(doc);
+}
+
 /* "United States" and its aliases are one entity, whichever comes first. */
 static void test_alias_and_full_name(void) {
   CopydeskDocument *doc = tag("The United States and Japan signed the accord in Tokyo on "
@@ -548,6 +568,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/entities/long-text-in-windows", test_long_text_in_windows);
   g_test_add_func("/entities/headline-in-capitals", test_headline_in_capitals);
   g_test_add_func("/entities/headline-in-title-case", test_headline_in_title_case);
+  g_test_add_func("/entities/white-house", test_white_house);
   g_test_add_func("/entities/alias-and-full-name", test_alias_and_full_name);
   g_test_add_func("/entities/odd-text", test_empty_and_odd_text);
   g_test_add_func("/entities/model/corrupt", test_corrupt_model);
