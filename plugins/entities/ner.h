@@ -431,9 +431,9 @@ void ner_decode_viterbi(const NerTokInfo *info, gsize n, const gsize *sent_start
                         NerScoreFunc score, NerUpdateFunc update, void *ctx, double prune,
                         double cost, const guint8 *gold, guint8 *tags);
 /* When tagging with a model file, a previous tag whose best path scores more than this
- * below the best previous tag's (in the file's int16 weight units: three of the largest
+ * below the best previous tag's (in the file's int16 weight units: two of the largest
  * weights) is not followed; PRUNE 0: every one is (training). */
-#define NER_VITERBI_PRUNE 98301
+#define NER_VITERBI_PRUNE 65534
 
 /* Tags the tokens of a document (sentences as for ner_tokens_analyse); TAGS receives BILOU tags.
  * GAZ: the gazetteer to match (usually the model's, maybe extended); NULL: none. */
