@@ -61,12 +61,8 @@ static void score(const float *w, guint64 mask, const guint64 *f, guint n, float
   }
 }
 
-static guint train_step(void *ctx, gsize i, const guint64 *f, guint n_static, guint n,
-                        guint prev, gboolean last, guint pass) {
-  (void)pass;
-  (void)n_static;
-  Trainer *tr = ctx;
-  float scores[NER_N_TAGS];
+/* Scores with the weights being trained: the shared ones plus the current corpus's own. */
+static void score_current(const Trainer *tr, const guint64 *f, guint n, float *scores) {
   score(tr->w[0], tr->mask, f, n, scores);
   float *wd = tr->w[1 + tr->domain];
   if (wd) {
@@ -74,6 +70,15 @@ static guint train_step(void *ctx, gsize i, const guint64 *f, guint n_static, gu
     score(wd, tr->mask, f, n, extra);
     for (guint t = 0; t < NER_N_TAGS; t++) scores[t] += extra[t];
   }
+}
+
+static guint train_step(void *ctx, gsize i, const guint64 *f, guint n_static, guint n,
+                        guint prev, gboolean last, guint pass) {
+  (void)pass;
+  (void)n_static;
+  Trainer *tr = ctx;
+  float scores[NER_N_TAGS];
+  score_current(tr, f, n, scores);
   guint pred = ner_best_tag(scores, prev, last);
   guint gold = tr->gold[i];
   tr->seen++;
@@ -114,13 +119,7 @@ static void viterbi_score(void *ctx, const guint64 *f, guint n, float *scores) {
     score(tr->use, tr->mask, f, n, scores);
     return;
   }
-  score(tr->w[0], tr->mask, f, n, scores);
-  float *wd = tr->w[1 + tr->domain];
-  if (wd) {
-    float extra[NER_N_TAGS];
-    score(wd, tr->mask, f, n, extra);
-    for (guint t = 0; t < NER_N_TAGS; t++) scores[t] += extra[t];
-  }
+  score_current(tr, f, n, scores);
 }
 
 /* The O tag's weights stay 0: the model file keeps each tag's weight minus O's, which is
