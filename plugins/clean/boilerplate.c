@@ -9,8 +9,9 @@
  * default; its header describes the format), compiled once when the plugin is created,
  * without PCRE2's JIT (it would be faster, but valgrind cannot follow JIT code and
  * reports false errors there; the patterns only see a few lines a document), and shared by every
- * worker thread (matching a GRegex is thread-safe).  Each pattern sees one line at a
- * time:
+ * worker thread (matching a GRegex is thread-safe).  Each pattern is also compiled once
+ * with PCRE2 itself, to learn what its matches must start with or contain (BpFilter): lines
+ * without that are not tried.  Each pattern sees one line at a time:
  *
  *   dateline  the first six lines are tried in order, up to the first longer than 150
  *             bytes (the story has begun); the first match is deleted;
