@@ -203,36 +203,6 @@ static void analyse_one(const char *text, gsize len, Analysis *a) {
   if (has_upper && !has_lower) a->flags |= NER_TOK_ALLCAPS;
 }
 
-/* A small open-addressing set of 64-bit keys, for the analysis of one document. */
-typedef struct {
-  guint64 *keys;
-  gsize mask;
-} KeySet;
-
-static void keyset_init(KeySet *set, gsize n) {
-  gsize size = 16;
-  while (size < n * 2) size *= 2;
-  set->mask = size - 1;
-  set->keys = ner_buffer(NER_BUF_SEEN, sizeof(guint64) * size, TRUE);
-}
-
-static void keyset_add(KeySet *set, guint64 key) {
-  key |= 1;
-  gsize j = key & set->mask;
-  while (set->keys[j] != 0 && set->keys[j] != key) j = (j + 1) & set->mask;
-  set->keys[j] = key;
-}
-
-static gboolean keyset_has(const KeySet *set, guint64 key) {
-  key |= 1;
-  gsize j = key & set->mask;
-  while (set->keys[j] != 0) {
-    if (set->keys[j] == key) return TRUE;
-    j = (j + 1) & set->mask;
-  }
-  return FALSE;
-}
-
 /* Words that may join the capitalised words of one name ("Bank of England", "AT & T"). */
 static gboolean is_connector(const NerToken *t) {
   static const char *const words[] = {"&", "of", "de", "del", "da", "der", "van", "von", "du",
@@ -376,12 +346,12 @@ void ner_tokens_analyse(const NerToken *tok, gsize n, const gsize *sent_start, g
 
 void ner_tokens_context(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
                         const NerGazetteer *gaz, const guint32 *single, NerTokInfo *info) {
-  KeySet lower_seen;
-  keyset_init(&lower_seen, n);
+  NerKeySet lower_seen;
+  ner_keyset_init(&lower_seen, n, NER_BUF_SEEN);
   for (gsize i = 0; i < n; i++)
-    if (info[i].flags & NER_TOK_LOWER) keyset_add(&lower_seen, info[i].lower);
+    if (info[i].flags & NER_TOK_LOWER) ner_keyset_add(&lower_seen, info[i].lower);
   for (gsize i = 0; i < n; i++)
-    if ((info[i].flags & NER_TOK_CAP) && keyset_has(&lower_seen, info[i].lower))
+    if ((info[i].flags & NER_TOK_CAP) && ner_keyset_has(&lower_seen, info[i].lower))
       info[i].flags |= NER_TOK_SEENLOW;
 
   for (gsize si = 0; si < n_sent; si++) {

@@ -90,54 +90,32 @@ static gsize sentence_end(const gsize *sent_start, gsize n_sent, gsize si, gsize
   return si + 1 < n_sent ? sent_start[si + 1] : n;
 }
 
-/* A set of words: the hashes (ner_gaz_word_hash, low bit set) of their lower-case forms in
- * an open-addressing table at most half full. */
-typedef struct {
-  guint64 *slots;
-  gsize mask;
-} WordSet;
-
-static void word_set_add(WordSet *set, guint64 h) {
-  gsize i = (gsize)(h >> 20) & set->mask;
-  while (set->slots[i] != 0 && set->slots[i] != h) i = (i + 1) & set->mask;
-  set->slots[i] = h;
+/* Is token T's lower-case form in SET (ner_gaz_word_hash keys)? */
+static gboolean written(const NerKeySet *set, const NerToken *t) {
+  return ner_keyset_has(set, ner_gaz_word_hash(t->text, t->len));
 }
 
-static gboolean written(const WordSet *set, const NerToken *t) {
-  guint64 h = ner_gaz_word_hash(t->text, t->len) | 1;
-  for (gsize i = (gsize)(h >> 20) & set->mask; set->slots[i] != 0; i = (i + 1) & set->mask)
-    if (set->slots[i] == h) return TRUE;
-  return FALSE;
-}
-
-static void word_set_free(WordSet *set) {
-  if (set == NULL) return;
-  g_free(set->slots);
-  g_free(set);
-}
-
-/* The document's words written in lower case (WANT W_LOWER) or capitalised inside a
- * sentence (W_TITLE), leaving out the sentences marked in SKIP. */
-static WordSet *words_written(const NerToken *tok, gsize n, const gsize *sent_start,
-                              gsize n_sent, const gboolean *skip, WordCase want) {
-  gsize size = 16;
-  while (size < 2 * n) size *= 2;
-  WordSet *set = g_new(WordSet, 1);
-  set->slots = g_new0(guint64, size);
-  set->mask = size - 1;
+/* Makes SET (in the per-thread buffer NER_BUF_HEADLINE) the document's words written in
+ * lower case (WANT W_LOWER) or capitalised inside a sentence (W_TITLE), leaving out the
+ * sentences marked in SKIP. */
+static void words_written(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
+                          const gboolean *skip, WordCase want, NerKeySet *set) {
+  ner_keyset_init(set, n, NER_BUF_HEADLINE);
   for (gsize si = 0; si < n_sent; si++) {
     if (skip && skip[si]) continue;
     gsize e = sentence_end(sent_start, n_sent, si, n);
-    for (gsize i = sent_start[si] + (want == W_TITLE); i < e; i++)
-      if ((want != W_TITLE || !g_ascii_islower(tok[i].text[0])) && word_case(&tok[i]) == want) word_set_add(set, ner_gaz_word_hash(tok[i].text, tok[i].len) | 1);
+    for (gsize i = sent_start[si] + (want == W_TITLE); i < e; i++) {
+      if (want == W_TITLE && g_ascii_islower(tok[i].text[0])) continue; /* no case to work out */
+      if (word_case(&tok[i]) == want) ner_keyset_add(set, ner_gaz_word_hash(tok[i].text, tok[i].len));
+    }
   }
-  return set;
 }
 
 /* Is sentence [S, E), the document's first when FIRST, in Title Case?  LOWER (made on first
- * need) holds the document's words in lower case. */
+ * need: *HAVE_LOWER) holds the document's words in lower case. */
 static gboolean title_case(const NerToken *tok, gsize n, const gsize *sent_start, gsize n_sent,
-                           gsize s, gsize e, gboolean first, WordSet **lower) {
+                           gsize s, gsize e, gboolean first, NerKeySet *lower,
+                           gboolean *have_lower) {
   guint words = 0, titled = 0, numbers = 0, minor_lower = 0, function_titled = 0;
   for (gsize i = s; i < e; i++) {
     WordCase c = word_case(&tok[i]);
@@ -157,15 +135,17 @@ static gboolean title_case(const NerToken *tok, gsize n, const gsize *sent_start
   if (!first) return FALSE;
   if (minor_lower > 0) return TRUE;
   /* only capitalised words: Title Case if the article writes two of them in lower case */
-  if (*lower == NULL) *lower = words_written(tok, n, sent_start, n_sent, NULL, W_LOWER);
+  if (!*have_lower) words_written(tok, n, sent_start, n_sent, NULL, W_LOWER, lower);
+  *have_lower = TRUE;
   guint seen = 0;
-  for (gsize i = s + 1; i < e; i++) seen += word_case(&tok[i]) == W_TITLE && written(*lower, &tok[i]);
+  for (gsize i = s + 1; i < e; i++)
+    seen += word_case(&tok[i]) == W_TITLE && written(lower, &tok[i]);
   return seen >= 2;
 }
 
 /* Should word I of Title Case sentence [S, E) keep its capital?  CAPS: the words the
  * article capitalises inside its other sentences. */
-static gboolean keeps_capital(const NerToken *tok, gsize s, gsize e, gsize i, const WordSet *caps,
+static gboolean keeps_capital(const NerToken *tok, gsize s, gsize e, gsize i, const NerKeySet *caps,
                               const NerGazetteer *gaz) {
   if (i == s || word_case(&tok[i]) != W_TITLE) return TRUE;
   if (small_word(&tok[i])) return FALSE;
@@ -180,18 +160,19 @@ static gboolean keeps_capital(const NerToken *tok, gsize s, gsize e, gsize i, co
 
 NerToken *ner_headline_truecase(const NerToken *tok, gsize n, const gsize *sent_start,
                                 gsize n_sent, const NerGazetteer *gaz, GString *buf) {
-  WordSet *lower = NULL;
-  gboolean *title = NULL;
+  NerKeySet words; /* the lower-case words while sentences are judged, then the capitalised */
+  gboolean have_lower = FALSE, *title = NULL;
   for (gsize si = 0; si < n_sent; si++) {
     gsize s = sent_start[si], e = sentence_end(sent_start, n_sent, si, n);
-    if (s >= e || !title_case(tok, n, sent_start, n_sent, s, e, si == 0, &lower)) continue;
+    if (s >= e || !title_case(tok, n, sent_start, n_sent, s, e, si == 0, &words, &have_lower))
+      continue;
     if (title == NULL) title = g_new0(gboolean, n_sent);
     title[si] = TRUE;
   }
-  word_set_free(lower);
   if (title == NULL) return NULL;
 
-  WordSet *caps = words_written(tok, n, sent_start, n_sent, title, W_TITLE);
+  NerKeySet *caps = &words;
+  words_written(tok, n, sent_start, n_sent, title, W_TITLE, caps);
   NerToken *out = g_memdup2(tok, n * sizeof *tok);
   typedef struct {
     gsize tok, at; /* a token written again in lower case, at this offset of BUF */
@@ -216,7 +197,6 @@ NerToken *ner_headline_truecase(const NerToken *tok, gsize n, const gsize *sent_
     out[m->tok].text = buf->str + m->at;
   }
   g_array_free(moved, TRUE);
-  word_set_free(caps);
   g_free(title);
   return out;
 }

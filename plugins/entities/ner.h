@@ -77,9 +77,39 @@ enum {
   NER_BUF_MEM_VALS,
   NER_BUF_VIT_DELTA,
   NER_BUF_VIT_BACK,
+  NER_BUF_HEADLINE,
   NER_BUF_N
 };
 void *ner_buffer(guint which, gsize bytes, gboolean zero);
+
+/* A small open-addressing set of 64-bit keys for the analysis of one document, held in the
+ * per-thread buffer WHICH (so one set per buffer number is in use at a time). */
+typedef struct {
+  guint64 *keys;
+  gsize mask;
+} NerKeySet;
+
+/* Empties SET, sized for up to N keys, in buffer WHICH. */
+static inline void ner_keyset_init(NerKeySet *set, gsize n, guint which) {
+  gsize size = 16;
+  while (size < n * 2) size *= 2;
+  set->mask = size - 1;
+  set->keys = ner_buffer(which, sizeof(guint64) * size, TRUE);
+}
+
+static inline void ner_keyset_add(NerKeySet *set, guint64 key) {
+  key |= 1;
+  gsize j = key & set->mask;
+  while (set->keys[j] != 0 && set->keys[j] != key) j = (j + 1) & set->mask;
+  set->keys[j] = key;
+}
+
+static inline gboolean ner_keyset_has(const NerKeySet *set, guint64 key) {
+  key |= 1;
+  for (gsize j = key & set->mask; set->keys[j] != 0; j = (j + 1) & set->mask)
+    if (set->keys[j] == key) return TRUE;
+  return FALSE;
+}
 
 /* ---- Hashing ----------------------------------------------------------------- */
 
