@@ -261,6 +261,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "train-ner: need --train FILE and -o MODEL (epochs ≥ 1, 10 ≤ bits ≤ 26)\n");
     return 2;
   }
+  if (cost < 0 || (cost != 0 && !viterbi)) {
+    fprintf(stderr, "train-ner: --cost %g: give a cost of 0 or more, with --viterbi\n", cost);
+    return 2;
+  }
 
   NerGazetteer *gaz = ner_gazetteer_new();
   GString *blob = g_string_new(NULL);
