@@ -449,6 +449,13 @@ static inline gsize next_in_stretch(const guchar *t, gsize i, gsize end) {
   return gap;
 }
 
+/* The classes of the characters English news is full of: curly quotes, dashes, ellipses, the
+ * no-break space, ©, ®, ™, « ».  No rule of is_bad_at() fires on a text whose characters all
+ * have classes within these (each rule needs a character of another class: a capital or
+ * lowercase accented letter, a symbol, a currency sign, a C1 control…), so a stretch made of
+ * them is passed over without being judged. */
+#define HARMLESS_CLASSES (K_COMMON | K_OPEN | K_CLOSE)
+
 /* Looks for is_bad() sequences in [START, END) of T (START at a line start) without reading
  * all of it: only around its non-ASCII characters, each stretch of them (merged when fewer
  * than nine ASCII bytes apart on one line) with BAD_BEFORE characters before and BAD_AFTER
@@ -462,9 +469,11 @@ static gsize first_bad(const char *t, gsize start, gsize end) {
     i = clean_next_high(u, i, end);
     if (i >= end) break;
     gsize first = i, last = i;
+    guint16 classes = 0; /* of the stretch's non-ASCII characters */
     while (i < end) {
       if (u[i] >= 0x80) {
         last = i;
+        classes |= char_class(clean_utf8_char(t + i));
         i += clean_utf8_len(u[i]);
         continue;
       }
@@ -472,6 +481,9 @@ static gsize first_bad(const char *t, gsize start, gsize end) {
       if (gap >= end || u[gap] < 0x80) break;
       i = gap;
     }
+    /* The window below holds no other non-ASCII character: the ones before the stretch are
+     * more than nine ASCII bytes back or on another line, and so are the ones after it. */
+    if ((classes & ~HARMLESS_CLASSES) == 0) continue;
     /* A lone non-ASCII character can only make a sequence of is_bad() alone (with ASCII
      * around it) when it is a C1 control, Œ, œ, Â or Ã: the usual curly quote or accented
      * letter of English news is passed over here. */
