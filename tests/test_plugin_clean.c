@@ -111,6 +111,55 @@ static void test_plain_ascii_unchanged(void) {
   copydesk_harness_free(h);
 }
 
+/* The survey (survey.c) reads eight bytes at a time, and a stop at a block's edge needs the
+ * block after it: a piece that needs cleaning at every position of texts of every length up
+ * to three blocks, and plain words whose single spaces fall at every position, with the
+ * defaults.  Each piece is cleaned the same wherever it stands. */
+static void test_survey_every_position(void) {
+  static const struct {
+    const char *piece, *cleaned; /* inside a word */
+  } pieces[] = {
+      {"  ", " "},          {"\t", " "},     {" \t", " "},  {"\x01", ""},     {"\x7f", ""},
+      {"\u00A0", " "},      {"\u200B", ""},  {"\u00C3\u00A9", "\u00E9"},     {"e\u0301", "\u00E9"},
+      {"\u2019", "\u2019"}, {"&amp;", "&"},   {"\r\n\r\n", "\n\n"},         {" \n\n ", "\n\n"},
+  };
+  const char *letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  CopydeskHarness *h = clean_harness("{boilerplate: false}");
+  for (gsize len = 1; len <= 26; len++) {
+    for (gsize at = 0; at <= len; at++) {
+      for (guint k = 0; k < G_N_ELEMENTS(pieces); k++) {
+        GString *input = g_string_new_len(letters, (gssize)at);
+        g_string_append(input, pieces[k].piece);
+        g_string_append_len(input, letters + at, (gssize)(len - at));
+        /* White space at either end of the text goes; inside, the piece's cleaned form. */
+        gboolean blank = strspn(pieces[k].cleaned, " \n") == strlen(pieces[k].cleaned);
+        GString *want = g_string_new_len(letters, (gssize)at);
+        if (!(blank && (at == 0 || at == len))) g_string_append(want, pieces[k].cleaned);
+        g_string_append_len(want, letters + at, (gssize)(len - at));
+        CopydeskDocument *doc = copydesk_harness_process(h, input->str, (gssize)input->len);
+        if (g_strcmp0(copydesk_document_text(doc, NULL), want->str) != 0)
+          g_test_message("piece %u at %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT, k, at, len);
+        g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, want->str);
+        if (*pieces[k].cleaned != '\0') assert_word_map(doc, NULL); /* a deletion joins two */
+        copydesk_document_free(doc);
+        g_string_free(input, TRUE);
+        g_string_free(want, TRUE);
+      }
+      /* Plain words: a single space at AT is kept (one at either end is not). */
+      if (at > 0 && at < len) {
+        GString *input = g_string_new_len(letters, (gssize)at);
+        g_string_append_c(input, ' ');
+        g_string_append_len(input, letters + at, (gssize)(len - at));
+        CopydeskDocument *doc = copydesk_harness_process(h, input->str, (gssize)input->len);
+        g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, input->str);
+        copydesk_document_free(doc);
+        g_string_free(input, TRUE);
+      }
+    }
+  }
+  copydesk_harness_free(h);
+}
+
 static void test_empty_and_blank(void) {
   check(NULL, "", "");
   check(NULL, " \t\r\n \n\u00A0 ", "");
@@ -827,6 +876,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/clean/plain-ascii-unchanged", test_plain_ascii_unchanged);
   g_test_add_func("/clean/empty-and-blank", test_empty_and_blank);
+  g_test_add_func("/clean/survey/every-position", test_survey_every_position);
   g_test_add_func("/clean/bad-options", test_bad_options_rejected);
   g_test_add_func("/clean/whitespace/crlf", test_crlf);
   g_test_add_func("/clean/whitespace/spaces", test_spaces);

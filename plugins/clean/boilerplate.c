@@ -349,7 +349,7 @@ static gsize next_content(const char *t, gsize n, gsize pos) {
 gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GError **error) {
   if (bp == NULL || bp->patterns->len == 0) return TRUE;
   CleanPass pass;
-  clean_pass_init(&pass, doc);
+  clean_pass_init(&pass, doc, NULL);
   const char *t = pass.text;
   gsize n = pass.len;
   BpCuts cuts = {.n = 0};

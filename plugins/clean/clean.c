@@ -6,7 +6,8 @@
  * tables of codepages.c), tags.c (stray HTML tags), entities.c (HTML character references), unicode.c (control
  * and zero-width characters, NFC/NFKC), whitespace.c (spaces, line breaks, hard-wrapped
  * paragraphs), boilerplate.c (datelines, bylines and trailers into document fields) and
- * quotes.c (straight or curly quote marks).  docs/cleaning.md describes them all.
+ * quotes.c (straight or curly quote marks); survey.c lists, once, where the text is not plain
+ * ASCII words, for the passes up to whitespace.  docs/cleaning.md describes them all.
  */
 #include <string.h>
 
@@ -14,9 +15,10 @@
 
 /* ---- One pass: a lazily begun edit ---------------------------------------- */
 
-void clean_pass_init(CleanPass *pass, CopydeskDocument *doc) {
+void clean_pass_init(CleanPass *pass, CopydeskDocument *doc, CleanSurvey *survey) {
   memset(pass, 0, sizeof *pass);
   pass->doc = doc;
+  pass->survey = survey;
   pass->text = copydesk_document_text(doc, &pass->len);
 }
 
@@ -83,10 +85,12 @@ gboolean clean_pass_replace(CleanPass *pass, gsize start, gsize end, const char 
 gboolean clean_pass_finish(CleanPass *pass, gboolean ok, GError **error) {
   if (ok) ok = pass_flush(pass, error);
   if (pass->edit != NULL) {
-    if (ok && !pass->failed)
+    if (ok && !pass->failed) {
       copydesk_edit_commit(pass->edit);
-    else
+      if (pass->survey != NULL) pass->survey->valid = FALSE;
+    } else {
       copydesk_edit_abort(pass->edit);
+    }
     pass->edit = NULL;
   }
   return ok && !pass->failed;
@@ -231,19 +235,32 @@ static void *clean_create(const CopydeskOptions *options, GError **error) {
   return config;
 }
 
-static gboolean clean_process(void *self, CopydeskDocument *doc, GError **error) {
-  const CleanConfig *config = self;
-  if (config->mojibake && !clean_mojibake(doc, error)) return FALSE;
-  if (config->strip_tags && !clean_tags(doc, error)) return FALSE; /* before &lt; is decoded */
-  if (config->html_entities && !clean_entities(doc, error)) return FALSE;
-  if ((config->control || config->zero_width) &&
-      !clean_characters(doc, config->control, config->zero_width, error))
+/* The passes up to whitespace, sharing one survey of the text (see survey.c). */
+static gboolean run_surveyed_passes(const CleanConfig *config, CopydeskDocument *doc,
+                                    CleanSurvey *survey, GError **error) {
+  clean_survey_ensure(survey, doc);
+  if (config->mojibake && !clean_mojibake(doc, survey, error)) return FALSE;
+  if (config->strip_tags && !clean_tags(doc, survey, error)) /* before &lt; is decoded */
     return FALSE;
-  if (config->normalize != CLEAN_NORMALIZE_NONE && !clean_normalize(doc, config->normalize, error))
+  if (config->html_entities && !clean_entities(doc, survey, error)) return FALSE;
+  if ((config->control || config->zero_width) &&
+      !clean_characters(doc, survey, config->control, config->zero_width, error))
+    return FALSE;
+  if (config->normalize != CLEAN_NORMALIZE_NONE &&
+      !clean_normalize(doc, survey, config->normalize, error))
     return FALSE;
   if ((config->whitespace || config->join_lines) &&
-      !clean_whitespace(doc, config->whitespace, config->join_lines, error))
+      !clean_whitespace(doc, survey, config->whitespace, config->join_lines, error))
     return FALSE;
+  return TRUE;
+}
+
+static gboolean clean_process(void *self, CopydeskDocument *doc, GError **error) {
+  const CleanConfig *config = self;
+  CleanSurvey survey = {.valid = FALSE};
+  gboolean ok = run_surveyed_passes(config, doc, &survey, error);
+  clean_survey_clear(&survey);
+  if (!ok) return FALSE;
   if (config->boilerplate != NULL && !clean_boilerplate(doc, config->boilerplate, error))
     return FALSE;
   if (config->quotes != CLEAN_QUOTES_KEEP && !clean_quotes(doc, config->quotes, error))

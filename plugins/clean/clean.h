@@ -44,10 +44,27 @@ typedef struct {
   gboolean join_lines;
 } CleanConfig;
 
+/* Where a text is not plain (survey.c): the position of every byte that is not printable
+ * ASCII (0x21-0x7E), but for a space between printable ASCII bytes, in increasing order. */
+typedef struct {
+  gsize *stops;
+  gsize n_stops, size;
+  gboolean any_high; /* the text has a byte >= 0x80 */
+  gboolean valid;    /* describes the document's current text (no edit since) */
+} CleanSurvey;
+
+/* Surveys the LEN bytes of the NUL-terminated TEXT; SURVEY becomes valid. */
+void clean_survey_take(CleanSurvey *survey, const char *text, gsize len);
+/* Surveys DOC's current text again when SURVEY is out of date. */
+void clean_survey_ensure(CleanSurvey *survey, CopydeskDocument *doc);
+/* Frees the survey's stops. */
+void clean_survey_clear(CleanSurvey *survey);
+
 /* One pass: a CopydeskEdit begun at the first real change, so a pass that finds
  * nothing to do costs only its scan. */
 typedef struct {
   CopydeskDocument *doc;
+  CleanSurvey *survey; /* marked out of date when the edit is committed; may be NULL */
   const char *text; /* the current text when the pass began */
   gsize len;
   CopydeskEdit *edit;               /* NULL until the first replacement */
@@ -55,8 +72,8 @@ typedef struct {
   gboolean failed;
 } CleanPass;
 
-/* Starts a pass over DOC's current text. */
-void clean_pass_init(CleanPass *pass, CopydeskDocument *doc);
+/* Starts a pass over DOC's current text; SURVEY (may be NULL) is the document's survey. */
+void clean_pass_init(CleanPass *pass, CopydeskDocument *doc, CleanSurvey *survey);
 /* Replaces [START, END) of the pass's text with the LEN bytes at TEXT.  Replacements come in
  * increasing order.  Bytes the old and new text share at either end (whole characters) are
  * kept out of the edit, so unchanged characters stay mapped one to one. */
@@ -64,23 +81,26 @@ gboolean clean_pass_replace(CleanPass *pass, gsize start, gsize end, const char 
                             GError **error);
 /* Deletes [START, END); adjacent deletions are merged into one replacement. */
 gboolean clean_pass_delete(CleanPass *pass, gsize start, gsize end, GError **error);
-/* Commits the pass (or aborts it when OK is FALSE); returns OK. */
+/* Commits the pass (or aborts it when OK is FALSE), marking the survey out of date when
+ * the text changed; returns OK. */
 gboolean clean_pass_finish(CleanPass *pass, gboolean ok, GError **error);
 
 /* Decoded code point of the HTML 4 named reference NAME (LEN bytes, no '&' or ';'), or 0. */
 gunichar clean_entity_lookup(const char *name, gsize len);
 
-/* The passes, in the order clean runs them. */
-gboolean clean_mojibake(CopydeskDocument *doc, GError **error);
+/* The passes, in the order clean runs them.  Each takes the document's survey, to use it
+ * when it is valid and to mark it out of date when the pass changes the text. */
+gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **error);
 /* Builds mojibake repair's tables; called (once is enough) before the first document. */
 void clean_mojibake_init(void);
-gboolean clean_tags(CopydeskDocument *doc, GError **error);
-gboolean clean_entities(CopydeskDocument *doc, GError **error);
-gboolean clean_characters(CopydeskDocument *doc, gboolean control, gboolean zero_width,
-                          GError **error);
-gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize mode, GError **error);
-gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean join_lines,
-                          GError **error);
+gboolean clean_tags(CopydeskDocument *doc, CleanSurvey *survey, GError **error);
+gboolean clean_entities(CopydeskDocument *doc, CleanSurvey *survey, GError **error);
+gboolean clean_characters(CopydeskDocument *doc, CleanSurvey *survey, gboolean control,
+                          gboolean zero_width, GError **error);
+gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormalize mode,
+                         GError **error);
+gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean whitespace,
+                          gboolean join_lines, GError **error);
 gboolean clean_quotes(CopydeskDocument *doc, CleanQuotes mode, GError **error);
 gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GError **error);
 

@@ -164,9 +164,9 @@ static gboolean parse_reference(const char *t, gsize n, gsize i, gunichar *code,
   return TRUE;
 }
 
-gboolean clean_entities(CopydeskDocument *doc, GError **error) {
+gboolean clean_entities(CopydeskDocument *doc, CleanSurvey *survey, GError **error) {
   CleanPass pass;
-  clean_pass_init(&pass, doc);
+  clean_pass_init(&pass, doc, survey);
   const char *t = pass.text;
   gsize n = pass.len;
   gboolean ok = TRUE;

@@ -923,9 +923,10 @@ static inline gsize barrier_at(const guchar *p) {
   return 0;
 }
 
-gboolean clean_mojibake(CopydeskDocument *doc, GError **error) {
+gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **error) {
+  if (survey->valid && !survey->any_high) return TRUE; /* plain ASCII: nothing to repair */
   CleanPass pass;
-  clean_pass_init(&pass, doc);
+  clean_pass_init(&pass, doc, survey);
   const guchar *t = (const guchar *)pass.text;
   gsize n = pass.len;
   gsize i = first_bad(pass.text, 0, n);

@@ -109,7 +109,7 @@ static gboolean quotes_curly(CleanPass *pass, GError **error) {
 gboolean clean_quotes(CopydeskDocument *doc, CleanQuotes mode, GError **error) {
   if (mode == CLEAN_QUOTES_KEEP) return TRUE;
   CleanPass pass;
-  clean_pass_init(&pass, doc);
+  clean_pass_init(&pass, doc, NULL);
   gboolean ok =
       mode == CLEAN_QUOTES_STRAIGHT ? quotes_straight(&pass, error) : quotes_curly(&pass, error);
   return clean_pass_finish(&pass, ok, error);

@@ -53,9 +53,9 @@ static gsize tag_length(const char *text, gsize len, gsize pos, const char **nam
   return 0;
 }
 
-gboolean clean_tags(CopydeskDocument *doc, GError **error) {
+gboolean clean_tags(CopydeskDocument *doc, CleanSurvey *survey, GError **error) {
   CleanPass pass;
-  clean_pass_init(&pass, doc);
+  clean_pass_init(&pass, doc, survey);
   gboolean ok = TRUE;
   const char *text = pass.text;
   gsize len = pass.len;

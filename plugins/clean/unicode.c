@@ -1,7 +1,8 @@
 /* copydesk — clean: control and zero-width characters, and Unicode normalisation.
  *
- * Both passes skip printable ASCII in a tight loop, since ASCII is already NFC and
- * has nothing to remove.
+ * Printable ASCII is already NFC and has nothing to remove: the control pass visits only
+ * the survey's stops (see survey.c), and normalisation skips ASCII 32 bytes at a time, or
+ * the whole text when the survey found no byte >= 0x80.
  *
  * Normalisation only touches the non-ASCII runs that change.  A run is cut into
  * pieces at "boundaries": characters that are starters (combining class 0), do not
@@ -18,46 +19,24 @@
 
 /* ---- Control and zero-width characters ------------------------------------ */
 
-/* Index of the first byte at or after I that is neither printable ASCII (0x20-0x7E) nor a
- * tab or line break (0x09-0x0D), or N; eight bytes at a time. */
-static inline gsize skip_printable(const guchar *t, gsize i, gsize n) {
-  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
-  const guint64 highs = ones * 0x80, lows = ones * 0x7F;
-  while (i + 8 <= n) {
-    guint64 w;
-    memcpy(&w, t + i, 8);
-    /* Bit 7 of each byte of these sums tells where its low seven bits stand (no sum
-     * carries into the next byte): >= 0x20, == 0x7F, then >= 0x09 and >= 0x0E. */
-    guint64 low7 = w & lows;
-    guint64 odd = (w | (low7 + ones) | ~(low7 + ones * 0x60)) & highs; /* not 0x20-0x7E */
-    if (odd) {
-      /* Line breaks and tabs (about one block in twenty) pass; nothing else does. */
-      guint64 spacing = (low7 + ones * 0x77) & ~(low7 + ones * 0x72); /* 0x09-0x0D */
-      guint64 stop = odd & (w | ~spacing);
-      if (stop) return i + ((gsize)__builtin_ctzll(stop) >> 3); /* the first byte is lowest */
-    }
-    i += 8;
-  }
-  while (i < n && ((guchar)(t[i] - 0x20) < 0x5F || (guchar)(t[i] - 0x09) < 5)) i++;
-  return i;
-}
-
-gboolean clean_characters(CopydeskDocument *doc, gboolean control, gboolean zero_width,
-                          GError **error) {
+gboolean clean_characters(CopydeskDocument *doc, CleanSurvey *survey, gboolean control,
+                          gboolean zero_width, GError **error) {
+  clean_survey_ensure(survey, doc);
   CleanPass pass;
-  clean_pass_init(&pass, doc);
+  clean_pass_init(&pass, doc, survey);
   const guchar *t = (const guchar *)pass.text;
-  gsize n = pass.len;
   gboolean ok = TRUE;
+  /* Only the survey's stops can be controls or invisible characters: the rest is printable
+   * ASCII.  A stop inside a character already passed over is skipped. */
+  const gsize *stops = survey->stops, n_stops = survey->n_stops;
   gsize i = 0;
-  while (ok && i < n) {
-    /* Printable ASCII, tabs and line breaks: nothing to do. */
-    i = skip_printable(t, i, n);
-    if (i >= n) break;
+  for (gsize k = 0; ok && k < n_stops; k++) {
+    if (stops[k] < i) continue;
+    i = stops[k];
     guchar c = t[i];
     if (c < 0x80) {
-      /* C0 controls and DEL; tab and line breaks (LF, CR, VT, FF) are whitespace's job. */
-      gboolean drop = control && c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f';
+      /* C0 controls and DEL; space, tab and line breaks (LF, VT, FF, CR) are whitespace's. */
+      gboolean drop = control && (c < '\t' || (c > '\r' && c < ' ') || c == 0x7F);
       if (drop) ok = clean_pass_delete(&pass, i, i + 1, error);
       i++;
       continue;
@@ -194,14 +173,16 @@ static gboolean normalize_piece(CleanPass *pass, const char *t, gsize s, gsize e
   return ok;
 }
 
-gboolean clean_normalize(CopydeskDocument *doc, CleanNormalize which, GError **error) {
+gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormalize which,
+                         GError **error) {
   if (which == CLEAN_NORMALIZE_NONE) return TRUE;
+  if (survey->valid && !survey->any_high) return TRUE; /* ASCII is normalised already */
   static GOnce once = G_ONCE_INIT;
   g_once(&once, fill_classes, NULL);
   gboolean compat = which == CLEAN_NORMALIZE_NFKC;
   GNormalizeMode mode = compat ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
   CleanPass pass;
-  clean_pass_init(&pass, doc);
+  clean_pass_init(&pass, doc, survey);
   const char *t = pass.text;
   const guchar *u = (const guchar *)t;
   gsize n = pass.len;

@@ -323,33 +323,12 @@ static gboolean handle_run(WsState *st, gsize s, gsize e, guint newlines) {
   return st->whitespace ? put_run(st, s, e, "\n\n") : TRUE;
 }
 
-/* Index of the first of the next eight-byte blocks at or after I that holds anything but
- * printable ASCII and single spaces between printable characters (or N - 8 and beyond). */
-static inline gsize skip_words(const guchar *t, gsize i, gsize n) {
-  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
-  const guint64 highs = ones * 0x80, lows = ones * 0x7F;
-  if (i == 0 && n > 0 && t[0] == ' ') return 0; /* a space at the start */
-  while (i + 9 <= n) {
-    guint64 w;
-    memcpy(&w, t + i, 8);
-    /* Bit 7 of each byte of these sums tells where its low seven bits stand (no sum
-     * carries into the next byte): >= 0x20, >= 0x21, == 0x7F. */
-    guint64 low7 = w & lows;
-    guint64 from_20 = low7 + ones * 0x60, from_21 = low7 + ones * 0x5F, del = low7 + ones;
-    if ((w | del | ~from_20) & highs) break; /* non-ASCII, DEL or a control */
-    guint64 spaces = ~from_21 & highs;      /* the rest is printable: 0x20 is the space */
-    if (spaces & (spaces >> 8)) break;                                   /* two in a row */
-    if ((spaces >> 56) && (guchar)(t[i + 8] - 0x21) >= 0x5E) break;       /* one before more */
-    i += 8;
-  }
-  return i;
-}
-
-gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean join_lines,
-                          GError **error) {
+gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean whitespace,
+                          gboolean join_lines, GError **error) {
+  clean_survey_ensure(survey, doc);
   WsState st;
   memset(&st, 0, sizeof st);
-  clean_pass_init(&st.pass, doc);
+  clean_pass_init(&st.pass, doc, survey);
   st.t = (const guchar *)st.pass.text;
   st.n = st.pass.len;
   st.whitespace = whitespace;
@@ -358,15 +337,15 @@ gboolean clean_whitespace(CopydeskDocument *doc, gboolean whitespace, gboolean j
   const guchar *t = st.t;
   gsize n = st.n, i = 0;
   gboolean ok = TRUE;
+  /* Printable ASCII and single spaces between words, the bulk of the text, have nothing to
+   * do and nothing to note (lines are measured later, and only when it matters): only the
+   * survey's stops are visited, those the scan below has not passed already. */
+  const gsize *stops = survey->stops, n_stops = survey->n_stops;
+  gsize k = 0;
   while (ok && i < n) {
-    /* Printable ASCII and single spaces between words, the bulk of the text: nothing to do
-     * and nothing to note (lines are measured later, and only when it matters).  Eight bytes
-     * at a time, then byte by byte.  The text is NUL-terminated, so t[i + 1] is there. */
-    i = skip_words(t, i, n);
-    while (i < n && ((guchar)(t[i] - 0x21) < 0x5E ||
-                     (t[i] == ' ' && i > 0 && (guchar)(t[i + 1] - 0x21) < 0x5E)))
-      i++;
-    if (i >= n) break;
+    while (k < n_stops && stops[k] < i) k++;
+    if (k == n_stops) break;
+    i = stops[k];
     gsize len;
     WsKind kind = ws_kind(t, i, n, &len);
     if (kind == WS_NONE) {
