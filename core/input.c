@@ -22,6 +22,9 @@ struct CopydeskInput {
   char *line;         /* getline buffer */
   size_t line_cap;
   guint64 bytes_read;
+  GArray *fields;     /* jsonl: the fields of the record being read (CopydeskJsonField) */
+  char *text;         /* jsonl: its decoded text */
+  gsize text_cap;     /* the size of TEXT */
 };
 
 CopydeskInput *
@@ -55,6 +58,9 @@ copydesk_input_free(CopydeskInput *input)
     return;
   close_file(input);
   free(input->line);
+  if (input->fields)
+    g_array_unref(input->fields);
+  g_free(input->text);
   g_strfreev(input->files);
   g_free(input->text_field);
   g_free(input->id_field);
@@ -167,30 +173,51 @@ is_blank(const char *line, gssize n)
   return TRUE;
 }
 
-/* Makes the document for one parsed RECORD. */
-static CopydeskDocument *
-document_from_record(CopydeskInput *input, CopydeskJsonRecord *record, const char *where)
+/* "NAME:LINE" for messages and ids, without going through printf. */
+static char *
+line_location(const char *name, guint64 line_no)
 {
-  const char *text_json = copydesk_json_record_get(record, input->text_field);
-  char *text = NULL;
-  gsize text_len = 0;
+  char digits[24];
+  char *d = digits + sizeof digits;
+  do {
+    *--d = (char)('0' + line_no % 10);
+    line_no /= 10;
+  } while (line_no != 0);
+  gsize name_len = strlen(name), n_digits = (gsize)(digits + sizeof digits - d);
+  char *where = g_malloc(name_len + 1 + n_digits + 1);
+  memcpy(where, name, name_len);
+  where[name_len] = ':';
+  memcpy(where + name_len + 1, d, n_digits);
+  where[name_len + 1 + n_digits] = '\0';
+  return where;
+}
+
+/* Makes the document for the record just parsed into input->fields; TEXT_LEN is the length of
+ * its decoded text in input->text, or G_MAXSIZE when the text field is missing or no string. */
+static CopydeskDocument *
+document_from_record(CopydeskInput *input, gsize text_len, const char *where)
+{
   char *problem = NULL;
-  if (text_json == NULL)
-    problem = g_strdup_printf("has no '%s' field; name the field that holds the article with "
-                              "input.text_field", input->text_field);
-  else if ((text = copydesk_json_string_decode(text_json, &text_len)) == NULL)
-    problem = g_strdup_printf("has a '%s' field that is not a string", input->text_field);
+  if (text_len == G_MAXSIZE) {
+    if (copydesk_json_fields_find(input->fields, input->text_field) == NULL)
+      problem = g_strdup_printf("has no '%s' field; name the field that holds the article with "
+                                "input.text_field", input->text_field);
+    else
+      problem = g_strdup_printf("has a '%s' field that is not a string", input->text_field);
+  }
 
   /* The id: the id field when it is a string or a number, else FILE:LINE. */
-  char *id = NULL;
-  const char *id_json = copydesk_json_record_get(record, input->id_field);
-  if (id_json && id_json[0] == '"')
-    id = copydesk_json_string_decode(id_json, NULL);
-  else if (id_json && (g_ascii_isdigit(id_json[0]) || id_json[0] == '-'))
-    id = g_strdup(id_json);
-  CopydeskDocument *doc = copydesk_document_new(id ? id : where, text, text_len);
-  for (guint i = 0; i < record->fields->len; i++) {
-    CopydeskJsonField *field = record->fields->pdata[i];
+  char *decoded_id = NULL;
+  const char *id = where;
+  const CopydeskJsonField *id_field = copydesk_json_fields_find(input->fields, input->id_field);
+  if (id_field && id_field->json[0] == '"')
+    id = decoded_id = copydesk_json_string_decode(id_field->json, NULL);
+  else if (id_field && (g_ascii_isdigit(id_field->json[0]) || id_field->json[0] == '-'))
+    id = id_field->json;
+  CopydeskDocument *doc = copydesk_document_new(id ? id : where, problem ? "" : input->text,
+                                                problem ? 0 : (gssize)text_len);
+  for (guint i = 0; i < input->fields->len; i++) {
+    const CopydeskJsonField *field = &g_array_index(input->fields, CopydeskJsonField, i);
     copydesk_document_set_field(doc, field->key, field->json);
   }
   if (problem) {
@@ -199,12 +226,12 @@ document_from_record(CopydeskInput *input, CopydeskJsonRecord *record, const cha
     g_free(full);
     g_free(problem);
   }
-  g_free(id);
-  g_free(text);
+  g_free(decoded_id);
   return doc;
 }
 
-/* The next JSONL document from the open file, or NULL at its end. */
+/* The next JSONL document from the open file, or NULL at its end.  The line is parsed in place
+ * and its text decoded into input->text in the same pass. */
 static CopydeskDocument *
 next_jsonl(CopydeskInput *input, char **location, GError **error)
 {
@@ -212,13 +239,20 @@ next_jsonl(CopydeskInput *input, char **location, GError **error)
   while ((n = read_line(input, error)) >= 0) {
     if (is_blank(input->line, n))
       continue;
-    char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, input->name, input->line_no);
+    char *where = line_location(input->name, input->line_no);
+    if (input->fields == NULL)
+      input->fields = g_array_new(FALSE, FALSE, sizeof(CopydeskJsonField));
+    if ((gsize)n + 1 > input->text_cap) { /* the text is never longer than its line */
+      g_free(input->text);
+      input->text_cap = MAX((gsize)n + 1, 2 * input->text_cap);
+      input->text = g_malloc(input->text_cap);
+    }
     GError *bad = NULL;
-    CopydeskJsonRecord *record = copydesk_json_record_parse(input->line, n, &bad);
+    gsize text_len = G_MAXSIZE;
     CopydeskDocument *doc;
-    if (record) {
-      doc = document_from_record(input, record, where);
-      copydesk_json_record_free(record);
+    if (copydesk_json_record_parse_in_place(input->line, (gsize)n, input->fields,
+                                            input->text_field, input->text, &text_len, &bad)) {
+      doc = document_from_record(input, text_len, where);
     } else {
       doc = copydesk_document_new(where, "", 0);
       char *message = g_strdup_printf("%s: not a JSON object: %s", where, bad->message);

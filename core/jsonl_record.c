@@ -3,8 +3,11 @@
  * A single-pass, strict RFC 8259 scanner.  Only the top-level object is taken apart:
  * each field keeps its decoded key and the exact input bytes of its value.  Nested
  * values are validated with an explicit stack bounded by COPYDESK_JSON_MAX_DEPTH, so
- * hostile nesting cannot exhaust the C stack.  Strings are scanned eight bytes at a
- * time while they hold nothing but plain ASCII.
+ * hostile nesting cannot exhaust the C stack.  Strings are scanned sixteen bytes at a
+ * time while they hold nothing but plain ASCII; the one string wanted decoded (the
+ * article text) is decoded in the same pass, copied eight bytes a store.  Records are parsed in
+ * place: keys are decoded where they stand and keys and values NUL-terminated there, so
+ * reading a record allocates nothing per field.
  *
  * Columns in error messages are 1-based byte offsets into the data given.
  */
@@ -63,16 +66,60 @@ static inline gboolean is_plain(guchar c)
 #define ONES G_GUINT64_CONSTANT(0x0101010101010101)
 #define HIGHS G_GUINT64_CONSTANT(0x8080808080808080)
 
-/* Nonzero when one of the eight bytes at P is not plain (a quote, a backslash, a control
- * character or a byte >= 0x80). */
-static inline guint64 block_special(const guchar *p)
+/* For the eight bytes of V (the first byte lowest): zero when all are plain, else a mask whose
+ * lowest set bit is the high bit of the first byte that is not (a quote, a backslash, a control
+ * character or a byte >= 0x80).  Bytes after that one may be flagged wrongly: a borrow runs up
+ * only from a special byte. */
+static inline guint64 block_special(guint64 v)
 {
-  guint64 v;
-  memcpy(&v, p, sizeof v);
-  guint64 quote = v ^ (ONES * '"');
-  guint64 bslash = v ^ (ONES * '\\');
-  return (((quote - ONES) & ~quote) | ((bslash - ONES) & ~bslash) | ((v - ONES * 0x20) & ~v) | v) &
+  return (((v ^ (ONES * '"')) - ONES) | ((v ^ (ONES * '\\')) - ONES) | (v - ONES * 0x20) | v) &
          HIGHS;
+}
+
+/* The position (0-7) in its block of the first special byte of MASK (nonzero). */
+static inline gsize first_special(guint64 mask)
+{
+  return (gsize)__builtin_ctzll(mask) / 8;
+}
+
+/* How many bytes from P on (up to END) are plain, looked at sixteen and eight at a time.  With O
+ * non-NULL, also copies them to O, in whole blocks of eight: up to seven bytes more than the
+ * count may be written (never more than END - P). */
+static inline gsize plain_prefix(const guchar *p, const guchar *end, char *o)
+{
+  const guchar *start = p;
+  while (end - p >= 16) {
+    guint64 a, b;
+    memcpy(&a, p, sizeof a);
+    memcpy(&b, p + 8, sizeof b);
+    if (o != NULL) {
+      memcpy(o + (p - start), &a, sizeof a);
+      memcpy(o + (p - start) + 8, &b, sizeof b);
+    }
+    guint64 mask_a = block_special(GUINT64_FROM_LE(a));
+    guint64 mask_b = block_special(GUINT64_FROM_LE(b));
+    if (mask_a != 0)
+      return (gsize)(p - start) + first_special(mask_a);
+    if (mask_b != 0)
+      return (gsize)(p - start) + 8 + first_special(mask_b);
+    p += 16;
+  }
+  if (end - p >= 8) {
+    guint64 a;
+    memcpy(&a, p, sizeof a);
+    if (o != NULL)
+      memcpy(o + (p - start), &a, sizeof a);
+    guint64 mask = block_special(GUINT64_FROM_LE(a));
+    if (mask != 0)
+      return (gsize)(p - start) + first_special(mask);
+    p += 8;
+  }
+  while (p < end && is_plain(*p)) {
+    if (o != NULL)
+      o[p - start] = (char)*p;
+    p++;
+  }
+  return (gsize)(p - start);
 }
 
 /* The length (2-4) of the well-formed UTF-8 sequence at P, or 0 (overlong forms, surrogates,
@@ -139,8 +186,10 @@ static inline int put_utf8(char *out, guint cp)
 }
 
 /* Scans the string literal at s->pos (which is a '"') and leaves s->pos after its closing quote.
- * With OUT non-NULL, also writes the decoded bytes there (never more than the literal's length)
- * and their count to *OUT_LEN.  *ESCAPED (optional) tells whether the literal held an escape. */
+ * With OUT non-NULL, also writes the decoded bytes there and their count to *OUT_LEN: OUT needs
+ * room for as many bytes as the literal has, less one, and must not overlap it (plain bytes are
+ * stored in whole blocks of eight, past the decoded end: see plain_prefix()).  *ESCAPED
+ * (optional) tells whether the literal held an escape. */
 static gboolean scan_string(Scanner *s, char *out, gsize *out_len, gboolean *escaped)
 {
   const guchar *open = s->pos;
@@ -150,16 +199,11 @@ static gboolean scan_string(Scanner *s, char *out, gsize *out_len, gboolean *esc
   gboolean any_escape = FALSE;
 
   for (;;) {
-    /* The fast path: a run of plain bytes, eight at a time and then one at a time. */
-    const guchar *run = p;
-    while (end - p >= 8 && !block_special(p))
-      p += 8;
-    while (p < end && is_plain(*p))
-      p++;
-    if (o != NULL && p > run) {
-      memcpy(o, run, (gsize)(p - run));
-      o += p - run;
-    }
+    /* The fast path: a run of plain bytes. */
+    gsize run = plain_prefix(p, end, o);
+    p += run;
+    if (o != NULL)
+      o += run;
     if (p >= end)
       return fail(s, open, "unterminated string");
 
@@ -226,7 +270,12 @@ static gboolean scan_string(Scanner *s, char *out, gsize *out_len, gboolean *esc
     if (n == 0)
       return fail(s, p, "invalid UTF-8 in string");
     if (o != NULL) {
-      memcpy(o, p, (gsize)n);
+      o[0] = (char)p[0];
+      o[1] = (char)p[1];
+      if (n > 2)
+        o[2] = (char)p[2];
+      if (n > 3)
+        o[3] = (char)p[3];
       o += n;
     }
     p += n;
@@ -397,122 +446,162 @@ static char *decode_literal(const guchar *p, gsize n, gsize *len)
   return out;
 }
 
-/* Frees one field (the array's free function). */
-static void field_free(gpointer data)
+/* Scans the key at s->pos, decodes it in place when it holds escapes, NUL-terminates it and
+ * returns it; NULL when it is not a valid string. */
+static char *scan_key(Scanner *s)
 {
-  CopydeskJsonField *field = data;
-  g_free(field->key);
-  g_free(field->json);
-  g_free(field);
+  if (s->pos >= s->end || *s->pos != '"') {
+    fail_expected(s, "a string key");
+    return NULL;
+  }
+  const guchar *open = s->pos;
+  char *key = (char *)open + 1;
+  gboolean escaped = FALSE;
+  if (!scan_string(s, NULL, NULL, &escaped))
+    return NULL;
+  gsize len = (gsize)(s->pos - open) - 2; /* inside the quotes */
+  if (escaped) { /* rare: decode aside, then over the literal (never longer than it) */
+    gsize n = (gsize)(s->pos - open);
+    char *decoded = decode_literal(open, n, &len);
+    memcpy(key, decoded, len);
+    g_free(decoded);
+  }
+  key[len] = '\0';
+  return key;
 }
 
-/* Parses one record: '{' fields '}' with only whitespace around it. */
-CopydeskJsonRecord *copydesk_json_record_parse(const char *data, gsize len, GError **error)
+/* Parses one record in place: '{' fields '}' with only whitespace around it. */
+gboolean copydesk_json_record_parse_in_place(char *data, gsize len, GArray *fields,
+                                             const char *decode_key, char *decoded,
+                                             gsize *decoded_len, GError **error)
 {
-  g_return_val_if_fail(data != NULL || len == 0, NULL);
-  g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail(data != NULL || len == 0, FALSE);
+  g_return_val_if_fail(fields != NULL, FALSE);
+  g_return_val_if_fail(decode_key == NULL || (decoded != NULL && decoded_len != NULL), FALSE);
+  g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
   const guchar *bytes = (const guchar *)(data != NULL ? data : "");
   Scanner s = {bytes, bytes, bytes + len, error};
+  gboolean want = decode_key != NULL; /* the field to decode is still to come */
+  g_array_set_size(fields, 0);
+  if (decoded_len != NULL)
+    *decoded_len = G_MAXSIZE;
 
   skip_ws(&s);
-  if (s.pos >= s.end) {
-    fail(&s, s.pos, "empty record");
-    return NULL;
-  }
-  if (*s.pos != '{') {
-    fail(&s, s.pos, "expected '{': a record must be a JSON object");
-    return NULL;
-  }
+  if (s.pos >= s.end)
+    return fail(&s, s.pos, "empty record");
+  if (*s.pos != '{')
+    return fail(&s, s.pos, "expected '{': a record must be a JSON object");
   s.pos++;
   skip_ws(&s);
-
-  CopydeskJsonRecord *record = g_new(CopydeskJsonRecord, 1);
-  record->fields = g_ptr_array_new_with_free_func(field_free);
 
   if (s.pos < s.end && *s.pos == '}') {
     s.pos++;
   } else {
     for (;;) {
-      if (s.pos >= s.end || *s.pos != '"') {
-        fail_expected(&s, "a string key");
-        goto failed;
-      }
-      const guchar *key_start = s.pos;
-      gboolean escaped = FALSE;
-      if (!scan_string(&s, NULL, NULL, &escaped))
-        goto failed;
-      const guchar *key_end = s.pos;
+      const char *key = scan_key(&s);
+      if (key == NULL)
+        return FALSE;
       skip_ws(&s);
-      if (s.pos >= s.end || *s.pos != ':') {
-        fail_expected(&s, "':' after key");
-        goto failed;
-      }
+      if (s.pos >= s.end || *s.pos != ':')
+        return fail_expected(&s, "':' after key");
       s.pos++;
       skip_ws(&s);
-      const guchar *value_start = s.pos;
-      if (!scan_value(&s, 1))
-        goto failed;
 
-      CopydeskJsonField *field = g_new(CopydeskJsonField, 1);
-      if (escaped)
-        field->key = decode_literal(key_start, (gsize)(key_end - key_start), NULL);
-      else
-        field->key = g_strndup((const char *)key_start + 1, (gsize)(key_end - key_start) - 2);
-      field->json = g_strndup((const char *)value_start, (gsize)(s.pos - value_start));
-      g_ptr_array_add(record->fields, field);
+      const guchar *value_start = s.pos;
+      gboolean decode_this = want && strcmp(key, decode_key) == 0;
+      want = want && !decode_this;
+      gboolean is_string = s.pos < s.end && *s.pos == '"';
+      if (is_string && decode_this) {
+        if (!scan_string(&s, decoded, decoded_len, NULL))
+          return FALSE;
+        decoded[*decoded_len] = '\0';
+      } else if (is_string) {
+        if (!scan_string(&s, NULL, NULL, NULL))
+          return FALSE;
+      } else if (!scan_value(&s, 1)) {
+        return FALSE;
+      }
+      CopydeskJsonField field = {key, (const char *)value_start, (gsize)(s.pos - value_start)};
+      g_array_append_val(fields, field);
 
       skip_ws(&s);
       if (s.pos < s.end && *s.pos == ',') {
         const guchar *comma = s.pos;
         s.pos++;
         skip_ws(&s);
-        if (s.pos < s.end && *s.pos == '}') {
-          fail(&s, comma, "trailing comma before '}'");
-          goto failed;
-        }
+        if (s.pos < s.end && *s.pos == '}')
+          return fail(&s, comma, "trailing comma before '}'");
         continue;
       }
       if (s.pos < s.end && *s.pos == '}') {
         s.pos++;
         break;
       }
-      fail_expected(&s, "',' or '}'");
-      goto failed;
+      return fail_expected(&s, "',' or '}'");
     }
   }
 
   skip_ws(&s);
-  if (s.pos < s.end) {
-    fail(&s, s.pos, "unexpected data after the record");
-    goto failed;
-  }
-  return record;
+  if (s.pos < s.end)
+    return fail(&s, s.pos, "unexpected data after the record");
 
-failed:
-  copydesk_json_record_free(record);
-  return NULL;
+  /* Every value is followed by whitespace, ',' or '}', none of which is needed any more. */
+  for (guint i = 0; i < fields->len; i++) {
+    CopydeskJsonField *field = &g_array_index(fields, CopydeskJsonField, i);
+    ((char *)field->json)[field->json_len] = '\0';
+  }
+  return TRUE;
 }
 
-/* Frees RECORD and all its fields. */
+/* Parses one record from a copy of DATA. */
+CopydeskJsonRecord *copydesk_json_record_parse(const char *data, gsize len, GError **error)
+{
+  g_return_val_if_fail(data != NULL || len == 0, NULL);
+  g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+  CopydeskJsonRecord *record = g_new(CopydeskJsonRecord, 1);
+  record->bytes = g_malloc(len + 1);
+  if (len > 0)
+    memcpy(record->bytes, data, len);
+  record->bytes[len] = '\0';
+  record->fields = g_array_new(FALSE, FALSE, sizeof(CopydeskJsonField));
+  if (!copydesk_json_record_parse_in_place(record->bytes, len, record->fields, NULL, NULL, NULL,
+                                           error)) {
+    copydesk_json_record_free(record);
+    return NULL;
+  }
+  return record;
+}
+
+/* Frees RECORD, its bytes and its fields. */
 void copydesk_json_record_free(CopydeskJsonRecord *record)
 {
   if (record == NULL)
     return;
-  g_ptr_array_unref(record->fields);
+  g_array_unref(record->fields);
+  g_free(record->bytes);
   g_free(record);
+}
+
+/* Returns the first field of FIELDS named KEY, or NULL. */
+const CopydeskJsonField *copydesk_json_fields_find(const GArray *fields, const char *key)
+{
+  g_return_val_if_fail(fields != NULL && key != NULL, NULL);
+  for (guint i = 0; i < fields->len; i++) {
+    const CopydeskJsonField *field = &g_array_index(fields, CopydeskJsonField, i);
+    if (strcmp(field->key, key) == 0)
+      return field;
+  }
+  return NULL;
 }
 
 /* Returns the raw JSON of the first field named KEY, or NULL. */
 const char *copydesk_json_record_get(const CopydeskJsonRecord *record, const char *key)
 {
   g_return_val_if_fail(record != NULL && key != NULL, NULL);
-  for (guint i = 0; i < record->fields->len; i++) {
-    const CopydeskJsonField *field = g_ptr_array_index(record->fields, i);
-    if (strcmp(field->key, key) == 0)
-      return field->json;
-  }
-  return NULL;
+  const CopydeskJsonField *field = copydesk_json_fields_find(record->fields, key);
+  return field != NULL ? field->json : NULL;
 }
 
 /* Decodes a JSON string literal (quotes included); NULL when JSON is not exactly one literal. */

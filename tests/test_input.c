@@ -111,6 +111,55 @@ test_jsonl_records(void)
   g_free(path);
 }
 
+/* The text field is found by its decoded key and decoded with the record; a missing or
+ * non-string text field is an input error on a document that keeps the record's fields; a short
+ * record after a long one is read right (the reader reuses its buffers). */
+static void
+test_jsonl_text_field(void)
+{
+  GString *data = g_string_new("{\"te\\u0078t\":\"esc key\",\"id\":\"i\\u0064\"}\n"
+                               "{\"id\":3}\n"
+                               "{\"text\":[\"x\"],\"id\":4}\n"
+                               "{\"id\":5,\"text\":\"");
+  GString *long_text = g_string_new(NULL);
+  for (guint i = 0; i < 5000; i++) {
+    g_string_append(data, "line \\\"quoted\\\" caf\xc3\xa9\\n");
+    g_string_append(long_text, "line \"quoted\" caf\xc3\xa9\n");
+  }
+  g_string_append(data, "\"}\n{\"text\":\"short\"}\n");
+  char *path = write_file("t.jsonl", data->str, (gssize)data->len);
+  const char *paths[] = {path, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_JSONL, paths);
+  g_assert_cmpuint(docs->len, ==, 5);
+
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[0]), ==, "id");
+  g_assert_cmpstr(doc_text(docs, 0), ==, "esc key");
+  g_assert_cmpstr(copydesk_document_get_field(docs->pdata[0], "text"), ==, "\"esc key\"");
+  g_assert_cmpuint(copydesk_document_n_errors(docs->pdata[0]), ==, 0);
+
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[1]), ==, "3");
+  g_assert_cmpstr(doc_text(docs, 1), ==, "");
+  g_assert_cmpuint(copydesk_document_n_errors(docs->pdata[1]), ==, 1);
+  const char *message = copydesk_document_error_message(docs->pdata[1], 0);
+  g_assert_nonnull(strstr(message, "has no 'text' field"));
+
+  g_assert_cmpstr(doc_text(docs, 2), ==, "");
+  g_assert_cmpstr(copydesk_document_get_field(docs->pdata[2], "text"), ==, "[\"x\"]");
+  g_assert_cmpuint(copydesk_document_n_errors(docs->pdata[2]), ==, 1);
+  g_assert_nonnull(strstr(copydesk_document_error_message(docs->pdata[2], 0), "not a string"));
+
+  g_assert_cmpstr(doc_text(docs, 3), ==, long_text->str);
+  g_assert_cmpstr(doc_text(docs, 4), ==, "short");
+  char *where = g_strdup_printf("%s:5", path); /* no id: generated from the line */
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[4]), ==, where);
+  g_free(where);
+
+  g_ptr_array_unref(docs);
+  g_string_free(long_text, TRUE);
+  g_string_free(data, TRUE);
+  g_free(path);
+}
+
 static void
 test_conll_documents(void)
 {
@@ -172,6 +221,7 @@ main(int argc, char **argv)
   g_test_add_func("/input/text_keeps_bytes", test_text_keeps_bytes);
   g_test_add_func("/input/empty_file_is_one_document", test_empty_file_is_one_document);
   g_test_add_func("/input/jsonl_records", test_jsonl_records);
+  g_test_add_func("/input/jsonl_text_field", test_jsonl_text_field);
   g_test_add_func("/input/conll_documents", test_conll_documents);
   g_test_add_func("/input/missing_file_then_next", test_missing_file_then_next);
   return g_test_run();

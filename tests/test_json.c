@@ -83,7 +83,7 @@ static void test_parse_valid(void)
     g_assert_nonnull(record);
     g_assert_cmpuint(record->fields->len, ==, c->n_fields);
     for (guint j = 0; j < c->n_fields; j++) {
-      const CopydeskJsonField *field = g_ptr_array_index(record->fields, j);
+      const CopydeskJsonField *field = &g_array_index(record->fields, CopydeskJsonField, j);
       g_assert_cmpstr(field->key, ==, c->keys[j]);
       g_assert_cmpstr(field->json, ==, c->raw[j]);
     }
@@ -335,6 +335,253 @@ static void test_string_decode(void)
   char *plain = copydesk_json_string_decode("\"x\"", NULL);
   g_assert_cmpstr(plain, ==, "x");
   g_free(plain);
+}
+
+/* ---- the reader's path: parsing in place, the text decoded in the same pass ------------ */
+
+/* Parses the LEN bytes of RECORD in place, from a copy of exactly that size, decoding the field
+ * KEY into a buffer of exactly LEN + 1 bytes; checks the result is WANT (WANT_LEN bytes), or that
+ * nothing was decoded when WANT is NULL.  Returns the fields (to free with g_array_unref), whose
+ * strings point into *COPY (to free with g_free). */
+static GArray *parse_in_place(const char *record, gsize len, const char *key, const char *want,
+                              gsize want_len, char **copy)
+{
+  *copy = g_memdup2(record, len);
+  char *decoded = key != NULL ? g_malloc(len + 1) : NULL;
+  GArray *fields = g_array_new(FALSE, FALSE, sizeof(CopydeskJsonField));
+  g_array_set_size(fields, 3); /* emptied by the parser */
+  gsize decoded_len = 7;
+  GError *error = NULL;
+  gboolean ok = copydesk_json_record_parse_in_place(*copy, len, fields, key, decoded,
+                                                    key != NULL ? &decoded_len : NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(ok);
+  if (key != NULL && want == NULL) {
+    g_assert_cmpuint(decoded_len, ==, G_MAXSIZE);
+  } else if (key != NULL) {
+    g_assert_cmpmem(decoded, decoded_len, want, want_len);
+    g_assert_cmpint(decoded[decoded_len], ==, '\0');
+  }
+  g_free(decoded);
+  return fields;
+}
+
+/* The field I of FIELDS. */
+static const CopydeskJsonField *field_at(GArray *fields, guint i)
+{
+  g_assert_cmpuint(i, <, fields->len);
+  return &g_array_index(fields, CopydeskJsonField, i);
+}
+
+/* Fields parsed in place keep their raw values, NUL-terminated in the record's bytes; the first
+ * field of the key asked for is decoded when it is a string, and only then. */
+static void test_parse_in_place(void)
+{
+  const char *record = "{\"id\":7, \"te\\u0078t\" : \"a\\\"b\\u00e9\" ,\"n\":{\"x\":[1]}}";
+  char *copy;
+  GArray *fields = parse_in_place(record, strlen(record), "text", "a\"b\xc3\xa9", 5, &copy);
+  g_assert_cmpuint(fields->len, ==, 3);
+  g_assert_cmpstr(field_at(fields, 0)->key, ==, "id");
+  g_assert_cmpstr(field_at(fields, 0)->json, ==, "7");
+  g_assert_cmpuint(field_at(fields, 0)->json_len, ==, 1);
+  g_assert_cmpstr(field_at(fields, 1)->key, ==, "text");
+  g_assert_cmpstr(field_at(fields, 1)->json, ==, "\"a\\\"b\\u00e9\"");
+  g_assert_cmpuint(field_at(fields, 1)->json_len, ==, 12);
+  g_assert_cmpstr(field_at(fields, 2)->key, ==, "n");
+  g_assert_cmpstr(field_at(fields, 2)->json, ==, "{\"x\":[1]}");
+  g_assert_cmpuint(field_at(fields, 2)->json_len, ==, 9);
+  g_array_unref(fields);
+  g_free(copy);
+
+  /* Not decoded: a value that is not a string, a key that is missing, a first field of the key
+   * that is not a string (the second one does not count); decoded: the first string of two. */
+  static const struct {
+    const char *record, *key, *want;
+  } cases[] = {
+    {"{\"n\":{\"x\":\"y\"}}", "n", NULL},
+    {"{\"a\":\"b\"}", "text", NULL},
+    {"{\"text\":1,\"text\":\"x\"}", "text", NULL},
+    {"{\"text\":\"x\",\"text\":\"y\"}", "text", "x"},
+    {"{\"x\":\"\",\"text\":\"\"}", "text", ""},
+    {"{\"\":\"empty key\"}", "", "empty key"},
+    {"{\"text\":\"x\"}", NULL, NULL},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    print_case(i, cases[i].record, strlen(cases[i].record));
+    const char *want = cases[i].want;
+    fields = parse_in_place(cases[i].record, strlen(cases[i].record), cases[i].key, want,
+                            want != NULL ? strlen(want) : 0, &copy);
+    g_array_unref(fields);
+    g_free(copy);
+  }
+}
+
+/* Every decode case (and every refused literal) gives the same result with 0 to 17 plain bytes
+ * before and after it, so that escapes, UTF-8 sequences, control bytes and the closing quote
+ * fall at every position of the eight- and sixteen-byte blocks; both through
+ * copydesk_json_string_decode() and as the text field of a record parsed in place. */
+static void test_decode_every_offset(void)
+{
+  const char *pad = "0123456789abcdefgh";
+  const char *pad_after = "ghijklmnopqrstuvwx"; /* no hex digit: "\\u12" stays refused */
+  for (guint i = 0; i < G_N_ELEMENTS(decode_cases); i++) {
+    const DecodeCase *c = &decode_cases[i];
+    gsize json_len = strlen(c->json);
+    if (json_len < 2 || c->json[0] != '"' || c->json[json_len - 1] != '"')
+      continue; /* not a literal with something inside to shift */
+    for (guint before = 0; before <= 17; before++) {
+      guint after = 17 - before;
+      GString *literal = g_string_new("\"");
+      g_string_append_len(literal, pad, before);
+      g_string_append_len(literal, c->json + 1, (gssize)json_len - 2);
+      g_string_append_len(literal, pad_after, after);
+      g_string_append_c(literal, '"');
+      GString *want = g_string_new_len(pad, before);
+      if (c->bytes != NULL)
+        g_string_append_len(want, c->bytes, (gssize)c->len);
+      g_string_append_len(want, pad_after, after);
+      print_case(i * 100 + before, literal->str, literal->len);
+
+      char *exact = g_memdup2(literal->str, literal->len + 1); /* no slack after the NUL */
+      gsize len = 0;
+      char *bytes = copydesk_json_string_decode(exact, &len);
+      GString *record = g_string_new("{\"text\":");
+      g_string_append_len(record, literal->str, (gssize)literal->len);
+      g_string_append_c(record, '}');
+      if (c->bytes != NULL) {
+        g_assert_cmpmem(bytes, len, want->str, want->len);
+        char *copy;
+        GArray *fields = parse_in_place(record->str, record->len, "text", want->str, want->len,
+                                        &copy);
+        g_assert_cmpstr(field_at(fields, 0)->json, ==, literal->str);
+        g_array_unref(fields);
+        g_free(copy);
+      } else {
+        g_assert_null(bytes);
+        g_assert_null(copydesk_json_record_parse(record->str, record->len, NULL));
+      }
+      g_free(bytes);
+      g_free(exact);
+      g_string_free(record, TRUE);
+      g_string_free(want, TRUE);
+      g_string_free(literal, TRUE);
+    }
+  }
+}
+
+/* A bad byte or escape inside a string is refused at its own column, wherever it falls in a
+ * block of eight, and a string cut short at any length is "unterminated" at its quote. */
+static void test_refuse_every_offset(void)
+{
+  static const struct {
+    const char *bad, *words;
+  } bad[] = {
+    {"\x01", "raw control character U+0001"},
+    {"\x1f", "raw control character U+001F"},
+    {"\t", "raw control character U+0009"},
+    {"\xff", "invalid UTF-8"},
+    {"\x80", "invalid UTF-8"},
+    {"\xc3(", "invalid UTF-8"},
+    {"\xed\xa0\x80", "invalid UTF-8"},
+    {"\xf4\x90\x80\x80", "invalid UTF-8"},
+    {"\xe2\x82", "invalid UTF-8"},
+    {"\\x", "invalid escape '\\x'"},
+    {"\\u12g4", "invalid \\u escape"},
+  };
+  const char *pad = "0123456789abcdefghijklmnopqrstuvwxyz";
+  for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+    for (guint before = 0; before <= 17; before++) {
+      for (guint after = 0; after <= 17; after += 17) {
+        GString *record = g_string_new("{\"text\":\"");
+        g_string_append_len(record, pad, before);
+        g_string_append(record, bad[i].bad);
+        g_string_append_len(record, pad, after);
+        g_string_append(record, "\"}");
+        print_case(i * 100 + before, record->str, record->len);
+        assert_refused(record->str, record->len, 10 + before, bad[i].words);
+        g_string_free(record, TRUE);
+      }
+    }
+  }
+  for (guint n = 0; n <= 36; n++) {
+    GString *record = g_string_new("{\"text\":\"");
+    g_string_append_len(record, pad, n);
+    assert_refused(record->str, record->len, 9, "unterminated string");
+    g_string_append_c(record, '\\'); /* cut inside an escape */
+    assert_refused(record->str, record->len, 9, "unterminated string");
+    g_string_free(record, TRUE);
+  }
+}
+
+/* A string of 2 MB mixing plain runs of every length with escapes, surrogate pairs and UTF-8
+ * decodes to exactly the bytes it was made from, and writes back to the same bytes. */
+static void test_decode_long(void)
+{
+  GRand *rand = g_rand_new_with_seed(20240617);
+  GString *literal = g_string_new("{\"id\":1,\"text\":\"");
+  GString *want = g_string_new(NULL);
+  while (want->len < 2000000) {
+    guint run = (guint)g_rand_int_range(rand, 0, 40);
+    for (guint k = 0; k < run; k++) {
+      char c = (char)g_rand_int_range(rand, 0x20, 0x7f);
+      if (c == '"' || c == '\\')
+        c = 'q';
+      g_string_append_c(literal, c);
+      g_string_append_c(want, c);
+    }
+    switch (g_rand_int_range(rand, 0, 7)) {
+    case 0:
+      g_string_append(literal, "\\n");
+      g_string_append_c(want, '\n');
+      break;
+    case 1:
+      g_string_append(literal, "\\\"\\\\");
+      g_string_append(want, "\"\\");
+      break;
+    case 2:
+      g_string_append(literal, "\\u00e9");
+      g_string_append(want, "\xc3\xa9");
+      break;
+    case 3:
+      g_string_append(literal, "\\ud83d\\ude00");
+      g_string_append(want, "\xf0\x9f\x98\x80");
+      break;
+    case 4:
+      g_string_append(literal, "\xe2\x80\x9c\xc3\xa9\xf0\x9f\x98\x80");
+      g_string_append(want, "\xe2\x80\x9c\xc3\xa9\xf0\x9f\x98\x80");
+      break;
+    case 5:
+      g_string_append(literal, "\\u0000");
+      g_string_append_c(want, '\0');
+      break;
+    default:
+      break;
+    }
+  }
+  g_string_append(literal, "\",\"after\":[true]}");
+
+  char *copy;
+  GArray *fields = parse_in_place(literal->str, literal->len, "text", want->str, want->len, &copy);
+  g_assert_cmpuint(fields->len, ==, 3);
+  g_assert_cmpstr(field_at(fields, 2)->json, ==, "[true]");
+  gsize back_len = 0;
+  char *back = copydesk_json_string_decode(field_at(fields, 1)->json, &back_len);
+  g_assert_cmpmem(back, back_len, want->str, want->len);
+
+  GString *written = g_string_new(NULL);
+  copydesk_json_append_string(written, want->str, (gssize)want->len);
+  gsize again_len = 0;
+  char *again = copydesk_json_string_decode(written->str, &again_len);
+  g_assert_cmpmem(again, again_len, want->str, want->len);
+
+  g_free(again);
+  g_string_free(written, TRUE);
+  g_free(back);
+  g_array_unref(fields);
+  g_free(copy);
+  g_string_free(want, TRUE);
+  g_string_free(literal, TRUE);
+  g_rand_free(rand);
 }
 
 /* ---- writing strings ---------------------------------------------------------------- */
@@ -607,6 +854,10 @@ int main(int argc, char **argv)
   g_test_add_func("/json/parse/invalid", test_parse_invalid);
   g_test_add_func("/json/parse/depth", test_parse_depth);
   g_test_add_func("/json/decode", test_string_decode);
+  g_test_add_func("/json/parse/in-place", test_parse_in_place);
+  g_test_add_func("/json/decode/every-offset", test_decode_every_offset);
+  g_test_add_func("/json/decode/refused-every-offset", test_refuse_every_offset);
+  g_test_add_func("/json/decode/long", test_decode_long);
   g_test_add_func("/json/write/string", test_append_string);
   g_test_add_func("/json/write/string-code-points", test_append_string_all_code_points);
   g_test_add_func("/json/write/string-random-bytes", test_append_string_random_bytes);

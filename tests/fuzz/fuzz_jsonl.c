@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (record == NULL)
     return 0;
   for (guint i = 0; i < record->fields->len; i++) {
-    const CopydeskJsonField *field = g_ptr_array_index(record->fields, i);
+    const CopydeskJsonField *field = &g_array_index(record->fields, CopydeskJsonField, i);
     if (field->json[0] == '"')
       check_string(field->json);
   }
