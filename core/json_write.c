@@ -1,9 +1,10 @@
 /* copydesk — helpers for plugins that write JSON.
  *
- * Strings: runs of bytes that need no escape (plain ASCII and well-formed UTF-8 other
- * than U+2028/U+2029) are appended in one call; everything else is escaped one byte
- * or one character at a time.  Numbers: the shortest of %.15g, %.16g, %.17g that
- * reads back to the same double, always in the C locale.
+ * Strings: the output grows once for the whole string, then bytes that need no escape
+ * (plain ASCII, sixteen at a time, and well-formed UTF-8 other than U+2028/U+2029) are
+ * copied straight into it, eight bytes a store; everything else is escaped one byte or
+ * one character at a time, each escape making room for itself.  Numbers: the shortest
+ * of %.15g, %.16g, %.17g that reads back to the same double, always in the C locale.
  */
 #include <copydesk/json.h>
 
@@ -20,15 +21,67 @@ static inline gboolean is_plain(guchar c)
 #define ONES G_GUINT64_CONSTANT(0x0101010101010101)
 #define HIGHS G_GUINT64_CONSTANT(0x8080808080808080)
 
-/* Nonzero when one of the eight bytes at P is not plain ASCII. */
-static inline guint64 block_special(const guchar *p)
+/* For the eight bytes of V (the first byte lowest): zero when all are plain ASCII, else a mask
+ * whose lowest set bit is the high bit of the first byte that is not (a quote, a backslash, a
+ * control character or a byte >= 0x80).  Bytes after that one may be flagged wrongly. */
+static inline guint64 block_special(guint64 v)
 {
-  guint64 v;
-  memcpy(&v, p, sizeof v);
-  guint64 quote = v ^ (ONES * '"');
-  guint64 bslash = v ^ (ONES * '\\');
-  return (((quote - ONES) & ~quote) | ((bslash - ONES) & ~bslash) | ((v - ONES * 0x20) & ~v) | v) &
+  return (((v ^ (ONES * '"')) - ONES) | ((v ^ (ONES * '\\')) - ONES) | (v - ONES * 0x20) | v) &
          HIGHS;
+}
+
+/* The position (0-7) in its block of the first special byte of MASK (nonzero). */
+static inline gsize first_special(guint64 mask)
+{
+  return (gsize)__builtin_ctzll(mask) / 8;
+}
+
+/* Copies to O the plain ASCII bytes from P on (up to END), looked at sixteen and eight at a time,
+ * and returns their count.  Whole blocks of eight are stored: up to seven bytes past the count
+ * may be written (never more than END - P). */
+static inline gsize copy_plain(const guchar *p, const guchar *end, char *o)
+{
+  const guchar *start = p;
+  while (end - p >= 16) {
+    guint64 a, b;
+    memcpy(&a, p, sizeof a);
+    memcpy(&b, p + 8, sizeof b);
+    memcpy(o + (p - start), &a, sizeof a);
+    memcpy(o + (p - start) + 8, &b, sizeof b);
+    guint64 mask_a = block_special(GUINT64_FROM_LE(a));
+    guint64 mask_b = block_special(GUINT64_FROM_LE(b));
+    if (mask_a != 0)
+      return (gsize)(p - start) + first_special(mask_a);
+    if (mask_b != 0)
+      return (gsize)(p - start) + 8 + first_special(mask_b);
+    p += 16;
+  }
+  if (end - p >= 8) {
+    guint64 a;
+    memcpy(&a, p, sizeof a);
+    memcpy(o + (p - start), &a, sizeof a);
+    guint64 mask = block_special(GUINT64_FROM_LE(a));
+    if (mask != 0)
+      return (gsize)(p - start) + first_special(mask);
+    p += 8;
+  }
+  while (p < end && is_plain(*p)) {
+    o[p - start] = (char)*p;
+    p++;
+  }
+  return (gsize)(p - start);
+}
+
+/* Makes room in OUT for N more bytes and the NUL after them (growing it at most once); returns
+ * where they go.  OUT's length does not change. */
+static inline char *room(GString *out, gsize n)
+{
+  if (G_UNLIKELY(out->allocated_len - out->len <= n)) {
+    gsize len = out->len;
+    g_string_set_size(out, len + n);
+    out->len = len;
+  }
+  return out->str + out->len;
 }
 
 /* The length (2-4) of the well-formed UTF-8 sequence at P, or 0 (overlong forms, surrogates,
@@ -73,52 +126,66 @@ void copydesk_json_append_string(GString *out, const char *s, gssize len)
 
   const guchar *p = (const guchar *)s;
   const guchar *end = p + len;
-  g_string_append_c(out, '"');
-  while (p < end) {
-    /* The fast path: the longest run that can be copied as it is. */
-    const guchar *run = p;
-    for (;;) {
-      while (end - p >= 8 && !block_special(p))
-        p += 8;
-      while (p < end && is_plain(*p))
-        p++;
-      if (p < end && *p >= 0x80) {
-        int n = utf8_sequence(p, end);
-        if (n > 0 && !(n == 3 && is_line_separator(p))) {
-          p += n;
-          continue;
-        }
-      }
-      break;
-    }
-    if (p > run)
-      g_string_append_len(out, (const char *)run, p - run);
+  /* Room for the quotes and every byte as it is: O always has room for the rest of the input,
+   * the closing quote and a NUL; an escape, longer than what it stands for, makes its own. */
+  char *o = room(out, (gsize)len + 2);
+  *o++ = '"';
+  for (;;) {
+    gsize run = copy_plain(p, end, o);
+    p += run;
+    o += run;
     if (p >= end)
       break;
 
     guchar c = *p;
-    switch (c) {
-    case '"': g_string_append_len(out, "\\\"", 2); break;
-    case '\\': g_string_append_len(out, "\\\\", 2); break;
-    case '\b': g_string_append_len(out, "\\b", 2); break;
-    case '\f': g_string_append_len(out, "\\f", 2); break;
-    case '\n': g_string_append_len(out, "\\n", 2); break;
-    case '\r': g_string_append_len(out, "\\r", 2); break;
-    case '\t': g_string_append_len(out, "\\t", 2); break;
-    default:
-      if (c < 0x20) {
-        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-        g_string_append_len(out, esc, 6);
-      } else if (utf8_sequence(p, end) == 3 && is_line_separator(p)) {
-        g_string_append_len(out, p[2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
-        p += 2; /* plus the one below */
-      } else {
-        g_string_append_len(out, "\\ufffd", 6); /* one invalid byte */
+    if (c >= 0x80) {
+      int n = utf8_sequence(p, end);
+      if (n > 0 && !(n == 3 && is_line_separator(p))) {
+        o[0] = (char)p[0];
+        o[1] = (char)p[1];
+        if (n > 2)
+          o[2] = (char)p[2];
+        if (n > 3)
+          o[3] = (char)p[3];
+        o += n;
+        p += n;
+        continue;
       }
+    }
+    out->len = (gsize)(o - out->str);
+    o = room(out, 6 + (gsize)(end - p) + 1);
+    char letter = 0; /* of a two-byte escape */
+    switch (c) {
+    case '"': letter = '"'; break;
+    case '\\': letter = '\\'; break;
+    case '\b': letter = 'b'; break;
+    case '\f': letter = 'f'; break;
+    case '\n': letter = 'n'; break;
+    case '\r': letter = 'r'; break;
+    case '\t': letter = 't'; break;
+    default: break;
+    }
+    if (letter != 0) {
+      o[0] = '\\';
+      o[1] = letter;
+      o += 2;
+    } else if (c < 0x20) {
+      char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+      memcpy(o, esc, 6);
+      o += 6;
+    } else if (utf8_sequence(p, end) == 3 && is_line_separator(p)) {
+      memcpy(o, p[2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+      o += 6;
+      p += 2; /* plus the one below */
+    } else {
+      memcpy(o, "\\ufffd", 6); /* one invalid byte */
+      o += 6;
     }
     p++;
   }
-  g_string_append_c(out, '"');
+  *o++ = '"';
+  *o = '\0';
+  out->len = (gsize)(o - out->str);
 }
 
 /* Rewrites the %g output BUF of an integral VALUE below 1e21 without its exponent
@@ -218,7 +285,10 @@ void copydesk_json_append_double(GString *out, double value)
   }
   char quick[G_ASCII_DTOSTR_BUF_SIZE];
   if (format_thousandths(quick, value)) {
-    g_string_append(out, quick);
+    gsize n = strlen(quick);
+    char *o = room(out, n);
+    memcpy(o, quick, n + 1);
+    out->len += n;
     return;
   }
   char buf[G_ASCII_DTOSTR_BUF_SIZE];

@@ -642,6 +642,74 @@ static void test_append_string(void)
   g_string_free(out, TRUE);
 }
 
+/* Every write case comes out the same with 0 to 17 plain bytes before and after it, so that each
+ * escape and UTF-8 sequence falls at every position of the eight- and sixteen-byte blocks; into
+ * strings that have no room to spare (each escape grows them) and into ones that have plenty. */
+static void test_append_string_every_offset(void)
+{
+  const char *pad = "0123456789abcdefgh";
+  for (guint i = 0; i < G_N_ELEMENTS(write_cases); i++) {
+    const WriteCase *c = &write_cases[i];
+    gsize in_len = c->len < 0 ? strlen(c->in) : (gsize)c->len;
+    gsize out_len = strlen(c->out);
+    for (guint before = 0; before <= 17; before++) {
+      guint after = 17 - before;
+      GString *in = g_string_new_len(pad, before);
+      g_string_append_len(in, c->in, (gssize)in_len);
+      g_string_append_len(in, pad, after);
+      GString *want = g_string_new("\"");
+      g_string_append_len(want, pad, before);
+      g_string_append_len(want, c->out + 1, (gssize)out_len - 2);
+      g_string_append_len(want, pad, after);
+      g_string_append_c(want, '"');
+      print_case(i * 100 + before, in->str, in->len);
+
+      char *exact = g_memdup2(in->str, in->len); /* no NUL after it */
+      for (guint spare = 0; spare < 2; spare++) {
+        GString *out = g_string_sized_new(spare ? 4096 : 0);
+        g_string_append(out, "prefix:");
+        copydesk_json_append_string(out, exact, (gssize)in->len);
+        g_assert_true(g_str_has_prefix(out->str, "prefix:"));
+        g_assert_cmpstr(out->str + 7, ==, want->str);
+        g_assert_cmpuint(out->len, ==, 7 + want->len);
+        g_string_free(out, TRUE);
+      }
+      g_free(exact);
+      g_string_free(want, TRUE);
+      g_string_free(in, TRUE);
+    }
+  }
+}
+
+/* A long string of escapes only (each one grows the output) and a long plain one are written
+ * exactly, after whatever the output already held. */
+static void test_append_string_long(void)
+{
+  GString *in = g_string_new(NULL);
+  GString *want = g_string_new("x\"");
+  for (guint i = 0; i < 100000; i++) {
+    g_string_append_c(in, (char)(i % 3 == 0 ? '\x01' : i % 3 == 1 ? '"' : '\n'));
+    g_string_append(want, i % 3 == 0 ? "\\u0001" : i % 3 == 1 ? "\\\"" : "\\n");
+  }
+  g_string_append_c(want, '"');
+  GString *out = g_string_new("x");
+  copydesk_json_append_string(out, in->str, (gssize)in->len);
+  g_assert_cmpuint(out->len, ==, want->len);
+  g_assert_cmpstr(out->str, ==, want->str);
+
+  g_string_truncate(in, 0);
+  for (guint i = 0; i < 1000003; i++)
+    g_string_append_c(in, (char)('a' + i % 26));
+  g_string_truncate(out, 0);
+  copydesk_json_append_string(out, in->str, (gssize)in->len);
+  g_assert_cmpuint(out->len, ==, in->len + 2);
+  g_assert_cmpmem(out->str + 1, out->len - 2, in->str, in->len);
+  g_assert_cmpint(out->str[out->len], ==, '\0');
+  g_string_free(out, TRUE);
+  g_string_free(want, TRUE);
+  g_string_free(in, TRUE);
+}
+
 /* Appends code point CP to S as UTF-8. */
 static void append_code_point(GString *s, gunichar cp)
 {
@@ -859,6 +927,8 @@ int main(int argc, char **argv)
   g_test_add_func("/json/decode/refused-every-offset", test_refuse_every_offset);
   g_test_add_func("/json/decode/long", test_decode_long);
   g_test_add_func("/json/write/string", test_append_string);
+  g_test_add_func("/json/write/string-every-offset", test_append_string_every_offset);
+  g_test_add_func("/json/write/string-long", test_append_string_long);
   g_test_add_func("/json/write/string-code-points", test_append_string_all_code_points);
   g_test_add_func("/json/write/string-random-bytes", test_append_string_random_bytes);
   g_test_add_func("/json/write/double", test_append_double);
