@@ -103,6 +103,106 @@ static CopydeskDocument *make_edited(void) {
   return doc;
 }
 
+/* ---- Offsets counted forwards and back -------------------------------------- */
+
+/* "[[s,e],…]" for the spans [STARTS[k], ENDS[k]) of DOC's current text, each end mapped to the
+ * original and counted in UNIT by the core itself, the way the record maps them. */
+static char *expected_pairs(const CopydeskDocument *doc, const GArray *starts, const GArray *ends,
+                            CopydeskOffsetUnit unit) {
+  gsize original_len;
+  copydesk_document_original(doc, &original_len);
+  GString *s = g_string_new("[");
+  for (guint k = 0; k < starts->len; k++) {
+    gsize bs = MIN(copydesk_document_original_start(doc, g_array_index(starts, gsize, k)),
+                   original_len);
+    gsize be = MIN(copydesk_document_original_end(doc, g_array_index(ends, gsize, k)),
+                   original_len);
+    be = MAX(be, bs);
+    g_string_append_printf(s, "%s[%" G_GSIZE_FORMAT ",%" G_GSIZE_FORMAT "]", k ? "," : "",
+                           copydesk_document_original_offset(doc, bs, unit),
+                           copydesk_document_original_offset(doc, be, unit));
+  }
+  g_string_append_c(s, ']');
+  return g_string_free(s, FALSE);
+}
+
+/* Random spans of at most MAX_LEN bytes of the current text of DOC, in order, on character
+ * boundaries, added to LAYER; their bounds go to STARTS and ENDS. */
+static void add_random_spans(CopydeskDocument *doc, const char *layer, GRand *rand, gsize max_len,
+                             GArray *starts, GArray *ends) {
+  gsize len;
+  const char *text = copydesk_document_text(doc, &len);
+  gsize pos = 0;
+  for (;;) {
+    gsize start = pos + (gsize)g_rand_int_range(rand, 0, 8);
+    while (start < len && (text[start] & 0xC0) == 0x80)
+      start++;
+    gsize end = start + 1 + (gsize)g_rand_int_range(rand, 0, (gint32)max_len);
+    while (end < len && (text[end] & 0xC0) == 0x80)
+      end++;
+    if (start >= len)
+      break;
+    end = MIN(end, len);
+    copydesk_harness_add_span(doc, layer, start, end, layer);
+    g_array_append_val(starts, start);
+    g_array_append_val(ends, end);
+    pos = end;
+  }
+}
+
+/* Offsets come out as the core counts them, in every unit, whether the writer counts forwards
+ * (one layer), steps back a little or a long way (to the start of the next layer, in texts
+ * shorter and longer than its limit for counting back), and over text with invalid bytes. */
+static void test_offsets_forwards_and_back(void) {
+  static const char *const pieces[] = {"a", "bc d", " ", "\n", "\xc3\xa9", "\xe2\x80\x9c",
+                                       "\xf0\x9f\x98\x80", "0123456789abcdef", "\xff"};
+  static const char *const units[] = {"codepoints", "bytes", "utf16"};
+  static const char *const layers[] = {COPYDESK_LAYER_SENTENCE, COPYDESK_LAYER_PARAGRAPH,
+                                       COPYDESK_LAYER_TOKEN};
+  static const char *const keys[] = {"sentences", "paragraphs", "tokens"};
+  static const gsize max_lens[] = {300, 3000, 12};
+  GRand *rand = g_rand_new_with_seed(20240617);
+  for (guint round = 0; round < 12; round++) {
+    gsize size = round < 4 ? 200 : round < 8 ? 3000 : 20000;
+    gboolean invalid = round % 4 == 3;
+    GString *text = g_string_new(NULL);
+    while (text->len < size) {
+      guint pick = (guint)g_rand_int_range(rand, 0, G_N_ELEMENTS(pieces) - (invalid ? 0 : 1));
+      g_string_append(text, pieces[pick]);
+    }
+    CopydeskDocument *doc = copydesk_document_new("r", text->str, (gssize)text->len);
+    GArray *starts[3], *ends[3];
+    for (guint l = 0; l < 3; l++) {
+      starts[l] = g_array_new(FALSE, FALSE, sizeof(gsize));
+      ends[l] = g_array_new(FALSE, FALSE, sizeof(gsize));
+      add_random_spans(doc, layers[l], rand, max_lens[l], starts[l], ends[l]);
+    }
+    for (guint u = 0; u < G_N_ELEMENTS(units); u++) {
+      char *options = g_strdup_printf("{offsets: %s, include: [sentences, paragraphs, tokens]}",
+                                      units[u]);
+      char *out = format_doc("jsonl", options, doc);
+      for (guint l = 0; l < 3; l++) {
+        char *pairs = expected_pairs(doc, starts[l], ends[l], (CopydeskOffsetUnit)u);
+        char *want = g_strdup_printf("\"%s\":%s", keys[l], pairs);
+        if (strstr(out, want) == NULL)
+          g_error("round %u, %s, %s: the output lacks %s", round, units[u], keys[l], want);
+        g_free(want);
+        g_free(pairs);
+      }
+      g_free(out);
+      g_free(options);
+    }
+    for (guint l = 0; l < 3; l++) {
+      g_array_unref(starts[l]);
+      g_array_unref(ends[l]);
+    }
+    copydesk_document_free(doc);
+    g_string_free(text, TRUE);
+  }
+  g_rand_free(rand);
+}
+
+
 static void test_offsets_after_edit(void) {
   CopydeskDocument *doc = make_edited();
   const char *opts = "{include: [clean_text, sentences, mentions]";
@@ -700,6 +800,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/json/offsets/bytes", test_offsets_bytes);
   g_test_add_func("/json/offsets/utf16", test_offsets_utf16);
   g_test_add_func("/json/offsets/after-edit", test_offsets_after_edit);
+  g_test_add_func("/json/offsets/forwards-and-back", test_offsets_forwards_and_back);
   g_test_add_func("/json/escape/line-separator-invalid-utf8", test_line_separator_and_invalid_utf8);
   g_test_add_func("/json/escape/quotes-controls", test_escaping);
   g_test_add_func("/json/fields/passthrough", test_passthrough_fields);

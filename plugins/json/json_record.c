@@ -1,10 +1,14 @@
 /* copydesk — the JSON record shared by the json and jsonl output plugins.
  *
- * One pass appends the whole record to the output GString.  The only allocations per
- * document are the sort arrays of the layers written (one per layer, reused) and, when
- * entities are grouped, one hash table and one array of groups; never one per span.
+ * One pass appends the whole record to the output GString, which grows once up front for
+ * about the record's size; small pieces are copied in without the NUL GLib would write
+ * after each (the record ends with one), and offsets are counted by a forward cursor
+ * (unit_cursor.h).  The only allocations per document are the sort arrays of the layers
+ * written (one per layer, reused) and, when entities are grouped, one hash table and one
+ * array of groups; never one per span.
  */
 #include "json_record.h"
+#include "unit_cursor.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,24 +92,22 @@ typedef struct {
 } Writer;
 
 /* Appends the N bytes at S: a plain copy when OUT has room (GString keeps its fields public
- * for this), else the GLib call that grows it.  Most appends here are a few bytes long. */
+ * for this), else the GLib call that grows it.  Most appends here are a few bytes long; the NUL
+ * after them is left to the end of the record (json_record_append). */
 static inline void put(GString *out, const char *s, gsize n) {
   if (G_LIKELY(out->len + n < out->allocated_len)) {
     memcpy(out->str + out->len, s, n);
     out->len += n;
-    out->str[out->len] = '\0';
   } else {
     g_string_append_len(out, s, (gssize)n);
   }
 }
 
 static inline void put_c(GString *out, char c) {
-  if (G_LIKELY(out->len + 1 < out->allocated_len)) {
+  if (G_LIKELY(out->len + 1 < out->allocated_len))
     out->str[out->len++] = c;
-    out->str[out->len] = '\0';
-  } else {
+  else
     g_string_append_c(out, c);
-  }
 }
 
 static void w_newline(Writer *w) {
@@ -119,8 +121,9 @@ static void w_newline(Writer *w) {
   }
 }
 
-/* Starts the next member or element of the open container. */
-static inline void w_next(Writer *w) {
+/* Starts the next member or element of the open container (called for every value written,
+ * so always inlined). */
+static G_ALWAYS_INLINE inline void w_next(Writer *w) {
   if (!w->first) put_c(w->out, ',');
   w->first = FALSE;
   if (w->pretty) w_newline(w);
@@ -163,15 +166,36 @@ static inline void w_close(Writer *w, char c) {
 
 static inline void w_null(Writer *w) { put(w->out, "null", 4); }
 
-/* An unsigned integer, without going through printf. */
+/* An unsigned integer, without going through printf: two digits a step, written backwards into
+ * a buffer whose first sixteen bytes from the first digit are then copied at once (the bytes
+ * after the last digit are copied too, but not counted). */
 static inline void w_size(Writer *w, gsize v) {
-  char buf[24];
-  char *p = buf + sizeof buf;
-  do {
-    *--p = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  put(w->out, p, (gsize)(buf + sizeof buf - p));
+  static const char pairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  char buf[40];
+  char *end = buf + 24; /* at most 20 digits; 16 bytes are always there to copy */
+  char *p = end;
+  while (v >= 100) {
+    p -= 2;
+    memcpy(p, pairs + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    p -= 2;
+    memcpy(p, pairs + 2 * v, 2);
+  } else {
+    *--p = (char)('0' + v);
+  }
+  gsize n = (gsize)(end - p);
+  GString *out = w->out;
+  if (G_LIKELY(n <= 16 && out->len + 16 < out->allocated_len)) {
+    memcpy(out->str + out->len, p, 16);
+    out->len += n;
+  } else {
+    put(out, p, n);
+  }
 }
 
 static inline void w_string_or_null(Writer *w, const char *s, gssize len) {
@@ -191,7 +215,7 @@ typedef struct {
 /* What every span writer needs to know about the document. */
 typedef struct {
   const CopydeskDocument *doc;
-  CopydeskOffsetUnit unit;
+  UnitCursor *units; /* counts offsets in the output unit */
   const char *original;
   gsize original_len;
 } Source;
@@ -206,13 +230,13 @@ static inline void map_bytes(const Source *src, gsize cur_start, gsize cur_end, 
 
 static inline void map_span(const Source *src, gsize cur_start, gsize cur_end, Mapped *m) {
   map_bytes(src, cur_start, cur_end, m);
-  m->start = copydesk_document_original_offset(src->doc, m->byte_start, src->unit);
-  m->end = copydesk_document_original_offset(src->doc, m->byte_end, src->unit);
+  m->start = unit_cursor_offset(src->units, m->byte_start);
+  m->end = unit_cursor_offset(src->units, m->byte_end);
 }
 
-/* Counts the units of up to three mapped ranges (NULL: none), asking the document for the
- * offsets in increasing order: its unit index is O(1) forwards but rescans on a step back,
- * and a quote's speaker and cue often come before the quote. */
+/* Counts the units of up to three mapped ranges (NULL: none), asking for the offsets in
+ * increasing order: the cursor counts forwards but looks up an index on a step back, and a
+ * quote's speaker and cue often come before the quote. */
 static void count_units(const Source *src, Mapped *a, Mapped *b, Mapped *c) {
   struct {
     gsize byte;
@@ -229,7 +253,7 @@ static void count_units(const Source *src, Mapped *a, Mapped *b, Mapped *c) {
     for (guint j = i; j > 0 && v[j - 1].byte > v[j].byte; j--)
       t = v[j], v[j] = v[j - 1], v[j - 1] = t;
   for (guint i = 0; i < n; i++)
-    *v[i].dest = copydesk_document_original_offset(src->doc, v[i].byte, src->unit);
+    *v[i].dest = unit_cursor_offset(src->units, v[i].byte);
 }
 
 /* "start": S, "end": E */
@@ -594,7 +618,9 @@ static void w_errors(Writer *w, const JsonRecordConfig *config, const CopydeskDo
 static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const CopydeskDocument *doc,
                             guint taken, gboolean has_text, Collisions *col) {
   const guint inc = config->include;
-  Source source = {.doc = doc, .unit = config->unit};
+  UnitCursor units;
+  unit_cursor_init(&units, doc, config->unit);
+  Source source = {.doc = doc, .units = &units};
   source.original = copydesk_document_original(doc, &source.original_len);
   const Source *src = &source;
 
@@ -667,27 +693,45 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
  * written unescaped becomes \u2028 or \u2029 (it can only be inside a string there), so
  * the record is safe for JavaScript and stays one line for line-based tools. */
 static void put_raw_json(GString *out, const char *json) {
-  const char *p = json, *q;
-  while ((q = strstr(p, "\xe2\x80")) != NULL && q[2] != '\0') {
-    if (q[2] == '\xa8' || q[2] == '\xa9') {
+  const char *p = json, *end = json + strlen(json), *q;
+  while ((q = memchr(p, 0xE2, (gsize)(end - p))) != NULL && end - q >= 3) {
+    if (q[1] == '\x80' && (q[2] == '\xa8' || q[2] == '\xa9')) {
       put(out, p, (gsize)(q - p));
       put(out, q[2] == '\xa8' ? "\\u2028" : "\\u2029", 6);
+      p = q + 3;
     } else {
-      put(out, p, (gsize)(q - p) + 3);
+      put(out, p, (gsize)(q - p) + 1);
+      p = q + 1;
     }
-    p = q + 3;
   }
-  put(out, p, strlen(p));
+  put(out, p, (gsize)(end - p));
+}
+
+/* Grows OUT once to about the size of DOC's record: its input fields, its text and as much
+ * again for spans and their text, so that the record seldom grows it again. */
+static void reserve_record(GString *out, const CopydeskDocument *doc, guint n_fields) {
+  gsize need = 256;
+  for (guint i = 0; i < n_fields; i++)
+    need += strlen(copydesk_document_field_json(doc, i)) + 16;
+  gsize original_len;
+  copydesk_document_original(doc, &original_len);
+  need += 2 * original_len;
+  if (out->allocated_len - out->len <= need) {
+    gsize len = out->len;
+    g_string_set_size(out, len + need);
+    out->len = len;
+  }
 }
 
 void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *doc, GString *out) {
+  guint n_fields = copydesk_document_n_fields(doc);
+  reserve_record(out, doc, n_fields);
   Writer w = {.out = out, .pretty = config->pretty, .depth = config->pretty ? config->indent : 0};
   if (w.pretty)
     for (guint i = 0; i < w.depth; i++) g_string_append_len(out, "  ", 2);
   w_open(&w, '{');
 
   /* Which of copydesk's keys the input fields use. */
-  guint n_fields = copydesk_document_n_fields(doc);
   guint taken = 0;
   for (guint i = 0; i < n_fields; i++)
     taken |= classify_key(config, copydesk_document_field_key(doc, i));
@@ -715,4 +759,5 @@ void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *
     w_close(&w, '}');
   }
   w_close(&w, '}');
+  out->str[out->len] = '\0'; /* put() and put_c() leave it out */
 }
