@@ -169,8 +169,8 @@ copydesk_edit_commit(CopydeskEdit *edit)
   }
   const GString *old = doc->text;
   GString *text = g_string_sized_new(old->len + edit->buffer->len + 1);
-  CopydeskOffsetMap map = {g_array_new(FALSE, FALSE, sizeof(CopydeskSegment)), 0,
-                           doc->map.orig_len};
+  CopydeskOffsetMap map;
+  copydesk_offset_map_init_empty(&map, doc->map.orig_len);
   CopydeskEditMap emap = {g_array_new(FALSE, FALSE, sizeof(CopydeskEditSegment)), old->len, 0};
 
   gsize pos = 0;

@@ -2,11 +2,18 @@
 #include "offset_map.h"
 
 void
+copydesk_offset_map_init_empty(CopydeskOffsetMap *map, gsize orig_len)
+{
+  map->segments = g_array_sized_new(FALSE, FALSE, sizeof(CopydeskSegment), 1);
+  map->cur_len = 0;
+  map->orig_len = orig_len;
+  map->hint = 0;
+}
+
+void
 copydesk_offset_map_init_identity(CopydeskOffsetMap *map, gsize len)
 {
-  map->segments = g_array_new(FALSE, FALSE, sizeof(CopydeskSegment));
-  map->cur_len = 0;
-  map->orig_len = len;
+  copydesk_offset_map_init_empty(map, len);
   if (len > 0)
     copydesk_offset_map_append(map, len, 0, len, TRUE);
 }
@@ -47,9 +54,10 @@ copydesk_offset_map_append(CopydeskOffsetMap *map, gsize cur_len, gsize orig_sta
   map->cur_len += cur_len;
 }
 
-/* Index of the first segment whose cur_end is greater than POS (segments->len if none). */
-static guint
-first_segment_ending_after(const CopydeskOffsetMap *map, gsize pos)
+/* Index of the first segment whose cur_end is greater than POS (segments->len if none), by
+ * binary search; remembered in MAP's hint. */
+G_NO_INLINE static guint
+search_segments(const CopydeskOffsetMap *map, gsize pos)
 {
   guint lo = 0, hi = map->segments->len;
   while (lo < hi) {
@@ -59,7 +67,26 @@ first_segment_ending_after(const CopydeskOffsetMap *map, gsize pos)
     else
       lo = mid + 1;
   }
+  if (lo < map->segments->len)
+    ((CopydeskOffsetMap *)map)->hint = lo; /* the hint is a cache */
   return lo;
+}
+
+/* Index of the first segment whose cur_end is greater than POS (segments->len if none). */
+static inline guint
+first_segment_ending_after(const CopydeskOffsetMap *map, gsize pos)
+{
+  /* Positions are mostly asked for in increasing order: the segment found last time, or the
+   * next one, holds POS. */
+  const CopydeskSegment *segs = (const CopydeskSegment *)(const void *)map->segments->data;
+  guint n = map->segments->len, h = map->hint;
+  if (G_LIKELY(h < n && segs[h].cur_start <= pos)) {
+    if (pos < segs[h].cur_end)
+      return h;
+    if (h + 1 < n && pos < segs[h + 1].cur_end)
+      return ((CopydeskOffsetMap *)map)->hint = h + 1; /* the hint is a cache */
+  }
+  return search_segments(map, pos);
 }
 
 gsize

@@ -21,10 +21,13 @@ typedef struct {
   GArray *segments; /* CopydeskSegment, contiguous over [0, cur_len) */
   gsize cur_len;
   gsize orig_len;
+  guint hint; /* the segment the last look-up found (a cache: positions asked in order) */
 } CopydeskOffsetMap;
 
 /* Initialises MAP as the identity over LEN bytes. */
 void copydesk_offset_map_init_identity(CopydeskOffsetMap *map, gsize len);
+/* Initialises MAP with no segments yet, over an original text of ORIG_LEN bytes. */
+void copydesk_offset_map_init_empty(CopydeskOffsetMap *map, gsize orig_len);
 /* Releases MAP's storage. */
 void copydesk_offset_map_clear(CopydeskOffsetMap *map);
 /* Appends a segment (merging with the previous one when both are contiguous identities). */
