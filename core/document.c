@@ -9,12 +9,19 @@
 #include "utf8.h"
 
 /* Spans live in blocks that never move: the first holds 64, each next one twice as many as
- * the one before, up to 8192.  A short document touches little memory; a long one few blocks. */
+ * the one before, up to 8192, or as many as one call adds in bulk.  A short document touches
+ * little memory; a long one few blocks. */
 #define SPAN_BLOCK_MIN 64
 #define SPAN_BLOCK_MAX_SHIFT 7
-#define CHECKPOINT_STRIDE 1024 /* bytes between unit-count checkpoints of the original */
+/* Bytes between unit-count checkpoints of the original: an offset in a stretch without
+ * non-ASCII characters is found by arithmetic, in another by counting at most this many. */
+#define UNIT_STRIDE 256
+/* The arena's blocks: the first of 4 KB, each next one twice as large, up to 256 KB; a
+ * request of a quarter of that or more gets a block of its own. */
+#define ARENA_BLOCK_MIN 4096
+#define ARENA_BLOCK_MAX (256 * 1024)
 
-/* Capacity of span block B. */
+/* Capacity of the span block that follows B blocks. */
 static inline guint
 span_block_size(guint b)
 {
@@ -22,6 +29,118 @@ span_block_size(guint b)
 }
 
 static const char replacement_char[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+/* ---- The document's memory ------------------------------------------------ */
+
+/* Adds to ARENA a block with room for at least SIZE bytes; returns its bytes.  A large
+ * request gets a block of its own, linked behind the newest so that its free bytes stay in
+ * use. */
+G_NO_INLINE static void *
+arena_grow(CopydeskArena *arena, gsize size)
+{
+  gsize next = arena->blocks ? MIN(arena->blocks->size * 2, ARENA_BLOCK_MAX) : ARENA_BLOCK_MIN;
+  if (arena->blocks != NULL && size >= next / 4) {
+    CopydeskArenaBlock *own = g_malloc(sizeof(CopydeskArenaBlock) + size);
+    own->size = size;
+    own->next = arena->blocks->next;
+    arena->blocks->next = own;
+    return own + 1;
+  }
+  next = MAX(next, size);
+  CopydeskArenaBlock *block = g_malloc(sizeof(CopydeskArenaBlock) + next);
+  block->size = next;
+  block->next = arena->blocks;
+  arena->blocks = block;
+  arena->free = (char *)(block + 1) + size;
+  arena->n_free = next - size;
+  return block + 1;
+}
+
+/* SIZE bytes from DOC's arena, aligned for any type, freed with the document. */
+static inline void *
+arena_alloc(CopydeskDocument *doc, gsize size)
+{
+  CopydeskArena *arena = &doc->arena;
+  size = (size + 15) & ~(gsize)15;
+  if (G_UNLIKELY(size > arena->n_free))
+    return arena_grow(arena, size);
+  void *p = arena->free;
+  arena->free += size;
+  arena->n_free -= size;
+  return p;
+}
+
+/* A copy of the LEN bytes at STR, NUL-terminated, in DOC's arena. */
+static char *
+arena_strndup(CopydeskDocument *doc, const char *str, gsize len)
+{
+  char *copy = arena_alloc(doc, len + 1);
+  memcpy(copy, str, len);
+  copy[len] = '\0';
+  return copy;
+}
+
+static void
+arena_free(CopydeskArena *arena)
+{
+  for (CopydeskArenaBlock *block = arena->blocks, *next; block != NULL; block = next) {
+    next = block->next;
+    g_free(block);
+  }
+}
+
+/* FNV-1a of the NUL-terminated STR; *LEN receives its length. */
+static inline guint
+intern_hash(const char *str, gsize *len)
+{
+  guint h = 2166136261u;
+  const char *p = str;
+  for (; *p != '\0'; p++)
+    h = (h ^ (guchar)*p) * 16777619u;
+  *len = (gsize)(p - str);
+  return h;
+}
+
+/* Doubles DOC's table of interned strings (32 slots at first). */
+static void
+intern_grow(CopydeskDocument *doc)
+{
+  CopydeskInternTable *table = &doc->interned;
+  guint cap = table->cap ? table->cap * 2 : 32;
+  const char **slots = arena_alloc(doc, cap * sizeof(char *));
+  memset(slots, 0, cap * sizeof(char *));
+  for (guint i = 0; i < table->cap; i++) {
+    if (table->slots[i] == NULL)
+      continue;
+    gsize len;
+    guint j = intern_hash(table->slots[i], &len) & (cap - 1);
+    while (slots[j] != NULL)
+      j = (j + 1) & (cap - 1);
+    slots[j] = table->slots[i];
+  }
+  table->slots = slots; /* the old slots stay in the arena until the document goes */
+  table->cap = cap;
+}
+
+/* STR interned in DOC: equal strings give one pointer, valid as long as DOC. */
+static const char *
+intern_string(CopydeskDocument *doc, const char *str)
+{
+  CopydeskInternTable *table = &doc->interned;
+  if (table->n * 2 >= table->cap)
+    intern_grow(doc);
+  gsize len;
+  guint mask = table->cap - 1, i = intern_hash(str, &len) & mask;
+  for (;; i = (i + 1) & mask) {
+    const char *known = table->slots[i];
+    if (known == NULL)
+      break;
+    if (strcmp(known, str) == 0)
+      return known;
+  }
+  table->n++;
+  return table->slots[i] = arena_strndup(doc, str, len);
+}
 
 /* ---- Documents ------------------------------------------------------------ */
 
@@ -33,12 +152,15 @@ decode_original(CopydeskDocument *doc)
   const guchar *p = (const guchar *)doc->original;
   gsize len = doc->original_len;
   gsize i = 0, run_start = 0;
+  gboolean ascii = TRUE;
 
-  doc->map.segments = g_array_new(FALSE, FALSE, sizeof(CopydeskSegment));
-  doc->map.cur_len = 0;
-  doc->map.orig_len = len;
+  copydesk_offset_map_init_empty(&doc->map, len);
   while (i < len) {
-    if (i + 8 <= len && copydesk_ascii8(p + i)) { /* eight ASCII bytes at once */
+    if (i + 32 <= len && copydesk_ascii32(p + i)) { /* 32 ASCII bytes at once */
+      i += 32;
+      continue;
+    }
+    if (i + 8 <= len && copydesk_ascii8(p + i)) { /* near a non-ASCII character */
       i += 8;
       continue;
     }
@@ -46,6 +168,7 @@ decode_original(CopydeskDocument *doc)
       i++;
       continue;
     }
+    ascii = FALSE;
     gsize n = copydesk_utf8_sequence_length(p + i, len - i);
     if (n > 0) {
       i += n;
@@ -61,6 +184,7 @@ decode_original(CopydeskDocument *doc)
   }
   g_string_append_len(doc->text, doc->original + run_start, len - run_start);
   copydesk_offset_map_append(&doc->map, len - run_start, run_start, len, TRUE);
+  doc->original_ascii = ascii;
 }
 
 CopydeskDocument *
@@ -68,9 +192,11 @@ copydesk_document_new(const char *id, const char *text, gssize len)
 {
   if (len < 0)
     len = text ? (gssize)strlen(text) : 0;
-  CopydeskDocument *doc = g_new0(CopydeskDocument, 1);
+  /* The original bytes follow the document's structure in one allocation. */
+  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + (gsize)len + 1);
+  memset(doc, 0, sizeof(CopydeskDocument));
   doc->id = g_strdup(id ? id : "");
-  doc->original = g_malloc(len + 1);
+  doc->original = (char *)(doc + 1);
   if (len > 0)
     memcpy(doc->original, text, len);
   doc->original[len] = '\0';
@@ -78,19 +204,8 @@ copydesk_document_new(const char *id, const char *text, gssize len)
   doc->text = g_string_sized_new(len + 1);
   decode_original(doc);
   doc->fields = g_ptr_array_new();
-  doc->errors = g_ptr_array_new();
-  doc->layers = g_ptr_array_new();
-  doc->strings = g_string_chunk_new(256);
-  doc->span_blocks = g_ptr_array_new_with_free_func(g_free);
+  doc->layers = g_ptr_array_sized_new(4);
   return doc;
-}
-
-static void
-free_layer(CopydeskLayer *layer)
-{
-  g_free(layer->spans);
-  g_free(layer->name);
-  g_free(layer);
 }
 
 void
@@ -98,16 +213,11 @@ copydesk_document_free(CopydeskDocument *doc)
 {
   if (doc == NULL)
     return;
+  /* Layers, spans, attributes and interned strings are in the arena; only the layers' span
+   * arrays are not. */
   for (guint i = 0; i < doc->layers->len; i++)
-    free_layer(doc->layers->pdata[i]);
+    g_free(((CopydeskLayer *)doc->layers->pdata[i])->spans);
   g_ptr_array_free(doc->layers, TRUE);
-  for (guint b = 0; b < doc->span_blocks->len; b++) {
-    CopydeskSpan *block = doc->span_blocks->pdata[b];
-    guint used = (b + 1 == doc->span_blocks->len) ? doc->block_used : span_block_size(b);
-    for (guint i = 0; i < used; i++)
-      g_free(block[i].attrs);
-  }
-  g_ptr_array_free(doc->span_blocks, TRUE);
   for (guint i = 0; i < doc->fields->len; i++) {
     CopydeskField *f = doc->fields->pdata[i];
     g_free(f->key);
@@ -115,19 +225,19 @@ copydesk_document_free(CopydeskDocument *doc)
     g_free(f);
   }
   g_ptr_array_free(doc->fields, TRUE);
-  for (guint i = 0; i < doc->errors->len; i++) {
-    CopydeskDocError *e = doc->errors->pdata[i];
-    g_free(e->stage);
-    g_free(e->message);
-    g_free(e);
+  if (doc->errors != NULL) {
+    for (guint i = 0; i < doc->errors->len; i++) {
+      CopydeskDocError *e = doc->errors->pdata[i];
+      g_free(e->stage);
+      g_free(e->message);
+      g_free(e);
+    }
+    g_ptr_array_free(doc->errors, TRUE);
   }
-  g_ptr_array_free(doc->errors, TRUE);
-  if (doc->checkpoints)
-    g_array_free(doc->checkpoints, TRUE);
-  g_string_chunk_free(doc->strings);
+  g_free(doc->units);
+  arena_free(&doc->arena);
   copydesk_offset_map_clear(&doc->map);
   g_string_free(doc->text, TRUE);
-  g_free(doc->original);
   g_free(doc->id);
   g_free(doc);
 }
@@ -180,6 +290,13 @@ copydesk_document_original_end(const CopydeskDocument *doc, gsize pos)
   return copydesk_offset_map_end(&doc->map, pos);
 }
 
+/* How many bytes of the eight in X have their high bit set, X holding nothing else. */
+static inline guint
+count_high_bits(guint64 x)
+{
+  return (guint)(((x >> 7) * G_GUINT64_CONSTANT(0x0101010101010101)) >> 56);
+}
+
 /* Advances CP over the original text up to byte TARGET, counting the characters that start
  * before TARGET (an ill-formed byte is one character). */
 static void
@@ -205,9 +322,9 @@ count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize
       /* bit 7 of each byte: set, and bit 6 clear → continuation; bits 7-4 set → F0-FF */
       guint64 continuation = x & ~(x << 1) & high;
       guint64 four = x & (x << 1) & (x << 2) & (x << 3) & high;
-      guint starts = 8 - (guint)__builtin_popcountll(continuation);
+      guint starts = 8 - count_high_bits(continuation);
       cp->codepoints += starts;
-      cp->utf16 += starts + (guint)__builtin_popcountll(four);
+      cp->utf16 += starts + count_high_bits(four);
     }
     for (; cp->byte < end; cp->byte++) {
       guchar c = p[cp->byte];
@@ -240,44 +357,56 @@ count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize
   }
 }
 
-/* Builds the checkpoint index: one checkpoint at the first character boundary at or after every
- * CHECKPOINT_STRIDE bytes. */
+/* Builds the checkpoint index: the counts at every multiple of UNIT_STRIDE (with ill-formed
+ * text, at the first character boundary at or after it: up to 3 bytes past), then at the end. */
 static void
-build_checkpoints(CopydeskDocument *doc)
+build_units(CopydeskDocument *doc)
 {
-  doc->checkpoints = g_array_new(FALSE, TRUE, sizeof(CopydeskUnitCheckpoint));
+  gsize len = doc->original_len;
+  doc->n_units = (len + UNIT_STRIDE - 1) / UNIT_STRIDE + 1;
+  doc->units = g_new(CopydeskUnitCheckpoint, doc->n_units);
   CopydeskUnitCheckpoint cp = {0, 0, 0};
-  g_array_append_val(doc->checkpoints, cp);
-  for (gsize next = CHECKPOINT_STRIDE; next < doc->original_len; next += CHECKPOINT_STRIDE) {
-    count_units_until(doc, &cp, next); /* may stop up to 3 bytes past NEXT */
-    g_array_append_val(doc->checkpoints, cp);
+  gsize k = 0;
+  for (gsize next = 0; next < len; next += UNIT_STRIDE) {
+    count_units_until(doc, &cp, next);
+    doc->units[k++] = cp;
   }
+  count_units_until(doc, &cp, len);
+  doc->units[k] = cp;
+  g_assert(k + 1 == doc->n_units);
 }
 
 gsize
 copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset,
                                   CopydeskOffsetUnit unit)
 {
-  if (unit == COPYDESK_UNIT_BYTES)
-    return MIN(byte_offset, doc->original_len);
+  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii)
+    return MIN(byte_offset, doc->original_len); /* every character one byte, one unit */
   /* The index is a cache: building it does not change what the document holds. */
   CopydeskDocument *mutable_doc = (CopydeskDocument *)doc;
-  CopydeskUnitCheckpoint cp = doc->cursor;
-  if (byte_offset < cp.byte || byte_offset - cp.byte > CHECKPOINT_STRIDE) {
-    if (doc->checkpoints == NULL)
-      build_checkpoints(mutable_doc);
-    guint lo = 0, hi = doc->checkpoints->len;
-    while (hi - lo > 1) { /* last checkpoint with byte <= byte_offset */
-      guint mid = lo + (hi - lo) / 2;
-      if (g_array_index(doc->checkpoints, CopydeskUnitCheckpoint, mid).byte <= byte_offset)
-        lo = mid;
-      else
-        hi = mid;
+  if (doc->units == NULL)
+    build_units(mutable_doc);
+  const CopydeskUnitCheckpoint *units = doc->units;
+  CopydeskUnitCheckpoint cp;
+  if (byte_offset >= doc->original_len) {
+    cp = units[doc->n_units - 1];
+  } else {
+    gsize k = byte_offset / UNIT_STRIDE;
+    if (units[k].byte > byte_offset)
+      k--; /* that checkpoint went past a character that starts before BYTE_OFFSET */
+    const CopydeskUnitCheckpoint *a = &units[k], *b = &units[k + 1];
+    gsize bytes = b->byte - a->byte;
+    if (b->codepoints - a->codepoints == bytes && b->utf16 - a->utf16 == bytes) {
+      /* Every character between the two checkpoints is one byte. */
+      gsize d = byte_offset - a->byte;
+      return unit == COPYDESK_UNIT_UTF16 ? a->utf16 + d : a->codepoints + d;
     }
-    cp = g_array_index(doc->checkpoints, CopydeskUnitCheckpoint, lo);
+    cp = *a;
+    if (doc->cursor.byte > cp.byte && doc->cursor.byte <= byte_offset)
+      cp = doc->cursor; /* nearer */
+    count_units_until(doc, &cp, byte_offset);
+    mutable_doc->cursor = cp;
   }
-  count_units_until(doc, &cp, byte_offset);
-  mutable_doc->cursor = cp;
   return unit == COPYDESK_UNIT_UTF16 ? cp.utf16 : cp.codepoints;
 }
 
@@ -346,6 +475,8 @@ copydesk_document_set_field_string(CopydeskDocument *doc, const char *key, const
 void
 copydesk_document_add_error(CopydeskDocument *doc, const char *stage, const char *message)
 {
+  if (doc->errors == NULL)
+    doc->errors = g_ptr_array_new();
   CopydeskDocError *e = g_new(CopydeskDocError, 1);
   e->stage = g_strdup(stage ? stage : "");
   e->message = g_strdup(message ? message : "");
@@ -355,20 +486,20 @@ copydesk_document_add_error(CopydeskDocument *doc, const char *stage, const char
 guint
 copydesk_document_n_errors(const CopydeskDocument *doc)
 {
-  return doc->errors->len;
+  return doc->errors ? doc->errors->len : 0;
 }
 
 const char *
 copydesk_document_error_stage(const CopydeskDocument *doc, guint i)
 {
-  g_return_val_if_fail(i < doc->errors->len, NULL);
+  g_return_val_if_fail(i < copydesk_document_n_errors(doc), NULL);
   return ((CopydeskDocError *)doc->errors->pdata[i])->stage;
 }
 
 const char *
 copydesk_document_error_message(const CopydeskDocument *doc, guint i)
 {
-  g_return_val_if_fail(i < doc->errors->len, NULL);
+  g_return_val_if_fail(i < copydesk_document_n_errors(doc), NULL);
   return ((CopydeskDocError *)doc->errors->pdata[i])->message;
 }
 
@@ -391,9 +522,10 @@ copydesk_document_ensure_layer(CopydeskDocument *doc, const char *name)
   CopydeskLayer *layer = copydesk_document_layer(doc, name);
   if (layer)
     return layer;
-  layer = g_new0(CopydeskLayer, 1);
+  layer = arena_alloc(doc, sizeof(CopydeskLayer));
+  memset(layer, 0, sizeof(CopydeskLayer));
   layer->doc = doc;
-  layer->name = g_strdup(name);
+  layer->name = arena_strndup(doc, name, strlen(name));
   g_ptr_array_add(doc->layers, layer);
   return layer;
 }
@@ -430,20 +562,21 @@ copydesk_layer_span(const CopydeskLayer *layer, gsize i)
   return layer->spans[i];
 }
 
-/* Up to WANT (> 0) consecutive new spans of DOC's blocks: returns the first, *GOT how many. */
+/* Up to WANT (> 0) consecutive new spans of DOC's blocks: returns the first, *GOT how many.
+ * A new block holds all WANT when that is more than the next block size. */
 static CopydeskSpan *
 allocate_spans(CopydeskDocument *doc, gsize want, gsize *got)
 {
-  guint n = doc->span_blocks->len;
-  if (n == 0 || doc->block_used == span_block_size(n - 1)) {
-    g_ptr_array_add(doc->span_blocks, g_new(CopydeskSpan, span_block_size(n)));
+  if (doc->span_block == NULL || doc->block_used == doc->block_cap) {
+    gsize cap = MAX(span_block_size(doc->n_span_blocks), want);
+    doc->span_block = arena_alloc(doc, cap * sizeof(CopydeskSpan));
+    doc->block_cap = cap;
     doc->block_used = 0;
-    n++;
+    doc->n_span_blocks++;
   }
-  CopydeskSpan *block = doc->span_blocks->pdata[n - 1];
-  *got = MIN(want, span_block_size(n - 1) - doc->block_used);
-  CopydeskSpan *first = &block[doc->block_used];
-  doc->block_used += (guint)*got;
+  *got = MIN(want, doc->block_cap - doc->block_used);
+  CopydeskSpan *first = &doc->span_block[doc->block_used];
+  doc->block_used += *got;
   return first;
 }
 
@@ -455,32 +588,33 @@ allocate_span(CopydeskDocument *doc)
   return allocate_spans(doc, 1, &got);
 }
 
-/* LABEL interned in LAYER's document, found first among the labels the layer already used. */
+/* STR interned in DOC, found first in its memo of the strings last passed at STR's address. */
 static const char *
-intern_label(CopydeskLayer *layer, const char *label)
+intern_memo(CopydeskDocument *doc, const char *str)
 {
-  for (guint i = 0; i < layer->n_labels; i++) {
-    const char *known = layer->labels[i];
-    gsize k = 0;
-    while (known[k] == label[k] && known[k] != '\0')
-      k++;
-    if (known[k] == label[k])
-      return known;
-  }
-  const char *interned = g_string_chunk_insert_const(layer->doc->strings, label);
-  if (layer->n_labels < LAYER_LABEL_CACHE)
-    layer->labels[layer->n_labels++] = interned;
-  return interned;
+  guintptr address = (guintptr)str;
+  guint slot = (guint)((address ^ (address >> 5)) % G_N_ELEMENTS(doc->intern_memo));
+  if (doc->intern_memo[slot].given == str && strcmp(doc->intern_memo[slot].interned, str) == 0)
+    return doc->intern_memo[slot].interned;
+  doc->intern_memo[slot].given = str;
+  return doc->intern_memo[slot].interned = intern_string(doc, str);
 }
 
-/* TRUE when [START, END) is a range of DOC's text on character boundaries. */
-static inline gboolean
-range_ok(const CopydeskDocument *doc, gsize start, gsize end)
+/* LABEL interned in LAYER's document. */
+static inline const char *
+intern_label(CopydeskLayer *layer, const char *label)
 {
-  const char *text = doc->text->str;
-  gsize len = doc->text->len;
-  return start <= end && end <= len && copydesk_utf8_is_boundary(text, len, start) &&
-         copydesk_utf8_is_boundary(text, len, end);
+  return intern_memo(layer->doc, label);
+}
+
+/* TRUE when [START, END) is a range of the LEN bytes of TEXT (NUL-terminated) on character
+ * boundaries. */
+static inline gboolean
+range_ok(const char *text, gsize len, gsize start, gsize end)
+{
+  /* TEXT[LEN] is the NUL: a boundary. */
+  return start <= end && end <= len && (((guchar)text[start]) & 0xC0) != 0x80 &&
+         (((guchar)text[end]) & 0xC0) != 0x80;
 }
 
 /* TRUE when [START, END) is a range of LAYER's text on character boundaries; otherwise
@@ -489,7 +623,7 @@ static gboolean
 check_range(CopydeskLayer *layer, gsize start, gsize end, GError **error)
 {
   CopydeskDocument *doc = layer->doc;
-  if (range_ok(doc, start, end))
+  if (range_ok(doc->text->str, doc->text->len, start, end))
     return TRUE;
   if (start > end || end > doc->text->len) {
     g_set_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_RANGE,
@@ -505,34 +639,33 @@ check_range(CopydeskLayer *layer, gsize start, gsize end, GError **error)
   return FALSE;
 }
 
-/* Room for N more spans in LAYER's span array. */
+/* Room for N more spans in LAYER's span array: exactly N for an empty layer's first spans (at
+ * least 16), else twice as many as it holds. */
 static void
 reserve_spans(CopydeskLayer *layer, gsize n)
 {
   if (layer->n_spans + n <= layer->cap_spans)
     return;
-  gsize cap = layer->cap_spans ? layer->cap_spans : 16;
+  gsize cap = layer->cap_spans ? layer->cap_spans * 2 : MAX(n, 16);
   while (cap < layer->n_spans + n)
     cap *= 2;
   layer->cap_spans = cap;
   layer->spans = g_renew(CopydeskSpan *, layer->spans, cap);
 }
 
-/* Makes SPAN (fresh from the blocks) [START, END) with the interned LABEL and puts it at the
- * end of LAYER (room reserved). */
-static inline CopydeskSpan *
-append_span(CopydeskLayer *layer, CopydeskSpan *span, gsize start, gsize end,
-            const char *interned)
+/* Makes SPAN (fresh from the blocks) [START, END) with the interned LABEL, at INDEX of its
+ * LAYER. */
+static inline void
+init_span(CopydeskSpan *span, CopydeskLayer *layer, gsize start, gsize end,
+          const char *interned, gsize index)
 {
   span->layer = layer;
   span->start = start;
   span->end = end;
+  span->label = interned;
+  span->index = index;
   span->n_attrs = span->cap_attrs = 0;
   span->attrs = NULL;
-  span->label = interned;
-  span->index = layer->n_spans;
-  layer->spans[layer->n_spans++] = span;
-  return span;
 }
 
 CopydeskSpan *
@@ -542,44 +675,59 @@ copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *lab
   if (!check_range(layer, start, end, error))
     return NULL;
   reserve_spans(layer, 1);
-  return append_span(layer, allocate_span(layer->doc), start, end,
-                     label ? intern_label(layer, label) : NULL);
+  CopydeskSpan *span = allocate_span(layer->doc);
+  init_span(span, layer, start, end, label ? intern_label(layer, label) : NULL, layer->n_spans);
+  layer->spans[layer->n_spans++] = span;
+  return span;
 }
 
 gboolean
 copydesk_layer_add_spans(CopydeskLayer *layer, const CopydeskSpanInit *spans, gsize n,
                          GError **error)
 {
-  for (gsize i = 0; i < n; i++)
-    if (G_UNLIKELY(!range_ok(layer->doc, spans[i].start, spans[i].end)))
-      return check_range(layer, spans[i].start, spans[i].end, error); /* sets ERROR */
+  if (n == 0)
+    return TRUE;
+  const char *text = layer->doc->text->str;
+  gsize len = layer->doc->text->len;
   reserve_spans(layer, n);
   /* The caller's label strings cannot change during this call, so a label pointer seen
-   * before has the same interned form: a few pointers are remembered. */
-  const char *seen[4] = {NULL, NULL, NULL, NULL}, *interned[4] = {NULL, NULL, NULL, NULL};
-  guint next_slot = 0;
-  gsize room = 0;
-  CopydeskSpan *span = NULL;
-  for (gsize i = 0; i < n; i++) {
-    const char *label = spans[i].label, *in = NULL;
-    if (label != NULL) {
-      guint j = 0;
-      while (j < 4 && seen[j] != label)
-        j++;
-      if (j < 4) {
-        in = interned[j];
-      } else {
-        in = intern_label(layer, label);
-        seen[next_slot] = label;
-        interned[next_slot] = in;
-        next_slot = (next_slot + 1) % 4;
+   * before has the same interned form: the last one and a few others are remembered. */
+  enum { SEEN = 8 };
+  const char *seen[SEEN], *interned[SEEN];
+  guint n_seen = 0, next_slot = 0;
+  const char *last = NULL, *last_interned = NULL;
+  CopydeskSpan **slot = layer->spans + layer->n_spans;
+  gsize index = layer->n_spans;
+  /* One pass checks and makes the spans; the layer takes them (N_SPANS) only when all are
+   * good, so a bad one leaves it as it was (the spans made stay unused in the arena). */
+  for (gsize i = 0; i < n;) {
+    gsize room;
+    CopydeskSpan *span = allocate_spans(layer->doc, n - i, &room);
+    for (gsize stop = i + room; i < stop; i++, span++) {
+      gsize start = spans[i].start, end = spans[i].end;
+      if (G_UNLIKELY(!range_ok(text, len, start, end)))
+        return check_range(layer, start, end, error); /* sets ERROR */
+      const char *label = spans[i].label;
+      if (label != last) {
+        guint j = 0;
+        while (j < n_seen && seen[j] != label)
+          j++;
+        if (j < n_seen) {
+          last_interned = interned[j];
+        } else {
+          last_interned = label ? intern_label(layer, label) : NULL;
+          seen[next_slot] = label;
+          interned[next_slot] = last_interned;
+          next_slot = (next_slot + 1) % SEEN;
+          n_seen = MAX(n_seen, next_slot);
+        }
+        last = label;
       }
+      init_span(span, layer, start, end, last_interned, index++);
+      *slot++ = span;
     }
-    if (room == 0)
-      span = allocate_spans(layer->doc, n - i, &room);
-    room--;
-    append_span(layer, span++, spans[i].start, spans[i].end, in);
   }
+  layer->n_spans = index;
   return TRUE;
 }
 
@@ -637,7 +785,7 @@ void
 copydesk_span_set_label(CopydeskSpan *span, const char *label)
 {
   g_return_if_fail(span->layer != NULL);
-  span->label = label ? g_string_chunk_insert_const(span->layer->doc->strings, label) : NULL;
+  span->label = label ? intern_label(span->layer, label) : NULL;
 }
 
 CopydeskLayer *
@@ -679,12 +827,17 @@ ensure_attr(CopydeskSpan *span, const char *key)
   CopydeskAttr *attr = find_attr(span, key);
   if (attr)
     return attr;
+  CopydeskDocument *doc = span->layer->doc;
   if (span->n_attrs == span->cap_attrs) {
+    /* The old array stays in the arena until the document goes. */
     span->cap_attrs = span->cap_attrs ? span->cap_attrs * 2 : 4;
-    span->attrs = g_renew(CopydeskAttr, span->attrs, span->cap_attrs);
+    CopydeskAttr *attrs = arena_alloc(doc, span->cap_attrs * sizeof(CopydeskAttr));
+    if (span->n_attrs > 0)
+      memcpy(attrs, span->attrs, span->n_attrs * sizeof(CopydeskAttr));
+    span->attrs = attrs;
   }
   attr = &span->attrs[span->n_attrs++];
-  attr->key = g_string_chunk_insert_const(span->layer->doc->strings, key);
+  attr->key = intern_memo(doc, key);
   attr->type = COPYDESK_ATTR_NONE;
   return attr;
 }
@@ -699,7 +852,7 @@ copydesk_span_set_string(CopydeskSpan *span, const char *key, const char *value)
     return;
   }
   attr->type = COPYDESK_ATTR_STRING;
-  attr->v.s = g_string_chunk_insert(span->layer->doc->strings, value);
+  attr->v.s = arena_strndup(span->layer->doc, value, strlen(value));
 }
 
 void

@@ -6,7 +6,7 @@
 #include "offset_map.h"
 
 typedef struct {
-  const char *key; /* interned in the document's string chunk */
+  const char *key; /* interned in the document (document.c, intern_string()) */
   CopydeskAttrType type;
   union {
     const char *s;
@@ -23,20 +23,14 @@ struct _CopydeskSpan {
   const char *label; /* interned */
   gsize index;       /* position in layer->spans */
   guint n_attrs, cap_attrs;
-  CopydeskAttr *attrs;
+  CopydeskAttr *attrs; /* CAP_ATTRS of them, in the document's arena */
 };
-
-#define LAYER_LABEL_CACHE 8
 
 struct _CopydeskLayer {
   CopydeskDocument *doc;
-  char *name;
+  char *name;           /* in the document's arena */
   CopydeskSpan **spans; /* N_SPANS of CAP_SPANS, owned by the document's span blocks */
   gsize n_spans, cap_spans;
-  /* Interned labels this layer used (most layers have a handful), searched before the
-   * document's string chunk. */
-  const char *labels[LAYER_LABEL_CACHE];
-  guint n_labels;
 };
 
 typedef struct {
@@ -49,30 +43,62 @@ typedef struct {
   char *message;
 } CopydeskDocError;
 
-/* A checkpoint of the unit counts at a character boundary of the original text. */
+/* The unit counts of the original text before byte BYTE (characters that start before it). */
 typedef struct {
   gsize byte, codepoints, utf16;
 } CopydeskUnitCheckpoint;
 
+/* One block of a document's arena; its bytes follow the header. */
+typedef struct _CopydeskArenaBlock CopydeskArenaBlock;
+struct _CopydeskArenaBlock {
+  CopydeskArenaBlock *next;
+  gsize size;
+};
+
+/* Memory that lives as long as the document (spans, attributes, layers, strings): handed out
+ * from a few large blocks and freed all at once with the document. */
+typedef struct {
+  CopydeskArenaBlock *blocks; /* the newest first */
+  char *free;                 /* the unused bytes of the newest block */
+  gsize n_free;
+} CopydeskArena;
+
+/* The document's interned strings (labels and attribute keys): an open-addressing hash set
+ * of CAP (a power of two, or 0 before the first string) slots, N used. */
+typedef struct {
+  const char **slots;
+  guint cap, n;
+} CopydeskInternTable;
+
 struct _CopydeskDocument {
   char *id;
-  char *original; /* NUL-terminated copy of the input bytes */
+  char *original; /* NUL-terminated copy of the input bytes (allocated with the document) */
   gsize original_len;
-  GString *text; /* current text, valid UTF-8 */
+  gboolean original_ascii; /* no original byte is >= 0x80: every unit count is the byte count */
+  GString *text;           /* current text, valid UTF-8 */
   CopydeskOffsetMap map;
   guint n_invalid;
 
   GPtrArray *fields; /* CopydeskField* */
-  GPtrArray *errors; /* CopydeskDocError* */
+  GPtrArray *errors; /* CopydeskDocError*, NULL until the first error */
   GPtrArray *layers; /* CopydeskLayer* */
 
-  GStringChunk *strings;  /* labels, keys and string attribute values */
-  GPtrArray *span_blocks; /* arrays of CopydeskSpan, so span pointers stay valid */
-  guint block_used;       /* spans used in the last block */
+  CopydeskArena arena;
+  CopydeskInternTable interned;
+  /* Strings callers passed to be interned (by address) and what they became, looked at
+   * first: callers mostly pass the same few literals. */
+  struct {
+    const char *given, *interned;
+  } intern_memo[16];
+  CopydeskSpan *span_block; /* the newest block of spans, in the arena (spans never move) */
+  gsize block_used, block_cap;
+  guint n_span_blocks;
   gboolean editing;
 
-  /* Lazily built index for copydesk_document_original_offset(). */
-  GArray *checkpoints;
+  /* Lazily built index for copydesk_document_original_offset(): the counts before every
+   * multiple of the stride and before the end (N_UNITS of them), and the last answer. */
+  CopydeskUnitCheckpoint *units;
+  gsize n_units;
   CopydeskUnitCheckpoint cursor;
 };
 

@@ -13,6 +13,15 @@ copydesk_ascii8(const guchar *s)
   return (word & G_GUINT64_CONSTANT(0x8080808080808080)) == 0;
 }
 
+/* TRUE when the 32 bytes at S are all ASCII (the caller has 32 to read). */
+static inline gboolean
+copydesk_ascii32(const guchar *s)
+{
+  guint64 w[4];
+  memcpy(w, s, 32);
+  return ((w[0] | w[1] | w[2] | w[3]) & G_GUINT64_CONSTANT(0x8080808080808080)) == 0;
+}
+
 /* Length (1-4) of the well-formed UTF-8 sequence at S (AVAIL bytes available), or 0 when the
  * bytes there are not one (overlong forms, surrogates and values past U+10FFFF are refused).
  * U+0000 is well formed. */

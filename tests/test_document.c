@@ -292,6 +292,175 @@ test_edit_refusals(void)
   copydesk_document_free(doc);
 }
 
+/* Characters of the valid UTF-8 S that start before byte POS, in code points or UTF-16 units
+ * (the reference the document's index must agree with, at any byte, even inside a character). */
+static gsize
+naive_units(const char *s, gsize pos, gboolean utf16)
+{
+  gsize n = 0;
+  for (gsize i = 0; i < pos; i++) {
+    guchar c = (guchar)s[i];
+    if ((c & 0xC0) != 0x80)
+      n += (utf16 && c >= 0xF0) ? 2 : 1;
+  }
+  return n;
+}
+
+static void
+check_every_position(const char *s, gsize len, guint32 seed)
+{
+  CopydeskDocument *doc = copydesk_document_new("every", s, len);
+  /* increasing, then decreasing, then at random: the index and the cursor give one answer */
+  for (gsize pos = 0; pos <= len + 2; pos++) {
+    gsize p = MIN(pos, len);
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_CODEPOINTS), ==,
+                     naive_units(s, p, FALSE));
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_UTF16), ==,
+                     naive_units(s, p, TRUE));
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_BYTES), ==, p);
+  }
+  for (gsize pos = len + 1; pos-- > 0;)
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_UTF16), ==,
+                     naive_units(s, pos, TRUE));
+  GRand *rand = g_rand_new_with_seed(seed);
+  for (int k = 0; k < 500; k++) {
+    gsize pos = g_rand_int_range(rand, 0, (gint32)len + 1);
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_CODEPOINTS), ==,
+                     naive_units(s, pos, FALSE));
+  }
+  g_rand_free(rand);
+  copydesk_document_free(doc);
+}
+
+static void
+test_offset_units_every_position(void)
+{
+  /* All ASCII; ASCII stretches longer than the index's stride between non-ASCII and astral
+   * characters, some of them across a multiple of 256 bytes; non-ASCII everywhere; empty. */
+  GString *s = g_string_new(NULL);
+  for (int i = 0; i < 900; i++)
+    g_string_append_c(s, (char)('a' + i % 26));
+  check_every_position(s->str, s->len, 1);
+  g_string_truncate(s, 0);
+  for (int i = 0; i < 40; i++) {
+    for (int k = 0; k < (i * 37) % 300; k++)
+      g_string_append_c(s, ' ');
+    g_string_append(s, i % 3 == 0 ? "\xF0\x9D\x84\x9E" : i % 3 == 1 ? "\xE2\x80\x9C" : "\xC3\xBC");
+  }
+  check_every_position(s->str, s->len, 2);
+  g_string_truncate(s, 0);
+  for (int i = 0; i < 300; i++)
+    g_string_append(s, i % 2 ? "\xF0\x9F\x98\x80" : "\xD0\xB6");
+  check_every_position(s->str, s->len, 3);
+  check_every_position("", 0, 4);
+  check_every_position("\xF0\x9F\x98\x80", 4, 5);
+  g_string_free(s, TRUE);
+}
+
+static void
+test_offset_units_with_invalid_bytes(void)
+{
+  /* Each invalid byte is one character; a long run of ASCII around them. */
+  GString *s = g_string_new(NULL);
+  for (int i = 0; i < 1200; i++) {
+    if (i % 97 == 5)
+      g_string_append(s, "\xFF");
+    else if (i % 131 == 7)
+      g_string_append(s, "\xF0\x9F\x98\x80");
+    else
+      g_string_append_c(s, 'x');
+  }
+  CopydeskDocument *doc = copydesk_document_new("bad", s->str, s->len);
+  gsize cp = 0, u16 = 0;
+  for (gsize pos = 0; pos < s->len;) {
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_CODEPOINTS), ==, cp);
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_UTF16), ==, u16);
+    guchar c = (guchar)s->str[pos];
+    gsize n = c == 0xF0 ? 4 : 1;
+    cp++;
+    u16 += n == 4 ? 2 : 1;
+    pos += n;
+  }
+  g_assert_cmpuint(copydesk_document_original_offset(doc, s->len, COPYDESK_UNIT_CODEPOINTS), ==, cp);
+  for (gsize pos = s->len; pos >= 7; pos -= 7) /* backwards: never more than at the end */
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_CODEPOINTS), <=, cp);
+  copydesk_document_free(doc);
+  g_string_free(s, TRUE);
+}
+
+static void
+test_labels_and_keys_interned(void)
+{
+  CopydeskDocument *doc = copydesk_document_new("intern", "one two three", -1);
+  CopydeskLayer *a = copydesk_document_ensure_layer(doc, "a");
+  CopydeskLayer *b = copydesk_document_ensure_layer(doc, "b");
+  char label[16];
+  CopydeskSpan *x = copydesk_layer_add(a, 0, 3, strcpy(label, "word"), NULL);
+  CopydeskSpan *y = copydesk_layer_add(b, 4, 7, "word", NULL);
+  /* the same buffer with other content is another label */
+  CopydeskSpan *z = copydesk_layer_add(a, 8, 13, strcpy(label, "number"), NULL);
+  g_assert_true(copydesk_span_label(x) == copydesk_span_label(y));
+  g_assert_cmpstr(copydesk_span_label(z), ==, "number");
+  g_assert_cmpstr(copydesk_span_label(x), ==, "word");
+  copydesk_span_set_label(z, "word");
+  g_assert_true(copydesk_span_label(z) == copydesk_span_label(x));
+  CopydeskSpanInit init[] = {{0, 3, "number"}, {4, 7, label}};
+  g_assert_true(copydesk_layer_add_spans(b, init, 2, NULL));
+  g_assert_true(copydesk_span_label(copydesk_layer_span(b, 1)) ==
+                copydesk_span_label(copydesk_layer_span(b, 2)));
+
+  /* keys: from one buffer with changing content, many of them on one span, long values */
+  char key[32];
+  for (int i = 0; i < 40; i++) {
+    g_snprintf(key, sizeof key, "key%d", i);
+    copydesk_span_set_int(x, key, i);
+  }
+  GString *big = g_string_new(NULL);
+  for (int i = 0; i < 20000; i++)
+    g_string_append_c(big, (char)('a' + i % 26));
+  copydesk_span_set_string(x, "big", big->str);
+  copydesk_span_set_string(y, "small", "s");
+  g_assert_cmpuint(copydesk_span_n_attrs(x), ==, 41);
+  for (int i = 0; i < 40; i++) {
+    g_snprintf(key, sizeof key, "key%d", i);
+    g_assert_cmpint(copydesk_span_get_int(x, key, -1), ==, i);
+    g_assert_cmpstr(copydesk_span_attr_key(x, (guint)i), ==, key);
+  }
+  g_assert_cmpstr(copydesk_span_get_string(x, "big"), ==, big->str);
+  g_assert_cmpstr(copydesk_span_get_string(y, "small"), ==, "s");
+  g_assert_true(copydesk_span_attr_key(x, 0) != key);
+  g_string_free(big, TRUE);
+  copydesk_document_free(doc);
+}
+
+static void
+test_add_spans_out_of_order_and_refused(void)
+{
+  CopydeskDocument *doc = copydesk_document_new("order", "alpha beta gamma", -1);
+  CopydeskLayer *layer = copydesk_document_ensure_layer(doc, "l");
+  /* not sorted, overlapping, empty: all allowed */
+  CopydeskSpanInit init[] = {{11, 16, "c"}, {0, 5, "a"}, {6, 10, "b"}, {0, 16, NULL}, {5, 5, "e"}};
+  g_assert_true(copydesk_layer_add_spans(layer, init, G_N_ELEMENTS(init), NULL));
+  g_assert_cmpuint(copydesk_layer_n_spans(layer), ==, 5);
+  g_assert_cmpuint(copydesk_span_start(copydesk_layer_span(layer, 0)), ==, 11);
+  g_assert_null(copydesk_span_label(copydesk_layer_span(layer, 3)));
+  /* a bad span after good ones: the layer keeps what it had, and takes more later */
+  CopydeskSpanInit bad[] = {{0, 5, "a"}, {6, 10, "b"}, {10, 6, "x"}};
+  GError *error = NULL;
+  g_assert_false(copydesk_layer_add_spans(layer, bad, G_N_ELEMENTS(bad), &error));
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_RANGE);
+  g_clear_error(&error);
+  g_assert_cmpuint(copydesk_layer_n_spans(layer), ==, 5);
+  g_assert_true(copydesk_layer_add_spans(layer, bad, 2, NULL));
+  g_assert_cmpuint(copydesk_layer_n_spans(layer), ==, 7);
+  g_assert_cmpuint(copydesk_span_index(copydesk_layer_span(layer, 6)), ==, 6);
+  g_assert_cmpstr(copydesk_span_label(copydesk_layer_span(layer, 6)), ==, "b");
+  copydesk_layer_sort(layer);
+  g_assert_cmpuint(copydesk_span_start(copydesk_layer_span(layer, 0)), ==, 0);
+  g_assert_cmpuint(copydesk_span_end(copydesk_layer_span(layer, 0)), ==, 16);
+  copydesk_document_free(doc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -300,7 +469,13 @@ main(int argc, char **argv)
   g_test_add_func("/document/invalid_utf8_becomes_replacement", test_invalid_utf8_becomes_replacement);
   g_test_add_func("/document/offset_units", test_offset_units);
   g_test_add_func("/document/offset_units_long_text", test_offset_units_long_text);
+  g_test_add_func("/document/offset_units_every_position", test_offset_units_every_position);
+  g_test_add_func("/document/offset_units_with_invalid_bytes",
+                  test_offset_units_with_invalid_bytes);
   g_test_add_func("/document/add_spans_in_bulk", test_add_spans_in_bulk);
+  g_test_add_func("/document/add_spans_out_of_order_and_refused",
+                  test_add_spans_out_of_order_and_refused);
+  g_test_add_func("/document/labels_and_keys_interned", test_labels_and_keys_interned);
   g_test_add_func("/document/fields", test_fields);
   g_test_add_func("/document/errors", test_errors);
   g_test_add_func("/document/layers_and_spans", test_layers_and_spans);
