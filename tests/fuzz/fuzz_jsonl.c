@@ -2,7 +2,9 @@
  *
  * Parses the input as one record; when it parses, decodes every string-valued field, writes
  * the decoded bytes back with copydesk_json_append_string() and checks that they decode to the
- * same bytes again.  Build with clang -fsanitize=fuzzer,address; seeds in corpus/jsonl/.
+ * same bytes again.  Then parses it again in place, from a buffer of exactly its size, with the
+ * "text" field decoded in the same pass, and checks that this agrees.  Build with clang
+ * -fsanitize=fuzzer,address; seeds in corpus/jsonl/.
  */
 #include <copydesk/json.h>
 
@@ -44,7 +46,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (field->json[0] == '"')
       check_string(field->json);
   }
-  (void)copydesk_json_record_get(record, "text");
+  const char *text_json = copydesk_json_record_get(record, "text");
+
+  /* The reader's path: in place, the text decoded while it is scanned. */
+  char *copy = g_memdup2(data, size);
+  char *decoded = g_malloc(size + 1);
+  GArray *fields = g_array_new(FALSE, FALSE, sizeof(CopydeskJsonField));
+  gsize decoded_len = 0;
+  if (!copydesk_json_record_parse_in_place(copy, size, fields, "text", decoded, &decoded_len,
+                                           NULL) ||
+      fields->len != record->fields->len)
+    abort();
+  if (text_json != NULL && text_json[0] == '"') {
+    gsize want_len = 0;
+    char *want = copydesk_json_string_decode(text_json, &want_len);
+    if (want == NULL || decoded_len != want_len || memcmp(decoded, want, want_len) != 0)
+      abort();
+    g_free(want);
+  } else if (decoded_len != G_MAXSIZE) {
+    abort();
+  }
+  g_array_unref(fields);
+  g_free(decoded);
+  g_free(copy);
   copydesk_json_record_free(record);
   return 0;
 }
