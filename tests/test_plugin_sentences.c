@@ -423,6 +423,20 @@ static void test_token_labels(void) {
   copydesk_document_free(doc);
 }
 
+/* Every ASCII punctuation mark and symbol on its own, from the tokenizer's table. */
+static void test_ascii_punctuation_labels(void) {
+  CopydeskDocument *doc = run(sentences_only,
+                              "x \" $ % & ( ) * + , . / : ; < = > [ \\ ] ^ _ { | } ~ ... .. y");
+  char *got = layer_string(doc, COPYDESK_LAYER_TOKEN, " ", TRUE);
+  g_assert_cmpstr(got, ==,
+                  "word:x punct:\" symbol:$ symbol:% symbol:& punct:( punct:) punct:* symbol:+ "
+                  "punct:, punct:. punct:/ punct:: punct:; symbol:< symbol:= symbol:> punct:[ "
+                  "punct:\\ punct:] symbol:^ punct:_ punct:{ symbol:| punct:} symbol:~ punct:... "
+                  "punct:.. word:y");
+  g_free(got);
+  copydesk_document_free(doc);
+}
+
 static void test_tokens_off(void) {
   CopydeskDocument *doc = run(
       "pipeline:\n  - plugin: sentences\n    options: {tokens: false}\noutput: {plugin: jsonl}\n",
@@ -618,6 +632,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sentences/paragraphs", test_paragraphs);
   g_test_add_func("/sentences/tokens/cases", test_token_cases);
   g_test_add_func("/sentences/tokens/labels", test_token_labels);
+  g_test_add_func("/sentences/tokens/ascii-punctuation", test_ascii_punctuation_labels);
   g_test_add_func("/sentences/tokens/off", test_tokens_off);
   g_test_add_func("/sentences/after-clean", test_after_clean);
   g_test_add_func("/sentences/rerun", test_rerun_keeps_layers);

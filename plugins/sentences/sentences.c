@@ -656,9 +656,10 @@ static const CopydeskOptionSpec sentences_options[] = {
 };
 
 static void *sentences_create(const CopydeskOptions *options, GError **error) {
-  if (!sentences_tables_check()) {
+  if (!sentences_tables_check() || !sentences_tokenizer_check()) {
     g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
-                "sentences: internal word tables are not sorted");
+                "sentences: internal tables are inconsistent (word lists not sorted, or the "
+                "punctuation table disagrees with the character rules)");
     return NULL;
   }
   SentencesConfig *config = g_new0(SentencesConfig, 1);

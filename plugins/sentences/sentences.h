@@ -72,6 +72,9 @@ typedef struct {
 
 /* Appends the tokens of the LEN bytes of TEXT (valid UTF-8, NUL-terminated) to TOKENS. */
 void sentences_tokenize(const char *text, gsize len, TokenArray *tokens);
+/* TRUE when the tokenizer's table of ASCII punctuation agrees with its character rules;
+ * checked once when the plugin is created. */
+gboolean sentences_tokenizer_check(void);
 
 typedef enum {
   ABBR_NONE = 0,

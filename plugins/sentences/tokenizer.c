@@ -190,7 +190,8 @@ static inline gsize ascii_word_end(const char *t, gsize j, gboolean *alpha) {
 }
 
 /* What a byte is to the scan: whitespace, the start of a word, punctuation; and after a
- * word, whether it may continue it. */
+ * word, whether it may continue it (ends_ascii_word() relies on this order: the classes up
+ * to BYTE_PUNCT always end a word). */
 enum {
   BYTE_SPACE, /* space, tab, other C0 controls (NUL too) and DEL */
   BYTE_BREAK, /* \n \v \f: a line break */
@@ -345,15 +346,9 @@ G_ALWAYS_INLINE static inline WordScan scan_word(const char *t, gsize n, gsize i
  * apostrophe or an ampersand may join two words; a comma, colon or slash may sit between
  * digits (1,000  10:30  3/4); a byte from 0x80 may be a letter or a joiner. */
 static inline gboolean ends_ascii_word(const char *t, gsize j) {
-  switch (byte_class[(guchar)t[j]]) {
-    case BYTE_JOIN:
-    case BYTE_HIGH:
-      return FALSE;
-    case BYTE_SEP:
-      return !g_ascii_isdigit(t[j - 1]);
-    default:
-      return TRUE;
-  }
+  guint8 class = byte_class[(guchar)t[j]];
+  if (class <= BYTE_PUNCT) return TRUE; /* white space or punctuation (no word byte here) */
+  return class == BYTE_SEP && !g_ascii_isdigit(t[j - 1]);
 }
 
 /* The end of the word that the run of ASCII letters and digits T[I, J) and the period
@@ -471,30 +466,60 @@ G_NO_INLINE static void add_index(TokenIndices *list, gsize k) {
   list->v[list->len++] = k;
 }
 
-/* The end of the ASCII punctuation or symbol token at T[I] that is one byte or a run of
- * periods, with its kind and sentence role; 0 for the marks that scan_token() looks
- * further at: - ! ? ` ' (runs, pairs, clitics, '90s) and # @ (tags, handles). */
+/* The kind and sentence role (char_kind(), mark_of()) of the ASCII punctuation and symbols
+ * that ascii_punct() takes; TAKEN is 0 for the others: - ! ? ` ' (runs, pairs, clitics,
+ * '90s) and # @ (tags, handles), which scan_token() looks further at, and every byte that is
+ * no punctuation.  sentences_tokenizer_check() compares the table with the functions. */
+typedef struct {
+  guint8 taken, kind, mark;
+} PunctInfo;
+#define PUNCT(m) {1, TOKEN_PUNCT, m}
+#define SYMBOL {1, TOKEN_SYMBOL, MARK_NONE}
+static const PunctInfo punct_info[128] = {
+    ['"'] = PUNCT(MARK_QUOTE), ['$'] = SYMBOL,          ['%'] = SYMBOL,
+    ['&'] = SYMBOL,            ['('] = PUNCT(MARK_OPEN), [')'] = PUNCT(MARK_CLOSE),
+    ['*'] = PUNCT(MARK_NONE),  ['+'] = SYMBOL,          [','] = PUNCT(MARK_NONE),
+    ['.'] = PUNCT(MARK_PERIOD), ['/'] = PUNCT(MARK_NONE), [':'] = PUNCT(MARK_NONE),
+    [';'] = PUNCT(MARK_NONE),  ['<'] = SYMBOL,          ['='] = SYMBOL,
+    ['>'] = SYMBOL,            ['['] = PUNCT(MARK_OPEN), ['\\'] = PUNCT(MARK_NONE),
+    [']'] = PUNCT(MARK_CLOSE), ['^'] = SYMBOL,          ['_'] = PUNCT(MARK_NONE),
+    ['{'] = PUNCT(MARK_OPEN),  ['|'] = SYMBOL,          ['}'] = PUNCT(MARK_CLOSE),
+    ['~'] = SYMBOL,
+};
+#undef PUNCT
+#undef SYMBOL
+
+/* The end of the ASCII punctuation or symbol token at T[I] (an ASCII byte) that is one byte
+ * or a run of periods, with its kind and sentence role; 0 for the marks that scan_token()
+ * looks further at (punct_info). */
 static inline gsize ascii_punct(const char *t, gsize i, TokenKind *kind, TokenMark *mark) {
-  guchar c = (guchar)t[i];
+  const PunctInfo *info = &punct_info[(guchar)t[i] & 0x7F];
+  if (!info->taken) return 0;
   gsize end = i + 1;
-  switch (c) {
-    case '-':
-    case '!':
-    case '?':
-    case '`':
-    case '\'':
-    case '#':
-    case '@':
-      return 0;
-    case '.':
-      while (t[end] == '.') end++; /* ... (the NUL after the text stops it) */
-      break;
-    default:
-      break;
+  *kind = (TokenKind)info->kind;
+  *mark = (TokenMark)info->mark;
+  if (t[i] == '.' && t[end] == '.') {
+    while (t[end] == '.') end++; /* ... (the NUL after the text stops it) */
+    *mark = MARK_ELLIPSIS;
   }
-  *kind = char_kind(c);
-  *mark = *kind == TOKEN_PUNCT ? mark_of(t, i, end, c) : MARK_NONE;
   return end;
+}
+
+gboolean sentences_tokenizer_check(void) {
+  for (guint c = 0x21; c < 0x7F; c++) {
+    const PunctInfo *info = &punct_info[c];
+    gboolean punct = byte_class[c] == BYTE_PUNCT || byte_class[c] == BYTE_JOIN ||
+                     byte_class[c] == BYTE_SEP;
+    gboolean looked_at = strchr("-!?`'#@", (int)c) != NULL;
+    if (info->taken != (punct && !looked_at)) return FALSE;
+    if (!info->taken) continue;
+    TokenKind kind = char_kind(c);
+    char text[2] = {(char)c, '\0'};
+    if (info->kind != kind ||
+        info->mark != (kind == TOKEN_PUNCT ? mark_of(text, 0, 1, c) : MARK_NONE))
+      return FALSE;
+  }
+  return TRUE;
 }
 
 /* Appends a token, doubling the array when it is full. */
