@@ -352,14 +352,12 @@ static gsize surname_tok(const Ctx *c, gsize first, gsize last) {
   return last;
 }
 
+/* The lexicon's hash of word token K, case folded (never 0). */
 static inline guint64 tok_hash(const Ctx *c, gsize k) {
-  guint64 h = 1469598103934665603ull;
-  for (gsize i = c->tok[k].start; i < c->tok[k].end; i++) {
-    guchar ch = (guchar)c->text[i];
-    if (ch >= 'A' && ch <= 'Z') ch |= 0x20;
-    h = (h ^ ch) * 1099511628211ull;
-  }
-  return h | 1;
+  const char *s = c->text + c->tok[k].start;
+  gsize len = c->tok[k].end - c->tok[k].start;
+  guint64 key = pack_word(s, len, c->tok[k].start + 8 <= c->scan->len);
+  return lexicon_hash(key, len, lexicon_tail_hash(s, len)) | 1;
 }
 
 static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
@@ -447,8 +445,15 @@ static void mark_common(const Ctx *c) {
     mark_common_candidate(c, k, words, starts, heads);
   }
   if (words->len == 0) return;
+  /* a bit per word_shape() of the candidates: most words are passed by their shape alone */
+  guint64 shapes[4] = {0, 0, 0, 0};
+  for (guint i = 0; i < words->len; i++) {
+    guint8 sh = c->tok[g_array_index(words, CommonWord, i).tok].shape;
+    shapes[sh >> 6] |= 1ull << (sh & 63);
+  }
   for (gsize k = 0; k < c->n_tok; k++) {
     const Tok *t = &c->tok[k];
+    if (!((shapes[t->shape >> 6] >> (t->shape & 63)) & 1)) continue;
     if (t->kind != T_WORD) continue;
     if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) continue;
     gint chain = common_chain(c, k);
@@ -665,10 +670,11 @@ typedef struct {
 
 /* Finds the capitalised runs of the text and registers names (no entity layer). */
 static void find_names(Ctx *c, GArray *runs) {
-  g_array_set_size(runs, 0);
-  /* runs start at capitalised words */
+  /* runs start at capitalised words: at most one a capitalised word */
   const gsize *caps = c->scan->caps.v;
-  gsize n_caps = c->scan->caps.n, next = 0;
+  gsize n_caps = c->scan->caps.n, next = 0, n_runs = 0;
+  g_array_set_size(runs, n_caps);
+  Run *run = (Run *)(void *)runs->data;
   for (gsize ci = 0; ci < n_caps; ci++) {
     gsize k = caps[ci];
     if (k < next) continue;
@@ -701,7 +707,7 @@ static void find_names(Ctx *c, GArray *runs) {
     if (run_is_org(c, f, last)) {
       r.first = f;
       r.org = TRUE;
-      g_array_append_val(runs, r);
+      run[n_runs++] = r;
       continue;
     }
     r.role = strip_titles(c, &f, last, &r.gender);
@@ -717,8 +723,9 @@ static void find_names(Ctx *c, GArray *runs) {
     /* An all-caps single word (NATO, CBS) is no person unless a title precedes it. */
     if (f == last && (c->tok[f].flags & F_UPPER) && !r.role) continue;
     if (f == last && (c->tok[f].flags & F_INITIAL)) continue;
-    g_array_append_val(runs, r);
+    run[n_runs++] = r;
   }
+  g_array_set_size(runs, n_runs);
   /* the surname table: at most one slot per run, kept under half full */
   gsize size = 16;
   while (size < 2 * runs->len + 16) size *= 2;

@@ -116,6 +116,15 @@ static inline guint64 lexicon_fold8(const char *s) {
   return x | (upper >> 2);
 }
 
+/* lexicon_pack() of the LEN bytes at S (S + 8 readable when FULL): eight bytes at once,
+ * ASCII capitals folded with a SWAR test. */
+static inline guint64 pack_word(const char *s, gsize len, gboolean full) {
+  if (!full) return lexicon_pack(s, len);
+  /* keep the first LEN bytes (1 <= LEN), without a branch */
+  gsize keep = len < 8 ? len : 8;
+  return lexicon_fold8(s) & (~0ull >> (64 - 8 * keep));
+}
+
 /* The hash of the bytes after the eighth (0 for short words), lowercased: eight bytes a
  * round, the last round the word's last eight bytes (which may overlap the round
  * before), so only bytes of the word are read. */
@@ -189,6 +198,13 @@ enum {
                            * lowercase and never capitalised inside a sentence (Another) */
 };
 
+/* A fingerprint of a word's first byte (ASCII case folded: its 0x20 bit is shifted out)
+ * and length: two words spelt alike up to ASCII case have the same shape (the
+ * attribution's test of sentence-initial words compares only words of one shape). */
+static inline guint8 word_shape(guchar first, gsize len) {
+  return (guint8)(((guint)first << 3) ^ (guint)len);
+}
+
 /* Quotation mark characters. */
 typedef enum {
   Q_NONE = 0,
@@ -217,7 +233,7 @@ typedef struct {
   guint8 kind;   /* TokKind */
   guint8 qchar;  /* QuoteChar for T_QUOTE */
   guint8 nl;     /* line breaks before (capped) */
-  guint8 pad;
+  guint8 shape;  /* words: word_shape() of the token */
   const WordInfo *info; /* lexicon entry, &lexicon_none when in no list, &lexicon_lazy
                          * when not looked up yet */
 } Tok;

@@ -145,15 +145,6 @@ static const guint8 byte_class[256] = {
 #undef Q
 #undef H
 
-/* lexicon_pack() of the LEN bytes at S (S + 8 readable when FULL): eight bytes at once,
- * ASCII capitals folded with a SWAR test. */
-static inline guint64 pack_word(const char *s, gsize len, gboolean full) {
-  if (!full) return lexicon_pack(s, len);
-  /* keep the first LEN bytes (1 <= LEN), without a branch */
-  gsize keep = len < 8 ? len : 8;
-  return lexicon_fold8(s) & (~0ull >> (64 - 8 * keep));
-}
-
 /* A byte mask (the high bit of each byte) of the bytes of X, eight text bytes read
  * little-endian, that are not ASCII letters or digits. */
 static inline guint64 swar_not_alnum(guint64 x) {
@@ -671,7 +662,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
         if (upper) flags |= F_CAP | capital_flags(t, i, end, flags);
       }
       *tok = (Tok){.start = i, .end = end, .sent = sent, .block = block, .flags = flags, .kind = kind,
-                   .info = info};
+                   .shape = word_shape(c, end - i), .info = info};
       /* counted without a branch */
       *next_cap = nt;
       next_cap += upper;
@@ -683,6 +674,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = space, .info = &lexicon_none};
       /* END: the end of the word's first run, when K is a letter or digit */
       end = other_token(scan, lex, i, k, end, tok, nt);
+      if (tok->kind == T_WORD) tok->shape = word_shape(c, tok->end - tok->start);
       if (tok->info->flags & W_CUE_INDIRECT) sent_end = 0;
       *next_cap = nt;
       next_cap += (tok->flags & F_CAP) && tok->kind == T_WORD;
