@@ -43,6 +43,9 @@ typedef struct {
   char *message;
 } CopydeskDocError;
 
+/* Whether a stage after the running one reads the layer NAME (DATA: the pipeline's). */
+typedef gboolean (*CopydeskLayerWantedFunc)(gconstpointer data, const char *name);
+
 /* The unit counts of the original text before byte BYTE (characters that start before it). */
 typedef struct {
   gsize byte, codepoints, utf16;
@@ -100,7 +103,15 @@ struct _CopydeskDocument {
   CopydeskUnitCheckpoint *units;
   gsize n_units;
   CopydeskUnitCheckpoint cursor;
+
+  /* Set by the pipeline around each stage (layer_wanted.c); NULL outside one. */
+  CopydeskLayerWantedFunc wanted;
+  gconstpointer wanted_data;
 };
+
+/* Sets what copydesk_document_layer_wanted() asks while a stage runs (NULL: every layer). */
+void copydesk_document_set_layer_wanted(CopydeskDocument *doc, CopydeskLayerWantedFunc wanted,
+                                        gconstpointer data);
 
 /* Moves every span of DOC through an edit: NEW_START/NEW_END map old positions to new ones. */
 typedef gsize (*CopydeskPositionMapper)(gpointer data, gsize pos);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config_tree.h"
+#include "document_private.h"
 #include "paths.h"
 #include "pipeline.h"
 #include "stats.h"
@@ -474,12 +475,41 @@ copydesk_pipeline_load_file(const char *path, const CopydeskPipelineSettings *se
 
 /* ---- Workers -------------------------------------------------------------- */
 
+typedef struct LaterStages LaterStages;
+
 struct CopydeskWorker {
   CopydeskPipeline *pipeline;
   void **instances;  /* one per stage, then the output's */
   gboolean *owned;   /* TRUE where this worker created the instance */
   CopydeskStats *stats; /* where stage times are added (--stats), or NULL */
+  LaterStages *later;   /* one per stage: the stages after it and the output */
+  gboolean keep_all_layers; /* the caller reads every layer (copydesk_worker_keep_all_layers) */
 };
+
+/* The stages from FIRST on (the output last), as copydesk_document_layer_wanted() asks. */
+struct LaterStages {
+  const CopydeskWorker *worker;
+  guint first;
+};
+
+/* Whether a stage from LATER->first on, or the output, reads the layer NAME: TRUE as soon
+ * as one does, or does not say (no `reads` in its descriptor). */
+static gboolean
+read_later(gconstpointer data, const char *name)
+{
+  const LaterStages *later = data;
+  const CopydeskWorker *worker = later->worker;
+  guint n_stages = worker->pipeline->stages->len;
+  if (worker->keep_all_layers)
+    return TRUE;
+  for (guint j = later->first; j <= n_stages; j++) {
+    const CopydeskStage *stage = j < n_stages ? worker->pipeline->stages->pdata[j] : worker->pipeline->output;
+    const CopydeskPluginDescriptor *d = stage->descriptor;
+    if (d->abi_minor < 1 || d->reads == NULL || d->reads(worker->instances[j], name))
+      return TRUE;
+  }
+  return FALSE;
+}
 
 /* Creates (or shares) STAGE's instance. */
 static gboolean
@@ -530,6 +560,9 @@ copydesk_worker_new(CopydeskPipeline *pipeline, GError **error)
   worker->pipeline = pipeline;
   worker->instances = g_new0(void *, n);
   worker->owned = g_new0(gboolean, n);
+  worker->later = g_new0(LaterStages, n);
+  for (guint i = 0; i < n; i++)
+    worker->later[i] = (LaterStages){.worker = worker, .first = i + 1};
   for (guint i = 0; i < n; i++) {
     CopydeskStage *stage = i < n - 1 ? pipeline->stages->pdata[i] : pipeline->output;
     if (!instantiate(pipeline, stage, &worker->instances[i], &worker->owned[i], error)) {
@@ -553,6 +586,7 @@ copydesk_worker_free(CopydeskWorker *worker)
   }
   g_free(worker->instances);
   g_free(worker->owned);
+  g_free(worker->later);
   g_free(worker);
 }
 
@@ -560,6 +594,12 @@ void
 copydesk_worker_set_stats(CopydeskWorker *worker, CopydeskStats *stats)
 {
   worker->stats = stats;
+}
+
+void
+copydesk_worker_keep_all_layers(CopydeskWorker *worker)
+{
+  worker->keep_all_layers = TRUE;
 }
 
 gboolean
@@ -577,7 +617,9 @@ copydesk_worker_process(CopydeskWorker *worker, CopydeskDocument *doc)
     CopydeskStage *stage = stages->pdata[i];
     GError *error = NULL;
     gint64 t0 = stats ? copydesk_stats_now() : 0;
+    copydesk_document_set_layer_wanted(doc, read_later, &worker->later[i]);
     gboolean ok = stage->descriptor->process(worker->instances[i], doc, &error);
+    copydesk_document_set_layer_wanted(doc, NULL, NULL);
     if (stats)
       stats->stage_ns[i] += copydesk_stats_now() - t0;
     if (ok)

@@ -72,6 +72,9 @@ void copydesk_worker_free(CopydeskWorker *worker);
  * belongs to the caller and is only touched by the thread running WORKER. */
 struct CopydeskStats;
 void copydesk_worker_set_stats(CopydeskWorker *worker, struct CopydeskStats *stats);
+/* Makes the stages of WORKER build every layer, as for a caller that reads the documents'
+ * layers itself after the pipeline (the plugin test harness). */
+void copydesk_worker_keep_all_layers(CopydeskWorker *worker);
 /* Runs every transform/annotate stage on DOC, recording stage failures in DOC as its on_error
  * says.  Returns FALSE when a stage with on_error: abort failed. */
 gboolean copydesk_worker_process(CopydeskWorker *worker, CopydeskDocument *doc);

@@ -15,8 +15,9 @@
 static GMutex loaded_lock;
 static GHashTable *loaded_modules;
 
-/* The smallest descriptor a plugin of ABI 1.0 can have: everything up to the reserved slots. */
-#define DESCRIPTOR_V1_0_SIZE (offsetof(CopydeskPluginDescriptor, reserved))
+/* The smallest descriptor a plugin of ABI 1.0 can have: everything before its reserved slots
+ * (where 1.1 put `reads`). */
+#define DESCRIPTOR_V1_0_SIZE (offsetof(CopydeskPluginDescriptor, reads))
 
 gboolean
 copydesk_plugin_name_is_valid(const char *name)

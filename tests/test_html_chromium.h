@@ -117,6 +117,8 @@ static void sample_run_stages(CopydeskDocument *doc, const char *yaml) {
   g_assert_no_error(error);
   CopydeskWorker *worker = copydesk_worker_new(pipeline, &error);
   g_assert_no_error(error);
+  /* every output plugin formats the samples afterwards: build every layer */
+  copydesk_worker_keep_all_layers(worker);
   copydesk_worker_process(worker, doc);
   g_assert_cmpuint(copydesk_document_n_errors(doc), ==, 0);
   copydesk_worker_free(worker);

@@ -188,10 +188,10 @@ static const RefusalCase refusals[] = {
      "(define it with COPYDESK_PLUGIN_DEFINE)"},
     {"wrong_abi", "wrong_abi", NULL, COPYDESK_PLUGIN_ERROR_ABI,
      "plugin 'wrong_abi' (@T@/wrong_abi.so) was built for copydesk plugin ABI 2.0, but this "
-     "copydesk speaks ABI 1.0: rebuild the plugin against this copydesk's headers"},
+     "copydesk speaks ABI 1.1: rebuild the plugin against this copydesk's headers"},
     {"newer_minor", "newer_minor", NULL, COPYDESK_PLUGIN_ERROR_ABI,
-     "plugin 'newer_minor' (@T@/newer_minor.so) was built for copydesk plugin ABI 1.1, but this "
-     "copydesk speaks ABI 1.0: rebuild the plugin against this copydesk's headers"},
+     "plugin 'newer_minor' (@T@/newer_minor.so) was built for copydesk plugin ABI 1.2, but this "
+     "copydesk speaks ABI 1.1: rebuild the plugin against this copydesk's headers"},
     {"misnamed", "misnamed", NULL, COPYDESK_PLUGIN_ERROR_NAME_MISMATCH,
      "@T@/misnamed.so calls itself 'other', not 'misnamed': name the plugin by its descriptor "
      "name"},
@@ -686,9 +686,9 @@ test_list_broken(void)
       {"failing_create", TRUE, NULL},
       {"faulty", TRUE, NULL},
       {"misnamed", FALSE, "calls itself 'other', not 'misnamed'"},
-      {"newer_minor", FALSE, "ABI 1.1, but this copydesk speaks ABI 1.0"},
+      {"newer_minor", FALSE, "ABI 1.2, but this copydesk speaks ABI 1.1"},
       {"no_entry", FALSE, "has no copydesk_plugin_describe symbol"},
-      {"wrong_abi", FALSE, "ABI 2.0, but this copydesk speaks ABI 1.0"},
+      {"wrong_abi", FALSE, "ABI 2.0, but this copydesk speaks ABI 1.1"},
   };
   GPtrArray *path = search_path(test_dir, NULL);
   GPtrArray *infos = copydesk_plugin_list(path);

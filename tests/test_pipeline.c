@@ -344,7 +344,7 @@ static const BadCase bad_cases[] = {
     {"loader/wrong_abi", "plugin_path: plugins\npipeline:\n  - plugin: wrong_abi\n", PLUGIN,
      COPYDESK_PLUGIN_ERROR_ABI, FILENAME ":3:13: ",
      .phrases = {"plugin 'wrong_abi' (@TP@/wrong_abi.so) was built for copydesk plugin ABI 2.0, but this "
-      "copydesk speaks ABI 1.0"}},
+      "copydesk speaks ABI 1.1"}},
     {"loader/no_entry", "plugin_path: plugins\noutput:\n  plugin: no_entry\n", PLUGIN,
      COPYDESK_PLUGIN_ERROR_NO_ENTRY, FILENAME ":3:11: ",
      .phrases = {"@TP@/no_entry.so is not a copydesk plugin"}},
@@ -998,6 +998,69 @@ worker_for(const char *yaml, CopydeskPipeline **pipeline)
   return worker;
 }
 
+/* The spans of layer NAME in DOC (0 when the layer is absent). */
+static gsize
+n_spans(const CopydeskDocument *doc, const char *name)
+{
+  CopydeskLayer *layer = copydesk_document_layer(doc, name);
+  return layer ? copydesk_layer_n_spans(layer) : 0;
+}
+
+/* Runs YAML's stages over a short article; returns its token, paragraph and sentence counts
+ * as "T P S", with what copydesk_document_layer_wanted() answered outside the pipeline. */
+static char *
+layers_built(const char *yaml)
+{
+  CopydeskPipeline *pipeline;
+  CopydeskWorker *worker = worker_for(yaml, &pipeline);
+  CopydeskDocument *doc = copydesk_document_new(
+      "d", "Talks resume\n\nThe minister said the talks would resume. \"We are close,\" she said.", -1);
+  g_assert_true(copydesk_worker_process(worker, doc));
+  g_assert_cmpuint(copydesk_document_n_errors(doc), ==, 0);
+  /* outside a pipeline every layer is wanted */
+  g_assert_true(copydesk_document_layer_wanted(doc, COPYDESK_LAYER_TOKEN));
+  char *got = g_strdup_printf("%zu %zu %zu", n_spans(doc, COPYDESK_LAYER_TOKEN),
+                              n_spans(doc, COPYDESK_LAYER_PARAGRAPH), n_spans(doc, COPYDESK_LAYER_SENTENCE));
+  copydesk_document_free(doc);
+  copydesk_worker_free(worker);
+  copydesk_pipeline_free(pipeline);
+  return got;
+}
+
+/* The sentences stage leaves out the token and paragraph layers when every later stage and
+ * the output say (`reads`) that they do not read them, and only then. */
+static void
+test_worker_layers_read_later(void)
+{
+  static const struct {
+    const char *yaml;
+    const char *built;
+  } cases[] = {
+      /* quotes reads sentences (and entities); jsonl by default writes no tokens */
+      {"pipeline:\n  - plugin: sentences\n  - plugin: quotes\noutput: {plugin: jsonl}\n", "0 0 3"},
+      {"pipeline:\n  - plugin: sentences\n  - plugin: quotes\n"
+       "output: {plugin: jsonl, options: {include: [tokens]}}\n", "19 0 3"},
+      {"pipeline:\n  - plugin: sentences\n"
+       "output: {plugin: json, options: {include: [paragraphs]}}\n", "0 2 3"},
+      /* entities reads tokens */
+      {"pipeline:\n  - plugin: sentences\n  - plugin: entities\noutput: {plugin: jsonl}\n", "19 0 3"},
+      /* an output that does not say what it reads gets every layer */
+      {"pipeline:\n  - plugin: sentences\noutput: {plugin: conll}\n", "19 2 3"},
+      /* so does a stage that does not say */
+      {"plugin_path: plugins\npipeline:\n  - plugin: sentences\n  - plugin: faulty\n"
+       "output: {plugin: jsonl}\n", "19 2 3"},
+      /* and the option still turns the token layer off */
+      {"pipeline:\n  - plugin: sentences\n    options: {tokens: false}\n"
+       "output: {plugin: conll}\n", "0 2 3"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *got = layers_built(cases[i].yaml);
+    g_test_message("%s", cases[i].yaml);
+    g_assert_cmpstr(got, ==, cases[i].built);
+    g_free(got);
+  }
+}
+
 /* A failing document keeps its error, with the stage's name; others are unaffected. */
 static void
 test_worker_faulty(void)
@@ -1327,6 +1390,7 @@ main(int argc, char **argv)
   g_test_add_func("/pipeline/good/plugin_path", test_plugin_path);
   g_test_add_func("/pipeline/good/load_file", test_load_file);
   g_test_add_func("/pipeline/worker/faulty", test_worker_faulty);
+  g_test_add_func("/pipeline/worker/layers_read_later", test_worker_layers_read_later);
   for (guint i = 0; i < G_N_ELEMENTS(on_error_cases); i++) {
     char *path = g_strdup_printf("/pipeline/worker/on_error/%s", on_error_cases[i].test);
     g_test_add_data_func(path, &on_error_cases[i], test_worker_on_error);

@@ -110,6 +110,10 @@ const char *copydesk_document_error_message(const CopydeskDocument *doc, guint i
 CopydeskLayer *copydesk_document_layer(const CopydeskDocument *doc, const char *name);
 /* The layer called NAME, created empty when absent. */
 CopydeskLayer *copydesk_document_ensure_layer(CopydeskDocument *doc, const char *name);
+/* FALSE when no later stage of the pipeline, nor its output, reads the layer NAME (their
+ * descriptors' `reads` say so): the stage running may skip building it.  TRUE otherwise,
+ * and outside a pipeline. */
+gboolean copydesk_document_layer_wanted(const CopydeskDocument *doc, const char *name);
 /* Number of layers. */
 guint copydesk_document_n_layers(const CopydeskDocument *doc);
 /* Layer I, in creation order. */

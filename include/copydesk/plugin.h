@@ -23,7 +23,7 @@
 G_BEGIN_DECLS
 
 #define COPYDESK_ABI_MAJOR 1
-#define COPYDESK_ABI_MINOR 0
+#define COPYDESK_ABI_MINOR 1
 
 /* The one exported symbol every plugin defines. */
 #define COPYDESK_PLUGIN_ENTRY "copydesk_plugin_describe"
@@ -55,6 +55,8 @@ typedef gboolean (*CopydeskFormatFunc)(void *self, const CopydeskDocument *doc, 
 typedef gboolean (*CopydeskFrameFunc)(void *self, GString *out, GError **error);
 /* Frees an instance made by create. */
 typedef void (*CopydeskDestroyFunc)(void *self);
+/* TRUE when this instance reads the layer NAME of the documents it gets (ABI 1.1). */
+typedef gboolean (*CopydeskReadsFunc)(void *self, const char *name);
 
 struct CopydeskPluginDescriptor {
   guint32 abi_major;   /* COPYDESK_ABI_MAJOR the plugin was built with */
@@ -80,7 +82,12 @@ struct CopydeskPluginDescriptor {
   CopydeskFrameFunc footer;    /* output plugins, optional */
   CopydeskDestroyFunc destroy; /* may be NULL */
 
-  void *reserved[12]; /* for fields appended by later minor versions; leave zeroed */
+  /* ABI 1.1.  Which layers this instance reads, when earlier stages made them: lets
+   * them skip layers nobody reads (copydesk_document_layer_wanted).  NULL: the stage
+   * may read any layer. */
+  CopydeskReadsFunc reads;
+
+  void *reserved[11]; /* for fields appended by later minor versions; leave zeroed */
 };
 
 /* The signature of the entry symbol. */

@@ -288,6 +288,14 @@ static const CopydeskOptionSpec entities_options[] = {
 static const char *const requires[] = {COPYDESK_LAYER_TOKEN, COPYDESK_LAYER_SENTENCE, NULL};
 static const char *const provides[] = {COPYDESK_LAYER_ENTITY, NULL};
 
+/* Of the earlier stages' layers, the tagger reads exactly the ones it requires. */
+static gboolean entities_reads(void *self, const char *name) {
+  (void)self;
+  for (gsize i = 0; requires[i] != NULL; i++)
+    if (strcmp(name, requires[i]) == 0) return TRUE;
+  return FALSE;
+}
+
 static const CopydeskPluginDescriptor descriptor = {
     COPYDESK_PLUGIN_ABI,
     .flags = COPYDESK_PLUGIN_REENTRANT,
@@ -311,6 +319,7 @@ static const CopydeskPluginDescriptor descriptor = {
     .create = entities_create,
     .process = entities_process,
     .destroy = entities_destroy,
+    .reads = entities_reads,
 };
 
 COPYDESK_PLUGIN_DEFINE(descriptor)

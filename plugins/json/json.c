@@ -50,6 +50,8 @@ static gboolean json_footer(void *self, GString *out, GError **error) {
   return TRUE;
 }
 
+static gboolean json_reads(void *self, const char *name) { return json_record_reads(self, name); }
+
 static const CopydeskPluginDescriptor json_descriptor = {
     COPYDESK_PLUGIN_ABI,
     .flags = COPYDESK_PLUGIN_REENTRANT,
@@ -70,6 +72,7 @@ static const CopydeskPluginDescriptor json_descriptor = {
     .separator = ",\n",
     .footer = json_footer,
     .destroy = json_destroy,
+    .reads = json_reads,
 };
 
 COPYDESK_PLUGIN_DEFINE(json_descriptor)

@@ -723,6 +723,25 @@ static void reserve_record(GString *out, const CopydeskDocument *doc, guint n_fi
   }
 }
 
+gboolean json_record_reads(const JsonRecordConfig *config, const char *name) {
+  static const struct {
+    const char *layer;
+    guint include; /* the keys written from it */
+  } readers[] = {
+      {COPYDESK_LAYER_SENTENCE, JSON_RECORD_SENTENCES},
+      {COPYDESK_LAYER_PARAGRAPH, JSON_RECORD_PARAGRAPHS},
+      {COPYDESK_LAYER_TOKEN, JSON_RECORD_TOKENS},
+      /* quotes take their speakers' names from the entity groups */
+      {COPYDESK_LAYER_ENTITY, JSON_RECORD_MENTIONS | JSON_RECORD_ENTITIES | JSON_RECORD_QUOTES},
+      {COPYDESK_LAYER_QUOTE, JSON_RECORD_QUOTES},
+      {"speaker", JSON_RECORD_QUOTES},
+      {"cue", JSON_RECORD_QUOTES},
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(readers); i++)
+    if (strcmp(name, readers[i].layer) == 0) return (config->include & readers[i].include) != 0;
+  return FALSE;
+}
+
 void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *doc, GString *out) {
   guint n_fields = copydesk_document_n_fields(doc);
   reserve_record(out, doc, n_fields);

@@ -70,6 +70,9 @@ gboolean json_record_config_init(JsonRecordConfig *config, const char *stage,
 /* Releases what json_record_config_init() allocated. */
 void json_record_config_clear(JsonRecordConfig *config);
 
+/* TRUE when records written with CONFIG read the layer NAME (the descriptors' `reads`). */
+gboolean json_record_reads(const JsonRecordConfig *config, const char *name);
+
 /* Appends the record of DOC to OUT (no trailing newline).  Never modifies DOC. */
 void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *doc, GString *out);
 

@@ -36,6 +36,8 @@ static gboolean jsonl_format(void *self, const CopydeskDocument *doc, GString *o
   return TRUE;
 }
 
+static gboolean jsonl_reads(void *self, const char *name) { return json_record_reads(self, name); }
+
 static const CopydeskPluginDescriptor jsonl_descriptor = {
     COPYDESK_PLUGIN_ABI,
     .flags = COPYDESK_PLUGIN_REENTRANT,
@@ -53,6 +55,7 @@ static const CopydeskPluginDescriptor jsonl_descriptor = {
     .create = jsonl_create,
     .format = jsonl_format,
     .destroy = jsonl_destroy,
+    .reads = jsonl_reads,
 };
 
 COPYDESK_PLUGIN_DEFINE(jsonl_descriptor)

@@ -175,8 +175,15 @@ static gboolean quotes_process(void *self, CopydeskDocument *doc, GError **error
   return ok;
 }
 
-static const char *const requires[] = {COPYDESK_LAYER_TOKEN, COPYDESK_LAYER_SENTENCE, NULL};
+/* The quotes stage cuts its own tokens: of the earlier stages' layers it reads the
+ * sentences, and the entities when there are some. */
+static const char *const requires[] = {COPYDESK_LAYER_SENTENCE, NULL};
 static const char *const provides[] = {COPYDESK_LAYER_QUOTE, "speaker", "cue", NULL};
+
+static gboolean quotes_reads(void *self, const char *name) {
+  (void)self;
+  return strcmp(name, COPYDESK_LAYER_SENTENCE) == 0 || strcmp(name, COPYDESK_LAYER_ENTITY) == 0;
+}
 
 static const CopydeskPluginDescriptor descriptor = {
     COPYDESK_PLUGIN_ABI,
@@ -199,6 +206,7 @@ static const CopydeskPluginDescriptor descriptor = {
     .create = quotes_create,
     .process = quotes_process,
     .destroy = quotes_destroy,
+    .reads = quotes_reads,
 };
 
 COPYDESK_PLUGIN_DEFINE(descriptor)

@@ -639,7 +639,8 @@ static const CopydeskOptionSpec sentences_options[] = {
      .type = COPYDESK_OPTION_BOOL,
      .default_value = "true",
      .help = "add the token layer (the largest one; turn off when only sentences and "
-             "paragraphs are needed)"},
+             "paragraphs are needed; it is also left out when the later stages and the "
+             "output say they do not read it)"},
     {.name = "headlines",
      .type = COPYDESK_OPTION_BOOL,
      .default_value = "true",
@@ -727,11 +728,12 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     first = next;
     if (b < n_breaks) b++;
   }
-  /* Token boundaries are character boundaries: no span can be refused. */
-  gboolean ok =
-      copydesk_layer_add_spans(paragraph_layer, sp.paragraphs.v, sp.paragraphs.len, error) &&
-      copydesk_layer_add_spans(sentence_layer, sp.sentences.v, sp.sentences.len, error);
-  if (ok && config->tokens && sp.n_tok > 0)
+  /* Token boundaries are character boundaries: no span can be refused.  The token and
+   * paragraph layers are left empty when no later stage and not the output reads them. */
+  gboolean ok = copydesk_layer_add_spans(sentence_layer, sp.sentences.v, sp.sentences.len, error);
+  if (ok && copydesk_document_layer_wanted(doc, COPYDESK_LAYER_PARAGRAPH))
+    ok = copydesk_layer_add_spans(paragraph_layer, sp.paragraphs.v, sp.paragraphs.len, error);
+  if (ok && config->tokens && sp.n_tok > 0 && copydesk_document_layer_wanted(doc, COPYDESK_LAYER_TOKEN))
     ok = copydesk_layer_add_spans(token_layer, tokens.spans, sp.n_tok, error);
   if (sp.lines != NULL) g_array_free(sp.lines, TRUE);
   if (sp.markers != NULL) g_array_free(sp.markers, TRUE);
