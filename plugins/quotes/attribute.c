@@ -2419,6 +2419,14 @@ void attr_scratch_free(AttrScratch *s) {
   g_free(s);
 }
 
+/* TRUE when a sentence of SCAN holds a reported-speech cue (SF_CUE). */
+static gboolean any_cue_sentence(const Scan *scan) {
+  const guint8 *flags = (const guint8 *)scan->sent_flags->data;
+  for (guint i = 0; i < scan->sent_flags->len; i++)
+    if (flags[i] & SF_CUE) return TRUE;
+  return FALSE;
+}
+
 gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *scan,
                        AttrScratch *scratch, GError **error) {
   GArray *arrays[] = {scratch->persons, scratch->mentions, scratch->quotes, scratch->events,
@@ -2455,6 +2463,12 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
                .np = {.mention = -1}, .block = c.tok[cd->open_tok].block};
     for (gsize k = cd->first; k <= cd->last; k++) c.tok[k].flags |= F_IN_QUOTE;
     g_array_append_val(c.quotes, q);
+  }
+  /* Quotes come from quotation marks and from sentences with a reported-speech cue: a
+   * document with neither has none, and needs no names (its layers are made, empty). */
+  if (c.quotes->len == 0 && !any_cue_sentence(scan)) {
+    ok = write_layers(&c, error);
+    goto done;
   }
 
   mark_common(&c);
