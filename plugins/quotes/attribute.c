@@ -1790,6 +1790,7 @@ static void according_override(const Ctx *c, Quote *q) {
   gsize at = q->cue_first >= 0 ? (gsize)q->cue_first : q->np.type != NP_NONE ? q->np.first : q->open_tok;
   gsize s0 = sent_first(c, at);
   guint32 sent = c->tok[at].sent;
+  if (!(g_array_index(c->scan->sent_flags, guint8, sent) & SF_ACCORDING)) return;
   for (gsize j = s0; j + 2 < c->n_tok && c->tok[j].sent == sent && j < s0 + 80; j++) {
     if ((c->text[c->tok[j].start] | 0x20) != 'a' || c->tok[j].end - c->tok[j].start != 9) continue;
     if ((c->tok[j].flags & F_IN_QUOTE) || !is_cue(c, j) || !(wf(c, j) & W_ACCORDING)) continue;

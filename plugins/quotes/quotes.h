@@ -270,7 +270,16 @@ static inline void vec_push(Vec *a, gsize x) {
 enum {
   SF_CUE = 1u << 0,    /* holds a cue that introduces reported speech (W_CUE_INDIRECT) */
   SF_QUOTED = 1u << 1, /* holds a kept quote (set by the attribution pass) */
+  SF_ACCORDING = 1u << 2, /* holds "according" (W_ACCORDING) */
 };
+
+/* The words the tokenizer records in their sentence's SF_* flags. */
+#define SCAN_SENTENCE_WORDS (W_CUE_INDIRECT | W_ACCORDING)
+
+/* The SF_* flags a word with lexicon FLAGS gives its sentence. */
+static inline guint8 sentence_flags_of(guint32 flags) {
+  return (guint8)(((flags & W_CUE_INDIRECT) ? SF_CUE : 0) | ((flags & W_ACCORDING) ? SF_ACCORDING : 0));
+}
 
 typedef struct {
   const char *text;

@@ -216,11 +216,12 @@ typedef struct {
 
 /* Sets the sentence, block, line breaks and F_SENT_START / F_BLOCK_START of TOK, the
  * K-th token: a block is a paragraph, or a line whose break also ends a sentence;
- * without sentences, a sentence per block.  SF_CUE when TOK is a reported-speech cue. */
+ * without sentences, a sentence per block.  SF_CUE or SF_ACCORDING when TOK is a
+ * reported-speech cue or "according". */
 static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
   if (p->nl == 0 && k > 0 && tok->start < p->sent_end) {
-    /* a cue inside the current sentence: the main loop's position holds */
-    if (tok->info->flags & W_CUE_INDIRECT) g_array_index(p->sent_flags, guint8, p->sent) |= SF_CUE;
+    /* a cue or "according" inside the current sentence: the main loop's position holds */
+    g_array_index(p->sent_flags, guint8, p->sent) |= sentence_flags_of(tok->info->flags);
     return;
   }
   guint32 prev_sent = k == 0 ? G_MAXUINT32 : p->sent;
@@ -257,7 +258,7 @@ static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
   tok->sent = sent;
   tok->block = p->block;
   tok->nl = (guint8)nl;
-  if (tok->info->flags & W_CUE_INDIRECT) g_array_index(p->sent_flags, guint8, sent) |= SF_CUE;
+  g_array_index(p->sent_flags, guint8, sent) |= sentence_flags_of(tok->info->flags);
 }
 
 /* Words whose 's is "is" or "has" (he's, it's, there's), as lexicon_pack() keys. */
@@ -646,17 +647,17 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
           end++;
           flags |= F_PERIOD;
           info = eager_info_slow(lex, t + i, len + 1, key, upper);
-          if (info->flags & W_CUE_INDIRECT) sent_end = 0;
+          if (info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
         } else if (G_UNLIKELY(len > 8)) {
           info = eager_info_slow(lex, t + i, len, key, upper);
-          if (info->flags & W_CUE_INDIRECT) sent_end = 0;
+          if (info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
         } else {
           /* eager_info() of a short word: no tail to hash */
           guint64 h = lexicon_hash(key, len, 0);
           info = &lexicon_lazy;
           if (upper || lexicon_maybe_cue(lex, h)) {
             info = find_word(lex, h, key, t + i, len);
-            if (info->flags & W_CUE_INDIRECT) sent_end = 0;
+            if (info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
           }
         }
         if (upper) flags |= F_CAP | capital_flags(t, i, end, flags);
@@ -675,7 +676,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       /* END: the end of the word's first run, when K is a letter or digit */
       end = other_token(scan, lex, i, k, end, tok, nt);
       if (tok->kind == T_WORD) tok->shape = word_shape(c, tok->end - tok->start);
-      if (tok->info->flags & W_CUE_INDIRECT) sent_end = 0;
+      if (tok->info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
       *next_cap = nt;
       next_cap += (tok->flags & F_CAP) && tok->kind == T_WORD;
     }
