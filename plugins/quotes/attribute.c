@@ -130,7 +130,7 @@ struct AttrScratch {
   GArray *common_words, *common_starts; /* mark_common() */
   gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
   GPtrArray *order;
-  GHashTable *speaker_spans, *cue_spans;
+  GArray *made_spans; /* SpanSlot: write_layers()'s speaker and cue spans by start */
   GStringChunk *strings;
 };
 
@@ -2307,14 +2307,33 @@ static gint quote_np_cmp(gconstpointer a, gconstpointer b) {
   return px < py ? -1 : px > py;
 }
 
+/* A span write_layers() made, by the layer (0 speaker, 1 cue) and start byte + 1 it has;
+ * KEY 0: an empty slot. */
+typedef struct {
+  gsize key;
+  guint layer;
+  CopydeskSpan *span;
+} SpanSlot;
+
+/* The slot of (LAYER, START) in TABLE (MASK + 1 slots, a power of two): the span's, or the
+ * empty one where it goes. */
+static SpanSlot *made_span(SpanSlot *table, gsize mask, guint layer, gsize start) {
+  gsize key = start + 1;
+  for (gsize i = ((key * 0x9E3779B97F4A7C15ull) >> 20 ^ layer) & mask;; i = (i + 1) & mask)
+    if (table[i].key == 0 || (table[i].key == key && table[i].layer == layer)) return &table[i];
+}
+
 static gboolean write_layers(Ctx *c, GError **error) {
   CopydeskLayer *ql = copydesk_document_ensure_layer(c->doc, COPYDESK_LAYER_QUOTE);
   CopydeskLayer *sl = copydesk_document_ensure_layer(c->doc, "speaker");
   CopydeskLayer *cl = copydesk_document_ensure_layer(c->doc, "cue");
   /* spans already made, by start byte + 1 (kept between documents, emptied here) */
-  GHashTable *speaker_spans = c->scratch->speaker_spans, *cue_spans = c->scratch->cue_spans;
-  if (g_hash_table_size(speaker_spans)) g_hash_table_remove_all(speaker_spans);
-  if (g_hash_table_size(cue_spans)) g_hash_table_remove_all(cue_spans);
+  /* at most a speaker and a cue a quote, at most half full */
+  gsize size = 16;
+  while (size < 4 * (gsize)c->quotes->len) size *= 2;
+  g_array_set_size(c->scratch->made_spans, size);
+  SpanSlot *made = (SpanSlot *)(void *)c->scratch->made_spans->data;
+  memset(made, 0, size * sizeof(SpanSlot));
   gboolean ok = TRUE;
   for (guint i = 0; i < c->quotes->len && ok; i++) {
     Quote *q = &g_array_index(c->quotes, Quote, i);
@@ -2331,7 +2350,8 @@ static gboolean write_layers(Ctx *c, GError **error) {
       else {
         gsize sf = q->np.rel1 ? q->np.rel1 - 1 : q->np.first, sl_ = q->np.rel1 ? q->np.rel1 - 1 : q->np.last;
         gsize st = c->tok[sf].start, en = c->tok[sl_].end;
-        sp = g_hash_table_lookup(speaker_spans, GSIZE_TO_POINTER(st + 1));
+        SpanSlot *slot = made_span(made, size - 1, 0, st);
+        sp = slot->span;
         if (!sp) {
           const char *label = q->np.type == NP_PRON || q->np.rel1 ? "pronoun"
                               : q->np.type == NP_NOMINAL      ? "nominal"
@@ -2341,7 +2361,7 @@ static gboolean write_layers(Ctx *c, GError **error) {
             ok = FALSE;
             break;
           }
-          g_hash_table_insert(speaker_spans, GSIZE_TO_POINTER(st + 1), sp);
+          *slot = (SpanSlot){.key = st + 1, .layer = 0, .span = sp};
         }
       }
       copydesk_span_set_link(span, "speaker", sp);
@@ -2360,14 +2380,15 @@ static gboolean write_layers(Ctx *c, GError **error) {
     }
     if (q->cue_first >= 0) {
       gsize st = c->tok[q->cue_first].start, en = c->tok[q->cue_last].end;
-      CopydeskSpan *cs = g_hash_table_lookup(cue_spans, GSIZE_TO_POINTER(st + 1));
+      SpanSlot *slot = made_span(made, size - 1, 1, st);
+      CopydeskSpan *cs = slot->span;
       if (!cs) {
         cs = copydesk_layer_add(cl, st, en, q->lemma, error);
         if (!cs) {
           ok = FALSE;
           break;
         }
-        g_hash_table_insert(cue_spans, GSIZE_TO_POINTER(st + 1), cs);
+        *slot = (SpanSlot){.key = st + 1, .layer = 1, .span = cs};
       }
       copydesk_span_set_link(span, "cue", cs);
     }
@@ -2394,8 +2415,7 @@ AttrScratch *attr_scratch_new(void) {
   s->common_heads = g_new(gint32, COMMON_CHAINS);
   memset(s->common_heads, 0xff, COMMON_CHAINS * sizeof(gint32)); /* -1 */
   s->order = g_ptr_array_new();
-  s->speaker_spans = g_hash_table_new(g_direct_hash, g_direct_equal);
-  s->cue_spans = g_hash_table_new(g_direct_hash, g_direct_equal);
+  s->made_spans = g_array_new(FALSE, FALSE, sizeof(SpanSlot));
   s->strings = g_string_chunk_new(256);
   return s;
 }
@@ -2414,8 +2434,7 @@ void attr_scratch_free(AttrScratch *s) {
   g_array_free(s->common_starts, TRUE);
   g_free(s->common_heads);
   g_ptr_array_free(s->order, TRUE);
-  g_hash_table_destroy(s->speaker_spans);
-  g_hash_table_destroy(s->cue_spans);
+  g_array_free(s->made_spans, TRUE);
   g_string_chunk_free(s->strings);
   g_free(s);
 }
