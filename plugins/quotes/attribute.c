@@ -445,15 +445,15 @@ static void mark_common(const Ctx *c) {
     mark_common_candidate(c, k, words, starts, heads);
   }
   if (words->len == 0) return;
-  /* a bit per word_shape() of the candidates: most words are passed by their shape alone */
-  guint64 shapes[4] = {0, 0, 0, 0};
-  for (guint i = 0; i < words->len; i++) {
-    guint8 sh = c->tok[g_array_index(words, CommonWord, i).tok].shape;
-    shapes[sh >> 6] |= 1ull << (sh & 63);
-  }
-  for (gsize k = 0; k < c->n_tok; k++) {
-    const Tok *t = &c->tok[k];
-    if (!((shapes[t->shape >> 6] >> (t->shape & 63)) & 1)) continue;
+  /* the word_shape() values of the candidates: most words are passed by their shape alone */
+  guint8 shapes[256];
+  memset(shapes, 0, sizeof shapes);
+  for (guint i = 0; i < words->len; i++) shapes[c->tok[g_array_index(words, CommonWord, i).tok].shape] = 1;
+  const Tok *tok = c->tok;
+  gsize n_tok = c->n_tok;
+  for (gsize k = 0; k < n_tok; k++) {
+    if (G_LIKELY(!shapes[tok[k].shape])) continue;
+    const Tok *t = &tok[k];
     if (t->kind != T_WORD) continue;
     if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) continue;
     gint chain = common_chain(c, k);
