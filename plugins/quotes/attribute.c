@@ -217,12 +217,12 @@ static inline gboolean is_final_punct(const Ctx *c, gsize k) {
 static inline gboolean is_article(const Ctx *c, gsize k) {
   const Tok *p = &c->tok[k];
   gsize l = p->end - p->start;
-  const char *s = c->text + p->start;
-  return p->kind == T_WORD && l <= 5 &&
-         ((l == 3 && g_ascii_strncasecmp(s, "the", 3) == 0) || (l == 1 && (s[0] == 'a' || s[0] == 'A')) ||
-          (l == 2 && g_ascii_strncasecmp(s, "an", 2) == 0) || (l == 3 && g_ascii_strncasecmp(s, "his", 3) == 0) ||
-          (l == 3 && g_ascii_strncasecmp(s, "its", 3) == 0) || (l == 5 && g_ascii_strncasecmp(s, "their", 5) == 0) ||
-          (l == 4 && g_ascii_strncasecmp(s, "this", 4) == 0) || (l == 3 && g_ascii_strncasecmp(s, "her", 3) == 0));
+  if (p->kind != T_WORD || l > 5) return FALSE;
+  /* the word lowercased and packed (lexicon_pack), against the articles and determiners */
+  guint64 key = pack_word(c->text + p->start, l, p->start + 8 <= c->scan->len);
+  return key == 'a' || key == PACK2('a', 'n') || key == PACK3('t', 'h', 'e') || key == PACK3('h', 'i', 's') ||
+         key == PACK3('i', 't', 's') || key == PACK3('h', 'e', 'r') || key == PACK4('t', 'h', 'i', 's') ||
+         key == PACK5('t', 'h', 'e', 'i', 'r');
 }
 
 static inline gboolean is_cue(const Ctx *c, gsize k) {
@@ -332,10 +332,17 @@ static gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean org) {
 static const char *person_name(const Ctx *c, gint i) {
   Person *p = person(c, i);
   if (!p->name) {
-    GString *s = g_string_sized_new(p->name_len + 1);
-    append_tokens(c, s, p->nfirst, p->nlast);
-    p->name = g_string_chunk_insert_len(c->strings, s->str, (gssize)s->len);
-    g_string_free(s, TRUE);
+    /* the tokens joined as append_tokens() joins them, in place */
+    gsize len = tokens_len(c, p->nfirst, p->nlast), at = 0;
+    char small[256] = "";
+    char *buf = len < sizeof small ? small : g_malloc(len + 1);
+    for (gsize k = p->nfirst; k <= p->nlast; k++) {
+      if (k > p->nfirst && (c->tok[k].flags & F_SPACE)) buf[at++] = ' ';
+      memcpy(buf + at, c->text + c->tok[k].start, c->tok[k].end - c->tok[k].start);
+      at += c->tok[k].end - c->tok[k].start;
+    }
+    p->name = g_string_chunk_insert_len(c->strings, buf, (gssize)at);
+    if (buf != small) g_free(buf);
   }
   return p->name;
 }

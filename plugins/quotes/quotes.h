@@ -116,6 +116,13 @@ static inline guint64 lexicon_fold8(const char *s) {
   return x | (upper >> 2);
 }
 
+/* lexicon_pack() keys of short lowercase words, written out: PACK3('t', 'h', 'e'). */
+#define PACK2(a, b) ((guint64)(a) | (guint64)(b) << 8)
+#define PACK3(a, b, c) (PACK2(a, b) | (guint64)(c) << 16)
+#define PACK4(a, b, c, d) (PACK3(a, b, c) | (guint64)(d) << 24)
+#define PACK5(a, b, c, d, e) (PACK4(a, b, c, d) | (guint64)(e) << 32)
+#define PACK6(a, b, c, d, e, f) (PACK5(a, b, c, d, e) | (guint64)(f) << 40)
+
 /* lexicon_pack() of the LEN bytes at S (S + 8 readable when FULL): eight bytes at once,
  * ASCII capitals folded with a SWAR test. */
 static inline guint64 pack_word(const char *s, gsize len, gboolean full) {

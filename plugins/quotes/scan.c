@@ -172,11 +172,6 @@ static inline gsize alnum_run_end(const char *t, gsize n, gsize j) {
 
 /* Words whose final period is their own (besides single letters and U.S.-like words and
  * the lexicon's titles), as lexicon_pack() keys: compared in one instruction each. */
-#define PACK2(a, b) ((guint64)(a) | (guint64)(b) << 8)
-#define PACK3(a, b, c) (PACK2(a, b) | (guint64)(c) << 16)
-#define PACK4(a, b, c, d) (PACK3(a, b, c) | (guint64)(d) << 24)
-#define PACK5(a, b, c, d, e) (PACK4(a, b, c, d) | (guint64)(e) << 32)
-#define PACK6(a, b, c, d, e, f) (PACK5(a, b, c, d, e) | (guint64)(f) << 40)
 static const guint64 period_words[] = {
     PACK2('j', 'r'),      PACK2('s', 'r'),      PACK2('c', 'o'),      PACK2('s', 't'),
     PACK2('n', 'o'),      PACK2('v', 's'),      PACK2('m', 't'),      PACK2('f', 't'),
