@@ -367,10 +367,15 @@ static inline guint64 tok_hash(const Ctx *c, gsize k) {
   return lexicon_hash(key, len, lexicon_tail_hash(s, len)) | 1;
 }
 
+/* Tokens A and B spelt alike up to ASCII case: their first eight bytes packed and
+ * folded at once, the rest compared only when both are longer. */
 static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
   gsize la = c->tok[a].end - c->tok[a].start;
-  return la == c->tok[b].end - c->tok[b].start &&
-         g_ascii_strncasecmp(c->text + c->tok[a].start, c->text + c->tok[b].start, la) == 0;
+  if (la != c->tok[b].end - c->tok[b].start) return FALSE;
+  const char *sa = c->text + c->tok[a].start, *sb = c->text + c->tok[b].start;
+  if (pack_word(sa, la, c->tok[a].start + 8 <= c->scan->len) != pack_word(sb, la, c->tok[b].start + 8 <= c->scan->len))
+    return FALSE;
+  return la <= 8 || g_ascii_strncasecmp(sa + 8, sb + 8, la - 8) == 0;
 }
 
 /* Marks F_COMMON: a capitalised word opening a sentence, with no capitalised word after
