@@ -8,69 +8,12 @@
  */
 #include <copydesk/json.h>
 
+#include "json_plain.h"
+#include "utf8.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* TRUE for an ASCII byte that JSON lets stand for itself inside a string. */
-static inline gboolean is_plain(guchar c)
-{
-  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
-#define ONES G_GUINT64_CONSTANT(0x0101010101010101)
-#define HIGHS G_GUINT64_CONSTANT(0x8080808080808080)
-
-/* For the eight bytes of V (the first byte lowest): zero when all are plain ASCII, else a mask
- * whose lowest set bit is the high bit of the first byte that is not (a quote, a backslash, a
- * control character or a byte >= 0x80).  Bytes after that one may be flagged wrongly. */
-static inline guint64 block_special(guint64 v)
-{
-  return (((v ^ (ONES * '"')) - ONES) | ((v ^ (ONES * '\\')) - ONES) | (v - ONES * 0x20) | v) &
-         HIGHS;
-}
-
-/* The position (0-7) in its block of the first special byte of MASK (nonzero). */
-static inline gsize first_special(guint64 mask)
-{
-  return (gsize)__builtin_ctzll(mask) / 8;
-}
-
-/* Copies to O the plain ASCII bytes from P on (up to END), looked at sixteen and eight at a time,
- * and returns their count.  Whole blocks of eight are stored: up to seven bytes past the count
- * may be written (never more than END - P). */
-static inline gsize copy_plain(const guchar *p, const guchar *end, char *o)
-{
-  const guchar *start = p;
-  while (end - p >= 16) {
-    guint64 a, b;
-    memcpy(&a, p, sizeof a);
-    memcpy(&b, p + 8, sizeof b);
-    memcpy(o + (p - start), &a, sizeof a);
-    memcpy(o + (p - start) + 8, &b, sizeof b);
-    guint64 mask_a = block_special(GUINT64_FROM_LE(a));
-    guint64 mask_b = block_special(GUINT64_FROM_LE(b));
-    if (mask_a != 0)
-      return (gsize)(p - start) + first_special(mask_a);
-    if (mask_b != 0)
-      return (gsize)(p - start) + 8 + first_special(mask_b);
-    p += 16;
-  }
-  if (end - p >= 8) {
-    guint64 a;
-    memcpy(&a, p, sizeof a);
-    memcpy(o + (p - start), &a, sizeof a);
-    guint64 mask = block_special(GUINT64_FROM_LE(a));
-    if (mask != 0)
-      return (gsize)(p - start) + first_special(mask);
-    p += 8;
-  }
-  while (p < end && is_plain(*p)) {
-    o[p - start] = (char)*p;
-    p++;
-  }
-  return (gsize)(p - start);
-}
 
 /* Makes room in OUT for N more bytes and the NUL after them (growing it at most once); returns
  * where they go.  OUT's length does not change. */
@@ -82,30 +25,6 @@ static inline char *room(GString *out, gsize n)
     out->len = len;
   }
   return out->str + out->len;
-}
-
-/* The length (2-4) of the well-formed UTF-8 sequence at P, or 0 (overlong forms, surrogates,
- * code points past U+10FFFF and truncated sequences are refused). */
-static inline int utf8_sequence(const guchar *p, const guchar *end)
-{
-  guchar c = p[0];
-  gsize avail = (gsize)(end - p);
-  if (c >= 0xC2 && c <= 0xDF)
-    return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    guchar lo = c == 0xE0 ? 0xA0 : 0x80;
-    guchar hi = c == 0xED ? 0x9F : 0xBF;
-    return avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    guchar lo = c == 0xF0 ? 0x90 : 0x80;
-    guchar hi = c == 0xF4 ? 0x8F : 0xBF;
-    return avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 &&
-                   (p[3] & 0xC0) == 0x80
-               ? 4
-               : 0;
-  }
-  return 0;
 }
 
 /* TRUE when the 3-byte sequence at P is U+2028 or U+2029 (which JavaScript treats as line ends). */
@@ -131,7 +50,7 @@ void copydesk_json_append_string(GString *out, const char *s, gssize len)
   char *o = room(out, (gsize)len + 2);
   *o++ = '"';
   for (;;) {
-    gsize run = copy_plain(p, end, o);
+    gsize run = json_plain_prefix(p, end, o);
     p += run;
     o += run;
     if (p >= end)
@@ -139,7 +58,7 @@ void copydesk_json_append_string(GString *out, const char *s, gssize len)
 
     guchar c = *p;
     if (c >= 0x80) {
-      int n = utf8_sequence(p, end);
+      int n = copydesk_utf8_sequence_length(p, (gsize)(end - p));
       if (n > 0 && !(n == 3 && is_line_separator(p))) {
         o[0] = (char)p[0];
         o[1] = (char)p[1];
@@ -173,7 +92,7 @@ void copydesk_json_append_string(GString *out, const char *s, gssize len)
       char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
       memcpy(o, esc, 6);
       o += 6;
-    } else if (utf8_sequence(p, end) == 3 && is_line_separator(p)) {
+    } else if (copydesk_utf8_sequence_length(p, (gsize)(end - p)) == 3 && is_line_separator(p)) {
       memcpy(o, p[2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
       o += 6;
       p += 2; /* plus the one below */

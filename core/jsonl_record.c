@@ -12,6 +12,8 @@
  * Columns in error messages are 1-based byte offsets into the data given.
  */
 #include "jsonl_record.h"
+#include "json_plain.h"
+#include "utf8.h"
 
 #include <copydesk/errors.h>
 
@@ -57,95 +59,6 @@ static inline void skip_ws(Scanner *s)
   s->pos = p;
 }
 
-/* TRUE for a byte that stands for itself inside a JSON string and needs no UTF-8 check. */
-static inline gboolean is_plain(guchar c)
-{
-  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
-#define ONES G_GUINT64_CONSTANT(0x0101010101010101)
-#define HIGHS G_GUINT64_CONSTANT(0x8080808080808080)
-
-/* For the eight bytes of V (the first byte lowest): zero when all are plain, else a mask whose
- * lowest set bit is the high bit of the first byte that is not (a quote, a backslash, a control
- * character or a byte >= 0x80).  Bytes after that one may be flagged wrongly: a borrow runs up
- * only from a special byte. */
-static inline guint64 block_special(guint64 v)
-{
-  return (((v ^ (ONES * '"')) - ONES) | ((v ^ (ONES * '\\')) - ONES) | (v - ONES * 0x20) | v) &
-         HIGHS;
-}
-
-/* The position (0-7) in its block of the first special byte of MASK (nonzero). */
-static inline gsize first_special(guint64 mask)
-{
-  return (gsize)__builtin_ctzll(mask) / 8;
-}
-
-/* How many bytes from P on (up to END) are plain, looked at sixteen and eight at a time.  With O
- * non-NULL, also copies them to O, in whole blocks of eight: up to seven bytes more than the
- * count may be written (never more than END - P). */
-static inline gsize plain_prefix(const guchar *p, const guchar *end, char *o)
-{
-  const guchar *start = p;
-  while (end - p >= 16) {
-    guint64 a, b;
-    memcpy(&a, p, sizeof a);
-    memcpy(&b, p + 8, sizeof b);
-    if (o != NULL) {
-      memcpy(o + (p - start), &a, sizeof a);
-      memcpy(o + (p - start) + 8, &b, sizeof b);
-    }
-    guint64 mask_a = block_special(GUINT64_FROM_LE(a));
-    guint64 mask_b = block_special(GUINT64_FROM_LE(b));
-    if (mask_a != 0)
-      return (gsize)(p - start) + first_special(mask_a);
-    if (mask_b != 0)
-      return (gsize)(p - start) + 8 + first_special(mask_b);
-    p += 16;
-  }
-  if (end - p >= 8) {
-    guint64 a;
-    memcpy(&a, p, sizeof a);
-    if (o != NULL)
-      memcpy(o + (p - start), &a, sizeof a);
-    guint64 mask = block_special(GUINT64_FROM_LE(a));
-    if (mask != 0)
-      return (gsize)(p - start) + first_special(mask);
-    p += 8;
-  }
-  while (p < end && is_plain(*p)) {
-    if (o != NULL)
-      o[p - start] = (char)*p;
-    p++;
-  }
-  return (gsize)(p - start);
-}
-
-/* The length (2-4) of the well-formed UTF-8 sequence at P, or 0 (overlong forms, surrogates,
- * code points past U+10FFFF and truncated sequences are all refused). */
-static inline int utf8_sequence(const guchar *p, const guchar *end)
-{
-  guchar c = p[0];
-  gsize avail = (gsize)(end - p);
-  if (c >= 0xC2 && c <= 0xDF)
-    return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    guchar lo = c == 0xE0 ? 0xA0 : 0x80;
-    guchar hi = c == 0xED ? 0x9F : 0xBF;
-    return avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    guchar lo = c == 0xF0 ? 0x90 : 0x80;
-    guchar hi = c == 0xF4 ? 0x8F : 0xBF;
-    return avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 &&
-                   (p[3] & 0xC0) == 0x80
-               ? 4
-               : 0;
-  }
-  return 0;
-}
-
 /* Reads four hex digits at P into *VALUE; FALSE when one is not a hex digit. */
 static inline gboolean hex4(const guchar *p, guint *value)
 {
@@ -188,7 +101,7 @@ static inline int put_utf8(char *out, guint cp)
 /* Scans the string literal at s->pos (which is a '"') and leaves s->pos after its closing quote.
  * With OUT non-NULL, also writes the decoded bytes there and their count to *OUT_LEN: OUT needs
  * room for as many bytes as the literal has, less one, and must not overlap it (plain bytes are
- * stored in whole blocks of eight, past the decoded end: see plain_prefix()).  *ESCAPED
+ * stored in whole blocks of eight, past the decoded end: see json_plain_prefix()).  *ESCAPED
  * (optional) tells whether the literal held an escape. */
 static gboolean scan_string(Scanner *s, char *out, gsize *out_len, gboolean *escaped)
 {
@@ -200,7 +113,7 @@ static gboolean scan_string(Scanner *s, char *out, gsize *out_len, gboolean *esc
 
   for (;;) {
     /* The fast path: a run of plain bytes. */
-    gsize run = plain_prefix(p, end, o);
+    gsize run = json_plain_prefix(p, end, o);
     p += run;
     if (o != NULL)
       o += run;
@@ -266,7 +179,7 @@ static gboolean scan_string(Scanner *s, char *out, gsize *out_len, gboolean *esc
     if (c < 0x20)
       return fail(s, p, "raw control character U+%04X in string", c);
     /* c >= 0x80: one UTF-8 sequence. */
-    int n = utf8_sequence(p, end);
+    int n = copydesk_utf8_sequence_length(p, (gsize)(end - p));
     if (n == 0)
       return fail(s, p, "invalid UTF-8 in string");
     if (o != NULL) {
