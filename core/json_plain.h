@@ -69,3 +69,14 @@ static inline gsize json_plain_prefix(const guchar *p, const guchar *end, char *
   }
   return (gsize)(p - start);
 }
+
+/* Copies the N-byte (2-4) UTF-8 sequence at P to O. */
+static inline void json_copy_sequence(char *o, const guchar *p, gsize n)
+{
+  o[0] = (char)p[0];
+  o[1] = (char)p[1];
+  if (n > 2)
+    o[2] = (char)p[2];
+  if (n > 3)
+    o[3] = (char)p[3];
+}

@@ -60,12 +60,7 @@ void copydesk_json_append_string(GString *out, const char *s, gssize len)
     if (c >= 0x80) {
       int n = copydesk_utf8_sequence_length(p, (gsize)(end - p));
       if (n > 0 && !(n == 3 && is_line_separator(p))) {
-        o[0] = (char)p[0];
-        o[1] = (char)p[1];
-        if (n > 2)
-          o[2] = (char)p[2];
-        if (n > 3)
-          o[3] = (char)p[3];
+        json_copy_sequence(o, p, (gsize)n);
         o += n;
         p += n;
         continue;

@@ -183,12 +183,7 @@ static gboolean scan_string(Scanner *s, char *out, gsize *out_len, gboolean *esc
     if (n == 0)
       return fail(s, p, "invalid UTF-8 in string");
     if (o != NULL) {
-      o[0] = (char)p[0];
-      o[1] = (char)p[1];
-      if (n > 2)
-        o[2] = (char)p[2];
-      if (n > 3)
-        o[3] = (char)p[3];
+      json_copy_sequence(o, p, (gsize)n);
       o += n;
     }
     p += n;
