@@ -303,8 +303,8 @@ typedef struct {
   guint32 n_sents;
 } Scan;
 
-/* Tokenizes DOC's text and pairs its quotation marks; SENTS holds the sentence starts
- * and ends (byte pairs, sorted) or is empty. */
+/* Tokenizes DOC's text (TEXT, LEN bytes and a NUL after them) and pairs its quotation
+ * marks; SENTS holds the sentence starts and ends (byte pairs, sorted) or is empty. */
 void scan_run(Scan *scan, const Lexicon *lex, const char *text, gsize len, const gsize *sents,
               gsize n_sents);
 void scan_clear(Scan *scan);

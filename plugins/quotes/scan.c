@@ -683,14 +683,11 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     }
     nt++;
     tok++;
-    /* the commonest white space, one space, taken here */
-    if (end < n && t[end] == ' ') {
-      space = F_SPACE;
-      i = end + 1;
-    } else {
-      space = 0;
-      i = end;
-    }
+    /* the commonest white space, one space, taken here without a branch (a space follows
+     * four words in five; T[N] is the text's NUL) */
+    guint32 one_space = t[end] == ' ';
+    space = one_space * F_SPACE;
+    i = end + one_space;
   }
   g_array_set_size(scan->toks, nt);
   scan->caps.n = (gsize)(next_cap - scan->caps.v);
