@@ -824,10 +824,13 @@ find_attr(const CopydeskSpan *span, const char *key)
 static CopydeskAttr *
 ensure_attr(CopydeskSpan *span, const char *key)
 {
-  CopydeskAttr *attr = find_attr(span, key);
-  if (attr)
-    return attr;
+  /* keys are interned: once KEY is, the span's keys compare by address */
   CopydeskDocument *doc = span->layer->doc;
+  const char *interned = intern_memo(doc, key);
+  for (guint i = 0; i < span->n_attrs; i++)
+    if (span->attrs[i].key == interned)
+      return &span->attrs[i];
+  CopydeskAttr *attr;
   if (span->n_attrs == span->cap_attrs) {
     /* The old array stays in the arena until the document goes. */
     span->cap_attrs = span->cap_attrs ? span->cap_attrs * 2 : 4;
@@ -837,7 +840,7 @@ ensure_attr(CopydeskSpan *span, const char *key)
     span->attrs = attrs;
   }
   attr = &span->attrs[span->n_attrs++];
-  attr->key = intern_memo(doc, key);
+  attr->key = interned;
   attr->type = COPYDESK_ATTR_NONE;
   return attr;
 }
