@@ -45,6 +45,8 @@ typedef struct {
   gboolean tokens;
   gboolean headlines;
   LineMode lines;
+  GMutex pool_lock; /* guards POOL: documents may be split on several threads at once */
+  GPtrArray *pool;  /* Work, the work arrays of documents done, for the next ones */
 } SentencesConfig;
 
 typedef struct {
@@ -670,10 +672,64 @@ static void *sentences_create(const CopydeskOptions *options, GError **error) {
   config->lines = g_strcmp0(lines, "always") == 0  ? LINES_ALWAYS
                   : g_strcmp0(lines, "never") == 0 ? LINES_NEVER
                                                    : LINES_AUTO;
+  g_mutex_init(&config->pool_lock);
+  config->pool = g_ptr_array_new();
   return config;
 }
 
-static void sentences_destroy(void *self) { g_free(self); }
+/* One document's work arrays, kept from one document to the next (they only grow). */
+typedef struct {
+  TokenArray tokens;
+  SpanList sentences, paragraphs;
+  GArray *lines, *markers; /* the Splitter's scratch, NULL until first needed */
+} Work;
+
+/* Frees W and its arrays. */
+static void work_free(gpointer p) {
+  Work *w = p;
+  g_free(w->tokens.spans);
+  g_free(w->tokens.v);
+  g_free(w->tokens.breaks.v);
+  g_free(w->tokens.markers.v);
+  g_free(w->sentences.v);
+  g_free(w->paragraphs.v);
+  if (w->lines != NULL) g_array_free(w->lines, TRUE);
+  if (w->markers != NULL) g_array_free(w->markers, TRUE);
+  g_free(w);
+}
+
+/* A set of work arrays from the pool (or a new one), emptied. */
+static Work *work_take(SentencesConfig *config) {
+  Work *w = NULL;
+  g_mutex_lock(&config->pool_lock);
+  if (config->pool->len > 0) w = g_ptr_array_steal_index_fast(config->pool, config->pool->len - 1);
+  g_mutex_unlock(&config->pool_lock);
+  if (w == NULL) w = g_new0(Work, 1);
+  w->tokens.len = w->tokens.breaks.len = w->tokens.markers.len = 0;
+  w->sentences.len = w->paragraphs.len = 0;
+  return w;
+}
+
+/* Back to the pool; arrays grown past a large document (about 1 MB of text) are freed
+ * instead, so that a stream keeps no more than that a thread. */
+static void work_give(SentencesConfig *config, Work *w) {
+  if (w->tokens.cap > (1u << 18)) {
+    work_free(w);
+    return;
+  }
+  g_mutex_lock(&config->pool_lock);
+  g_ptr_array_add(config->pool, w);
+  g_mutex_unlock(&config->pool_lock);
+}
+
+static void sentences_destroy(void *self) {
+  SentencesConfig *config = self;
+  if (config == NULL) return;
+  g_ptr_array_set_free_func(config->pool, work_free);
+  g_ptr_array_free(config->pool, TRUE);
+  g_mutex_clear(&config->pool_lock);
+  g_free(config);
+}
 
 static CopydeskLayer *fresh_layer(CopydeskDocument *doc, const char *name) {
   CopydeskLayer *layer = copydesk_document_ensure_layer(doc, name);
@@ -682,17 +738,24 @@ static CopydeskLayer *fresh_layer(CopydeskDocument *doc, const char *name) {
 }
 
 static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **error) {
-  const SentencesConfig *config = self;
+  SentencesConfig *config = self;
   /* Documents that come tokenized (CoNLL input) keep their tokens and sentences. */
   CopydeskLayer *given = copydesk_document_layer(doc, COPYDESK_LAYER_TOKEN);
   if (given != NULL && copydesk_layer_n_spans(given) > 0) return TRUE;
   gsize len;
   const char *text = copydesk_document_text(doc, &len);
+  Work *work = work_take(config);
   /* News text has about one token per five bytes: room for one per four spares most
    * documents a regrowth (and its copy); the arrays grow past that if needed. */
-  TokenArray tokens = {.cap = MIN(len / 4 + 16, 1u << 24)};
-  tokens.spans = g_new(CopydeskSpanInit, tokens.cap);
-  tokens.v = g_new(Token, tokens.cap);
+  TokenArray tokens = work->tokens;
+  gsize want = MIN(len / 4 + 16, 1u << 24);
+  if (tokens.cap < want) {
+    g_free(tokens.spans);
+    g_free(tokens.v);
+    tokens.cap = want;
+    tokens.spans = g_new(CopydeskSpanInit, tokens.cap);
+    tokens.v = g_new(Token, tokens.cap);
+  }
   sentences_tokenize(text, len, &tokens);
 
   CopydeskLayer *token_layer = fresh_layer(doc, COPYDESK_LAYER_TOKEN);
@@ -704,6 +767,10 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
       .span = tokens.spans,
       .tok = tokens.v,
       .n_tok = tokens.len,
+      .lines = work->lines,
+      .markers = work->markers,
+      .sentences = work->sentences,
+      .paragraphs = work->paragraphs,
   };
   /* Paragraphs end before a token after two or more line breaks; the tokens after one
    * break start the paragraph's lines.  (A break before the first token starts nothing.) */
@@ -735,14 +802,12 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     ok = copydesk_layer_add_spans(paragraph_layer, sp.paragraphs.v, sp.paragraphs.len, error);
   if (ok && config->tokens && sp.n_tok > 0 && copydesk_document_layer_wanted(doc, COPYDESK_LAYER_TOKEN))
     ok = copydesk_layer_add_spans(token_layer, tokens.spans, sp.n_tok, error);
-  if (sp.lines != NULL) g_array_free(sp.lines, TRUE);
-  if (sp.markers != NULL) g_array_free(sp.markers, TRUE);
-  g_free(sp.sentences.v);
-  g_free(sp.paragraphs.v);
-  g_free(tokens.spans);
-  g_free(tokens.v);
-  g_free(tokens.breaks.v);
-  g_free(tokens.markers.v);
+  work->tokens = tokens;
+  work->lines = sp.lines;
+  work->markers = sp.markers;
+  work->sentences = sp.sentences;
+  work->paragraphs = sp.paragraphs;
+  work_give(config, work);
   return ok;
 }
 
