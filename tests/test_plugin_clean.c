@@ -12,6 +12,10 @@
 #include "harness.h"
 #include "jsonl_record.h"
 
+/* The survey itself, compiled in to be compared with a byte-at-a-time reference (the plugin's
+ * own copy has hidden visibility, so the two do not clash). */
+#include "../plugins/clean/survey.c"
+
 /* ---- Helpers -------------------------------------------------------------- */
 
 /* A word whose original bytes differ from it (e.g. "find" from "ﬁnd"). */
@@ -111,9 +115,9 @@ static void test_plain_ascii_unchanged(void) {
   copydesk_harness_free(h);
 }
 
-/* The survey (survey.c) reads eight bytes at a time, and a stop at a block's edge needs the
+/* The survey (survey.c) reads 32 bytes at a time, and a stop at a block's edge needs the
  * block after it: a piece that needs cleaning at every position of texts of every length up
- * to three blocks, and plain words whose single spaces fall at every position, with the
+ * to 40 bytes, and plain words whose single spaces fall at every position, with the
  * defaults.  Each piece is cleaned the same wherever it stands. */
 static void test_survey_every_position(void) {
   static const struct {
@@ -125,7 +129,7 @@ static void test_survey_every_position(void) {
   };
   const char *letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   CopydeskHarness *h = clean_harness("{boilerplate: false}");
-  for (gsize len = 1; len <= 26; len++) {
+  for (gsize len = 1; len <= 40; len++) {
     for (gsize at = 0; at <= len; at++) {
       for (guint k = 0; k < G_N_ELEMENTS(pieces); k++) {
         GString *input = g_string_new_len(letters, (gssize)at);
@@ -158,6 +162,67 @@ static void test_survey_every_position(void) {
     }
   }
   copydesk_harness_free(h);
+}
+
+/* Asserts that the survey of the LEN bytes of the NUL-terminated TEXT lists the stops that a
+ * byte-at-a-time reading of survey.c's definition finds, and the same any_high. */
+static void assert_survey_bytewise(const char *text, gsize len) {
+  const guchar *t = (const guchar *)text;
+  CleanSurvey survey = {0};
+  clean_survey_take(&survey, text, len);
+  gsize n = 0;
+  gboolean high = FALSE;
+  for (gsize i = 0; i < len; i++) {
+    gboolean plain = t[i] >= 0x21 && t[i] <= 0x7E;
+    gboolean joining_space = t[i] == ' ' && i > 0 && t[i + 1] >= 0x21 && t[i + 1] <= 0x7E;
+    high = high || t[i] >= 0x80;
+    if (plain || joining_space) continue;
+    if (n >= survey.n_stops || survey.stops[n] != i)
+      g_test_message("length %" G_GSIZE_FORMAT ": stop %" G_GSIZE_FORMAT " missed", len, i);
+    g_assert_cmpuint(n, <, survey.n_stops);
+    g_assert_cmpuint(survey.stops[n], ==, i);
+    n++;
+  }
+  g_assert_cmpuint(survey.n_stops, ==, n);
+  g_assert_cmpint(survey.any_high, ==, high);
+  g_assert_true(survey.valid);
+  clean_survey_clear(&survey);
+}
+
+/* The survey's vector loop (32 bytes at a time, as two blocks of 16) against the reference: a
+ * special byte, and a space before one, at every position of texts of 0 to 40 bytes (one
+ * block, two, and a tail), and random texts long enough to cross its 256-byte batches. */
+static void test_survey_bytewise(void) {
+  static const guchar special[] = {' ',  '\t', '\n', '\r', 0x00, 0x01, 0x1F, 0x7F,
+                                   0x80, 0xA0, 0xC3, 0xE2, 0xFF, '!',  '~'};
+  for (gsize len = 0; len <= 40; len++) {
+    char text[64];
+    memset(text, 'a', len);
+    text[len] = '\0';
+    assert_survey_bytewise(text, len);
+    for (gsize at = 0; at < len; at++) {
+      for (guint k = 0; k < G_N_ELEMENTS(special); k++) {
+        memset(text, 'a', len);
+        text[at] = (char)special[k];
+        assert_survey_bytewise(text, len);
+        if (at + 1 < len) { /* a space before it: the stop reads the byte after */
+          text[at] = ' ';
+          text[at + 1] = (char)special[k];
+          assert_survey_bytewise(text, len);
+        }
+      }
+    }
+  }
+  /* Random texts, mostly letters and spaces, of up to 600 bytes. */
+  static const guchar alphabet[] = "aaaaaaaaaaaaaaaa     \t\n\x01\x7f\x80\xc3\xa9!~";
+  for (guint round = 0; round < 2000; round++) {
+    char text[601];
+    gsize len = (gsize)g_test_rand_int_range(0, 601);
+    for (gsize i = 0; i < len; i++)
+      text[i] = (char)alphabet[g_test_rand_int_range(0, (gint32)sizeof alphabet - 1)];
+    text[len] = '\0';
+    assert_survey_bytewise(text, len);
+  }
 }
 
 static void test_empty_and_blank(void) {
@@ -877,6 +942,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/clean/plain-ascii-unchanged", test_plain_ascii_unchanged);
   g_test_add_func("/clean/empty-and-blank", test_empty_and_blank);
   g_test_add_func("/clean/survey/every-position", test_survey_every_position);
+  g_test_add_func("/clean/survey/bytewise", test_survey_bytewise);
   g_test_add_func("/clean/bad-options", test_bad_options_rejected);
   g_test_add_func("/clean/whitespace/crlf", test_crlf);
   g_test_add_func("/clean/whitespace/spaces", test_spaces);
