@@ -1,8 +1,9 @@
 /* copydesk — sentences: the static word lists behind the sentence rules.
  *
  * Every table is sorted by strcmp() and searched by binary search;
- * sentences_tables_check() verifies the order (and that every abbreviation passes the
- * quick tests of its length and first letter) when the plugin is created.
+ * sentences_tables_check() verifies the order (and that every abbreviation is short enough
+ * and starts with an ASCII byte) and fills the table of the abbreviations' first bytes and
+ * lengths when the plugin is created.
  */
 #include <string.h>
 
@@ -138,25 +139,33 @@ static gboolean in_list(const char *const *list, gsize n, const char *s, gsize l
   return find_word(list, n, sizeof list[0], s, len) >= 0;
 }
 
+/* For each ASCII first byte, the first of the abbreviations that start with it and how
+ * many do (filled with abbreviation_shapes). */
+static guint8 abbreviation_from[128], abbreviation_count[128];
+G_STATIC_ASSERT(G_N_ELEMENTS(abbreviations) <= 255);
+
+/* The class of the LEN bytes at S, searched among the abbreviations with its first byte. */
 static AbbrevClass abbreviation_class(const char *s, gsize len) {
-  gssize found =
-      find_word(abbreviations, G_N_ELEMENTS(abbreviations), sizeof abbreviations[0], s, len);
-  return found >= 0 ? abbreviations[found].cls : ABBR_NONE;
+  guchar c = (guchar)s[0];
+  const Abbreviation *range = abbreviations + abbreviation_from[c];
+  gssize found = find_word(range, abbreviation_count[c], sizeof abbreviations[0], s, len);
+  return found >= 0 ? range[found].cls : ABBR_NONE;
 }
 
-/* Can an abbreviation start with C?  Most words before a period cannot, and are not
- * looked up: a capital, or the initial of one of the lowercase entries. */
-static inline gboolean abbreviation_initial(char c) {
-  switch (c) {
-    case 'a': case 'c': case 'e': case 'f': case 'i': case 'p': case 'r': case 't': case 'v':
-      return TRUE;
-    default:
-      return g_ascii_isupper(c);
-  }
+/* For each ASCII first byte, bit LEN set when an abbreviation of LEN bytes starts with it
+ * (filled once by sentences_tables_check()).  Most words before a period have no such
+ * entry and are not looked up; the all-capitals retry keeps the first byte and length. */
+static guint8 abbreviation_shapes[128];
+
+/* Could the LEN bytes at S (1 to ABBREVIATION_MAX) be an abbreviation, by their first
+ * byte and length? */
+static inline gboolean abbreviation_shape(const char *s, gsize len) {
+  guchar c = (guchar)s[0];
+  return c < 128 && (abbreviation_shapes[c] >> len & 1);
 }
 
 AbbrevClass sentences_abbreviation(const char *s, gsize len) {
-  if (len == 0 || len > ABBREVIATION_MAX || !abbreviation_initial(s[0])) return ABBR_NONE;
+  if (len == 0 || len > ABBREVIATION_MAX || !abbreviation_shape(s, len)) return ABBR_NONE;
   AbbrevClass cls = abbreviation_class(s, len);
   if (cls != ABBR_NONE) return cls;
   /* "MR" and "SEN" in all-capitals text: try "Mr", "Sen". */
@@ -187,12 +196,26 @@ static gboolean sorted(const char *const *list, gsize n) {
 }
 
 gboolean sentences_tables_check(void) {
-  for (gsize i = 0; i < G_N_ELEMENTS(abbreviations); i++)
-    if (strlen(abbreviations[i].word) > ABBREVIATION_MAX ||
-        !abbreviation_initial(abbreviations[i].word[0]))
+  static gsize shapes_done = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS(abbreviations); i++) {
+    gsize len = strlen(abbreviations[i].word);
+    if (len == 0 || len > ABBREVIATION_MAX || (guchar)abbreviations[i].word[0] >= 128)
       return FALSE;
+  }
   for (gsize i = 1; i < G_N_ELEMENTS(abbreviations); i++)
     if (strcmp(abbreviations[i - 1].word, abbreviations[i].word) >= 0) return FALSE;
-  return sorted(starters, G_N_ELEMENTS(starters)) && sorted(time_zones, G_N_ELEMENTS(time_zones)) &&
-         sorted(dates, G_N_ELEMENTS(dates));
+  if (!sorted(starters, G_N_ELEMENTS(starters)) || !sorted(time_zones, G_N_ELEMENTS(time_zones)) ||
+      !sorted(dates, G_N_ELEMENTS(dates)))
+    return FALSE;
+  /* Sorted: the abbreviations with one first byte are together. */
+  if (g_once_init_enter(&shapes_done)) {
+    for (gsize i = G_N_ELEMENTS(abbreviations); i-- > 0;) { /* last to first: FROM ends first */
+      guchar c = (guchar)abbreviations[i].word[0];
+      abbreviation_shapes[c] |= (guint8)(1u << strlen(abbreviations[i].word));
+      abbreviation_from[c] = (guint8)i;
+      abbreviation_count[c]++;
+    }
+    g_once_init_leave(&shapes_done, 1);
+  }
+  return TRUE;
 }

@@ -95,6 +95,7 @@ gboolean sentences_is_starter(const char *s, gsize len);
 gboolean sentences_is_time_zone(const char *s, gsize len);
 /* TRUE for a day or month name ("Monday", "March", "Jan"). */
 gboolean sentences_is_date_word(const char *s, gsize len);
-/* TRUE when every table is sorted and every abbreviation can be found (not too long, a
- * known first letter); checked once when the plugin is created. */
+/* TRUE when every table is sorted and every abbreviation can be found (not too long, an
+ * ASCII first byte); called when the plugin is created, and fills the table of the
+ * abbreviations' first bytes and lengths that sentences_abbreviation() consults. */
 gboolean sentences_tables_check(void);
