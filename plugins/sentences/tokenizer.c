@@ -522,9 +522,27 @@ gboolean sentences_tokenizer_check(void) {
   return TRUE;
 }
 
-/* Appends a token, doubling the array when it is full. */
-static inline void push(TokenArray *tokens, gsize start, gsize end, TokenKind kind, guint8 flags,
-                        guint newlines, gboolean space, TokenMark mark) {
+/* The longest token of each TokenKind that may start a list item's marker (sentences.h):
+ * a number, punctuation or symbol of up to three bytes, a one-letter word; an initial
+ * ("J.", TOKEN_FLAG_INITIAL, up to three bytes) is a word too. */
+static const guint8 marker_max[] = {
+    [TOKEN_WORD] = 1, [TOKEN_NUMBER] = 3, [TOKEN_PUNCT] = 3,
+    [TOKEN_SYMBOL] = 3, [TOKEN_URL] = 0, [TOKEN_EMAIL] = 0,
+};
+
+/* May the token [START, END) of KIND and FLAGS, after white space when SPACE, start a list
+ * item's marker?  Most tokens are longer than three bytes: one comparison. */
+static inline gboolean may_start_marker(gsize start, gsize end, TokenKind kind, guint8 flags,
+                                        gboolean space) {
+  if (end - start > 3 || !space) return FALSE;
+  return (kind == TOKEN_WORD && (flags & TOKEN_FLAG_INITIAL)) || end - start <= marker_max[kind];
+}
+
+/* Appends a token, doubling the array when it is full.  Always inlined: each caller's
+ * constant kind, flags and mark then fold its tests away. */
+G_ALWAYS_INLINE static inline void push(TokenArray *tokens, gsize start, gsize end,
+                                        TokenKind kind, guint8 flags, guint newlines,
+                                        gboolean space, TokenMark mark) {
   gsize k = tokens->len;
   if (k == tokens->cap) {
     tokens->cap = tokens->cap ? tokens->cap * 2 : 256;
@@ -532,10 +550,7 @@ static inline void push(TokenArray *tokens, gsize start, gsize end, TokenKind ki
     tokens->v = g_renew(Token, tokens->v, tokens->cap);
   }
   if (newlines != 0) add_index(&tokens->breaks, k);
-  if (end - start <= 3 && space &&
-      (kind == TOKEN_NUMBER || kind == TOKEN_PUNCT || kind == TOKEN_SYMBOL ||
-       (kind == TOKEN_WORD && (end - start == 1 || (flags & TOKEN_FLAG_INITIAL)))))
-    add_index(&tokens->markers, k);
+  if (may_start_marker(start, end, kind, flags, space)) add_index(&tokens->markers, k);
   /* (Read the array's fields before writing a span, which the compiler cannot tell
    * apart from them.) */
   CopydeskSpanInit *span = &tokens->spans[k];
