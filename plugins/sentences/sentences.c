@@ -591,7 +591,11 @@ static void split_paragraph(Splitter *sp) {
      * abbreviation) and come before no hard line break: pass them by. */
     const guint8 stop =
         TOKEN_FLAG_ITEM_START | TOKEN_FLAG_END | TOKEN_FLAG_ABBREV | TOKEN_FLAG_BEFORE_HARD;
-    while (i < b && !(sp->tok[i].flags & stop)) i++;
+    const Token *tok = sp->tok;
+    while (i + 4 <= b &&
+           !((tok[i].flags | tok[i + 1].flags | tok[i + 2].flags | tok[i + 3].flags) & stop))
+      i += 4; /* four at a time, then one by one */
+    while (i < b && !(tok[i].flags & stop)) i++;
     if ((sp->tok[i].flags & TOKEN_FLAG_ITEM_START) && i > s) {
       add_sentence(sp, s, i - 1);
       s = i;
