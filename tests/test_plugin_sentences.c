@@ -204,6 +204,13 @@ static const SentenceCase sentence_cases[] = {
      {"The Senate on Tuesday passed a stopgap spending bill that would fund the\n"
       "federal government through the end of September, averting a partial\nshutdown.",
       "Lawmakers then left Washington for a two-week recess that was\nscheduled months ago."}},
+    {"a hard-wrapped paragraph's lines are measured in characters, not bytes",
+     "Ministers met on Tuesday to discuss the budget and agreed that the plan\n"
+     "και η κυβέρνηση είπε ότι το σχέδιο θα εγκριθεί μέσα στις επόμενες μέρες,\n"
+     "would be sent to parliament before the end of the month for a vote.",
+     {"Ministers met on Tuesday to discuss the budget and agreed that the plan\n"
+      "και η κυβέρνηση είπε ότι το σχέδιο θα εγκριθεί μέσα στις επόμενες μέρες,\n"
+      "would be sent to parliament before the end of the month for a vote."}},
     {"paragraphs trimmed",
      "  First para.  \n \n\n  Second para.\n",
      {"First para.", "Second para."}},
