@@ -620,17 +620,17 @@ typedef struct {
 
 /* The token at I that is not a plain ASCII word (see sentences_tokenize()): a URL or
  * an address, a word before a period, a word with inner marks, clitics or non-ASCII
- * letters, punctuation, a symbol.
+ * letters, punctuation, a symbol.  J is the end of the run of ASCII letters and digits
+ * at I (ascii_word_end(), ALPHA when it holds a letter), or 0 when none starts there.
  * Appends it (two tokens for a word and its clitic) and returns where it ends.  Kept
  * out of line so that the plain words' loop keeps its state in registers. */
-G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, guint newlines, gboolean space) {
+G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, gsize j, gboolean alpha, guint newlines,
+                                    gboolean space) {
   const char *t = sc->t;
   gsize n = sc->n, end = 0;
   TokenKind kind = TOKEN_PUNCT;
   guint8 flags = 0;
-  if (ascii_word[(guchar)t[i]] != 0) {
-    gboolean alpha;
-    gsize j = ascii_word_end(t, i, &alpha);
+  if (j != 0) {
     if ((end = scan_url(t, n, i)) != 0) {
       kind = TOKEN_URL;
     } else if ((end = email_at(t, n, i, &sc->email)) != 0) {
@@ -679,12 +679,12 @@ G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, guint newlines, gboolean 
       }
     } else if (is_apostrophe(u) && space && is_digit(next)) {
       /* '90s */
-      gsize j = i + len;
-      while (j < n && g_ascii_isdigit(t[j])) j++;
-      if (j < n && t[j] == 's') j++;
+      gsize e = i + len;
+      while (e < n && g_ascii_isdigit(t[e])) e++;
+      if (e < n && t[e] == 's') e++;
       gsize after_len;
-      if (j - (i + len) >= 2 && !is_alnum(char_at(t, n, j, &after_len))) {
-        end = j;
+      if (e - (i + len) >= 2 && !is_alnum(char_at(t, n, e, &after_len))) {
+        end = e;
         kind = TOKEN_WORD;
       }
     } else if ((u == '#' || u == '@') && space && is_letter(next)) {
@@ -743,13 +743,14 @@ void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
   while (i < n) {
     guchar c = (guchar)t[i];
     guint8 class = byte_class[c];
+    gsize j = 0; /* the end of the run of ASCII letters and digits at I, if one starts */
+    gboolean alpha = FALSE;
     if (class == BYTE_WORD) {
       /* Most tokens are words, and most words a run of ASCII letters and digits that a
        * space or a plain punctuation mark ends, which needs none of scan_token()'s rules.
        * Only a URL (http:// https:// ftp:// www.: a scheme or "www" runs up to its ':'
        * or '.') or an e-mail address could start there instead. */
-      gboolean alpha;
-      gsize j = ascii_word_end(t, i, &alpha);
+      j = ascii_word_end(t, i, &alpha);
       guchar stop = (guchar)t[j];
       if (ends_ascii_word(t, j) && stop != ':') {
         gsize end = email_at(t, n, i, &sc.email);
@@ -813,7 +814,7 @@ void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
       default:
         break;
     }
-    i = scan_token(&sc, i, newlines, space);
+    i = scan_token(&sc, i, j, alpha, newlines, space);
     newlines = 0;
     space = FALSE;
   }
