@@ -34,6 +34,7 @@ static inline CleanV16Mask plain_bytes(CleanV16 v) { return (CleanV16Mask)(v - 0
 
 /* Appends the N stops at STOPS. */
 static void add_stops(CleanSurvey *survey, const gsize *stops, gsize n) {
+  if (n == 0) return; /* STOPS may be NULL then, which memcpy() must not be given */
   if (survey->n_stops + n > survey->size) {
     survey->size = MAX(MAX(64, survey->size * 2), survey->n_stops + n);
     survey->stops = g_renew(gsize, survey->stops, survey->size);
