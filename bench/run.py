@@ -68,6 +68,20 @@ def median_run(cmd, path, repeat, env=None):
     return statistics.median(times), peak
 
 
+def interleaved_medians(cmds, path, repeat, env):
+    """Runs every command of CMDS (name -> argv) over PATH REPEAT times, one round of all of
+    them after another, so each one samples the same stretch of the host's drifting speed;
+    returns name -> (median seconds, peak RSS in KB)."""
+    times = {name: [] for name in cmds}
+    peaks = {name: 0 for name in cmds}
+    for _ in range(repeat):
+        for name, cmd in cmds.items():
+            t, rss, _ = run(cmd, path, env)
+            times[name].append(t)
+            peaks[name] = max(peaks[name], rss)
+    return {name: (statistics.median(times[name]), peaks[name]) for name in cmds}
+
+
 def write_pipeline(folder, name, stages, data_dir):
     """A JSONL-in, JSONL-out pipeline file with STAGES (plugin names)."""
     path = os.path.join(folder, name + '.yaml')
@@ -140,14 +154,18 @@ def main():
     pipelines = [(n, write_pipeline(tmp, f'p{i}', s, data_dir)) for i, (n, s) in enumerate(configs)]
 
     print(f'copydesk benchmark — {os.uname().machine}, {os.cpu_count()} cores, '
-          f'median of {args.repeat} runs, JSONL in and out')
+          f'median of {args.repeat} rounds of every run, JSONL in and out')
     for size in args.sizes:
         path = os.path.join(args.corpus, f'news-{size}MB.jsonl')
         nbytes = os.path.getsize(path)
         ndocs = sum(1 for _ in open(path, 'rb'))
         words = int(subprocess.run(['wc', '-w', path], capture_output=True, text=True).stdout.split()[0])
-        t_cat, _ = median_run(['cat'], path, args.repeat)
-        t_wc, _ = median_run(['wc', '-w'], path, args.repeat)
+        cmds = {'cat': ['cat'], 'wc -w': ['wc', '-w']}
+        for name, pipeline in pipelines:
+            for jobs in ([1, 2] if name.startswith('full') else [1]):
+                cmds[f'{name} -j {jobs}'] = [binary, '-c', pipeline, '-j', str(jobs)]
+        measured = interleaved_medians(cmds, path, args.repeat, env)
+        t_cat, t_wc = measured['cat'][0], measured['wc -w'][0]
         mb = nbytes / 1e6
         print(f'\n== news-{size}MB.jsonl: {mb:.1f} MB, {ndocs} documents, {words} words (wc -w)')
         print(f'{"run":44} {"MB/s":>8} {"docs/s":>9} {"words/s":>11} {"peak MB":>8} {"÷ wc -w":>8} {"÷ cat":>7}')
@@ -155,8 +173,8 @@ def main():
         print(f'{"wc -w":44} {mb / t_wc:8.1f} {"":>9} {words / t_wc:11.0f} {"":>8} {1:8.2f} {t_cat / t_wc:7.2f}')
         for name, pipeline in pipelines:
             for jobs in ([1, 2] if name.startswith('full') else [1]):
-                t, rss = median_run([binary, '-c', pipeline, '-j', str(jobs)], path, args.repeat, env)
                 label = f'{name} -j {jobs}'
+                t, rss = measured[label]
                 print(f'{label:44} {mb / t:8.1f} {ndocs / t:9.0f} {words / t:11.0f} {rss / 1024:8.1f} '
                       f'{t_wc / t:8.3f} {t_cat / t:7.3f}')
                 if name.startswith('full') and jobs == 1:
