@@ -71,24 +71,6 @@ static char *find_lexicon(const CopydeskOptions *options, const char *name, GErr
   return NULL;
 }
 
-static void *quotes_create(const CopydeskOptions *options, GError **error) {
-  const char *names[] = {"cues", "titles", "names", "words"};
-  char *paths[4] = {NULL};
-  QuotesConfig *config = NULL;
-  for (guint i = 0; i < 4; i++)
-    if (!(paths[i] = find_lexicon(options, names[i], error))) goto out;
-  Lexicon *lex = lexicon_load(paths[0], paths[1], paths[2], paths[3], error);
-  if (!lex) goto out;
-  config = g_new0(QuotesConfig, 1);
-  config->lex = lex;
-  g_mutex_init(&config->pool_lock);
-  config->pool = g_ptr_array_new();
-  config->indirect = copydesk_options_get_bool(options, "indirect");
-out:
-  for (guint i = 0; i < 4; i++) g_free(paths[i]);
-  return config;
-}
-
 /* One document's work arrays: the scan and the attribution pass's. */
 typedef struct {
   Scan scan;
@@ -106,10 +88,7 @@ static void work_free(gpointer p) {
 
 /* A set of work arrays from the pool, or a new one. */
 static Work *work_take(QuotesConfig *config) {
-  Work *w = NULL;
-  g_mutex_lock(&config->pool_lock);
-  if (config->pool->len > 0) w = g_ptr_array_steal_index_fast(config->pool, config->pool->len - 1);
-  g_mutex_unlock(&config->pool_lock);
+  Work *w = work_pool_take(&config->pool);
   if (!w) {
     w = g_new0(Work, 1);
     w->attr = attr_scratch_new();
@@ -120,22 +99,31 @@ static Work *work_take(QuotesConfig *config) {
 
 /* Back to the pool; sets grown past a large document are freed instead. */
 static void work_give(QuotesConfig *config, Work *w) {
-  if (w->scan.toks && w->scan.toks->len > (1u << 20)) {
-    work_free(w);
-    return;
-  }
-  g_mutex_lock(&config->pool_lock);
-  g_ptr_array_add(config->pool, w);
-  g_mutex_unlock(&config->pool_lock);
+  work_pool_give(&config->pool, w, !(w->scan.toks && w->scan.toks->len > (1u << 20)));
+}
+
+static void *quotes_create(const CopydeskOptions *options, GError **error) {
+  const char *names[] = {"cues", "titles", "names", "words"};
+  char *paths[4] = {NULL};
+  QuotesConfig *config = NULL;
+  for (guint i = 0; i < 4; i++)
+    if (!(paths[i] = find_lexicon(options, names[i], error))) goto out;
+  Lexicon *lex = lexicon_load(paths[0], paths[1], paths[2], paths[3], error);
+  if (!lex) goto out;
+  config = g_new0(QuotesConfig, 1);
+  config->lex = lex;
+  work_pool_init(&config->pool, work_free);
+  config->indirect = copydesk_options_get_bool(options, "indirect");
+out:
+  for (guint i = 0; i < 4; i++) g_free(paths[i]);
+  return config;
 }
 
 static void quotes_destroy(void *self) {
   QuotesConfig *config = self;
   if (!config) return;
   lexicon_free((Lexicon *)config->lex);
-  g_ptr_array_set_free_func(config->pool, work_free);
-  g_ptr_array_free(config->pool, TRUE);
-  g_mutex_clear(&config->pool_lock);
+  work_pool_clear(&config->pool);
   g_free(config);
 }
 

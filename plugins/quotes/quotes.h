@@ -21,6 +21,8 @@
 #include <copydesk/copydesk.h>
 #include <string.h>
 
+#include "work_pool.h"
+
 /* ---- Lexicon ----------------------------------------------------------------- */
 
 enum {
@@ -322,8 +324,7 @@ typedef struct {
   gboolean indirect;
   /* Work arrays kept between documents (one set per document being processed at a time;
    * documents on several threads take several sets). */
-  GMutex pool_lock;
-  GPtrArray *pool; /* Work */
+  WorkPool pool; /* Work (quotes.c) */
 } QuotesConfig;
 
 /* The attribution pass's work arrays, reused from one document to the next. */

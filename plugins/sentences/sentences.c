@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "sentences.h"
+#include "work_pool.h"
 
 typedef enum {
   LINES_AUTO,
@@ -45,8 +46,7 @@ typedef struct {
   gboolean tokens;
   gboolean headlines;
   LineMode lines;
-  GMutex pool_lock; /* guards POOL: documents may be split on several threads at once */
-  GPtrArray *pool;  /* Work, the work arrays of documents done, for the next ones */
+  WorkPool pool; /* Work: documents may be split on several threads at once */
 } SentencesConfig;
 
 typedef struct {
@@ -676,25 +676,6 @@ static const CopydeskOptionSpec sentences_options[] = {
     {.name = NULL},
 };
 
-static void *sentences_create(const CopydeskOptions *options, GError **error) {
-  if (!sentences_tables_check() || !sentences_tokenizer_check()) {
-    g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
-                "sentences: internal tables are inconsistent (word lists not sorted, or the "
-                "punctuation table disagrees with the character rules)");
-    return NULL;
-  }
-  SentencesConfig *config = g_new0(SentencesConfig, 1);
-  config->tokens = copydesk_options_get_bool(options, "tokens");
-  config->headlines = copydesk_options_get_bool(options, "headlines");
-  const char *lines = copydesk_options_get_string(options, "line_breaks");
-  config->lines = g_strcmp0(lines, "always") == 0  ? LINES_ALWAYS
-                  : g_strcmp0(lines, "never") == 0 ? LINES_NEVER
-                                                   : LINES_AUTO;
-  g_mutex_init(&config->pool_lock);
-  config->pool = g_ptr_array_new();
-  return config;
-}
-
 /* One document's work arrays, kept from one document to the next (they only grow). */
 typedef struct {
   TokenArray tokens;
@@ -718,10 +699,7 @@ static void work_free(gpointer p) {
 
 /* A set of work arrays from the pool (or a new one), emptied. */
 static Work *work_take(SentencesConfig *config) {
-  Work *w = NULL;
-  g_mutex_lock(&config->pool_lock);
-  if (config->pool->len > 0) w = g_ptr_array_steal_index_fast(config->pool, config->pool->len - 1);
-  g_mutex_unlock(&config->pool_lock);
+  Work *w = work_pool_take(&config->pool);
   if (w == NULL) w = g_new0(Work, 1);
   w->tokens.len = w->tokens.breaks.len = w->tokens.markers.len = 0;
   w->sentences.len = w->paragraphs.len = 0;
@@ -731,21 +709,31 @@ static Work *work_take(SentencesConfig *config) {
 /* Back to the pool; arrays grown past a large document (about 1 MB of text) are freed
  * instead, so that a stream keeps no more than that a thread. */
 static void work_give(SentencesConfig *config, Work *w) {
-  if (w->tokens.cap > (1u << 18)) {
-    work_free(w);
-    return;
+  work_pool_give(&config->pool, w, w->tokens.cap <= (1u << 18));
+}
+
+static void *sentences_create(const CopydeskOptions *options, GError **error) {
+  if (!sentences_tables_check() || !sentences_tokenizer_check()) {
+    g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
+                "sentences: internal tables are inconsistent (word lists not sorted, or the "
+                "punctuation table disagrees with the character rules)");
+    return NULL;
   }
-  g_mutex_lock(&config->pool_lock);
-  g_ptr_array_add(config->pool, w);
-  g_mutex_unlock(&config->pool_lock);
+  SentencesConfig *config = g_new0(SentencesConfig, 1);
+  config->tokens = copydesk_options_get_bool(options, "tokens");
+  config->headlines = copydesk_options_get_bool(options, "headlines");
+  const char *lines = copydesk_options_get_string(options, "line_breaks");
+  config->lines = g_strcmp0(lines, "always") == 0  ? LINES_ALWAYS
+                  : g_strcmp0(lines, "never") == 0 ? LINES_NEVER
+                                                   : LINES_AUTO;
+  work_pool_init(&config->pool, work_free);
+  return config;
 }
 
 static void sentences_destroy(void *self) {
   SentencesConfig *config = self;
   if (config == NULL) return;
-  g_ptr_array_set_free_func(config->pool, work_free);
-  g_ptr_array_free(config->pool, TRUE);
-  g_mutex_clear(&config->pool_lock);
+  work_pool_clear(&config->pool);
   g_free(config);
 }
 
