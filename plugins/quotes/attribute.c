@@ -219,7 +219,7 @@ static inline gboolean is_article(const Ctx *c, gsize k) {
   gsize l = p->end - p->start;
   if (p->kind != T_WORD || l > 5) return FALSE;
   /* the word lowercased and packed (lexicon_pack), against the articles and determiners */
-  guint64 key = pack_word(c->text + p->start, l, p->start + 8 <= c->scan->len);
+  guint64 key = scan_tok_key(c->scan, p);
   return key == 'a' || key == PACK2('a', 'n') || key == PACK3('t', 'h', 'e') || key == PACK3('h', 'i', 's') ||
          key == PACK3('i', 't', 's') || key == PACK3('h', 'e', 'r') || key == PACK4('t', 'h', 'i', 's') ||
          key == PACK5('t', 'h', 'e', 'i', 'r');
@@ -363,7 +363,7 @@ static gsize surname_tok(const Ctx *c, gsize first, gsize last) {
 static inline guint64 tok_hash(const Ctx *c, gsize k) {
   const char *s = c->text + c->tok[k].start;
   gsize len = c->tok[k].end - c->tok[k].start;
-  guint64 key = pack_word(s, len, c->tok[k].start + 8 <= c->scan->len);
+  guint64 key = scan_tok_key(c->scan, &c->tok[k]);
   return lexicon_hash(key, len, lexicon_tail_hash(s, len)) | 1;
 }
 
@@ -373,8 +373,7 @@ static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
   gsize la = c->tok[a].end - c->tok[a].start;
   if (la != c->tok[b].end - c->tok[b].start) return FALSE;
   const char *sa = c->text + c->tok[a].start, *sb = c->text + c->tok[b].start;
-  if (pack_word(sa, la, c->tok[a].start + 8 <= c->scan->len) != pack_word(sb, la, c->tok[b].start + 8 <= c->scan->len))
-    return FALSE;
+  if (scan_tok_key(c->scan, &c->tok[a]) != scan_tok_key(c->scan, &c->tok[b])) return FALSE;
   return la <= 8 || g_ascii_strncasecmp(sa + 8, sb + 8, la - 8) == 0;
 }
 

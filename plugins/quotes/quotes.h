@@ -317,6 +317,11 @@ static inline const Tok *scan_tok(const Scan *s, gsize k) {
   return &g_array_index(s->toks, Tok, k);
 }
 
+/* The lexicon_pack() key of TOK, a token of SCAN's text: its first eight bytes folded. */
+static inline guint64 scan_tok_key(const Scan *scan, const Tok *tok) {
+  return pack_word(scan->text + tok->start, tok->end - tok->start, tok->start + 8 <= scan->len);
+}
+
 /* ---- Attribution --------------------------------------------------------------- */
 
 typedef struct {

@@ -480,7 +480,7 @@ const WordInfo *scan_lookup(const Lexicon *lex, const Scan *scan, const Tok *tok
   gsize wl = tok->end - tok->start;
   if (tok->kind != T_WORD || wl > LEXICON_MAX_KEY) return &lexicon_none;
   const char *s = scan->text + tok->start;
-  const WordInfo *w = lexicon_find(lex, pack_word(s, wl, tok->start + 8 <= scan->len), s, wl);
+  const WordInfo *w = lexicon_find(lex, scan_tok_key(scan, tok), s, wl);
   return w ? w : &lexicon_none;
 }
 
