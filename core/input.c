@@ -6,7 +6,23 @@
 #include "input.h"
 #include "jsonl_record.h"
 
+/* Input is read in pieces of this size.  setvbuf() only honours a size with a buffer of
+ * the caller's (given NULL, glibc uses the file's block size, 4 KB). */
 #define READ_BUFFER_SIZE (1 << 20)
+
+/* stdin's buffer: it must outlive every input, and stdin's buffer can only be set once,
+ * before it is first read. */
+static char stdin_buffer[READ_BUFFER_SIZE];
+
+static void
+buffer_stdin(void)
+{
+  static gsize done = 0;
+  if (g_once_init_enter(&done)) {
+    setvbuf(stdin, stdin_buffer, _IOFBF, sizeof stdin_buffer);
+    g_once_init_leave(&done, 1);
+  }
+}
 
 struct CopydeskInput {
   CopydeskInputFormat format;
@@ -19,6 +35,7 @@ struct CopydeskInput {
   guint64 line_no;    /* lines read from the open file */
   guint part;         /* text: documents read from the open file */
   gboolean at_separator; /* text: the last line read was a form-feed separator */
+  char *buffer;       /* the files' read buffer (READ_BUFFER_SIZE), made for the first */
   char *line;         /* getline buffer */
   size_t line_cap;
   guint64 bytes_read;
@@ -57,6 +74,7 @@ copydesk_input_free(CopydeskInput *input)
   if (input == NULL)
     return;
   close_file(input);
+  g_free(input->buffer);
   free(input->line);
   if (input->fields)
     g_array_unref(input->fields);
@@ -82,6 +100,7 @@ open_next(CopydeskInput *input, GError **error)
   const char *file = input->files[input->next_file++];
   if (strcmp(file, "-") == 0) {
     input->fp = stdin;
+    buffer_stdin();
     input->name = g_strdup("stdin");
   } else {
     input->fp = fopen(file, "rb");
@@ -91,7 +110,9 @@ open_next(CopydeskInput *input, GError **error)
                   g_strerror(saved));
       return FALSE;
     }
-    setvbuf(input->fp, NULL, _IOFBF, READ_BUFFER_SIZE);
+    if (input->buffer == NULL)
+      input->buffer = g_malloc(READ_BUFFER_SIZE);
+    setvbuf(input->fp, input->buffer, _IOFBF, READ_BUFFER_SIZE);
     input->name = g_strdup(file);
   }
   input->line_no = 0;
