@@ -2,13 +2,12 @@
  *
  * One pass appends the whole record to the output GString, which grows once up front for
  * about the record's size; small pieces are copied in without the NUL GLib would write
- * after each (the record ends with one), and offsets are counted by a forward cursor
- * (unit_cursor.h).  The only allocations per document are the sort arrays of the layers
+ * after each (the record ends with one), and offsets come from the core's index of the
+ * original (copydesk_document_original_offset).  The only allocations per document are the sort arrays of the layers
  * written (one per layer, reused) and, when entities are grouped, one hash table and one
  * array of groups; never one per span.
  */
 #include "json_record.h"
-#include "unit_cursor.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -215,7 +214,7 @@ typedef struct {
 /* What every span writer needs to know about the document. */
 typedef struct {
   const CopydeskDocument *doc;
-  UnitCursor *units; /* counts offsets in the output unit */
+  CopydeskOffsetUnit unit; /* what the offsets written count */
   const char *original;
   gsize original_len;
 } Source;
@@ -228,32 +227,15 @@ static inline void map_bytes(const Source *src, gsize cur_start, gsize cur_end, 
   m->byte_end = MAX(be, bs);
 }
 
-static inline void map_span(const Source *src, gsize cur_start, gsize cur_end, Mapped *m) {
-  map_bytes(src, cur_start, cur_end, m);
-  m->start = unit_cursor_offset(src->units, m->byte_start);
-  m->end = unit_cursor_offset(src->units, m->byte_end);
+/* Counts the units of the mapped range M. */
+static inline void count_units(const Source *src, Mapped *m) {
+  m->start = copydesk_document_original_offset(src->doc, m->byte_start, src->unit);
+  m->end = copydesk_document_original_offset(src->doc, m->byte_end, src->unit);
 }
 
-/* Counts the units of up to three mapped ranges (NULL: none), asking for the offsets in
- * increasing order: the cursor counts forwards but looks up an index on a step back, and a
- * quote's speaker and cue often come before the quote. */
-static void count_units(const Source *src, Mapped *a, Mapped *b, Mapped *c) {
-  struct {
-    gsize byte;
-    gsize *dest;
-  } v[6], t;
-  guint n = 0;
-  Mapped *ms[3] = {a, b, c};
-  for (guint i = 0; i < 3; i++) {
-    if (ms[i] == NULL) continue;
-    v[n].byte = ms[i]->byte_start, v[n++].dest = &ms[i]->start;
-    v[n].byte = ms[i]->byte_end, v[n++].dest = &ms[i]->end;
-  }
-  for (guint i = 1; i < n; i++) /* insertion sort of at most six */
-    for (guint j = i; j > 0 && v[j - 1].byte > v[j].byte; j--)
-      t = v[j], v[j] = v[j - 1], v[j - 1] = t;
-  for (guint i = 0; i < n; i++)
-    *v[i].dest = unit_cursor_offset(src->units, v[i].byte);
+static inline void map_span(const Source *src, gsize cur_start, gsize cur_end, Mapped *m) {
+  map_bytes(src, cur_start, cur_end, m);
+  count_units(src, m);
 }
 
 /* "start": S, "end": E */
@@ -503,7 +485,9 @@ static void w_quotes(Writer *w, const Source *src, const SpanList *list, const E
     map_bytes(src, r->start, r->end, &m);
     if (sp != NULL) map_bytes(src, copydesk_span_start(sp), copydesk_span_end(sp), &ms);
     if (cue != NULL) map_bytes(src, copydesk_span_start(cue), copydesk_span_end(cue), &mc);
-    count_units(src, &m, sp != NULL ? &ms : NULL, cue != NULL ? &mc : NULL);
+    count_units(src, &m);
+    if (sp != NULL) count_units(src, &ms);
+    if (cue != NULL) count_units(src, &mc);
     w_next(w);
     w_open(w, '{');
     w_start_end(w, &m);
@@ -618,9 +602,7 @@ static void w_errors(Writer *w, const JsonRecordConfig *config, const CopydeskDo
 static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const CopydeskDocument *doc,
                             guint taken, gboolean has_text, Collisions *col) {
   const guint inc = config->include;
-  UnitCursor units;
-  unit_cursor_init(&units, doc, config->unit);
-  Source source = {.doc = doc, .units = &units};
+  Source source = {.doc = doc, .unit = config->unit};
   source.original = copydesk_document_original(doc, &source.original_len);
   const Source *src = &source;
 
