@@ -63,12 +63,14 @@ typedef struct {
   gint next_same;     /* the next person with the same surname, -1 none */
 } Person;
 
+enum { SUBJECT_UNKNOWN = 0, SUBJECT_NO, SUBJECT_YES };
+
 typedef struct {
   gsize first, last; /* tokens of the name (titles stripped) */
   gsize start, end;  /* bytes */
   gint person;       /* index into persons, -1 none */
   const char *role;  /* title role right before the name */
-  gboolean subject;
+  guint8 subject;    /* SUBJECT_*: mention_is_subject(), worked out when first asked */
   gboolean poss;
   CopydeskSpan *span; /* the entity layer's span, or NULL */
 } Mention;
@@ -641,23 +643,30 @@ static void add_mention(Ctx *c, gsize first, gsize last, gint p, const char *rol
   Mention m = {.first = first, .last = last, .start = c->tok[first].start,
                .end = c->tok[last].end, .person = p, .role = role, .span = span};
   m.poss = (c->tok[last].flags & F_POSS) != 0;
-  /* A subject: at the sentence start (after function words or a title), after a comma,
-   * or followed by a cue. */
-  gsize b = first;
-  while (b > 0 && !(c->tok[b].flags & F_SENT_START) && c->tok[b - 1].kind == T_WORD &&
-         ((wf(c, b - 1) & (W_FUNC | W_TITLE | W_DESCRIPTOR)) || (c->tok[b - 1].flags & F_CAP)) &&
-         first - b < 6)
-    b--;
-  m.subject = (c->tok[b].flags & F_SENT_START) || (b > 0 && tok_char(c, b - 1, ','));
-  gsize a = last + 1;
-  while (a < c->n_tok && a < last + 4 && wf_eager(c, a, W_ADV)) a++;
-  if (a < c->n_tok && is_cue(c, a)) m.subject = TRUE;
-  if (m.poss) m.subject = FALSE;
   gint idx = (gint)c->mentions->len;
   g_array_append_val(c->mentions, m);
   for (gsize k = first; k <= last; k++)
     if (c->tok_mention[k] < 0) c->tok_mention[k] = idx;
   if (p >= 0 && role) person(c, p)->role = role;
+}
+
+/* Whether mention M is a subject: at the sentence start (after function words or a
+ * title), after a comma, or followed by a cue; never a possessive.  Worked out the first
+ * time a pronoun asks (most mentions are never asked about). */
+static gboolean mention_is_subject(const Ctx *c, Mention *m) {
+  if (m->subject != SUBJECT_UNKNOWN) return m->subject == SUBJECT_YES;
+  gsize first = m->first, last = m->last, b = first;
+  while (b > 0 && !(c->tok[b].flags & F_SENT_START) && c->tok[b - 1].kind == T_WORD &&
+         ((wf(c, b - 1) & (W_FUNC | W_TITLE | W_DESCRIPTOR)) || (c->tok[b - 1].flags & F_CAP)) &&
+         first - b < 6)
+    b--;
+  gboolean subject = (c->tok[b].flags & F_SENT_START) || (b > 0 && tok_char(c, b - 1, ','));
+  gsize a = last + 1;
+  while (a < c->n_tok && a < last + 4 && wf_eager(c, a, W_ADV)) a++;
+  if (a < c->n_tok && is_cue(c, a)) subject = TRUE;
+  if (m->poss) subject = FALSE;
+  m->subject = subject ? SUBJECT_YES : SUBJECT_NO;
+  return subject;
 }
 
 /* A one-word name at K that is the subject of a cue ("Warren said", "said Warren"):
@@ -2048,13 +2057,13 @@ static gint resolve_pronoun(Ctx *c, gsize k) {
   gsize subj_pos = 0;
   gint mi = mention_before(c, k);
   for (guint seen = 0; mi >= 0 && seen < MAX_BACK; mi--, seen++) {
-    const Mention *m = &g_array_index(c->mentions, Mention, mi);
+    Mention *m = &g_array_index(c->mentions, Mention, mi);
     if (block - c->tok[m->first].block > BLOCKS_BACK) break;
     if (m->person < 0 || m->poss) continue;
     if (m->first <= k && k <= m->last) continue;
     if (!compatible(person(c, m->person), pron)) continue;
     if (any < 0) any = m->person;
-    if (m->subject) {
+    if (mention_is_subject(c, m)) {
       subj = m->person;
       subj_pos = m->first;
       break;
