@@ -176,15 +176,26 @@ static inline guint32 wf_eager(const Ctx *c, gsize k, guint32 mask) {
 static inline gboolean is_cap_word(const Ctx *c, gsize k) {
   return c->tok[k].kind == T_WORD && (c->tok[k].flags & F_CAP);
 }
-static inline gboolean tok_is(const Ctx *c, gsize k, const char *s) {
+/* TRUE when token K is the lowercase word S, case-insensitively (inlined, the length of
+ * a literal S is a constant). */
+static G_ALWAYS_INLINE inline gboolean tok_is(const Ctx *c, gsize k, const char *s) {
   gsize len = strlen(s);
-  return c->tok[k].end - c->tok[k].start == len &&
-         g_ascii_strncasecmp(c->text + c->tok[k].start, s, len) == 0;
+  if (c->tok[k].end - c->tok[k].start != len) return FALSE;
+  const char *w = c->text + c->tok[k].start;
+  for (gsize i = 0; i < len; i++) {
+    guchar b = (guchar)w[i];
+    b += (guchar)((guchar)(b - 'A') < 26) << 5; /* ASCII lowercase */
+    if (b != (guchar)s[i]) return FALSE;
+  }
+  return TRUE;
 }
 /* TRUE when token K is one of the N lowercase WORDS (case-insensitively). */
 static gboolean tok_in(const Ctx *c, gsize k, const char *const *words, gsize n) {
+  /* the words are passed by their first byte before any is measured */
+  guchar first = (guchar)c->text[c->tok[k].start];
+  first += (guchar)((guchar)(first - 'A') < 26) << 5; /* ASCII lowercase */
   for (gsize i = 0; i < n; i++)
-    if (tok_is(c, k, words[i])) return TRUE;
+    if ((guchar)words[i][0] == first && tok_is(c, k, words[i])) return TRUE;
   return FALSE;
 }
 /* A word that opens a subordinate clause before the main one ("When …, she said"). */
