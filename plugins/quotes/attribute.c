@@ -226,7 +226,7 @@ static inline gboolean is_final_punct(const Ctx *c, gsize k) {
   return (t->end - t->start == 1 && (ch == '.' || ch == '!' || ch == '?')) ||
          (t->end - t->start == 3 && memcmp(c->text + t->start, "\xe2\x80\xa6", 3) == 0);
 }
-/* A cue verb at K (for "according", only when "to" follows). */
+/* An article or a determiner at K (a, the, his, their...). */
 static inline gboolean is_article(const Ctx *c, gsize k) {
   const Tok *p = &c->tok[k];
   gsize l = p->end - p->start;
@@ -238,8 +238,14 @@ static inline gboolean is_article(const Ctx *c, gsize k) {
          key == PACK5('t', 'h', 'e', 'i', 'r');
 }
 
-static inline gboolean is_cue(const Ctx *c, gsize k) {
-  if (!wf_eager(c, k, W_CUE)) return FALSE;
+static G_NO_INLINE gboolean cue_in_context(const Ctx *c, gsize k);
+/* A cue verb at K (for "according", only when "to" follows).  Most tokens are no cue:
+ * they are passed inline, before any call. */
+static G_ALWAYS_INLINE inline gboolean is_cue(const Ctx *c, gsize k) {
+  return wf_eager(c, k, W_CUE) && cue_in_context(c, k);
+}
+/* is_cue() of a word that has a cue's flag: whether its place makes it a verb. */
+static G_NO_INLINE gboolean cue_in_context(const Ctx *c, gsize k) {
   if (c->tok[k].flags & F_POSS) return FALSE;
   /* Secretary of State, the Post: a capital inside a sentence is a name, not a verb */
   if ((c->tok[k].flags & F_CAP) && !(c->tok[k].flags & F_SENT_START) && !(c->tok[k].flags & F_UPPER))
