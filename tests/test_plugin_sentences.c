@@ -501,6 +501,7 @@ static const char *const sparse_texts[] = {
     "The plan has parts: one two three four five - 1. Tax cuts for all. - 2. New roads and "
     "bridges for the state. And more words come here for the rest of it.",
     "Items follow here for the reader to see • 9. First item here • 10. Second item there",
+    "Two options: a) the first of them with more words about it \u200B b) the second one",
     /* footnote numbers strung after a sentence, then plain words */
     "It was a consultation.11 12 13 14 15 Take the rest of the words here now. Then more.",
     /* tokens only of white space and format marks before the end */

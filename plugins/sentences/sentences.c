@@ -670,8 +670,10 @@ static void add_sentence_before(Splitter *sp, gsize s, gsize k) {
   gsize end = sp->span[k - 1].end;
   gsize g = first_gap(sp, k - 1);
   if (g < sp->n_gaps && sp->gaps[g] == k - 1) {
-    end = sp->span[k].start; /* the left-out tokens, then spaces */
-    while (sp->text[end - 1] == ' ') end--;
+    TokenArray left = {0};
+    take_left_out(sp, k - 1, &left);
+    if (left.len > 0) end += left.spans[left.len - 1].end;
+    free_left_out(&left);
   }
   span_list_add(&sp->sentences, sp->span[s].start, end, sentence_label(sp, s, k - 1));
 }

@@ -77,9 +77,9 @@ typedef struct {
  * When SPARSE, stretches of tokens that no sentence rule looks at are left out: each
  * starts after a plain word (ASCII letters and digits, not a number of one to three
  * digits, white space before it and a space after it) and ends with a plain chunk (the
- * same, between spaces); it holds no line break, no . ! ? ( ) [ and no end mark from
- * 0x80, and ends at least one chunk (bytes between spaces) before the next of those
- * (TokenArray.gaps lists them).  Splitting sentences on such tokens gives the same
+ * same, between spaces); it holds no line break, no . ! ? ) and no end mark from 0x80,
+ * and ends before the chunk (bytes between spaces) of the next of those, and before the
+ * last chunk with a token before a line break (TokenArray.gaps lists them).  Splitting sentences on such tokens gives the same
  * sentences and paragraphs as on all of them (sentences.c counts left-out tokens where a
  * rule needs them). */
 void sentences_tokenize(const char *text, gsize len, gboolean sparse, TokenArray *tokens);

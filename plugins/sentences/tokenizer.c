@@ -27,8 +27,9 @@
  * Without the token layer, the sentences need only the tokens near a decision: an end
  * mark, a possible abbreviation or list item (. ! ? ) and the end marks from 0x80), a line
  * break.  The sparse scan (scan_sparse()) takes every token up to the first plain word after
- * a decision, finds the next decision 32 bytes at a time, and leaves out the words between,
- * keeping the chunk (bytes between spaces) before the decision's own; it resumes there.
+ * a decision, finds the next decision 32 bytes at a time, and leaves out the words between
+ * up to the decision's chunk (bytes between spaces; for a line break, the chunk before it);
+ * it resumes there.
  * Tokens never span white space, so the scan may resume after any space, and sentences.c
  * tokenizes a stretch again where a rule counts its tokens.
  */
@@ -858,12 +859,13 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
 typedef gint8 V16 __attribute__((vector_size(16)));
 typedef guint64 V2x64 __attribute__((vector_size(16)));
 
-/* 0xFF in each of the sixteen bytes at P that may be a decision (see next_decision()): a
- * control or a byte from 0x80 (one signed comparison), DEL, . ! ? ). */
+/* 0xFF in each of the sixteen bytes at P that may be a decision (see next_decision()),
+ * and in a few more: a control, DEL or a byte from 0x80 (V + 1 is then below 0x21, signed),
+ * ! ) (V | 0x08 is ')'), . ? and also / > (V | 0x11 is '?'). */
 static inline V2x64 decision_bytes(const char *p) {
   V16 v;
   memcpy(&v, p, 16);
-  V16 m = (v < 0x20) | (v == 0x7F) | (v == '.') | (v == '!') | (v == '?') | (v == ')');
+  V16 m = (V16)(v + 1 < 0x21) | (V16)((v | 0x08) == ')') | (V16)((v | 0x11) == '?');
   return (V2x64)m;
 }
 
@@ -890,35 +892,58 @@ static inline gboolean high_decision(const char *t, gsize i) {
   }
 }
 
+/* Whether the byte at T[I] is a decision (next_decision()). */
+static inline gboolean is_decision(const char *t, gsize i) {
+  guchar c = (guchar)t[i];
+  if (c >= 0x80) return high_decision(t, i);
+  return c < 0x20 || c == 0x7F || c == '.' || c == '!' || c == '?' || c == ')';
+}
+
 /* The first byte at or after I (before N) that the sentence rules may decide on, or N: a
  * line break or another control, DEL, . ! ? and the end marks from 0x80 (high_decision()),
- * and ) (list items "a)", "1)").  32 bytes at a time. */
+ * and ) (list items "a)", "1)").  32 bytes at a time; the few bytes decision_bytes() marks
+ * besides (those of other characters from 0x80, / >) are looked at one by one. */
 static gsize next_decision(const char *t, gsize i, gsize n) {
-  for (;;) {
-    for (; i + 32 <= n; i += 32) {
-      V2x64 a = decision_bytes(t + i), b = decision_bytes(t + i + 16);
-      V2x64 any = a | b;
-      if ((any[0] | any[1]) == 0) continue;
-      guint64 words[4] = {a[0], a[1], b[0], b[1]};
-      guint w = 0;
-      while (words[w] == 0) w++;
-      i += 8 * w + ((gsize)__builtin_ctzll(words[w]) >> 3);
-      break;
-    }
-    while (i < n) {
-      guchar c = (guchar)t[i];
-      if (c < 0x20 || c >= 0x7F || c == '.' || c == '!' || c == '?' || c == ')') break;
-      i++;
-    }
-    if (i >= n) return n;
-    if ((guchar)t[i] < 0x80 || high_decision(t, i)) return i;
-    i++; /* a character no rule decides on: go on */
+  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
+  for (; i + 32 <= n; i += 32) {
+    V2x64 a = decision_bytes(t + i), b = decision_bytes(t + i + 16);
+    V2x64 any = a | b;
+    if ((any[0] | any[1]) == 0) continue;
+    guint64 words[4] = {a[0], a[1], b[0], b[1]};
+    for (guint w = 0; w < 4; w++)
+      for (guint64 m = words[w] & highs; m != 0; m &= m - 1) {
+        gsize k = i + 8 * w + ((gsize)__builtin_ctzll(m) >> 3); /* the first byte is lowest */
+        if (is_decision(t, k)) return k;
+      }
   }
+  for (; i < n; i++)
+    if (is_decision(t, i)) return i;
+  return n;
+}
+
+/* 0x80 in each byte of W that is no ASCII letter or digit, 0 in the others; *LETTERS gets
+ * 0x80 in each byte that is an ASCII letter. */
+static inline guint64 non_alnum_bytes(guint64 w, guint64 *letters) {
+  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101), highs = ones * 0x80;
+  guint64 x = w & ~highs; /* (no carry leaves a byte below) */
+  guint64 digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1));
+  guint64 lower = x | ones * 0x20;
+  guint64 letter = (lower + ones * (0x80 - 'a')) & ~(lower + ones * (0x80 - 'z' - 1));
+  *letters = letter & ~w & highs;
+  return ~((digit | letter) & ~w) & highs;
 }
 
 /* Whether the bytes [S, E) are a plain chunk: ASCII letters and digits, not a number of at
- * most three digits (which footnotes_at() in sentences.c strings together). */
-static gboolean plain_chunk(const char *t, gsize s, gsize e) {
+ * most three digits (which footnotes_at() in sentences.c strings together).  The text
+ * goes on to LIMIT at least. */
+static gboolean plain_chunk(const char *t, gsize s, gsize e, gsize limit) {
+  if (e - s <= 8 && s + 8 <= limit) { /* most chunks: eight bytes at once */
+    guint64 w, letters;
+    memcpy(&w, t + s, 8);
+    guint64 keep = e - s == 8 ? ~G_GUINT64_CONSTANT(0) : (G_GUINT64_CONSTANT(1) << (8 * (e - s))) - 1;
+    if (non_alnum_bytes(w, &letters) & keep) return FALSE;
+    return (letters & keep) != 0 || e - s > 3;
+  }
   gboolean letter = FALSE;
   for (gsize k = s; k < e; k++) {
     guint8 w = ascii_word[(guchar)t[k]];
@@ -949,40 +974,38 @@ static inline gsize chunk_start(const char *t, gsize lo, gsize e) {
   return e;
 }
 
-/* Chunks (runs of bytes other than the space) kept whole before a decision (the chunk of
- * the byte next_decision() finds).  sentences.c's rules look at most one token back from
- * a decision's first token past the start of its chunk; after it, the first token of the
- * next chunk is always kept (the plain word a left-out stretch starts after is). */
-enum { KEEP_BEFORE = 1 };
-
 /* Where to resume after the plain word ending at E1 when the next decision is at Q: the
- * start of the KEEP_BEFORE chunks before Q's, if a plain chunk ends before them (and after
- * E1) so that what lies between can be left out; else 0. */
+ * start of the chunk (run of bytes other than the space) that holds the last token before
+ * Q, or Q's own, if a plain chunk ends before it (and after E1) so that what lies between
+ * can be left out; else 0.  sentences.c's rules look back from a decision's tokens past
+ * the start of its chunk only when a line break or the end of the text is the decision
+ * (the last token of the line), or through plain words, which the plain word at E1 stands
+ * for. */
 static gsize resume_at(const char *t, gsize e1, gsize q) {
-  gsize r = chunk_start(t, e1, q);
-  for (guint c = 0; c < KEEP_BEFORE;) {
-    gsize e = r;
+  gsize e = q, r;
+  for (;;) {
     while (e > e1 && t[e - 1] == ' ') e--;
     if (e == e1) return 0;
     r = chunk_start(t, e1, e);
     /* (A chunk of bytes from 0x80 only may hold no token: white space, a format mark.) */
     gsize k = r;
     while (k < e && (guchar)t[k] >= 0x80) k++;
-    c += k < e;
+    if (k < e) break;
+    e = r;
   }
   for (;;) {
-    gsize e = r;
+    e = r;
     while (e > e1 && t[e - 1] == ' ') e--;
     gsize s = chunk_start(t, e1, e);
     if (s == e || s <= e1) return 0; /* (a space follows E1: no chunk starts there) */
-    if (plain_chunk(t, s, e)) return r;
+    if (plain_chunk(t, s, e, q)) return r;
     r = s;
   }
 }
 
 /* Tokenizes the text as sentences_tokenize() does, but leaves out stretches of tokens
  * that no sentence rule looks at (TokenArray.gaps): from the first plain word after a
- * decision to the KEEP_BEFORE chunks before the next one, when a plain chunk ends the
+ * decision to the chunk of the next one (resume_at()), when a plain chunk ends the
  * stretch. */
 static void scan_sparse(Scan *sc) {
   const char *t = sc->t;
