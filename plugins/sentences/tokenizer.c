@@ -1007,7 +1007,7 @@ static gsize resume_at(const char *t, gsize e1, gsize q) {
  * that no sentence rule looks at (TokenArray.gaps): from the first plain word after a
  * decision to the chunk of the next one (resume_at()), when a plain chunk ends the
  * stretch. */
-static void scan_sparse(Scan *sc) {
+G_NO_INLINE static void scan_sparse(Scan *sc) {
   const char *t = sc->t;
   gsize n = sc->n, i = 0, plain_from = 0;
   Between at = {0, TRUE};
