@@ -453,6 +453,116 @@ static void test_tokens_off(void) {
   copydesk_document_free(doc);
 }
 
+/* ---- Without the token layer ------------------------------------------------------- */
+
+/* Without the token layer the tokenizer leaves out stretches that no rule looks at: the
+ * sentences (labels included) and paragraphs must be those found on every token. */
+
+static const char *const sparse_pipeline =
+    "pipeline:\n  - plugin: sentences\n    options: {tokens: false}\noutput: {plugin: jsonl}\n";
+
+/* Asserts that TEXT gets the same sentences and paragraphs from both harnesses. */
+static void assert_same_without_tokens(CopydeskHarness *full, CopydeskHarness *sparse,
+                                       const char *text) {
+  CopydeskDocument *a = copydesk_harness_process(full, text, -1);
+  CopydeskDocument *b = copydesk_harness_process(sparse, text, -1);
+  g_assert_cmpuint(copydesk_layer_n_spans(copydesk_document_layer(b, "token")), ==, 0);
+  const char *layers[] = {COPYDESK_LAYER_SENTENCE, COPYDESK_LAYER_PARAGRAPH};
+  for (guint l = 0; l < G_N_ELEMENTS(layers); l++) {
+    char *want = layer_string(a, layers[l], " || ", TRUE);
+    char *got = layer_string(b, layers[l], " || ", TRUE);
+    if (strcmp(got, want) != 0) g_test_message("text: %s", text);
+    g_assert_cmpstr(got, ==, want);
+    g_free(want);
+    g_free(got);
+  }
+  copydesk_document_free(a);
+  copydesk_document_free(b);
+}
+
+/* Texts where the words left out sit next to what a rule counts or looks back at. */
+static const char *const sparse_texts[] = {
+    /* a time put first, with a word left out between the lead and the number */
+    "He left. Around officials 2015 a.m. A crowd came. He left. At first the crowd "
+    "came about 9 p.m. Mr. Smith spoke.",
+    "He left. Shortly before 9 p.m. Mr. Smith spoke to the people who came from the city.",
+    /* a dateline whose ")" is more than 16 tokens from its first word, words left out */
+    "PARIS one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "(Reuters)\n\nThe text.",
+    "PARIS one two three four five (Reuters)\n\nThe text goes on here for a while.",
+    /* a hard-wrapped paragraph of capitalised lines and of plain ones */
+    "Senate Passes The Budget Bill After Long Debate Over Spending And Taxes In The House\n"
+    "Leaders Of Both Parties Said They Would Support The Plan Put Forward By The Committee\n"
+    "members said the vote would come soon, after the recess and before the new year.",
+    "the committee said on tuesday that it would take up the measure again after the recess\n"
+    "and that members of both parties had agreed to the plan put forward by the chairman of\n"
+    "the panel, who said the vote would come soon after that and before the end of the year.",
+    /* list items after bullets, and markers among plain words */
+    "The plan has parts: one two three four five - 1. Tax cuts for all. - 2. New roads and "
+    "bridges for the state. And more words come here for the rest of it.",
+    "Items follow here for the reader to see • 9. First item here • 10. Second item there",
+    "Two options: a) the first of them with more words about it \u200B b) the second one",
+    /* footnote numbers strung after a sentence, then plain words */
+    "It was a consultation.11 12 13 14 15 Take the rest of the words here now. Then more.",
+    /* tokens only of white space and format marks before the end */
+    "The last sentence has words in it one two three four N \u00A0 ",
+    "Words here and there one two three four five six \u200B \u00A0 end",
+    /* numbers of one to three digits, quotes and brackets among the words */
+    "He said 12 of the 300 people and 45 others came \" to the city ' for the day. 5 more",
+    "He spoke to the people of the city for an hour ( and then the people left ) after that.",
+};
+
+/* A text made of NWORDS words drawn by RAND from plain words, short numbers and marks. */
+static char *random_text(GRand *rand, guint n_words) {
+  static const char *const plain[] = {"the", "of", "said", "people", "market", "Minister",
+                                      "House", "2015", "1990s", "5th", "Obama", "Senate",
+                                      "about", "at", "before", "shortly", "The", "He", "But",
+                                      "I", "A", "a", "an", "officials", "Tuesday", "March"};
+  static const char *const other[] = {
+      "1", "12", "250", "Mr.", "p.m.", "a.m.", "No.", "Jan.", "U.S.", "Inc.", "J.", "etc.",
+      "said.", "it!", "why?", "done.\u201D", "said.\"", "(Reuters)", "(", "[", "]", ")",
+      "\u201C", "\u201D", "\"", "'", "\u2019", "-", "\u2014", "\u2022", "*", "1.", "2.", "a)",
+      "b)", "a.", "[1]", "consultation.11", "[...]", ". . .", ".", ":", "said,", "it's",
+      "3.5", "$5", "#tag", "x@example.com", "http://example.com/a.b", "N\u00B0.", "PARIS",
+      "\u3002", "\uFF01", "\u00A0", "\u200B", "caf\u00E9."};
+  static const char *const seps[] = {"\n", "\n\n", " \n", "\r\n", "\u2028", "\u2029",
+                                     "\t", "\f", "\xC2\x85", "  "};
+  GString *s = g_string_new(NULL);
+  double p_plain = g_rand_double_range(rand, 0.5, 1.0);
+  for (guint w = 0; w < n_words; w++) {
+    if (g_rand_double(rand) < p_plain)
+      g_string_append(s, plain[g_rand_int_range(rand, 0, G_N_ELEMENTS(plain))]);
+    else
+      g_string_append(s, other[g_rand_int_range(rand, 0, G_N_ELEMENTS(other))]);
+    if (g_rand_double(rand) < 0.1)
+      g_string_append(s, seps[g_rand_int_range(rand, 0, G_N_ELEMENTS(seps))]);
+    else
+      g_string_append_c(s, ' ');
+  }
+  return g_string_free(s, FALSE);
+}
+
+static void test_without_tokens(void) {
+  CopydeskHarness *full = copydesk_harness_new(sentences_only);
+  CopydeskHarness *sparse = copydesk_harness_new(sparse_pipeline);
+  for (guint c = 0; c < G_N_ELEMENTS(sentence_cases); c++)
+    assert_same_without_tokens(full, sparse, sentence_cases[c].text);
+  for (guint c = 0; c < G_N_ELEMENTS(label_cases); c++)
+    if (label_cases[c].options == NULL)
+      assert_same_without_tokens(full, sparse, label_cases[c].text);
+  for (guint c = 0; c < G_N_ELEMENTS(sparse_texts); c++)
+    assert_same_without_tokens(full, sparse, sparse_texts[c]);
+  GRand *rand = g_rand_new_with_seed(20261127);
+  for (guint d = 0; d < 400; d++) {
+    char *text = random_text(rand, (guint)g_rand_int_range(rand, 1, 300));
+    assert_same_without_tokens(full, sparse, text);
+    g_free(text);
+  }
+  g_rand_free(rand);
+  copydesk_harness_free(full);
+  copydesk_harness_free(sparse);
+}
+
 /* ---- With clean in front ----------------------------------------------------------- */
 
 static void test_after_clean(void) {
@@ -641,6 +751,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sentences/tokens/labels", test_token_labels);
   g_test_add_func("/sentences/tokens/ascii-punctuation", test_ascii_punctuation_labels);
   g_test_add_func("/sentences/tokens/off", test_tokens_off);
+  g_test_add_func("/sentences/tokens/off-same-sentences", test_without_tokens);
   g_test_add_func("/sentences/after-clean", test_after_clean);
   g_test_add_func("/sentences/rerun", test_rerun_keeps_layers);
   g_test_add_func("/sentences/given-tokens", test_given_tokens_kept);

@@ -79,6 +79,8 @@ typedef struct {
   gsize n_line_starts;
   const gsize *marker_starts;  /* its tokens that may start a list marker, in order */
   gsize n_marker_starts;
+  const gsize *gaps;           /* the tokens after which tokens were left out, in order */
+  gsize n_gaps;
   guint para_index;
   GArray *lines;   /* LineInfo, scratch (made when first needed) */
   GArray *markers; /* ListMarker, scratch (made when first needed) */
@@ -192,6 +194,81 @@ static gboolean starter_follows(const Splitter *sp, gsize k) {
   return sp->tok[k].kind == TOKEN_WORD && sentences_is_starter(tok_str(sp, k), tok_len(sp, k));
 }
 
+/* ---- Tokens left out ------------------------------------------------------- */
+
+/* Where the tokens were taken sparsely (sentences_tokenize()), the few rules that count
+ * every token of a stretch take the left-out ones again from the text. */
+
+/* The index in SP->gaps of the first gap after a token at or after K. */
+static gsize first_gap(const Splitter *sp, gsize k) {
+  gsize lo = 0, hi = sp->n_gaps;
+  while (lo < hi) {
+    gsize mid = lo + (hi - lo) / 2;
+    if (sp->gaps[mid] < k)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* The tokens left out after token K, tokenized again into OUT (empty; its spans count
+ * from the end of token K).  The text up to the next token holds them and white space,
+ * which ends the last of them. */
+static void take_left_out(const Splitter *sp, gsize k, TokenArray *out) {
+  gsize from = sp->span[k].end;
+  sentences_tokenize(sp->text + from, sp->span[k + 1].start - from, FALSE, out);
+}
+
+static void free_left_out(TokenArray *out) {
+  g_free(out->spans);
+  g_free(out->v);
+  g_free(out->breaks.v);
+  g_free(out->markers.v);
+  g_free(out->gaps.v);
+}
+
+/* E - S, the tokens left out between tokens S and E counted too. */
+static gsize token_distance(const Splitter *sp, gsize s, gsize e) {
+  gsize d = e - s;
+  for (gsize g = first_gap(sp, s); g < sp->n_gaps && sp->gaps[g] < e; g++) {
+    TokenArray out = {0};
+    take_left_out(sp, sp->gaps[g], &out);
+    d += out.len;
+    free_left_out(&out);
+  }
+  return d;
+}
+
+/* A token's kind and text. */
+typedef struct {
+  TokenKind kind;
+  const char *s;
+  gsize len;
+} TokenText;
+
+/* The tokens from S to E, those left out between them included, into OUT (room for MAX);
+ * returns how many there are, or MAX + 1 when there are more. */
+static guint token_texts(const Splitter *sp, gsize s, gsize e, TokenText *out, guint max) {
+  guint n = 0;
+  gsize g = first_gap(sp, s);
+  for (gsize k = s; k <= e && n <= max; k++) {
+    if (n < max) out[n] = (TokenText){(TokenKind)sp->tok[k].kind, tok_str(sp, k), tok_len(sp, k)};
+    n++;
+    if (k == e || g >= sp->n_gaps || sp->gaps[g] != k) continue;
+    g++;
+    TokenArray left = {0};
+    take_left_out(sp, k, &left);
+    const char *base = sp->text + sp->span[k].end;
+    for (gsize j = 0; j < left.len && n <= max; j++, n++)
+      if (n < max)
+        out[n] = (TokenText){(TokenKind)left.v[j].kind, base + left.spans[j].start,
+                             left.spans[j].end - left.spans[j].start};
+    free_left_out(&left);
+  }
+  return MIN(n, max + 1);
+}
+
 /* ---- The sentence rules ---------------------------------------------------- */
 
 /* The sentence so far, [START, TERM], is a list marker: "1.", "a.", "• 9.". */
@@ -218,11 +295,12 @@ static gboolean fronted_time(const Splitter *sp, gsize start, gsize term) {
   static const char *const leads[] = {"at", "by", "before", "after", "until", "till", "around",
                                       "about", "from", "since", "shortly", "just", "past",
                                       "near", "approximately", NULL};
-  if (term < start + 2 || term > start + 3 || sp->tok[term - 1].kind != TOKEN_NUMBER)
-    return FALSE;
-  for (gsize k = start; k + 1 < term; k++)
-    if (sp->tok[k].kind != TOKEN_WORD || !word_in(tok_str(sp, k), tok_len(sp, k), leads))
-      return FALSE;
+  if (term > start + 3) return FALSE; /* (left-out tokens only add to the distance) */
+  TokenText v[4];
+  guint n = token_texts(sp, start, term, v, 4);
+  if (n < 3 || n > 4 || v[n - 2].kind != TOKEN_NUMBER) return FALSE;
+  for (guint k = 0; k + 2 < n; k++)
+    if (v[k].kind != TOKEN_WORD || !word_in(v[k].s, v[k].len, leads)) return FALSE;
   return TRUE;
 }
 
@@ -326,20 +404,32 @@ static guint count_chars(const char *s, gsize len) {
   return n;
 }
 
+/* Counts the word starting with the character U in *WORDS, and in *CAPITALIZED when it
+ * is a capital. */
+static inline void count_word(gunichar u, guint *words, guint *capitalized) {
+  if (u < 0x80) {
+    if (!g_ascii_isalpha(u)) return;
+    (*words)++;
+    *capitalized += g_ascii_isupper(u) != 0;
+  } else if (g_unichar_isalpha(u)) {
+    (*words)++;
+    *capitalized += g_unichar_isupper(u) || g_unichar_istitle(u);
+  }
+}
+
 /* Does LINE read like a title, most of its words capitalised? */
 static gboolean line_is_capitalized(const Splitter *sp, const LineInfo *line) {
   guint words = 0, capitalized = 0;
-  for (gsize k = line->first; k <= line->last; k++) {
-    if (sp->tok[k].kind != TOKEN_WORD) continue;
-    gunichar u = tok_char(sp, k);
-    if (u < 0x80) {
-      if (!g_ascii_isalpha(u)) continue;
-      words++;
-      capitalized += g_ascii_isupper(u) != 0;
-    } else if (g_unichar_isalpha(u)) {
-      words++;
-      capitalized += g_unichar_isupper(u) || g_unichar_istitle(u);
-    }
+  for (gsize k = line->first; k <= line->last; k++)
+    if (sp->tok[k].kind == TOKEN_WORD) count_word(tok_char(sp, k), &words, &capitalized);
+  for (gsize g = first_gap(sp, line->first); g < sp->n_gaps && sp->gaps[g] < line->last; g++) {
+    TokenArray out = {0};
+    take_left_out(sp, sp->gaps[g], &out);
+    const char *base = sp->text + sp->span[sp->gaps[g]].end;
+    for (gsize k = 0; k < out.len; k++)
+      if (out.v[k].kind == TOKEN_WORD)
+        count_word(g_utf8_get_char(base + out.spans[k].start), &words, &capitalized);
+    free_left_out(&out);
   }
   return words >= 3 && capitalized * 10 >= words * 6;
 }
@@ -547,7 +637,8 @@ static gboolean dateline_shape(const Splitter *sp, gsize s, gsize e) {
     }
   }
   if (letters < 2) return FALSE;
-  return is_dash(sp, e) || (tok_is(sp, e, ")") && e - s < 16);
+  return is_dash(sp, e) ||
+         (tok_is(sp, e, ")") && e - s < 16 && token_distance(sp, s, e) < 16);
 }
 
 static const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
@@ -571,6 +662,20 @@ static const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
 
 static void add_sentence(Splitter *sp, gsize s, gsize e) {
   span_list_add(&sp->sentences, sp->span[s].start, sp->span[e].end, sentence_label(sp, s, e));
+}
+
+/* Adds the sentence from token S up to token K, which starts the next one: its last token
+ * is K - 1, or the last of the tokens left out after it. */
+static void add_sentence_before(Splitter *sp, gsize s, gsize k) {
+  gsize end = sp->span[k - 1].end;
+  gsize g = first_gap(sp, k - 1);
+  if (g < sp->n_gaps && sp->gaps[g] == k - 1) {
+    TokenArray left = {0};
+    take_left_out(sp, k - 1, &left);
+    if (left.len > 0) end += left.spans[left.len - 1].end;
+    free_left_out(&left);
+  }
+  span_list_add(&sp->sentences, sp->span[s].start, end, sentence_label(sp, s, k - 1));
 }
 
 /* A reference glued to the end of a sentence: "[1]", "[12]". */
@@ -611,7 +716,7 @@ static void split_paragraph(Splitter *sp) {
       i += 4; /* four at a time, then one by one */
     while (i < b && !(tok[i].flags & stop)) i++;
     if ((sp->tok[i].flags & TOKEN_FLAG_ITEM_START) && i > s) {
-      add_sentence(sp, s, i - 1);
+      add_sentence_before(sp, s, i);
       s = i;
     }
     gsize end = i;
@@ -690,6 +795,7 @@ static void work_free(gpointer p) {
   g_free(w->tokens.v);
   g_free(w->tokens.breaks.v);
   g_free(w->tokens.markers.v);
+  g_free(w->tokens.gaps.v);
   g_free(w->sentences.v);
   g_free(w->paragraphs.v);
   if (w->lines != NULL) g_array_free(w->lines, TRUE);
@@ -701,7 +807,7 @@ static void work_free(gpointer p) {
 static Work *work_take(SentencesConfig *config) {
   Work *w = work_pool_take(&config->pool);
   if (w == NULL) w = g_new0(Work, 1);
-  w->tokens.len = w->tokens.breaks.len = w->tokens.markers.len = 0;
+  w->tokens.len = w->tokens.breaks.len = w->tokens.markers.len = w->tokens.gaps.len = 0;
   w->sentences.len = w->paragraphs.len = 0;
   return w;
 }
@@ -762,7 +868,11 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     tokens.spans = g_new(CopydeskSpanInit, tokens.cap);
     tokens.v = g_new(Token, tokens.cap);
   }
-  sentences_tokenize(text, len, &tokens);
+  /* Without the token layer, the sentences need only the tokens near where they may end
+   * (and near list items and line breaks): the rest is left out. */
+  gboolean with_tokens =
+      config->tokens && copydesk_document_layer_wanted(doc, COPYDESK_LAYER_TOKEN);
+  sentences_tokenize(text, len, !with_tokens, &tokens);
 
   CopydeskLayer *token_layer = fresh_layer(doc, COPYDESK_LAYER_TOKEN);
   CopydeskLayer *sentence_layer = fresh_layer(doc, COPYDESK_LAYER_SENTENCE);
@@ -775,6 +885,8 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
       .n_tok = tokens.len,
       .lines = work->lines,
       .markers = work->markers,
+      .gaps = tokens.gaps.v,
+      .n_gaps = tokens.gaps.len,
       .sentences = work->sentences,
       .paragraphs = work->paragraphs,
   };
@@ -806,7 +918,7 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   gboolean ok = copydesk_layer_add_spans(sentence_layer, sp.sentences.v, sp.sentences.len, error);
   if (ok && copydesk_document_layer_wanted(doc, COPYDESK_LAYER_PARAGRAPH))
     ok = copydesk_layer_add_spans(paragraph_layer, sp.paragraphs.v, sp.paragraphs.len, error);
-  if (ok && config->tokens && sp.n_tok > 0 && copydesk_document_layer_wanted(doc, COPYDESK_LAYER_TOKEN))
+  if (ok && with_tokens && sp.n_tok > 0)
     ok = copydesk_layer_add_spans(token_layer, tokens.spans, sp.n_tok, error);
   work->tokens = tokens;
   work->lines = sp.lines;

@@ -58,8 +58,8 @@ typedef struct {
 
 /* A growable array of tokens, each a span (its byte range in the current text and its
  * kind's label, ready for the token layer) and a Token (SPANS and V hold LEN of CAP; free
- * them, BREAKS.v and MARKERS.v with g_free), and lists of the few tokens that sentences.c
- * looks at without a pass over every token. */
+ * them, BREAKS.v, MARKERS.v and GAPS.v with g_free), and lists of the few tokens that
+ * sentences.c looks at without a pass over every token. */
 typedef struct {
   CopydeskSpanInit *spans;
   Token *v;
@@ -68,10 +68,21 @@ typedef struct {
   TokenIndices markers; /* the tokens that may start a list item's marker: after white
                          * space, a number or a punctuation mark or symbol of at most three
                          * bytes, a one-letter word or an initial */
+  TokenIndices gaps;    /* when the tokens were taken sparsely: the tokens after which
+                         * the tokens up to the next one were left out (a plain word, the
+                         * white space after it, and what follows up to the next token) */
 } TokenArray;
 
-/* Appends the tokens of the LEN bytes of TEXT (valid UTF-8, NUL-terminated) to TOKENS. */
-void sentences_tokenize(const char *text, gsize len, TokenArray *tokens);
+/* Appends the tokens of the LEN bytes of TEXT (valid UTF-8, NUL-terminated) to TOKENS.
+ * When SPARSE, stretches of tokens that no sentence rule looks at are left out: each
+ * starts after a plain word (ASCII letters and digits, not a number of one to three
+ * digits, white space before it and a space after it) and ends with a plain chunk (the
+ * same, between spaces); it holds no line break, no . ! ? ) and no end mark from 0x80,
+ * and ends before the chunk (bytes between spaces) of the next of those, and before the
+ * last chunk with a token before a line break (TokenArray.gaps lists them).  Splitting sentences on such tokens gives the same
+ * sentences and paragraphs as on all of them (sentences.c counts left-out tokens where a
+ * rule needs them). */
+void sentences_tokenize(const char *text, gsize len, gboolean sparse, TokenArray *tokens);
 /* TRUE when the tokenizer's table of ASCII punctuation agrees with its character rules;
  * checked once when the plugin is created. */
 gboolean sentences_tokenizer_check(void);

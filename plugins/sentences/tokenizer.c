@@ -23,6 +23,15 @@
  * punctuation, the typographic quotes and dashes, white space.  scan_token() decodes and
  * applies the rules above to everything else.  Each token also notes whether a line break
  * comes before it and whether it may start a list marker (sentences.h).
+ *
+ * Without the token layer, the sentences need only the tokens near a decision: an end
+ * mark, a possible abbreviation or list item (. ! ? ) and the end marks from 0x80), a line
+ * break.  The sparse scan (scan_sparse()) takes every token up to the first plain word after
+ * a decision, finds the next decision 32 bytes at a time, and leaves out the words between
+ * up to the decision's chunk (bytes between spaces; for a line break, the chunk before it);
+ * it resumes there.
+ * Tokens never span white space, so the scan may resume after any space, and sentences.c
+ * tokenizes a stretch again where a rule counts its tokens.
  */
 #include <string.h>
 
@@ -734,12 +743,25 @@ static gsize unicode_space(const char *t, gsize i, guint *newlines) {
   return 0;
 }
 
-void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
-  const char *first_at = memchr(t, '@', n);
-  Scan sc = {t, n, tokens, {0, first_at ? (gsize)(first_at - t) : n}};
-  gsize i = 0;
-  guint newlines = 0;
-  gboolean space = TRUE;
+/* The scan's state between two tokens: the line breaks and whether white space (or the
+ * start of the text) came since the last one. */
+typedef struct {
+  guint newlines;
+  gboolean space;
+} Between;
+
+/* Tokenizes from I, between tokens in state *AT, up to the end of the text; returns where
+ * the scan ends.  When SPARSE, stops instead after the first plain word that starts at or
+ * after PLAIN_FROM (ASCII letters and digits, not a number of one to three digits, white
+ * space before it and a space after it): *PLAIN_END receives its end, and the scan ends
+ * on the space.  Always inlined: a constant SPARSE folds its test away. */
+G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, gboolean sparse,
+                                               gsize plain_from, gsize *plain_end) {
+  const char *t = sc->t;
+  gsize n = sc->n;
+  TokenArray *tokens = sc->tokens;
+  guint newlines = at->newlines;
+  gboolean space = at->space;
   while (i < n) {
     guchar c = (guchar)t[i];
     guint8 class = byte_class[c];
@@ -751,12 +773,19 @@ void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
        * Only a URL (http:// https:// ftp:// www.: a scheme or "www" runs up to its ':'
        * or '.') or an e-mail address could start there instead. */
       j = ascii_word_end(t, i, &alpha);
-      guchar stop = (guchar)t[j];
-      if (ends_ascii_word(t, j) && stop != ':') {
-        gsize end = email_at(t, n, i, &sc.email);
+      guchar stop_byte = (guchar)t[j];
+      if (ends_ascii_word(t, j) && stop_byte != ':') {
+        gsize end = email_at(t, n, i, &sc->email);
         TokenKind kind = end != 0 ? TOKEN_EMAIL : alpha ? TOKEN_WORD : TOKEN_NUMBER;
         if (end == 0) end = j;
         push(tokens, i, end, kind, 0, newlines, space, MARK_NONE);
+        if (sparse && space && t[end] == ' ' && i >= plain_from && kind != TOKEN_EMAIL &&
+            (alpha || end - i > 3)) {
+          at->newlines = 0;
+          at->space = TRUE;
+          *plain_end = end;
+          return end;
+        }
         newlines = 0;
         space = t[end] == ' '; /* the commonest whitespace, taken here */
         i = end + space;
@@ -814,8 +843,194 @@ void sentences_tokenize(const char *t, gsize n, TokenArray *tokens) {
       default:
         break;
     }
-    i = scan_token(&sc, i, j, alpha, newlines, space);
+    i = scan_token(sc, i, j, alpha, newlines, space);
     newlines = 0;
     space = FALSE;
   }
+  at->newlines = newlines;
+  at->space = space;
+  return i;
+}
+
+/* ---- Leaving plain stretches out ------------------------------------------------ */
+
+/* Sixteen bytes (signed: those from 0x80 are below 0), and the result of comparing them
+ * (0xFF where true, 0 where false) also read as two 64-bit words, the first byte lowest. */
+typedef gint8 V16 __attribute__((vector_size(16)));
+typedef guint64 V2x64 __attribute__((vector_size(16)));
+
+/* 0xFF in each of the sixteen bytes at P that may be a decision (see next_decision()),
+ * and in a few more: a control, DEL or a byte from 0x80 (V + 1 is then below 0x21, signed),
+ * ! ) (V | 0x08 is ')'), . ? and also / > (V | 0x11 is '?'). */
+static inline V2x64 decision_bytes(const char *p) {
+  V16 v;
+  memcpy(&v, p, 16);
+  V16 m = (V16)(v + 1 < 0x21) | (V16)((v | 0x08) == ')') | (V16)((v | 0x11) == '?');
+  return (V2x64)m;
+}
+
+/* Whether the byte from 0x80 at T[I] starts a character the sentence rules decide on: an
+ * end mark (… 。 ． ｡ ！ ？) or a line break (U+0085 U+2028 U+2029).  Other characters
+ * (letters, quotes, dashes, spaces) go into tokens no rule looks at unless a decision
+ * near them does. */
+static inline gboolean high_decision(const char *t, gsize i) {
+  guchar c = (guchar)t[i], c1 = (guchar)t[i + 1], c2;
+  switch (c) {
+    case 0xC2:
+      return c1 == 0x85;
+    case 0xE2:
+      c2 = (guchar)t[i + 2];
+      return c1 == 0x80 && (c2 == 0xA6 || c2 == 0xA8 || c2 == 0xA9);
+    case 0xE3:
+      return c1 == 0x80 && (guchar)t[i + 2] == 0x82;
+    case 0xEF:
+      c2 = (guchar)t[i + 2];
+      return (c1 == 0xBC && (c2 == 0x8E || c2 == 0x81 || c2 == 0x9F)) ||
+             (c1 == 0xBD && c2 == 0xA1);
+    default:
+      return FALSE; /* another character, or a byte inside one */
+  }
+}
+
+/* Whether the byte at T[I] is a decision (next_decision()). */
+static inline gboolean is_decision(const char *t, gsize i) {
+  guchar c = (guchar)t[i];
+  if (c >= 0x80) return high_decision(t, i);
+  return c < 0x20 || c == 0x7F || c == '.' || c == '!' || c == '?' || c == ')';
+}
+
+/* The first byte at or after I (before N) that the sentence rules may decide on, or N: a
+ * line break or another control, DEL, . ! ? and the end marks from 0x80 (high_decision()),
+ * and ) (list items "a)", "1)").  32 bytes at a time; the few bytes decision_bytes() marks
+ * besides (those of other characters from 0x80, / >) are looked at one by one. */
+static gsize next_decision(const char *t, gsize i, gsize n) {
+  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
+  for (; i + 32 <= n; i += 32) {
+    V2x64 a = decision_bytes(t + i), b = decision_bytes(t + i + 16);
+    V2x64 any = a | b;
+    if ((any[0] | any[1]) == 0) continue;
+    guint64 words[4] = {a[0], a[1], b[0], b[1]};
+    for (guint w = 0; w < 4; w++)
+      for (guint64 m = words[w] & highs; m != 0; m &= m - 1) {
+        gsize k = i + 8 * w + ((gsize)__builtin_ctzll(m) >> 3); /* the first byte is lowest */
+        if (is_decision(t, k)) return k;
+      }
+  }
+  for (; i < n; i++)
+    if (is_decision(t, i)) return i;
+  return n;
+}
+
+/* 0x80 in each byte of W that is no ASCII letter or digit, 0 in the others; *LETTERS gets
+ * 0x80 in each byte that is an ASCII letter. */
+static inline guint64 non_alnum_bytes(guint64 w, guint64 *letters) {
+  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101), highs = ones * 0x80;
+  guint64 x = w & ~highs; /* (no carry leaves a byte below) */
+  guint64 digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1));
+  guint64 lower = x | ones * 0x20;
+  guint64 letter = (lower + ones * (0x80 - 'a')) & ~(lower + ones * (0x80 - 'z' - 1));
+  *letters = letter & ~w & highs;
+  return ~((digit | letter) & ~w) & highs;
+}
+
+/* Whether the bytes [S, E) are a plain chunk: ASCII letters and digits, not a number of at
+ * most three digits (which footnotes_at() in sentences.c strings together).  The text
+ * goes on to LIMIT at least. */
+static gboolean plain_chunk(const char *t, gsize s, gsize e, gsize limit) {
+  if (e - s <= 8 && s + 8 <= limit) { /* most chunks: eight bytes at once */
+    guint64 w, letters;
+    memcpy(&w, t + s, 8);
+    guint64 keep = e - s == 8 ? ~G_GUINT64_CONSTANT(0) : (G_GUINT64_CONSTANT(1) << (8 * (e - s))) - 1;
+    if (non_alnum_bytes(w, &letters) & keep) return FALSE;
+    return (letters & keep) != 0 || e - s > 3;
+  }
+  gboolean letter = FALSE;
+  for (gsize k = s; k < e; k++) {
+    guint8 w = ascii_word[(guchar)t[k]];
+    if (w == 0) return FALSE;
+    letter |= w == ASCII_LETTER;
+  }
+  return letter || e - s > 3;
+}
+
+/* 0x80 in each byte of W that is a space, 0 in the others. */
+static inline guint64 space_bytes(guint64 w) {
+  const guint64 low7 = G_GUINT64_CONSTANT(0x7F7F7F7F7F7F7F7F);
+  guint64 x = w ^ G_GUINT64_CONSTANT(0x2020202020202020); /* 0 where a space was */
+  return ~(((x & low7) + low7) | x | low7);
+}
+
+/* The start of the chunk that ends at E: the position after the last space before E, or
+ * LO when there is none from LO on.  Eight bytes at a time. */
+static inline gsize chunk_start(const char *t, gsize lo, gsize e) {
+  while (e >= lo + 8) {
+    guint64 w;
+    memcpy(&w, t + e - 8, 8);
+    guint64 spaces = space_bytes(w);
+    if (spaces != 0) return e - 8 + (gsize)(63 - __builtin_clzll(spaces)) / 8 + 1;
+    e -= 8;
+  }
+  while (e > lo && t[e - 1] != ' ') e--;
+  return e;
+}
+
+/* Where to resume after the plain word ending at E1 when the next decision is at Q: the
+ * start of the chunk (run of bytes other than the space) that holds the last token before
+ * Q, or Q's own, if a plain chunk ends before it (and after E1) so that what lies between
+ * can be left out; else 0.  sentences.c's rules look back from a decision's tokens past
+ * the start of its chunk only when a line break or the end of the text is the decision
+ * (the last token of the line), or through plain words, which the plain word at E1 stands
+ * for. */
+static gsize resume_at(const char *t, gsize e1, gsize q) {
+  gsize e = q, r;
+  for (;;) {
+    while (e > e1 && t[e - 1] == ' ') e--;
+    if (e == e1) return 0;
+    r = chunk_start(t, e1, e);
+    /* (A chunk of bytes from 0x80 only may hold no token: white space, a format mark.) */
+    gsize k = r;
+    while (k < e && (guchar)t[k] >= 0x80) k++;
+    if (k < e) break;
+    e = r;
+  }
+  for (;;) {
+    e = r;
+    while (e > e1 && t[e - 1] == ' ') e--;
+    gsize s = chunk_start(t, e1, e);
+    if (s == e || s <= e1) return 0; /* (a space follows E1: no chunk starts there) */
+    if (plain_chunk(t, s, e, q)) return r;
+    r = s;
+  }
+}
+
+/* Tokenizes the text as sentences_tokenize() does, but leaves out stretches of tokens
+ * that no sentence rule looks at (TokenArray.gaps): from the first plain word after a
+ * decision to the chunk of the next one (resume_at()), when a plain chunk ends the
+ * stretch. */
+G_NO_INLINE static void scan_sparse(Scan *sc) {
+  const char *t = sc->t;
+  gsize n = sc->n, i = 0, plain_from = 0;
+  Between at = {0, TRUE};
+  while (i < n) {
+    gsize e1 = 0;
+    i = scan_range(sc, i, &at, TRUE, plain_from, &e1);
+    if (e1 == 0) break; /* the end of the text */
+    gsize q = next_decision(t, e1, n);
+    gsize r = resume_at(t, e1, q);
+    if (r != 0) {
+      add_index(&sc->tokens->gaps, sc->tokens->len - 1);
+      i = r; /* after a space, no line break since the plain word */
+    }
+    plain_from = q + 1;
+  }
+}
+
+void sentences_tokenize(const char *t, gsize n, gboolean sparse, TokenArray *tokens) {
+  const char *first_at = memchr(t, '@', n);
+  Scan sc = {t, n, tokens, {0, first_at ? (gsize)(first_at - t) : n}};
+  Between at = {0, TRUE};
+  if (sparse)
+    scan_sparse(&sc);
+  else
+    scan_range(&sc, 0, &at, FALSE, 0, NULL);
 }
