@@ -297,6 +297,22 @@ count_high_bits(guint64 x)
   return (guint)(((x >> 7) * G_GUINT64_CONSTANT(0x0101010101010101)) >> 56);
 }
 
+#define HIGH_BITS G_GUINT64_CONSTANT(0x8080808080808080)
+
+/* The continuation bytes (bit 7 set, bit 6 clear) of the eight bytes of X, as their high bits. */
+static inline guint64
+continuation_bits(guint64 x)
+{
+  return x & ~(x << 1) & HIGH_BITS;
+}
+
+/* The lead bytes of four-byte characters (F0-FF) of the eight bytes of X, as their high bits. */
+static inline guint64
+four_byte_lead_bits(guint64 x)
+{
+  return x & (x << 1) & (x << 2) & (x << 3) & HIGH_BITS;
+}
+
 /* Advances CP over the original text up to byte TARGET, counting the characters that start
  * before TARGET (an ill-formed byte is one character). */
 static void
@@ -306,33 +322,45 @@ count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize
   gsize len = doc->original_len;
   if (doc->n_invalid == 0) {
     /* Well-formed UTF-8: every byte but a continuation byte starts a character, and a
-     * four-byte character (lead byte F0-F4) is two UTF-16 units.  CP may stop inside a
+     * four-byte character (lead byte F0-F4) is two UTF-16 units.  So the counts grow by the
+     * bytes passed, less their continuation bytes, plus (UTF-16) their four-byte leads, which
+     * plain ASCII words of eight bytes need not look at.  CP may stop inside a
      * character; the counts are still those of the characters that start before it. */
-    const guint64 high = G_GUINT64_CONSTANT(0x8080808080808080);
-    gsize end = MIN(target, len);
-    while (cp->byte + 8 <= end) {
+    gsize byte = cp->byte, end = MIN(target, len);
+    if (byte >= end)
+      return;
+    gsize continuations = 0, fours = 0;
+    while (byte + 8 <= end) {
       guint64 x;
-      memcpy(&x, p + cp->byte, 8);
-      cp->byte += 8;
-      if ((x & high) == 0) {
-        cp->codepoints += 8;
-        cp->utf16 += 8;
+      memcpy(&x, p + byte, 8);
+      byte += 8;
+      if ((x & HIGH_BITS) == 0)
         continue;
-      }
-      /* bit 7 of each byte: set, and bit 6 clear → continuation; bits 7-4 set → F0-FF */
-      guint64 continuation = x & ~(x << 1) & high;
-      guint64 four = x & (x << 1) & (x << 2) & (x << 3) & high;
-      guint starts = 8 - count_high_bits(continuation);
-      cp->codepoints += starts;
-      cp->utf16 += starts + count_high_bits(four);
+      continuations += count_high_bits(continuation_bits(x));
+      fours += count_high_bits(four_byte_lead_bits(x));
     }
-    for (; cp->byte < end; cp->byte++) {
-      guchar c = p[cp->byte];
-      if ((c & 0xC0) != 0x80) {
-        cp->codepoints++;
-        cp->utf16 += c >= 0xF0 ? 2 : 1;
+    if (byte < end) {
+      gsize rest = end - byte; /* 1-7 */
+      if (end >= 8) {
+        /* The eight bytes that end at END, the ones before BYTE shifted out (in the byte
+         * order of a little-endian load, later bytes are higher). */
+        guint64 x;
+        memcpy(&x, p + end - 8, 8);
+        x = GUINT64_FROM_LE(x) >> (8 * (8 - rest));
+        continuations += count_high_bits(continuation_bits(x));
+        fours += count_high_bits(four_byte_lead_bits(x));
+      } else {
+        for (gsize i = byte; i < end; i++) {
+          continuations += (p[i] & 0xC0) == 0x80;
+          fours += p[i] >= 0xF0;
+        }
       }
+      byte = end;
     }
+    gsize starts = (byte - cp->byte) - continuations;
+    cp->codepoints += starts;
+    cp->utf16 += starts + fours;
+    cp->byte = byte;
     return;
   }
   while (cp->byte < target && cp->byte < len) {
@@ -376,12 +404,12 @@ build_units(CopydeskDocument *doc)
   g_assert(k + 1 == doc->n_units);
 }
 
-gsize
-copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset,
-                                  CopydeskOffsetUnit unit)
+/* copydesk_document_original_offset() in text that is not all ASCII, in code points or UTF-16
+ * units: from the nearer of the checkpoint before BYTE_OFFSET and the last answer, when that is
+ * before it, counting forward. */
+G_NO_INLINE static gsize
+original_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUnit unit)
 {
-  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii)
-    return MIN(byte_offset, doc->original_len); /* every character one byte, one unit */
   /* The index is a cache: building it does not change what the document holds. */
   CopydeskDocument *mutable_doc = (CopydeskDocument *)doc;
   if (doc->units == NULL)
@@ -408,6 +436,15 @@ copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset
     mutable_doc->cursor = cp;
   }
   return unit == COPYDESK_UNIT_UTF16 ? cp.utf16 : cp.codepoints;
+}
+
+gsize
+copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset,
+                                  CopydeskOffsetUnit unit)
+{
+  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii)
+    return MIN(byte_offset, doc->original_len); /* every character one byte, one unit */
+  return original_units(doc, byte_offset, unit);
 }
 
 /* ---- Fields --------------------------------------------------------------- */
