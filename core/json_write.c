@@ -1,8 +1,8 @@
 /* copydesk — helpers for plugins that write JSON.
  *
  * Strings: the output grows once for the whole string, then bytes that need no escape
- * (plain ASCII, sixteen at a time, and well-formed UTF-8 other than U+2028/U+2029) are
- * copied straight into it, eight bytes a store; everything else is escaped one byte or
+ * (plain ASCII, 32 at a time, and well-formed UTF-8 other than U+2028/U+2029) are
+ * copied straight into it, sixteen bytes a store; everything else is escaped one byte or
  * one character at a time, each escape making room for itself.  Numbers: the shortest
  * of %.15g, %.16g, %.17g that reads back to the same double, always in the C locale.
  */
