@@ -187,13 +187,13 @@ decode_original(CopydeskDocument *doc)
   doc->original_ascii = ascii;
 }
 
-CopydeskDocument *
-copydesk_document_new(const char *id, const char *text, gssize len)
+/* A new document over the LEN bytes at TEXT (copied), its current text empty and its offset map
+ * not made yet. */
+static CopydeskDocument *
+document_alloc(const char *id, const char *text, gsize len)
 {
-  if (len < 0)
-    len = text ? (gssize)strlen(text) : 0;
   /* The original bytes follow the document's structure in one allocation. */
-  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + (gsize)len + 1);
+  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + len + 1);
   memset(doc, 0, sizeof(CopydeskDocument));
   doc->id = g_strdup(id ? id : "");
   doc->original = (char *)(doc + 1);
@@ -202,9 +202,35 @@ copydesk_document_new(const char *id, const char *text, gssize len)
   doc->original[len] = '\0';
   doc->original_len = len;
   doc->text = g_string_sized_new(len + 1);
-  decode_original(doc);
   doc->fields = g_ptr_array_new();
   doc->layers = g_ptr_array_sized_new(4);
+  return doc;
+}
+
+CopydeskDocument *
+copydesk_document_new(const char *id, const char *text, gssize len)
+{
+  if (len < 0)
+    len = text ? (gssize)strlen(text) : 0;
+  CopydeskDocument *doc = document_alloc(id, text, (gsize)len);
+  decode_original(doc);
+  return doc;
+}
+
+CopydeskDocument *
+copydesk_document_new_valid(const char *id, const char *text, gsize len)
+{
+  CopydeskDocument *doc = document_alloc(id, text, len);
+  memcpy(doc->text->str, doc->original, len + 1); /* with the NUL */
+  doc->text->len = len;
+  copydesk_offset_map_init_identity(&doc->map, len);
+  const guchar *p = (const guchar *)doc->original;
+  gsize i = 0;
+  while (i + 32 <= len && copydesk_ascii32(p + i))
+    i += 32;
+  while (i < len && p[i] < 0x80)
+    i++;
+  doc->original_ascii = i == len;
   return doc;
 }
 

@@ -1,4 +1,4 @@
-/* copydesk — the document's internals, shared by document.c and edit.c (internal). */
+/* copydesk — the document's internals, shared within the core (internal). */
 #pragma once
 
 #include <copydesk/document.h>
@@ -42,6 +42,10 @@ typedef struct {
   char *stage;
   char *message;
 } CopydeskDocError;
+
+/* Like copydesk_document_new(), for LEN bytes at TEXT that the caller knows to be well-formed
+ * UTF-8 (the JSONL reader's decoded text): they are not checked again. */
+CopydeskDocument *copydesk_document_new_valid(const char *id, const char *text, gsize len);
 
 /* Whether a stage after the running one reads the layer NAME (DATA: the pipeline's). */
 typedef gboolean (*CopydeskLayerWantedFunc)(gconstpointer data, const char *name);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "document_private.h"
 #include "input.h"
 #include "jsonl_record.h"
 
@@ -235,8 +236,9 @@ document_from_record(CopydeskInput *input, gsize text_len, const char *where)
     id = decoded_id = copydesk_json_string_decode(id_field->json, NULL);
   else if (id_field && (g_ascii_isdigit(id_field->json[0]) || id_field->json[0] == '-'))
     id = id_field->json;
-  CopydeskDocument *doc = copydesk_document_new(id ? id : where, problem ? "" : input->text,
-                                                problem ? 0 : (gssize)text_len);
+  /* The decoder leaves only well-formed UTF-8 (lone surrogates become U+FFFD). */
+  CopydeskDocument *doc = copydesk_document_new_valid(id ? id : where, problem ? "" : input->text,
+                                                      problem ? 0 : text_len);
   for (guint i = 0; i < input->fields->len; i++) {
     const CopydeskJsonField *field = &g_array_index(input->fields, CopydeskJsonField, i);
     copydesk_document_set_field(doc, field->key, field->json);
