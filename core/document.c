@@ -341,7 +341,7 @@ four_byte_lead_bits(guint64 x)
 
 /* Advances CP over the original text up to byte TARGET, counting the characters that start
  * before TARGET (an ill-formed byte is one character). */
-static void
+static G_ALWAYS_INLINE inline void
 count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize target)
 {
   const guchar *p = (const guchar *)doc->original;
@@ -411,51 +411,60 @@ count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize
   }
 }
 
-/* Builds the checkpoint index: the counts at every multiple of UNIT_STRIDE (with ill-formed
- * text, at the first character boundary at or after it: up to 3 bytes past), then at the end. */
+/* Extends the checkpoint index up to byte TARGET (at most the end): records the counts at
+ * every multiple of UNIT_STRIDE the frontier passes (with ill-formed text, at the first
+ * character boundary at or after it: up to 3 bytes past), and leaves the frontier at TARGET
+ * (or just past it, inside a character of ill-formed text). */
 static void
-build_units(CopydeskDocument *doc)
+extend_units(CopydeskDocument *doc, gsize target)
 {
   gsize len = doc->original_len;
-  doc->n_units = (len + UNIT_STRIDE - 1) / UNIT_STRIDE + 1;
-  doc->units = g_new(CopydeskUnitCheckpoint, doc->n_units);
-  CopydeskUnitCheckpoint cp = {0, 0, 0};
-  gsize k = 0;
-  for (gsize next = 0; next < len; next += UNIT_STRIDE) {
-    count_units_until(doc, &cp, next);
-    doc->units[k++] = cp;
+  if (doc->units == NULL) {
+    doc->n_units = len / UNIT_STRIDE + 1; /* the multiples of the stride up to the end */
+    doc->units = g_new(CopydeskUnitCheckpoint, doc->n_units);
+    doc->units[0] = (CopydeskUnitCheckpoint){0, 0, 0};
+    doc->n_built = 1;
+    doc->frontier = doc->units[0];
   }
-  count_units_until(doc, &cp, len);
-  doc->units[k] = cp;
-  g_assert(k + 1 == doc->n_units);
+  target = MIN(target, len);
+  for (gsize next = doc->n_built * UNIT_STRIDE; next <= target && doc->n_built < doc->n_units;
+       next += UNIT_STRIDE) {
+    count_units_until(doc, &doc->frontier, next);
+    doc->units[doc->n_built++] = doc->frontier;
+  }
+  count_units_until(doc, &doc->frontier, target);
 }
 
 /* copydesk_document_original_offset() in text that is not all ASCII, in code points or UTF-16
- * units: from the nearer of the checkpoint before BYTE_OFFSET and the last answer, when that is
- * before it, counting forward. */
+ * units.  The index is built as far as the furthest offset asked for, so offsets asked in
+ * increasing order are counted from the one before (each byte once); an offset behind that
+ * is counted from the nearer of the checkpoint before it and the last such answer. */
 G_NO_INLINE static gsize
 original_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUnit unit)
 {
   /* The index is a cache: building it does not change what the document holds. */
   CopydeskDocument *mutable_doc = (CopydeskDocument *)doc;
-  if (doc->units == NULL)
-    build_units(mutable_doc);
-  const CopydeskUnitCheckpoint *units = doc->units;
   CopydeskUnitCheckpoint cp;
-  if (byte_offset >= doc->original_len) {
-    cp = units[doc->n_units - 1];
+  if (doc->units == NULL || byte_offset >= doc->frontier.byte) {
+    extend_units(mutable_doc, byte_offset);
+    cp = doc->frontier;
   } else {
-    gsize k = byte_offset / UNIT_STRIDE;
+    const CopydeskUnitCheckpoint *units = doc->units;
+    /* The checkpoint before BYTE_OFFSET is built, but for ill-formed text whose frontier
+     * stopped a few bytes past a multiple of the stride it did not reach. */
+    gsize k = MIN(byte_offset / UNIT_STRIDE, doc->n_built - 1);
     if (units[k].byte > byte_offset)
       k--; /* that checkpoint went past a character that starts before BYTE_OFFSET */
-    const CopydeskUnitCheckpoint *a = &units[k], *b = &units[k + 1];
-    gsize bytes = b->byte - a->byte;
-    if (b->codepoints - a->codepoints == bytes && b->utf16 - a->utf16 == bytes) {
-      /* Every character between the two checkpoints is one byte. */
-      gsize d = byte_offset - a->byte;
-      return unit == COPYDESK_UNIT_UTF16 ? a->utf16 + d : a->codepoints + d;
+    if (k + 1 < doc->n_built) {
+      const CopydeskUnitCheckpoint *a = &units[k], *b = &units[k + 1];
+      gsize bytes = b->byte - a->byte;
+      if (b->codepoints - a->codepoints == bytes && b->utf16 - a->utf16 == bytes) {
+        /* Every character between the two checkpoints is one byte. */
+        gsize d = byte_offset - a->byte;
+        return unit == COPYDESK_UNIT_UTF16 ? a->utf16 + d : a->codepoints + d;
+      }
     }
-    cp = *a;
+    cp = units[k];
     if (doc->cursor.byte > cp.byte && doc->cursor.byte <= byte_offset)
       cp = doc->cursor; /* nearer */
     count_units_until(doc, &cp, byte_offset);

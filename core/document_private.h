@@ -103,9 +103,12 @@ struct _CopydeskDocument {
   gboolean editing;
 
   /* Lazily built index for copydesk_document_original_offset(): the counts before every
-   * multiple of the stride and before the end (N_UNITS of them), and the last answer. */
+   * multiple of the stride up to the end (room for N_UNITS of them, the first N_BUILT made:
+   * those up to FRONTIER, the furthest offset counted so far), and the last answer behind
+   * the frontier. */
   CopydeskUnitCheckpoint *units;
-  gsize n_units;
+  gsize n_units, n_built;
+  CopydeskUnitCheckpoint frontier;
   CopydeskUnitCheckpoint cursor;
 
   /* Set by the pipeline around each stage (layer_wanted.c); NULL outside one. */
