@@ -109,6 +109,48 @@ static inline void put_c(GString *out, char c) {
     g_string_append_c(out, c);
 }
 
+/* Makes room in OUT for N more bytes and a NUL (growing it at most once) and returns where they
+ * go, for a few pieces written at once; done() then sets OUT's length to end at O. */
+static inline char *room(GString *out, gsize n) {
+  if (G_UNLIKELY(out->len + n >= out->allocated_len)) {
+    gsize len = out->len;
+    g_string_set_size(out, len + n);
+    out->len = len;
+  }
+  return out->str + out->len;
+}
+
+static inline void done(GString *out, char *o) { out->len = (gsize)(o - out->str); }
+
+/* The most bytes size_at() writes. */
+#define SIZE_DIGITS 20
+
+/* Writes the decimal digits of V at O, without going through printf, and returns the byte
+ * after them: the digits are counted first, then filled in from the last, two a step. */
+static inline char *size_at(char *o, gsize v) {
+  static const char pairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  if (v < 10) {
+    *o = (char)('0' + v);
+    return o + 1;
+  }
+  gsize n = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : 6;
+  for (gsize t = v / 1000000; t > 0; t /= 10) n++;
+  char *end = o + n, *p = end;
+  while (v >= 100) {
+    p -= 2;
+    memcpy(p, pairs + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10)
+    memcpy(p - 2, pairs + 2 * v, 2);
+  else
+    p[-1] = (char)('0' + v);
+  return end;
+}
+
 static void w_newline(Writer *w) {
   static const char spaces[] = "                                                                ";
   put_c(w->out, '\n');
@@ -135,12 +177,20 @@ static inline void w_colon(Writer *w) {
     put_c(w->out, ':');
 }
 
-/* A key that is a C string literal of plain ASCII (no escaping needed). */
-#define W_KEY(w, lit)                              \
-  do {                                             \
-    w_next(w);                                     \
-    put((w)->out, "\"" lit "\"", sizeof(lit) + 1); \
-    w_colon(w);                                    \
+/* A key that is a C string literal of plain ASCII (no escaping needed); compact records get
+ * the comma, the key and the colon in one copy. */
+#define W_KEY(w, lit)                                     \
+  do {                                                    \
+    if ((w)->pretty) {                                    \
+      w_next(w);                                          \
+      put((w)->out, "\"" lit "\"", sizeof(lit) + 1);      \
+      w_colon(w);                                         \
+    } else if ((w)->first) {                              \
+      put((w)->out, "\"" lit "\":", sizeof(lit) + 2);     \
+      (w)->first = FALSE;                                 \
+    } else {                                              \
+      put((w)->out, ",\"" lit "\":", sizeof(lit) + 3);    \
+    }                                                     \
   } while (0)
 
 /* Any key, escaped. */
@@ -165,36 +215,9 @@ static inline void w_close(Writer *w, char c) {
 
 static inline void w_null(Writer *w) { put(w->out, "null", 4); }
 
-/* An unsigned integer, without going through printf: two digits a step, written backwards into
- * a buffer whose first sixteen bytes from the first digit are then copied at once (the bytes
- * after the last digit are copied too, but not counted). */
+/* An unsigned integer. */
 static inline void w_size(Writer *w, gsize v) {
-  static const char pairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  char buf[40];
-  char *end = buf + 24; /* at most 20 digits; 16 bytes are always there to copy */
-  char *p = end;
-  while (v >= 100) {
-    p -= 2;
-    memcpy(p, pairs + 2 * (v % 100), 2);
-    v /= 100;
-  }
-  if (v >= 10) {
-    p -= 2;
-    memcpy(p, pairs + 2 * v, 2);
-  } else {
-    *--p = (char)('0' + v);
-  }
-  gsize n = (gsize)(end - p);
-  GString *out = w->out;
-  if (G_LIKELY(n <= 16 && out->len + 16 < out->allocated_len)) {
-    memcpy(out->str + out->len, p, 16);
-    out->len += n;
-  } else {
-    put(out, p, n);
-  }
+  done(w->out, size_at(room(w->out, SIZE_DIGITS), v));
 }
 
 static inline void w_string_or_null(Writer *w, const char *s, gssize len) {
@@ -240,10 +263,23 @@ static inline void map_span(const Source *src, gsize cur_start, gsize cur_end, M
 
 /* "start": S, "end": E */
 static inline void w_start_end(Writer *w, const Mapped *m) {
-  W_KEY(w, "start");
-  w_size(w, m->start);
-  W_KEY(w, "end");
-  w_size(w, m->end);
+  if (w->pretty) {
+    W_KEY(w, "start");
+    w_size(w, m->start);
+    W_KEY(w, "end");
+    w_size(w, m->end);
+    return;
+  }
+  /* Compact: both members with one check for room. */
+  static const char start_key[] = ",\"start\":", end_key[] = ",\"end\":";
+  char *o = room(w->out, sizeof start_key + sizeof end_key + 2 * SIZE_DIGITS);
+  gsize skip = w->first ? 1 : 0; /* no comma before the first member */
+  memcpy(o, start_key + skip, sizeof start_key - 1 - skip);
+  o = size_at(o + sizeof start_key - 1 - skip, m->start);
+  memcpy(o, end_key, sizeof end_key - 1);
+  o = size_at(o + sizeof end_key - 1, m->end);
+  done(w->out, o);
+  w->first = FALSE;
 }
 
 /* "text": the original bytes of M. */
@@ -300,14 +336,14 @@ static void w_pairs(Writer *w, const Source *src, const SpanList *list) {
     Mapped m;
     map_span(src, list->v[i].start, list->v[i].end, &m);
     w_next(w);
-    put_c(w->out, '[');
-    w_size(w, m.start);
-    if (w->pretty)
-      put(w->out, ", ", 2);
-    else
-      put_c(w->out, ',');
-    w_size(w, m.end);
-    put_c(w->out, ']');
+    char *o = room(w->out, 4 + 2 * SIZE_DIGITS);
+    *o++ = '[';
+    o = size_at(o, m.start);
+    *o++ = ',';
+    if (w->pretty) *o++ = ' ';
+    o = size_at(o, m.end);
+    *o++ = ']';
+    done(w->out, o);
   }
   w_close(w, ']');
 }
