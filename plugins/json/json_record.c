@@ -9,6 +9,7 @@
  */
 #include "json_record.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -534,10 +535,13 @@ static void w_quotes(Writer *w, const Source *src, const SpanList *list, const E
     w_speaker(w, src, r->span, sp, &ms, entities);
     W_KEY(w, "cue");
     w_cue(w, src, cue, &mc);
-    CopydeskAttrType t = copydesk_span_attr_type(r->span, "confidence");
+    /* A number unless the fallback comes back; only a NaN needs the type asked for. */
+    double confidence = copydesk_span_get_double(r->span, "confidence", NAN);
+    CopydeskAttrType t = !isnan(confidence) ? COPYDESK_ATTR_DOUBLE
+                                            : copydesk_span_attr_type(r->span, "confidence");
     if (t == COPYDESK_ATTR_DOUBLE || t == COPYDESK_ATTR_INT) {
       W_KEY(w, "confidence");
-      copydesk_json_append_double(w->out, copydesk_span_get_double(r->span, "confidence", 0.0));
+      copydesk_json_append_double(w->out, confidence);
     }
     const char *reason = copydesk_span_get_string(r->span, "reason");
     if (reason != NULL) {
@@ -710,8 +714,8 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
 /* Appends the raw JSON value JSON of an input field as read, except that a U+2028 or U+2029
  * written unescaped becomes \u2028 or \u2029 (it can only be inside a string there), so
  * the record is safe for JavaScript and stays one line for line-based tools. */
-static void put_raw_json(GString *out, const char *json) {
-  const char *p = json, *end = json + strlen(json), *q;
+static void put_raw_json(GString *out, const char *json, gsize len) {
+  const char *p = json, *end = json + len, *q;
   while ((q = memchr(p, 0xE2, (gsize)(end - p))) != NULL && end - q >= 3) {
     if (q[1] == '\x80' && (q[2] == '\xa8' || q[2] == '\xa9')) {
       put(out, p, (gsize)(q - p));
@@ -726,11 +730,15 @@ static void put_raw_json(GString *out, const char *json) {
 }
 
 /* Grows OUT once to about the size of DOC's record: its input fields, its text and as much
- * again for spans and their text, so that the record seldom grows it again. */
-static void reserve_record(GString *out, const CopydeskDocument *doc, guint n_fields) {
+ * again for spans and their text, so that the record seldom grows it again.  JSON_LENS
+ * receives the lengths of the N_FIELDS fields' JSON. */
+static void reserve_record(GString *out, const CopydeskDocument *doc, guint n_fields,
+                           gsize *json_lens) {
   gsize need = 256;
-  for (guint i = 0; i < n_fields; i++)
-    need += strlen(copydesk_document_field_json(doc, i)) + 16;
+  for (guint i = 0; i < n_fields; i++) {
+    json_lens[i] = strlen(copydesk_document_field_json(doc, i));
+    need += json_lens[i] + 16;
+  }
   gsize original_len;
   copydesk_document_original(doc, &original_len);
   need += 2 * original_len;
@@ -762,7 +770,10 @@ gboolean json_record_reads(const JsonRecordConfig *config, const char *name) {
 
 void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *doc, GString *out) {
   guint n_fields = copydesk_document_n_fields(doc);
-  reserve_record(out, doc, n_fields);
+  gsize json_lens_here[16];
+  gsize *json_lens = n_fields <= G_N_ELEMENTS(json_lens_here) ? json_lens_here
+                                                               : g_new(gsize, n_fields);
+  reserve_record(out, doc, n_fields, json_lens);
   Writer w = {.out = out, .pretty = config->pretty, .depth = config->pretty ? config->indent : 0};
   if (w.pretty)
     for (guint i = 0; i < w.depth; i++) g_string_append_len(out, "  ", 2);
@@ -779,8 +790,9 @@ void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *
   }
   for (guint i = 0; i < n_fields; i++) {
     w_key(&w, copydesk_document_field_key(doc, i));
-    put_raw_json(out, copydesk_document_field_json(doc, i));
+    put_raw_json(out, copydesk_document_field_json(doc, i), json_lens[i]);
   }
+  if (json_lens != json_lens_here) g_free(json_lens);
 
   Collisions col = {.n = 0};
   gboolean has_text = (taken & JSON_RECORD_TEXT) != 0;
