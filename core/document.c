@@ -373,8 +373,10 @@ count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize
         guint64 x;
         memcpy(&x, p + end - 8, 8);
         x = GUINT64_FROM_LE(x) >> (8 * (8 - rest));
-        continuations += count_high_bits(continuation_bits(x));
-        fours += count_high_bits(four_byte_lead_bits(x));
+        if ((x & HIGH_BITS) != 0) {
+          continuations += count_high_bits(continuation_bits(x));
+          fours += count_high_bits(four_byte_lead_bits(x));
+        }
       } else {
         for (gsize i = byte; i < end; i++) {
           continuations += (p[i] & 0xC0) == 0x80;

@@ -128,7 +128,7 @@ static inline void done(GString *out, char *o) { out->len = (gsize)(o - out->str
 
 /* Writes the decimal digits of V at O, without going through printf, and returns the byte
  * after them: the digits are counted first, then filled in from the last, two a step. */
-static inline char *size_at(char *o, gsize v) {
+static G_ALWAYS_INLINE inline char *size_at(char *o, gsize v) {
   static const char pairs[] =
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -272,13 +272,12 @@ static inline void w_start_end(Writer *w, const Mapped *m) {
     return;
   }
   /* Compact: both members with one check for room. */
-  static const char start_key[] = ",\"start\":", end_key[] = ",\"end\":";
-  char *o = room(w->out, sizeof start_key + sizeof end_key + 2 * SIZE_DIGITS);
-  gsize skip = w->first ? 1 : 0; /* no comma before the first member */
-  memcpy(o, start_key + skip, sizeof start_key - 1 - skip);
-  o = size_at(o + sizeof start_key - 1 - skip, m->start);
-  memcpy(o, end_key, sizeof end_key - 1);
-  o = size_at(o + sizeof end_key - 1, m->end);
+  char *o = room(w->out, 16 + 2 * SIZE_DIGITS);
+  if (!w->first) *o++ = ',';
+  memcpy(o, "\"start\":", 8);
+  o = size_at(o + 8, m->start);
+  memcpy(o, ",\"end\":", 7);
+  o = size_at(o + 7, m->end);
   done(w->out, o);
   w->first = FALSE;
 }
