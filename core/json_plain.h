@@ -4,6 +4,9 @@
 
 #include <glib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* TRUE for a byte that stands for itself inside a JSON string and needs no UTF-8 check. */
 static inline gboolean json_is_plain(guchar c)
@@ -41,17 +44,23 @@ typedef guint64 JsonV2x64 __attribute__((vector_size(16)));
  * the others. */
 static inline JsonV2x64 json_v16_special(JsonV16 v)
 {
-  JsonV16Signed low = (JsonV16Signed)v < 0x20;
+  const JsonV16Signed space = {0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+                               0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20};
+  JsonV16Signed low = space > (JsonV16Signed)v;
   return (JsonV2x64)(low | (JsonV16Signed)(v == '"') | (JsonV16Signed)(v == '\\'));
 }
 
-/* The position (0-15) of the first special byte flagged in M (nonzero). */
-static inline gsize json_v16_first_special(JsonV2x64 m)
+/* One bit for each of the sixteen bytes of M (0xFF or 0), the first byte lowest: SSE2's
+ * movemask, or the high bits of each 64-bit half gathered by a multiplication. */
+static inline guint json_v16_bits(JsonV2x64 m)
 {
-  guint64 lo = GUINT64_FROM_LE(m[0]);
-  if (lo != 0)
-    return (gsize)__builtin_ctzll(lo) / 8;
-  return 8 + (gsize)__builtin_ctzll(GUINT64_FROM_LE(m[1])) / 8;
+#if defined(__SSE2__)
+  return (guint)_mm_movemask_epi8((__m128i)m);
+#else
+  const guint64 gather = G_GUINT64_CONSTANT(0x0002040810204081);
+  guint64 lo = GUINT64_FROM_LE(m[0]) & JSON_HIGHS, hi = GUINT64_FROM_LE(m[1]) & JSON_HIGHS;
+  return (guint)((lo * gather) >> 56) | (guint)(((hi * gather) >> 56) << 8);
+#endif
 }
 
 /* How many bytes from P on (up to END) are plain, looked at 32 bytes at a time, then sixteen,
@@ -59,7 +68,7 @@ static inline gsize json_v16_first_special(JsonV2x64 m)
  * than the count may be written (never more than END - P).  The last few bytes of a run of
  * eight or more are looked at as the eight that end at END (those before them already known
  * plain), not one by one. */
-static inline gsize json_plain_prefix(const guchar *p, const guchar *end, char *o)
+static G_ALWAYS_INLINE inline gsize json_plain_prefix(const guchar *p, const guchar *end, char *o)
 {
   const guchar *start = p;
   while (end - p >= 32) {
@@ -70,13 +79,9 @@ static inline gsize json_plain_prefix(const guchar *p, const guchar *end, char *
       memcpy(o + (p - start), &a, sizeof a);
       memcpy(o + (p - start) + 16, &b, sizeof b);
     }
-    JsonV2x64 mask_a = json_v16_special(a), mask_b = json_v16_special(b);
-    JsonV2x64 any = mask_a | mask_b;
-    if ((any[0] | any[1]) != 0) {
-      if ((mask_a[0] | mask_a[1]) != 0)
-        return (gsize)(p - start) + json_v16_first_special(mask_a);
-      return (gsize)(p - start) + 16 + json_v16_first_special(mask_b);
-    }
+    guint bits = json_v16_bits(json_v16_special(a)) | json_v16_bits(json_v16_special(b)) << 16;
+    if (bits != 0)
+      return (gsize)(p - start) + (gsize)__builtin_ctz(bits);
     p += 32;
   }
   if (end - p >= 16) {
@@ -84,9 +89,9 @@ static inline gsize json_plain_prefix(const guchar *p, const guchar *end, char *
     memcpy(&a, p, sizeof a);
     if (o != NULL)
       memcpy(o + (p - start), &a, sizeof a);
-    JsonV2x64 mask = json_v16_special(a);
-    if ((mask[0] | mask[1]) != 0)
-      return (gsize)(p - start) + json_v16_first_special(mask);
+    guint bits = json_v16_bits(json_v16_special(a));
+    if (bits != 0)
+      return (gsize)(p - start) + (gsize)__builtin_ctz(bits);
     p += 16;
   }
   if (end - p >= 8) {

@@ -112,8 +112,8 @@ static gboolean scan_string(Scanner *s, char *out, gsize *out_len, gboolean *esc
   gboolean any_escape = FALSE;
 
   for (;;) {
-    /* The fast path: a run of plain bytes. */
-    gsize run = json_plain_prefix(p, end, o);
+    /* The fast path: a run of plain bytes (the copy made only when wanted). */
+    gsize run = o != NULL ? json_plain_prefix(p, end, o) : json_plain_prefix(p, end, NULL);
     p += run;
     if (o != NULL)
       o += run;
