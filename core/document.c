@@ -188,12 +188,12 @@ decode_original(CopydeskDocument *doc)
 }
 
 /* A new document over the LEN bytes at TEXT (copied), its current text empty and its offset map
- * not made yet. */
+ * not made yet; EXTRA more bytes follow the original's NUL in the same allocation. */
 static CopydeskDocument *
-document_alloc(const char *id, const char *text, gsize len)
+document_alloc(const char *id, const char *text, gsize len, gsize extra)
 {
   /* The original bytes follow the document's structure in one allocation. */
-  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + len + 1);
+  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + len + 1 + extra);
   memset(doc, 0, sizeof(CopydeskDocument));
   doc->id = g_strdup(id ? id : "");
   doc->original = (char *)(doc + 1);
@@ -212,15 +212,31 @@ copydesk_document_new(const char *id, const char *text, gssize len)
 {
   if (len < 0)
     len = text ? (gssize)strlen(text) : 0;
-  CopydeskDocument *doc = document_alloc(id, text, (gsize)len);
+  CopydeskDocument *doc = document_alloc(id, text, (gsize)len, 0);
   decode_original(doc);
   return doc;
 }
 
-CopydeskDocument *
-copydesk_document_new_valid(const char *id, const char *text, gsize len)
+/* The field KEY of DOC, or NULL. */
+static CopydeskField *
+find_field(const CopydeskDocument *doc, const char *key)
 {
-  CopydeskDocument *doc = document_alloc(id, text, len);
+  for (guint i = 0; i < doc->fields->len; i++) {
+    CopydeskField *f = doc->fields->pdata[i];
+    if (strcmp(f->key, key) == 0)
+      return f;
+  }
+  return NULL;
+}
+
+CopydeskDocument *
+copydesk_document_new_record(const char *id, const char *text, gsize len,
+                             const CopydeskJsonField *fields, guint n_fields)
+{
+  gsize extra = 0;
+  for (guint i = 0; i < n_fields; i++)
+    extra += strlen(fields[i].key) + 1 + fields[i].json_len + 1;
+  CopydeskDocument *doc = document_alloc(id, text, len, extra);
   memcpy(doc->text->str, doc->original, len + 1); /* with the NUL */
   doc->text->len = len;
   copydesk_offset_map_init_identity(&doc->map, len);
@@ -231,6 +247,26 @@ copydesk_document_new_valid(const char *id, const char *text, gsize len)
   while (i < len && p[i] < 0x80)
     i++;
   doc->original_ascii = i == len;
+
+  char *at = doc->original + len + 1; /* the fields' bytes */
+  for (guint k = 0; k < n_fields; k++) {
+    char *json = at;
+    memcpy(json, fields[k].json, fields[k].json_len);
+    json[fields[k].json_len] = '\0';
+    at += fields[k].json_len + 1;
+    CopydeskField *f = find_field(doc, fields[k].key);
+    if (f != NULL) {
+      f->json = json; /* both in the allocation: the earlier value just stays there unused */
+      continue;
+    }
+    gsize key_len = strlen(fields[k].key);
+    f = g_new(CopydeskField, 1);
+    f->key = memcpy(at, fields[k].key, key_len + 1);
+    at += key_len + 1;
+    f->json = json;
+    f->borrowed = TRUE;
+    g_ptr_array_add(doc->fields, f);
+  }
   return doc;
 }
 
@@ -246,8 +282,10 @@ copydesk_document_free(CopydeskDocument *doc)
   g_ptr_array_free(doc->layers, TRUE);
   for (guint i = 0; i < doc->fields->len; i++) {
     CopydeskField *f = doc->fields->pdata[i];
-    g_free(f->key);
-    g_free(f->json);
+    if (!f->borrowed) {
+      g_free(f->key);
+      g_free(f->json);
+    }
     g_free(f);
   }
   g_ptr_array_free(doc->fields, TRUE);
@@ -509,29 +547,29 @@ copydesk_document_field_json(const CopydeskDocument *doc, guint i)
 const char *
 copydesk_document_get_field(const CopydeskDocument *doc, const char *key)
 {
-  for (guint i = 0; i < doc->fields->len; i++) {
-    CopydeskField *f = doc->fields->pdata[i];
-    if (strcmp(f->key, key) == 0)
-      return f->json;
-  }
-  return NULL;
+  CopydeskField *f = find_field(doc, key);
+  return f != NULL ? f->json : NULL;
 }
 
 void
 copydesk_document_set_field(CopydeskDocument *doc, const char *key, const char *json)
 {
-  for (guint i = 0; i < doc->fields->len; i++) {
-    CopydeskField *f = doc->fields->pdata[i];
-    if (strcmp(f->key, key) == 0) {
-      char *copy = g_strdup(json);
+  CopydeskField *f = find_field(doc, key);
+  if (f != NULL) {
+    char *copy = g_strdup(json);
+    if (f->borrowed) { /* from now on the field owns its strings */
+      f->key = g_strdup(f->key);
+      f->borrowed = FALSE;
+    } else {
       g_free(f->json);
-      f->json = copy;
-      return;
     }
+    f->json = copy;
+    return;
   }
-  CopydeskField *f = g_new(CopydeskField, 1);
+  f = g_new(CopydeskField, 1);
   f->key = g_strdup(key);
   f->json = g_strdup(json);
+  f->borrowed = FALSE;
   g_ptr_array_add(doc->fields, f);
 }
 

@@ -3,6 +3,7 @@
 
 #include <copydesk/document.h>
 
+#include "jsonl_record.h"
 #include "offset_map.h"
 
 typedef struct {
@@ -36,6 +37,7 @@ struct _CopydeskLayer {
 typedef struct {
   char *key;
   char *json;
+  gboolean borrowed; /* KEY and JSON lie in the document's own allocation, not freed apart */
 } CopydeskField;
 
 typedef struct {
@@ -44,8 +46,11 @@ typedef struct {
 } CopydeskDocError;
 
 /* Like copydesk_document_new(), for LEN bytes at TEXT that the caller knows to be well-formed
- * UTF-8 (the JSONL reader's decoded text): they are not checked again. */
-CopydeskDocument *copydesk_document_new_valid(const char *id, const char *text, gsize len);
+ * UTF-8 (the JSONL reader's decoded text: they are not checked again), with the N_FIELDS
+ * FIELDS set in order as by copydesk_document_set_field() (a repeated key replaces the value),
+ * their keys and JSON copied into the document's own allocation. */
+CopydeskDocument *copydesk_document_new_record(const char *id, const char *text, gsize len,
+                                               const CopydeskJsonField *fields, guint n_fields);
 
 /* Whether a stage after the running one reads the layer NAME (DATA: the pipeline's). */
 typedef gboolean (*CopydeskLayerWantedFunc)(gconstpointer data, const char *name);

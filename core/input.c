@@ -237,12 +237,9 @@ document_from_record(CopydeskInput *input, gsize text_len, const char *where)
   else if (id_field && (g_ascii_isdigit(id_field->json[0]) || id_field->json[0] == '-'))
     id = id_field->json;
   /* The decoder leaves only well-formed UTF-8 (lone surrogates become U+FFFD). */
-  CopydeskDocument *doc = copydesk_document_new_valid(id ? id : where, problem ? "" : input->text,
-                                                      problem ? 0 : text_len);
-  for (guint i = 0; i < input->fields->len; i++) {
-    const CopydeskJsonField *field = &g_array_index(input->fields, CopydeskJsonField, i);
-    copydesk_document_set_field(doc, field->key, field->json);
-  }
+  CopydeskDocument *doc = copydesk_document_new_record(
+      id ? id : where, problem ? "" : input->text, problem ? 0 : text_len,
+      (const CopydeskJsonField *)(const void *)input->fields->data, input->fields->len);
   if (problem) {
     char *full = g_strdup_printf("%s: the record %s", where, problem);
     copydesk_document_add_error(doc, "input", full);

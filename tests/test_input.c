@@ -111,6 +111,44 @@ test_jsonl_records(void)
   g_free(path);
 }
 
+/* A record's fields are kept in input order, a repeated key replacing the earlier value in its
+ * place; a field read from the record can be replaced later; the decoded text's offsets count
+ * its non-ASCII characters (the reader does not validate the text again, but must still know). */
+static void
+test_jsonl_fields_kept(void)
+{
+  char *path = write_file("f.jsonl",
+                          "{\"a\":1,\"text\":\"caf\\u00e9 \\u00e0\",\"a\":{\"b\":[2]},\"z\":\"\\u00e9\"}\n"
+                          "{\"text\":\"plain\",\"n\":null}\n",
+                          -1);
+  const char *paths[] = {path, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_JSONL, paths);
+  g_assert_cmpuint(docs->len, ==, 2);
+  CopydeskDocument *doc = docs->pdata[0];
+  g_assert_cmpuint(copydesk_document_n_fields(doc), ==, 3);
+  g_assert_cmpstr(copydesk_document_field_key(doc, 0), ==, "a");
+  g_assert_cmpstr(copydesk_document_field_json(doc, 0), ==, "{\"b\":[2]}");
+  g_assert_cmpstr(copydesk_document_field_key(doc, 1), ==, "text");
+  g_assert_cmpstr(copydesk_document_field_json(doc, 1), ==, "\"caf\\u00e9 \\u00e0\"");
+  g_assert_cmpstr(copydesk_document_field_key(doc, 2), ==, "z");
+  g_assert_cmpstr(copydesk_document_get_field(doc, "z"), ==, "\"\\u00e9\"");
+  g_assert_cmpstr(doc_text(docs, 0), ==, "caf\xc3\xa9 \xc3\xa0");
+  g_assert_cmpuint(copydesk_document_original_offset(doc, 8, COPYDESK_UNIT_CODEPOINTS), ==, 6);
+  copydesk_document_set_field(doc, "a", "true");
+  copydesk_document_set_field(doc, "a", "false");
+  copydesk_document_set_field_string(doc, "new", "v");
+  g_assert_cmpuint(copydesk_document_n_fields(doc), ==, 4);
+  g_assert_cmpstr(copydesk_document_field_key(doc, 0), ==, "a");
+  g_assert_cmpstr(copydesk_document_field_json(doc, 0), ==, "false");
+  g_assert_cmpstr(copydesk_document_get_field(doc, "text"), ==, "\"caf\\u00e9 \\u00e0\"");
+  g_assert_cmpstr(copydesk_document_get_field(doc, "new"), ==, "\"v\"");
+  doc = docs->pdata[1];
+  g_assert_cmpstr(copydesk_document_get_field(doc, "n"), ==, "null");
+  g_assert_cmpuint(copydesk_document_original_offset(doc, 4, COPYDESK_UNIT_UTF16), ==, 4);
+  g_ptr_array_unref(docs);
+  g_free(path);
+}
+
 /* The text field is found by its decoded key and decoded with the record; a missing or
  * non-string text field is an input error on a document that keeps the record's fields; a short
  * record after a long one is read right (the reader reuses its buffers). */
@@ -222,6 +260,7 @@ main(int argc, char **argv)
   g_test_add_func("/input/empty_file_is_one_document", test_empty_file_is_one_document);
   g_test_add_func("/input/jsonl_records", test_jsonl_records);
   g_test_add_func("/input/jsonl_text_field", test_jsonl_text_field);
+  g_test_add_func("/input/jsonl_fields_kept", test_jsonl_fields_kept);
   g_test_add_func("/input/conll_documents", test_conll_documents);
   g_test_add_func("/input/missing_file_then_next", test_missing_file_then_next);
   return g_test_run();
