@@ -111,6 +111,52 @@ test_jsonl_records(void)
   g_free(path);
 }
 
+/* JSONL read in blocks: records that straddle the block's end, one longer than the block,
+ * blank and CRLF lines, a last line without a newline, then a second file; ids from the lines
+ * count every line. */
+static void
+test_jsonl_blocks(void)
+{
+  GString *data = g_string_new(NULL);
+  GPtrArray *want = g_ptr_array_new_with_free_func(g_free);
+  guint line = 0;
+  for (guint i = 0; data->len < 5 * 1024 * 1024; i++) {
+    gsize size = i == 40 ? 3 * 1024 * 1024 : (i * 7919) % 100000;
+    GString *text = g_string_new(NULL);
+    for (gsize k = 0; text->len < size; k++)
+      g_string_append(text, k % 11 == 0 ? "w\xc3\xa9rd " : "word ");
+    g_string_append_printf(data, "{\"text\":\"%s\"}%s", text->str, i % 5 == 0 ? "\r\n" : "\n");
+    line++;
+    g_ptr_array_add(want, g_string_free(text, FALSE));
+    if (i % 9 == 0) {
+      g_string_append(data, "  \n");
+      line++;
+    }
+  }
+  g_string_append(data, "{\"text\":\"last\"}");
+  g_ptr_array_add(want, g_strdup("last"));
+  line++;
+  char *path = write_file("blocks.jsonl", data->str, (gssize)data->len);
+  char *other = write_file("other.jsonl", "{\"text\":\"next file\"}\n", -1);
+  const char *paths[] = {path, other, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_JSONL, paths);
+  g_assert_cmpuint(docs->len, ==, want->len + 1);
+  for (guint i = 0; i < want->len; i++)
+    g_assert_cmpstr(doc_text(docs, i), ==, want->pdata[i]);
+  char *where = g_strdup_printf("%s:%u", path, line);
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[want->len - 1]), ==, where);
+  g_free(where);
+  g_assert_cmpstr(doc_text(docs, want->len), ==, "next file");
+  where = g_strdup_printf("%s:1", other);
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[want->len]), ==, where);
+  g_free(where);
+  g_ptr_array_unref(docs);
+  g_ptr_array_unref(want);
+  g_string_free(data, TRUE);
+  g_free(path);
+  g_free(other);
+}
+
 /* A record's fields are kept in input order, a repeated key replacing the earlier value in its
  * place; a field read from the record can be replaced later; the decoded text's offsets count
  * its non-ASCII characters (the reader does not validate the text again, but must still know). */
@@ -261,6 +307,7 @@ main(int argc, char **argv)
   g_test_add_func("/input/jsonl_records", test_jsonl_records);
   g_test_add_func("/input/jsonl_text_field", test_jsonl_text_field);
   g_test_add_func("/input/jsonl_fields_kept", test_jsonl_fields_kept);
+  g_test_add_func("/input/jsonl_blocks", test_jsonl_blocks);
   g_test_add_func("/input/conll_documents", test_conll_documents);
   g_test_add_func("/input/missing_file_then_next", test_missing_file_then_next);
   return g_test_run();
