@@ -25,9 +25,12 @@ const char *const json_record_include_choices[] = {
 #define DEFAULT_INCLUDE \
   (JSON_RECORD_SENTENCES | JSON_RECORD_MENTIONS | JSON_RECORD_ENTITIES | JSON_RECORD_QUOTES)
 
+/* TRUE when A and B are the same string (the first bytes compared before the call). */
+static inline gboolean same(const char *a, const char *b) { return a[0] == b[0] && strcmp(a, b) == 0; }
+
 static guint include_flag(const char *name) {
   for (guint i = 0; json_record_include_choices[i] != NULL; i++)
-    if (strcmp(name, json_record_include_choices[i]) == 0) return 1u << i;
+    if (same(name, json_record_include_choices[i])) return 1u << i;
   return 0;
 }
 
@@ -565,10 +568,10 @@ enum {
 static guint classify_key(const JsonRecordConfig *config, const char *key) {
   guint flag = include_flag(key);
   if (flag != 0) return flag;
-  if (strcmp(key, "errors") == 0) return KEY_ERRORS;
-  if (strcmp(key, "copydesk_errors") == 0) return KEY_COPYDESK_ERRORS;
-  if (strcmp(key, "id") == 0) return KEY_ID;
-  if (config->nest != NULL && strcmp(key, config->nest) == 0) return KEY_NEST;
+  if (same(key, "errors")) return KEY_ERRORS;
+  if (same(key, "copydesk_errors")) return KEY_COPYDESK_ERRORS;
+  if (same(key, "id")) return KEY_ID;
+  if (config->nest != NULL && same(key, config->nest)) return KEY_NEST;
   return 0;
 }
 
