@@ -188,12 +188,12 @@ decode_original(CopydeskDocument *doc)
 }
 
 /* A new document over the LEN bytes at TEXT (copied), its current text empty and its offset map
- * not made yet; EXTRA more bytes follow the original's NUL in the same allocation. */
+ * not made yet. */
 static CopydeskDocument *
-document_alloc(const char *id, const char *text, gsize len, gsize extra)
+document_alloc(const char *id, const char *text, gsize len)
 {
   /* The original bytes follow the document's structure in one allocation. */
-  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + len + 1 + extra);
+  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + len + 1);
   memset(doc, 0, sizeof(CopydeskDocument));
   doc->id = g_strdup(id ? id : "");
   doc->original = (char *)(doc + 1);
@@ -212,7 +212,7 @@ copydesk_document_new(const char *id, const char *text, gssize len)
 {
   if (len < 0)
     len = text ? (gssize)strlen(text) : 0;
-  CopydeskDocument *doc = document_alloc(id, text, (gsize)len, 0);
+  CopydeskDocument *doc = document_alloc(id, text, (gsize)len);
   decode_original(doc);
   return doc;
 }
@@ -230,15 +230,40 @@ find_field(const CopydeskDocument *doc, const char *key)
 }
 
 CopydeskDocument *
-copydesk_document_new_record(const char *id, const char *text, gsize len,
-                             const CopydeskJsonField *fields, guint n_fields)
+copydesk_document_new_for_record(gsize line_len, char **text)
 {
-  gsize extra = 0;
+  /* Room for a text as long as the line and, after it, for the fields' keys and JSON with a NUL
+   * each: never more than the line either, as each field has two quotes, a colon and a comma
+   * or brace around its key and value there. */
+  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + 2 * line_len + 1);
+  memset(doc, 0, sizeof(CopydeskDocument));
+  doc->original = (char *)(doc + 1);
+  *text = doc->original;
+  return doc;
+}
+
+CopydeskDocument *
+copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const char *id, gsize len,
+                                const CopydeskJsonField *fields, guint n_fields)
+{
+  gsize fields_size = 0;
   for (guint i = 0; i < n_fields; i++)
-    extra += strlen(fields[i].key) + 1 + fields[i].json_len + 1;
-  CopydeskDocument *doc = document_alloc(id, text, len, extra);
+    fields_size += strlen(fields[i].key) + 1 + fields[i].json_len + 1;
+  /* Give back what the line's other fields left unused, when that is much. */
+  gsize need = sizeof(CopydeskDocument) + len + 1 + fields_size;
+  gsize have = sizeof(CopydeskDocument) + 2 * line_len + 1;
+  if (have - need > MAX(64 * 1024, need / 4)) {
+    doc = g_realloc(doc, need);
+    doc->original = (char *)(doc + 1);
+  }
+  doc->original[len] = '\0';
+  doc->original_len = len;
+  doc->id = g_strdup(id ? id : "");
+  doc->text = g_string_sized_new(len + 1);
   memcpy(doc->text->str, doc->original, len + 1); /* with the NUL */
   doc->text->len = len;
+  doc->fields = g_ptr_array_new();
+  doc->layers = g_ptr_array_sized_new(4);
   copydesk_offset_map_init_identity(&doc->map, len);
   const guchar *p = (const guchar *)doc->original;
   gsize i = 0;

@@ -45,12 +45,18 @@ typedef struct {
   char *message;
 } CopydeskDocError;
 
-/* Like copydesk_document_new(), for LEN bytes at TEXT that the caller knows to be well-formed
- * UTF-8 (the JSONL reader's decoded text: they are not checked again), with the N_FIELDS
- * FIELDS set in order as by copydesk_document_set_field() (a repeated key replaces the value),
- * their keys and JSON copied into the document's own allocation. */
-CopydeskDocument *copydesk_document_new_record(const char *id, const char *text, gsize len,
-                                               const CopydeskJsonField *fields, guint n_fields);
+/* A document for a JSONL record of LINE_LEN bytes, made in two steps so that the record's text
+ * is decoded straight into it: *TEXT receives where the decoder may write (LINE_LEN + 1 bytes);
+ * copydesk_document_finish_record() must follow before anything else is done with it. */
+CopydeskDocument *copydesk_document_new_for_record(gsize line_len, char **text);
+/* Completes DOC (from copydesk_document_new_for_record(LINE_LEN)): its id is ID, its original
+ * text the LEN bytes written at *TEXT, which must be well-formed UTF-8 (the decoder leaves no
+ * other: they are not checked again), and the N_FIELDS FIELDS are set in order as by
+ * copydesk_document_set_field() (a repeated key replaces the value), their keys and JSON
+ * copied into the document's own allocation.  Returns the document, which may have moved. */
+CopydeskDocument *copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len,
+                                                  const char *id, gsize len,
+                                                  const CopydeskJsonField *fields, guint n_fields);
 
 /* Whether a stage after the running one reads the layer NAME (DATA: the pipeline's). */
 typedef gboolean (*CopydeskLayerWantedFunc)(gconstpointer data, const char *name);

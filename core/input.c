@@ -46,8 +46,6 @@ struct CopydeskInput {
   gboolean block_eof; /* jsonl: the open file has nothing more to read */
   guint64 bytes_read;
   GArray *fields;     /* jsonl: the fields of the record being read (CopydeskJsonField) */
-  char *text;         /* jsonl: its decoded text */
-  gsize text_cap;     /* the size of TEXT */
 };
 
 CopydeskInput *
@@ -85,7 +83,6 @@ copydesk_input_free(CopydeskInput *input)
   g_free(input->block);
   if (input->fields)
     g_array_unref(input->fields);
-  g_free(input->text);
   g_strfreev(input->files);
   g_free(input->text_field);
   g_free(input->id_field);
@@ -277,10 +274,12 @@ line_location(const char *name, guint64 line_no)
   return where;
 }
 
-/* Makes the document for the record just parsed into input->fields; TEXT_LEN is the length of
- * its decoded text in input->text, or G_MAXSIZE when the text field is missing or no string. */
+/* Completes DOC (made for a line of LINE_LEN bytes) from the record just parsed into
+ * input->fields; TEXT_LEN is the length of its decoded text, already in DOC, or G_MAXSIZE when
+ * the text field is missing or no string.  Returns the document (it may have moved). */
 static CopydeskDocument *
-document_from_record(CopydeskInput *input, gsize text_len, const char *where)
+document_from_record(CopydeskInput *input, CopydeskDocument *doc, gsize line_len, gsize text_len,
+                     const char *where)
 {
   char *problem = NULL;
   if (text_len == G_MAXSIZE) {
@@ -299,9 +298,8 @@ document_from_record(CopydeskInput *input, gsize text_len, const char *where)
     id = decoded_id = copydesk_json_string_decode(id_field->json, NULL);
   else if (id_field && (g_ascii_isdigit(id_field->json[0]) || id_field->json[0] == '-'))
     id = id_field->json;
-  /* The decoder leaves only well-formed UTF-8 (lone surrogates become U+FFFD). */
-  CopydeskDocument *doc = copydesk_document_new_record(
-      id ? id : where, problem ? "" : input->text, problem ? 0 : text_len,
+  doc = copydesk_document_finish_record(
+      doc, line_len, id ? id : where, problem ? 0 : text_len,
       (const CopydeskJsonField *)(const void *)input->fields->data, input->fields->len);
   if (problem) {
     char *full = g_strdup_printf("%s: the record %s", where, problem);
@@ -314,7 +312,7 @@ document_from_record(CopydeskInput *input, gsize text_len, const char *where)
 }
 
 /* The next JSONL document from the open file, or NULL at its end.  The line is parsed in place
- * and its text decoded into input->text in the same pass. */
+ * and its text decoded straight into the new document in the same pass. */
 static CopydeskDocument *
 next_jsonl(CopydeskInput *input, char **location, GError **error)
 {
@@ -326,19 +324,15 @@ next_jsonl(CopydeskInput *input, char **location, GError **error)
     char *where = line_location(input->name, input->line_no);
     if (input->fields == NULL)
       input->fields = g_array_new(FALSE, FALSE, sizeof(CopydeskJsonField));
-    if ((gsize)n + 1 > input->text_cap) { /* the text is never longer than its line */
-      g_free(input->text);
-      input->text_cap = MAX((gsize)n + 1, 2 * input->text_cap);
-      input->text = g_malloc(input->text_cap);
-    }
+    char *text; /* the text is never longer than its line */
+    CopydeskDocument *doc = copydesk_document_new_for_record((gsize)n, &text);
     GError *bad = NULL;
     gsize text_len = G_MAXSIZE;
-    CopydeskDocument *doc;
-    if (copydesk_json_record_parse_in_place(line, (gsize)n, input->fields,
-                                            input->text_field, input->text, &text_len, &bad)) {
-      doc = document_from_record(input, text_len, where);
+    if (copydesk_json_record_parse_in_place(line, (gsize)n, input->fields, input->text_field,
+                                            text, &text_len, &bad)) {
+      doc = document_from_record(input, doc, (gsize)n, text_len, where);
     } else {
-      doc = copydesk_document_new(where, "", 0);
+      doc = copydesk_document_finish_record(doc, (gsize)n, where, 0, NULL, 0);
       char *message = g_strdup_printf("%s: not a JSON object: %s", where, bad->message);
       copydesk_document_add_error(doc, "input", message);
       g_free(message);

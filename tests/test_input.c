@@ -157,6 +157,34 @@ test_jsonl_blocks(void)
   g_free(other);
 }
 
+/* A record whose other fields are much longer than its text: the document gives back the room
+ * it had for a text as long as the line, and keeps every field. */
+static void
+test_jsonl_long_other_field(void)
+{
+  GString *meta = g_string_new("[");
+  for (guint i = 0; i < 40000; i++)
+    g_string_append_printf(meta, "%s%u", i ? "," : "", i);
+  g_string_append_c(meta, ']');
+  GString *data = g_string_new(NULL);
+  g_string_append_printf(data, "{\"meta\":%s,\"text\":\"sm\\u00e0ll\",\"id\":\"x\"}\n", meta->str);
+  g_string_append(data, "{\"text\":\"after\"}\n");
+  char *path = write_file("long-field.jsonl", data->str, (gssize)data->len);
+  const char *paths[] = {path, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_JSONL, paths);
+  g_assert_cmpuint(docs->len, ==, 2);
+  g_assert_cmpstr(doc_text(docs, 0), ==, "sm\xc3\xa0ll");
+  g_assert_cmpstr(copydesk_document_get_field(docs->pdata[0], "meta"), ==, meta->str);
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[0]), ==, "x");
+  g_assert_cmpuint(copydesk_document_original_offset(docs->pdata[0], 6, COPYDESK_UNIT_CODEPOINTS),
+                   ==, 5);
+  g_assert_cmpstr(doc_text(docs, 1), ==, "after");
+  g_ptr_array_unref(docs);
+  g_string_free(data, TRUE);
+  g_string_free(meta, TRUE);
+  g_free(path);
+}
+
 /* A record's fields are kept in input order, a repeated key replacing the earlier value in its
  * place; a field read from the record can be replaced later; the decoded text's offsets count
  * its non-ASCII characters (the reader does not validate the text again, but must still know). */
@@ -308,6 +336,7 @@ main(int argc, char **argv)
   g_test_add_func("/input/jsonl_text_field", test_jsonl_text_field);
   g_test_add_func("/input/jsonl_fields_kept", test_jsonl_fields_kept);
   g_test_add_func("/input/jsonl_blocks", test_jsonl_blocks);
+  g_test_add_func("/input/jsonl_long_other_field", test_jsonl_long_other_field);
   g_test_add_func("/input/conll_documents", test_conll_documents);
   g_test_add_func("/input/missing_file_then_next", test_missing_file_then_next);
   return g_test_run();
