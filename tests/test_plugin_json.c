@@ -286,6 +286,19 @@ static void test_passthrough_fields(void) {
   copydesk_document_free(doc);
 }
 
+/* A raw U+2028 or U+2029 in an input field's JSON is written escaped; other characters that
+ * share its first byte (curly quotes) and one cut short at the end are written as read. */
+static void test_passthrough_line_separators(void) {
+  CopydeskDocument *doc = copydesk_document_new("t3b", "Hi.", -1);
+  copydesk_document_set_field(doc, "q",
+                              "\"\xe2\x80\x9c" "A\xe2\x80\xa8" "B\xe2\x80\x9d\xe2\x80\xa9\xe2\x80\xa8\"");
+  copydesk_document_set_field(doc, "e", "\"\xe2\x80\"");
+  assert_format("jsonl", "{include: []}", doc,
+                "{\"id\":\"t3b\",\"q\":\"\xe2\x80\x9c" "A\\u2028B\xe2\x80\x9d\\u2029\\u2028\","
+                "\"e\":\"\xe2\x80\",\"text\":\"Hi.\"}\n");
+  copydesk_document_free(doc);
+}
+
 /* An input "id" is kept where the input had it, with its JSON type, and not repeated. */
 static void test_id_from_input(void) {
   CopydeskDocument *doc = copydesk_document_new("t4", "Hi.", -1);
@@ -796,6 +809,7 @@ static void test_many_spans(void) {
 
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/json/fields/line-separators", test_passthrough_line_separators);
   g_test_add_func("/json/offsets/codepoints", test_offsets_codepoints);
   g_test_add_func("/json/offsets/bytes", test_offsets_bytes);
   g_test_add_func("/json/offsets/utf16", test_offsets_utf16);

@@ -717,16 +717,16 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
  * written unescaped becomes \u2028 or \u2029 (it can only be inside a string there), so
  * the record is safe for JavaScript and stays one line for line-based tools. */
 static void put_raw_json(GString *out, const char *json, gsize len) {
-  const char *p = json, *end = json + len, *q;
-  while ((q = memchr(p, 0xE2, (gsize)(end - p))) != NULL && end - q >= 3) {
+  /* P: the first byte not yet copied; FROM: where to look for the next 0xE2 (other characters
+   * starting with it, such as curly quotes, are copied with the run they are in). */
+  const char *p = json, *from = json, *end = json + len, *q;
+  while ((q = memchr(from, 0xE2, (gsize)(end - from))) != NULL && end - q >= 3) {
     if (q[1] == '\x80' && (q[2] == '\xa8' || q[2] == '\xa9')) {
       put(out, p, (gsize)(q - p));
       put(out, q[2] == '\xa8' ? "\\u2028" : "\\u2029", 6);
       p = q + 3;
-    } else {
-      put(out, p, (gsize)(q - p) + 1);
-      p = q + 1;
     }
+    from = q + 1;
   }
   put(out, p, (gsize)(end - p));
 }
