@@ -503,7 +503,8 @@ extend_units(CopydeskDocument *doc, gsize target)
 /* copydesk_document_original_offset() in text that is not all ASCII, in code points or UTF-16
  * units.  The index is built as far as the furthest offset asked for, so offsets asked in
  * increasing order are counted from the one before (each byte once); an offset behind that
- * is counted from the nearer of the checkpoint before it and the last such answer. */
+ * is counted from the nearest of the checkpoint before it, the last such answer and (for
+ * well-formed text, backwards) the checkpoint after it. */
 G_NO_INLINE static gsize
 original_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUnit unit)
 {
@@ -532,7 +533,17 @@ original_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUni
     cp = units[k];
     if (doc->cursor.byte > cp.byte && doc->cursor.byte <= byte_offset)
       cp = doc->cursor; /* nearer */
-    count_units_until(doc, &cp, byte_offset);
+    /* Well-formed text can be counted back from the checkpoint after BYTE_OFFSET (or the
+     * frontier) too: the counts there less those of the characters that start between. */
+    const CopydeskUnitCheckpoint *after = k + 1 < doc->n_built ? &units[k + 1] : &doc->frontier;
+    if (doc->n_invalid == 0 && after->byte - byte_offset < byte_offset - cp.byte) {
+      CopydeskUnitCheckpoint between = {byte_offset, 0, 0};
+      count_units_until(doc, &between, after->byte);
+      cp = (CopydeskUnitCheckpoint){byte_offset, after->codepoints - between.codepoints,
+                                    after->utf16 - between.utf16};
+    } else {
+      count_units_until(doc, &cp, byte_offset);
+    }
     mutable_doc->cursor = cp;
   }
   return unit == COPYDESK_UNIT_UTF16 ? cp.utf16 : cp.codepoints;
