@@ -130,7 +130,8 @@ static inline void done(GString *out, char *o) { out->len = (gsize)(o - out->str
 #define SIZE_DIGITS 20
 
 /* Writes the decimal digits of V at O, without going through printf, and returns the byte
- * after them: the digits are counted first, then filled in from the last, two a step. */
+ * after them: below 10,000 as one or two pairs of digits, else counted first, then filled in
+ * from the last, two a step. */
 static G_ALWAYS_INLINE inline char *size_at(char *o, gsize v) {
   static const char pairs[] =
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -140,7 +141,22 @@ static G_ALWAYS_INLINE inline char *size_at(char *o, gsize v) {
     *o = (char)('0' + v);
     return o + 1;
   }
-  gsize n = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : 6;
+  if (v < 10000) { /* most offsets: one or two pairs */
+    if (v < 100) {
+      memcpy(o, pairs + 2 * v, 2);
+      return o + 2;
+    }
+    gsize high = v / 100, low = v % 100;
+    if (high < 10) {
+      *o = (char)('0' + high);
+      memcpy(o + 1, pairs + 2 * low, 2);
+      return o + 3;
+    }
+    memcpy(o, pairs + 2 * high, 2);
+    memcpy(o + 2, pairs + 2 * low, 2);
+    return o + 4;
+  }
+  gsize n = v < 100000 ? 5 : 6;
   for (gsize t = v / 1000000; t > 0; t /= 10) n++;
   char *end = o + n, *p = end;
   while (v >= 100) {
