@@ -8,6 +8,18 @@
 #include <emmintrin.h>
 #endif
 
+/* The JSON escapes of two letters, both ways: the letter after the backslash that stands for
+ * byte C in a string (0: none; C is written as itself, or as \u00XX), and the byte that a
+ * letter after a backslash stands for (0: none; 'u' starts \uXXXX).  The second also has '/',
+ * which is read but never written. */
+static const char json_escape_letter[256] = {
+    ['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+};
+static const char json_unescaped[256] = {
+    ['"'] = '"',   ['\\'] = '\\', ['/'] = '/',   ['b'] = '\b',
+    ['f'] = '\f', ['n'] = '\n',   ['r'] = '\r', ['t'] = '\t',
+};
+
 /* TRUE for a byte that stands for itself inside a JSON string and needs no UTF-8 check. */
 static inline gboolean json_is_plain(guchar c)
 {

@@ -68,17 +68,7 @@ void copydesk_json_append_string(GString *out, const char *s, gssize len)
     }
     out->len = (gsize)(o - out->str);
     o = room(out, 6 + (gsize)(end - p) + 1);
-    char letter = 0; /* of a two-byte escape */
-    switch (c) {
-    case '"': letter = '"'; break;
-    case '\\': letter = '\\'; break;
-    case '\b': letter = 'b'; break;
-    case '\f': letter = 'f'; break;
-    case '\n': letter = 'n'; break;
-    case '\r': letter = 'r'; break;
-    case '\t': letter = 't'; break;
-    default: break;
-    }
+    char letter = json_escape_letter[c]; /* of a two-byte escape */
     if (letter != 0) {
       o[0] = '\\';
       o[1] = letter;

@@ -133,18 +133,8 @@ static gboolean scan_string(Scanner *s, char *out, gsize *out_len, gboolean *esc
       any_escape = TRUE;
       if (end - p < 2)
         return fail(s, open, "unterminated string");
-      char simple = 0;
-      switch (p[1]) {
-      case '"': simple = '"'; break;
-      case '\\': simple = '\\'; break;
-      case '/': simple = '/'; break;
-      case 'b': simple = '\b'; break;
-      case 'f': simple = '\f'; break;
-      case 'n': simple = '\n'; break;
-      case 'r': simple = '\r'; break;
-      case 't': simple = '\t'; break;
-      case 'u': break;
-      default:
+      char simple = json_unescaped[p[1]];
+      if (simple == 0 && p[1] != 'u') {
         if (p[1] > 0x20 && p[1] < 0x7F)
           return fail(s, p, "invalid escape '\\%c' in string", p[1]);
         return fail(s, p, "invalid escape in string");
