@@ -187,13 +187,13 @@ decode_original(CopydeskDocument *doc)
   doc->original_ascii = ascii;
 }
 
-CopydeskDocument *
-copydesk_document_new(const char *id, const char *text, gssize len)
+/* A new document over the LEN bytes at TEXT (copied), its current text empty and its offset map
+ * not made yet. */
+static CopydeskDocument *
+document_alloc(const char *id, const char *text, gsize len)
 {
-  if (len < 0)
-    len = text ? (gssize)strlen(text) : 0;
   /* The original bytes follow the document's structure in one allocation. */
-  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + (gsize)len + 1);
+  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + len + 1);
   memset(doc, 0, sizeof(CopydeskDocument));
   doc->id = g_strdup(id ? id : "");
   doc->original = (char *)(doc + 1);
@@ -202,9 +202,96 @@ copydesk_document_new(const char *id, const char *text, gssize len)
   doc->original[len] = '\0';
   doc->original_len = len;
   doc->text = g_string_sized_new(len + 1);
-  decode_original(doc);
   doc->fields = g_ptr_array_new();
   doc->layers = g_ptr_array_sized_new(4);
+  return doc;
+}
+
+CopydeskDocument *
+copydesk_document_new(const char *id, const char *text, gssize len)
+{
+  if (len < 0)
+    len = text ? (gssize)strlen(text) : 0;
+  CopydeskDocument *doc = document_alloc(id, text, (gsize)len);
+  decode_original(doc);
+  return doc;
+}
+
+/* The field KEY of DOC, or NULL. */
+static CopydeskField *
+find_field(const CopydeskDocument *doc, const char *key)
+{
+  for (guint i = 0; i < doc->fields->len; i++) {
+    CopydeskField *f = doc->fields->pdata[i];
+    if (strcmp(f->key, key) == 0)
+      return f;
+  }
+  return NULL;
+}
+
+CopydeskDocument *
+copydesk_document_new_for_record(gsize line_len, char **text)
+{
+  /* Room for a text as long as the line and, after it, for the fields' keys and JSON with a NUL
+   * each: never more than the line either, as each field has two quotes, a colon and a comma
+   * or brace around its key and value there. */
+  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + 2 * line_len + 1);
+  memset(doc, 0, sizeof(CopydeskDocument));
+  doc->original = (char *)(doc + 1);
+  *text = doc->original;
+  return doc;
+}
+
+CopydeskDocument *
+copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const char *id, gsize len,
+                                const CopydeskJsonField *fields, guint n_fields)
+{
+  gsize fields_size = 0;
+  for (guint i = 0; i < n_fields; i++)
+    fields_size += strlen(fields[i].key) + 1 + fields[i].json_len + 1;
+  /* Give back what the line's other fields left unused, when that is much. */
+  gsize need = sizeof(CopydeskDocument) + len + 1 + fields_size;
+  gsize have = sizeof(CopydeskDocument) + 2 * line_len + 1;
+  if (have - need > MAX(64 * 1024, need / 4)) {
+    doc = g_realloc(doc, need);
+    doc->original = (char *)(doc + 1);
+  }
+  doc->original[len] = '\0';
+  doc->original_len = len;
+  doc->id = g_strdup(id ? id : "");
+  doc->text = g_string_sized_new(len + 1);
+  memcpy(doc->text->str, doc->original, len + 1); /* with the NUL */
+  doc->text->len = len;
+  doc->fields = g_ptr_array_new();
+  doc->layers = g_ptr_array_sized_new(4);
+  copydesk_offset_map_init_identity(&doc->map, len);
+  const guchar *p = (const guchar *)doc->original;
+  gsize i = 0;
+  while (i + 32 <= len && copydesk_ascii32(p + i))
+    i += 32;
+  while (i < len && p[i] < 0x80)
+    i++;
+  doc->original_ascii = i == len;
+
+  char *at = doc->original + len + 1; /* the fields' bytes */
+  for (guint k = 0; k < n_fields; k++) {
+    char *json = at;
+    memcpy(json, fields[k].json, fields[k].json_len);
+    json[fields[k].json_len] = '\0';
+    at += fields[k].json_len + 1;
+    CopydeskField *f = find_field(doc, fields[k].key);
+    if (f != NULL) {
+      f->json = json; /* both in the allocation: the earlier value just stays there unused */
+      continue;
+    }
+    gsize key_len = strlen(fields[k].key);
+    f = g_new(CopydeskField, 1);
+    f->key = memcpy(at, fields[k].key, key_len + 1);
+    at += key_len + 1;
+    f->json = json;
+    f->borrowed = TRUE;
+    g_ptr_array_add(doc->fields, f);
+  }
   return doc;
 }
 
@@ -220,8 +307,10 @@ copydesk_document_free(CopydeskDocument *doc)
   g_ptr_array_free(doc->layers, TRUE);
   for (guint i = 0; i < doc->fields->len; i++) {
     CopydeskField *f = doc->fields->pdata[i];
-    g_free(f->key);
-    g_free(f->json);
+    if (!f->borrowed) {
+      g_free(f->key);
+      g_free(f->json);
+    }
     g_free(f);
   }
   g_ptr_array_free(doc->fields, TRUE);
@@ -297,42 +386,72 @@ count_high_bits(guint64 x)
   return (guint)(((x >> 7) * G_GUINT64_CONSTANT(0x0101010101010101)) >> 56);
 }
 
+#define HIGH_BITS G_GUINT64_CONSTANT(0x8080808080808080)
+
+/* The continuation bytes (bit 7 set, bit 6 clear) of the eight bytes of X, as their high bits. */
+static inline guint64
+continuation_bits(guint64 x)
+{
+  return x & ~(x << 1) & HIGH_BITS;
+}
+
+/* The lead bytes of four-byte characters (F0-FF) of the eight bytes of X, as their high bits. */
+static inline guint64
+four_byte_lead_bits(guint64 x)
+{
+  return x & (x << 1) & (x << 2) & (x << 3) & HIGH_BITS;
+}
+
 /* Advances CP over the original text up to byte TARGET, counting the characters that start
  * before TARGET (an ill-formed byte is one character). */
-static void
+static G_ALWAYS_INLINE inline void
 count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize target)
 {
   const guchar *p = (const guchar *)doc->original;
   gsize len = doc->original_len;
   if (doc->n_invalid == 0) {
     /* Well-formed UTF-8: every byte but a continuation byte starts a character, and a
-     * four-byte character (lead byte F0-F4) is two UTF-16 units.  CP may stop inside a
+     * four-byte character (lead byte F0-F4) is two UTF-16 units.  So the counts grow by the
+     * bytes passed, less their continuation bytes, plus (UTF-16) their four-byte leads, which
+     * plain ASCII words of eight bytes need not look at.  CP may stop inside a
      * character; the counts are still those of the characters that start before it. */
-    const guint64 high = G_GUINT64_CONSTANT(0x8080808080808080);
-    gsize end = MIN(target, len);
-    while (cp->byte + 8 <= end) {
+    gsize byte = cp->byte, end = MIN(target, len);
+    if (byte >= end)
+      return;
+    gsize continuations = 0, fours = 0;
+    while (byte + 8 <= end) {
       guint64 x;
-      memcpy(&x, p + cp->byte, 8);
-      cp->byte += 8;
-      if ((x & high) == 0) {
-        cp->codepoints += 8;
-        cp->utf16 += 8;
+      memcpy(&x, p + byte, 8);
+      byte += 8;
+      if ((x & HIGH_BITS) == 0)
         continue;
-      }
-      /* bit 7 of each byte: set, and bit 6 clear → continuation; bits 7-4 set → F0-FF */
-      guint64 continuation = x & ~(x << 1) & high;
-      guint64 four = x & (x << 1) & (x << 2) & (x << 3) & high;
-      guint starts = 8 - count_high_bits(continuation);
-      cp->codepoints += starts;
-      cp->utf16 += starts + count_high_bits(four);
+      continuations += count_high_bits(continuation_bits(x));
+      fours += count_high_bits(four_byte_lead_bits(x));
     }
-    for (; cp->byte < end; cp->byte++) {
-      guchar c = p[cp->byte];
-      if ((c & 0xC0) != 0x80) {
-        cp->codepoints++;
-        cp->utf16 += c >= 0xF0 ? 2 : 1;
+    if (byte < end) {
+      gsize rest = end - byte; /* 1-7 */
+      if (end >= 8) {
+        /* The eight bytes that end at END, the ones before BYTE shifted out (in the byte
+         * order of a little-endian load, later bytes are higher). */
+        guint64 x;
+        memcpy(&x, p + end - 8, 8);
+        x = GUINT64_FROM_LE(x) >> (8 * (8 - rest));
+        if ((x & HIGH_BITS) != 0) {
+          continuations += count_high_bits(continuation_bits(x));
+          fours += count_high_bits(four_byte_lead_bits(x));
+        }
+      } else {
+        for (gsize i = byte; i < end; i++) {
+          continuations += (p[i] & 0xC0) == 0x80;
+          fours += p[i] >= 0xF0;
+        }
       }
+      byte = end;
     }
+    gsize starts = (byte - cp->byte) - continuations;
+    cp->codepoints += starts;
+    cp->utf16 += starts + fours;
+    cp->byte = byte;
     return;
   }
   while (cp->byte < target && cp->byte < len) {
@@ -357,23 +476,77 @@ count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize
   }
 }
 
-/* Builds the checkpoint index: the counts at every multiple of UNIT_STRIDE (with ill-formed
- * text, at the first character boundary at or after it: up to 3 bytes past), then at the end. */
+/* Extends the checkpoint index up to byte TARGET (at most the end): records the counts at
+ * every multiple of UNIT_STRIDE the frontier passes (with ill-formed text, at the first
+ * character boundary at or after it: up to 3 bytes past), and leaves the frontier at TARGET
+ * (or just past it, inside a character of ill-formed text). */
 static void
-build_units(CopydeskDocument *doc)
+extend_units(CopydeskDocument *doc, gsize target)
 {
   gsize len = doc->original_len;
-  doc->n_units = (len + UNIT_STRIDE - 1) / UNIT_STRIDE + 1;
-  doc->units = g_new(CopydeskUnitCheckpoint, doc->n_units);
-  CopydeskUnitCheckpoint cp = {0, 0, 0};
-  gsize k = 0;
-  for (gsize next = 0; next < len; next += UNIT_STRIDE) {
-    count_units_until(doc, &cp, next);
-    doc->units[k++] = cp;
+  if (doc->units == NULL) {
+    doc->n_units = len / UNIT_STRIDE + 1; /* the multiples of the stride up to the end */
+    doc->units = g_new(CopydeskUnitCheckpoint, doc->n_units);
+    doc->units[0] = (CopydeskUnitCheckpoint){0, 0, 0};
+    doc->n_built = 1;
+    doc->frontier = doc->units[0];
   }
-  count_units_until(doc, &cp, len);
-  doc->units[k] = cp;
-  g_assert(k + 1 == doc->n_units);
+  target = MIN(target, len);
+  for (gsize next = doc->n_built * UNIT_STRIDE; next <= target && doc->n_built < doc->n_units;
+       next += UNIT_STRIDE) {
+    count_units_until(doc, &doc->frontier, next);
+    doc->units[doc->n_built++] = doc->frontier;
+  }
+  count_units_until(doc, &doc->frontier, target);
+}
+
+/* copydesk_document_original_offset() in text that is not all ASCII, in code points or UTF-16
+ * units.  The index is built as far as the furthest offset asked for, so offsets asked in
+ * increasing order are counted from the one before (each byte once); an offset behind that
+ * is counted from the nearest of the checkpoint before it, the last such answer and (for
+ * well-formed text, backwards) the checkpoint after it. */
+G_NO_INLINE static gsize
+original_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUnit unit)
+{
+  /* The index is a cache: building it does not change what the document holds. */
+  CopydeskDocument *mutable_doc = (CopydeskDocument *)doc;
+  CopydeskUnitCheckpoint cp;
+  if (doc->units == NULL || byte_offset >= doc->frontier.byte) {
+    extend_units(mutable_doc, byte_offset);
+    cp = doc->frontier;
+  } else {
+    const CopydeskUnitCheckpoint *units = doc->units;
+    /* The checkpoint before BYTE_OFFSET is built, but for ill-formed text whose frontier
+     * stopped a few bytes past a multiple of the stride it did not reach. */
+    gsize k = MIN(byte_offset / UNIT_STRIDE, doc->n_built - 1);
+    if (units[k].byte > byte_offset)
+      k--; /* that checkpoint went past a character that starts before BYTE_OFFSET */
+    if (k + 1 < doc->n_built) {
+      const CopydeskUnitCheckpoint *a = &units[k], *b = &units[k + 1];
+      gsize bytes = b->byte - a->byte;
+      if (b->codepoints - a->codepoints == bytes && b->utf16 - a->utf16 == bytes) {
+        /* Every character between the two checkpoints is one byte. */
+        gsize d = byte_offset - a->byte;
+        return unit == COPYDESK_UNIT_UTF16 ? a->utf16 + d : a->codepoints + d;
+      }
+    }
+    cp = units[k];
+    if (doc->cursor.byte > cp.byte && doc->cursor.byte <= byte_offset)
+      cp = doc->cursor; /* nearer */
+    /* Well-formed text can be counted back from the checkpoint after BYTE_OFFSET (or the
+     * frontier) too: the counts there less those of the characters that start between. */
+    const CopydeskUnitCheckpoint *after = k + 1 < doc->n_built ? &units[k + 1] : &doc->frontier;
+    if (doc->n_invalid == 0 && after->byte - byte_offset < byte_offset - cp.byte) {
+      CopydeskUnitCheckpoint between = {byte_offset, 0, 0};
+      count_units_until(doc, &between, after->byte);
+      cp = (CopydeskUnitCheckpoint){byte_offset, after->codepoints - between.codepoints,
+                                    after->utf16 - between.utf16};
+    } else {
+      count_units_until(doc, &cp, byte_offset);
+    }
+    mutable_doc->cursor = cp;
+  }
+  return unit == COPYDESK_UNIT_UTF16 ? cp.utf16 : cp.codepoints;
 }
 
 gsize
@@ -382,32 +555,7 @@ copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset
 {
   if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii)
     return MIN(byte_offset, doc->original_len); /* every character one byte, one unit */
-  /* The index is a cache: building it does not change what the document holds. */
-  CopydeskDocument *mutable_doc = (CopydeskDocument *)doc;
-  if (doc->units == NULL)
-    build_units(mutable_doc);
-  const CopydeskUnitCheckpoint *units = doc->units;
-  CopydeskUnitCheckpoint cp;
-  if (byte_offset >= doc->original_len) {
-    cp = units[doc->n_units - 1];
-  } else {
-    gsize k = byte_offset / UNIT_STRIDE;
-    if (units[k].byte > byte_offset)
-      k--; /* that checkpoint went past a character that starts before BYTE_OFFSET */
-    const CopydeskUnitCheckpoint *a = &units[k], *b = &units[k + 1];
-    gsize bytes = b->byte - a->byte;
-    if (b->codepoints - a->codepoints == bytes && b->utf16 - a->utf16 == bytes) {
-      /* Every character between the two checkpoints is one byte. */
-      gsize d = byte_offset - a->byte;
-      return unit == COPYDESK_UNIT_UTF16 ? a->utf16 + d : a->codepoints + d;
-    }
-    cp = *a;
-    if (doc->cursor.byte > cp.byte && doc->cursor.byte <= byte_offset)
-      cp = doc->cursor; /* nearer */
-    count_units_until(doc, &cp, byte_offset);
-    mutable_doc->cursor = cp;
-  }
-  return unit == COPYDESK_UNIT_UTF16 ? cp.utf16 : cp.codepoints;
+  return original_units(doc, byte_offset, unit);
 }
 
 /* ---- Fields --------------------------------------------------------------- */
@@ -435,29 +583,29 @@ copydesk_document_field_json(const CopydeskDocument *doc, guint i)
 const char *
 copydesk_document_get_field(const CopydeskDocument *doc, const char *key)
 {
-  for (guint i = 0; i < doc->fields->len; i++) {
-    CopydeskField *f = doc->fields->pdata[i];
-    if (strcmp(f->key, key) == 0)
-      return f->json;
-  }
-  return NULL;
+  CopydeskField *f = find_field(doc, key);
+  return f != NULL ? f->json : NULL;
 }
 
 void
 copydesk_document_set_field(CopydeskDocument *doc, const char *key, const char *json)
 {
-  for (guint i = 0; i < doc->fields->len; i++) {
-    CopydeskField *f = doc->fields->pdata[i];
-    if (strcmp(f->key, key) == 0) {
-      char *copy = g_strdup(json);
+  CopydeskField *f = find_field(doc, key);
+  if (f != NULL) {
+    char *copy = g_strdup(json);
+    if (f->borrowed) { /* from now on the field owns its strings */
+      f->key = g_strdup(f->key);
+      f->borrowed = FALSE;
+    } else {
       g_free(f->json);
-      f->json = copy;
-      return;
     }
+    f->json = copy;
+    return;
   }
-  CopydeskField *f = g_new(CopydeskField, 1);
+  f = g_new(CopydeskField, 1);
   f->key = g_strdup(key);
   f->json = g_strdup(json);
+  f->borrowed = FALSE;
   g_ptr_array_add(doc->fields, f);
 }
 

@@ -1,8 +1,9 @@
-/* copydesk — the document's internals, shared by document.c and edit.c (internal). */
+/* copydesk — the document's internals, shared within the core (internal). */
 #pragma once
 
 #include <copydesk/document.h>
 
+#include "jsonl_record.h"
 #include "offset_map.h"
 
 typedef struct {
@@ -36,12 +37,26 @@ struct _CopydeskLayer {
 typedef struct {
   char *key;
   char *json;
+  gboolean borrowed; /* KEY and JSON lie in the document's own allocation, not freed apart */
 } CopydeskField;
 
 typedef struct {
   char *stage;
   char *message;
 } CopydeskDocError;
+
+/* A document for a JSONL record of LINE_LEN bytes, made in two steps so that the record's text
+ * is decoded straight into it: *TEXT receives where the decoder may write (LINE_LEN + 1 bytes);
+ * copydesk_document_finish_record() must follow before anything else is done with it. */
+CopydeskDocument *copydesk_document_new_for_record(gsize line_len, char **text);
+/* Completes DOC (from copydesk_document_new_for_record(LINE_LEN)): its id is ID, its original
+ * text the LEN bytes written at *TEXT, which must be well-formed UTF-8 (the decoder leaves no
+ * other: they are not checked again), and the N_FIELDS FIELDS are set in order as by
+ * copydesk_document_set_field() (a repeated key replaces the value), their keys and JSON
+ * copied into the document's own allocation.  Returns the document, which may have moved. */
+CopydeskDocument *copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len,
+                                                  const char *id, gsize len,
+                                                  const CopydeskJsonField *fields, guint n_fields);
 
 /* Whether a stage after the running one reads the layer NAME (DATA: the pipeline's). */
 typedef gboolean (*CopydeskLayerWantedFunc)(gconstpointer data, const char *name);
@@ -99,9 +114,12 @@ struct _CopydeskDocument {
   gboolean editing;
 
   /* Lazily built index for copydesk_document_original_offset(): the counts before every
-   * multiple of the stride and before the end (N_UNITS of them), and the last answer. */
+   * multiple of the stride up to the end (room for N_UNITS of them, the first N_BUILT made:
+   * those up to FRONTIER, the furthest offset counted so far), and the last answer behind
+   * the frontier. */
   CopydeskUnitCheckpoint *units;
-  gsize n_units;
+  gsize n_units, n_built;
+  CopydeskUnitCheckpoint frontier;
   CopydeskUnitCheckpoint cursor;
 
   /* Set by the pipeline around each stage (layer_wanted.c); NULL outside one. */

@@ -2,12 +2,15 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "document_private.h"
 #include "input.h"
 #include "jsonl_record.h"
 
-/* Input is read in pieces of this size.  setvbuf() only honours a size with a buffer of
- * the caller's (given NULL, glibc uses the file's block size, 4 KB). */
+/* Input is read in pieces of this size: text and CoNLL through stdio, whose setvbuf() only
+ * honours a size with a buffer of the caller's (given NULL, glibc uses the file's block size,
+ * 4 KB); JSONL by read(2) into the reader's own block (read_block_line()). */
 #define READ_BUFFER_SIZE (1 << 20)
 
 /* stdin's buffer: it must outlive every input, and stdin's buffer can only be set once,
@@ -35,13 +38,14 @@ struct CopydeskInput {
   guint64 line_no;    /* lines read from the open file */
   guint part;         /* text: documents read from the open file */
   gboolean at_separator; /* text: the last line read was a form-feed separator */
-  char *buffer;       /* the files' read buffer (READ_BUFFER_SIZE), made for the first */
+  char *buffer;       /* text, CoNLL: the files' stdio buffer (READ_BUFFER_SIZE), made for the first */
   char *line;         /* getline buffer */
   size_t line_cap;
+  char *block;        /* jsonl: the bytes read and not yet handed out are [block_start, block_end) */
+  gsize block_cap, block_start, block_end;
+  gboolean block_eof; /* jsonl: the open file has nothing more to read */
   guint64 bytes_read;
   GArray *fields;     /* jsonl: the fields of the record being read (CopydeskJsonField) */
-  char *text;         /* jsonl: its decoded text */
-  gsize text_cap;     /* the size of TEXT */
 };
 
 CopydeskInput *
@@ -76,9 +80,9 @@ copydesk_input_free(CopydeskInput *input)
   close_file(input);
   g_free(input->buffer);
   free(input->line);
+  g_free(input->block);
   if (input->fields)
     g_array_unref(input->fields);
-  g_free(input->text);
   g_strfreev(input->files);
   g_free(input->text_field);
   g_free(input->id_field);
@@ -98,9 +102,11 @@ open_next(CopydeskInput *input, GError **error)
   if (input->files[input->next_file] == NULL)
     return FALSE;
   const char *file = input->files[input->next_file++];
+  gboolean stdio = input->format != COPYDESK_INPUT_JSONL; /* JSONL: read_block_line() */
   if (strcmp(file, "-") == 0) {
     input->fp = stdin;
-    buffer_stdin();
+    if (stdio)
+      buffer_stdin();
     input->name = g_strdup("stdin");
   } else {
     input->fp = fopen(file, "rb");
@@ -110,14 +116,18 @@ open_next(CopydeskInput *input, GError **error)
                   g_strerror(saved));
       return FALSE;
     }
-    if (input->buffer == NULL)
-      input->buffer = g_malloc(READ_BUFFER_SIZE);
-    setvbuf(input->fp, input->buffer, _IOFBF, READ_BUFFER_SIZE);
+    if (stdio) {
+      if (input->buffer == NULL)
+        input->buffer = g_malloc(READ_BUFFER_SIZE);
+      setvbuf(input->fp, input->buffer, _IOFBF, READ_BUFFER_SIZE);
+    }
     input->name = g_strdup(file);
   }
   input->line_no = 0;
   input->part = 0;
   input->at_separator = FALSE;
+  input->block_start = input->block_end = 0;
+  input->block_eof = FALSE;
   return TRUE;
 }
 
@@ -138,6 +148,57 @@ read_line(CopydeskInput *input, GError **error)
   input->line_no++;
   input->bytes_read += n;
   return n;
+}
+
+/* Reads the next line of a JSONL file (with its newline, if any) where it lies in the reader's
+ * own block: *LINE points there, and the bytes are the caller's to change until the next call.
+ * Its length, or -1 at the end of the file or on a read error (ERROR set).  The block is filled
+ * by read(2) on the file's descriptor (stdio is not used for JSONL), up to READ_BUFFER_SIZE
+ * bytes or more at a time but never waiting for more than one read gives, so a line is parsed
+ * where it was read instead of copied out as getline() does; a line left unfinished at the
+ * end of the block moves to its front first, and one longer than half the block doubles it. */
+static gssize
+read_block_line(CopydeskInput *input, char **line, GError **error)
+{
+  for (;;) {
+    char *start = input->block + input->block_start;
+    gsize avail = input->block_end - input->block_start;
+    char *newline = avail > 0 ? memchr(start, '\n', avail) : NULL;
+    gsize n = newline != NULL ? (gsize)(newline - start) + 1 : input->block_eof ? avail : 0;
+    if (n > 0) {
+      input->block_start += n;
+      input->line_no++;
+      input->bytes_read += n;
+      *line = start;
+      return (gssize)n;
+    }
+    if (input->block_eof)
+      return -1;
+    /* Make room for READ_BUFFER_SIZE more bytes after the unfinished line. */
+    if (input->block_start > 0) {
+      memmove(input->block, start, avail);
+      input->block_start = 0;
+      input->block_end = avail;
+    }
+    if (input->block_cap - input->block_end < READ_BUFFER_SIZE) {
+      input->block_cap = MAX(2 * READ_BUFFER_SIZE, 2 * input->block_cap);
+      input->block = g_realloc(input->block, input->block_cap);
+    }
+    gssize got;
+    do
+      got = read(fileno(input->fp), input->block + input->block_end,
+                 input->block_cap - input->block_end);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) {
+      int saved = errno;
+      g_set_error(error, COPYDESK_IO_ERROR, COPYDESK_IO_ERROR_READ, "%s: read error: %s",
+                  input->name, g_strerror(saved));
+      return -1;
+    }
+    if (got == 0)
+      input->block_eof = TRUE;
+    input->block_end += (gsize)got;
+  }
 }
 
 /* TRUE when LINE (N bytes) is a lone form feed, optionally followed by CR and LF. */
@@ -213,10 +274,12 @@ line_location(const char *name, guint64 line_no)
   return where;
 }
 
-/* Makes the document for the record just parsed into input->fields; TEXT_LEN is the length of
- * its decoded text in input->text, or G_MAXSIZE when the text field is missing or no string. */
+/* Completes DOC (made for a line of LINE_LEN bytes) from the record just parsed into
+ * input->fields; TEXT_LEN is the length of its decoded text, already in DOC, or G_MAXSIZE when
+ * the text field is missing or no string.  Returns the document (it may have moved). */
 static CopydeskDocument *
-document_from_record(CopydeskInput *input, gsize text_len, const char *where)
+document_from_record(CopydeskInput *input, CopydeskDocument *doc, gsize line_len, gsize text_len,
+                     const char *where)
 {
   char *problem = NULL;
   if (text_len == G_MAXSIZE) {
@@ -235,12 +298,9 @@ document_from_record(CopydeskInput *input, gsize text_len, const char *where)
     id = decoded_id = copydesk_json_string_decode(id_field->json, NULL);
   else if (id_field && (g_ascii_isdigit(id_field->json[0]) || id_field->json[0] == '-'))
     id = id_field->json;
-  CopydeskDocument *doc = copydesk_document_new(id ? id : where, problem ? "" : input->text,
-                                                problem ? 0 : (gssize)text_len);
-  for (guint i = 0; i < input->fields->len; i++) {
-    const CopydeskJsonField *field = &g_array_index(input->fields, CopydeskJsonField, i);
-    copydesk_document_set_field(doc, field->key, field->json);
-  }
+  doc = copydesk_document_finish_record(
+      doc, line_len, id ? id : where, problem ? 0 : text_len,
+      (const CopydeskJsonField *)(const void *)input->fields->data, input->fields->len);
   if (problem) {
     char *full = g_strdup_printf("%s: the record %s", where, problem);
     copydesk_document_add_error(doc, "input", full);
@@ -252,30 +312,27 @@ document_from_record(CopydeskInput *input, gsize text_len, const char *where)
 }
 
 /* The next JSONL document from the open file, or NULL at its end.  The line is parsed in place
- * and its text decoded into input->text in the same pass. */
+ * and its text decoded straight into the new document in the same pass. */
 static CopydeskDocument *
 next_jsonl(CopydeskInput *input, char **location, GError **error)
 {
   gssize n;
-  while ((n = read_line(input, error)) >= 0) {
-    if (is_blank(input->line, n))
+  char *line;
+  while ((n = read_block_line(input, &line, error)) >= 0) {
+    if (is_blank(line, n))
       continue;
     char *where = line_location(input->name, input->line_no);
     if (input->fields == NULL)
       input->fields = g_array_new(FALSE, FALSE, sizeof(CopydeskJsonField));
-    if ((gsize)n + 1 > input->text_cap) { /* the text is never longer than its line */
-      g_free(input->text);
-      input->text_cap = MAX((gsize)n + 1, 2 * input->text_cap);
-      input->text = g_malloc(input->text_cap);
-    }
+    char *text; /* the text is never longer than its line */
+    CopydeskDocument *doc = copydesk_document_new_for_record((gsize)n, &text);
     GError *bad = NULL;
     gsize text_len = G_MAXSIZE;
-    CopydeskDocument *doc;
-    if (copydesk_json_record_parse_in_place(input->line, (gsize)n, input->fields,
-                                            input->text_field, input->text, &text_len, &bad)) {
-      doc = document_from_record(input, text_len, where);
+    if (copydesk_json_record_parse_in_place(line, (gsize)n, input->fields, input->text_field,
+                                            text, &text_len, &bad)) {
+      doc = document_from_record(input, doc, (gsize)n, text_len, where);
     } else {
-      doc = copydesk_document_new(where, "", 0);
+      doc = copydesk_document_finish_record(doc, (gsize)n, where, 0, NULL, 0);
       char *message = g_strdup_printf("%s: not a JSON object: %s", where, bad->message);
       copydesk_document_add_error(doc, "input", message);
       g_free(message);

@@ -1,8 +1,8 @@
 /* copydesk — helpers for plugins that write JSON.
  *
  * Strings: the output grows once for the whole string, then bytes that need no escape
- * (plain ASCII, sixteen at a time, and well-formed UTF-8 other than U+2028/U+2029) are
- * copied straight into it, eight bytes a store; everything else is escaped one byte or
+ * (plain ASCII, 32 at a time, and well-formed UTF-8 other than U+2028/U+2029) are
+ * copied straight into it, sixteen bytes a store; everything else is escaped one byte or
  * one character at a time, each escape making room for itself.  Numbers: the shortest
  * of %.15g, %.16g, %.17g that reads back to the same double, always in the C locale.
  */
@@ -68,17 +68,7 @@ void copydesk_json_append_string(GString *out, const char *s, gssize len)
     }
     out->len = (gsize)(o - out->str);
     o = room(out, 6 + (gsize)(end - p) + 1);
-    char letter = 0; /* of a two-byte escape */
-    switch (c) {
-    case '"': letter = '"'; break;
-    case '\\': letter = '\\'; break;
-    case '\b': letter = 'b'; break;
-    case '\f': letter = 'f'; break;
-    case '\n': letter = 'n'; break;
-    case '\r': letter = 'r'; break;
-    case '\t': letter = 't'; break;
-    default: break;
-    }
+    char letter = json_escape_letter[c]; /* of a two-byte escape */
     if (letter != 0) {
       o[0] = '\\';
       o[1] = letter;
@@ -147,17 +137,18 @@ static void trim_exponent(char *buf)
     memmove(digits, first, strlen(first) + 1);
 }
 
-/* Writes VALUE to BUF when it is a multiple of 1/1000 between 0.001 and 10^9 in magnitude (scores,
- * confidences): the digits of that decimal are its shortest exact form, which %g would find
- * too, at a fraction of the cost.  FALSE, leaving BUF alone, for any other value. */
-static gboolean format_thousandths(char *buf, double value)
+/* Writes VALUE and a NUL to BUF when it is a multiple of 1/1000 between 0.001 and 10^9 in
+ * magnitude (scores, confidences): the digits of that decimal are its shortest exact form, which
+ * %g would find too, at a fraction of the cost.  Returns where the NUL went, or NULL, leaving BUF
+ * alone, for any other value. */
+static char *format_thousandths(char *buf, double value)
 {
   double magnitude = fabs(value);
   if (!(magnitude >= 0.001 && magnitude < 1e9))
-    return FALSE;
+    return NULL;
   double thousandths = round(magnitude * 1000.0);
   if (thousandths / 1000.0 != magnitude)
-    return FALSE;
+    return NULL;
   guint64 n = (guint64)thousandths;
   guint64 whole = n / 1000, fraction = n % 1000;
   int digits = 3;
@@ -185,7 +176,7 @@ static gboolean format_thousandths(char *buf, double value)
     o += digits;
   }
   *o = '\0';
-  return TRUE;
+  return o;
 }
 
 /* Appends VALUE in the shortest %g form that reads back exactly; non-finite values become null. */
@@ -197,12 +188,11 @@ void copydesk_json_append_double(GString *out, double value)
     g_string_append_len(out, "null", 4);
     return;
   }
-  char quick[G_ASCII_DTOSTR_BUF_SIZE];
-  if (format_thousandths(quick, value)) {
-    gsize n = strlen(quick);
-    char *o = room(out, n);
-    memcpy(o, quick, n + 1);
-    out->len += n;
+  /* Written in place: room for the longest such number and its NUL. */
+  char *o = room(out, G_ASCII_DTOSTR_BUF_SIZE);
+  char *end = format_thousandths(o, value);
+  if (end != NULL) {
+    out->len = (gsize)(end - out->str);
     return;
   }
   char buf[G_ASCII_DTOSTR_BUF_SIZE];

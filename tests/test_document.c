@@ -388,6 +388,73 @@ test_offset_units_with_invalid_bytes(void)
   g_string_free(s, TRUE);
 }
 
+/* With invalid bytes too, every byte position (inside characters as well) gets the count of the
+ * characters that start before it, asked in increasing order (the index grows as it goes, its
+ * checkpoints a few bytes past the multiples of its stride that fall inside a character), then
+ * backwards, then at random. */
+static void
+test_offset_units_invalid_every_position(void)
+{
+  static const char *const pieces[] = {"\xFF", "\xF0\x9F\x98\x80", "\xE2\x80\x9C", "ab", "\xC3"};
+  GString *s = g_string_new(NULL);
+  GArray *starts = g_array_new(FALSE, FALSE, sizeof(gsize)); /* of characters, and their units */
+  GArray *widths = g_array_new(FALSE, FALSE, sizeof(gsize));
+  for (int i = 0; s->len < 3000; i++) {
+    const char *piece = pieces[(i * 5 + i / 7) % G_N_ELEMENTS(pieces)];
+    gsize n = strlen(piece);
+    gsize w = n == 4 ? 2 : 1;
+    if (n == 2) { /* two ASCII characters */
+      for (gsize k = 0; k < 2; k++) {
+        gsize at = s->len + k, one = 1;
+        g_array_append_val(starts, at);
+        g_array_append_val(widths, one);
+      }
+    } else {
+      gsize at = s->len;
+      g_array_append_val(starts, at);
+      g_array_append_val(widths, w);
+    }
+    g_string_append(s, piece);
+  }
+  CopydeskDocument *doc = copydesk_document_new("bad-every", s->str, s->len);
+  g_assert_cmpuint(copydesk_document_n_invalid_sequences(doc), >, 0);
+  gsize *expected_cp = g_new0(gsize, s->len + 1), *expected_u16 = g_new0(gsize, s->len + 1);
+  for (gsize pos = 0, c = 0, cp = 0, u16 = 0; pos <= s->len; pos++) {
+    while (c < starts->len && g_array_index(starts, gsize, c) < pos) {
+      cp++;
+      u16 += g_array_index(widths, gsize, c);
+      c++;
+    }
+    expected_cp[pos] = cp;
+    expected_u16[pos] = u16;
+  }
+  for (gsize pos = 0; pos <= s->len; pos++) {
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_CODEPOINTS), ==,
+                     expected_cp[pos]);
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_UTF16), ==,
+                     expected_u16[pos]);
+  }
+  for (gsize pos = s->len + 1; pos-- > 0;)
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_UTF16), ==,
+                     expected_u16[pos]);
+  copydesk_document_free(doc);
+  /* A fresh document asked at random: the index grows by jumps. */
+  doc = copydesk_document_new("bad-random", s->str, s->len);
+  GRand *rand = g_rand_new_with_seed(11);
+  for (int k = 0; k < 3000; k++) {
+    gsize pos = g_rand_int_range(rand, 0, (gint32)s->len + 1);
+    g_assert_cmpuint(copydesk_document_original_offset(doc, pos, COPYDESK_UNIT_CODEPOINTS), ==,
+                     expected_cp[pos]);
+  }
+  g_rand_free(rand);
+  copydesk_document_free(doc);
+  g_free(expected_cp);
+  g_free(expected_u16);
+  g_array_free(starts, TRUE);
+  g_array_free(widths, TRUE);
+  g_string_free(s, TRUE);
+}
+
 static void
 test_labels_and_keys_interned(void)
 {
@@ -472,6 +539,8 @@ main(int argc, char **argv)
   g_test_add_func("/document/offset_units_every_position", test_offset_units_every_position);
   g_test_add_func("/document/offset_units_with_invalid_bytes",
                   test_offset_units_with_invalid_bytes);
+  g_test_add_func("/document/offset_units_invalid_every_position",
+                  test_offset_units_invalid_every_position);
   g_test_add_func("/document/add_spans_in_bulk", test_add_spans_in_bulk);
   g_test_add_func("/document/add_spans_out_of_order_and_refused",
                   test_add_spans_out_of_order_and_refused);

@@ -111,6 +111,118 @@ test_jsonl_records(void)
   g_free(path);
 }
 
+/* JSONL read in blocks: records that straddle the block's end, one longer than the block,
+ * blank and CRLF lines, a last line without a newline, then a second file; ids from the lines
+ * count every line. */
+static void
+test_jsonl_blocks(void)
+{
+  GString *data = g_string_new(NULL);
+  GPtrArray *want = g_ptr_array_new_with_free_func(g_free);
+  guint line = 0;
+  for (guint i = 0; data->len < 5 * 1024 * 1024; i++) {
+    gsize size = i == 40 ? 3 * 1024 * 1024 : (i * 7919) % 100000;
+    GString *text = g_string_new(NULL);
+    for (gsize k = 0; text->len < size; k++)
+      g_string_append(text, k % 11 == 0 ? "w\xc3\xa9rd " : "word ");
+    g_string_append_printf(data, "{\"text\":\"%s\"}%s", text->str, i % 5 == 0 ? "\r\n" : "\n");
+    line++;
+    g_ptr_array_add(want, g_string_free(text, FALSE));
+    if (i % 9 == 0) {
+      g_string_append(data, "  \n");
+      line++;
+    }
+  }
+  g_string_append(data, "{\"text\":\"last\"}");
+  g_ptr_array_add(want, g_strdup("last"));
+  line++;
+  char *path = write_file("blocks.jsonl", data->str, (gssize)data->len);
+  char *other = write_file("other.jsonl", "{\"text\":\"next file\"}\n", -1);
+  const char *paths[] = {path, other, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_JSONL, paths);
+  g_assert_cmpuint(docs->len, ==, want->len + 1);
+  for (guint i = 0; i < want->len; i++)
+    g_assert_cmpstr(doc_text(docs, i), ==, want->pdata[i]);
+  char *where = g_strdup_printf("%s:%u", path, line);
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[want->len - 1]), ==, where);
+  g_free(where);
+  g_assert_cmpstr(doc_text(docs, want->len), ==, "next file");
+  where = g_strdup_printf("%s:1", other);
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[want->len]), ==, where);
+  g_free(where);
+  g_ptr_array_unref(docs);
+  g_ptr_array_unref(want);
+  g_string_free(data, TRUE);
+  g_free(path);
+  g_free(other);
+}
+
+/* A record whose other fields are much longer than its text: the document gives back the room
+ * it had for a text as long as the line, and keeps every field. */
+static void
+test_jsonl_long_other_field(void)
+{
+  GString *meta = g_string_new("[");
+  for (guint i = 0; i < 40000; i++)
+    g_string_append_printf(meta, "%s%u", i ? "," : "", i);
+  g_string_append_c(meta, ']');
+  GString *data = g_string_new(NULL);
+  g_string_append_printf(data, "{\"meta\":%s,\"text\":\"sm\\u00e0ll\",\"id\":\"x\"}\n", meta->str);
+  g_string_append(data, "{\"text\":\"after\"}\n");
+  char *path = write_file("long-field.jsonl", data->str, (gssize)data->len);
+  const char *paths[] = {path, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_JSONL, paths);
+  g_assert_cmpuint(docs->len, ==, 2);
+  g_assert_cmpstr(doc_text(docs, 0), ==, "sm\xc3\xa0ll");
+  g_assert_cmpstr(copydesk_document_get_field(docs->pdata[0], "meta"), ==, meta->str);
+  g_assert_cmpstr(copydesk_document_id(docs->pdata[0]), ==, "x");
+  g_assert_cmpuint(copydesk_document_original_offset(docs->pdata[0], 6, COPYDESK_UNIT_CODEPOINTS),
+                   ==, 5);
+  g_assert_cmpstr(doc_text(docs, 1), ==, "after");
+  g_ptr_array_unref(docs);
+  g_string_free(data, TRUE);
+  g_string_free(meta, TRUE);
+  g_free(path);
+}
+
+/* A record's fields are kept in input order, a repeated key replacing the earlier value in its
+ * place; a field read from the record can be replaced later; the decoded text's offsets count
+ * its non-ASCII characters (the reader does not validate the text again, but must still know). */
+static void
+test_jsonl_fields_kept(void)
+{
+  char *path = write_file("f.jsonl",
+                          "{\"a\":1,\"text\":\"caf\\u00e9 \\u00e0\",\"a\":{\"b\":[2]},\"z\":\"\\u00e9\"}\n"
+                          "{\"text\":\"plain\",\"n\":null}\n",
+                          -1);
+  const char *paths[] = {path, NULL};
+  GPtrArray *docs = read_all(COPYDESK_INPUT_JSONL, paths);
+  g_assert_cmpuint(docs->len, ==, 2);
+  CopydeskDocument *doc = docs->pdata[0];
+  g_assert_cmpuint(copydesk_document_n_fields(doc), ==, 3);
+  g_assert_cmpstr(copydesk_document_field_key(doc, 0), ==, "a");
+  g_assert_cmpstr(copydesk_document_field_json(doc, 0), ==, "{\"b\":[2]}");
+  g_assert_cmpstr(copydesk_document_field_key(doc, 1), ==, "text");
+  g_assert_cmpstr(copydesk_document_field_json(doc, 1), ==, "\"caf\\u00e9 \\u00e0\"");
+  g_assert_cmpstr(copydesk_document_field_key(doc, 2), ==, "z");
+  g_assert_cmpstr(copydesk_document_get_field(doc, "z"), ==, "\"\\u00e9\"");
+  g_assert_cmpstr(doc_text(docs, 0), ==, "caf\xc3\xa9 \xc3\xa0");
+  g_assert_cmpuint(copydesk_document_original_offset(doc, 8, COPYDESK_UNIT_CODEPOINTS), ==, 6);
+  copydesk_document_set_field(doc, "a", "true");
+  copydesk_document_set_field(doc, "a", "false");
+  copydesk_document_set_field_string(doc, "new", "v");
+  g_assert_cmpuint(copydesk_document_n_fields(doc), ==, 4);
+  g_assert_cmpstr(copydesk_document_field_key(doc, 0), ==, "a");
+  g_assert_cmpstr(copydesk_document_field_json(doc, 0), ==, "false");
+  g_assert_cmpstr(copydesk_document_get_field(doc, "text"), ==, "\"caf\\u00e9 \\u00e0\"");
+  g_assert_cmpstr(copydesk_document_get_field(doc, "new"), ==, "\"v\"");
+  doc = docs->pdata[1];
+  g_assert_cmpstr(copydesk_document_get_field(doc, "n"), ==, "null");
+  g_assert_cmpuint(copydesk_document_original_offset(doc, 4, COPYDESK_UNIT_UTF16), ==, 4);
+  g_ptr_array_unref(docs);
+  g_free(path);
+}
+
 /* The text field is found by its decoded key and decoded with the record; a missing or
  * non-string text field is an input error on a document that keeps the record's fields; a short
  * record after a long one is read right (the reader reuses its buffers). */
@@ -222,6 +334,9 @@ main(int argc, char **argv)
   g_test_add_func("/input/empty_file_is_one_document", test_empty_file_is_one_document);
   g_test_add_func("/input/jsonl_records", test_jsonl_records);
   g_test_add_func("/input/jsonl_text_field", test_jsonl_text_field);
+  g_test_add_func("/input/jsonl_fields_kept", test_jsonl_fields_kept);
+  g_test_add_func("/input/jsonl_blocks", test_jsonl_blocks);
+  g_test_add_func("/input/jsonl_long_other_field", test_jsonl_long_other_field);
   g_test_add_func("/input/conll_documents", test_conll_documents);
   g_test_add_func("/input/missing_file_then_next", test_missing_file_then_next);
   return g_test_run();

@@ -271,6 +271,27 @@ static void test_escaping(void) {
   copydesk_document_free(doc);
 }
 
+/* Offsets of every number of digits, at the edges where one more digit starts. */
+static void test_offsets_digits(void) {
+  static const gsize edges[] = {0,    9,     10,    99,     100,    999,     1000,   9999,
+                                10000, 99999, 100000, 999999, 1000000, 1234567};
+  GString *text = g_string_new(NULL);
+  while (text->len < edges[G_N_ELEMENTS(edges) - 1])
+    g_string_append_c(text, 'a');
+  CopydeskDocument *doc = copydesk_document_new("digits", text->str, (gssize)text->len);
+  GString *expected = g_string_new("{\"id\":\"digits\",\"sentences\":[");
+  for (guint i = 0; i + 1 < G_N_ELEMENTS(edges); i++) {
+    copydesk_harness_add_span(doc, COPYDESK_LAYER_SENTENCE, edges[i], edges[i + 1], "sentence");
+    g_string_append_printf(expected, "%s[%" G_GSIZE_FORMAT ",%" G_GSIZE_FORMAT "]", i ? "," : "",
+                           edges[i], edges[i + 1]);
+  }
+  g_string_append(expected, "]}\n");
+  assert_format("jsonl", "{include: [sentences], include_text: false}", doc, expected->str);
+  copydesk_document_free(doc);
+  g_string_free(expected, TRUE);
+  g_string_free(text, TRUE);
+}
+
 /* ---- Fields, id, include ---------------------------------------------------- */
 
 static void test_passthrough_fields(void) {
@@ -283,6 +304,19 @@ static void test_passthrough_fields(void) {
                 "{\"id\":\"t3\",\"source\":\"AP\",\"score\":1.50e+3,"
                 "\"meta\":{\"a\": [1, 2], \"b\": \"\\u00e9\"},\"caf\xc3\xa9\":\"x\\\"y\","
                 "\"text\":\"Hi.\"}\n");
+  copydesk_document_free(doc);
+}
+
+/* A raw U+2028 or U+2029 in an input field's JSON is written escaped; other characters that
+ * share its first byte (curly quotes) and one cut short at the end are written as read. */
+static void test_passthrough_line_separators(void) {
+  CopydeskDocument *doc = copydesk_document_new("t3b", "Hi.", -1);
+  copydesk_document_set_field(doc, "q",
+                              "\"\xe2\x80\x9c" "A\xe2\x80\xa8" "B\xe2\x80\x9d\xe2\x80\xa9\xe2\x80\xa8\"");
+  copydesk_document_set_field(doc, "e", "\"\xe2\x80\"");
+  assert_format("jsonl", "{include: []}", doc,
+                "{\"id\":\"t3b\",\"q\":\"\xe2\x80\x9c" "A\\u2028B\xe2\x80\x9d\\u2029\\u2028\","
+                "\"e\":\"\xe2\x80\",\"text\":\"Hi.\"}\n");
   copydesk_document_free(doc);
 }
 
@@ -796,6 +830,8 @@ static void test_many_spans(void) {
 
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/json/offsets/digits", test_offsets_digits);
+  g_test_add_func("/json/fields/line-separators", test_passthrough_line_separators);
   g_test_add_func("/json/offsets/codepoints", test_offsets_codepoints);
   g_test_add_func("/json/offsets/bytes", test_offsets_bytes);
   g_test_add_func("/json/offsets/utf16", test_offsets_utf16);

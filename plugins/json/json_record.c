@@ -9,6 +9,7 @@
  */
 #include "json_record.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,9 +25,12 @@ const char *const json_record_include_choices[] = {
 #define DEFAULT_INCLUDE \
   (JSON_RECORD_SENTENCES | JSON_RECORD_MENTIONS | JSON_RECORD_ENTITIES | JSON_RECORD_QUOTES)
 
+/* TRUE when A and B are the same string (the first bytes compared before the call). */
+static inline gboolean same(const char *a, const char *b) { return a[0] == b[0] && strcmp(a, b) == 0; }
+
 static guint include_flag(const char *name) {
   for (guint i = 0; json_record_include_choices[i] != NULL; i++)
-    if (strcmp(name, json_record_include_choices[i]) == 0) return 1u << i;
+    if (same(name, json_record_include_choices[i])) return 1u << i;
   return 0;
 }
 
@@ -109,6 +113,64 @@ static inline void put_c(GString *out, char c) {
     g_string_append_c(out, c);
 }
 
+/* Makes room in OUT for N more bytes and a NUL (growing it at most once) and returns where they
+ * go, for a few pieces written at once; done() then sets OUT's length to end at O. */
+static inline char *room(GString *out, gsize n) {
+  if (G_UNLIKELY(out->len + n >= out->allocated_len)) {
+    gsize len = out->len;
+    g_string_set_size(out, len + n);
+    out->len = len;
+  }
+  return out->str + out->len;
+}
+
+static inline void done(GString *out, char *o) { out->len = (gsize)(o - out->str); }
+
+/* The most bytes size_at() writes. */
+#define SIZE_DIGITS 20
+
+/* Writes the decimal digits of V at O, without going through printf, and returns the byte
+ * after them: below 10,000 as one or two pairs of digits, else counted first, then filled in
+ * from the last, two a step. */
+static G_ALWAYS_INLINE inline char *size_at(char *o, gsize v) {
+  static const char pairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  if (v < 10) {
+    *o = (char)('0' + v);
+    return o + 1;
+  }
+  if (v < 10000) { /* most offsets: one or two pairs */
+    if (v < 100) {
+      memcpy(o, pairs + 2 * v, 2);
+      return o + 2;
+    }
+    gsize high = v / 100, low = v % 100;
+    if (high < 10) {
+      *o = (char)('0' + high);
+      memcpy(o + 1, pairs + 2 * low, 2);
+      return o + 3;
+    }
+    memcpy(o, pairs + 2 * high, 2);
+    memcpy(o + 2, pairs + 2 * low, 2);
+    return o + 4;
+  }
+  gsize n = v < 100000 ? 5 : 6;
+  for (gsize t = v / 1000000; t > 0; t /= 10) n++;
+  char *end = o + n, *p = end;
+  while (v >= 100) {
+    p -= 2;
+    memcpy(p, pairs + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10)
+    memcpy(p - 2, pairs + 2 * v, 2);
+  else
+    p[-1] = (char)('0' + v);
+  return end;
+}
+
 static void w_newline(Writer *w) {
   static const char spaces[] = "                                                                ";
   put_c(w->out, '\n');
@@ -135,12 +197,20 @@ static inline void w_colon(Writer *w) {
     put_c(w->out, ':');
 }
 
-/* A key that is a C string literal of plain ASCII (no escaping needed). */
-#define W_KEY(w, lit)                              \
-  do {                                             \
-    w_next(w);                                     \
-    put((w)->out, "\"" lit "\"", sizeof(lit) + 1); \
-    w_colon(w);                                    \
+/* A key that is a C string literal of plain ASCII (no escaping needed); compact records get
+ * the comma, the key and the colon in one copy. */
+#define W_KEY(w, lit)                                     \
+  do {                                                    \
+    if ((w)->pretty) {                                    \
+      w_next(w);                                          \
+      put((w)->out, "\"" lit "\"", sizeof(lit) + 1);      \
+      w_colon(w);                                         \
+    } else if ((w)->first) {                              \
+      put((w)->out, "\"" lit "\":", sizeof(lit) + 2);     \
+      (w)->first = FALSE;                                 \
+    } else {                                              \
+      put((w)->out, ",\"" lit "\":", sizeof(lit) + 3);    \
+    }                                                     \
   } while (0)
 
 /* Any key, escaped. */
@@ -165,36 +235,9 @@ static inline void w_close(Writer *w, char c) {
 
 static inline void w_null(Writer *w) { put(w->out, "null", 4); }
 
-/* An unsigned integer, without going through printf: two digits a step, written backwards into
- * a buffer whose first sixteen bytes from the first digit are then copied at once (the bytes
- * after the last digit are copied too, but not counted). */
+/* An unsigned integer. */
 static inline void w_size(Writer *w, gsize v) {
-  static const char pairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  char buf[40];
-  char *end = buf + 24; /* at most 20 digits; 16 bytes are always there to copy */
-  char *p = end;
-  while (v >= 100) {
-    p -= 2;
-    memcpy(p, pairs + 2 * (v % 100), 2);
-    v /= 100;
-  }
-  if (v >= 10) {
-    p -= 2;
-    memcpy(p, pairs + 2 * v, 2);
-  } else {
-    *--p = (char)('0' + v);
-  }
-  gsize n = (gsize)(end - p);
-  GString *out = w->out;
-  if (G_LIKELY(n <= 16 && out->len + 16 < out->allocated_len)) {
-    memcpy(out->str + out->len, p, 16);
-    out->len += n;
-  } else {
-    put(out, p, n);
-  }
+  done(w->out, size_at(room(w->out, SIZE_DIGITS), v));
 }
 
 static inline void w_string_or_null(Writer *w, const char *s, gssize len) {
@@ -240,10 +283,22 @@ static inline void map_span(const Source *src, gsize cur_start, gsize cur_end, M
 
 /* "start": S, "end": E */
 static inline void w_start_end(Writer *w, const Mapped *m) {
-  W_KEY(w, "start");
-  w_size(w, m->start);
-  W_KEY(w, "end");
-  w_size(w, m->end);
+  if (w->pretty) {
+    W_KEY(w, "start");
+    w_size(w, m->start);
+    W_KEY(w, "end");
+    w_size(w, m->end);
+    return;
+  }
+  /* Compact: both members with one check for room. */
+  char *o = room(w->out, 16 + 2 * SIZE_DIGITS);
+  if (!w->first) *o++ = ',';
+  memcpy(o, "\"start\":", 8);
+  o = size_at(o + 8, m->start);
+  memcpy(o, ",\"end\":", 7);
+  o = size_at(o + 7, m->end);
+  done(w->out, o);
+  w->first = FALSE;
 }
 
 /* "text": the original bytes of M. */
@@ -300,14 +355,14 @@ static void w_pairs(Writer *w, const Source *src, const SpanList *list) {
     Mapped m;
     map_span(src, list->v[i].start, list->v[i].end, &m);
     w_next(w);
-    put_c(w->out, '[');
-    w_size(w, m.start);
-    if (w->pretty)
-      put(w->out, ", ", 2);
-    else
-      put_c(w->out, ',');
-    w_size(w, m.end);
-    put_c(w->out, ']');
+    char *o = room(w->out, 4 + 2 * SIZE_DIGITS);
+    *o++ = '[';
+    o = size_at(o, m.start);
+    *o++ = ',';
+    if (w->pretty) *o++ = ' ';
+    o = size_at(o, m.end);
+    *o++ = ']';
+    done(w->out, o);
   }
   w_close(w, ']');
 }
@@ -498,10 +553,13 @@ static void w_quotes(Writer *w, const Source *src, const SpanList *list, const E
     w_speaker(w, src, r->span, sp, &ms, entities);
     W_KEY(w, "cue");
     w_cue(w, src, cue, &mc);
-    CopydeskAttrType t = copydesk_span_attr_type(r->span, "confidence");
+    /* A number unless the fallback comes back; only a NaN needs the type asked for. */
+    double confidence = copydesk_span_get_double(r->span, "confidence", NAN);
+    CopydeskAttrType t = !isnan(confidence) ? COPYDESK_ATTR_DOUBLE
+                                            : copydesk_span_attr_type(r->span, "confidence");
     if (t == COPYDESK_ATTR_DOUBLE || t == COPYDESK_ATTR_INT) {
       W_KEY(w, "confidence");
-      copydesk_json_append_double(w->out, copydesk_span_get_double(r->span, "confidence", 0.0));
+      copydesk_json_append_double(w->out, confidence);
     }
     const char *reason = copydesk_span_get_string(r->span, "reason");
     if (reason != NULL) {
@@ -526,10 +584,10 @@ enum {
 static guint classify_key(const JsonRecordConfig *config, const char *key) {
   guint flag = include_flag(key);
   if (flag != 0) return flag;
-  if (strcmp(key, "errors") == 0) return KEY_ERRORS;
-  if (strcmp(key, "copydesk_errors") == 0) return KEY_COPYDESK_ERRORS;
-  if (strcmp(key, "id") == 0) return KEY_ID;
-  if (config->nest != NULL && strcmp(key, config->nest) == 0) return KEY_NEST;
+  if (same(key, "errors")) return KEY_ERRORS;
+  if (same(key, "copydesk_errors")) return KEY_COPYDESK_ERRORS;
+  if (same(key, "id")) return KEY_ID;
+  if (config->nest != NULL && same(key, config->nest)) return KEY_NEST;
   return 0;
 }
 
@@ -674,27 +732,31 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
 /* Appends the raw JSON value JSON of an input field as read, except that a U+2028 or U+2029
  * written unescaped becomes \u2028 or \u2029 (it can only be inside a string there), so
  * the record is safe for JavaScript and stays one line for line-based tools. */
-static void put_raw_json(GString *out, const char *json) {
-  const char *p = json, *end = json + strlen(json), *q;
-  while ((q = memchr(p, 0xE2, (gsize)(end - p))) != NULL && end - q >= 3) {
+static void put_raw_json(GString *out, const char *json, gsize len) {
+  /* P: the first byte not yet copied; FROM: where to look for the next 0xE2 (other characters
+   * starting with it, such as curly quotes, are copied with the run they are in). */
+  const char *p = json, *from = json, *end = json + len, *q;
+  while ((q = memchr(from, 0xE2, (gsize)(end - from))) != NULL && end - q >= 3) {
     if (q[1] == '\x80' && (q[2] == '\xa8' || q[2] == '\xa9')) {
       put(out, p, (gsize)(q - p));
       put(out, q[2] == '\xa8' ? "\\u2028" : "\\u2029", 6);
       p = q + 3;
-    } else {
-      put(out, p, (gsize)(q - p) + 1);
-      p = q + 1;
     }
+    from = q + 1;
   }
   put(out, p, (gsize)(end - p));
 }
 
 /* Grows OUT once to about the size of DOC's record: its input fields, its text and as much
- * again for spans and their text, so that the record seldom grows it again. */
-static void reserve_record(GString *out, const CopydeskDocument *doc, guint n_fields) {
+ * again for spans and their text, so that the record seldom grows it again.  JSON_LENS
+ * receives the lengths of the N_FIELDS fields' JSON. */
+static void reserve_record(GString *out, const CopydeskDocument *doc, guint n_fields,
+                           gsize *json_lens) {
   gsize need = 256;
-  for (guint i = 0; i < n_fields; i++)
-    need += strlen(copydesk_document_field_json(doc, i)) + 16;
+  for (guint i = 0; i < n_fields; i++) {
+    json_lens[i] = strlen(copydesk_document_field_json(doc, i));
+    need += json_lens[i] + 16;
+  }
   gsize original_len;
   copydesk_document_original(doc, &original_len);
   need += 2 * original_len;
@@ -726,7 +788,10 @@ gboolean json_record_reads(const JsonRecordConfig *config, const char *name) {
 
 void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *doc, GString *out) {
   guint n_fields = copydesk_document_n_fields(doc);
-  reserve_record(out, doc, n_fields);
+  gsize json_lens_here[16];
+  gsize *json_lens = n_fields <= G_N_ELEMENTS(json_lens_here) ? json_lens_here
+                                                               : g_new(gsize, n_fields);
+  reserve_record(out, doc, n_fields, json_lens);
   Writer w = {.out = out, .pretty = config->pretty, .depth = config->pretty ? config->indent : 0};
   if (w.pretty)
     for (guint i = 0; i < w.depth; i++) g_string_append_len(out, "  ", 2);
@@ -743,8 +808,9 @@ void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *
   }
   for (guint i = 0; i < n_fields; i++) {
     w_key(&w, copydesk_document_field_key(doc, i));
-    put_raw_json(out, copydesk_document_field_json(doc, i));
+    put_raw_json(out, copydesk_document_field_json(doc, i), json_lens[i]);
   }
+  if (json_lens != json_lens_here) g_free(json_lens);
 
   Collisions col = {.n = 0};
   gboolean has_text = (taken & JSON_RECORD_TEXT) != 0;
