@@ -962,8 +962,9 @@ copydesk_span_text(const CopydeskSpan *span, gsize *len)
 static CopydeskAttr *
 find_attr(const CopydeskSpan *span, const char *key)
 {
+  /* most keys differ from KEY at their first byte: compared before any call */
   for (guint i = 0; i < span->n_attrs; i++)
-    if (strcmp(span->attrs[i].key, key) == 0)
+    if (span->attrs[i].key[0] == key[0] && strcmp(span->attrs[i].key, key) == 0)
       return &span->attrs[i];
   return NULL;
 }
