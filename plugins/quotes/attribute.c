@@ -128,8 +128,10 @@ typedef struct {
 } SurnameSlot;
 
 struct AttrScratch {
-  GArray *persons, *mentions, *quotes, *events, *sent_first, *tok_mention, *runs, *surnames;
-  GArray *common_words, *common_starts; /* mark_common() */
+  Items persons, mentions, quotes, events; /* Person, Mention, Quote, Event */
+  GArray *sent_first, *tok_mention, *runs, *surnames;
+  Items common_words; /* mark_common(): CommonWord */
+  Vec common_starts;  /* mark_common(): capitalised sentence starts, to mark */
   gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
   GPtrArray *order;
   GArray *made_spans; /* SpanSlot: write_layers()'s speaker and cue spans by start */
@@ -145,14 +147,14 @@ typedef struct {
   const char *text;
   Tok *tok;
   gsize n_tok;
-  GArray *persons;  /* Person */
-  GArray *mentions; /* Mention, in text order */
+  Items *persons;  /* Person */
+  Items *mentions; /* Mention, in text order */
   gint32 *tok_mention; /* per token: mention index or -1 */
   SurnameSlot *surnames; /* open addressing: a surname's people */
   gsize surname_mask;
   GHashTable *entity_ids; /* entity id → person index + 1 (entity layer only) */
-  GArray *quotes;   /* Quote */
-  GArray *events;   /* Event */
+  Items *quotes;   /* Quote */
+  Items *events;   /* Event */
   GArray *sent_first; /* first token of each sentence (gsize), indexed by tok.sent */
   gboolean have_entities;
   GStringChunk *strings;
@@ -322,13 +324,13 @@ static guint8 gender_of_given(const Ctx *c, gsize k) {
   return g == G_BOTH ? G_UNKNOWN : g;
 }
 
-static inline Person *person(const Ctx *c, gint i) { return &g_array_index(c->persons, Person, i); }
+static inline Person *person(const Ctx *c, gint i) { return &ITEM(c->persons, Person, i); }
 
 static gint new_person(Ctx *c, const char *name, gboolean org) {
   Person p = {.name = name ? g_string_chunk_insert(c->strings, name) : NULL, .org = org, .next_same = -1};
   if (name) p.name_len = strlen(name);
-  g_array_append_val(c->persons, p);
-  return (gint)c->persons->len - 1;
+  *(Person *)items_push(c->persons, sizeof(Person)) = p;
+  return (gint)c->persons->n - 1;
 }
 
 /* Bytes of the tokens [first, last] joined as append_tokens() joins them. */
@@ -343,8 +345,8 @@ static gsize tokens_len(const Ctx *c, gsize first, gsize last) {
 static gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean org) {
   Person p = {.nfirst = first, .nlast = last, .name_len = tokens_len(c, first, last), .org = org,
               .name_tokens = last - first + 1, .next_same = -1};
-  g_array_append_val(c->persons, p);
-  return (gint)c->persons->len - 1;
+  *(Person *)items_push(c->persons, sizeof(Person)) = p;
+  return (gint)c->persons->n - 1;
 }
 
 /* The fullest name of person I. */
@@ -420,9 +422,9 @@ static inline gint common_chain(const Ctx *c, gsize k) {
 }
 
 /* The candidate spelled like token K (ASCII case folded), or NULL. */
-static CommonWord *common_find(const Ctx *c, GArray *words, const gint32 *heads, gint chain, gsize k) {
+static CommonWord *common_find(const Ctx *c, const Items *words, const gint32 *heads, gint chain, gsize k) {
   for (gint32 i = heads[chain]; i >= 0;) {
-    CommonWord *w = &g_array_index(words, CommonWord, i);
+    CommonWord *w = &ITEM(words, CommonWord, i);
     if (tok_eq_fold(c, w->tok, k)) return w;
     i = w->next;
   }
@@ -434,17 +436,17 @@ static inline gboolean next_is_cap_word(const Ctx *c, gsize k) {
 }
 
 /* The candidate spelled like word token K, looked up in its chain only (NULL when none). */
-static CommonWord *common_lookup(const Ctx *c, GArray *words, const gint32 *heads, gsize k) {
+static CommonWord *common_lookup(const Ctx *c, const Items *words, const gint32 *heads, gsize k) {
   gint chain = common_chain(c, k);
   return chain >= 0 && heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : NULL;
 }
 
 /* Sentence start K: a capitalised word with no capitalised word after it is a candidate. */
-static void mark_common_candidate(const Ctx *c, gsize k, GArray *words, GArray *starts, gint32 *heads) {
+static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Vec *starts, gint32 *heads) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_WORD || !(t->flags & F_CAP) || (t->flags & F_UPPER)) return;
   if (next_is_cap_word(c, k)) return;
-  g_array_append_val(starts, k);
+  vec_push(starts, k);
   gsize l = t->end - t->start;
   if ((t->flags & (F_INITIAL | F_PERIOD | F_POSS)) || l < 3 || l > 63) return;
   guchar ch = (guchar)c->text[t->start];
@@ -453,17 +455,16 @@ static void mark_common_candidate(const Ctx *c, gsize k, GArray *words, GArray *
   if (common_lookup(c, words, heads, k)) return;
   gint chain = common_chain(c, k);
   CommonWord w = {.tok = k, .state = 0, .next = heads[chain]};
-  heads[chain] = (gint32)words->len;
-  g_array_append_val(words, w);
+  heads[chain] = (gint32)words->n;
+  *(CommonWord *)items_push(words, sizeof(CommonWord)) = w;
 }
 
 static void mark_common(const Ctx *c) {
   /* kept between documents in the scratch: HEADS is all -1 between calls */
-  GArray *words = c->scratch->common_words;   /* CommonWord */
-  GArray *starts = c->scratch->common_starts; /* gsize: capitalised sentence starts, to mark */
+  Items *words = &c->scratch->common_words; /* CommonWord */
+  Vec *starts = &c->scratch->common_starts; /* capitalised sentence starts, to mark */
   gint32 *heads = c->scratch->common_heads;   /* per chain: its first candidate, or -1 */
-  g_array_set_size(words, 0);
-  g_array_set_size(starts, 0);
+  words->n = starts->n = 0;
   /* the tokens with F_SENT_START: the sentences' and the blocks' first tokens, merged */
   const gsize *ss = c->scan->sent_toks.v, *bs = c->scan->block_first.v;
   gsize ns = c->scan->sent_toks.n, nb = c->scan->block_first.n;
@@ -474,11 +475,11 @@ static void mark_common(const Ctx *c) {
     else k = ss[i++], j++;
     mark_common_candidate(c, k, words, starts, heads);
   }
-  if (words->len == 0) return;
+  if (words->n == 0) return;
   /* the word_shape() values of the candidates: most words are passed by their shape alone */
   guint8 shapes[256];
   memset(shapes, 0, sizeof shapes);
-  for (guint i = 0; i < words->len; i++) shapes[c->tok[g_array_index(words, CommonWord, i).tok].shape] = 1;
+  for (gsize i = 0; i < words->n; i++) shapes[c->tok[ITEM(words, CommonWord, i).tok].shape] = 1;
   const Tok *tok = c->tok;
   gsize n_tok = c->n_tok;
   for (gsize k = 0; k < n_tok; k++) {
@@ -491,13 +492,13 @@ static void mark_common(const Ctx *c) {
     CommonWord *w = common_find(c, words, heads, chain, k);
     if (w) w->state |= (t->flags & F_CAP) ? 4u : 2u;
   }
-  for (guint i = 0; i < starts->len; i++) {
-    gsize k = g_array_index(starts, gsize, i);
+  for (gsize i = 0; i < starts->n; i++) {
+    gsize k = starts->v[i];
     CommonWord *w = common_lookup(c, words, heads, k);
     if (w && w->state == 2u) c->tok[k].flags |= F_COMMON;
   }
-  for (guint i = 0; i < words->len; i++) /* empty the chains again */
-    heads[common_chain(c, g_array_index(words, CommonWord, i).tok)] = -1;
+  for (gsize i = 0; i < words->n; i++) /* empty the chains again */
+    heads[common_chain(c, ITEM(words, CommonWord, i).tok)] = -1;
 }
 
 /* The surname slot for token K (empty when the word has no people yet). */
@@ -660,8 +661,8 @@ static void add_mention(Ctx *c, gsize first, gsize last, gint p, const char *rol
   Mention m = {.first = first, .last = last, .start = c->tok[first].start,
                .end = c->tok[last].end, .person = p, .role = role, .span = span};
   m.poss = (c->tok[last].flags & F_POSS) != 0;
-  gint idx = (gint)c->mentions->len;
-  g_array_append_val(c->mentions, m);
+  gint idx = (gint)c->mentions->n;
+  *(Mention *)items_push(c->mentions, sizeof(Mention)) = m;
   for (gsize k = first; k <= last; k++)
     if (c->tok_mention[k] < 0) c->tok_mention[k] = idx;
   if (p >= 0 && role) person(c, p)->role = role;
@@ -900,7 +901,7 @@ static NP np_name(const Ctx *c, gsize first, gsize last) {
   for (gsize k = last + 1; k-- > first;)
     if (c->tok_mention[k] >= 0) {
       np.mention = c->tok_mention[k];
-      const Mention *m = &g_array_index(c->mentions, Mention, np.mention);
+      const Mention *m = &ITEM(c->mentions, Mention, np.mention);
       np.first = m->first;
       np.last = m->last;
       break;
@@ -2042,10 +2043,10 @@ static gboolean compatible(const Person *p, guint32 pron) {
 
 static gint mention_before(const Ctx *c, gsize pos) {
   /* last mention starting before token POS */
-  gint lo = 0, hi = (gint)c->mentions->len;
+  gint lo = 0, hi = (gint)c->mentions->n;
   while (lo < hi) {
     gint mid = (lo + hi) / 2;
-    if (g_array_index(c->mentions, Mention, mid).first < pos) lo = mid + 1;
+    if (ITEM(c->mentions, Mention, mid).first < pos) lo = mid + 1;
     else hi = mid;
   }
   return lo - 1;
@@ -2059,8 +2060,8 @@ static gint resolve_pronoun(Ctx *c, gsize k) {
   /* The nearest earlier speaker that fits. */
   gint ev_person = -1;
   gsize ev_pos = 0;
-  for (guint i = c->events->len, seen = 0; i-- > 0 && seen < 20; seen++) {
-    const Event *e = &g_array_index(c->events, Event, i);
+  for (guint i = c->events->n, seen = 0; i-- > 0 && seen < 20; seen++) {
+    const Event *e = &ITEM(c->events, Event, i);
     if (e->pos >= k) continue;
     if (block - e->block > 2) break;
     if (e->person >= 0 && compatible(person(c, e->person), pron)) {
@@ -2074,7 +2075,7 @@ static gint resolve_pronoun(Ctx *c, gsize k) {
   gsize subj_pos = 0;
   gint mi = mention_before(c, k);
   for (guint seen = 0; mi >= 0 && seen < MAX_BACK; mi--, seen++) {
-    Mention *m = &g_array_index(c->mentions, Mention, mi);
+    Mention *m = &ITEM(c->mentions, Mention, mi);
     if (block - c->tok[m->first].block > BLOCKS_BACK) break;
     if (m->person < 0 || m->poss) continue;
     if (m->first <= k && k <= m->last) continue;
@@ -2122,7 +2123,7 @@ static gint resolve_nominal(Ctx *c, const NP *np) {
   gsize head = np->last;
   /* "the Chicago Police Department": the organisation the description itself names */
   if (c->tok_mention[head] >= 0) {
-    const Mention *m = &g_array_index(c->mentions, Mention, c->tok_mention[head]);
+    const Mention *m = &ITEM(c->mentions, Mention, c->tok_mention[head]);
     gboolean plain = m->first >= np->first && m->first - np->first <= 3;
     for (gsize k = np->first; plain && k < m->first; k++)
       plain = c->tok[k].kind == T_WORD && !is_prep(c, k) && !(c->tok[k].flags & F_POSS) && !verb_like(c, k) &&
@@ -2142,7 +2143,7 @@ static gint resolve_nominal(Ctx *c, const NP *np) {
   guint32 block = c->tok[np->first].block;
   gint mi = mention_before(c, np->first);
   for (guint seen = 0; mi >= 0 && seen < MAX_BACK; mi--, seen++) {
-    const Mention *m = &g_array_index(c->mentions, Mention, mi);
+    const Mention *m = &ITEM(c->mentions, Mention, mi);
     if (block - c->tok[m->first].block > BLOCKS_BACK + 2) break;
     if (m->person < 0) continue;
     const Person *p = person(c, m->person);
@@ -2157,7 +2158,7 @@ static gint resolve_nominal(Ctx *c, const NP *np) {
 static gint resolve_np(Ctx *c, const NP *np) {
   switch (np->type) {
   case NP_NAME:
-    if (np->mention >= 0) return g_array_index(c->mentions, Mention, np->mention).person;
+    if (np->mention >= 0) return ITEM(c->mentions, Mention, np->mention).person;
     return -1;
   case NP_PRON: return resolve_pronoun(c, np->first);
   case NP_NOMINAL: return resolve_nominal(c, np);
@@ -2294,7 +2295,7 @@ found:
   q.cstart = c->tok[q.first].start;
   q.cend = c->tok[q.last].end;
   q.keep = emit;
-  g_array_append_val(c->quotes, q);
+  *(Quote *)items_push(c->quotes, sizeof(Quote)) = q;
 }
 
 /* ---- Writing ------------------------------------------------------------------------ */
@@ -2332,7 +2333,8 @@ static NP previous_subject(const Ctx *c, gsize open) {
   return np;
 }
 
-static gint quote_cmp(gconstpointer a, gconstpointer b) {
+static gint quote_cmp(gconstpointer a, gconstpointer b, gpointer unused) {
+  (void)unused;
   const Quote *x = a, *y = b;
   return x->cstart < y->cstart ? -1 : x->cstart > y->cstart;
 }
@@ -2367,13 +2369,13 @@ static gboolean write_layers(Ctx *c, GError **error) {
   /* spans already made, by start byte + 1 (kept between documents, emptied here) */
   /* at most a speaker and a cue a quote, at most half full */
   gsize size = 16;
-  while (size < 4 * (gsize)c->quotes->len) size *= 2;
+  while (size < 4 * (gsize)c->quotes->n) size *= 2;
   g_array_set_size(c->scratch->made_spans, size);
   SpanSlot *made = (SpanSlot *)(void *)c->scratch->made_spans->data;
   memset(made, 0, size * sizeof(SpanSlot));
   gboolean ok = TRUE;
-  for (guint i = 0; i < c->quotes->len && ok; i++) {
-    Quote *q = &g_array_index(c->quotes, Quote, i);
+  for (guint i = 0; i < c->quotes->n && ok; i++) {
+    Quote *q = &ITEM(c->quotes, Quote, i);
     if (!q->keep) continue;
     CopydeskSpan *span = copydesk_layer_add(ql, q->cstart, q->cend, q->kind, error);
     if (!span) {
@@ -2382,7 +2384,7 @@ static gboolean write_layers(Ctx *c, GError **error) {
     }
     if (q->np.type != NP_NONE) {
       CopydeskSpan *sp = NULL;
-      const Mention *m = q->np.mention >= 0 ? &g_array_index(c->mentions, Mention, q->np.mention) : NULL;
+      const Mention *m = q->np.mention >= 0 ? &ITEM(c->mentions, Mention, q->np.mention) : NULL;
       if (m && m->span && !q->np.rel1) sp = m->span;
       else {
         gsize sf = q->np.rel1 ? q->np.rel1 - 1 : q->np.first, sl_ = q->np.rel1 ? q->np.rel1 - 1 : q->np.last;
@@ -2439,16 +2441,10 @@ static gboolean write_layers(Ctx *c, GError **error) {
 
 AttrScratch *attr_scratch_new(void) {
   AttrScratch *s = g_new0(AttrScratch, 1);
-  s->persons = g_array_new(FALSE, FALSE, sizeof(Person));
-  s->mentions = g_array_new(FALSE, FALSE, sizeof(Mention));
-  s->quotes = g_array_new(FALSE, TRUE, sizeof(Quote));
-  s->events = g_array_new(FALSE, FALSE, sizeof(Event));
   s->sent_first = g_array_new(FALSE, FALSE, sizeof(gsize));
   s->tok_mention = g_array_new(FALSE, FALSE, sizeof(gint32));
   s->runs = g_array_new(FALSE, FALSE, sizeof(Run));
   s->surnames = g_array_new(FALSE, FALSE, sizeof(SurnameSlot));
-  s->common_words = g_array_new(FALSE, FALSE, sizeof(CommonWord));
-  s->common_starts = g_array_new(FALSE, FALSE, sizeof(gsize));
   s->common_heads = g_new(gint32, COMMON_CHAINS);
   memset(s->common_heads, 0xff, COMMON_CHAINS * sizeof(gint32)); /* -1 */
   s->order = g_ptr_array_new();
@@ -2459,16 +2455,13 @@ AttrScratch *attr_scratch_new(void) {
 
 void attr_scratch_free(AttrScratch *s) {
   if (!s) return;
-  g_array_free(s->persons, TRUE);
-  g_array_free(s->mentions, TRUE);
-  g_array_free(s->quotes, TRUE);
-  g_array_free(s->events, TRUE);
+  Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words};
+  for (guint i = 0; i < G_N_ELEMENTS(items); i++) g_free(items[i]->v);
+  g_free(s->common_starts.v);
   g_array_free(s->sent_first, TRUE);
   g_array_free(s->tok_mention, TRUE);
   g_array_free(s->runs, TRUE);
   g_array_free(s->surnames, TRUE);
-  g_array_free(s->common_words, TRUE);
-  g_array_free(s->common_starts, TRUE);
   g_free(s->common_heads);
   g_ptr_array_free(s->order, TRUE);
   g_array_free(s->made_spans, TRUE);
@@ -2486,9 +2479,9 @@ static gboolean any_cue_sentence(const Scan *scan) {
 
 gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *scan,
                        AttrScratch *scratch, GError **error) {
-  GArray *arrays[] = {scratch->persons, scratch->mentions, scratch->quotes, scratch->events,
-                      scratch->sent_first, scratch->runs};
-  for (guint i = 0; i < G_N_ELEMENTS(arrays); i++) g_array_set_size(arrays[i], 0);
+  scratch->persons.n = scratch->mentions.n = scratch->quotes.n = scratch->events.n = 0;
+  g_array_set_size(scratch->sent_first, 0);
+  g_array_set_size(scratch->runs, 0);
   Ctx c = {
       .config = config,
       .lex = config->lex,
@@ -2498,10 +2491,10 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       .text = scan->text,
       .tok = (Tok *)(void *)scan->toks->data,
       .n_tok = scan->toks->len,
-      .persons = scratch->persons,
-      .mentions = scratch->mentions,
-      .quotes = scratch->quotes,
-      .events = scratch->events,
+      .persons = &scratch->persons,
+      .mentions = &scratch->mentions,
+      .quotes = &scratch->quotes,
+      .events = &scratch->events,
       .sent_first = scan->sent_first,
       .strings = scratch->strings,
   };
@@ -2519,11 +2512,11 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
                .cflags = cd->flags, .cue_first = -1, .cue_last = -1, .person = -1, .from = -1,
                .np = {.mention = -1}, .block = c.tok[cd->open_tok].block};
     for (gsize k = cd->first; k <= cd->last; k++) c.tok[k].flags |= F_IN_QUOTE;
-    g_array_append_val(c.quotes, q);
+    *(Quote *)items_push(c.quotes, sizeof(Quote)) = q;
   }
   /* Quotes come from quotation marks and from sentences with a reported-speech cue: a
    * document with neither has none, and needs no names (its layers are made, empty). */
-  if (c.quotes->len == 0 && !any_cue_sentence(scan)) {
+  if (c.quotes->n == 0 && !any_cue_sentence(scan)) {
     ok = write_layers(&c, error);
     goto done;
   }
@@ -2539,9 +2532,9 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   }
 
   /* Attribute and classify every candidate. */
-  guint n_cands = c.quotes->len;
+  guint n_cands = c.quotes->n;
   for (guint i = 0; i < n_cands; i++) {
-    Quote *q = &g_array_index(c.quotes, Quote, i);
+    Quote *q = &ITEM(c.quotes, Quote, i);
     gboolean closed = !(q->cflags & C_UNCLOSED);
     gboolean after_ok = closed;
     if (closed) {
@@ -2608,7 +2601,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   {
     guint8 *sflags = (guint8 *)scan->sent_flags->data;
     for (guint i = 0; i < n_cands; i++) {
-      const Quote *q = &g_array_index(c.quotes, Quote, i);
+      const Quote *q = &ITEM(c.quotes, Quote, i);
       if (!q->keep) continue;
       for (guint32 st = c.tok[q->first].sent; st <= c.tok[q->last].sent; st++) sflags[st] |= SF_QUOTED;
     }
@@ -2626,8 +2619,8 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   {
     GPtrArray *order = scratch->order;
     g_ptr_array_set_size(order, 0);
-    for (guint i = 0; i < c.quotes->len; i++) {
-      Quote *q = &g_array_index(c.quotes, Quote, i);
+    for (guint i = 0; i < c.quotes->n; i++) {
+      Quote *q = &ITEM(c.quotes, Quote, i);
       if (q->np.type != NP_NONE && (q->keep || q->how == A_INDIRECT)) g_ptr_array_add(order, q);
     }
     g_ptr_array_sort(order, quote_np_cmp);
@@ -2637,21 +2630,23 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       Event ev = {.pos = q->np.first, .person = q->person, .block = c.tok[q->np.first].block};
       if (q->person >= 0) {
         /* keep events in order (quotes after their speaker may come out of order) */
-        guint at = c.events->len;
-        while (at > 0 && g_array_index(c.events, Event, at - 1).pos > ev.pos) at--;
-        g_array_insert_val(c.events, at, ev);
+        gsize at = c.events->n;
+        while (at > 0 && ITEM(c.events, Event, at - 1).pos > ev.pos) at--;
+        items_push(c.events, sizeof(Event));
+        memmove(&ITEM(c.events, Event, at + 1), &ITEM(c.events, Event, at), (c.events->n - 1 - at) * sizeof(Event));
+        ITEM(c.events, Event, at) = ev;
       }
     }
   }
 
   /* Sort the quotes, then fill in continuations and interrupted quotes. */
-  g_array_sort(c.quotes, quote_cmp);
+  g_qsort_with_data(c.quotes->v, (gint)c.quotes->n, sizeof(Quote), quote_cmp, NULL); /* stable */
   {
     gint last_in_block = -1;     /* last attributed kept quote in the current block */
     gint last_prev_block = -1;   /* ... in the block before */
     guint32 cur_block = G_MAXUINT32;
-    for (guint i = 0; i < c.quotes->len; i++) {
-      Quote *q = &g_array_index(c.quotes, Quote, i);
+    for (guint i = 0; i < c.quotes->n; i++) {
+      Quote *q = &ITEM(c.quotes, Quote, i);
       /* reported speech not written (indirect: false) still names the last speaker */
       if (!q->keep && q->how != A_INDIRECT) continue;
       guint32 b = c.tok[q->first].block;
@@ -2716,7 +2711,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
           }
         }
         if (from >= 0) {
-          Quote *src = &g_array_index(c.quotes, Quote, from);
+          Quote *src = &ITEM(c.quotes, Quote, from);
           q->np = src->np;
           q->person = src->person;
           q->how = last_in_block >= 0 ? A_INHERIT : A_CONTINUE;

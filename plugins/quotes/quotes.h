@@ -276,6 +276,25 @@ static inline void vec_push(Vec *a, gsize x) {
   a->v[a->n++] = x;
 }
 
+/* A growable array of records of one size (people, mentions, quotes): appended to inline.
+ * (GArray's append divides on every call to check for overflow; these grow by doubling.) */
+typedef struct {
+  void *v;
+  gsize n, cap;
+} Items;
+
+/* The I-th record of ITEMS (an Items *), of type TYPE. */
+#define ITEM(items, TYPE, i) (((TYPE *)(items)->v)[(i)])
+
+/* Room for one more record of SIZE bytes at the end of A: the new last record. */
+static inline void *items_push(Items *a, gsize size) {
+  if (G_UNLIKELY(a->n == a->cap)) {
+    a->cap = a->cap ? a->cap * 2 : 64;
+    a->v = g_realloc_n(a->v, a->cap, size);
+  }
+  return (char *)a->v + size * a->n++;
+}
+
 enum {
   SF_CUE = 1u << 0,    /* holds a cue that introduces reported speech (W_CUE_INDIRECT) */
   SF_QUOTED = 1u << 1, /* holds a kept quote (set by the attribution pass) */
