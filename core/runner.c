@@ -21,10 +21,11 @@ typedef struct Job {
 #define BATCH_BYTES (64 * 1024)
 /* How far reading may run ahead of writing: WINDOW_PER_THREAD batches a thread. */
 #define WINDOW_PER_THREAD 8
-/* How many times a thread tries the run's lock before it sleeps on it. */
-#define LOCK_SPINS 200
-/* A batch's output is gathered into one write of up to OUT_BUFFER bytes (longer documents
- * are written on their own). */
+/* How long a thread tries the run's lock before it sleeps on it, in nanoseconds: about as
+ * long as another thread holds it to read and write a batch of short records. */
+#define LOCK_SPIN_NS 50000
+/* At -j 2 and more, a batch's output is gathered into one write of up to OUT_BUFFER bytes
+ * (longer documents are written on their own). */
 #define OUT_BUFFER (256 * 1024)
 
 typedef struct Batch {
@@ -143,12 +144,20 @@ free_batches(Batch *batch)
 static void
 lock_run(Run *run)
 {
-  for (guint i = 0; i < LOCK_SPINS; i++) {
+  gint64 until = 0;
+  for (guint i = 1;; i++) {
     if (g_mutex_trylock(&run->lock))
       return;
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
+    if (i % 16 == 0) { /* the clock is read now and then: it costs more than a pause */
+      gint64 now = copydesk_stats_now();
+      if (until == 0)
+        until = now + LOCK_SPIN_NS;
+      else if (now >= until)
+        break;
+    }
   }
   g_mutex_lock(&run->lock);
 }
@@ -184,13 +193,14 @@ flush_buffer(Run *run)
   g_string_truncate(run->buffer, 0);
 }
 
-/* Adds LEN bytes to the output, through the buffer when they fit in it. */
+/* Adds LEN bytes to the output, through the buffer when they fit in it (and a batch holds
+ * more than one document: at -j 1 they are written at once). */
 static void
 add_output(Run *run, const char *data, gsize len)
 {
-  if (run->buffer->len + len > OUT_BUFFER)
+  if (run->buffer->len + len > OUT_BUFFER || run->batch_docs == 1)
     flush_buffer(run);
-  if (len >= OUT_BUFFER)
+  if (len >= OUT_BUFFER || run->batch_docs == 1)
     write_bytes(run, data, len);
   else
     g_string_append_len(run->buffer, data, len);
