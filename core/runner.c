@@ -1,4 +1,4 @@
-/* copydesk — the run loop: read, process on workers, write in order. */
+/* copydesk — the run loop: read, process, write in order, on N threads. */
 #include <errno.h>
 #include <string.h>
 
@@ -12,40 +12,61 @@ typedef struct Job {
   GString *messages;  /* lines for stderr */
   gboolean failed;    /* the document carries errors */
   gboolean keep_going; /* FALSE when a stage with on_error: abort failed */
-  gint done; /* set atomically by the worker when the job is finished */
-  struct Job *next; /* the next job of the same batch (taken by the same worker), or NULL */
-  gsize bytes;      /* the document's original text (main thread only) */
+  struct Job *next;   /* the next job of the same batch, or NULL */
 } Job;
 
-/* Documents handed to the workers together: up to BATCH_DOCS of them, or BATCH_BYTES of text. */
+/* Documents a thread reads, processes and writes together: up to BATCH_DOCS of them, or
+ * BATCH_BYTES of text (one document when it is bigger). */
 #define BATCH_DOCS 32
 #define BATCH_BYTES (64 * 1024)
+/* How far reading may run ahead of writing: WINDOW_PER_THREAD batches a thread. */
+#define WINDOW_PER_THREAD 8
+/* How long a thread tries the run's lock before it sleeps on it, in nanoseconds: about as
+ * long as another thread holds it to read and write a batch of short records. */
+#define LOCK_SPIN_NS 50000
+/* At -j 2 and more, a batch's output is gathered into one write of up to OUT_BUFFER bytes
+ * (longer documents are written on their own). */
+#define OUT_BUFFER (256 * 1024)
 
-/* The batch the main thread is filling (a chain of jobs by NEXT). */
-typedef struct {
+typedef struct Batch {
   Job *first, *last;
-  guint n;
-  gsize bytes;
+  guint64 seq;        /* its place in the input, counted in batches */
+  guint owner;        /* the thread that read it, and frees it */
+  struct Batch *next; /* in its owner's list of written batches */
 } Batch;
 
+/* The state the threads share.  Everything from LOCK down is read and written under LOCK,
+ * and so are the input, the output and the progress line. */
 typedef struct {
   CopydeskPipeline *pipeline;
   const CopydeskRunOptions *options;
-  GAsyncQueue *todo;
+  CopydeskInput *input;
+  guint batch_docs; /* documents a batch holds at most (1 at -j 1) */
+  guint window;     /* batches read and not yet written, at most */
   GMutex lock;
-  GCond done_cond;
-  Job *waiting_for; /* the job the main thread sleeps on (set under LOCK), or NULL */
-  GPtrArray *workers; /* CopydeskWorker* */
-  GPtrArray *threads; /* GThread* */
-  GPtrArray *worker_stats; /* CopydeskStats* of each thread's worker (--stats), or NULL */
-  /* Output state (main thread only). */
+  GCond room_cond;  /* signalled when writing makes room in the window */
+  guint n_waiting;  /* threads waiting on ROOM_COND */
+  gboolean input_done;
+  guint64 next_seq;  /* the next batch to read */
+  guint64 write_seq; /* the next batch to write */
+  Batch **finished;  /* processed batches waiting for their turn, at seq % window */
+  Batch **written;   /* for each thread, the batches it read that were written since */
+  CopydeskStats *stats; /* --stats: input and write times, or NULL */
+  /* Output state. */
+  GString *buffer;       /* output not written yet (up to OUT_BUFFER bytes) */
   const char *separator; /* written between two documents, or NULL */
   gboolean wrote_any;
   gboolean output_closed; /* EPIPE: the reader went away */
+  gboolean stop;          /* a document with keep_going FALSE was written: nothing more is */
   CopydeskExitStatus status;
 } Run;
 
-static Job stop_job; /* pushed once per thread to end it */
+/* One processing thread: the calling thread is number 0. */
+typedef struct {
+  Run *run;
+  guint index;
+  CopydeskWorker *worker;
+} Thread;
 
 /* Processes and formats JOB's document on WORKER, then frees the document. */
 static void
@@ -82,43 +103,15 @@ run_job(CopydeskWorker *worker, Job *job, gboolean quiet)
   job->doc = NULL;
 }
 
-static gpointer
-worker_thread(gpointer data)
+static Job *
+new_job(CopydeskDocument *doc, char *location)
 {
-  Run *run = data;
-  CopydeskWorker *worker = NULL;
-  /* Each thread takes one of the workers start_threads made. */
-  g_mutex_lock(&run->lock);
-  for (guint i = 0; i < run->workers->len && worker == NULL; i++) {
-    if (run->workers->pdata[i] != NULL) {
-      worker = run->workers->pdata[i];
-      run->workers->pdata[i] = NULL;
-    }
-  }
-  g_mutex_unlock(&run->lock);
-  for (;;) {
-    Job *job = g_async_queue_pop(run->todo);
-    if (job == &stop_job)
-      break;
-    /* A batch: its jobs one after the other (the main thread may free a job as soon as it
-     * is done, so NEXT is read first). */
-    while (job != NULL) {
-      Job *next = job->next;
-      run_job(worker, job, run->options->quiet);
-      /* The main thread either sees DONE before it sleeps, or has set WAITING_FOR (under
-       * the lock) before looking: then the signal below reaches it (both are sequentially
-       * consistent atomics).  Other jobs finish without touching the lock. */
-      g_atomic_int_set(&job->done, 1);
-      if (g_atomic_pointer_get(&run->waiting_for) == job) {
-        g_mutex_lock(&run->lock);
-        g_cond_signal(&run->done_cond);
-        g_mutex_unlock(&run->lock);
-      }
-      job = next;
-    }
-  }
-  copydesk_worker_free(worker);
-  return NULL;
+  Job *job = g_new0(Job, 1);
+  job->doc = doc;
+  job->location = location ? location : g_strdup(copydesk_document_id(doc));
+  job->out = g_string_sized_new(1024);
+  job->messages = g_string_new(NULL);
+  return job;
 }
 
 static void
@@ -129,6 +122,44 @@ free_job(Job *job)
   g_string_free(job->out, TRUE);
   g_string_free(job->messages, TRUE);
   g_free(job);
+}
+
+/* Frees every batch of the list BATCH (chained by NEXT) and its jobs. */
+static void
+free_batches(Batch *batch)
+{
+  while (batch != NULL) {
+    Batch *next = batch->next;
+    for (Job *job = batch->first, *after; job != NULL; job = after) {
+      after = job->next;
+      free_job(job);
+    }
+    g_free(batch);
+    batch = next;
+  }
+}
+
+/* Takes the run's lock, trying a few times before sleeping on it: the other threads hold it
+ * only to read or write a batch, and a sleeping thread is expensive to wake. */
+static void
+lock_run(Run *run)
+{
+  gint64 until = 0;
+  for (guint i = 1;; i++) {
+    if (g_mutex_trylock(&run->lock))
+      return;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (i % 16 == 0) { /* the clock is read now and then: it costs more than a pause */
+      gint64 now = copydesk_stats_now();
+      if (until == 0)
+        until = now + LOCK_SPIN_NS;
+      else if (now >= until)
+        break;
+    }
+  }
+  g_mutex_lock(&run->lock);
 }
 
 /* Writes LEN bytes to the output; on failure records the status and closes the output. */
@@ -154,252 +185,254 @@ raise_status(Run *run, CopydeskExitStatus status)
     run->status = status;
 }
 
-/* Writes a finished JOB (separator, output, stderr messages). */
+/* Writes the output gathered in the buffer. */
 static void
-write_job(Run *run, Job *job, CopydeskStats *stats)
+flush_buffer(Run *run)
 {
-  gint64 t0 = stats ? copydesk_stats_now() : 0;
+  write_bytes(run, run->buffer->str, run->buffer->len);
+  g_string_truncate(run->buffer, 0);
+}
+
+/* Adds LEN bytes to the output, through the buffer when they fit in it (and a batch holds
+ * more than one document: at -j 1 they are written at once). */
+static void
+add_output(Run *run, const char *data, gsize len)
+{
+  if (run->buffer->len + len > OUT_BUFFER || run->batch_docs == 1)
+    flush_buffer(run);
+  if (len >= OUT_BUFFER || run->batch_docs == 1)
+    write_bytes(run, data, len);
+  else
+    g_string_append_len(run->buffer, data, len);
+}
+
+/* Adds a finished JOB to the output (separator, output) and writes its stderr messages,
+ * after the output before them. */
+static void
+write_job(Run *run, Job *job)
+{
   if (job->out->len > 0) {
     if (run->wrote_any && run->separator)
-      write_bytes(run, run->separator, strlen(run->separator));
-    write_bytes(run, job->out->str, job->out->len);
+      add_output(run, run->separator, strlen(run->separator));
+    add_output(run, job->out->str, job->out->len);
     run->wrote_any = TRUE;
   }
   if (job->messages->len > 0) {
+    flush_buffer(run);
     copydesk_progress_clear(run->options->progress);
     fputs(job->messages->str, stderr);
   }
   if (job->failed)
     raise_status(run, COPYDESK_EXIT_DOCUMENT);
-  if (stats)
-    stats->write_ns += copydesk_stats_now() - t0;
 }
 
-static Job *
-new_job(CopydeskDocument *doc, char *location)
-{
-  Job *job = g_new0(Job, 1);
-  job->doc = doc;
-  job->location = location ? location : g_strdup(copydesk_document_id(doc));
-  job->out = g_string_sized_new(1024);
-  job->messages = g_string_new(NULL);
-  return job;
-}
-
-static gsize
-job_bytes(const Job *job)
-{
-  gsize len;
-  copydesk_document_original(job->doc, &len);
-  return len;
-}
-
-/* Adds JOB at the end of BATCH. */
+/* Writes the jobs of BATCH in order, up to the first that stops the run (under the lock),
+ * with one write for the documents that fit in the buffer. */
 static void
-batch_add(Batch *batch, Job *job)
+write_batch(Run *run, Batch *batch)
 {
-  if (batch->last)
-    batch->last->next = job;
-  else
-    batch->first = job;
-  batch->last = job;
-  batch->n++;
-  batch->bytes += job->bytes;
-}
-
-/* Hands BATCH (when not empty) to the workers and starts a new one. */
-static void
-batch_push(Run *run, Batch *batch)
-{
-  if (batch->first)
-    g_async_queue_push(run->todo, batch->first);
-  *batch = (Batch){NULL, NULL, 0, 0};
-}
-
-/* Waits for JOB to be done. */
-static void
-wait_for(Run *run, Job *job)
-{
-  if (g_atomic_int_get(&job->done))
-    return;
-  g_mutex_lock(&run->lock);
-  g_atomic_pointer_set(&run->waiting_for, job);
-  while (!g_atomic_int_get(&job->done))
-    g_cond_wait(&run->done_cond, &run->lock);
-  g_atomic_pointer_set(&run->waiting_for, NULL);
-  g_mutex_unlock(&run->lock);
-}
-
-/* Takes the oldest pending job, waits for it, writes it unless the run stopped, and frees
- * it; returns its document's size. */
-static gsize
-finish_oldest(Run *run, GQueue *pending, CopydeskStats *stats, gboolean *stop)
-{
-  Job *head = g_queue_pop_head(pending);
-  wait_for(run, head);
-  if (!*stop)
-    write_job(run, head, stats);
-  *stop = *stop || !head->keep_going;
-  gsize bytes = head->bytes;
-  free_job(head);
-  return bytes;
-}
-
-/* TRUE when JOB is done (without waiting). */
-static gboolean
-is_done(Job *job)
-{
-  return g_atomic_int_get(&job->done) != 0;
-}
-
-/* Starts N worker threads, each with its own plugin instances. */
-static gboolean
-start_threads(Run *run, guint n, GError **error)
-{
-  run->workers = g_ptr_array_new();
-  for (guint i = 0; i < n; i++) {
-    CopydeskWorker *worker = copydesk_worker_new(run->pipeline, error);
-    if (worker == NULL) {
-      for (guint k = 0; k < run->workers->len; k++)
-        copydesk_worker_free(run->workers->pdata[k]);
-      g_ptr_array_set_size(run->workers, 0);
-      return FALSE;
-    }
-    g_ptr_array_add(run->workers, worker);
-    if (run->worker_stats) {
-      CopydeskStats *stats = copydesk_stats_new(run->pipeline->stages->len);
-      g_ptr_array_add(run->worker_stats, stats);
-      copydesk_worker_set_stats(worker, stats);
-    }
+  gint64 t0 = run->stats ? copydesk_stats_now() : 0;
+  for (Job *job = batch->first; job != NULL && !run->stop; job = job->next) {
+    write_job(run, job);
+    run->stop = !job->keep_going;
   }
-  run->threads = g_ptr_array_new();
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add(run->threads, g_thread_new("copydesk-worker", worker_thread, run));
-  return TRUE;
+  flush_buffer(run);
+  if (run->stats)
+    run->stats->write_ns += copydesk_stats_now() - t0;
 }
 
+/* Hands the processed BATCH back (under the lock): it and every finished batch after it
+ * are written when their turn has come, and put on their owners' lists to free. */
 static void
-stop_threads(Run *run)
+finish_batch(Run *run, Batch *batch)
 {
-  if (run->threads == NULL)
-    return;
-  for (guint i = 0; i < run->threads->len; i++)
-    g_async_queue_push(run->todo, &stop_job);
-  for (guint i = 0; i < run->threads->len; i++)
-    g_thread_join(run->threads->pdata[i]);
-  g_ptr_array_free(run->threads, TRUE);
-  run->threads = NULL;
+  run->finished[batch->seq % run->window] = batch;
+  gboolean moved = FALSE;
+  Batch *head;
+  while ((head = run->finished[run->write_seq % run->window]) != NULL) {
+    run->finished[run->write_seq % run->window] = NULL;
+    write_batch(run, head);
+    head->next = run->written[head->owner];
+    run->written[head->owner] = head;
+    run->write_seq++;
+    moved = TRUE;
+  }
+  if (moved && run->n_waiting > 0)
+    g_cond_broadcast(&run->room_cond);
+}
+
+/* TRUE when no more batches are to be read. */
+static gboolean
+reading_over(const Run *run)
+{
+  return run->input_done || run->stop || run->output_closed;
+}
+
+/* Reads the next batch for thread OWNER (under the lock); NULL at the end of the input. */
+static Batch *
+read_batch(Run *run, guint owner)
+{
+  Batch *batch = NULL;
+  guint n = 0;
+  gsize bytes = 0;
+  while (n < run->batch_docs && bytes < BATCH_BYTES) {
+    char *location = NULL;
+    GError *error = NULL;
+    gint64 t0 = run->stats ? copydesk_stats_now() : 0;
+    CopydeskDocument *doc = copydesk_input_next(run->input, &location, &error);
+    if (run->stats)
+      run->stats->input_ns += copydesk_stats_now() - t0;
+    if (doc == NULL) {
+      if (error == NULL) {
+        run->input_done = TRUE;
+        break;
+      }
+      copydesk_progress_clear(run->options->progress);
+      g_printerr("copydesk: %s\n", error->message);
+      g_clear_error(&error);
+      raise_status(run, COPYDESK_EXIT_IO);
+      continue;
+    }
+    copydesk_progress_update(run->options->progress, copydesk_input_bytes_read(run->input));
+    Job *job = new_job(doc, location);
+    if (batch == NULL) {
+      batch = g_new0(Batch, 1);
+      batch->seq = run->next_seq++;
+      batch->owner = owner;
+      batch->first = job;
+    } else {
+      batch->last->next = job;
+    }
+    batch->last = job;
+    n++;
+    gsize len;
+    copydesk_document_original(doc, &len);
+    bytes += len;
+  }
+  return batch;
+}
+
+/* The loop of every processing thread: hand back the last batch (writing what is due),
+ * read the next one, process it outside the lock, until the input ends.  A thread waits
+ * only when reading would run more than a window of batches ahead of writing (the oldest
+ * batch is still being processed) or for the lock itself. */
+static void
+thread_loop(Thread *thread)
+{
+  Run *run = thread->run;
+  gboolean quiet = run->options->quiet;
+  Batch *batch = NULL;
+  lock_run(run);
+  for (;;) {
+    if (batch != NULL)
+      finish_batch(run, batch);
+    while (!reading_over(run) && run->next_seq - run->write_seq >= run->window) {
+      run->n_waiting++;
+      g_cond_wait(&run->room_cond, &run->lock);
+      run->n_waiting--;
+    }
+    batch = reading_over(run) ? NULL : read_batch(run, thread->index);
+    Batch *written = run->written[thread->index];
+    run->written[thread->index] = NULL;
+    g_mutex_unlock(&run->lock);
+    free_batches(written); /* freed by the thread that allocated them */
+    if (batch == NULL)
+      break;
+    for (Job *job = batch->first; job != NULL; job = job->next)
+      run_job(thread->worker, job, quiet);
+    lock_run(run);
+  }
+}
+
+static gpointer
+thread_main(gpointer data)
+{
+  thread_loop(data);
+  return NULL;
 }
 
 CopydeskExitStatus
 copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRunOptions *options)
 {
-  Run run = {.pipeline = pipeline, .options = options, .status = COPYDESK_EXIT_OK};
   guint jobs = MAX(options->jobs, 1);
+  Run run = {
+      .pipeline = pipeline,
+      .options = options,
+      .input = input,
+      .batch_docs = jobs == 1 ? 1 : BATCH_DOCS,
+      .window = jobs * WINDOW_PER_THREAD,
+      .status = COPYDESK_EXIT_OK,
+  };
   GError *error = NULL;
-  CopydeskWorker *inline_worker = NULL;
-
-  g_mutex_init(&run.lock);
-  g_cond_init(&run.done_cond);
-  run.todo = g_async_queue_new();
   gint64 started = copydesk_stats_now();
-  CopydeskStats *stats = NULL; /* --stats: the main thread's times, then the sum */
+  GPtrArray *worker_stats = NULL; /* --stats: each thread's CopydeskStats */
   if (options->stats) {
-    stats = copydesk_stats_new(pipeline->stages->len);
-    run.worker_stats = g_ptr_array_new_with_free_func((GDestroyNotify)copydesk_stats_free);
+    run.stats = copydesk_stats_new(pipeline->stages->len);
+    worker_stats = g_ptr_array_new_with_free_func((GDestroyNotify)copydesk_stats_free);
   }
-  /* The output frame comes from an instance of the output plugin on this thread. */
-  inline_worker = copydesk_worker_new(pipeline, &error);
-  if (inline_worker != NULL && jobs == 1)
-    copydesk_worker_set_stats(inline_worker, stats);
-  if (inline_worker == NULL || (jobs > 1 && !start_threads(&run, jobs, &error))) {
-    g_printerr("copydesk: %s\n", error->message);
-    g_error_free(error);
-    copydesk_worker_free(inline_worker);
-    g_async_queue_unref(run.todo);
-    if (run.workers)
-      g_ptr_array_free(run.workers, TRUE);
-    if (run.worker_stats)
-      g_ptr_array_free(run.worker_stats, TRUE);
-    copydesk_stats_free(stats);
-    return COPYDESK_EXIT_USAGE;
+  /* One worker a thread, each with its own plugin instances; thread 0 (this one) also makes
+   * the output's frame. */
+  Thread *threads = g_new0(Thread, jobs);
+  for (guint i = 0; i < jobs; i++) {
+    threads[i] = (Thread){&run, i, copydesk_worker_new(pipeline, &error)};
+    if (threads[i].worker == NULL) {
+      g_printerr("copydesk: %s\n", error->message);
+      g_error_free(error);
+      for (guint k = 0; k < i; k++)
+        copydesk_worker_free(threads[k].worker);
+      g_free(threads);
+      if (worker_stats)
+        g_ptr_array_free(worker_stats, TRUE);
+      copydesk_stats_free(run.stats);
+      return COPYDESK_EXIT_USAGE;
+    }
+    if (worker_stats) {
+      CopydeskStats *stats = copydesk_stats_new(pipeline->stages->len);
+      g_ptr_array_add(worker_stats, stats);
+      copydesk_worker_set_stats(threads[i].worker, stats);
+    }
   }
+  CopydeskWorker *frame_worker = threads[0].worker;
 
-  run.separator = copydesk_worker_separator(inline_worker);
+  run.separator = copydesk_worker_separator(frame_worker);
   GString *frame = g_string_new(NULL);
-  if (!copydesk_worker_header(inline_worker, frame, &error)) {
+  if (!copydesk_worker_header(frame_worker, frame, &error)) {
     g_printerr("copydesk: output header: %s\n", error->message);
     g_clear_error(&error);
     raise_status(&run, COPYDESK_EXIT_DOCUMENT);
   }
   write_bytes(&run, frame->str, frame->len);
 
-  /* Documents go to the workers in batches of up to BATCH_DOCS documents or BATCH_BYTES of
-   * text (one document when it is bigger), so that short records do not pay a hand-off
-   * each.  At most 8 batches a worker are read ahead (by their size: documents and
-   * bytes, at least 8 documents a worker).  When that many are pending, the main thread
-   * writes finished ones until only half are left before it reads on: it sleeps once per
-   * few batches rather than once per document, and the workers' queue never runs dry in
-   * between. */
-  GQueue pending = G_QUEUE_INIT;
-  Batch batch = {NULL, NULL, 0, 0};
-  gsize pending_bytes = 0;
-  guint min_docs = jobs * 8;
-  guint max_docs = jobs * 8 * BATCH_DOCS;
-  gsize max_bytes = (gsize)jobs * 8 * BATCH_BYTES;
-  gboolean stop = FALSE;
-  while (!stop && !run.output_closed) {
-    char *location = NULL;
-    gint64 t0 = stats ? copydesk_stats_now() : 0;
-    CopydeskDocument *doc = copydesk_input_next(input, &location, &error);
-    if (stats)
-      stats->input_ns += copydesk_stats_now() - t0;
-    if (doc == NULL) {
-      if (error == NULL)
-        break;
-      copydesk_progress_clear(options->progress);
-      g_printerr("copydesk: %s\n", error->message);
-      g_clear_error(&error);
-      raise_status(&run, COPYDESK_EXIT_IO);
-      continue;
-    }
-    copydesk_progress_update(options->progress, copydesk_input_bytes_read(input));
-    Job *job = new_job(doc, location);
-    if (jobs == 1) {
-      run_job(inline_worker, job, options->quiet);
-      write_job(&run, job, stats);
-      stop = !job->keep_going;
-      free_job(job);
-      continue;
-    }
-    g_queue_push_tail(&pending, job);
-    job->bytes = job_bytes(job);
-    pending_bytes += job->bytes;
-    batch_add(&batch, job);
-    if (batch.n >= BATCH_DOCS || batch.bytes >= BATCH_BYTES)
-      batch_push(&run, &batch);
-    guint n = g_queue_get_length(&pending);
-    gboolean full = n >= min_docs && (n >= max_docs || pending_bytes >= max_bytes);
-    if (full)
-      batch_push(&run, &batch); /* the head may be in it: never wait on an unsent job */
-    while (!g_queue_is_empty(&pending) &&
-           ((full && g_queue_get_length(&pending) > min_docs / 2 &&
-             (g_queue_get_length(&pending) > max_docs / 2 || pending_bytes > max_bytes / 2)) ||
-            is_done(g_queue_peek_head(&pending))))
-      pending_bytes -= finish_oldest(&run, &pending, stats, &stop);
-  }
-  batch_push(&run, &batch);
-  while (!g_queue_is_empty(&pending))
-    finish_oldest(&run, &pending, stats, &stop);
-  stop_threads(&run);
+  g_mutex_init(&run.lock);
+  g_cond_init(&run.room_cond);
+  run.finished = g_new0(Batch *, run.window);
+  run.written = g_new0(Batch *, jobs);
+  run.buffer = g_string_sized_new(OUT_BUFFER);
+  GThread **spawned = g_new0(GThread *, jobs);
+  for (guint i = 1; i < jobs; i++)
+    spawned[i] = g_thread_new("copydesk-worker", thread_main, &threads[i]);
+  thread_loop(&threads[0]);
+  for (guint i = 1; i < jobs; i++)
+    g_thread_join(spawned[i]);
+  g_free(spawned);
+  /* Every batch was written once the last thread handed its own back; the lists of threads
+   * that had ended by then are left. */
+  for (guint i = 0; i < jobs; i++)
+    free_batches(run.written[i]);
+  g_free(run.written);
+  g_free(run.finished);
+  g_string_free(run.buffer, TRUE);
+  g_mutex_clear(&run.lock);
+  g_cond_clear(&run.room_cond);
+
   copydesk_progress_clear(options->progress); /* the footer's messages start on a clean line */
-  if (stats) {
-    for (guint i = 0; i < run.worker_stats->len; i++)
-      copydesk_stats_add(stats, run.worker_stats->pdata[i]);
+  if (run.stats) {
+    for (guint i = 0; i < worker_stats->len; i++)
+      copydesk_stats_add(run.stats, worker_stats->pdata[i]);
   }
 
   g_string_truncate(frame, 0);
-  if (!copydesk_worker_footer(inline_worker, frame, &error)) {
+  if (!copydesk_worker_footer(frame_worker, frame, &error)) {
     g_printerr("copydesk: output footer: %s\n", error->message);
     g_clear_error(&error);
     raise_status(&run, COPYDESK_EXIT_DOCUMENT);
@@ -412,19 +445,16 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
       raise_status(&run, COPYDESK_EXIT_IO);
     }
   }
-  if (stop)
+  if (run.stop)
     raise_status(&run, COPYDESK_EXIT_DOCUMENT);
-  if (stats) {
-    copydesk_stats_print(stats, pipeline, jobs, copydesk_stats_now() - started, stderr);
-    copydesk_stats_free(stats);
-    g_ptr_array_free(run.worker_stats, TRUE);
+  if (run.stats) {
+    copydesk_stats_print(run.stats, pipeline, jobs, copydesk_stats_now() - started, stderr);
+    copydesk_stats_free(run.stats);
+    g_ptr_array_free(worker_stats, TRUE);
   }
 
-  copydesk_worker_free(inline_worker);
-  if (run.workers)
-    g_ptr_array_free(run.workers, TRUE);
-  g_async_queue_unref(run.todo);
-  g_mutex_clear(&run.lock);
-  g_cond_clear(&run.done_cond);
+  for (guint i = 0; i < jobs; i++)
+    copydesk_worker_free(threads[i].worker);
+  g_free(threads);
   return run.status;
 }

@@ -17,7 +17,7 @@ typedef enum {
 } CopydeskExitStatus;
 
 typedef struct {
-  guint jobs;         /* worker threads; 1 runs everything on the calling thread */
+  guint jobs;         /* threads processing documents, the calling thread one of them */
   gboolean quiet;     /* do not report document errors on stderr (they stay in the output) */
   FILE *out;          /* where the output goes (stdout) */
   CopydeskProgress *progress; /* the progress line on stderr, or NULL */
@@ -25,10 +25,11 @@ typedef struct {
 } CopydeskRunOptions;
 
 /* Reads every document of INPUT, runs PIPELINE on it and writes the output in input order.
- * Memory stays bounded by a few batches per worker: documents go to the workers in batches
- * (up to 32 documents or 64 KB of text), and the reader waits when 8 × jobs documents and
- * 8 × jobs batches' worth of documents or text are in flight.  Returns the exit status;
- * errors that stop the run are reported on stderr as one line each.  A closed output pipe
- * ends the run quietly. */
+ * Each of the JOBS threads in turn takes one lock to write what is due and read its next
+ * batch (up to 32 documents or 64 KB of text; one document at -j 1), then processes the
+ * batch alone.  Memory stays bounded: reading waits when it would run 8 × jobs batches
+ * ahead of writing, and an output that is not consumed stops the reading.  Returns the
+ * exit status; errors that stop the run are reported on stderr as one line each.  A closed
+ * output pipe ends the run quietly. */
 CopydeskExitStatus copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input,
                                 const CopydeskRunOptions *options);

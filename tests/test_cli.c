@@ -1,6 +1,12 @@
 /* End-to-end tests of the copydesk command: stdin → stdout, framing, passthrough, ordering
  * with workers, exit statuses and sub-commands. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <copydesk/copydesk.h>
 
@@ -421,6 +427,94 @@ test_closed_pipe_is_quiet(void)
   g_free(config);
 }
 
+/* A long document first, then thousands of short ones: the threads that take the short
+ * ones run ahead until the reading window is full and wait for the long one to be written;
+ * the output (the long document's written on its own, past the output buffer) is the same
+ * as with one thread, at -j 2 and -j 3. */
+static void
+test_workers_wait_for_a_long_document(void)
+{
+  char *config = cli_data_file("clean-sentences.yaml");
+  GString *input = g_string_new("{\"n\":0,\"text\":\"");
+  for (int k = 0; k < 40000; k++)
+    g_string_append(input, "Some words in a sentence. ");
+  g_string_append(input, "\"}\n");
+  for (int i = 1; i <= 3000; i++)
+    g_string_append_printf(input, "{\"n\":%d,\"text\":\"Short one %d. And two.\"}\n", i, i);
+  char *out1, *err1;
+  g_assert_cmpint(cli_run(input->str, input->len, &out1, &err1, "-c", config, "--from", "jsonl",
+                          NULL), ==, 0);
+  g_assert_cmpuint(cli_count_lines(out1), ==, 3001);
+  g_assert_cmpuint(strlen(out1), >, 1000000);
+  const char *jobs[] = {"2", "3"};
+  for (guint j = 0; j < G_N_ELEMENTS(jobs); j++) {
+    char *out, *err;
+    g_assert_cmpint(cli_run(input->str, input->len, &out, &err, "-c", config, "--from", "jsonl",
+                            "-j", jobs[j], NULL), ==, 0);
+    g_assert_cmpstr(err, ==, "");
+    g_assert_true(strcmp(out, out1) == 0);
+    g_free(out);
+    g_free(err);
+  }
+  g_free(out1);
+  g_free(err1);
+  g_string_free(input, TRUE);
+  g_free(config);
+}
+
+/* A reader that stops reading the output stops the run from reading its input: at -j 2,
+ * copydesk takes a few MB of an endless stream, not the stream (memory stays bounded). */
+static void
+test_stalled_output_stops_reading(void)
+{
+  char *config = cli_data_file("clean-jsonl.yaml");
+  char *plugin_path = g_strdup_printf("%s/plugins", g_getenv("COPYDESK_BUILD_ROOT"));
+  char **env = g_environ_setenv(g_get_environ(), "COPYDESK_PLUGIN_PATH", plugin_path, TRUE);
+  char *argv[] = {(char *)g_getenv("COPYDESK_BINARY"), "-c", config, "--from", "jsonl", "-j", "2",
+                  NULL};
+  GPid pid;
+  int in_fd, out_fd;
+  GError *error = NULL;
+  g_assert_true(g_spawn_async_with_pipes(NULL, argv, env,
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                                         NULL, NULL, &pid, &in_fd, &out_fd, NULL, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK), ==, 0);
+  GString *chunk = g_string_new(NULL); /* 64 records of 1 KB */
+  for (int i = 0; i < 64; i++) {
+    g_string_append(chunk, "{\"text\":\"");
+    for (int k = 0; k < 100; k++)
+      g_string_append(chunk, "Some words");
+    g_string_append(chunk, "\"}\n");
+  }
+  const gsize limit = 64 * 1024 * 1024;
+  gsize taken = 0; /* bytes copydesk has read from the pipe (or the pipe holds) */
+  gsize offset = 0;
+  while (taken < limit) {
+    ssize_t n = write(in_fd, chunk->str + offset, chunk->len - offset);
+    if (n > 0) {
+      taken += (gsize)n;
+      offset = (offset + (gsize)n) % chunk->len;
+      continue;
+    }
+    g_assert_true(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+    struct pollfd p = {.fd = in_fd, .events = POLLOUT};
+    if (poll(&p, 1, 1000) == 0)
+      break; /* copydesk has read nothing for a second: it waits for its output to go */
+  }
+  g_assert_cmpuint(taken, <, 16 * 1024 * 1024);
+  kill(pid, SIGKILL);
+  int status;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  close(in_fd);
+  close(out_fd);
+  g_string_free(chunk, TRUE);
+  g_strfreev(env);
+  g_free(plugin_path);
+  g_free(config);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -432,6 +526,8 @@ main(int argc, char **argv)
   g_test_add_func("/cli/failed_document_still_emitted", test_failed_document_still_emitted);
   g_test_add_func("/cli/on_error_abort_stops_the_run", test_on_error_abort_stops_the_run);
   g_test_add_func("/cli/on_error_abort_with_workers", test_on_error_abort_with_workers);
+  g_test_add_func("/cli/workers_wait_for_a_long_document", test_workers_wait_for_a_long_document);
+  g_test_add_func("/cli/stalled_output_stops_reading", test_stalled_output_stops_reading);
   g_test_add_func("/cli/bad_jsonl_lines_yield_error_records",
                   test_bad_jsonl_lines_yield_error_records);
   g_test_add_func("/cli/invalid_utf8_input", test_invalid_utf8_input);
