@@ -326,9 +326,10 @@ static guint8 gender_of_given(const Ctx *c, gsize k) {
 
 static inline Person *person(const Ctx *c, gint i) { return &ITEM(c->persons, Person, i); }
 
-static gint new_person(Ctx *c, const char *name, gboolean org) {
-  Person p = {.name = name ? g_string_chunk_insert(c->strings, name) : NULL, .org = org, .next_same = -1};
-  if (name) p.name_len = strlen(name);
+/* A person named by the LEN bytes at NAME (copied). */
+static gint new_person(Ctx *c, const char *name, gsize len, gboolean org) {
+  Person p = {.name = g_string_chunk_insert_len(c->strings, name, (gssize)len), .name_len = len, .org = org,
+              .next_same = -1};
   *(Person *)items_push(c->persons, sizeof(Person)) = p;
   return (gint)c->persons->n - 1;
 }
@@ -822,13 +823,20 @@ static gsize tok_at(const Ctx *c, gsize pos) {
 static void read_entities(Ctx *c, CopydeskLayer *layer) {
   gsize n = copydesk_layer_n_spans(layer);
   GPtrArray *spans = g_ptr_array_sized_new((guint)n);
-  for (gsize i = 0; i < n; i++) g_ptr_array_add(spans, copydesk_layer_span(layer, i));
-  g_ptr_array_sort(spans, span_cmp);
+  gboolean in_order = TRUE; /* as the entities plugin writes them: no sort needed */
+  for (gsize i = 0; i < n; i++) {
+    CopydeskSpan *s = copydesk_layer_span(layer, i);
+    if (i > 0 && copydesk_span_start(s) < copydesk_span_start(spans->pdata[i - 1])) in_order = FALSE;
+    g_ptr_array_add(spans, s);
+  }
+  if (!in_order) g_ptr_array_sort(spans, span_cmp);
   for (guint i = 0; i < spans->len; i++) {
     CopydeskSpan *s = spans->pdata[i];
     const char *label = copydesk_span_label(s);
-    gboolean per = g_strcmp0(label, "PERSON") == 0;
-    gboolean org = g_strcmp0(label, "ORG") == 0 || g_strcmp0(label, "LOC") == 0;
+    if (!label) continue;
+    gboolean per = label[0] == 'P' && strcmp(label, "PERSON") == 0;
+    gboolean loc = label[0] == 'L' && strcmp(label, "LOC") == 0;
+    gboolean org = loc || (label[0] == 'O' && strcmp(label, "ORG") == 0);
     if (!per && !org) continue;
     gsize first = tok_at(c, copydesk_span_start(s));
     if (first >= c->n_tok || c->tok[first].start >= copydesk_span_end(s)) continue;
@@ -836,24 +844,24 @@ static void read_entities(Ctx *c, CopydeskLayer *layer) {
     while (last + 1 < c->n_tok && c->tok[last + 1].start < copydesk_span_end(s)) last++;
     const char *id = copydesk_span_get_string(s, "entity");
     const char *name = copydesk_span_get_string(s, "name");
+    /* the mention's own words (up to a NUL, as a C string of them would be) */
     gsize tl;
-    const char *st = copydesk_span_text(s, &tl);
-    char *own = g_strndup(st, tl);
+    const char *own = copydesk_span_text(s, &tl);
+    gsize own_len = strnlen(own, tl);
     gint p = -1;
     if (id) p = GPOINTER_TO_INT(g_hash_table_lookup(c->entity_ids, id)) - 1;
     if (p < 0) {
-      p = new_person(c, name ? name : own, org);
+      p = name ? new_person(c, name, strlen(name), org) : new_person(c, own, own_len, org);
       if (id) {
         person(c, p)->entity = g_string_chunk_insert(c->strings, id);
         g_hash_table_insert(c->entity_ids, person(c, p)->entity, GINT_TO_POINTER(p + 1));
       }
-    } else if (!name && strlen(own) > strlen(person(c, p)->name)) {
-      person(c, p)->name = g_string_chunk_insert(c->strings, own);
+    } else if (!name && own_len > strlen(person(c, p)->name)) {
+      person(c, p)->name = g_string_chunk_insert_len(c->strings, own, (gssize)own_len);
     } else if (name && strcmp(name, person(c, p)->name) != 0 && strlen(name) > strlen(person(c, p)->name)) {
       person(c, p)->name = g_string_chunk_insert(c->strings, name);
     }
-    g_free(own);
-    if (org && !g_strcmp0(label, "LOC")) person(c, p)->place = TRUE;
+    if (loc) person(c, p)->place = TRUE;
     /* Titles inside or just before the mention give a role and a gender. */
     gsize f = first;
     guint8 g = G_UNKNOWN;
