@@ -446,6 +446,31 @@ next_conll(CopydeskInput *input, char **location, GError **error)
   return doc;
 }
 
+gboolean
+copydesk_input_next_is_buffered(const CopydeskInput *input)
+{
+  if (input->format != COPYDESK_INPUT_JSONL || input->fp == NULL)
+    return FALSE;
+  const char *p = input->block + input->block_start, *end = input->block + input->block_end;
+  while (p < end) {
+    const char *newline = memchr(p, '\n', (gsize)(end - p));
+    if (newline == NULL)
+      break;
+    for (; p < newline; p++) /* a blank line is skipped, so the one after it counts */
+      if (!g_ascii_isspace(*p))
+        return TRUE;
+    p = newline + 1;
+  }
+  return input->block_eof;
+}
+
+gboolean
+copydesk_input_next_may_wait(const CopydeskInput *input)
+{
+  return input->format == COPYDESK_INPUT_JSONL && input->fp != NULL &&
+         !copydesk_input_next_is_buffered(input);
+}
+
 CopydeskDocument *
 copydesk_input_next(CopydeskInput *input, char **location, GError **error)
 {

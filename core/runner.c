@@ -44,9 +44,10 @@ typedef struct {
   guint batch_docs; /* documents a batch holds at most (1 at -j 1) */
   guint window;     /* batches read and not yet written, at most */
   GMutex lock;
-  GCond room_cond;  /* signalled when writing makes room in the window */
+  GCond room_cond;  /* signalled when writing makes room in the window, or a read ends */
   guint n_waiting;  /* threads waiting on ROOM_COND */
   gboolean input_done;
+  gboolean reading;  /* a thread waits for input outside LOCK: no other may read, nor touch INPUT */
   guint64 next_seq;  /* the next batch to read */
   guint64 write_seq; /* the next batch to write */
   Batch **finished;  /* processed batches waiting for their turn, at seq % window */
@@ -178,6 +179,20 @@ write_bytes(Run *run, const char *data, gsize len)
   run->status = COPYDESK_EXIT_IO;
 }
 
+/* Hands what stdio holds of the output to the system (fflush); on failure as write_bytes(). */
+static void
+push_output(Run *run)
+{
+  if (run->output_closed || fflush(run->options->out) == 0)
+    return;
+  run->output_closed = TRUE;
+  if (errno == EPIPE)
+    return;
+  copydesk_progress_clear(run->options->progress);
+  g_printerr("copydesk: cannot write the output: %s\n", g_strerror(errno));
+  run->status = COPYDESK_EXIT_IO;
+}
+
 static void
 raise_status(Run *run, CopydeskExitStatus status)
 {
@@ -193,14 +208,13 @@ flush_buffer(Run *run)
   g_string_truncate(run->buffer, 0);
 }
 
-/* Adds LEN bytes to the output, through the buffer when they fit in it (and a batch holds
- * more than one document: at -j 1 they are written at once). */
+/* Adds LEN bytes to the output, through the buffer when they fit in it. */
 static void
 add_output(Run *run, const char *data, gsize len)
 {
-  if (run->buffer->len + len > OUT_BUFFER || run->batch_docs == 1)
+  if (run->buffer->len + len > OUT_BUFFER)
     flush_buffer(run);
-  if (len >= OUT_BUFFER || run->batch_docs == 1)
+  if (len >= OUT_BUFFER)
     write_bytes(run, data, len);
   else
     g_string_append_len(run->buffer, data, len);
@@ -236,7 +250,15 @@ write_batch(Run *run, Batch *batch)
     write_job(run, job);
     run->stop = !job->keep_going;
   }
-  flush_buffer(run);
+  /* A batch of one document (-j 1) stays in the buffer while the next one is already read
+   * (a file, a busy pipe: one write for many documents).  Before reading may wait for input,
+   * everything written so far goes out, through stdio's buffer too, so that a reader of the
+   * output (copydesk as a filter between two programs) never waits for it. */
+  gboolean may_wait = run->reading || !copydesk_input_next_is_buffered(run->input);
+  if (run->batch_docs > 1 || may_wait)
+    flush_buffer(run);
+  if (may_wait)
+    push_output(run);
   if (run->stats)
     run->stats->write_ns += copydesk_stats_now() - t0;
 }
@@ -268,7 +290,9 @@ reading_over(const Run *run)
   return run->input_done || run->stop || run->output_closed;
 }
 
-/* Reads the next batch for thread OWNER (under the lock); NULL at the end of the input. */
+/* Reads the next batch for thread OWNER (under the lock): up to BATCH_DOCS documents or
+ * BATCH_BYTES of text, fewer when reading more would wait for input; NULL at the end of the
+ * input. */
 static Batch *
 read_batch(Run *run, guint owner)
 {
@@ -279,7 +303,20 @@ read_batch(Run *run, guint owner)
     char *location = NULL;
     GError *error = NULL;
     gint64 t0 = run->stats ? copydesk_stats_now() : 0;
+    /* Reading that may wait for input (a pipe) waits outside the lock, so that the other
+     * threads write what they finish meanwhile; a batch starts with such a read at most. */
+    gboolean outside = copydesk_input_next_may_wait(run->input);
+    if (outside) {
+      run->reading = TRUE;
+      g_mutex_unlock(&run->lock);
+    }
     CopydeskDocument *doc = copydesk_input_next(run->input, &location, &error);
+    if (outside) {
+      g_mutex_lock(&run->lock);
+      run->reading = FALSE;
+      if (run->n_waiting > 0)
+        g_cond_broadcast(&run->room_cond);
+    }
     if (run->stats)
       run->stats->input_ns += copydesk_stats_now() - t0;
     if (doc == NULL) {
@@ -308,6 +345,9 @@ read_batch(Run *run, guint owner)
     gsize len;
     copydesk_document_original(doc, &len);
     bytes += len;
+    /* a batch does not wait for input to fill up: what has come is processed now */
+    if (copydesk_input_next_may_wait(run->input))
+      break;
   }
   return batch;
 }
@@ -315,7 +355,8 @@ read_batch(Run *run, guint owner)
 /* The loop of every processing thread: hand back the last batch (writing what is due),
  * read the next one, process it outside the lock, until the input ends.  A thread waits
  * only when reading would run more than a window of batches ahead of writing (the oldest
- * batch is still being processed) or for the lock itself. */
+ * batch is still being processed), while another thread waits for input, or for the lock
+ * itself. */
 static void
 thread_loop(Thread *thread)
 {
@@ -326,7 +367,7 @@ thread_loop(Thread *thread)
   for (;;) {
     if (batch != NULL)
       finish_batch(run, batch);
-    while (!reading_over(run) && run->next_seq - run->write_seq >= run->window) {
+    while (!reading_over(run) && (run->reading || run->next_seq - run->write_seq >= run->window)) {
       run->n_waiting++;
       g_cond_wait(&run->room_cond, &run->lock);
       run->n_waiting--;
@@ -415,6 +456,7 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   for (guint i = 1; i < jobs; i++)
     g_thread_join(spawned[i]);
   g_free(spawned);
+  flush_buffer(&run); /* what the last batch left in it */
   /* Every batch was written once the last thread handed its own back; the lists of threads
    * that had ended by then are left. */
   for (guint i = 0; i < jobs; i++)

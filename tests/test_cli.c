@@ -515,6 +515,68 @@ test_stalled_output_stops_reading(void)
   g_free(config);
 }
 
+/* Reads from FD until a newline or for at most TIMEOUT_MS in all; the bytes read. */
+static GString *
+read_line_within(int fd, int timeout_ms)
+{
+  GString *got = g_string_new(NULL);
+  gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+  while (strchr(got->str, '\n') == NULL) {
+    gint64 left = (end - g_get_monotonic_time()) / 1000;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+      break;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0)
+      break;
+    g_string_append_len(got, buf, n);
+  }
+  return got;
+}
+
+/* As a filter between two programs: a record's output comes out before the next record is
+ * written (nothing waits in a batch or a buffer for more input), at -j 1 and -j 2. */
+static void
+test_output_does_not_wait_for_input(void)
+{
+  char *config = cli_data_file("clean-jsonl.yaml");
+  char *plugin_path = g_strdup_printf("%s/plugins", g_getenv("COPYDESK_BUILD_ROOT"));
+  char **env = g_environ_setenv(g_get_environ(), "COPYDESK_PLUGIN_PATH", plugin_path, TRUE);
+  const char *jobs[] = {"1", "2"};
+  for (guint j = 0; j < G_N_ELEMENTS(jobs); j++) {
+    char *argv[] = {(char *)g_getenv("COPYDESK_BINARY"), "-c", config, "--from", "jsonl", "-j",
+                    (char *)jobs[j], NULL};
+    GPid pid;
+    int in_fd, out_fd;
+    GError *error = NULL;
+    g_assert_true(g_spawn_async_with_pipes(NULL, argv, env,
+                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                                           NULL, NULL, &pid, &in_fd, &out_fd, NULL, &error));
+    g_assert_no_error(error);
+    const char *first = "{\"id\":\"a\",\"text\":\"Rain fell.\"}\n";
+    g_assert_cmpint(write(in_fd, first, strlen(first)), ==, (gssize)strlen(first));
+    GString *line = read_line_within(out_fd, 20000);
+    g_assert_true(g_str_has_prefix(line->str, "{\"id\":\"a\""));
+    g_assert_nonnull(strchr(line->str, '\n'));
+    g_string_free(line, TRUE);
+    const char *second = "{\"id\":\"b\",\"text\":\"Snow fell.\"}\n";
+    g_assert_cmpint(write(in_fd, second, strlen(second)), ==, (gssize)strlen(second));
+    close(in_fd);
+    line = read_line_within(out_fd, 20000);
+    g_assert_true(g_str_has_prefix(line->str, "{\"id\":\"b\""));
+    g_string_free(line, TRUE);
+    int status;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_spawn_close_pid(pid);
+    close(out_fd);
+  }
+  g_strfreev(env);
+  g_free(plugin_path);
+  g_free(config);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -528,6 +590,7 @@ main(int argc, char **argv)
   g_test_add_func("/cli/on_error_abort_with_workers", test_on_error_abort_with_workers);
   g_test_add_func("/cli/workers_wait_for_a_long_document", test_workers_wait_for_a_long_document);
   g_test_add_func("/cli/stalled_output_stops_reading", test_stalled_output_stops_reading);
+  g_test_add_func("/cli/output_does_not_wait_for_input", test_output_does_not_wait_for_input);
   g_test_add_func("/cli/bad_jsonl_lines_yield_error_records",
                   test_bad_jsonl_lines_yield_error_records);
   g_test_add_func("/cli/invalid_utf8_input", test_invalid_utf8_input);
