@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import shutil
+import re
 import statistics
 import subprocess
 import sys
@@ -50,13 +51,35 @@ def run(cmd, stdin_path, env=None, stdout=subprocess.DEVNULL):
     return elapsed, peak, code
 
 
-def stage_lines(cmd, stdin_path, env):
-    """The stage table copydesk --stats prints on stderr (its lines after the first)."""
-    with open(stdin_path, 'rb') as f:
-        r = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    lines = r.stderr.decode(errors='replace').splitlines()
-    start = next((i for i, l in enumerate(lines) if l.startswith('copydesk: ') and ' documents, ' in l), None)
-    return [l.strip() for l in lines[start + 1:]] if start is not None else ['(no --stats table)']
+STAGE_ROW = re.compile(r'^(.*?)\s+([\d.]+)\s+([\d.]+)%\s+([\d.]+)$')
+
+
+def stage_lines(cmd, stdin_path, env, repeat=1):
+    """The stage table copydesk --stats prints on stderr, each stage's seconds the median of
+    REPEAT runs (a stage's MB/s and share follow from them), so that one slow minute of the
+    host does not decide a stage's figure."""
+    runs, mb = [], None
+    for _ in range(max(repeat, 1)):
+        with open(stdin_path, 'rb') as f:
+            r = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        lines = r.stderr.decode(errors='replace').splitlines()
+        start = next((i for i, l in enumerate(lines) if l.startswith('copydesk: ') and ' documents, ' in l), None)
+        if start is None:
+            return ['(no --stats table)']
+        m = re.search(r' documents, ([\d.]+) MB in ', lines[start])
+        mb = float(m.group(1)) if m else None
+        rows = [STAGE_ROW.match(l.strip()) for l in lines[start + 1:]]
+        runs.append({row.group(1): float(row.group(2)) for row in rows if row})
+        header, footer = lines[start + 1].strip(), lines[-1].strip()
+    stages = list(runs[0])
+    seconds = {s: statistics.median(run.get(s, 0.0) for run in runs) for s in stages}
+    total = sum(seconds.values()) or 1.0
+    out = [header]
+    for s in stages:
+        rate = f'{mb / seconds[s]:10.1f}' if mb and seconds[s] > 0 else f'{"":>10}'
+        out.append(f'{s:26} {seconds[s]:7.3f} {100 * seconds[s] / total:6.1f}% {rate}')
+    out.append(footer + (f' (median of {len(runs)} runs)' if len(runs) > 1 else ''))
+    return out
 
 
 def median_run(cmd, path, repeat, env=None):
@@ -186,7 +209,8 @@ def main():
         for name, pipeline in pipelines:
             if name.startswith('full') or name == 'clean+sentences+quotes':
                 print(f'\n{name} -j 1, per stage (--stats):')
-                for line in stage_lines([binary, '-c', pipeline, '-j', '1', '--stats'], path, env):
+                for line in stage_lines([binary, '-c', pipeline, '-j', '1', '--stats'], path, env,
+                                        args.repeat):
                     print('  ' + line)
 
     tagger_speed(args, words / t_wc)
