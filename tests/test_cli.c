@@ -462,23 +462,35 @@ test_workers_wait_for_a_long_document(void)
   g_free(config);
 }
 
+/* Spawns copydesk -c clean-jsonl.yaml --from jsonl -j JOBS with pipes for its standard
+ * input and output (*IN_FD, *OUT_FD); its stderr goes to /dev/null.  The child's pid. */
+static GPid
+spawn_jsonl_filter(const char *jobs, int *in_fd, int *out_fd)
+{
+  char *config = cli_data_file("clean-jsonl.yaml");
+  char *plugin_path = g_strdup_printf("%s/plugins", g_getenv("COPYDESK_BUILD_ROOT"));
+  char **env = g_environ_setenv(g_get_environ(), "COPYDESK_PLUGIN_PATH", plugin_path, TRUE);
+  char *argv[] = {(char *)g_getenv("COPYDESK_BINARY"), "-c", config, "--from", "jsonl", "-j",
+                  (char *)jobs, NULL};
+  GPid pid;
+  GError *error = NULL;
+  g_assert_true(g_spawn_async_with_pipes(NULL, argv, env,
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                                         NULL, NULL, &pid, in_fd, out_fd, NULL, &error));
+  g_assert_no_error(error);
+  g_strfreev(env);
+  g_free(plugin_path);
+  g_free(config);
+  return pid;
+}
+
 /* A reader that stops reading the output stops the run from reading its input: at -j 2,
  * copydesk takes a few MB of an endless stream, not the stream (memory stays bounded). */
 static void
 test_stalled_output_stops_reading(void)
 {
-  char *config = cli_data_file("clean-jsonl.yaml");
-  char *plugin_path = g_strdup_printf("%s/plugins", g_getenv("COPYDESK_BUILD_ROOT"));
-  char **env = g_environ_setenv(g_get_environ(), "COPYDESK_PLUGIN_PATH", plugin_path, TRUE);
-  char *argv[] = {(char *)g_getenv("COPYDESK_BINARY"), "-c", config, "--from", "jsonl", "-j", "2",
-                  NULL};
-  GPid pid;
   int in_fd, out_fd;
-  GError *error = NULL;
-  g_assert_true(g_spawn_async_with_pipes(NULL, argv, env,
-                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
-                                         NULL, NULL, &pid, &in_fd, &out_fd, NULL, &error));
-  g_assert_no_error(error);
+  GPid pid = spawn_jsonl_filter("2", &in_fd, &out_fd);
   g_assert_cmpint(fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK), ==, 0);
   GString *chunk = g_string_new(NULL); /* 64 records of 1 KB */
   for (int i = 0; i < 64; i++) {
@@ -510,9 +522,6 @@ test_stalled_output_stops_reading(void)
   close(in_fd);
   close(out_fd);
   g_string_free(chunk, TRUE);
-  g_strfreev(env);
-  g_free(plugin_path);
-  g_free(config);
 }
 
 /* Reads from FD until a newline or for at most TIMEOUT_MS in all; the bytes read. */
@@ -540,20 +549,10 @@ read_line_within(int fd, int timeout_ms)
 static void
 test_output_does_not_wait_for_input(void)
 {
-  char *config = cli_data_file("clean-jsonl.yaml");
-  char *plugin_path = g_strdup_printf("%s/plugins", g_getenv("COPYDESK_BUILD_ROOT"));
-  char **env = g_environ_setenv(g_get_environ(), "COPYDESK_PLUGIN_PATH", plugin_path, TRUE);
   const char *jobs[] = {"1", "2"};
   for (guint j = 0; j < G_N_ELEMENTS(jobs); j++) {
-    char *argv[] = {(char *)g_getenv("COPYDESK_BINARY"), "-c", config, "--from", "jsonl", "-j",
-                    (char *)jobs[j], NULL};
-    GPid pid;
     int in_fd, out_fd;
-    GError *error = NULL;
-    g_assert_true(g_spawn_async_with_pipes(NULL, argv, env,
-                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
-                                           NULL, NULL, &pid, &in_fd, &out_fd, NULL, &error));
-    g_assert_no_error(error);
+    GPid pid = spawn_jsonl_filter(jobs[j], &in_fd, &out_fd);
     const char *first = "{\"id\":\"a\",\"text\":\"Rain fell.\"}\n";
     g_assert_cmpint(write(in_fd, first, strlen(first)), ==, (gssize)strlen(first));
     GString *line = read_line_within(out_fd, 20000);
@@ -572,9 +571,6 @@ test_output_does_not_wait_for_input(void)
     g_spawn_close_pid(pid);
     close(out_fd);
   }
-  g_strfreev(env);
-  g_free(plugin_path);
-  g_free(config);
 }
 
 int
