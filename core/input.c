@@ -456,9 +456,8 @@ copydesk_input_next_is_buffered(const CopydeskInput *input)
     const char *newline = memchr(p, '\n', (gsize)(end - p));
     if (newline == NULL)
       break;
-    for (; p < newline; p++) /* a blank line is skipped, so the one after it counts */
-      if (!g_ascii_isspace(*p))
-        return TRUE;
+    if (!is_blank(p, newline - p)) /* a blank line is skipped, so the one after it counts */
+      return TRUE;
     p = newline + 1;
   }
   return input->block_eof;
