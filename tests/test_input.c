@@ -325,6 +325,46 @@ test_missing_file_then_next(void)
   g_free(good);
 }
 
+/* Whether the next record is already read (and whether reading it may wait): a JSONL file's
+ * records are buffered until its last one, blank lines after a record do not count as one,
+ * and for text input it is never known. */
+static void
+test_next_is_buffered(void)
+{
+  char *path = write_file("buffered.jsonl", "{\"text\":\"a\"}\n\n{\"text\":\"b\"}\n \n\n", -1);
+  const char *paths[] = {path, NULL};
+  CopydeskInput *input = copydesk_input_new(COPYDESK_INPUT_JSONL, "text", "id", paths);
+  GError *error = NULL;
+  g_assert_false(copydesk_input_next_is_buffered(input)); /* no file open yet */
+  g_assert_false(copydesk_input_next_may_wait(input));
+  CopydeskDocument *doc = copydesk_input_next(input, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(copydesk_document_original(doc, NULL), ==, "a");
+  copydesk_document_free(doc);
+  g_assert_true(copydesk_input_next_is_buffered(input)); /* "b", after a blank line */
+  g_assert_false(copydesk_input_next_may_wait(input));
+  doc = copydesk_input_next(input, NULL, &error);
+  g_assert_cmpstr(copydesk_document_original(doc, NULL), ==, "b");
+  copydesk_document_free(doc);
+  /* only blank lines are left, and the end of the file is not seen yet: a read follows */
+  g_assert_false(copydesk_input_next_is_buffered(input));
+  g_assert_true(copydesk_input_next_may_wait(input));
+  g_assert_null(copydesk_input_next(input, NULL, &error));
+  g_assert_no_error(error);
+  copydesk_input_free(input);
+  g_free(path);
+
+  path = write_file("buffered.txt", "One\n\f\nTwo\n", -1);
+  const char *text_paths[] = {path, NULL};
+  input = copydesk_input_new(COPYDESK_INPUT_TEXT, "text", "id", text_paths);
+  doc = copydesk_input_next(input, NULL, &error);
+  copydesk_document_free(doc);
+  g_assert_false(copydesk_input_next_is_buffered(input));
+  g_assert_false(copydesk_input_next_may_wait(input));
+  copydesk_input_free(input);
+  g_free(path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -337,6 +377,7 @@ main(int argc, char **argv)
   g_test_add_func("/input/jsonl_fields_kept", test_jsonl_fields_kept);
   g_test_add_func("/input/jsonl_blocks", test_jsonl_blocks);
   g_test_add_func("/input/jsonl_long_other_field", test_jsonl_long_other_field);
+  g_test_add_func("/input/next_is_buffered", test_next_is_buffered);
   g_test_add_func("/input/conll_documents", test_conll_documents);
   g_test_add_func("/input/missing_file_then_next", test_missing_file_then_next);
   return g_test_run();
