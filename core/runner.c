@@ -163,41 +163,40 @@ lock_run(Run *run)
   g_mutex_lock(&run->lock);
 }
 
-/* Writes LEN bytes to the output; on failure records the status and closes the output. */
-static void
-write_bytes(Run *run, const char *data, gsize len)
-{
-  if (run->output_closed || len == 0)
-    return;
-  if (fwrite(data, 1, len, run->options->out) == len)
-    return;
-  run->output_closed = TRUE;
-  if (errno == EPIPE)
-    return; /* the reader is gone: end quietly */
-  copydesk_progress_clear(run->options->progress);
-  g_printerr("copydesk: cannot write the output: %s\n", g_strerror(errno));
-  run->status = COPYDESK_EXIT_IO;
-}
-
-/* Hands what stdio holds of the output to the system (fflush); on failure as write_bytes(). */
-static void
-push_output(Run *run)
-{
-  if (run->output_closed || fflush(run->options->out) == 0)
-    return;
-  run->output_closed = TRUE;
-  if (errno == EPIPE)
-    return;
-  copydesk_progress_clear(run->options->progress);
-  g_printerr("copydesk: cannot write the output: %s\n", g_strerror(errno));
-  run->status = COPYDESK_EXIT_IO;
-}
-
 static void
 raise_status(Run *run, CopydeskExitStatus status)
 {
   if (status > run->status)
     run->status = status;
+}
+
+/* Writing the output failed (errno says why): the output is closed; a reader that went away
+ * (EPIPE) ends the run quietly, anything else is reported once. */
+static void
+output_failed(Run *run)
+{
+  run->output_closed = TRUE;
+  if (errno == EPIPE)
+    return;
+  copydesk_progress_clear(run->options->progress);
+  g_printerr("copydesk: cannot write the output: %s\n", g_strerror(errno));
+  raise_status(run, COPYDESK_EXIT_IO);
+}
+
+/* Writes LEN bytes to the output (through stdio). */
+static void
+write_bytes(Run *run, const char *data, gsize len)
+{
+  if (!run->output_closed && len > 0 && fwrite(data, 1, len, run->options->out) != len)
+    output_failed(run);
+}
+
+/* Hands what stdio holds of the output to the system (fflush). */
+static void
+push_output(Run *run)
+{
+  if (!run->output_closed && fflush(run->options->out) != 0)
+    output_failed(run);
 }
 
 /* Writes the output gathered in the buffer. */
@@ -481,12 +480,7 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   }
   write_bytes(&run, frame->str, frame->len);
   g_string_free(frame, TRUE);
-  if (!run.output_closed && fflush(options->out) != 0) {
-    if (errno != EPIPE) {
-      g_printerr("copydesk: cannot write the output: %s\n", g_strerror(errno));
-      raise_status(&run, COPYDESK_EXIT_IO);
-    }
-  }
+  push_output(&run);
   if (run.stop)
     raise_status(&run, COPYDESK_EXIT_DOCUMENT);
   if (run.stats) {
