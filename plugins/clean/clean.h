@@ -44,8 +44,9 @@ typedef struct {
   gboolean join_lines;
 } CleanConfig;
 
-/* Where a text is not plain (survey.c): the position of every byte that is not printable
- * ASCII (0x21-0x7E), but for a space between printable ASCII bytes, in increasing order. */
+/* Where a text is not plain (survey.c): in increasing order, the position of every byte that
+ * is not printable ASCII (0x21-0x7E) but for a space followed by printable ASCII (a space at
+ * the start of the text is always listed). */
 typedef struct {
   gsize *stops;
   gsize n_stops, size;

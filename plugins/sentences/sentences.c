@@ -220,14 +220,6 @@ static void take_left_out(const Splitter *sp, gsize k, TokenArray *out) {
   sentences_tokenize(sp->text + from, sp->span[k + 1].start - from, FALSE, out);
 }
 
-static void free_left_out(TokenArray *out) {
-  g_free(out->spans);
-  g_free(out->v);
-  g_free(out->breaks.v);
-  g_free(out->markers.v);
-  g_free(out->gaps.v);
-}
-
 /* E - S, the tokens left out between tokens S and E counted too. */
 static gsize token_distance(const Splitter *sp, gsize s, gsize e) {
   gsize d = e - s;
@@ -235,7 +227,7 @@ static gsize token_distance(const Splitter *sp, gsize s, gsize e) {
     TokenArray out = {0};
     take_left_out(sp, sp->gaps[g], &out);
     d += out.len;
-    free_left_out(&out);
+    sentences_tokens_free(&out);
   }
   return d;
 }
@@ -264,7 +256,7 @@ static guint token_texts(const Splitter *sp, gsize s, gsize e, TokenText *out, g
       if (n < max)
         out[n] = (TokenText){(TokenKind)left.v[j].kind, base + left.spans[j].start,
                              left.spans[j].end - left.spans[j].start};
-    free_left_out(&left);
+    sentences_tokens_free(&left);
   }
   return MIN(n, max + 1);
 }
@@ -429,7 +421,7 @@ static gboolean line_is_capitalized(const Splitter *sp, const LineInfo *line) {
     for (gsize k = 0; k < out.len; k++)
       if (out.v[k].kind == TOKEN_WORD)
         count_word(g_utf8_get_char(base + out.spans[k].start), &words, &capitalized);
-    free_left_out(&out);
+    sentences_tokens_free(&out);
   }
   return words >= 3 && capitalized * 10 >= words * 6;
 }
@@ -673,7 +665,7 @@ static void add_sentence_before(Splitter *sp, gsize s, gsize k) {
     TokenArray left = {0};
     take_left_out(sp, k - 1, &left);
     if (left.len > 0) end += left.spans[left.len - 1].end;
-    free_left_out(&left);
+    sentences_tokens_free(&left);
   }
   span_list_add(&sp->sentences, sp->span[s].start, end, sentence_label(sp, s, k - 1));
 }
@@ -791,11 +783,7 @@ typedef struct {
 /* Frees W and its arrays. */
 static void work_free(gpointer p) {
   Work *w = p;
-  g_free(w->tokens.spans);
-  g_free(w->tokens.v);
-  g_free(w->tokens.breaks.v);
-  g_free(w->tokens.markers.v);
-  g_free(w->tokens.gaps.v);
+  sentences_tokens_free(&w->tokens);
   g_free(w->sentences.v);
   g_free(w->paragraphs.v);
   if (w->lines != NULL) g_array_free(w->lines, TRUE);

@@ -83,6 +83,8 @@ typedef struct {
  * sentences and paragraphs as on all of them (sentences.c counts left-out tokens where a
  * rule needs them). */
 void sentences_tokenize(const char *text, gsize len, gboolean sparse, TokenArray *tokens);
+/* Frees the arrays of TOKENS (not TOKENS itself). */
+void sentences_tokens_free(TokenArray *tokens);
 /* TRUE when the tokenizer's table of ASCII punctuation agrees with its character rules;
  * checked once when the plugin is created. */
 gboolean sentences_tokenizer_check(void);

@@ -1034,3 +1034,11 @@ void sentences_tokenize(const char *t, gsize n, gboolean sparse, TokenArray *tok
   else
     scan_range(&sc, 0, &at, FALSE, 0, NULL);
 }
+
+void sentences_tokens_free(TokenArray *tokens) {
+  g_free(tokens->spans);
+  g_free(tokens->v);
+  g_free(tokens->breaks.v);
+  g_free(tokens->markers.v);
+  g_free(tokens->gaps.v);
+}
