@@ -3,9 +3,10 @@
  * One pass appends the whole record to the output GString, which grows once up front for
  * about the record's size; small pieces are copied in without the NUL GLib would write
  * after each (the record ends with one), and offsets come from the core's index of the
- * original (copydesk_document_original_offset).  The only allocations per document are the sort arrays of the layers
- * written (one per layer, reused) and, when entities are grouped, one hash table and one
- * array of groups; never one per span.
+ * original (copydesk_document_original_offset).  Allocations per document: the sort arrays
+ * of the layers written (one per layer, reused), the fields' lengths when a record has more
+ * than 16 fields, and, when entities are grouped, one hash table and one array of groups;
+ * never one per span.
  */
 #include "json_record.h"
 
@@ -760,11 +761,7 @@ static void reserve_record(GString *out, const CopydeskDocument *doc, guint n_fi
   gsize original_len;
   copydesk_document_original(doc, &original_len);
   need += 2 * original_len;
-  if (out->allocated_len - out->len <= need) {
-    gsize len = out->len;
-    g_string_set_size(out, len + need);
-    out->len = len;
-  }
+  room(out, need);
 }
 
 gboolean json_record_reads(const JsonRecordConfig *config, const char *name) {

@@ -354,8 +354,8 @@ static gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean org) {
 static const char *person_name(const Ctx *c, gint i) {
   Person *p = person(c, i);
   if (!p->name) {
-    /* the tokens joined as append_tokens() joins them, in place */
-    gsize len = tokens_len(c, p->nfirst, p->nlast), at = 0;
+    /* the tokens joined as append_tokens() joins them (NAME_LEN bytes), in place */
+    gsize len = p->name_len, at = 0;
     char small[256] = "";
     char *buf = len < sizeof small ? small : g_malloc(len + 1);
     for (gsize k = p->nfirst; k <= p->nlast; k++) {
@@ -674,6 +674,10 @@ static void add_mention(Ctx *c, gsize first, gsize last, gint p, const char *rol
  * time a pronoun asks (most mentions are never asked about). */
 static gboolean mention_is_subject(const Ctx *c, Mention *m) {
   if (m->subject != SUBJECT_UNKNOWN) return m->subject == SUBJECT_YES;
+  if (m->poss) {
+    m->subject = SUBJECT_NO;
+    return FALSE;
+  }
   gsize first = m->first, last = m->last, b = first;
   while (b > 0 && !(c->tok[b].flags & F_SENT_START) && c->tok[b - 1].kind == T_WORD &&
          ((wf(c, b - 1) & (W_FUNC | W_TITLE | W_DESCRIPTOR)) || (c->tok[b - 1].flags & F_CAP)) &&
@@ -683,7 +687,6 @@ static gboolean mention_is_subject(const Ctx *c, Mention *m) {
   gsize a = last + 1;
   while (a < c->n_tok && a < last + 4 && wf_eager(c, a, W_ADV)) a++;
   if (a < c->n_tok && is_cue(c, a)) subject = TRUE;
-  if (m->poss) subject = FALSE;
   m->subject = subject ? SUBJECT_YES : SUBJECT_NO;
   return subject;
 }
