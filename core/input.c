@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "document_private.h"
@@ -44,6 +45,9 @@ struct CopydeskInput {
   char *block;        /* jsonl: the bytes read and not yet handed out are [block_start, block_end) */
   gsize block_cap, block_start, block_end;
   gboolean block_eof; /* jsonl: the open file has nothing more to read */
+  gsize scanned;      /* jsonl: bytes from block_start known to hold no newline */
+  gboolean regular;   /* the open file is a regular file: reading it never waits */
+  guint64 file_size, file_read; /* jsonl, regular: its size and the bytes read of it */
   guint64 bytes_read;
   GArray *fields;     /* jsonl: the fields of the record being read (CopydeskJsonField) */
 };
@@ -126,8 +130,12 @@ open_next(CopydeskInput *input, GError **error)
   input->line_no = 0;
   input->part = 0;
   input->at_separator = FALSE;
-  input->block_start = input->block_end = 0;
+  input->block_start = input->block_end = input->scanned = 0;
   input->block_eof = FALSE;
+  struct stat st;
+  input->regular = fstat(fileno(input->fp), &st) == 0 && S_ISREG(st.st_mode);
+  input->file_size = input->regular ? (guint64)st.st_size : 0;
+  input->file_read = 0;
   return TRUE;
 }
 
@@ -163,9 +171,12 @@ read_block_line(CopydeskInput *input, char **line, GError **error)
   for (;;) {
     char *start = input->block + input->block_start;
     gsize avail = input->block_end - input->block_start;
-    char *newline = avail > 0 ? memchr(start, '\n', avail) : NULL;
+    /* only the bytes read since the last look (a long line comes 64 KB at a time from a pipe) */
+    char *newline = avail > input->scanned ? memchr(start + input->scanned, '\n', avail - input->scanned) : NULL;
     gsize n = newline != NULL ? (gsize)(newline - start) + 1 : input->block_eof ? avail : 0;
+    input->scanned = newline != NULL ? 0 : avail;
     if (n > 0) {
+      input->scanned = 0;
       input->block_start += n;
       input->line_no++;
       input->bytes_read += n;
@@ -198,6 +209,7 @@ read_block_line(CopydeskInput *input, char **line, GError **error)
     if (got == 0)
       input->block_eof = TRUE;
     input->block_end += (gsize)got;
+    input->file_read += (guint64)got;
   }
 }
 
@@ -449,25 +461,23 @@ next_conll(CopydeskInput *input, char **location, GError **error)
 gboolean
 copydesk_input_next_is_buffered(const CopydeskInput *input)
 {
-  if (input->format != COPYDESK_INPUT_JSONL || input->fp == NULL)
-    return FALSE;
+  gboolean last_file = input->files[input->next_file] == NULL;
+  if (input->fp == NULL) /* between files: opening the next may wait (stdin) */
+    return last_file;
+  if (input->format != COPYDESK_INPUT_JSONL) /* stdio: at its end, the next file is opened */
+    return input->regular && (!feof(input->fp) || last_file);
+  /* the file is read to its end: what the block holds is all that is left of it */
+  gboolean at_end = input->block_eof || (input->regular && input->file_read >= input->file_size);
   const char *p = input->block + input->block_start, *end = input->block + input->block_end;
   while (p < end) {
     const char *newline = memchr(p, '\n', (gsize)(end - p));
     if (newline == NULL)
-      break;
+      return at_end ? !is_blank(p, end - p) || last_file /* the last line */ : input->regular;
     if (!is_blank(p, newline - p)) /* a blank line is skipped, so the one after it counts */
       return TRUE;
     p = newline + 1;
   }
-  return input->block_eof;
-}
-
-gboolean
-copydesk_input_next_may_wait(const CopydeskInput *input)
-{
-  return input->format == COPYDESK_INPUT_JSONL && input->fp != NULL &&
-         !copydesk_input_next_is_buffered(input);
+  return at_end ? last_file : input->regular;
 }
 
 CopydeskDocument *

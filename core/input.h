@@ -21,13 +21,10 @@ CopydeskInput *copydesk_input_new(CopydeskInputFormat format, const char *text_f
  * be opened or read (COPYDESK_IO_ERROR); calling again goes on with the next file.  LOCATION
  * (may be NULL) receives "FILE" or "FILE:LINE" of the document, for messages. */
 CopydeskDocument *copydesk_input_next(CopydeskInput *input, char **location, GError **error);
-/* TRUE when the next document can be read without waiting on a file: JSONL input whose next
- * non-blank line (or the end of the file) is already read.  FALSE when reading it may wait,
- * and always for text and CoNLL input. */
+/* TRUE when the next document (or the end of all input) can be had without waiting: the
+ * open file is a regular file with more to read, or a JSONL record is already read whole.
+ * FALSE when getting it may wait: on a pipe or terminal, or to open the next file. */
 gboolean copydesk_input_next_is_buffered(const CopydeskInput *input);
-/* TRUE when reading the next document will read the open file, which may wait (a pipe): JSONL
- * input whose next line is not whole yet.  FALSE when that is not known (text, CoNLL). */
-gboolean copydesk_input_next_may_wait(const CopydeskInput *input);
 /* Bytes read so far. */
 guint64 copydesk_input_bytes_read(const CopydeskInput *input);
 /* Closes the current file and frees INPUT. */

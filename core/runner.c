@@ -38,7 +38,6 @@ typedef struct Batch {
 /* The state the threads share.  Everything from LOCK down is read and written under LOCK,
  * and so are the input, the output and the progress line. */
 typedef struct {
-  CopydeskPipeline *pipeline;
   const CopydeskRunOptions *options;
   CopydeskInput *input;
   guint batch_docs; /* documents a batch holds at most (1 at -j 1) */
@@ -220,7 +219,7 @@ add_output(Run *run, const char *data, gsize len)
 }
 
 /* Adds a finished JOB to the output (separator, output) and writes its stderr messages,
- * after the output before them. */
+ * after the output before them has gone out. */
 static void
 write_job(Run *run, Job *job)
 {
@@ -232,6 +231,7 @@ write_job(Run *run, Job *job)
   }
   if (job->messages->len > 0) {
     flush_buffer(run);
+    push_output(run);
     copydesk_progress_clear(run->options->progress);
     fputs(job->messages->str, stderr);
   }
@@ -298,26 +298,30 @@ read_batch(Run *run, guint owner)
   Batch *batch = NULL;
   guint n = 0;
   gsize bytes = 0;
+  gboolean buffered = copydesk_input_next_is_buffered(run->input);
   while (n < run->batch_docs && bytes < BATCH_BYTES) {
     char *location = NULL;
     GError *error = NULL;
     gint64 t0 = run->stats ? copydesk_stats_now() : 0;
     /* Reading that may wait for input (a pipe) waits outside the lock, so that the other
      * threads write what they finish meanwhile; a batch starts with such a read at most. */
-    gboolean outside = copydesk_input_next_may_wait(run->input);
-    if (outside) {
+    CopydeskDocument *doc;
+    if (buffered) {
+      doc = copydesk_input_next(run->input, &location, &error);
+      if (run->stats)
+        run->stats->input_ns += copydesk_stats_now() - t0;
+    } else {
       run->reading = TRUE;
       g_mutex_unlock(&run->lock);
-    }
-    CopydeskDocument *doc = copydesk_input_next(run->input, &location, &error);
-    if (outside) {
+      doc = copydesk_input_next(run->input, &location, &error);
+      gint64 t1 = run->stats ? copydesk_stats_now() : 0;
       g_mutex_lock(&run->lock);
       run->reading = FALSE;
       if (run->n_waiting > 0)
         g_cond_broadcast(&run->room_cond);
+      if (run->stats)
+        run->stats->input_ns += t1 - t0;
     }
-    if (run->stats)
-      run->stats->input_ns += copydesk_stats_now() - t0;
     if (doc == NULL) {
       if (error == NULL) {
         run->input_done = TRUE;
@@ -344,8 +348,10 @@ read_batch(Run *run, guint owner)
     gsize len;
     copydesk_document_original(doc, &len);
     bytes += len;
-    /* a batch does not wait for input to fill up: what has come is processed now */
-    if (copydesk_input_next_may_wait(run->input))
+    /* a batch does not wait for input to fill up, nor go on once the run is over (another
+     * thread may have stopped it while this one waited): what has come is processed now */
+    buffered = copydesk_input_next_is_buffered(run->input);
+    if (!buffered || reading_over(run))
       break;
   }
   return batch;
@@ -396,7 +402,6 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
 {
   guint jobs = MAX(options->jobs, 1);
   Run run = {
-      .pipeline = pipeline,
       .options = options,
       .input = input,
       .batch_docs = jobs == 1 ? 1 : BATCH_DOCS,

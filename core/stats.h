@@ -12,8 +12,8 @@
 typedef struct CopydeskStats {
   guint n_stages;    /* transform/annotate stages; stage_ns has one more slot: the output */
   gint64 *stage_ns;  /* time inside each stage's process (then the output's format), summed */
-  gint64 input_ns;   /* reading and parsing the input (by whichever thread reads, under the run's lock) */
-  gint64 write_ns;   /* writing the output (by whichever thread writes, under the run's lock) */
+  gint64 input_ns;   /* reading and parsing the input (by whichever thread reads) */
+  gint64 write_ns;   /* writing the output (by whichever thread writes) */
   guint64 documents; /* documents processed */
   guint64 bytes;     /* their original text, in bytes */
 } CopydeskStats;

@@ -1,5 +1,6 @@
 /* Input framing: text files with form-feed separators, JSON Lines records, CoNLL columns. */
 #include <string.h>
+#include <unistd.h>
 
 #include <copydesk/copydesk.h>
 
@@ -325,42 +326,67 @@ test_missing_file_then_next(void)
   g_free(good);
 }
 
-/* Whether the next record is already read (and whether reading it may wait): a JSONL file's
- * records are buffered until its last one, blank lines after a record do not count as one,
- * and for text input it is never known. */
+/* An input reading FORMAT from a pipe that already holds DATA (written, then left open when
+ * KEEP_OPEN, so that reading more would wait); *WRITE_FD gets the pipe's writing end. */
+static CopydeskInput *
+pipe_input(CopydeskInputFormat format, const char *data, int *write_fd)
+{
+  int fds[2];
+  g_assert_cmpint(pipe(fds), ==, 0);
+  g_assert_cmpint(write(fds[1], data, strlen(data)), ==, (gssize)strlen(data));
+  char *path = g_strdup_printf("/dev/fd/%d", fds[0]);
+  const char *paths[] = {path, NULL};
+  CopydeskInput *input = copydesk_input_new(format, "text", "id", paths);
+  g_free(path);
+  *write_fd = fds[1];
+  return input;
+}
+
+/* Whether the next document can be had without waiting: from a pipe, only a JSONL record
+ * already read whole (blank lines after a record are no record); from a regular file,
+ * always, up to its end; to open another file, never. */
 static void
 test_next_is_buffered(void)
 {
-  char *path = write_file("buffered.jsonl", "{\"text\":\"a\"}\n\n{\"text\":\"b\"}\n \n\n", -1);
-  const char *paths[] = {path, NULL};
-  CopydeskInput *input = copydesk_input_new(COPYDESK_INPUT_JSONL, "text", "id", paths);
+  int w;
+  CopydeskInput *input = pipe_input(COPYDESK_INPUT_JSONL, "{\"text\":\"a\"}\n\n{\"text\":\"b\"}\n \n\n", &w);
   GError *error = NULL;
-  g_assert_false(copydesk_input_next_is_buffered(input)); /* no file open yet */
-  g_assert_false(copydesk_input_next_may_wait(input));
+  g_assert_false(copydesk_input_next_is_buffered(input)); /* the pipe is not open yet */
   CopydeskDocument *doc = copydesk_input_next(input, NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpstr(copydesk_document_original(doc, NULL), ==, "a");
   copydesk_document_free(doc);
   g_assert_true(copydesk_input_next_is_buffered(input)); /* "b", after a blank line */
-  g_assert_false(copydesk_input_next_may_wait(input));
   doc = copydesk_input_next(input, NULL, &error);
   g_assert_cmpstr(copydesk_document_original(doc, NULL), ==, "b");
   copydesk_document_free(doc);
-  /* only blank lines are left, and the end of the file is not seen yet: a read follows */
-  g_assert_false(copydesk_input_next_is_buffered(input));
-  g_assert_true(copydesk_input_next_may_wait(input));
+  g_assert_false(copydesk_input_next_is_buffered(input)); /* blank lines, the pipe still open */
+  close(w);
   g_assert_null(copydesk_input_next(input, NULL, &error));
   g_assert_no_error(error);
+  g_assert_true(copydesk_input_next_is_buffered(input)); /* the end of all input */
   copydesk_input_free(input);
-  g_free(path);
 
-  path = write_file("buffered.txt", "One\n\f\nTwo\n", -1);
-  const char *text_paths[] = {path, NULL};
-  input = copydesk_input_new(COPYDESK_INPUT_TEXT, "text", "id", text_paths);
+  /* text from a pipe: the end of a document is known only by reading on */
+  input = pipe_input(COPYDESK_INPUT_TEXT, "One\n\f\nTwo\n", &w);
   doc = copydesk_input_next(input, NULL, &error);
+  g_assert_cmpstr(copydesk_document_original(doc, NULL), ==, "One\n");
   copydesk_document_free(doc);
   g_assert_false(copydesk_input_next_is_buffered(input));
-  g_assert_false(copydesk_input_next_may_wait(input));
+  close(w);
+  copydesk_input_free(input);
+
+  /* regular files never wait, but for the opening of the next file */
+  char *path = write_file("buffered.jsonl", "{\"text\":\"a\"}\n{\"text\":\"b\"}", -1);
+  const char *paths[] = {path, "-", NULL};
+  input = copydesk_input_new(COPYDESK_INPUT_JSONL, "text", "id", paths);
+  doc = copydesk_input_next(input, NULL, &error);
+  copydesk_document_free(doc);
+  g_assert_true(copydesk_input_next_is_buffered(input)); /* "b", with no newline after it */
+  doc = copydesk_input_next(input, NULL, &error);
+  g_assert_cmpstr(copydesk_document_original(doc, NULL), ==, "b");
+  copydesk_document_free(doc);
+  g_assert_false(copydesk_input_next_is_buffered(input)); /* stdin comes next */
   copydesk_input_free(input);
   g_free(path);
 }
