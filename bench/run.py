@@ -51,7 +51,7 @@ def run(cmd, stdin_path, env=None, stdout=subprocess.DEVNULL):
     return elapsed, peak, code
 
 
-STAGE_ROW = re.compile(r'^(.*?)\s+([\d.]+)\s+([\d.]+)%\s+([\d.]+)$')
+STAGE_ROW = re.compile(r'^(.*?)\s+([\d.]+)\s+([\d.]+)%\s+([\d.]+|-)$')
 
 
 def stage_lines(cmd, stdin_path, env, repeat=1):
@@ -62,7 +62,10 @@ def stage_lines(cmd, stdin_path, env, repeat=1):
     for _ in range(max(repeat, 1)):
         with open(stdin_path, 'rb') as f:
             r = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        lines = r.stderr.decode(errors='replace').splitlines()
+        err = r.stderr.decode(errors='replace')
+        if r.returncode not in (0, 1):
+            sys.exit(f'bench: {" ".join(cmd)} failed ({r.returncode}): {err.strip()[:500]}')
+        lines = err.splitlines()
         start = next((i for i, l in enumerate(lines) if l.startswith('copydesk: ') and ' documents, ' in l), None)
         if start is None:
             return ['(no --stats table)']

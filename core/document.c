@@ -760,9 +760,8 @@ intern_label(CopydeskLayer *layer, const char *label)
 static inline gboolean
 range_ok(const char *text, gsize len, gsize start, gsize end)
 {
-  /* TEXT[LEN] is the NUL: a boundary. */
-  return start <= end && end <= len && (((guchar)text[start]) & 0xC0) != 0x80 &&
-         (((guchar)text[end]) & 0xC0) != 0x80;
+  return start <= end && copydesk_utf8_is_boundary(text, len, start) &&
+         copydesk_utf8_is_boundary(text, len, end);
 }
 
 /* TRUE when [START, END) is a range of LAYER's text on character boundaries; otherwise
@@ -867,7 +866,7 @@ copydesk_layer_add_spans(CopydeskLayer *layer, const CopydeskSpanInit *spans, gs
           seen[next_slot] = label;
           interned[next_slot] = last_interned;
           next_slot = (next_slot + 1) % SEEN;
-          n_seen = MAX(n_seen, next_slot);
+          n_seen = MIN(n_seen + 1, SEEN);
         }
         last = label;
       }

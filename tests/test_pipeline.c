@@ -1007,7 +1007,7 @@ n_spans(const CopydeskDocument *doc, const char *name)
 }
 
 /* Runs YAML's stages over a short article; returns its token, paragraph and sentence counts
- * as "T P S", with what copydesk_document_layer_wanted() answered outside the pipeline. */
+ * as "T P S" (and asserts that, outside a pipeline, every layer is wanted). */
 static char *
 layers_built(const char *yaml)
 {
