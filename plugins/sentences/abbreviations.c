@@ -1,7 +1,7 @@
 /* copydesk — sentences: the static word lists behind the sentence rules.
  *
  * Every table is sorted by strcmp() and searched by binary search;
- * sentences_tables_check() verifies the order (and that every abbreviation is short enough
+ * sentences_tables_init() verifies the order (and that every abbreviation is short enough
  * and starts with an ASCII byte) and fills the table of the abbreviations' first bytes and
  * lengths when the plugin is created.
  */
@@ -153,7 +153,7 @@ static AbbrevClass abbreviation_class(const char *s, gsize len) {
 }
 
 /* For each ASCII first byte, bit LEN set when an abbreviation of LEN bytes starts with it
- * (filled once by sentences_tables_check()).  Most words before a period have no such
+ * (filled once by sentences_tables_init()).  Most words before a period have no such
  * entry and are not looked up; the all-capitals retry keeps the first byte and length. */
 static guint8 abbreviation_shapes[128];
 
@@ -195,7 +195,7 @@ static gboolean sorted(const char *const *list, gsize n) {
   return TRUE;
 }
 
-gboolean sentences_tables_check(void) {
+gboolean sentences_tables_init(void) {
   static gsize shapes_done = 0;
   for (gsize i = 0; i < G_N_ELEMENTS(abbreviations); i++) {
     gsize len = strlen(abbreviations[i].word);

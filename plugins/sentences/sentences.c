@@ -82,6 +82,7 @@ typedef struct {
   const gsize *gaps;           /* the tokens after which tokens were left out, in order */
   gsize n_gaps;
   guint para_index;
+  TokenArray *left_out; /* take_left_out()'s scratch */
   GArray *lines;   /* LineInfo, scratch (made when first needed) */
   GArray *markers; /* ListMarker, scratch (made when first needed) */
   /* The sentences and paragraphs found, added to their layers in one call each at the
@@ -212,22 +213,22 @@ static gsize first_gap(const Splitter *sp, gsize k) {
   return lo;
 }
 
-/* The tokens left out after token K, tokenized again into OUT (empty; its spans count
- * from the end of token K).  The text up to the next token holds them and white space,
- * which ends the last of them. */
-static void take_left_out(const Splitter *sp, gsize k, TokenArray *out) {
+/* The tokens left out after token K, tokenized again into the Splitter's scratch (its
+ * spans count from the end of token K; good until the next call).  The text up to the
+ * next token holds them and white space, which ends the last of them. */
+static const TokenArray *take_left_out(const Splitter *sp, gsize k) {
+  TokenArray *out = sp->left_out;
+  out->len = out->breaks.len = out->markers.len = out->gaps.len = 0;
   gsize from = sp->span[k].end;
   sentences_tokenize(sp->text + from, sp->span[k + 1].start - from, FALSE, out);
+  return out;
 }
 
 /* E - S, the tokens left out between tokens S and E counted too. */
 static gsize token_distance(const Splitter *sp, gsize s, gsize e) {
   gsize d = e - s;
   for (gsize g = first_gap(sp, s); g < sp->n_gaps && sp->gaps[g] < e; g++) {
-    TokenArray out = {0};
-    take_left_out(sp, sp->gaps[g], &out);
-    d += out.len;
-    sentences_tokens_free(&out);
+    d += take_left_out(sp, sp->gaps[g])->len;
   }
   return d;
 }
@@ -249,14 +250,12 @@ static guint token_texts(const Splitter *sp, gsize s, gsize e, TokenText *out, g
     n++;
     if (k == e || g >= sp->n_gaps || sp->gaps[g] != k) continue;
     g++;
-    TokenArray left = {0};
-    take_left_out(sp, k, &left);
+    const TokenArray *left = take_left_out(sp, k);
     const char *base = sp->text + sp->span[k].end;
-    for (gsize j = 0; j < left.len && n <= max; j++, n++)
+    for (gsize j = 0; j < left->len && n <= max; j++, n++)
       if (n < max)
-        out[n] = (TokenText){(TokenKind)left.v[j].kind, base + left.spans[j].start,
-                             left.spans[j].end - left.spans[j].start};
-    sentences_tokens_free(&left);
+        out[n] = (TokenText){(TokenKind)left->v[j].kind, base + left->spans[j].start,
+                             left->spans[j].end - left->spans[j].start};
   }
   return MIN(n, max + 1);
 }
@@ -415,13 +414,11 @@ static gboolean line_is_capitalized(const Splitter *sp, const LineInfo *line) {
   for (gsize k = line->first; k <= line->last; k++)
     if (sp->tok[k].kind == TOKEN_WORD) count_word(tok_char(sp, k), &words, &capitalized);
   for (gsize g = first_gap(sp, line->first); g < sp->n_gaps && sp->gaps[g] < line->last; g++) {
-    TokenArray out = {0};
-    take_left_out(sp, sp->gaps[g], &out);
+    const TokenArray *out = take_left_out(sp, sp->gaps[g]);
     const char *base = sp->text + sp->span[sp->gaps[g]].end;
-    for (gsize k = 0; k < out.len; k++)
-      if (out.v[k].kind == TOKEN_WORD)
-        count_word(g_utf8_get_char(base + out.spans[k].start), &words, &capitalized);
-    sentences_tokens_free(&out);
+    for (gsize k = 0; k < out->len; k++)
+      if (out->v[k].kind == TOKEN_WORD)
+        count_word(g_utf8_get_char(base + out->spans[k].start), &words, &capitalized);
   }
   return words >= 3 && capitalized * 10 >= words * 6;
 }
@@ -662,10 +659,8 @@ static void add_sentence_before(Splitter *sp, gsize s, gsize k) {
   gsize end = sp->span[k - 1].end;
   gsize g = first_gap(sp, k - 1);
   if (g < sp->n_gaps && sp->gaps[g] == k - 1) {
-    TokenArray left = {0};
-    take_left_out(sp, k - 1, &left);
-    if (left.len > 0) end += left.spans[left.len - 1].end;
-    sentences_tokens_free(&left);
+    const TokenArray *left = take_left_out(sp, k - 1);
+    if (left->len > 0) end += left->spans[left->len - 1].end;
   }
   span_list_add(&sp->sentences, sp->span[s].start, end, sentence_label(sp, s, k - 1));
 }
@@ -778,12 +773,14 @@ typedef struct {
   TokenArray tokens;
   SpanList sentences, paragraphs;
   GArray *lines, *markers; /* the Splitter's scratch, NULL until first needed */
+  TokenArray left_out;      /* the Splitter's scratch for tokens left out */
 } Work;
 
 /* Frees W and its arrays. */
 static void work_free(gpointer p) {
   Work *w = p;
   sentences_tokens_free(&w->tokens);
+  sentences_tokens_free(&w->left_out);
   g_free(w->sentences.v);
   g_free(w->paragraphs.v);
   if (w->lines != NULL) g_array_free(w->lines, TRUE);
@@ -807,7 +804,7 @@ static void work_give(SentencesConfig *config, Work *w) {
 }
 
 static void *sentences_create(const CopydeskOptions *options, GError **error) {
-  if (!sentences_tables_check() || !sentences_tokenizer_check()) {
+  if (!sentences_tables_init() || !sentences_tokenizer_check()) {
     g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                 "sentences: internal tables are inconsistent (word lists not sorted, or the "
                 "punctuation table disagrees with the character rules)");
@@ -871,6 +868,7 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
       .span = tokens.spans,
       .tok = tokens.v,
       .n_tok = tokens.len,
+      .left_out = &work->left_out,
       .lines = work->lines,
       .markers = work->markers,
       .gaps = tokens.gaps.v,
