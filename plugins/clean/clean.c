@@ -235,10 +235,10 @@ static void *clean_create(const CopydeskOptions *options, GError **error) {
   return config;
 }
 
-/* The passes up to whitespace, sharing one survey of the text (see survey.c). */
+/* The passes up to whitespace, sharing one survey of the text (see survey.c): each pass
+ * that uses it takes it when it is out of date, so none is taken when none of them runs. */
 static gboolean run_surveyed_passes(const CleanConfig *config, CopydeskDocument *doc,
                                     CleanSurvey *survey, GError **error) {
-  clean_survey_ensure(survey, doc);
   if (config->mojibake && !clean_mojibake(doc, survey, error)) return FALSE;
   if (config->strip_tags && !clean_tags(doc, survey, error)) /* before &lt; is decoded */
     return FALSE;

@@ -924,7 +924,8 @@ static inline gsize barrier_at(const guchar *p) {
 }
 
 gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **error) {
-  if (survey->valid && !survey->any_high) return TRUE; /* plain ASCII: nothing to repair */
+  clean_survey_ensure(survey, doc);
+  if (!survey->any_high) return TRUE; /* plain ASCII: nothing to repair */
   CleanPass pass;
   clean_pass_init(&pass, doc, survey);
   const guchar *t = (const guchar *)pass.text;

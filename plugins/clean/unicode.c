@@ -176,7 +176,8 @@ static gboolean normalize_piece(CleanPass *pass, const char *t, gsize s, gsize e
 gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormalize which,
                          GError **error) {
   if (which == CLEAN_NORMALIZE_NONE) return TRUE;
-  if (survey->valid && !survey->any_high) return TRUE; /* ASCII is normalised already */
+  clean_survey_ensure(survey, doc);
+  if (!survey->any_high) return TRUE; /* ASCII is normalised already */
   static GOnce once = G_ONCE_INIT;
   g_once(&once, fill_classes, NULL);
   gboolean compat = which == CLEAN_NORMALIZE_NFKC;
