@@ -168,9 +168,12 @@ static gboolean quotes_process(void *self, CopydeskDocument *doc, GError **error
 static const char *const requires[] = {COPYDESK_LAYER_SENTENCE, NULL};
 static const char *const provides[] = {COPYDESK_LAYER_QUOTE, "speaker", "cue", NULL};
 
+/* What the stage requires, and the entity layer it reads when there is one. */
 static gboolean quotes_reads(void *self, const char *name) {
   (void)self;
-  return strcmp(name, COPYDESK_LAYER_SENTENCE) == 0 || strcmp(name, COPYDESK_LAYER_ENTITY) == 0;
+  for (gsize i = 0; requires[i] != NULL; i++)
+    if (strcmp(name, requires[i]) == 0) return TRUE;
+  return strcmp(name, COPYDESK_LAYER_ENTITY) == 0;
 }
 
 static const CopydeskPluginDescriptor descriptor = {
