@@ -13,9 +13,14 @@
  * little memory; a long one few blocks. */
 #define SPAN_BLOCK_MIN 64
 #define SPAN_BLOCK_MAX_SHIFT 7
-/* Bytes between unit-count checkpoints of the original: an offset in a stretch without
- * non-ASCII characters is found by arithmetic, in another by counting at most this many. */
+/* Bytes between unit-count checkpoints of ill-formed original text: an offset in a stretch
+ * without non-ASCII characters is found by arithmetic, in another by counting at most this
+ * many. */
 #define UNIT_STRIDE 256
+/* Bytes between the unit counts the index of well-formed original text keeps (a power of
+ * two): an offset is found by arithmetic in an ASCII block, in another by counting at most
+ * half this many bytes. */
+#define UNIT_BLOCK 64
 /* The arena's blocks: the first of 4 KB, each next one twice as large, up to 256 KB; a
  * request of a quarter of that or more gets a block of its own. */
 #define ARENA_BLOCK_MIN 4096
@@ -323,6 +328,7 @@ copydesk_document_free(CopydeskDocument *doc)
     }
     g_ptr_array_free(doc->errors, TRUE);
   }
+  g_free(doc->blocks);
   g_free(doc->units);
   arena_free(&doc->arena);
   copydesk_offset_map_clear(&doc->map);
@@ -402,58 +408,139 @@ four_byte_lead_bits(guint64 x)
   return x & (x << 1) & (x << 2) & (x << 3) & HIGH_BITS;
 }
 
-/* Advances CP over the original text up to byte TARGET, counting the characters that start
- * before TARGET (an ill-formed byte is one character). */
-static G_ALWAYS_INLINE inline void
+/* ---- Unit counts of well-formed text ----------------------------------------- */
+
+/* In well-formed UTF-8 every byte but a continuation byte starts a character, and a
+ * four-byte character (lead byte F0-F4) is two UTF-16 units: the counts before a byte are
+ * that byte's offset less the continuation bytes before it, plus (UTF-16) the four-byte
+ * leads before it.  The index holds the counts before every multiple of UNIT_BLOCK bytes;
+ * an offset between two is counted from the nearer one, eight bytes at a time, or found by
+ * arithmetic when the block between them is all ASCII. */
+
+/* Adds the continuation bytes and the four-byte leads among the bytes [FROM, TO) of P to
+ * *CONT and *FOURS, eight bytes at a time; the last few are read as the eight that end at TO
+ * (the ones before FROM shifted out) when TO is 8 or more. */
+static inline void
+count_marks(const guchar *p, gsize from, gsize to, gsize *cont, gsize *fours)
+{
+  for (; from + 8 <= to; from += 8) {
+    guint64 x;
+    memcpy(&x, p + from, 8);
+    if ((x & HIGH_BITS) != 0) {
+      *cont += count_high_bits(continuation_bits(x));
+      *fours += count_high_bits(four_byte_lead_bits(x));
+    }
+  }
+  if (from < to) {
+    gsize rest = to - from; /* 1-7 */
+    guint64 x = 0;
+    if (to >= 8) {
+      /* In the byte order of a little-endian load, later bytes are higher. */
+      memcpy(&x, p + to - 8, 8);
+      x = GUINT64_FROM_LE(x) >> (8 * (8 - rest));
+    } else {
+      memcpy(&x, p + from, rest);
+      x = GUINT64_FROM_LE(x);
+    }
+    if ((x & HIGH_BITS) != 0) {
+      *cont += count_high_bits(continuation_bits(x));
+      *fours += count_high_bits(four_byte_lead_bits(x));
+    }
+  }
+}
+
+/* Sixteen bytes as a GCC/Clang generic vector (portable C that the compiler turns into SSE2
+ * on x86-64 and NEON on arm64), read as signed and as unsigned, and the same bytes as two
+ * 64-bit words. */
+typedef gint8 UnitV16 __attribute__((vector_size(16)));
+typedef guint8 UnitU16 __attribute__((vector_size(16)));
+typedef guint64 UnitV2x64 __attribute__((vector_size(16)));
+
+/* The sum of the sixteen bytes of V (at most 255 together). */
+static inline guint
+sum_bytes(UnitV16 v)
+{
+  UnitV2x64 w = (UnitV2x64)v;
+  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
+  return (guint)(((w[0] * ones) >> 56) + ((w[1] * ones) >> 56));
+}
+
+/* Builds the block index of DOC's well-formed original, over the whole text at once (about
+ * a fifth of an instruction a byte where it is ASCII): a block all ASCII is one test of its
+ * bytes; in another the continuation bytes (80-BF, below -64 read as signed) and the
+ * four-byte leads (F0-FF) are counted sixteen bytes at a time. */
+G_NO_INLINE static void
+build_blocks(CopydeskDocument *doc)
+{
+  gsize n = doc->original_len / UNIT_BLOCK + 1; /* the multiples up to the end */
+  CopydeskUnitCounts *blocks = g_new(CopydeskUnitCounts, n);
+  const guchar *p = (const guchar *)doc->original;
+  CopydeskUnitCounts c = {0, 0};
+  blocks[0] = c;
+  for (gsize j = 1; j < n; j++, p += UNIT_BLOCK) {
+    /* Block J - 1, whole: J * UNIT_BLOCK is not past the end. */
+    UnitV16 v[UNIT_BLOCK / 16];
+    memcpy(v, p, UNIT_BLOCK);
+    UnitV2x64 any = (UnitV2x64)(v[0] | v[1] | v[2] | v[3]);
+    gsize cont = 0, fours = 0;
+    if (G_UNLIKELY(((any[0] | any[1]) & HIGH_BITS) != 0)) {
+      /* Each comparison gives -1 in a byte that matches: subtracted, one. */
+      UnitV16 conts = {0}, leads = {0};
+      for (gsize i = 0; i < G_N_ELEMENTS(v); i++) {
+        conts -= (UnitV16)(v[i] < -64);
+        leads -= (UnitV16)((UnitU16)v[i] >= 0xF0);
+      }
+      cont = sum_bytes(conts);
+      fours = sum_bytes(leads);
+    }
+    c.codepoints += UNIT_BLOCK - cont;
+    c.utf16 += UNIT_BLOCK - cont + fours;
+    blocks[j] = c;
+  }
+  doc->blocks = blocks;
+  doc->n_blocks = n;
+}
+
+/* copydesk_document_original_offset() in well-formed text that is not all ASCII, in code
+ * points or UTF-16 units. */
+static G_ALWAYS_INLINE inline gsize
+well_formed_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUnit unit)
+{
+  if (G_UNLIKELY(doc->blocks == NULL))
+    build_blocks((CopydeskDocument *)doc); /* the index is a cache */
+  gsize b = MIN(byte_offset, doc->original_len);
+  gsize k = b / UNIT_BLOCK, r = b % UNIT_BLOCK;
+  const CopydeskUnitCounts *a = &doc->blocks[k];
+  gboolean utf16 = unit == COPYDESK_UNIT_UTF16;
+  gsize base = utf16 ? a->utf16 : a->codepoints;
+  if (r == 0)
+    return base;
+  const guchar *p = (const guchar *)doc->original;
+  gsize from = k * UNIT_BLOCK, cont = 0, fours = 0;
+  if (k + 1 < doc->n_blocks) { /* block K is whole */
+    const CopydeskUnitCounts *c = a + 1;
+    if (c->codepoints - a->codepoints == UNIT_BLOCK && c->utf16 - a->utf16 == UNIT_BLOCK)
+      return base + r; /* all of it ASCII */
+    if (r > UNIT_BLOCK / 2) {
+      /* Nearer the next entry: its counts less those of the characters from B on. */
+      gsize n = UNIT_BLOCK - r;
+      count_marks(p, b, from + UNIT_BLOCK, &cont, &fours);
+      return utf16 ? c->utf16 - (n - cont + fours) : c->codepoints - (n - cont);
+    }
+  }
+  count_marks(p, from, b, &cont, &fours);
+  return base + (r - cont) + (utf16 ? fours : 0);
+}
+
+/* ---- Unit counts of ill-formed text ------------------------------------------ */
+
+/* Advances CP over the ill-formed original text up to byte TARGET, counting the characters
+ * that start before TARGET (an ill-formed byte is one character). */
+static void
 count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize target)
 {
   const guchar *p = (const guchar *)doc->original;
   gsize len = doc->original_len;
-  if (doc->n_invalid == 0) {
-    /* Well-formed UTF-8: every byte but a continuation byte starts a character, and a
-     * four-byte character (lead byte F0-F4) is two UTF-16 units.  So the counts grow by the
-     * bytes passed, less their continuation bytes, plus (UTF-16) their four-byte leads, which
-     * plain ASCII words of eight bytes need not look at.  CP may stop inside a
-     * character; the counts are still those of the characters that start before it. */
-    gsize byte = cp->byte, end = MIN(target, len);
-    if (byte >= end)
-      return;
-    gsize continuations = 0, fours = 0;
-    while (byte + 8 <= end) {
-      guint64 x;
-      memcpy(&x, p + byte, 8);
-      byte += 8;
-      if ((x & HIGH_BITS) == 0)
-        continue;
-      continuations += count_high_bits(continuation_bits(x));
-      fours += count_high_bits(four_byte_lead_bits(x));
-    }
-    if (byte < end) {
-      gsize rest = end - byte; /* 1-7 */
-      if (end >= 8) {
-        /* The eight bytes that end at END, the ones before BYTE shifted out (in the byte
-         * order of a little-endian load, later bytes are higher). */
-        guint64 x;
-        memcpy(&x, p + end - 8, 8);
-        x = GUINT64_FROM_LE(x) >> (8 * (8 - rest));
-        if ((x & HIGH_BITS) != 0) {
-          continuations += count_high_bits(continuation_bits(x));
-          fours += count_high_bits(four_byte_lead_bits(x));
-        }
-      } else {
-        for (gsize i = byte; i < end; i++) {
-          continuations += (p[i] & 0xC0) == 0x80;
-          fours += p[i] >= 0xF0;
-        }
-      }
-      byte = end;
-    }
-    gsize starts = (byte - cp->byte) - continuations;
-    cp->codepoints += starts;
-    cp->utf16 += starts + fours;
-    cp->byte = byte;
-    return;
-  }
   while (cp->byte < target && cp->byte < len) {
     if (cp->byte + 8 <= target && cp->byte + 8 <= len && copydesk_ascii8(p + cp->byte)) {
       cp->byte += 8; /* eight ASCII bytes at once */
@@ -476,10 +563,10 @@ count_units_until(const CopydeskDocument *doc, CopydeskUnitCheckpoint *cp, gsize
   }
 }
 
-/* Extends the checkpoint index up to byte TARGET (at most the end): records the counts at
- * every multiple of UNIT_STRIDE the frontier passes (with ill-formed text, at the first
- * character boundary at or after it: up to 3 bytes past), and leaves the frontier at TARGET
- * (or just past it, inside a character of ill-formed text). */
+/* Extends the checkpoint index of ill-formed text up to byte TARGET (at most the end): records
+ * the counts at the first character boundary at or after every multiple of UNIT_STRIDE the
+ * frontier passes (up to 3 bytes past), and leaves the frontier at TARGET (or just past it,
+ * inside a character). */
 static void
 extend_units(CopydeskDocument *doc, gsize target)
 {
@@ -500,13 +587,12 @@ extend_units(CopydeskDocument *doc, gsize target)
   count_units_until(doc, &doc->frontier, target);
 }
 
-/* copydesk_document_original_offset() in text that is not all ASCII, in code points or UTF-16
- * units.  The index is built as far as the furthest offset asked for, so offsets asked in
- * increasing order are counted from the one before (each byte once); an offset behind that
- * is counted from the nearest of the checkpoint before it, the last such answer and (for
- * well-formed text, backwards) the checkpoint after it. */
+/* copydesk_document_original_offset() in ill-formed text, in code points or UTF-16 units.
+ * The index is built as far as the furthest offset asked for, so offsets asked in increasing
+ * order are counted from the one before (each byte once); an offset behind that is counted
+ * from the nearer of the checkpoint before it and the last such answer. */
 G_NO_INLINE static gsize
-original_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUnit unit)
+ill_formed_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUnit unit)
 {
   /* The index is a cache: building it does not change what the document holds. */
   CopydeskDocument *mutable_doc = (CopydeskDocument *)doc;
@@ -516,8 +602,8 @@ original_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUni
     cp = doc->frontier;
   } else {
     const CopydeskUnitCheckpoint *units = doc->units;
-    /* The checkpoint before BYTE_OFFSET is built, but for ill-formed text whose frontier
-     * stopped a few bytes past a multiple of the stride it did not reach. */
+    /* The checkpoint before BYTE_OFFSET is built, but one that stopped a few bytes past a
+     * multiple of the stride may be past BYTE_OFFSET. */
     gsize k = MIN(byte_offset / UNIT_STRIDE, doc->n_built - 1);
     if (units[k].byte > byte_offset)
       k--; /* that checkpoint went past a character that starts before BYTE_OFFSET */
@@ -533,29 +619,50 @@ original_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUni
     cp = units[k];
     if (doc->cursor.byte > cp.byte && doc->cursor.byte <= byte_offset)
       cp = doc->cursor; /* nearer */
-    /* Well-formed text can be counted back from the checkpoint after BYTE_OFFSET (or the
-     * frontier) too: the counts there less those of the characters that start between. */
-    const CopydeskUnitCheckpoint *after = k + 1 < doc->n_built ? &units[k + 1] : &doc->frontier;
-    if (doc->n_invalid == 0 && after->byte - byte_offset < byte_offset - cp.byte) {
-      CopydeskUnitCheckpoint between = {byte_offset, 0, 0};
-      count_units_until(doc, &between, after->byte);
-      cp = (CopydeskUnitCheckpoint){byte_offset, after->codepoints - between.codepoints,
-                                    after->utf16 - between.utf16};
-    } else {
-      count_units_until(doc, &cp, byte_offset);
-    }
+    count_units_until(doc, &cp, byte_offset);
     mutable_doc->cursor = cp;
   }
   return unit == COPYDESK_UNIT_UTF16 ? cp.utf16 : cp.codepoints;
+}
+
+/* copydesk_document_original_offset() without the call. */
+static G_ALWAYS_INLINE inline gsize
+original_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUnit unit)
+{
+  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii)
+    return MIN(byte_offset, doc->original_len); /* every character one byte, one unit */
+  if (G_LIKELY(doc->n_invalid == 0))
+    return well_formed_units(doc, byte_offset, unit);
+  return ill_formed_units(doc, byte_offset, unit);
 }
 
 gsize
 copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset,
                                   CopydeskOffsetUnit unit)
 {
-  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii)
-    return MIN(byte_offset, doc->original_len); /* every character one byte, one unit */
   return original_units(doc, byte_offset, unit);
+}
+
+void
+copydesk_document_original_range(const CopydeskDocument *doc, gsize start, gsize end,
+                                 CopydeskOffsetUnit unit, gsize range[4])
+{
+  gsize bs, be, len = doc->original_len;
+  copydesk_offset_map_range(&doc->map, start, end, &bs, &be);
+  bs = MIN(bs, len);
+  be = MAX(MIN(be, len), bs);
+  range[0] = bs;
+  range[1] = be;
+  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii) {
+    range[2] = bs; /* every character one byte, one unit */
+    range[3] = be;
+  } else if (G_LIKELY(doc->n_invalid == 0)) {
+    range[2] = well_formed_units(doc, bs, unit);
+    range[3] = well_formed_units(doc, be, unit);
+  } else {
+    range[2] = ill_formed_units(doc, bs, unit);
+    range[3] = ill_formed_units(doc, be, unit);
+  }
 }
 
 /* ---- Fields --------------------------------------------------------------- */

@@ -66,6 +66,11 @@ typedef struct {
   gsize byte, codepoints, utf16;
 } CopydeskUnitCheckpoint;
 
+/* The unit counts of the original text before a byte that the index implies. */
+typedef struct {
+  gsize codepoints, utf16;
+} CopydeskUnitCounts;
+
 /* One block of a document's arena; its bytes follow the header. */
 typedef struct _CopydeskArenaBlock CopydeskArenaBlock;
 struct _CopydeskArenaBlock {
@@ -113,10 +118,13 @@ struct _CopydeskDocument {
   guint n_span_blocks;
   gboolean editing;
 
-  /* Lazily built index for copydesk_document_original_offset(): the counts before every
-   * multiple of the stride up to the end (room for N_UNITS of them, the first N_BUILT made:
-   * those up to FRONTIER, the furthest offset counted so far), and the last answer behind
-   * the frontier. */
+  /* Lazily built indexes for copydesk_document_original_offset().  Well-formed text: the
+   * counts before every multiple of the block size up to the end (N_BLOCKS of them, all
+   * made on the first offset asked for).  Ill-formed text: the counts before every multiple
+   * of the stride (room for N_UNITS of them, the first N_BUILT made: those up to FRONTIER,
+   * the furthest offset counted so far), and the last answer behind the frontier. */
+  CopydeskUnitCounts *blocks;
+  gsize n_blocks;
   CopydeskUnitCheckpoint *units;
   gsize n_units, n_built;
   CopydeskUnitCheckpoint frontier;

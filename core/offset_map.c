@@ -89,8 +89,9 @@ first_segment_ending_after(const CopydeskOffsetMap *map, gsize pos)
   return search_segments(map, pos);
 }
 
-gsize
-copydesk_offset_map_start(const CopydeskOffsetMap *map, gsize pos)
+/* copydesk_offset_map_start() without the call. */
+static inline gsize
+map_start(const CopydeskOffsetMap *map, gsize pos)
 {
   if (pos >= map->cur_len)
     return map->orig_len;
@@ -99,17 +100,53 @@ copydesk_offset_map_start(const CopydeskOffsetMap *map, gsize pos)
   return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_start;
 }
 
-gsize
-copydesk_offset_map_end(const CopydeskOffsetMap *map, gsize pos)
+/* copydesk_offset_map_end() without the call. */
+static inline gsize
+map_end(const CopydeskOffsetMap *map, gsize pos)
 {
   if (pos == 0)
-    return copydesk_offset_map_start(map, 0);
+    return map_start(map, 0);
   if (pos > map->cur_len)
     pos = map->cur_len;
   /* The segment holding the byte just before POS. */
   guint i = first_segment_ending_after(map, pos - 1);
   const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
   return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_end;
+}
+
+gsize
+copydesk_offset_map_start(const CopydeskOffsetMap *map, gsize pos)
+{
+  return map_start(map, pos);
+}
+
+gsize
+copydesk_offset_map_end(const CopydeskOffsetMap *map, gsize pos)
+{
+  return map_end(map, pos);
+}
+
+void
+copydesk_offset_map_range(const CopydeskOffsetMap *map, gsize start, gsize end,
+                          gsize *orig_start, gsize *orig_end)
+{
+  if (G_LIKELY(start < end && end <= map->cur_len)) {
+    /* Most ranges lie in one segment: the one holding START holds the byte before END. */
+    guint i = first_segment_ending_after(map, start);
+    const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+    if (end <= seg->cur_end) {
+      if (seg->identity) {
+        *orig_start = seg->orig_start + (start - seg->cur_start);
+        *orig_end = seg->orig_start + (end - seg->cur_start);
+      } else {
+        *orig_start = seg->orig_start;
+        *orig_end = seg->orig_end;
+      }
+      return;
+    }
+  }
+  *orig_start = map_start(map, start);
+  *orig_end = map_end(map, end);
 }
 
 void

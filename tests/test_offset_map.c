@@ -97,6 +97,17 @@ check_model(const CopydeskDocument *doc, const Model *m, GRand *rand)
       continue;
     g_assert_cmpuint(copydesk_document_original_start(doc, s), ==, model_start(m, s));
     g_assert_cmpuint(copydesk_document_original_end(doc, e), ==, model_end(m, e));
+    /* The same in one call, with the offsets in each unit. */
+    for (CopydeskOffsetUnit unit = COPYDESK_UNIT_CODEPOINTS; unit <= COPYDESK_UNIT_UTF16; unit++) {
+      gsize range[4];
+      copydesk_document_original_range(doc, s, e, unit, range);
+      gsize bs = MIN(model_start(m, s), m->orig_len);
+      gsize be = MAX(MIN(model_end(m, e), m->orig_len), bs);
+      g_assert_cmpuint(range[0], ==, bs);
+      g_assert_cmpuint(range[1], ==, be);
+      g_assert_cmpuint(range[2], ==, copydesk_document_original_offset(doc, bs, unit));
+      g_assert_cmpuint(range[3], ==, copydesk_document_original_offset(doc, be, unit));
+    }
   }
 }
 
@@ -266,6 +277,54 @@ test_many_edits_one_pass(void)
   g_string_free(orig, TRUE);
 }
 
+/* Original offsets in code points and UTF-16 units against a count made character by
+ * character (an ill-formed byte one character), for every byte offset and past the end, asked
+ * in increasing order, then backwards, then at random; texts well-formed or not, long enough
+ * for the index to have many entries and some all-ASCII stretches. */
+static void
+test_unit_offsets(void)
+{
+  GRand *rand = g_rand_new_with_seed(20261127);
+  for (int round = 0; round < 200; round++) {
+    gboolean valid_only = round % 2 == 0;
+    GString *orig = g_string_new(NULL);
+    guint n = g_rand_int_range(rand, 0, 400);
+    for (guint i = 0; i < n; i++) {
+      guint k = g_rand_int_range(rand, 0, valid_only ? 9 : G_N_ELEMENTS(pieces));
+      if (g_rand_int_range(rand, 0, 4) == 0)
+        g_string_append(orig, "plain ascii words, a run of them. "); /* ASCII stretches */
+      else
+        g_string_append_len(orig, pieces[k], k == G_N_ELEMENTS(pieces) - 1 ? 1 : (gssize)strlen(pieces[k]));
+    }
+    /* The model: the counts before every byte. */
+    gsize len = orig->len;
+    gsize *cp = g_new0(gsize, len + 1), *u16 = g_new0(gsize, len + 1);
+    for (gsize i = 0; i < len;) {
+      gunichar c = g_utf8_get_char_validated(orig->str + i, (gssize)(len - i));
+      gsize step = (c == (gunichar)-1 || c == (gunichar)-2) ? 1 : (gsize)g_unichar_to_utf8(c, NULL);
+      for (gsize j = 1; j <= step; j++) { /* the character at I starts before I + J */
+        cp[i + j] = cp[i] + 1;
+        u16[i + j] = u16[i] + (step == 4 ? 2 : 1);
+      }
+      i += step;
+    }
+    CopydeskDocument *doc = copydesk_document_new("u", orig->str, orig->len);
+    for (int order = 0; order < 3; order++)
+      for (gsize k = 0; k <= len + 1; k++) {
+        gsize b = order == 0 ? k : order == 1 ? len + 1 - k : (gsize)g_rand_int_range(rand, 0, (gint32)len + 2);
+        gsize m = MIN(b, len);
+        g_assert_cmpuint(copydesk_document_original_offset(doc, b, COPYDESK_UNIT_CODEPOINTS), ==, cp[m]);
+        g_assert_cmpuint(copydesk_document_original_offset(doc, b, COPYDESK_UNIT_UTF16), ==, u16[m]);
+        g_assert_cmpuint(copydesk_document_original_offset(doc, b, COPYDESK_UNIT_BYTES), ==, m);
+      }
+    copydesk_document_free(doc);
+    g_free(cp);
+    g_free(u16);
+    g_string_free(orig, TRUE);
+  }
+  g_rand_free(rand);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -276,5 +335,6 @@ main(int argc, char **argv)
   g_test_add_func("/offset_map/replacement_maps_to_whole_range",
                   test_replacement_maps_to_whole_range);
   g_test_add_func("/offset_map/many_edits_one_pass", test_many_edits_one_pass);
+  g_test_add_func("/offset_map/unit_offsets", test_unit_offsets);
   return g_test_run();
 }

@@ -76,6 +76,12 @@ gsize copydesk_document_original_end(const CopydeskDocument *doc, gsize pos);
  * Amortised O(1) per call for increasing offsets; O(log n) otherwise. */
 gsize copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset,
                                         CopydeskOffsetUnit unit);
+/* Maps the current range [START, END) to the original text in one call: RANGE[0] and
+ * RANGE[1] receive the original byte offsets of its start and end (from
+ * copydesk_document_original_start() and _end(), at most the original's length, the end
+ * never before the start), RANGE[2] and RANGE[3] those two offsets in UNIT. */
+void copydesk_document_original_range(const CopydeskDocument *doc, gsize start, gsize end,
+                                      CopydeskOffsetUnit unit, gsize range[4]);
 
 /* ---- Passthrough fields (raw JSON values, in input order) --------------- */
 

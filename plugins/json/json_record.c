@@ -263,23 +263,14 @@ typedef struct {
   gsize original_len;
 } Source;
 
-/* The original byte range of the current range [CUR_START, CUR_END); units not yet counted. */
-static inline void map_bytes(const Source *src, gsize cur_start, gsize cur_end, Mapped *m) {
-  gsize bs = MIN(copydesk_document_original_start(src->doc, cur_start), src->original_len);
-  gsize be = MIN(copydesk_document_original_end(src->doc, cur_end), src->original_len);
-  m->byte_start = bs;
-  m->byte_end = MAX(be, bs);
-}
-
-/* Counts the units of the mapped range M. */
-static inline void count_units(const Source *src, Mapped *m) {
-  m->start = copydesk_document_original_offset(src->doc, m->byte_start, src->unit);
-  m->end = copydesk_document_original_offset(src->doc, m->byte_end, src->unit);
-}
-
+/* The current range [CUR_START, CUR_END) mapped to the original text. */
 static inline void map_span(const Source *src, gsize cur_start, gsize cur_end, Mapped *m) {
-  map_bytes(src, cur_start, cur_end, m);
-  count_units(src, m);
+  gsize range[4];
+  copydesk_document_original_range(src->doc, cur_start, cur_end, src->unit, range);
+  m->byte_start = range[0];
+  m->byte_end = range[1];
+  m->start = range[2];
+  m->end = range[3];
 }
 
 /* "start": S, "end": E */
@@ -538,12 +529,9 @@ static void w_quotes(Writer *w, const Source *src, const SpanList *list, const E
     const CopydeskSpan *sp = copydesk_span_get_link(r->span, "speaker");
     const CopydeskSpan *cue = copydesk_span_get_link(r->span, "cue");
     Mapped m, ms = {0}, mc = {0};
-    map_bytes(src, r->start, r->end, &m);
-    if (sp != NULL) map_bytes(src, copydesk_span_start(sp), copydesk_span_end(sp), &ms);
-    if (cue != NULL) map_bytes(src, copydesk_span_start(cue), copydesk_span_end(cue), &mc);
-    count_units(src, &m);
-    if (sp != NULL) count_units(src, &ms);
-    if (cue != NULL) count_units(src, &mc);
+    map_span(src, r->start, r->end, &m);
+    if (sp != NULL) map_span(src, copydesk_span_start(sp), copydesk_span_end(sp), &ms);
+    if (cue != NULL) map_span(src, copydesk_span_start(cue), copydesk_span_end(cue), &mc);
     w_next(w);
     w_open(w, '{');
     w_start_end(w, &m);
