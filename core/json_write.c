@@ -146,34 +146,34 @@ static char *format_thousandths(char *buf, double value)
   double magnitude = fabs(value);
   if (!(magnitude >= 0.001 && magnitude < 1e9))
     return NULL;
-  double thousandths = round(magnitude * 1000.0);
-  if (thousandths / 1000.0 != magnitude)
+  /* The nearest whole number of thousandths (for a multiple of 1/1000, MAGNITUDE * 1000 is
+   * within a rounding error of it, so adding a half and truncating finds it). */
+  guint64 n = (guint64)(magnitude * 1000.0 + 0.5);
+  if ((double)n / 1000.0 != magnitude)
     return NULL;
-  guint64 n = (guint64)thousandths;
-  guint64 whole = n / 1000, fraction = n % 1000;
-  int digits = 3;
-  while (fraction != 0 && fraction % 10 == 0) {
-    fraction /= 10;
-    digits--;
-  }
+  guint64 whole = n / 1000;
+  guint fraction = (guint)(n % 1000);
   char *o = buf;
   if (value < 0)
     *o++ = '-';
-  char rev[24];
-  int r = 0;
-  do { /* the whole part's digits, last first */
-    rev[r++] = (char)('0' + whole % 10);
-    whole /= 10;
-  } while (whole != 0);
-  while (r > 0)
-    *o++ = rev[--r];
-  if (fraction != 0) {
-    *o++ = '.';
-    for (int d = digits - 1; d >= 0; d--) { /* zero-padded to DIGITS places */
-      o[d] = (char)('0' + fraction % 10);
-      fraction /= 10;
-    }
-    o += digits;
+  if (whole < 10) {
+    *o++ = (char)('0' + whole);
+  } else {
+    char rev[24];
+    int r = 0;
+    do { /* the whole part's digits, last first */
+      rev[r++] = (char)('0' + whole % 10);
+      whole /= 10;
+    } while (whole != 0);
+    while (r > 0)
+      *o++ = rev[--r];
+  }
+  if (fraction != 0) { /* up to three places, without trailing zeros */
+    o[0] = '.';
+    o[1] = (char)('0' + fraction / 100);
+    o[2] = (char)('0' + fraction / 10 % 10);
+    o[3] = (char)('0' + fraction % 10);
+    o += fraction % 100 == 0 ? 2 : fraction % 10 == 0 ? 3 : 4;
   }
   *o = '\0';
   return o;
