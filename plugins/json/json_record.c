@@ -147,7 +147,7 @@ static G_ALWAYS_INLINE inline char *size_at(char *o, gsize v) {
       memcpy(o, pairs + 2 * v, 2);
       return o + 2;
     }
-    gsize high = v / 100, low = v % 100;
+    guint32 x = (guint32)v, high = x * 5243 >> 19, low = x - 100 * high; /* x / 100 below 43,699 */
     if (high < 10) {
       *o = (char)('0' + high);
       memcpy(o + 1, pairs + 2 * low, 2);
