@@ -49,6 +49,19 @@ void copydesk_json_append_string(GString *out, const char *s, gssize len)
    * the closing quote and a NUL; an escape, longer than what it stands for, makes its own. */
   char *o = room(out, (gsize)len + 2);
   *o++ = '"';
+  if (len >= 4 && len < 8) {
+    /* A short string (a label, a name, a key) as two words of four bytes that overlap, which
+     * also cover it when all its bytes are plain; else it goes the usual way. */
+    guint32 a, b;
+    memcpy(&a, p, 4);
+    memcpy(&b, end - 4, 4);
+    if (json_block_special(a | (guint64)b << 32) == 0) {
+      memcpy(o, &a, 4);
+      memcpy(o + len - 4, &b, 4);
+      o += len;
+      p = end;
+    }
+  }
   for (;;) {
     gsize run = json_plain_prefix(p, end, o);
     p += run;
