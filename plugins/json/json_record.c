@@ -2,11 +2,11 @@
  *
  * One pass appends the whole record to the output GString, which grows once up front for
  * about the record's size; small pieces are copied in without the NUL GLib would write
- * after each (the record ends with one), and offsets come from the core's index of the
- * original (copydesk_document_original_offset).  Allocations per document: the sort arrays
- * of the layers written (one per layer, reused), the fields' lengths when a record has more
- * than 16 fields, and, when entities are grouped, one hash table and one array of groups;
- * never one per span.
+ * after each (the record ends with one), and each span's offsets come from the core's index
+ * of the original in one call (copydesk_document_original_range).  Allocations per document:
+ * the sort arrays of the layers written (one per layer, reused), the fields' lengths when a
+ * record has more than 16 fields, and, when entities are grouped, one hash table and one
+ * array of groups; never one per span.
  */
 #include "json_record.h"
 
