@@ -130,8 +130,8 @@ typedef struct {
 struct AttrScratch {
   Items persons, mentions, quotes, events; /* Person, Mention, Quote, Event */
   GArray *sent_first, *tok_mention, *runs, *surnames;
-  Items common_words; /* mark_common(): CommonWord */
-  Vec common_starts;  /* mark_common(): capitalised sentence starts, to mark */
+  Items common_words;  /* mark_common(): CommonWord */
+  Items common_starts; /* mark_common(): CommonStart, the capitalised sentence starts */
   gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
   GPtrArray *order;
   GArray *made_spans; /* SpanSlot: write_layers()'s speaker and cue spans by start */
@@ -389,14 +389,45 @@ static inline guint64 tok_hash(const Ctx *c, gsize k) {
   return lexicon_hash(key, len, lexicon_tail_hash(s, len)) | 1;
 }
 
-/* Tokens A and B spelt alike up to ASCII case: their first eight bytes packed and
- * folded at once, the rest compared only when both are longer. */
+/* The eight bytes at S, read little-endian. */
+static inline guint64 load8(const char *s) {
+  guint64 x;
+  memcpy(&x, s, 8);
+  return G_BYTE_ORDER == G_BIG_ENDIAN ? GUINT64_SWAP_LE_BE(x) : x;
+}
+
+/* The bytes of MASK (little-endian) of the eight at A and at B alike up to ASCII case (as
+ * lexicon_fold8() folds): most pairs that differ differ in a bit other than the case bit,
+ * and are told apart before any folding. */
+static inline gboolean eq8_fold(const char *a, const char *b, guint64 mask) {
+  guint64 d = (load8(a) ^ load8(b)) & mask;
+  if (d == 0) return TRUE;
+  if (d & ~0x2020202020202020ull) return FALSE;
+  return ((lexicon_fold8(a) ^ lexicon_fold8(b)) & mask) == 0;
+}
+
+/* The bytes after the eighth of two words of LEN bytes each (more than eight) at A and B
+ * alike up to ASCII case: eight bytes at once, the last round the words' last eight bytes
+ * (which may overlap the round before), so only bytes of the words are read.  (Word tokens
+ * hold no NUL, so this is g_ascii_strncasecmp(A + 8, B + 8, LEN - 8) == 0.) */
+static inline gboolean tail_eq_fold(const char *a, const char *b, gsize len) {
+  for (gsize i = 8; i + 8 < len; i += 8)
+    if (!eq8_fold(a + i, b + i, ~0ull)) return FALSE;
+  return eq8_fold(a + len - 8, b + len - 8, ~0ull);
+}
+
+/* Tokens A and B spelt alike up to ASCII case: their first eight bytes compared at once
+ * (packed and folded near the end of the text), the rest only when both are longer. */
 static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
   gsize la = c->tok[a].end - c->tok[a].start;
   if (la != c->tok[b].end - c->tok[b].start) return FALSE;
   const char *sa = c->text + c->tok[a].start, *sb = c->text + c->tok[b].start;
-  if (scan_tok_key(c->scan, &c->tok[a]) != scan_tok_key(c->scan, &c->tok[b])) return FALSE;
-  return la <= 8 || g_ascii_strncasecmp(sa + 8, sb + 8, la - 8) == 0;
+  if (G_LIKELY(c->tok[a].start + 8 <= c->scan->len && c->tok[b].start + 8 <= c->scan->len)) {
+    if (!eq8_fold(sa, sb, la >= 8 ? ~0ull : ~0ull >> (64 - 8 * la))) return FALSE;
+  } else if (scan_tok_key(c->scan, &c->tok[a]) != scan_tok_key(c->scan, &c->tok[b])) {
+    return FALSE;
+  }
+  return la <= 8 || tail_eq_fold(sa, sb, la);
 }
 
 /* Marks F_COMMON: a capitalised word opening a sentence, with no capitalised word after
@@ -412,6 +443,12 @@ typedef struct {
   gint32 next;  /* the next candidate of the same chain, or -1 */
 } CommonWord;
 
+/* A capitalised sentence start to mark, and its candidate when known. */
+typedef struct {
+  gsize tok;
+  gint32 word; /* the CommonWord spelled like it; -1: none can be; -2: looked up at the end */
+} CommonStart;
+
 #define COMMON_CHAINS (26 * 64)
 
 /* The chain of word token K (its first letter folded, and its length < 64), or -1. */
@@ -422,48 +459,89 @@ static inline gint common_chain(const Ctx *c, gsize k) {
   return (gint)(ch - 'A') * 64 + (gint)l;
 }
 
-/* The candidate spelled like token K (ASCII case folded), or NULL. */
-static CommonWord *common_find(const Ctx *c, const Items *words, const gint32 *heads, gint chain, gsize k) {
+/* The index of the candidate spelled like token K (ASCII case folded) in K's CHAIN, or
+ * -1. */
+static inline gint32 common_find(const Ctx *c, const Items *words, const gint32 *heads, gint chain, gsize k) {
   for (gint32 i = heads[chain]; i >= 0;) {
-    CommonWord *w = &ITEM(words, CommonWord, i);
-    if (tok_eq_fold(c, w->tok, k)) return w;
+    const CommonWord *w = &ITEM(words, CommonWord, i);
+    if (tok_eq_fold(c, w->tok, k)) return i;
     i = w->next;
   }
-  return NULL;
+  return -1;
 }
 
 static inline gboolean next_is_cap_word(const Ctx *c, gsize k) {
   return k + 1 < c->n_tok && c->tok[k + 1].kind == T_WORD && (c->tok[k + 1].flags & F_CAP);
 }
 
-/* The candidate spelled like word token K, looked up in its chain only (NULL when none). */
-static CommonWord *common_lookup(const Ctx *c, const Items *words, const gint32 *heads, gsize k) {
+/* The candidate spelled like word token K, looked up in its chain only (-1 when none). */
+static gint32 common_lookup(const Ctx *c, const Items *words, const gint32 *heads, gsize k) {
   gint chain = common_chain(c, k);
-  return chain >= 0 && heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : NULL;
+  return chain >= 0 && heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : -1;
 }
 
 /* Sentence start K: a capitalised word with no capitalised word after it is a candidate. */
-static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Vec *starts, gint32 *heads) {
+static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Items *starts, gint32 *heads) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_WORD || !(t->flags & F_CAP) || (t->flags & F_UPPER)) return;
   if (next_is_cap_word(c, k)) return;
-  vec_push(starts, k);
+  CommonStart *start = items_push(starts, sizeof(CommonStart));
+  start->tok = k;
+  /* a word kept out by its own flags may be spelled like a candidate: looked up at the end */
+  start->word = -2;
   gsize l = t->end - t->start;
-  if ((t->flags & (F_INITIAL | F_PERIOD | F_POSS)) || l < 3 || l > 63) return;
+  if (t->flags & (F_INITIAL | F_PERIOD | F_POSS)) return;
+  /* no candidate is that long or short, nor (the lexicon ignores case) has those flags */
+  start->word = -1;
+  if (l < 3 || l > 63) return;
   guchar ch = (guchar)c->text[t->start];
-  if (ch < 'A' || ch > 'Z') return;
+  if (ch < 'A' || ch > 'Z') {
+    start->word = -2;
+    return;
+  }
   if (wf(c, k) & (W_GIVEN | W_TITLE | W_PRONOUN | W_FUNC | W_DET | W_ADV | W_CUE)) return;
-  if (common_lookup(c, words, heads, k)) return;
   gint chain = common_chain(c, k);
+  gint32 found = heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : -1;
+  if (found >= 0) {
+    start->word = found;
+    return;
+  }
   CommonWord w = {.tok = k, .state = 0, .next = heads[chain]};
-  heads[chain] = (gint32)words->n;
+  start->word = heads[chain] = (gint32)words->n;
   *(CommonWord *)items_push(words, sizeof(CommonWord)) = w;
+}
+
+/* Word token K, seen in lowercase (BIT 2) or capitalised inside a sentence (BIT 4): the
+ * candidate in CHAIN spelled like it takes BIT.  A candidate that has it already is
+ * passed: K can change nothing there, and matches no other. */
+static G_NO_INLINE void common_mark_seen(const Ctx *c, const Items *words, const gint32 *heads, gint chain,
+                                         gsize k, guint bit) {
+  for (gint32 i = heads[chain]; i >= 0;) {
+    CommonWord *w = &ITEM(words, CommonWord, i);
+    if (!(w->state & bit) && tok_eq_fold(c, w->tok, k)) {
+      w->state |= bit;
+      return;
+    }
+    i = w->next;
+  }
+}
+
+/* Token K, its shape one of SHAPES: common_mark_seen() when it is a word that may be
+ * spelled like a candidate. */
+static inline void common_seen(const Ctx *c, const Items *words, const gint32 *heads, const guint8 *shapes,
+                               gsize k) {
+  const Tok *t = &c->tok[k];
+  if (!shapes[t->shape] || t->kind != T_WORD) return;
+  if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) return;
+  gint chain = common_chain(c, k);
+  if (chain < 0 || heads[chain] < 0) return; /* most words: no candidate of that shape */
+  common_mark_seen(c, words, heads, chain, k, (t->flags & F_CAP) ? 4u : 2u);
 }
 
 static void mark_common(const Ctx *c) {
   /* kept between documents in the scratch: HEADS is all -1 between calls */
-  Items *words = &c->scratch->common_words; /* CommonWord */
-  Vec *starts = &c->scratch->common_starts; /* capitalised sentence starts, to mark */
+  Items *words = &c->scratch->common_words;   /* CommonWord */
+  Items *starts = &c->scratch->common_starts; /* CommonStart: capitalised sentence starts */
   gint32 *heads = c->scratch->common_heads;   /* per chain: its first candidate, or -1 */
   words->n = starts->n = 0;
   /* the tokens with F_SENT_START: the sentences' and the blocks' first tokens, merged */
@@ -483,20 +561,19 @@ static void mark_common(const Ctx *c) {
   for (gsize i = 0; i < words->n; i++) shapes[c->tok[ITEM(words, CommonWord, i).tok].shape] = 1;
   const Tok *tok = c->tok;
   gsize n_tok = c->n_tok;
-  for (gsize k = 0; k < n_tok; k++) {
-    if (G_LIKELY(!shapes[tok[k].shape])) continue;
-    const Tok *t = &tok[k];
-    if (t->kind != T_WORD) continue;
-    if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) continue;
-    gint chain = common_chain(c, k);
-    if (chain < 0 || heads[chain] < 0) continue; /* most words: no candidate of that shape */
-    CommonWord *w = common_find(c, words, heads, chain, k);
-    if (w) w->state |= (t->flags & F_CAP) ? 4u : 2u;
+  /* two tokens a round: most pairs are passed by one test of their shapes */
+  const Tok *pairs_end = tok + (n_tok & ~(gsize)1);
+  for (const Tok *t = tok; t < pairs_end; t += 2) {
+    if (G_LIKELY(!(shapes[t[0].shape] | shapes[t[1].shape]))) continue;
+    gsize k = (gsize)(t - tok);
+    common_seen(c, words, heads, shapes, k);
+    common_seen(c, words, heads, shapes, k + 1);
   }
+  if (n_tok & 1) common_seen(c, words, heads, shapes, n_tok - 1);
   for (gsize i = 0; i < starts->n; i++) {
-    gsize k = starts->v[i];
-    CommonWord *w = common_lookup(c, words, heads, k);
-    if (w && w->state == 2u) c->tok[k].flags |= F_COMMON;
+    const CommonStart *start = &ITEM(starts, CommonStart, i);
+    gint32 w = start->word == -2 ? common_lookup(c, words, heads, start->tok) : start->word;
+    if (w >= 0 && ITEM(words, CommonWord, w).state == 2u) c->tok[start->tok].flags |= F_COMMON;
   }
   for (gsize i = 0; i < words->n; i++) /* empty the chains again */
     heads[common_chain(c, ITEM(words, CommonWord, i).tok)] = -1;
