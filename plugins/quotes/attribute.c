@@ -135,6 +135,8 @@ struct AttrScratch {
   gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
   GPtrArray *order;
   GArray *made_spans; /* SpanSlot: write_layers()'s speaker and cue spans by start */
+  Items quote_spans, speaker_spans, cue_spans;     /* write_layers(): CopydeskSpanInit */
+  Items quote_outs;                                /* write_layers(): QuoteOut */
   GStringChunk *strings;
 };
 
@@ -350,22 +352,34 @@ static gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean org) {
   return (gint)c->persons->n - 1;
 }
 
+/* Writes the tokens [first, last] joined as append_tokens() joins them into BUF (room for
+ * tokens_len() bytes); returns the bytes written. */
+static gsize join_tokens(const Ctx *c, gsize first, gsize last, char *buf) {
+  gsize at = 0;
+  for (gsize k = first; k <= last; k++) {
+    if (k > first && (c->tok[k].flags & F_SPACE)) buf[at++] = ' ';
+    memcpy(buf + at, c->text + c->tok[k].start, c->tok[k].end - c->tok[k].start);
+    at += c->tok[k].end - c->tok[k].start;
+  }
+  return at;
+}
+
+/* The tokens [first, last] joined as append_tokens() joins them (LEN bytes: tokens_len()),
+ * copied into the pass's strings (cleared when the pass ends). */
+static const char *tokens_text(const Ctx *c, gsize first, gsize last, gsize len) {
+  char small[256] = "";
+  char *buf = len < sizeof small ? small : g_malloc(len + 1);
+  gsize at = join_tokens(c, first, last, buf);
+  const char *text = g_string_chunk_insert_len(c->strings, buf, (gssize)at);
+  if (buf != small) g_free(buf);
+  return text;
+}
+
 /* The fullest name of person I. */
 static const char *person_name(const Ctx *c, gint i) {
   Person *p = person(c, i);
-  if (!p->name) {
-    /* the tokens joined as append_tokens() joins them (NAME_LEN bytes), in place */
-    gsize len = p->name_len, at = 0;
-    char small[256] = "";
-    char *buf = len < sizeof small ? small : g_malloc(len + 1);
-    for (gsize k = p->nfirst; k <= p->nlast; k++) {
-      if (k > p->nfirst && (c->tok[k].flags & F_SPACE)) buf[at++] = ' ';
-      memcpy(buf + at, c->text + c->tok[k].start, c->tok[k].end - c->tok[k].start);
-      at += c->tok[k].end - c->tok[k].start;
-    }
-    p->name = g_string_chunk_insert_len(c->strings, buf, (gssize)at);
-    if (buf != small) g_free(buf);
-  }
+  /* the tokens joined as append_tokens() joins them (NAME_LEN bytes), in place */
+  if (!p->name) p->name = tokens_text(c, p->nfirst, p->nlast, p->name_len);
   return p->name;
 }
 
@@ -1974,9 +1988,12 @@ static void reported_override(const Ctx *c, Quote *q) {
 
 /* ---- Classification --------------------------------------------------------------- */
 
-static guint count_words(const Ctx *c, gsize first, gsize last) {
+/* The words and numbers among the tokens [first, last], counted up to MAX (the callers
+ * only compare the count with small numbers: a long quote is not counted through). */
+static guint count_words(const Ctx *c, gsize first, gsize last, guint max) {
   guint n = 0;
-  for (gsize k = first; k <= last && k < c->n_tok; k++) n += c->tok[k].kind == T_WORD || c->tok[k].kind == T_NUM;
+  for (gsize k = first; k <= last && k < c->n_tok && n < max; k++)
+    n += c->tok[k].kind == T_WORD || c->tok[k].kind == T_NUM;
   return n;
 }
 
@@ -2002,7 +2019,7 @@ static gboolean title_case(const Ctx *c, gsize first, gsize last) {
 /* Classifies candidate Q: sets keep, kind, reason, confidence. */
 static void classify(Ctx *c, Quote *q) {
   gsize first = q->first, last = q->last;
-  guint nw = count_words(c, first, last);
+  guint nw = count_words(c, first, last, 9); /* compared with 8 at most */
   gboolean end_punct = FALSE, sent_break = FALSE;
   gsize lp = last;
   while (lp > first && c->tok[lp].kind == T_QUOTE) lp--;
@@ -2337,7 +2354,7 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
     }
     if (!loose && !that) break;
     if (k <= last && tok_char(c, k, ',')) break; /* "X said, …" without quotation marks */
-    if (count_words(c, k, last) < 4) break;
+    if (count_words(c, k, last, 4) < 4) break;
     q.first = k;
     q.last = last;
     q.np = np;
@@ -2367,7 +2384,7 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
     if ((winfo(c, cue)->flags & W_ACCORDING)) continue;
     /* "In her book, Clinton noted the clot": the cue has an object, it closes nothing */
     if (!circumstance(c, MAX((gsize)cue, np.last) + 1, last + 1, FALSE)) continue;
-    if (count_words(c, s, j - 1) < 4) break;
+    if (count_words(c, s, j - 1, 4) < 4) break;
     q.first = s;
     q.last = j - 1;
     q.np = np;
@@ -2434,12 +2451,12 @@ static gint quote_np_cmp(gconstpointer a, gconstpointer b) {
   return px < py ? -1 : px > py;
 }
 
-/* A span write_layers() made, by the layer (0 speaker, 1 cue) and start byte + 1 it has;
+/* A span write_layers() adds, by the layer (0 speaker, 1 cue) and start byte + 1 it has;
  * KEY 0: an empty slot. */
 typedef struct {
   gsize key;
   guint layer;
-  CopydeskSpan *span;
+  gsize index; /* among the spans added to that layer */
 } SpanSlot;
 
 /* The slot of (LAYER, START) in TABLE (MASK + 1 slots, a power of two): the span's, or the
@@ -2450,48 +2467,84 @@ static SpanSlot *made_span(SpanSlot *table, gsize mask, guint layer, gsize start
     if (table[i].key == 0 || (table[i].key == key && table[i].layer == layer)) return &table[i];
 }
 
+/* What write_layers() writes of a kept quote besides its span. */
+typedef struct {
+  const Quote *q;
+  CopydeskSpan *speaker; /* the entity layer's span of the speaker, or NULL */
+  gssize speaker_i;      /* else the speaker span among those added, -1 none */
+  gssize cue_i;          /* the cue span among those added, -1 none */
+} QuoteOut;
+
+/* The span at INDEX of the spans appended to LAYER after its first BASE ones. */
+static inline CopydeskSpan *added_span(CopydeskLayer *layer, gsize base, gssize index) {
+  return copydesk_layer_span(layer, base + (gsize)index);
+}
+
 static gboolean write_layers(Ctx *c, GError **error) {
   CopydeskLayer *ql = copydesk_document_ensure_layer(c->doc, COPYDESK_LAYER_QUOTE);
   CopydeskLayer *sl = copydesk_document_ensure_layer(c->doc, "speaker");
   CopydeskLayer *cl = copydesk_document_ensure_layer(c->doc, "cue");
+  AttrScratch *scratch = c->scratch;
   /* spans already made, by start byte + 1 (kept between documents, emptied here) */
   /* at most a speaker and a cue a quote, at most half full */
   gsize size = 16;
   while (size < 4 * (gsize)c->quotes->n) size *= 2;
-  g_array_set_size(c->scratch->made_spans, size);
-  SpanSlot *made = (SpanSlot *)(void *)c->scratch->made_spans->data;
+  g_array_set_size(scratch->made_spans, size);
+  SpanSlot *made = (SpanSlot *)(void *)scratch->made_spans->data;
   memset(made, 0, size * sizeof(SpanSlot));
-  gboolean ok = TRUE;
-  for (guint i = 0; i < c->quotes->n && ok; i++) {
-    Quote *q = &ITEM(c->quotes, Quote, i);
+  /* The spans of the three layers, in the order one quote after the other adds them, go
+   * in with one call a layer; then the quotes' attributes are set, in the same order. */
+  Items *qspans = &scratch->quote_spans, *sspans = &scratch->speaker_spans, *cspans = &scratch->cue_spans;
+  qspans->n = sspans->n = cspans->n = 0;
+  Items *outs = &scratch->quote_outs;
+  outs->n = 0;
+  for (guint i = 0; i < c->quotes->n; i++) {
+    const Quote *q = &ITEM(c->quotes, Quote, i);
     if (!q->keep) continue;
-    CopydeskSpan *span = copydesk_layer_add(ql, q->cstart, q->cend, q->kind, error);
-    if (!span) {
-      ok = FALSE;
-      break;
-    }
+    QuoteOut *out = items_push(outs, sizeof(QuoteOut));
+    *out = (QuoteOut){.q = q, .speaker_i = -1, .cue_i = -1};
+    *(CopydeskSpanInit *)items_push(qspans, sizeof(CopydeskSpanInit)) =
+        (CopydeskSpanInit){.start = q->cstart, .end = q->cend, .label = q->kind};
     if (q->np.type != NP_NONE) {
-      CopydeskSpan *sp = NULL;
       const Mention *m = q->np.mention >= 0 ? &ITEM(c->mentions, Mention, q->np.mention) : NULL;
-      if (m && m->span && !q->np.rel1) sp = m->span;
+      if (m && m->span && !q->np.rel1) out->speaker = m->span;
       else {
         gsize sf = q->np.rel1 ? q->np.rel1 - 1 : q->np.first, sl_ = q->np.rel1 ? q->np.rel1 - 1 : q->np.last;
         gsize st = c->tok[sf].start, en = c->tok[sl_].end;
         SpanSlot *slot = made_span(made, size - 1, 0, st);
-        sp = slot->span;
-        if (!sp) {
+        if (!slot->key) {
           const char *label = q->np.type == NP_PRON || q->np.rel1 ? "pronoun"
                               : q->np.type == NP_NOMINAL      ? "nominal"
                                                                : "name";
-          sp = copydesk_layer_add(sl, st, en, label, error);
-          if (!sp) {
-            ok = FALSE;
-            break;
-          }
-          *slot = (SpanSlot){.key = st + 1, .layer = 0, .span = sp};
+          *(CopydeskSpanInit *)items_push(sspans, sizeof(CopydeskSpanInit)) =
+              (CopydeskSpanInit){.start = st, .end = en, .label = label};
+          *slot = (SpanSlot){.key = st + 1, .layer = 0, .index = sspans->n - 1};
         }
+        out->speaker_i = (gssize)slot->index;
       }
-      copydesk_span_set_link(span, "speaker", sp);
+    }
+    if (q->cue_first >= 0) {
+      gsize st = c->tok[q->cue_first].start, en = c->tok[q->cue_last].end;
+      SpanSlot *slot = made_span(made, size - 1, 1, st);
+      if (!slot->key) {
+        *(CopydeskSpanInit *)items_push(cspans, sizeof(CopydeskSpanInit)) =
+            (CopydeskSpanInit){.start = st, .end = en, .label = q->lemma};
+        *slot = (SpanSlot){.key = st + 1, .layer = 1, .index = cspans->n - 1};
+      }
+      out->cue_i = (gssize)slot->index;
+    }
+  }
+  gsize qbase = copydesk_layer_n_spans(ql), sbase = copydesk_layer_n_spans(sl), cbase = copydesk_layer_n_spans(cl);
+  if (!copydesk_layer_add_spans(ql, qspans->v, qspans->n, error) ||
+      !copydesk_layer_add_spans(sl, sspans->v, sspans->n, error) ||
+      !copydesk_layer_add_spans(cl, cspans->v, cspans->n, error))
+    return FALSE;
+  for (gsize i = 0; i < outs->n; i++) {
+    const QuoteOut *out = &ITEM(outs, QuoteOut, i);
+    const Quote *q = out->q;
+    CopydeskSpan *span = added_span(ql, qbase, (gssize)i);
+    if (q->np.type != NP_NONE) {
+      copydesk_span_set_link(span, "speaker", out->speaker ? out->speaker : added_span(sl, sbase, out->speaker_i));
       if (q->person >= 0) {
         const Person *p = person(c, q->person);
         copydesk_span_set_string(span, "speaker_name", person_name(c, q->person));
@@ -2499,30 +2552,14 @@ static gboolean write_layers(Ctx *c, GError **error) {
       } else if (q->np.type != NP_PRON && !q->np.rel1) {
         /* a name or description the article ties to no one ("a spokeswoman for the
          * hotels", "PolitiFact"): its own words are the fullest form it has */
-        GString *s = g_string_new(NULL);
-        append_tokens(c, s, q->np.first, q->np.last);
-        copydesk_span_set_string(span, "speaker_name", s->str);
-        g_string_free(s, TRUE);
+        copydesk_span_set_string(span, "speaker_name", tokens_text(c, q->np.first, q->np.last, tokens_len(c, q->np.first, q->np.last)));
       }
     }
-    if (q->cue_first >= 0) {
-      gsize st = c->tok[q->cue_first].start, en = c->tok[q->cue_last].end;
-      SpanSlot *slot = made_span(made, size - 1, 1, st);
-      CopydeskSpan *cs = slot->span;
-      if (!cs) {
-        cs = copydesk_layer_add(cl, st, en, q->lemma, error);
-        if (!cs) {
-          ok = FALSE;
-          break;
-        }
-        *slot = (SpanSlot){.key = st + 1, .layer = 1, .span = cs};
-      }
-      copydesk_span_set_link(span, "cue", cs);
-    }
+    if (out->cue_i >= 0) copydesk_span_set_link(span, "cue", added_span(cl, cbase, out->cue_i));
     copydesk_span_set_double(span, "confidence", q->confidence);
     if (q->reason) copydesk_span_set_string(span, "reason", q->reason);
   }
-  return ok;
+  return TRUE;
 }
 
 /* ---- The pass ------------------------------------------------------------------------- */
@@ -2543,7 +2580,8 @@ AttrScratch *attr_scratch_new(void) {
 
 void attr_scratch_free(AttrScratch *s) {
   if (!s) return;
-  Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words};
+  Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words,
+                    &s->quote_outs, &s->quote_spans, &s->speaker_spans, &s->cue_spans};
   for (guint i = 0; i < G_N_ELEMENTS(items); i++) g_free(items[i]->v);
   g_free(s->common_starts.v);
   g_array_free(s->sent_first, TRUE);
