@@ -119,12 +119,12 @@ typedef struct {
   guint32 block;
 } Event;
 
-/* People by surname: the hash of the lowercased word, a token spelling it, and the first
+/* People by surname: the word (its scan_tok_key() and a token spelling it), and the first
  * and last person of its chain (Person.next_same), in the order they were met. */
 typedef struct {
-  guint64 hash; /* 0: empty */
+  guint64 key;
   gsize tok;
-  gint head, tail;
+  gint head, tail; /* HEAD -1: an empty slot */
 } SurnameSlot;
 
 struct AttrScratch {
@@ -290,7 +290,7 @@ static inline gboolean is_pronoun(const Ctx *c, gsize k) {
 }
 
 /* Name-part: a capitalised word or an initial, not a sentence-start function word. */
-static gboolean name_part(const Ctx *c, gsize k) {
+static inline gboolean name_part(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_WORD || !(t->flags & F_CAP)) return FALSE;
   if (t->flags & F_IN_QUOTE) return FALSE;
@@ -393,14 +393,6 @@ static gsize surname_tok(const Ctx *c, gsize first, gsize last) {
                           tok_is(c, last, "ii") || tok_is(c, last, "iii")))
     last--;
   return last;
-}
-
-/* The lexicon's hash of word token K, case folded (never 0). */
-static inline guint64 tok_hash(const Ctx *c, gsize k) {
-  const char *s = c->text + c->tok[k].start;
-  gsize len = c->tok[k].end - c->tok[k].start;
-  guint64 key = scan_tok_key(c->scan, &c->tok[k]);
-  return lexicon_hash(key, len, lexicon_tail_hash(s, len)) | 1;
 }
 
 /* The eight bytes at S, read little-endian. */
@@ -593,15 +585,26 @@ static void mark_common(const Ctx *c) {
     heads[common_chain(c, ITEM(words, CommonWord, i).tok)] = -1;
 }
 
-/* The surname slot for token K (empty when the word has no people yet). */
+/* The surname slot for word token K: the slot of the people with that last word, or the
+ * empty slot where they go (its HEAD -1; KEY and TOK set to K's).  Words are told by their
+ * length and first eight bytes folded (the key, hashed), the rest compared only for longer
+ * words. */
 static SurnameSlot *surname_slot(const Ctx *c, gsize k) {
-  guint64 h = tok_hash(c, k);
-  gsize i = (gsize)(h >> 20) & c->surname_mask;
+  const Tok *t = &c->tok[k];
+  gsize len = t->end - t->start;
+  guint64 key = scan_tok_key(c->scan, t);
+  gsize i = (gsize)(((key ^ ((guint64)len << 56)) * 0x9E3779B97F4A7C15ull) >> 20) & c->surname_mask;
   for (;;) {
     SurnameSlot *s = &c->surnames[i];
-    if (s->hash == 0 || (s->hash == h && tok_eq_fold(c, s->tok, k))) {
-      if (s->hash == 0) s->tok = k; /* claimed by the caller when it adds a person */
+    if (s->head < 0) {
+      s->key = key;
+      s->tok = k;
       return s;
+    }
+    if (s->key == key) {
+      const Tok *u = &c->tok[s->tok];
+      if (u->end - u->start == len && (len <= 8 || tail_eq_fold(c->text + u->start, c->text + t->start, len)))
+        return s;
     }
     i = (i + 1) & c->surname_mask;
   }
@@ -649,15 +652,14 @@ static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
   SurnameSlot *slot = surname_slot(c, surname_tok(c, first, last));
   gsize words = last - first + 1;
   gint found = -1;
-  for (gint pi = slot->hash ? slot->head : -1; pi >= 0 && found < 0; pi = person(c, pi)->next_same) {
+  for (gint pi = slot->head; pi >= 0 && found < 0; pi = person(c, pi)->next_same) {
     Person *p = person(c, pi);
     if (p->org != org) continue;
     if (org ? same_name(c, p, first, last) : same_first(c, p, first)) found = pi;
   }
   if (found < 0) {
     found = new_person_tokens(c, first, last, org);
-    if (!slot->hash) {
-      slot->hash = tok_hash(c, slot->tok);
+    if (slot->head < 0) {
       slot->head = found;
     } else {
       person(c, slot->tail)->next_same = found;
@@ -682,7 +684,7 @@ static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
 static gint lookup_surname(const Ctx *c, gsize k, gboolean allow_org) {
   if (c->tok[k].end - c->tok[k].start >= 64) return -1;
   const SurnameSlot *slot = surname_slot(c, k);
-  if (!slot->hash) return -1;
+  if (slot->head < 0) return -1;
   gint best = -1;
   gsize best_pos = 0;
   for (gint pi = slot->head; pi >= 0; pi = person(c, pi)->next_same) {
@@ -699,7 +701,7 @@ static gint lookup_surname(const Ctx *c, gsize k, gboolean allow_org) {
 
 /* Strips function words, titles and descriptors from the front of the capitalised run
  * [*first, last]; returns the role and gender of the last title stripped. */
-static const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
+static const char *strip_titles_run(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
   const char *role = NULL;
   gsize f = *first;
   while (f <= last) {
@@ -740,6 +742,15 @@ static const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *
   }
   *first = f;
   return role;
+}
+
+/* strip_titles_run(), passing inline the runs of at most two words (most of them) that
+ * start with a capitalised word that is no title, descriptor or function word: nothing
+ * is stripped from those. */
+static inline const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
+  if (last - *first < 2 && (c->tok[*first].flags & F_CAP) && !(wf(c, *first) & (W_FUNC | W_TITLE | W_DESCRIPTOR)))
+    return NULL;
+  return strip_titles_run(c, first, last, gender);
 }
 
 static gboolean run_is_org(const Ctx *c, gsize first, gsize last) {
@@ -865,7 +876,7 @@ static void find_names(Ctx *c, GArray *runs) {
   g_array_set_size(c->scratch->surnames, size);
   c->surnames = (SurnameSlot *)(void *)c->scratch->surnames->data;
   c->surname_mask = size - 1;
-  memset(c->surnames, 0, size * sizeof(SurnameSlot));
+  memset(c->surnames, 0xff, size * sizeof(SurnameSlot)); /* every HEAD -1 */
   /* Multi-word names first, so a one-word name finds its full form wherever it is. */
   for (guint i = 0; i < runs->len; i++) {
     Run *r = &g_array_index(runs, Run, i);
@@ -880,8 +891,9 @@ static void find_names(Ctx *c, GArray *runs) {
     } else {
       p = lookup_surname(c, r->first, r->org);
       if (p < 0 && r->org) p = new_person_tokens(c, r->first, r->last, TRUE);
-      if (p < 0 && !r->role && !(gender_of_given(c, r->first)) && !speaks(c, r->first)) continue;
-      if (p < 0 && !r->role && speaks(c, r->first)) {
+      gboolean speaker = p < 0 && !r->role && speaks(c, r->first);
+      if (p < 0 && !r->role && !(gender_of_given(c, r->first)) && !speaker) continue;
+      if (speaker) {
         /* "Warren said": a surname alone, whatever given name it looks like */
         p = new_person_tokens(c, r->first, r->last, FALSE);
         add_mention(c, r->first, r->last, p, NULL, NULL);
