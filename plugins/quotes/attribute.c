@@ -138,6 +138,9 @@ struct AttrScratch {
   Items quote_spans, speaker_spans, cue_spans;     /* write_layers(): CopydeskSpanInit */
   Items quote_outs;                                /* write_layers(): QuoteOut */
   GStringChunk *strings;
+  /* the word_shape() values of the lexicon's titles, a bit each (set on the first pass) */
+  guint64 title_shapes[4];
+  gboolean title_shapes_set;
 };
 
 typedef struct {
@@ -176,6 +179,14 @@ static inline guint32 wf(const Ctx *c, gsize k) { return winfo(c, k)->flags; }
 static inline guint32 wf_eager(const Ctx *c, gsize k, guint32 mask) {
   const WordInfo *w = c->tok[k].info;
   return w == &lexicon_lazy ? 0 : w->flags & mask;
+}
+/* Whether word token K is a title (W_TITLE).  A word not looked up yet is looked up only
+ * when a title has its shape: a title spells the word up to case, so has its shape. */
+static inline gboolean is_title(const Ctx *c, gsize k) {
+  guint8 shape = c->tok[k].shape;
+  if (c->tok[k].info == &lexicon_lazy && !((c->scratch->title_shapes[shape >> 6] >> (shape & 63)) & 1))
+    return FALSE;
+  return (wf(c, k) & W_TITLE) != 0;
 }
 static inline gboolean is_cap_word(const Ctx *c, gsize k) {
   return c->tok[k].kind == T_WORD && (c->tok[k].flags & F_CAP);
@@ -857,7 +868,7 @@ static void find_names(Ctx *c, GArray *runs) {
     r.role = strip_titles(c, &f, last, &r.gender);
     if (f > last) continue;
     if (!r.role && first > 0 && c->tok[first - 1].kind == T_WORD && !(c->tok[first - 1].flags & F_CAP) &&
-        (wf(c, first - 1) & W_TITLE)) {
+        is_title(c, first - 1)) {
       /* "White House spokeswoman Jen Psaki": a lowercase title right before the name */
       gsize t = first - 1;
       r.role = strip_titles(c, &t, t, &r.gender);
@@ -973,12 +984,12 @@ static void read_entities(Ctx *c, CopydeskLayer *layer) {
     guint8 g = G_UNKNOWN;
     const char *role = NULL;
     gsize b = first;
-    while (b > 0 && first - b < 4 && c->tok[b - 1].kind == T_WORD &&
-           (wf(c, b - 1) & (W_TITLE | W_DESCRIPTOR)) && (c->tok[b - 1].flags & F_CAP))
+    while (b > 0 && first - b < 4 && c->tok[b - 1].kind == T_WORD && (c->tok[b - 1].flags & F_CAP) &&
+           (wf(c, b - 1) & (W_TITLE | W_DESCRIPTOR)))
       b--;
     if (b < first) role = strip_titles(c, &b, first, &g);
     else if (first > 0 && c->tok[first - 1].kind == T_WORD && !(c->tok[first - 1].flags & F_CAP) &&
-             (wf(c, first - 1) & W_TITLE)) {
+             is_title(c, first - 1)) {
       /* "9/11 widow Terry Strada": a lowercase title right before gives a gender only (a
        * role from it would let "the Democratic nominee" find "Republican nominee X") */
       gsize t = first - 1;
@@ -2638,6 +2649,16 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   };
   gboolean ok = TRUE;
   if (c.n_tok == 0) goto done;
+  if (!scratch->title_shapes_set) {
+    /* the scratch is kept with one lexicon's configuration */
+    for (gsize i = 0; i < c.lex->n; i++) {
+      const WordInfo *w = &c.lex->words[i];
+      if (!(w->flags & W_TITLE)) continue;
+      guint8 shape = word_shape((guchar)w->key[0], w->len);
+      scratch->title_shapes[shape >> 6] |= 1ull << (shape & 63);
+    }
+    scratch->title_shapes_set = TRUE;
+  }
   g_array_set_size(scratch->tok_mention, c.n_tok);
   c.tok_mention = (gint32 *)(void *)scratch->tok_mention->data;
   memset(c.tok_mention, 0xff, c.n_tok * sizeof(gint32)); /* -1 */
