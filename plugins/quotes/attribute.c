@@ -141,6 +141,8 @@ struct AttrScratch {
   /* the word_shape() values of the lexicon's titles, a bit each (set on the first pass) */
   guint64 title_shapes[4];
   gboolean title_shapes_set;
+  void *merge; /* merge_runs()'s buffer, MERGE_SIZE bytes */
+  gsize merge_size;
 };
 
 typedef struct {
@@ -2467,6 +2469,38 @@ static gint quote_cmp(gconstpointer a, gconstpointer b, gpointer unused) {
   return x->cstart < y->cstart ? -1 : x->cstart > y->cstart;
 }
 
+static gint quote_cmp_plain(gconstpointer a, gconstpointer b) { return quote_cmp(a, b, NULL); }
+
+/* Puts the N records of SIZE bytes at V in the order a stable sort by CMP gives them when
+ * they are in order already or two runs in order (most documents: the candidates in text
+ * order, then the reported speech found after them), merged through SCRATCH's buffer;
+ * FALSE, and V untouched, otherwise. */
+static gboolean merge_runs(void *v, gsize n, gsize size, GCompareFunc cmp, AttrScratch *scratch) {
+  char *a = v;
+  gsize m = 1;
+  while (m < n && cmp(a + (m - 1) * size, a + m * size) <= 0) m++;
+  if (m >= n) return TRUE;
+  for (gsize i = m + 1; i < n; i++)
+    if (cmp(a + (i - 1) * size, a + i * size) > 0) return FALSE;
+  if (scratch->merge_size < n * size) {
+    scratch->merge_size = n * size;
+    scratch->merge = g_realloc(scratch->merge, scratch->merge_size);
+  }
+  char *out = scratch->merge;
+  gsize i = 0, j = m;
+  while (i < m && j < n) {
+    /* the first run's record first when they compare equal: stable */
+    const char *from = cmp(a + j * size, a + i * size) < 0 ? a + size * j++ : a + size * i++;
+    memcpy(out, from, size);
+    out += size;
+  }
+  memcpy(out, a + i * size, (m - i) * size);
+  out += (m - i) * size;
+  memcpy(out, a + j * size, (n - j) * size);
+  memcpy(a, scratch->merge, n * size);
+  return TRUE;
+}
+
 static gint quote_np_cmp(gconstpointer a, gconstpointer b) {
   const Quote *const *x = a, *const *y = b;
   gsize px = (*x)->np.type ? (*x)->np.first : (*x)->open_tok;
@@ -2615,6 +2649,7 @@ void attr_scratch_free(AttrScratch *s) {
   g_ptr_array_free(s->order, TRUE);
   g_array_free(s->made_spans, TRUE);
   g_string_chunk_free(s->strings);
+  g_free(s->merge);
   g_free(s);
 }
 
@@ -2782,7 +2817,8 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       Quote *q = &ITEM(c.quotes, Quote, i);
       if (q->np.type != NP_NONE && (q->keep || q->how == A_INDIRECT)) g_ptr_array_add(order, q);
     }
-    g_ptr_array_sort(order, quote_np_cmp);
+    if (!merge_runs(order->pdata, order->len, sizeof(gpointer), quote_np_cmp, scratch))
+      g_ptr_array_sort(order, quote_np_cmp); /* stable */
     for (guint i = 0; i < order->len; i++) {
       Quote *q = order->pdata[i];
       q->person = resolve_np(&c, &q->np);
@@ -2799,7 +2835,8 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   }
 
   /* Sort the quotes, then fill in continuations and interrupted quotes. */
-  g_qsort_with_data(c.quotes->v, (gint)c.quotes->n, sizeof(Quote), quote_cmp, NULL); /* stable */
+  if (!merge_runs(c.quotes->v, c.quotes->n, sizeof(Quote), quote_cmp_plain, scratch))
+    g_qsort_with_data(c.quotes->v, (gint)c.quotes->n, sizeof(Quote), quote_cmp, NULL); /* stable */
   {
     gint last_in_block = -1;     /* last attributed kept quote in the current block */
     gint last_prev_block = -1;   /* ... in the block before */
