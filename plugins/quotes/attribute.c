@@ -458,6 +458,7 @@ static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
  * of its own chain. */
 typedef struct {
   gsize tok;    /* its first occurrence */
+  guint64 key;  /* scan_tok_key() of the word: its first eight bytes folded */
   guint state;  /* 2: seen in lowercase, 4: capitalised inside a sentence */
   gint32 next;  /* the next candidate of the same chain, or -1 */
 } CommonWord;
@@ -525,7 +526,7 @@ static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Items *st
     start->word = found;
     return;
   }
-  CommonWord w = {.tok = k, .state = 0, .next = heads[chain]};
+  CommonWord w = {.tok = k, .key = scan_tok_key(c->scan, t), .state = 0, .next = heads[chain]};
   start->word = heads[chain] = (gint32)words->n;
   *(CommonWord *)items_push(words, sizeof(CommonWord)) = w;
 }
@@ -535,9 +536,18 @@ static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Items *st
  * passed: K can change nothing there, and matches no other. */
 static G_NO_INLINE void common_mark_seen(const Ctx *c, const Items *words, const gint32 *heads, gint chain,
                                          gsize k, guint bit) {
+  /* K's first eight bytes as they are (of the chain's length): a word whose folded key
+   * differs from them in a bit other than the case bit (0x20) of a byte is another word */
+  const Tok *t = &c->tok[k];
+  gsize len = t->end - t->start;
+  guint64 raw = 0, other = 0;
+  if (t->start + 8 <= c->scan->len) {
+    raw = load8(c->text + t->start) & (len >= 8 ? ~0ull : ~0ull >> (64 - 8 * len));
+    other = ~0x2020202020202020ull;
+  }
   for (gint32 i = heads[chain]; i >= 0;) {
     CommonWord *w = &ITEM(words, CommonWord, i);
-    if (!(w->state & bit) && tok_eq_fold(c, w->tok, k)) {
+    if (!(w->state & bit) && !((raw ^ w->key) & other) && tok_eq_fold(c, w->tok, k)) {
       w->state |= bit;
       return;
     }
