@@ -435,6 +435,11 @@ static inline gboolean tail_eq_fold(const char *a, const char *b, gsize len) {
   return eq8_fold(a + len - 8, b + len - 8, ~0ull);
 }
 
+/* tail_eq_fold(), out of line: for the callers whose words are mostly short */
+static G_NO_INLINE gboolean tail_eq_fold_call(const char *a, const char *b, gsize len) {
+  return tail_eq_fold(a, b, len);
+}
+
 /* Tokens A and B spelt alike up to ASCII case: their first eight bytes compared at once
  * (packed and folded near the end of the text), the rest only when both are longer. */
 static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
@@ -612,7 +617,7 @@ static void mark_common(const Ctx *c) {
  * empty slot where they go (its HEAD -1; KEY and TOK set to K's).  Words are told by their
  * length and first eight bytes folded (the key, hashed), the rest compared only for longer
  * words. */
-static SurnameSlot *surname_slot(const Ctx *c, gsize k) {
+static inline SurnameSlot *surname_slot(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   gsize len = t->end - t->start;
   guint64 key = scan_tok_key(c->scan, t);
@@ -626,7 +631,7 @@ static SurnameSlot *surname_slot(const Ctx *c, gsize k) {
     }
     if (s->key == key) {
       const Tok *u = &c->tok[s->tok];
-      if (u->end - u->start == len && (len <= 8 || tail_eq_fold(c->text + u->start, c->text + t->start, len)))
+      if (u->end - u->start == len && (len <= 8 || tail_eq_fold_call(c->text + u->start, c->text + t->start, len)))
         return s;
     }
     i = (i + 1) & c->surname_mask;
