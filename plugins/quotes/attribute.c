@@ -358,7 +358,7 @@ static gsize tokens_len(const Ctx *c, gsize first, gsize last) {
 }
 
 /* A person named by the tokens [first, last] (no copy until person_name). */
-static gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean org) {
+static inline gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean org) {
   Person p = {.nfirst = first, .nlast = last, .name_len = tokens_len(c, first, last), .org = org,
               .name_tokens = last - first + 1, .next_same = -1};
   *(Person *)items_push(c->persons, sizeof(Person)) = p;
@@ -787,7 +787,7 @@ static gboolean run_is_org(const Ctx *c, gsize first, gsize last) {
   return FALSE;
 }
 
-static void add_mention(Ctx *c, gsize first, gsize last, gint p, const char *role,
+static inline void add_mention(Ctx *c, gsize first, gsize last, gint p, const char *role,
                         CopydeskSpan *span) {
   Mention m = {.first = first, .last = last, .start = c->tok[first].start,
                .end = c->tok[last].end, .person = p, .role = role, .span = span};
