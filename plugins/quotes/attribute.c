@@ -206,6 +206,23 @@ static G_ALWAYS_INLINE inline gboolean tok_is(const Ctx *c, gsize k, const char 
   }
   return TRUE;
 }
+/* The N bytes at A and at B alike up to ASCII case (g_ascii_strncasecmp(A, B, N) == 0 for
+ * bytes with no NUL among them, as in words). */
+static inline gboolean bytes_eq_fold(const char *a, const char *b, gsize n) {
+  for (gsize i = 0; i < n; i++) {
+    guchar x = (guchar)a[i], y = (guchar)b[i];
+    x += (guchar)((guchar)(x - 'A') < 26) << 5; /* ASCII lowercase */
+    y += (guchar)((guchar)(y - 'A') < 26) << 5;
+    if (x != y) return FALSE;
+  }
+  return TRUE;
+}
+/* TRUE when token K ends in the lowercase SUFFIX, case-insensitively (inlined, the length of
+ * a literal SUFFIX is a constant). */
+static G_ALWAYS_INLINE inline gboolean tok_ends_with(const Ctx *c, gsize k, const char *suffix) {
+  gsize n = strlen(suffix);
+  return c->tok[k].end - c->tok[k].start >= n && bytes_eq_fold(c->text + c->tok[k].end - n, suffix, n);
+}
 /* TRUE when token K is one of the N lowercase WORDS (case-insensitively). */
 static gboolean tok_in(const Ctx *c, gsize k, const char *const *words, gsize n) {
   /* the words are passed by their first byte before any is measured */
@@ -320,7 +337,7 @@ static inline gboolean name_part(const Ctx *c, gsize k) {
 static gboolean common_noun(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   if (!(t->flags & F_COMMON)) return FALSE;
-  return !(t->end - t->start > 5 && g_ascii_strncasecmp(c->text + t->end - 3, "ing", 3) == 0);
+  return !(t->end - t->start > 5 && tok_ends_with(c, k, "ing"));
 }
 
 static void append_tokens(const Ctx *c, GString *out, gsize first, gsize last) {
@@ -652,7 +669,7 @@ static gboolean same_first(const Ctx *c, const Person *p, gsize first) {
   }
   const char *s = c->text + c->tok[first].start;
   gsize l = c->tok[first].end - c->tok[first].start;
-  if (fl == l && g_ascii_strncasecmp(full, s, l) == 0) return TRUE;
+  if (fl == l && bytes_eq_fold(full, s, l)) return TRUE;
   gboolean ini_a = fl == 1 || (fl == 2 && full[1] == '.');
   gboolean ini_b = l == 1 || (l == 2 && s[1] == '.');
   return (ini_a || ini_b) && g_ascii_tolower(full[0]) == g_ascii_tolower(s[0]);
@@ -1078,7 +1095,7 @@ static NP np_forward(const Ctx *c, gsize k, gsize limit) {
     gsize j = k + 1, end = k;
     while (j < limit && j < k + 8 && (c->tok[j].kind == T_WORD || c->tok[j].kind == T_NUM) && !is_cue(c, j) &&
            !(c->tok[j].flags & F_IN_QUOTE) && !(wf(c, j) & (W_FUNC | W_ADV)) && !verb_like(c, j) &&
-           !(c->tok[j].end - c->tok[j].start > 5 && g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) == 0)) {
+           !(c->tok[j].end - c->tok[j].start > 5 && tok_ends_with(c, j, "ing"))) {
       end = j;
       if (c->tok[j].flags & F_POSS) break;
       j++;
@@ -1173,7 +1190,7 @@ static NP np_backward(const Ctx *c, gsize e, gsize floor) {
   if (common_noun(c, e)) return (NP){.type = NP_NOMINAL, .first = e, .last = e, .mention = -1};
   /* "Protesters marching through the streets chanted": the noun before its participle */
   if (e > floor && common_noun(c, e - 1) && !(c->tok[e].flags & F_CAP) && c->tok[e].end - c->tok[e].start > 5 &&
-      g_ascii_strncasecmp(c->text + c->tok[e].end - 3, "ing", 3) == 0)
+      tok_ends_with(c, e, "ing"))
     return (NP){.type = NP_NOMINAL, .first = e - 1, .last = e - 1, .mention = -1};
   if (name_part(c, e) || (c->tok[e].flags & F_PERIOD && c->tok[e].flags & F_CAP)) {
     gsize first = e;
@@ -1673,7 +1690,7 @@ static NP first_np(const Ctx *c, gsize floor, gsize end) {
 static NP absolute_subject(const Ctx *c, gsize j, gsize floor) {
   NP none = {.mention = -1};
   gsize l = c->tok[j].end - c->tok[j].start;
-  if (l < 5 || g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) != 0) return none;
+  if (l < 5 || !tok_ends_with(c, j, "ing")) return none;
   gsize e = j;
   while (e > floor + 1 && j - e < 3 && (wf_eager(c, e - 1, W_ADV) || ly_adverb(c, e - 1))) e--;
   if (e <= floor + 1) return none;
@@ -1685,7 +1702,7 @@ static NP absolute_subject(const Ctx *c, gsize j, gsize floor) {
 /* X said: “Q” / X called it “Q” — a cue earlier in the sentence, from E back to FLOOR. */
 static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
   gsize l = c->tok[j].end - c->tok[j].start;
-  if (l < 4 || g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) != 0) return FALSE;
+  if (l < 4 || !tok_ends_with(c, j, "ing")) return FALSE;
   /* after a comma, also one inside the quote before it: “… values,” saying */
   if (j == floor || tok_char(c, j - 1, ',') || (c->tok[j - 1].kind == T_QUOTE && j > 1 && tok_char(c, j - 2, ',')) ||
       tok_is(c, j - 1, "while") || tok_is(c, j - 1, "before") ||
@@ -2315,17 +2332,12 @@ static gint resolve_np(Ctx *c, const NP *np) {
 
 /* A finite form of a cue (said, says, argued), not a base form, participle or noun. */
 static gboolean finite_cue(const Ctx *c, gsize k) {
-  const Tok *t = &c->tok[k];
-  gsize l = t->end - t->start;
-  const char *w = c->text + t->start;
-  if (l >= 3 && g_ascii_strncasecmp(w + l - 3, "ing", 3) == 0) return FALSE;
-  if (l >= 2 && g_ascii_strncasecmp(w + l - 2, "ed", 2) == 0) return TRUE;
+  if (tok_ends_with(c, k, "ing")) return FALSE;
+  if (tok_ends_with(c, k, "ed")) return TRUE;
   static const char *const irregular[] = {"said", "says", "told", "tells", "wrote", "writes", "adds",
                                           "argues", "insists", "warns", "notes", "claims", "explains",
                                           "thought", "stresses", "suggests", "denies", "admits"};
-  for (guint i = 0; i < G_N_ELEMENTS(irregular); i++)
-    if (strlen(irregular[i]) == l && g_ascii_strncasecmp(irregular[i], w, l) == 0) return TRUE;
-  return FALSE;
+  return tok_in(c, k, irregular, G_N_ELEMENTS(irregular));
 }
 
 /* Looks for reported speech in the sentence [s, e] (tokens); appends a Quote. */
