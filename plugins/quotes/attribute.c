@@ -129,12 +129,12 @@ typedef struct {
 
 struct AttrScratch {
   Items persons, mentions, quotes, events; /* Person, Mention, Quote, Event */
-  GArray *sent_first, *tok_mention, *runs, *surnames;
+  Items tok_mention, runs, surnames; /* gint32, Run, SurnameSlot: set afresh each pass */
   Items common_words;  /* mark_common(): CommonWord */
   Items common_starts; /* mark_common(): CommonStart, the capitalised sentence starts */
   gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
   GPtrArray *order;
-  GArray *made_spans; /* SpanSlot: write_layers()'s speaker and cue spans by start */
+  Items made_spans; /* SpanSlot: write_layers()'s speaker and cue spans by start */
   Items quote_spans, speaker_spans, cue_spans;     /* write_layers(): CopydeskSpanInit */
   Items quote_outs;                                /* write_layers(): QuoteOut */
   GStringChunk *strings;
@@ -166,6 +166,18 @@ typedef struct {
   gboolean have_entities;
   GStringChunk *strings;
 } Ctx;
+
+/* Room for N records of SIZE bytes in A, which holds N from now on; the records it held
+ * are not kept.  Returns the records. */
+static inline void *items_reserve(Items *a, gsize n, gsize size) {
+  if (n > a->cap) {
+    a->cap = MAX(n, 2 * a->cap);
+    g_free(a->v);
+    a->v = g_malloc_n(a->cap, size);
+  }
+  a->n = n;
+  return a->v;
+}
 
 /* ---- Token helpers ----------------------------------------------------------------- */
 
@@ -858,12 +870,11 @@ typedef struct {
 } Run;
 
 /* Finds the capitalised runs of the text and registers names (no entity layer). */
-static void find_names(Ctx *c, GArray *runs) {
+static void find_names(Ctx *c, Items *runs) {
   /* runs start at capitalised words: at most one a capitalised word */
   const gsize *caps = c->scan->caps.v;
   gsize n_caps = c->scan->caps.n, next = 0, n_runs = 0;
-  g_array_set_size(runs, n_caps);
-  Run *run = (Run *)(void *)runs->data;
+  Run *run = items_reserve(runs, n_caps, sizeof(Run));
   for (gsize ci = 0; ci < n_caps; ci++) {
     gsize k = caps[ci];
     if (k < next) continue;
@@ -914,21 +925,20 @@ static void find_names(Ctx *c, GArray *runs) {
     if (f == last && (c->tok[f].flags & F_INITIAL)) continue;
     run[n_runs++] = r;
   }
-  g_array_set_size(runs, n_runs);
+  runs->n = n_runs;
   /* the surname table: at most one slot per run, kept under half full */
   gsize size = 16;
-  while (size < 2 * runs->len + 16) size *= 2;
-  g_array_set_size(c->scratch->surnames, size);
-  c->surnames = (SurnameSlot *)(void *)c->scratch->surnames->data;
+  while (size < 2 * runs->n + 16) size *= 2;
+  c->surnames = items_reserve(&c->scratch->surnames, size, sizeof(SurnameSlot));
   c->surname_mask = size - 1;
   memset(c->surnames, 0xff, size * sizeof(SurnameSlot)); /* every HEAD -1 */
   /* Multi-word names first, so a one-word name finds its full form wherever it is. */
-  for (guint i = 0; i < runs->len; i++) {
-    Run *r = &g_array_index(runs, Run, i);
+  for (gsize i = 0; i < runs->n; i++) {
+    Run *r = &ITEM(runs, Run, i);
     if (r->last > r->first) r->person = register_full(c, r->first, r->last, r->org);
   }
-  for (guint i = 0; i < runs->len; i++) {
-    Run *r = &g_array_index(runs, Run, i);
+  for (gsize i = 0; i < runs->n; i++) {
+    Run *r = &ITEM(runs, Run, i);
     gint p;
     if (r->last > r->first) {
       p = r->person;
@@ -2573,8 +2583,7 @@ static gboolean write_layers(Ctx *c, GError **error) {
   /* at most a speaker and a cue a quote, at most half full */
   gsize size = 16;
   while (size < 4 * (gsize)c->quotes->n) size *= 2;
-  g_array_set_size(scratch->made_spans, size);
-  SpanSlot *made = (SpanSlot *)(void *)scratch->made_spans->data;
+  SpanSlot *made = items_reserve(&scratch->made_spans, size, sizeof(SpanSlot));
   memset(made, 0, size * sizeof(SpanSlot));
   /* The spans of the three layers, in the order one quote after the other adds them, go
    * in with one call a layer; then the quotes' attributes are set, in the same order. */
@@ -2650,14 +2659,9 @@ static gboolean write_layers(Ctx *c, GError **error) {
 
 AttrScratch *attr_scratch_new(void) {
   AttrScratch *s = g_new0(AttrScratch, 1);
-  s->sent_first = g_array_new(FALSE, FALSE, sizeof(gsize));
-  s->tok_mention = g_array_new(FALSE, FALSE, sizeof(gint32));
-  s->runs = g_array_new(FALSE, FALSE, sizeof(Run));
-  s->surnames = g_array_new(FALSE, FALSE, sizeof(SurnameSlot));
   s->common_heads = g_new(gint32, COMMON_CHAINS);
   memset(s->common_heads, 0xff, COMMON_CHAINS * sizeof(gint32)); /* -1 */
   s->order = g_ptr_array_new();
-  s->made_spans = g_array_new(FALSE, FALSE, sizeof(SpanSlot));
   s->strings = g_string_chunk_new(256);
   return s;
 }
@@ -2665,16 +2669,12 @@ AttrScratch *attr_scratch_new(void) {
 void attr_scratch_free(AttrScratch *s) {
   if (!s) return;
   Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words,
-                    &s->quote_outs, &s->quote_spans, &s->speaker_spans, &s->cue_spans};
+                    &s->quote_outs, &s->quote_spans, &s->speaker_spans, &s->cue_spans,
+                    &s->tok_mention, &s->runs, &s->surnames, &s->made_spans};
   for (guint i = 0; i < G_N_ELEMENTS(items); i++) g_free(items[i]->v);
   g_free(s->common_starts.v);
-  g_array_free(s->sent_first, TRUE);
-  g_array_free(s->tok_mention, TRUE);
-  g_array_free(s->runs, TRUE);
-  g_array_free(s->surnames, TRUE);
   g_free(s->common_heads);
   g_ptr_array_free(s->order, TRUE);
-  g_array_free(s->made_spans, TRUE);
   g_string_chunk_free(s->strings);
   g_free(s->merge);
   g_free(s);
@@ -2691,8 +2691,7 @@ static gboolean any_cue_sentence(const Scan *scan) {
 gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *scan,
                        AttrScratch *scratch, GError **error) {
   scratch->persons.n = scratch->mentions.n = scratch->quotes.n = scratch->events.n = 0;
-  g_array_set_size(scratch->sent_first, 0);
-  g_array_set_size(scratch->runs, 0);
+  scratch->runs.n = 0;
   Ctx c = {
       .config = config,
       .lex = config->lex,
@@ -2721,8 +2720,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     }
     scratch->title_shapes_set = TRUE;
   }
-  g_array_set_size(scratch->tok_mention, c.n_tok);
-  c.tok_mention = (gint32 *)(void *)scratch->tok_mention->data;
+  c.tok_mention = items_reserve(&scratch->tok_mention, c.n_tok, sizeof(gint32));
   memset(c.tok_mention, 0xff, c.n_tok * sizeof(gint32)); /* -1 */
 
   /* Candidates → quotes; mark their tokens so names inside quotes are not speakers. */
@@ -2749,7 +2747,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     c.entity_ids = g_hash_table_new(g_str_hash, g_str_equal);
     read_entities(&c, entities);
   } else {
-    find_names(&c, scratch->runs);
+    find_names(&c, &scratch->runs);
   }
 
   /* Attribute and classify every candidate. */
