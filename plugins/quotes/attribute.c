@@ -133,7 +133,7 @@ struct AttrScratch {
   Items common_words;  /* mark_common(): CommonWord */
   Items common_starts; /* mark_common(): CommonStart, the capitalised sentence starts */
   gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
-  GPtrArray *order;
+  Items order; /* Quote *: the quotes whose speakers are resolved, in text order */
   Items made_spans; /* SpanSlot: write_layers()'s speaker and cue spans by start */
   Items quote_spans, speaker_spans, cue_spans;     /* write_layers(): CopydeskSpanInit */
   Items quote_outs;                                /* write_layers(): QuoteOut */
@@ -2544,6 +2544,10 @@ static gint quote_np_cmp(gconstpointer a, gconstpointer b) {
   gsize py = (*y)->np.type ? (*y)->np.first : (*y)->open_tok;
   return px < py ? -1 : px > py;
 }
+static gint quote_np_cmp_data(gconstpointer a, gconstpointer b, gpointer unused) {
+  (void)unused;
+  return quote_np_cmp(a, b);
+}
 
 /* A span write_layers() adds, by the layer (0 speaker, 1 cue) and start byte + 1 it has;
  * KEY 0: an empty slot. */
@@ -2661,7 +2665,6 @@ AttrScratch *attr_scratch_new(void) {
   AttrScratch *s = g_new0(AttrScratch, 1);
   s->common_heads = g_new(gint32, COMMON_CHAINS);
   memset(s->common_heads, 0xff, COMMON_CHAINS * sizeof(gint32)); /* -1 */
-  s->order = g_ptr_array_new();
   s->strings = g_string_chunk_new(256);
   return s;
 }
@@ -2670,11 +2673,10 @@ void attr_scratch_free(AttrScratch *s) {
   if (!s) return;
   Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words,
                     &s->quote_outs, &s->quote_spans, &s->speaker_spans, &s->cue_spans,
-                    &s->tok_mention, &s->runs, &s->surnames, &s->made_spans};
+                    &s->tok_mention, &s->runs, &s->surnames, &s->made_spans, &s->order};
   for (guint i = 0; i < G_N_ELEMENTS(items); i++) g_free(items[i]->v);
   g_free(s->common_starts.v);
   g_free(s->common_heads);
-  g_ptr_array_free(s->order, TRUE);
   g_string_chunk_free(s->strings);
   g_free(s->merge);
   g_free(s);
@@ -2836,16 +2838,16 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
 
   /* Resolve speakers in text order, recording speech events for later pronouns. */
   {
-    GPtrArray *order = scratch->order;
-    g_ptr_array_set_size(order, 0);
+    Items *order = &scratch->order;
+    order->n = 0;
     for (guint i = 0; i < c.quotes->n; i++) {
       Quote *q = &ITEM(c.quotes, Quote, i);
-      if (q->np.type != NP_NONE && (q->keep || q->how == A_INDIRECT)) g_ptr_array_add(order, q);
+      if (q->np.type != NP_NONE && (q->keep || q->how == A_INDIRECT)) *(Quote **)items_push(order, sizeof(Quote *)) = q;
     }
-    if (!merge_runs(order->pdata, order->len, sizeof(gpointer), quote_np_cmp, scratch))
-      g_ptr_array_sort(order, quote_np_cmp); /* stable */
-    for (guint i = 0; i < order->len; i++) {
-      Quote *q = order->pdata[i];
+    if (!merge_runs(order->v, order->n, sizeof(Quote *), quote_np_cmp, scratch))
+      g_qsort_with_data(order->v, (gint)order->n, sizeof(Quote *), quote_np_cmp_data, NULL); /* stable */
+    for (gsize i = 0; i < order->n; i++) {
+      Quote *q = ITEM(order, Quote *, i);
       q->person = resolve_np(&c, &q->np);
       Event ev = {.pos = q->np.first, .person = q->person, .block = c.tok[q->np.first].block};
       if (q->person >= 0) {
