@@ -119,23 +119,30 @@ typedef struct {
   guint32 block;
 } Event;
 
-/* People by surname: the hash of the lowercased word, a token spelling it, and the first
+/* People by surname: the word (its scan_tok_key() and a token spelling it), and the first
  * and last person of its chain (Person.next_same), in the order they were met. */
 typedef struct {
-  guint64 hash; /* 0: empty */
+  guint64 key;
   gsize tok;
-  gint head, tail;
+  gint head, tail; /* HEAD -1: an empty slot */
 } SurnameSlot;
 
 struct AttrScratch {
   Items persons, mentions, quotes, events; /* Person, Mention, Quote, Event */
-  GArray *sent_first, *tok_mention, *runs, *surnames;
-  Items common_words; /* mark_common(): CommonWord */
-  Vec common_starts;  /* mark_common(): capitalised sentence starts, to mark */
+  Items tok_mention, runs, surnames; /* gint32, Run, SurnameSlot: set afresh each pass */
+  Items common_words;  /* mark_common(): CommonWord */
+  Items common_starts; /* mark_common(): CommonStart, the capitalised sentence starts */
   gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
-  GPtrArray *order;
-  GArray *made_spans; /* SpanSlot: write_layers()'s speaker and cue spans by start */
+  Items order; /* Quote *: the quotes whose speakers are resolved, in text order */
+  Items made_spans; /* SpanSlot: write_layers()'s speaker and cue spans by start */
+  Items quote_spans, speaker_spans, cue_spans;     /* write_layers(): CopydeskSpanInit */
+  Items quote_outs;                                /* write_layers(): QuoteOut */
   GStringChunk *strings;
+  /* the word_shape() values of the lexicon's titles, a bit each (set on the first pass) */
+  guint64 title_shapes[4];
+  gboolean title_shapes_set;
+  void *merge; /* merge_runs()'s buffer, MERGE_SIZE bytes */
+  gsize merge_size;
 };
 
 typedef struct {
@@ -160,6 +167,18 @@ typedef struct {
   GStringChunk *strings;
 } Ctx;
 
+/* Room for N records of SIZE bytes in A, which holds N from now on; the records it held
+ * are not kept.  Returns the records. */
+static inline void *items_reserve(Items *a, gsize n, gsize size) {
+  if (n > a->cap) {
+    a->cap = MAX(n, 2 * a->cap);
+    g_free(a->v);
+    a->v = g_malloc_n(a->cap, size);
+  }
+  a->n = n;
+  return a->v;
+}
+
 /* ---- Token helpers ----------------------------------------------------------------- */
 
 /* The lexicon entry of token K, looked up the first time it is asked for (the tokenizer
@@ -174,6 +193,14 @@ static inline guint32 wf(const Ctx *c, gsize k) { return winfo(c, k)->flags; }
 static inline guint32 wf_eager(const Ctx *c, gsize k, guint32 mask) {
   const WordInfo *w = c->tok[k].info;
   return w == &lexicon_lazy ? 0 : w->flags & mask;
+}
+/* Whether word token K is a title (W_TITLE).  A word not looked up yet is looked up only
+ * when a title has its shape: a title spells the word up to case, so has its shape. */
+static inline gboolean is_title(const Ctx *c, gsize k) {
+  guint8 shape = c->tok[k].shape;
+  if (c->tok[k].info == &lexicon_lazy && !((c->scratch->title_shapes[shape >> 6] >> (shape & 63)) & 1))
+    return FALSE;
+  return (wf(c, k) & W_TITLE) != 0;
 }
 static inline gboolean is_cap_word(const Ctx *c, gsize k) {
   return c->tok[k].kind == T_WORD && (c->tok[k].flags & F_CAP);
@@ -190,6 +217,23 @@ static G_ALWAYS_INLINE inline gboolean tok_is(const Ctx *c, gsize k, const char 
     if (b != (guchar)s[i]) return FALSE;
   }
   return TRUE;
+}
+/* The N bytes at A and at B alike up to ASCII case (g_ascii_strncasecmp(A, B, N) == 0 for
+ * bytes with no NUL among them, as in words). */
+static inline gboolean bytes_eq_fold(const char *a, const char *b, gsize n) {
+  for (gsize i = 0; i < n; i++) {
+    guchar x = (guchar)a[i], y = (guchar)b[i];
+    x += (guchar)((guchar)(x - 'A') < 26) << 5; /* ASCII lowercase */
+    y += (guchar)((guchar)(y - 'A') < 26) << 5;
+    if (x != y) return FALSE;
+  }
+  return TRUE;
+}
+/* TRUE when token K ends in the lowercase SUFFIX, case-insensitively (inlined, the length of
+ * a literal SUFFIX is a constant). */
+static G_ALWAYS_INLINE inline gboolean tok_ends_with(const Ctx *c, gsize k, const char *suffix) {
+  gsize n = strlen(suffix);
+  return c->tok[k].end - c->tok[k].start >= n && bytes_eq_fold(c->text + c->tok[k].end - n, suffix, n);
 }
 /* TRUE when token K is one of the N lowercase WORDS (case-insensitively). */
 static gboolean tok_in(const Ctx *c, gsize k, const char *const *words, gsize n) {
@@ -288,7 +332,7 @@ static inline gboolean is_pronoun(const Ctx *c, gsize k) {
 }
 
 /* Name-part: a capitalised word or an initial, not a sentence-start function word. */
-static gboolean name_part(const Ctx *c, gsize k) {
+static inline gboolean name_part(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_WORD || !(t->flags & F_CAP)) return FALSE;
   if (t->flags & F_IN_QUOTE) return FALSE;
@@ -305,7 +349,7 @@ static gboolean name_part(const Ctx *c, gsize k) {
 static gboolean common_noun(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   if (!(t->flags & F_COMMON)) return FALSE;
-  return !(t->end - t->start > 5 && g_ascii_strncasecmp(c->text + t->end - 3, "ing", 3) == 0);
+  return !(t->end - t->start > 5 && tok_ends_with(c, k, "ing"));
 }
 
 static void append_tokens(const Ctx *c, GString *out, gsize first, gsize last) {
@@ -343,29 +387,41 @@ static gsize tokens_len(const Ctx *c, gsize first, gsize last) {
 }
 
 /* A person named by the tokens [first, last] (no copy until person_name). */
-static gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean org) {
+static inline gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean org) {
   Person p = {.nfirst = first, .nlast = last, .name_len = tokens_len(c, first, last), .org = org,
               .name_tokens = last - first + 1, .next_same = -1};
   *(Person *)items_push(c->persons, sizeof(Person)) = p;
   return (gint)c->persons->n - 1;
 }
 
+/* Writes the tokens [first, last] joined as append_tokens() joins them into BUF (room for
+ * tokens_len() bytes); returns the bytes written. */
+static gsize join_tokens(const Ctx *c, gsize first, gsize last, char *buf) {
+  gsize at = 0;
+  for (gsize k = first; k <= last; k++) {
+    if (k > first && (c->tok[k].flags & F_SPACE)) buf[at++] = ' ';
+    memcpy(buf + at, c->text + c->tok[k].start, c->tok[k].end - c->tok[k].start);
+    at += c->tok[k].end - c->tok[k].start;
+  }
+  return at;
+}
+
+/* The tokens [first, last] joined as append_tokens() joins them (LEN bytes: tokens_len()),
+ * copied into the pass's strings (cleared when the pass ends). */
+static const char *tokens_text(const Ctx *c, gsize first, gsize last, gsize len) {
+  char small[256] = "";
+  char *buf = len < sizeof small ? small : g_malloc(len + 1);
+  gsize at = join_tokens(c, first, last, buf);
+  const char *text = g_string_chunk_insert_len(c->strings, buf, (gssize)at);
+  if (buf != small) g_free(buf);
+  return text;
+}
+
 /* The fullest name of person I. */
 static const char *person_name(const Ctx *c, gint i) {
   Person *p = person(c, i);
-  if (!p->name) {
-    /* the tokens joined as append_tokens() joins them (NAME_LEN bytes), in place */
-    gsize len = p->name_len, at = 0;
-    char small[256] = "";
-    char *buf = len < sizeof small ? small : g_malloc(len + 1);
-    for (gsize k = p->nfirst; k <= p->nlast; k++) {
-      if (k > p->nfirst && (c->tok[k].flags & F_SPACE)) buf[at++] = ' ';
-      memcpy(buf + at, c->text + c->tok[k].start, c->tok[k].end - c->tok[k].start);
-      at += c->tok[k].end - c->tok[k].start;
-    }
-    p->name = g_string_chunk_insert_len(c->strings, buf, (gssize)at);
-    if (buf != small) g_free(buf);
-  }
+  /* the tokens joined as append_tokens() joins them (NAME_LEN bytes), in place */
+  if (!p->name) p->name = tokens_text(c, p->nfirst, p->nlast, p->name_len);
   return p->name;
 }
 
@@ -381,22 +437,50 @@ static gsize surname_tok(const Ctx *c, gsize first, gsize last) {
   return last;
 }
 
-/* The lexicon's hash of word token K, case folded (never 0). */
-static inline guint64 tok_hash(const Ctx *c, gsize k) {
-  const char *s = c->text + c->tok[k].start;
-  gsize len = c->tok[k].end - c->tok[k].start;
-  guint64 key = scan_tok_key(c->scan, &c->tok[k]);
-  return lexicon_hash(key, len, lexicon_tail_hash(s, len)) | 1;
+/* The eight bytes at S, read little-endian. */
+static inline guint64 load8(const char *s) {
+  guint64 x;
+  memcpy(&x, s, 8);
+  return G_BYTE_ORDER == G_BIG_ENDIAN ? GUINT64_SWAP_LE_BE(x) : x;
 }
 
-/* Tokens A and B spelt alike up to ASCII case: their first eight bytes packed and
- * folded at once, the rest compared only when both are longer. */
+/* The bytes of MASK (little-endian) of the eight at A and at B alike up to ASCII case (as
+ * lexicon_fold8() folds): most pairs that differ differ in a bit other than the case bit,
+ * and are told apart before any folding. */
+static inline gboolean eq8_fold(const char *a, const char *b, guint64 mask) {
+  guint64 d = (load8(a) ^ load8(b)) & mask;
+  if (d == 0) return TRUE;
+  if (d & ~0x2020202020202020ull) return FALSE;
+  return ((lexicon_fold8(a) ^ lexicon_fold8(b)) & mask) == 0;
+}
+
+/* The bytes after the eighth of two words of LEN bytes each (more than eight) at A and B
+ * alike up to ASCII case: eight bytes at once, the last round the words' last eight bytes
+ * (which may overlap the round before), so only bytes of the words are read.  (Word tokens
+ * hold no NUL, so this is g_ascii_strncasecmp(A + 8, B + 8, LEN - 8) == 0.) */
+static inline gboolean tail_eq_fold(const char *a, const char *b, gsize len) {
+  for (gsize i = 8; i + 8 < len; i += 8)
+    if (!eq8_fold(a + i, b + i, ~0ull)) return FALSE;
+  return eq8_fold(a + len - 8, b + len - 8, ~0ull);
+}
+
+/* tail_eq_fold(), out of line: for the callers whose words are mostly short */
+static G_NO_INLINE gboolean tail_eq_fold_call(const char *a, const char *b, gsize len) {
+  return tail_eq_fold(a, b, len);
+}
+
+/* Tokens A and B spelt alike up to ASCII case: their first eight bytes compared at once
+ * (packed and folded near the end of the text), the rest only when both are longer. */
 static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
   gsize la = c->tok[a].end - c->tok[a].start;
   if (la != c->tok[b].end - c->tok[b].start) return FALSE;
   const char *sa = c->text + c->tok[a].start, *sb = c->text + c->tok[b].start;
-  if (scan_tok_key(c->scan, &c->tok[a]) != scan_tok_key(c->scan, &c->tok[b])) return FALSE;
-  return la <= 8 || g_ascii_strncasecmp(sa + 8, sb + 8, la - 8) == 0;
+  if (G_LIKELY(c->tok[a].start + 8 <= c->scan->len && c->tok[b].start + 8 <= c->scan->len)) {
+    if (!eq8_fold(sa, sb, la >= 8 ? ~0ull : ~0ull >> (64 - 8 * la))) return FALSE;
+  } else if (scan_tok_key(c->scan, &c->tok[a]) != scan_tok_key(c->scan, &c->tok[b])) {
+    return FALSE;
+  }
+  return la <= 8 || tail_eq_fold(sa, sb, la);
 }
 
 /* Marks F_COMMON: a capitalised word opening a sentence, with no capitalised word after
@@ -408,9 +492,16 @@ static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
  * of its own chain. */
 typedef struct {
   gsize tok;    /* its first occurrence */
+  guint64 key;  /* scan_tok_key() of the word: its first eight bytes folded */
   guint state;  /* 2: seen in lowercase, 4: capitalised inside a sentence */
   gint32 next;  /* the next candidate of the same chain, or -1 */
 } CommonWord;
+
+/* A capitalised sentence start to mark, and its candidate when known. */
+typedef struct {
+  gsize tok;
+  gint32 word; /* the CommonWord spelled like it; -1: none can be; -2: looked up at the end */
+} CommonStart;
 
 #define COMMON_CHAINS (26 * 64)
 
@@ -422,48 +513,98 @@ static inline gint common_chain(const Ctx *c, gsize k) {
   return (gint)(ch - 'A') * 64 + (gint)l;
 }
 
-/* The candidate spelled like token K (ASCII case folded), or NULL. */
-static CommonWord *common_find(const Ctx *c, const Items *words, const gint32 *heads, gint chain, gsize k) {
+/* The index of the candidate spelled like token K (ASCII case folded) in K's CHAIN, or
+ * -1. */
+static inline gint32 common_find(const Ctx *c, const Items *words, const gint32 *heads, gint chain, gsize k) {
   for (gint32 i = heads[chain]; i >= 0;) {
-    CommonWord *w = &ITEM(words, CommonWord, i);
-    if (tok_eq_fold(c, w->tok, k)) return w;
+    const CommonWord *w = &ITEM(words, CommonWord, i);
+    if (tok_eq_fold(c, w->tok, k)) return i;
     i = w->next;
   }
-  return NULL;
+  return -1;
 }
 
 static inline gboolean next_is_cap_word(const Ctx *c, gsize k) {
   return k + 1 < c->n_tok && c->tok[k + 1].kind == T_WORD && (c->tok[k + 1].flags & F_CAP);
 }
 
-/* The candidate spelled like word token K, looked up in its chain only (NULL when none). */
-static CommonWord *common_lookup(const Ctx *c, const Items *words, const gint32 *heads, gsize k) {
+/* The candidate spelled like word token K, looked up in its chain only (-1 when none). */
+static gint32 common_lookup(const Ctx *c, const Items *words, const gint32 *heads, gsize k) {
   gint chain = common_chain(c, k);
-  return chain >= 0 && heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : NULL;
+  return chain >= 0 && heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : -1;
 }
 
 /* Sentence start K: a capitalised word with no capitalised word after it is a candidate. */
-static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Vec *starts, gint32 *heads) {
+static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Items *starts, gint32 *heads) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_WORD || !(t->flags & F_CAP) || (t->flags & F_UPPER)) return;
   if (next_is_cap_word(c, k)) return;
-  vec_push(starts, k);
+  CommonStart *start = items_push(starts, sizeof(CommonStart));
+  start->tok = k;
+  /* a word kept out by its own flags may be spelled like a candidate: looked up at the end */
+  start->word = -2;
   gsize l = t->end - t->start;
-  if ((t->flags & (F_INITIAL | F_PERIOD | F_POSS)) || l < 3 || l > 63) return;
+  if (t->flags & (F_INITIAL | F_PERIOD | F_POSS)) return;
+  /* no candidate is that long or short, nor (the lexicon ignores case) has those flags */
+  start->word = -1;
+  if (l < 3 || l > 63) return;
   guchar ch = (guchar)c->text[t->start];
-  if (ch < 'A' || ch > 'Z') return;
+  if (ch < 'A' || ch > 'Z') {
+    start->word = -2;
+    return;
+  }
   if (wf(c, k) & (W_GIVEN | W_TITLE | W_PRONOUN | W_FUNC | W_DET | W_ADV | W_CUE)) return;
-  if (common_lookup(c, words, heads, k)) return;
   gint chain = common_chain(c, k);
-  CommonWord w = {.tok = k, .state = 0, .next = heads[chain]};
-  heads[chain] = (gint32)words->n;
+  gint32 found = heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : -1;
+  if (found >= 0) {
+    start->word = found;
+    return;
+  }
+  CommonWord w = {.tok = k, .key = scan_tok_key(c->scan, t), .state = 0, .next = heads[chain]};
+  start->word = heads[chain] = (gint32)words->n;
   *(CommonWord *)items_push(words, sizeof(CommonWord)) = w;
+}
+
+/* Word token K, seen in lowercase (BIT 2) or capitalised inside a sentence (BIT 4): the
+ * candidate in CHAIN spelled like it takes BIT.  A candidate that has it already is
+ * passed: K can change nothing there, and matches no other. */
+static G_NO_INLINE void common_mark_seen(const Ctx *c, const Items *words, const gint32 *heads, gint chain,
+                                         gsize k, guint bit) {
+  /* K's first eight bytes as they are (of the chain's length): a word whose folded key
+   * differs from them in a bit other than the case bit (0x20) of a byte is another word */
+  const Tok *t = &c->tok[k];
+  gsize len = t->end - t->start;
+  guint64 raw = 0, other = 0;
+  if (t->start + 8 <= c->scan->len) {
+    raw = load8(c->text + t->start) & (len >= 8 ? ~0ull : ~0ull >> (64 - 8 * len));
+    other = ~0x2020202020202020ull;
+  }
+  for (gint32 i = heads[chain]; i >= 0;) {
+    CommonWord *w = &ITEM(words, CommonWord, i);
+    if (!(w->state & bit) && !((raw ^ w->key) & other) && tok_eq_fold(c, w->tok, k)) {
+      w->state |= bit;
+      return;
+    }
+    i = w->next;
+  }
+}
+
+/* Token K, its shape one of SHAPES: common_mark_seen() when it is a word that may be
+ * spelled like a candidate. */
+static inline void common_seen(const Ctx *c, const Items *words, const gint32 *heads, const guint8 *shapes,
+                               gsize k) {
+  const Tok *t = &c->tok[k];
+  if (!shapes[t->shape] || t->kind != T_WORD) return;
+  if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) return;
+  gint chain = common_chain(c, k);
+  if (chain < 0 || heads[chain] < 0) return; /* most words: no candidate of that shape */
+  common_mark_seen(c, words, heads, chain, k, (t->flags & F_CAP) ? 4u : 2u);
 }
 
 static void mark_common(const Ctx *c) {
   /* kept between documents in the scratch: HEADS is all -1 between calls */
-  Items *words = &c->scratch->common_words; /* CommonWord */
-  Vec *starts = &c->scratch->common_starts; /* capitalised sentence starts, to mark */
+  Items *words = &c->scratch->common_words;   /* CommonWord */
+  Items *starts = &c->scratch->common_starts; /* CommonStart: capitalised sentence starts */
   gint32 *heads = c->scratch->common_heads;   /* per chain: its first candidate, or -1 */
   words->n = starts->n = 0;
   /* the tokens with F_SENT_START: the sentences' and the blocks' first tokens, merged */
@@ -483,34 +624,44 @@ static void mark_common(const Ctx *c) {
   for (gsize i = 0; i < words->n; i++) shapes[c->tok[ITEM(words, CommonWord, i).tok].shape] = 1;
   const Tok *tok = c->tok;
   gsize n_tok = c->n_tok;
-  for (gsize k = 0; k < n_tok; k++) {
-    if (G_LIKELY(!shapes[tok[k].shape])) continue;
-    const Tok *t = &tok[k];
-    if (t->kind != T_WORD) continue;
-    if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) continue;
-    gint chain = common_chain(c, k);
-    if (chain < 0 || heads[chain] < 0) continue; /* most words: no candidate of that shape */
-    CommonWord *w = common_find(c, words, heads, chain, k);
-    if (w) w->state |= (t->flags & F_CAP) ? 4u : 2u;
+  /* two tokens a round: most pairs are passed by one test of their shapes */
+  const Tok *pairs_end = tok + (n_tok & ~(gsize)1);
+  for (const Tok *t = tok; t < pairs_end; t += 2) {
+    if (G_LIKELY(!(shapes[t[0].shape] | shapes[t[1].shape]))) continue;
+    gsize k = (gsize)(t - tok);
+    common_seen(c, words, heads, shapes, k);
+    common_seen(c, words, heads, shapes, k + 1);
   }
+  if (n_tok & 1) common_seen(c, words, heads, shapes, n_tok - 1);
   for (gsize i = 0; i < starts->n; i++) {
-    gsize k = starts->v[i];
-    CommonWord *w = common_lookup(c, words, heads, k);
-    if (w && w->state == 2u) c->tok[k].flags |= F_COMMON;
+    const CommonStart *start = &ITEM(starts, CommonStart, i);
+    gint32 w = start->word == -2 ? common_lookup(c, words, heads, start->tok) : start->word;
+    if (w >= 0 && ITEM(words, CommonWord, w).state == 2u) c->tok[start->tok].flags |= F_COMMON;
   }
   for (gsize i = 0; i < words->n; i++) /* empty the chains again */
     heads[common_chain(c, ITEM(words, CommonWord, i).tok)] = -1;
 }
 
-/* The surname slot for token K (empty when the word has no people yet). */
-static SurnameSlot *surname_slot(const Ctx *c, gsize k) {
-  guint64 h = tok_hash(c, k);
-  gsize i = (gsize)(h >> 20) & c->surname_mask;
+/* The surname slot for word token K: the slot of the people with that last word, or the
+ * empty slot where they go (its HEAD -1; KEY and TOK set to K's).  Words are told by their
+ * length and first eight bytes folded (the key, hashed), the rest compared only for longer
+ * words. */
+static inline SurnameSlot *surname_slot(const Ctx *c, gsize k) {
+  const Tok *t = &c->tok[k];
+  gsize len = t->end - t->start;
+  guint64 key = scan_tok_key(c->scan, t);
+  gsize i = (gsize)(((key ^ ((guint64)len << 56)) * 0x9E3779B97F4A7C15ull) >> 20) & c->surname_mask;
   for (;;) {
     SurnameSlot *s = &c->surnames[i];
-    if (s->hash == 0 || (s->hash == h && tok_eq_fold(c, s->tok, k))) {
-      if (s->hash == 0) s->tok = k; /* claimed by the caller when it adds a person */
+    if (s->head < 0) {
+      s->key = key;
+      s->tok = k;
       return s;
+    }
+    if (s->key == key) {
+      const Tok *u = &c->tok[s->tok];
+      if (u->end - u->start == len && (len <= 8 || tail_eq_fold_call(c->text + u->start, c->text + t->start, len)))
+        return s;
     }
     i = (i + 1) & c->surname_mask;
   }
@@ -530,7 +681,7 @@ static gboolean same_first(const Ctx *c, const Person *p, gsize first) {
   }
   const char *s = c->text + c->tok[first].start;
   gsize l = c->tok[first].end - c->tok[first].start;
-  if (fl == l && g_ascii_strncasecmp(full, s, l) == 0) return TRUE;
+  if (fl == l && bytes_eq_fold(full, s, l)) return TRUE;
   gboolean ini_a = fl == 1 || (fl == 2 && full[1] == '.');
   gboolean ini_b = l == 1 || (l == 2 && s[1] == '.');
   return (ini_a || ini_b) && g_ascii_tolower(full[0]) == g_ascii_tolower(s[0]);
@@ -558,15 +709,14 @@ static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
   SurnameSlot *slot = surname_slot(c, surname_tok(c, first, last));
   gsize words = last - first + 1;
   gint found = -1;
-  for (gint pi = slot->hash ? slot->head : -1; pi >= 0 && found < 0; pi = person(c, pi)->next_same) {
+  for (gint pi = slot->head; pi >= 0 && found < 0; pi = person(c, pi)->next_same) {
     Person *p = person(c, pi);
     if (p->org != org) continue;
     if (org ? same_name(c, p, first, last) : same_first(c, p, first)) found = pi;
   }
   if (found < 0) {
     found = new_person_tokens(c, first, last, org);
-    if (!slot->hash) {
-      slot->hash = tok_hash(c, slot->tok);
+    if (slot->head < 0) {
       slot->head = found;
     } else {
       person(c, slot->tail)->next_same = found;
@@ -591,7 +741,7 @@ static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
 static gint lookup_surname(const Ctx *c, gsize k, gboolean allow_org) {
   if (c->tok[k].end - c->tok[k].start >= 64) return -1;
   const SurnameSlot *slot = surname_slot(c, k);
-  if (!slot->hash) return -1;
+  if (slot->head < 0) return -1;
   gint best = -1;
   gsize best_pos = 0;
   for (gint pi = slot->head; pi >= 0; pi = person(c, pi)->next_same) {
@@ -608,7 +758,7 @@ static gint lookup_surname(const Ctx *c, gsize k, gboolean allow_org) {
 
 /* Strips function words, titles and descriptors from the front of the capitalised run
  * [*first, last]; returns the role and gender of the last title stripped. */
-static const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
+static const char *strip_titles_run(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
   const char *role = NULL;
   gsize f = *first;
   while (f <= last) {
@@ -651,13 +801,22 @@ static const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *
   return role;
 }
 
+/* strip_titles_run(), passing inline the runs of at most two words (most of them) that
+ * start with a capitalised word that is no title, descriptor or function word: nothing
+ * is stripped from those. */
+static inline const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
+  if (last - *first < 2 && (c->tok[*first].flags & F_CAP) && !(wf(c, *first) & (W_FUNC | W_TITLE | W_DESCRIPTOR)))
+    return NULL;
+  return strip_titles_run(c, first, last, gender);
+}
+
 static gboolean run_is_org(const Ctx *c, gsize first, gsize last) {
   for (gsize k = first; k <= last; k++)
     if ((wf(c, k) & W_ORG_WORD) && (c->tok[k].flags & F_CAP)) return TRUE;
   return FALSE;
 }
 
-static void add_mention(Ctx *c, gsize first, gsize last, gint p, const char *role,
+static inline void add_mention(Ctx *c, gsize first, gsize last, gint p, const char *role,
                         CopydeskSpan *span) {
   Mention m = {.first = first, .last = last, .start = c->tok[first].start,
                .end = c->tok[last].end, .person = p, .role = role, .span = span};
@@ -711,12 +870,11 @@ typedef struct {
 } Run;
 
 /* Finds the capitalised runs of the text and registers names (no entity layer). */
-static void find_names(Ctx *c, GArray *runs) {
+static void find_names(Ctx *c, Items *runs) {
   /* runs start at capitalised words: at most one a capitalised word */
   const gsize *caps = c->scan->caps.v;
   gsize n_caps = c->scan->caps.n, next = 0, n_runs = 0;
-  g_array_set_size(runs, n_caps);
-  Run *run = (Run *)(void *)runs->data;
+  Run *run = items_reserve(runs, n_caps, sizeof(Run));
   for (gsize ci = 0; ci < n_caps; ci++) {
     gsize k = caps[ci];
     if (k < next) continue;
@@ -755,7 +913,7 @@ static void find_names(Ctx *c, GArray *runs) {
     r.role = strip_titles(c, &f, last, &r.gender);
     if (f > last) continue;
     if (!r.role && first > 0 && c->tok[first - 1].kind == T_WORD && !(c->tok[first - 1].flags & F_CAP) &&
-        (wf(c, first - 1) & W_TITLE)) {
+        is_title(c, first - 1)) {
       /* "White House spokeswoman Jen Psaki": a lowercase title right before the name */
       gsize t = first - 1;
       r.role = strip_titles(c, &t, t, &r.gender);
@@ -767,21 +925,20 @@ static void find_names(Ctx *c, GArray *runs) {
     if (f == last && (c->tok[f].flags & F_INITIAL)) continue;
     run[n_runs++] = r;
   }
-  g_array_set_size(runs, n_runs);
+  runs->n = n_runs;
   /* the surname table: at most one slot per run, kept under half full */
   gsize size = 16;
-  while (size < 2 * runs->len + 16) size *= 2;
-  g_array_set_size(c->scratch->surnames, size);
-  c->surnames = (SurnameSlot *)(void *)c->scratch->surnames->data;
+  while (size < 2 * runs->n + 16) size *= 2;
+  c->surnames = items_reserve(&c->scratch->surnames, size, sizeof(SurnameSlot));
   c->surname_mask = size - 1;
-  memset(c->surnames, 0, size * sizeof(SurnameSlot));
+  memset(c->surnames, 0xff, size * sizeof(SurnameSlot)); /* every HEAD -1 */
   /* Multi-word names first, so a one-word name finds its full form wherever it is. */
-  for (guint i = 0; i < runs->len; i++) {
-    Run *r = &g_array_index(runs, Run, i);
+  for (gsize i = 0; i < runs->n; i++) {
+    Run *r = &ITEM(runs, Run, i);
     if (r->last > r->first) r->person = register_full(c, r->first, r->last, r->org);
   }
-  for (guint i = 0; i < runs->len; i++) {
-    Run *r = &g_array_index(runs, Run, i);
+  for (gsize i = 0; i < runs->n; i++) {
+    Run *r = &ITEM(runs, Run, i);
     gint p;
     if (r->last > r->first) {
       p = r->person;
@@ -789,8 +946,9 @@ static void find_names(Ctx *c, GArray *runs) {
     } else {
       p = lookup_surname(c, r->first, r->org);
       if (p < 0 && r->org) p = new_person_tokens(c, r->first, r->last, TRUE);
-      if (p < 0 && !r->role && !(gender_of_given(c, r->first)) && !speaks(c, r->first)) continue;
-      if (p < 0 && !r->role && speaks(c, r->first)) {
+      gboolean speaker = p < 0 && !r->role && speaks(c, r->first);
+      if (p < 0 && !r->role && !(gender_of_given(c, r->first)) && !speaker) continue;
+      if (speaker) {
         /* "Warren said": a surname alone, whatever given name it looks like */
         p = new_person_tokens(c, r->first, r->last, FALSE);
         add_mention(c, r->first, r->last, p, NULL, NULL);
@@ -870,12 +1028,12 @@ static void read_entities(Ctx *c, CopydeskLayer *layer) {
     guint8 g = G_UNKNOWN;
     const char *role = NULL;
     gsize b = first;
-    while (b > 0 && first - b < 4 && c->tok[b - 1].kind == T_WORD &&
-           (wf(c, b - 1) & (W_TITLE | W_DESCRIPTOR)) && (c->tok[b - 1].flags & F_CAP))
+    while (b > 0 && first - b < 4 && c->tok[b - 1].kind == T_WORD && (c->tok[b - 1].flags & F_CAP) &&
+           (wf(c, b - 1) & (W_TITLE | W_DESCRIPTOR)))
       b--;
     if (b < first) role = strip_titles(c, &b, first, &g);
     else if (first > 0 && c->tok[first - 1].kind == T_WORD && !(c->tok[first - 1].flags & F_CAP) &&
-             (wf(c, first - 1) & W_TITLE)) {
+             is_title(c, first - 1)) {
       /* "9/11 widow Terry Strada": a lowercase title right before gives a gender only (a
        * role from it would let "the Democratic nominee" find "Republican nominee X") */
       gsize t = first - 1;
@@ -947,7 +1105,7 @@ static NP np_forward(const Ctx *c, gsize k, gsize limit) {
     gsize j = k + 1, end = k;
     while (j < limit && j < k + 8 && (c->tok[j].kind == T_WORD || c->tok[j].kind == T_NUM) && !is_cue(c, j) &&
            !(c->tok[j].flags & F_IN_QUOTE) && !(wf(c, j) & (W_FUNC | W_ADV)) && !verb_like(c, j) &&
-           !(c->tok[j].end - c->tok[j].start > 5 && g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) == 0)) {
+           !(c->tok[j].end - c->tok[j].start > 5 && tok_ends_with(c, j, "ing"))) {
       end = j;
       if (c->tok[j].flags & F_POSS) break;
       j++;
@@ -1042,7 +1200,7 @@ static NP np_backward(const Ctx *c, gsize e, gsize floor) {
   if (common_noun(c, e)) return (NP){.type = NP_NOMINAL, .first = e, .last = e, .mention = -1};
   /* "Protesters marching through the streets chanted": the noun before its participle */
   if (e > floor && common_noun(c, e - 1) && !(c->tok[e].flags & F_CAP) && c->tok[e].end - c->tok[e].start > 5 &&
-      g_ascii_strncasecmp(c->text + c->tok[e].end - 3, "ing", 3) == 0)
+      tok_ends_with(c, e, "ing"))
     return (NP){.type = NP_NOMINAL, .first = e - 1, .last = e - 1, .mention = -1};
   if (name_part(c, e) || (c->tok[e].flags & F_PERIOD && c->tok[e].flags & F_CAP)) {
     gsize first = e;
@@ -1542,7 +1700,7 @@ static NP first_np(const Ctx *c, gsize floor, gsize end) {
 static NP absolute_subject(const Ctx *c, gsize j, gsize floor) {
   NP none = {.mention = -1};
   gsize l = c->tok[j].end - c->tok[j].start;
-  if (l < 5 || g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) != 0) return none;
+  if (l < 5 || !tok_ends_with(c, j, "ing")) return none;
   gsize e = j;
   while (e > floor + 1 && j - e < 3 && (wf_eager(c, e - 1, W_ADV) || ly_adverb(c, e - 1))) e--;
   if (e <= floor + 1) return none;
@@ -1554,7 +1712,7 @@ static NP absolute_subject(const Ctx *c, gsize j, gsize floor) {
 /* X said: “Q” / X called it “Q” — a cue earlier in the sentence, from E back to FLOOR. */
 static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
   gsize l = c->tok[j].end - c->tok[j].start;
-  if (l < 4 || g_ascii_strncasecmp(c->text + c->tok[j].end - 3, "ing", 3) != 0) return FALSE;
+  if (l < 4 || !tok_ends_with(c, j, "ing")) return FALSE;
   /* after a comma, also one inside the quote before it: “… values,” saying */
   if (j == floor || tok_char(c, j - 1, ',') || (c->tok[j - 1].kind == T_QUOTE && j > 1 && tok_char(c, j - 2, ',')) ||
       tok_is(c, j - 1, "while") || tok_is(c, j - 1, "before") ||
@@ -1897,9 +2055,12 @@ static void reported_override(const Ctx *c, Quote *q) {
 
 /* ---- Classification --------------------------------------------------------------- */
 
-static guint count_words(const Ctx *c, gsize first, gsize last) {
+/* The words and numbers among the tokens [first, last], counted up to MAX (the callers
+ * only compare the count with small numbers: a long quote is not counted through). */
+static guint count_words(const Ctx *c, gsize first, gsize last, guint max) {
   guint n = 0;
-  for (gsize k = first; k <= last && k < c->n_tok; k++) n += c->tok[k].kind == T_WORD || c->tok[k].kind == T_NUM;
+  for (gsize k = first; k <= last && k < c->n_tok && n < max; k++)
+    n += c->tok[k].kind == T_WORD || c->tok[k].kind == T_NUM;
   return n;
 }
 
@@ -1925,7 +2086,7 @@ static gboolean title_case(const Ctx *c, gsize first, gsize last) {
 /* Classifies candidate Q: sets keep, kind, reason, confidence. */
 static void classify(Ctx *c, Quote *q) {
   gsize first = q->first, last = q->last;
-  guint nw = count_words(c, first, last);
+  guint nw = count_words(c, first, last, 9); /* compared with 8 at most */
   gboolean end_punct = FALSE, sent_break = FALSE;
   gsize lp = last;
   while (lp > first && c->tok[lp].kind == T_QUOTE) lp--;
@@ -2181,17 +2342,12 @@ static gint resolve_np(Ctx *c, const NP *np) {
 
 /* A finite form of a cue (said, says, argued), not a base form, participle or noun. */
 static gboolean finite_cue(const Ctx *c, gsize k) {
-  const Tok *t = &c->tok[k];
-  gsize l = t->end - t->start;
-  const char *w = c->text + t->start;
-  if (l >= 3 && g_ascii_strncasecmp(w + l - 3, "ing", 3) == 0) return FALSE;
-  if (l >= 2 && g_ascii_strncasecmp(w + l - 2, "ed", 2) == 0) return TRUE;
+  if (tok_ends_with(c, k, "ing")) return FALSE;
+  if (tok_ends_with(c, k, "ed")) return TRUE;
   static const char *const irregular[] = {"said", "says", "told", "tells", "wrote", "writes", "adds",
                                           "argues", "insists", "warns", "notes", "claims", "explains",
                                           "thought", "stresses", "suggests", "denies", "admits"};
-  for (guint i = 0; i < G_N_ELEMENTS(irregular); i++)
-    if (strlen(irregular[i]) == l && g_ascii_strncasecmp(irregular[i], w, l) == 0) return TRUE;
-  return FALSE;
+  return tok_in(c, k, irregular, G_N_ELEMENTS(irregular));
 }
 
 /* Looks for reported speech in the sentence [s, e] (tokens); appends a Quote. */
@@ -2260,7 +2416,7 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
     }
     if (!loose && !that) break;
     if (k <= last && tok_char(c, k, ',')) break; /* "X said, …" without quotation marks */
-    if (count_words(c, k, last) < 4) break;
+    if (count_words(c, k, last, 4) < 4) break;
     q.first = k;
     q.last = last;
     q.np = np;
@@ -2290,7 +2446,7 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
     if ((winfo(c, cue)->flags & W_ACCORDING)) continue;
     /* "In her book, Clinton noted the clot": the cue has an object, it closes nothing */
     if (!circumstance(c, MAX((gsize)cue, np.last) + 1, last + 1, FALSE)) continue;
-    if (count_words(c, s, j - 1) < 4) break;
+    if (count_words(c, s, j - 1, 4) < 4) break;
     q.first = s;
     q.last = j - 1;
     q.np = np;
@@ -2350,19 +2506,55 @@ static gint quote_cmp(gconstpointer a, gconstpointer b, gpointer unused) {
   return x->cstart < y->cstart ? -1 : x->cstart > y->cstart;
 }
 
+static gint quote_cmp_plain(gconstpointer a, gconstpointer b) { return quote_cmp(a, b, NULL); }
+
+/* Puts the N records of SIZE bytes at V in the order a stable sort by CMP gives them when
+ * they are in order already or two runs in order (most documents: the candidates in text
+ * order, then the reported speech found after them), merged through SCRATCH's buffer;
+ * FALSE, and V untouched, otherwise. */
+static gboolean merge_runs(void *v, gsize n, gsize size, GCompareFunc cmp, AttrScratch *scratch) {
+  char *a = v;
+  gsize m = 1;
+  while (m < n && cmp(a + (m - 1) * size, a + m * size) <= 0) m++;
+  if (m >= n) return TRUE;
+  for (gsize i = m + 1; i < n; i++)
+    if (cmp(a + (i - 1) * size, a + i * size) > 0) return FALSE;
+  if (scratch->merge_size < n * size) {
+    scratch->merge_size = n * size;
+    scratch->merge = g_realloc(scratch->merge, scratch->merge_size);
+  }
+  char *out = scratch->merge;
+  gsize i = 0, j = m;
+  while (i < m && j < n) {
+    /* the first run's record first when they compare equal: stable */
+    const char *from = cmp(a + j * size, a + i * size) < 0 ? a + size * j++ : a + size * i++;
+    memcpy(out, from, size);
+    out += size;
+  }
+  memcpy(out, a + i * size, (m - i) * size);
+  out += (m - i) * size;
+  memcpy(out, a + j * size, (n - j) * size);
+  memcpy(a, scratch->merge, n * size);
+  return TRUE;
+}
+
 static gint quote_np_cmp(gconstpointer a, gconstpointer b) {
   const Quote *const *x = a, *const *y = b;
   gsize px = (*x)->np.type ? (*x)->np.first : (*x)->open_tok;
   gsize py = (*y)->np.type ? (*y)->np.first : (*y)->open_tok;
   return px < py ? -1 : px > py;
 }
+static gint quote_np_cmp_data(gconstpointer a, gconstpointer b, gpointer unused) {
+  (void)unused;
+  return quote_np_cmp(a, b);
+}
 
-/* A span write_layers() made, by the layer (0 speaker, 1 cue) and start byte + 1 it has;
+/* A span write_layers() adds, by the layer (0 speaker, 1 cue) and start byte + 1 it has;
  * KEY 0: an empty slot. */
 typedef struct {
   gsize key;
   guint layer;
-  CopydeskSpan *span;
+  gsize index; /* among the spans added to that layer */
 } SpanSlot;
 
 /* The slot of (LAYER, START) in TABLE (MASK + 1 slots, a power of two): the span's, or the
@@ -2373,48 +2565,83 @@ static SpanSlot *made_span(SpanSlot *table, gsize mask, guint layer, gsize start
     if (table[i].key == 0 || (table[i].key == key && table[i].layer == layer)) return &table[i];
 }
 
+/* What write_layers() writes of a kept quote besides its span. */
+typedef struct {
+  const Quote *q;
+  CopydeskSpan *speaker; /* the entity layer's span of the speaker, or NULL */
+  gssize speaker_i;      /* else the speaker span among those added, -1 none */
+  gssize cue_i;          /* the cue span among those added, -1 none */
+} QuoteOut;
+
+/* The span at INDEX of the spans appended to LAYER after its first BASE ones. */
+static inline CopydeskSpan *added_span(CopydeskLayer *layer, gsize base, gssize index) {
+  return copydesk_layer_span(layer, base + (gsize)index);
+}
+
 static gboolean write_layers(Ctx *c, GError **error) {
   CopydeskLayer *ql = copydesk_document_ensure_layer(c->doc, COPYDESK_LAYER_QUOTE);
   CopydeskLayer *sl = copydesk_document_ensure_layer(c->doc, "speaker");
   CopydeskLayer *cl = copydesk_document_ensure_layer(c->doc, "cue");
+  AttrScratch *scratch = c->scratch;
   /* spans already made, by start byte + 1 (kept between documents, emptied here) */
   /* at most a speaker and a cue a quote, at most half full */
   gsize size = 16;
   while (size < 4 * (gsize)c->quotes->n) size *= 2;
-  g_array_set_size(c->scratch->made_spans, size);
-  SpanSlot *made = (SpanSlot *)(void *)c->scratch->made_spans->data;
+  SpanSlot *made = items_reserve(&scratch->made_spans, size, sizeof(SpanSlot));
   memset(made, 0, size * sizeof(SpanSlot));
-  gboolean ok = TRUE;
-  for (guint i = 0; i < c->quotes->n && ok; i++) {
-    Quote *q = &ITEM(c->quotes, Quote, i);
+  /* The spans of the three layers, in the order one quote after the other adds them, go
+   * in with one call a layer; then the quotes' attributes are set, in the same order. */
+  Items *qspans = &scratch->quote_spans, *sspans = &scratch->speaker_spans, *cspans = &scratch->cue_spans;
+  qspans->n = sspans->n = cspans->n = 0;
+  Items *outs = &scratch->quote_outs;
+  outs->n = 0;
+  for (guint i = 0; i < c->quotes->n; i++) {
+    const Quote *q = &ITEM(c->quotes, Quote, i);
     if (!q->keep) continue;
-    CopydeskSpan *span = copydesk_layer_add(ql, q->cstart, q->cend, q->kind, error);
-    if (!span) {
-      ok = FALSE;
-      break;
-    }
+    QuoteOut *out = items_push(outs, sizeof(QuoteOut));
+    *out = (QuoteOut){.q = q, .speaker_i = -1, .cue_i = -1};
+    *(CopydeskSpanInit *)items_push(qspans, sizeof(CopydeskSpanInit)) =
+        (CopydeskSpanInit){.start = q->cstart, .end = q->cend, .label = q->kind};
     if (q->np.type != NP_NONE) {
-      CopydeskSpan *sp = NULL;
       const Mention *m = q->np.mention >= 0 ? &ITEM(c->mentions, Mention, q->np.mention) : NULL;
-      if (m && m->span && !q->np.rel1) sp = m->span;
+      if (m && m->span && !q->np.rel1) out->speaker = m->span;
       else {
         gsize sf = q->np.rel1 ? q->np.rel1 - 1 : q->np.first, sl_ = q->np.rel1 ? q->np.rel1 - 1 : q->np.last;
         gsize st = c->tok[sf].start, en = c->tok[sl_].end;
         SpanSlot *slot = made_span(made, size - 1, 0, st);
-        sp = slot->span;
-        if (!sp) {
+        if (!slot->key) {
           const char *label = q->np.type == NP_PRON || q->np.rel1 ? "pronoun"
                               : q->np.type == NP_NOMINAL      ? "nominal"
                                                                : "name";
-          sp = copydesk_layer_add(sl, st, en, label, error);
-          if (!sp) {
-            ok = FALSE;
-            break;
-          }
-          *slot = (SpanSlot){.key = st + 1, .layer = 0, .span = sp};
+          *(CopydeskSpanInit *)items_push(sspans, sizeof(CopydeskSpanInit)) =
+              (CopydeskSpanInit){.start = st, .end = en, .label = label};
+          *slot = (SpanSlot){.key = st + 1, .layer = 0, .index = sspans->n - 1};
         }
+        out->speaker_i = (gssize)slot->index;
       }
-      copydesk_span_set_link(span, "speaker", sp);
+    }
+    if (q->cue_first >= 0) {
+      gsize st = c->tok[q->cue_first].start, en = c->tok[q->cue_last].end;
+      SpanSlot *slot = made_span(made, size - 1, 1, st);
+      if (!slot->key) {
+        *(CopydeskSpanInit *)items_push(cspans, sizeof(CopydeskSpanInit)) =
+            (CopydeskSpanInit){.start = st, .end = en, .label = q->lemma};
+        *slot = (SpanSlot){.key = st + 1, .layer = 1, .index = cspans->n - 1};
+      }
+      out->cue_i = (gssize)slot->index;
+    }
+  }
+  gsize qbase = copydesk_layer_n_spans(ql), sbase = copydesk_layer_n_spans(sl), cbase = copydesk_layer_n_spans(cl);
+  if (!copydesk_layer_add_spans(ql, qspans->v, qspans->n, error) ||
+      !copydesk_layer_add_spans(sl, sspans->v, sspans->n, error) ||
+      !copydesk_layer_add_spans(cl, cspans->v, cspans->n, error))
+    return FALSE;
+  for (gsize i = 0; i < outs->n; i++) {
+    const QuoteOut *out = &ITEM(outs, QuoteOut, i);
+    const Quote *q = out->q;
+    CopydeskSpan *span = added_span(ql, qbase, (gssize)i);
+    if (q->np.type != NP_NONE) {
+      copydesk_span_set_link(span, "speaker", out->speaker ? out->speaker : added_span(sl, sbase, out->speaker_i));
       if (q->person >= 0) {
         const Person *p = person(c, q->person);
         copydesk_span_set_string(span, "speaker_name", person_name(c, q->person));
@@ -2422,61 +2649,36 @@ static gboolean write_layers(Ctx *c, GError **error) {
       } else if (q->np.type != NP_PRON && !q->np.rel1) {
         /* a name or description the article ties to no one ("a spokeswoman for the
          * hotels", "PolitiFact"): its own words are the fullest form it has */
-        GString *s = g_string_new(NULL);
-        append_tokens(c, s, q->np.first, q->np.last);
-        copydesk_span_set_string(span, "speaker_name", s->str);
-        g_string_free(s, TRUE);
+        copydesk_span_set_string(span, "speaker_name", tokens_text(c, q->np.first, q->np.last, tokens_len(c, q->np.first, q->np.last)));
       }
     }
-    if (q->cue_first >= 0) {
-      gsize st = c->tok[q->cue_first].start, en = c->tok[q->cue_last].end;
-      SpanSlot *slot = made_span(made, size - 1, 1, st);
-      CopydeskSpan *cs = slot->span;
-      if (!cs) {
-        cs = copydesk_layer_add(cl, st, en, q->lemma, error);
-        if (!cs) {
-          ok = FALSE;
-          break;
-        }
-        *slot = (SpanSlot){.key = st + 1, .layer = 1, .span = cs};
-      }
-      copydesk_span_set_link(span, "cue", cs);
-    }
+    if (out->cue_i >= 0) copydesk_span_set_link(span, "cue", added_span(cl, cbase, out->cue_i));
     copydesk_span_set_double(span, "confidence", q->confidence);
     if (q->reason) copydesk_span_set_string(span, "reason", q->reason);
   }
-  return ok;
+  return TRUE;
 }
 
 /* ---- The pass ------------------------------------------------------------------------- */
 
 AttrScratch *attr_scratch_new(void) {
   AttrScratch *s = g_new0(AttrScratch, 1);
-  s->sent_first = g_array_new(FALSE, FALSE, sizeof(gsize));
-  s->tok_mention = g_array_new(FALSE, FALSE, sizeof(gint32));
-  s->runs = g_array_new(FALSE, FALSE, sizeof(Run));
-  s->surnames = g_array_new(FALSE, FALSE, sizeof(SurnameSlot));
   s->common_heads = g_new(gint32, COMMON_CHAINS);
   memset(s->common_heads, 0xff, COMMON_CHAINS * sizeof(gint32)); /* -1 */
-  s->order = g_ptr_array_new();
-  s->made_spans = g_array_new(FALSE, FALSE, sizeof(SpanSlot));
   s->strings = g_string_chunk_new(256);
   return s;
 }
 
 void attr_scratch_free(AttrScratch *s) {
   if (!s) return;
-  Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words};
+  Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words,
+                    &s->quote_outs, &s->quote_spans, &s->speaker_spans, &s->cue_spans,
+                    &s->tok_mention, &s->runs, &s->surnames, &s->made_spans, &s->order};
   for (guint i = 0; i < G_N_ELEMENTS(items); i++) g_free(items[i]->v);
   g_free(s->common_starts.v);
-  g_array_free(s->sent_first, TRUE);
-  g_array_free(s->tok_mention, TRUE);
-  g_array_free(s->runs, TRUE);
-  g_array_free(s->surnames, TRUE);
   g_free(s->common_heads);
-  g_ptr_array_free(s->order, TRUE);
-  g_array_free(s->made_spans, TRUE);
   g_string_chunk_free(s->strings);
+  g_free(s->merge);
   g_free(s);
 }
 
@@ -2491,8 +2693,7 @@ static gboolean any_cue_sentence(const Scan *scan) {
 gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *scan,
                        AttrScratch *scratch, GError **error) {
   scratch->persons.n = scratch->mentions.n = scratch->quotes.n = scratch->events.n = 0;
-  g_array_set_size(scratch->sent_first, 0);
-  g_array_set_size(scratch->runs, 0);
+  scratch->runs.n = 0;
   Ctx c = {
       .config = config,
       .lex = config->lex,
@@ -2511,8 +2712,17 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   };
   gboolean ok = TRUE;
   if (c.n_tok == 0) goto done;
-  g_array_set_size(scratch->tok_mention, c.n_tok);
-  c.tok_mention = (gint32 *)(void *)scratch->tok_mention->data;
+  if (!scratch->title_shapes_set) {
+    /* the scratch is kept with one lexicon's configuration */
+    for (gsize i = 0; i < c.lex->n; i++) {
+      const WordInfo *w = &c.lex->words[i];
+      if (!(w->flags & W_TITLE)) continue;
+      guint8 shape = word_shape((guchar)w->key[0], w->len);
+      scratch->title_shapes[shape >> 6] |= 1ull << (shape & 63);
+    }
+    scratch->title_shapes_set = TRUE;
+  }
+  c.tok_mention = items_reserve(&scratch->tok_mention, c.n_tok, sizeof(gint32));
   memset(c.tok_mention, 0xff, c.n_tok * sizeof(gint32)); /* -1 */
 
   /* Candidates → quotes; mark their tokens so names inside quotes are not speakers. */
@@ -2539,7 +2749,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     c.entity_ids = g_hash_table_new(g_str_hash, g_str_equal);
     read_entities(&c, entities);
   } else {
-    find_names(&c, scratch->runs);
+    find_names(&c, &scratch->runs);
   }
 
   /* Attribute and classify every candidate. */
@@ -2628,15 +2838,16 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
 
   /* Resolve speakers in text order, recording speech events for later pronouns. */
   {
-    GPtrArray *order = scratch->order;
-    g_ptr_array_set_size(order, 0);
+    Items *order = &scratch->order;
+    order->n = 0;
     for (guint i = 0; i < c.quotes->n; i++) {
       Quote *q = &ITEM(c.quotes, Quote, i);
-      if (q->np.type != NP_NONE && (q->keep || q->how == A_INDIRECT)) g_ptr_array_add(order, q);
+      if (q->np.type != NP_NONE && (q->keep || q->how == A_INDIRECT)) *(Quote **)items_push(order, sizeof(Quote *)) = q;
     }
-    g_ptr_array_sort(order, quote_np_cmp);
-    for (guint i = 0; i < order->len; i++) {
-      Quote *q = order->pdata[i];
+    if (!merge_runs(order->v, order->n, sizeof(Quote *), quote_np_cmp, scratch))
+      g_qsort_with_data(order->v, (gint)order->n, sizeof(Quote *), quote_np_cmp_data, NULL); /* stable */
+    for (gsize i = 0; i < order->n; i++) {
+      Quote *q = ITEM(order, Quote *, i);
       q->person = resolve_np(&c, &q->np);
       Event ev = {.pos = q->np.first, .person = q->person, .block = c.tok[q->np.first].block};
       if (q->person >= 0) {
@@ -2651,7 +2862,8 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   }
 
   /* Sort the quotes, then fill in continuations and interrupted quotes. */
-  g_qsort_with_data(c.quotes->v, (gint)c.quotes->n, sizeof(Quote), quote_cmp, NULL); /* stable */
+  if (!merge_runs(c.quotes->v, c.quotes->n, sizeof(Quote), quote_cmp_plain, scratch))
+    g_qsort_with_data(c.quotes->v, (gint)c.quotes->n, sizeof(Quote), quote_cmp, NULL); /* stable */
   {
     gint last_in_block = -1;     /* last attributed kept quote in the current block */
     gint last_prev_block = -1;   /* ... in the block before */
