@@ -60,6 +60,20 @@ void clean_survey_take(CleanSurvey *survey, const char *text, gsize len);
 void clean_survey_ensure(CleanSurvey *survey, CopydeskDocument *doc);
 /* Frees the survey's stops. */
 void clean_survey_clear(CleanSurvey *survey);
+/* Index of the first of the survey's stops at or after POS (n_stops when there is none). */
+gsize clean_survey_stop_at(const CleanSurvey *survey, gsize pos);
+
+/* The position of the first byte >= 0x80 in [I, END) of T, the text SURVEY describes, or END;
+ * *K is an index into the stops at or before that byte's and moves up to it (every byte
+ * >= 0x80 is a stop, so only the stops are read, not the text between them). */
+static inline gsize clean_survey_next_high(const CleanSurvey *survey, const guchar *t, gsize *k,
+                                           gsize i, gsize end) {
+  const gsize *stops = survey->stops;
+  gsize j = *k, n = survey->n_stops;
+  while (j < n && (stops[j] < i || t[stops[j]] < 0x80)) j++;
+  *k = j;
+  return j < n && stops[j] < end ? stops[j] : end;
+}
 
 /* One pass: a CopydeskEdit begun at the first real change, so a pass that finds
  * nothing to do costs only its scan. */

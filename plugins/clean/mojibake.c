@@ -38,8 +38,9 @@
  * from, so the edit replaces exactly those: "Ã©" → "é" is a two-character edit and the
  * words around it keep their one-to-one offsets.
  *
- * Cost: text without a byte >= 0x80 is one scan, 32 bytes at a time.  Elsewhere only a
- * few characters around each stretch of non-ASCII text are judged (first_bad()); a line
+ * Cost: text without a byte >= 0x80 is passed over at once (the survey says so).  Elsewhere
+ * only a few characters around each stretch of non-ASCII text are judged (first_bad(), which
+ * finds the stretches in the survey's list, not by reading the ASCII between them); a line
  * is read whole only once it has proved implausible.
  */
 #include <string.h>
@@ -459,14 +460,15 @@ static inline gsize next_in_stretch(const guchar *t, gsize i, gsize end) {
 /* Looks for is_bad() sequences in [START, END) of T (START at a line start) without reading
  * all of it: only around its non-ASCII characters, each stretch of them (merged when fewer
  * than nine ASCII bytes apart on one line) with BAD_BEFORE characters before and BAD_AFTER
- * after, on the same line.  Returns the start of the first implausible stretch, or END.
- * Linear in the non-ASCII text. */
-static gsize first_bad(const char *t, gsize start, gsize end) {
+ * after, on the same line.  SURVEY, the survey of T, lists where those characters are.
+ * Returns the start of the first implausible stretch, or END.  Linear in the non-ASCII
+ * text. */
+static gsize first_bad(const char *t, gsize start, gsize end, const CleanSurvey *survey) {
   const guchar *u = (const guchar *)t;
   MjChar window[64];
-  gsize i = start;
+  gsize i = start, stop = clean_survey_stop_at(survey, start);
   while (i < end) {
-    i = clean_next_high(u, i, end);
+    i = clean_survey_next_high(survey, u, &stop, i, end);
     if (i >= end) break;
     gsize first = i, last = i;
     guint16 classes = 0; /* of the stretch's non-ASCII characters */
@@ -875,7 +877,7 @@ typedef struct {
 static gboolean repair_piece(CleanPass *pass, MjScratch *sc, gsize start, gsize end,
                              GError **error) {
   const char *t = pass->text;
-  if (first_bad(t, start, end) == end) return TRUE;
+  if (first_bad(t, start, end, pass->survey) == end) return TRUE;
   sc->line.n = 0;
   g_array_set_size(sc->offsets, 0);
   for (gsize i = start; i < end; i = (gsize)(g_utf8_next_char(t + i) - t)) {
@@ -930,7 +932,7 @@ gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **err
   clean_pass_init(&pass, doc, survey);
   const guchar *t = (const guchar *)pass.text;
   gsize n = pass.len;
-  gsize i = first_bad(pass.text, 0, n);
+  gsize i = first_bad(pass.text, 0, n, survey);
   if (i == n) return TRUE;
   MjScratch sc = {.offsets = g_array_new(FALSE, FALSE, sizeof(gsize))};
   gboolean ok = TRUE;
@@ -962,7 +964,7 @@ gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **err
       if (clean_next_high(t, s, e) < e) ok = repair_piece(&pass, &sc, s, e, error);
       s = e == end || skip == 0 ? e : e + skip;
     }
-    i = first_bad(pass.text, end, n);
+    i = first_bad(pass.text, end, n, survey);
   }
   text_clear(&sc.line);
   text_clear(&sc.fixed);

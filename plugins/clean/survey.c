@@ -6,7 +6,7 @@
  * space that starts the text or is not followed by printable ASCII (so it is the first of a
  * run of white space).  The whitespace and control-character passes visit the stops instead
  * of scanning the text each, and mojibake repair and normalisation skip a text without a
- * byte >= 0x80 at once.  It is taken once per document and stays true until a pass commits
+ * byte >= 0x80 at once and find the non-ASCII characters of any other among the stops.  It is taken once per document and stays true until a pass commits
  * an edit (clean_pass_finish() marks it out of date; the next user takes it again).
  *
  * The scan reads 32 bytes at a time as two GCC/Clang generic vectors of sixteen (portable C
@@ -126,4 +126,16 @@ void clean_survey_ensure(CleanSurvey *survey, CopydeskDocument *doc) {
 void clean_survey_clear(CleanSurvey *survey) {
   g_free(survey->stops);
   memset(survey, 0, sizeof *survey);
+}
+
+gsize clean_survey_stop_at(const CleanSurvey *survey, gsize pos) {
+  gsize lo = 0, hi = survey->n_stops;
+  while (lo < hi) {
+    gsize mid = lo + (hi - lo) / 2;
+    if (survey->stops[mid] < pos)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
 }
