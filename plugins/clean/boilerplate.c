@@ -61,6 +61,10 @@ typedef struct {
 
 struct _CleanBoilerplate {
   GPtrArray *patterns; /* BpPattern */
+  /* A PCRE2 match data that no document is using, kept for the next one (its first match
+   * allocates PCRE2's backtracking frames, some 20 KB); NULL when a document has it.  The
+   * worker threads swap it atomically. */
+  gpointer spare_match_data;
 };
 
 /* How many lines at the top of the text datelines and bylines may sit in, and how long a
@@ -153,6 +157,7 @@ static void pattern_free(gpointer p) {
 
 void clean_boilerplate_free(CleanBoilerplate *bp) {
   if (bp == NULL) return;
+  pcre2_match_data_free(bp->spare_match_data); /* does nothing with NULL */
   g_ptr_array_free(bp->patterns, TRUE);
   g_free(bp);
 }
@@ -272,10 +277,21 @@ static char *match_value(const BpPattern *pattern, const GMatchInfo *match, cons
   return g_strndup(a, (gsize)(b - a));
 }
 
-/* Scratch for the PCRE2 matches of one document: made at the first line that needs it. */
+/* Scratch for the PCRE2 matches of one document: the boilerplate's spare match data, or a
+ * new one, taken at the first line that needs it. */
 typedef struct {
+  CleanBoilerplate *bp;
   pcre2_match_data *data;
 } BpScratch;
+
+/* Gives the document's match data back as the spare, or frees it when another document's
+ * is the spare already. */
+static void bp_scratch_done(BpScratch *scratch) {
+  if (scratch->data != NULL &&
+      !g_atomic_pointer_compare_and_exchange(&scratch->bp->spare_match_data, NULL, scratch->data))
+    pcre2_match_data_free(scratch->data);
+  scratch->data = NULL;
+}
 
 /* Whether PATTERN can match the LEN bytes at LINE (valid UTF-8): FALSE only when its PCRE2
  * code finds no match there, so GRegex would find none either (the same code, options and
@@ -284,7 +300,8 @@ static gboolean bp_may_match(const BpPattern *pattern, BpScratch *scratch, const
                              gsize len) {
   if (pattern->code == NULL) return TRUE;
   if (scratch->data == NULL) {
-    scratch->data = pcre2_match_data_create(1, NULL); /* whether, not where */
+    scratch->data = g_atomic_pointer_exchange(&scratch->bp->spare_match_data, NULL);
+    if (scratch->data == NULL) scratch->data = pcre2_match_data_create(1, NULL); /* whether */
     if (scratch->data == NULL) return TRUE;
   }
   return pcre2_match(pattern->code, (PCRE2_SPTR)line, len, 0, PCRE2_NO_UTF_CHECK, scratch->data,
@@ -378,14 +395,14 @@ static gsize next_content(const char *t, gsize n, gsize pos) {
   return i >= n ? n : line;
 }
 
-gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GError **error) {
+gboolean clean_boilerplate(CopydeskDocument *doc, CleanBoilerplate *bp, GError **error) {
   if (bp == NULL || bp->patterns->len == 0) return TRUE;
   CleanPass pass;
   clean_pass_init(&pass, doc, NULL);
   const char *t = pass.text;
   gsize n = pass.len;
   BpCuts cuts = {.n = 0};
-  BpScratch scratch = {.data = NULL};
+  BpScratch scratch = {.bp = bp, .data = NULL};
   GString *bylines = NULL;
   char *dateline = NULL;
   gsize head_end = 0; /* nothing before this may be cut by a trailer */
@@ -452,7 +469,7 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
     if (line_start + s > line_start) break; /* it ended a line of the story */
   }
 
-  pcre2_match_data_free(scratch.data); /* does nothing with NULL */
+  bp_scratch_done(&scratch);
   sort_cuts(&cuts);
   gboolean ok = TRUE;
   gsize done = 0;

@@ -29,7 +29,8 @@ typedef enum {
 /* Compiled wire-boilerplate patterns (boilerplate.c). */
 typedef struct _CleanBoilerplate CleanBoilerplate;
 
-/* The instance: read-only after create, shared by every worker thread. */
+/* The instance: read-only after create (but for the boilerplate's spare match data, see
+ * clean_boilerplate()), shared by every worker thread. */
 typedef struct {
   gboolean mojibake;
   gboolean strip_tags;
@@ -117,7 +118,9 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormal
 gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean whitespace,
                           gboolean join_lines, GError **error);
 gboolean clean_quotes(CopydeskDocument *doc, CleanQuotes mode, GError **error);
-gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GError **error);
+/* Moves DOC's wire boilerplate into its fields.  BP is shared by the worker threads: only its
+ * spare PCRE2 match data changes, swapped atomically. */
+gboolean clean_boilerplate(CopydeskDocument *doc, CleanBoilerplate *bp, GError **error);
 
 /* Compiles the boilerplate patterns in the LEN bytes at TEXT (ORIGIN names them in errors). */
 CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const char *origin,
