@@ -73,19 +73,24 @@ typedef struct {
   gsize n, cap;
 } MjBytes;
 
-static void text_push(MjText *t, gunichar c, guint32 s, guint32 e) {
-  if (t->n == t->cap) {
-    t->cap = t->cap ? t->cap * 2 : 64;
-    t->v = g_renew(MjChar, t->v, t->cap);
-  }
+/* Room for more: out of the way of the pushes, which the repair makes one a character. */
+static G_NO_INLINE void text_grow(MjText *t) {
+  t->cap = t->cap ? t->cap * 2 : 64;
+  t->v = g_renew(MjChar, t->v, t->cap);
+}
+
+static G_NO_INLINE void bytes_grow(MjBytes *b) {
+  b->cap = b->cap ? b->cap * 2 : 64;
+  b->v = g_renew(MjByte, b->v, b->cap);
+}
+
+static inline void text_push(MjText *t, gunichar c, guint32 s, guint32 e) {
+  if (t->n == t->cap) text_grow(t);
   t->v[t->n++] = (MjChar){c, s, e};
 }
 
-static void bytes_push(MjBytes *b, guint8 byte, guint32 s, guint32 e) {
-  if (b->n == b->cap) {
-    b->cap = b->cap ? b->cap * 2 : 64;
-    b->v = g_renew(MjByte, b->v, b->cap);
-  }
+static inline void bytes_push(MjBytes *b, guint8 byte, guint32 s, guint32 e) {
+  if (b->n == b->cap) bytes_grow(b);
   b->v[b->n++] = (MjByte){byte, s, e};
 }
 
@@ -128,13 +133,17 @@ static const CleanCodepageChar *codepage_char(gunichar c) {
   return NULL;
 }
 
-/* The byte of C in code page CP, or -1. */
-static int encode_char(gunichar c, guint cp) {
-  gboolean sloppy = clean_codepages[cp].sloppy;
-  if (c < 0x80) return sloppy && c == 0x1A ? -1 : (int)c;
-  if (c == 0xFFFD && sloppy) return 0x1A;
+/* The byte of the non-ASCII character C in code page CP, or -1. */
+static G_NO_INLINE int encode_high(gunichar c, guint cp) {
+  if (c == 0xFFFD && clean_codepages[cp].sloppy) return 0x1A;
   const CleanCodepageChar *r = codepage_char(c);
   return r != NULL && r->bytes[cp] != 0 ? r->bytes[cp] : -1;
+}
+
+/* The byte of C in code page CP, or -1: inline for ASCII, most of a line. */
+static inline int encode_char(gunichar c, guint cp) {
+  if (c < 0x80) return c == 0x1A && clean_codepages[cp].sloppy ? -1 : (int)c;
+  return encode_high(c, cp);
 }
 
 static gboolean encodable(const MjText *t, guint cp) {
@@ -870,7 +879,8 @@ static void fix_encoding(const MjText *in, MjText *out, guint depth) {
 
 typedef struct {
   MjText line, fixed;
-  GArray *offsets; /* gsize: byte offset of each character of the line, and of its end */
+  gsize *offsets; /* the byte offset of each character of the line, and of its end */
+  gsize offsets_size;
 } MjScratch;
 
 /* Repairs the bytes [START, END) of the pass's text (no line break inside). */
@@ -879,15 +889,19 @@ static gboolean repair_piece(CleanPass *pass, MjScratch *sc, gsize start, gsize 
   const char *t = pass->text;
   if (first_bad(t, start, end, pass->survey) == end) return TRUE;
   sc->line.n = 0;
-  g_array_set_size(sc->offsets, 0);
-  for (gsize i = start; i < end; i = (gsize)(g_utf8_next_char(t + i) - t)) {
-    g_array_append_val(sc->offsets, i);
-    guint32 k = (guint32)sc->line.n;
-    text_push(&sc->line, g_utf8_get_char(t + i), k, k + 1);
+  if (sc->offsets_size < end - start + 1) { /* room for a character at each byte */
+    sc->offsets_size = end - start + 1;
+    g_free(sc->offsets);
+    sc->offsets = g_new(gsize, sc->offsets_size);
   }
-  g_array_append_val(sc->offsets, end);
+  for (gsize i = start; i < end; i += clean_utf8_len((guchar)t[i])) {
+    guint32 k = (guint32)sc->line.n;
+    sc->offsets[k] = i;
+    text_push(&sc->line, clean_utf8_char(t + i), k, k + 1);
+  }
+  sc->offsets[sc->line.n] = end;
   fix_encoding(&sc->line, &sc->fixed, 0);
-  const gsize *off = (const gsize *)(void *)sc->offsets->data;
+  const gsize *off = sc->offsets;
   const MjChar *v = sc->fixed.v;
   gsize n = sc->fixed.n;
   GString *buf = g_string_new(NULL);
@@ -934,7 +948,7 @@ gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **err
   gsize n = pass.len;
   gsize i = first_bad(pass.text, 0, n, survey);
   if (i == n) return TRUE;
-  MjScratch sc = {.offsets = g_array_new(FALSE, FALSE, sizeof(gsize))};
+  MjScratch sc = {.offsets = NULL};
   gboolean ok = TRUE;
   while (ok && i < n) {
     /* The line holding the implausible text at I. */
@@ -968,6 +982,6 @@ gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **err
   }
   text_clear(&sc.line);
   text_clear(&sc.fixed);
-  g_array_free(sc.offsets, TRUE);
+  g_free(sc.offsets);
   return clean_pass_finish(&pass, ok, error);
 }
