@@ -60,7 +60,8 @@ typedef struct {
 } BpPattern;
 
 struct _CleanBoilerplate {
-  GPtrArray *patterns; /* BpPattern */
+  GPtrArray *patterns; /* BpPattern, owned */
+  GPtrArray *of_kind[G_N_ELEMENTS(kind_names)]; /* the patterns of each kind, in file order */
   /* A PCRE2 match data that no document is using, kept for the next one (its first match
    * allocates PCRE2's backtracking frames, some 20 KB); NULL when a document has it.  The
    * worker threads swap it atomically. */
@@ -158,6 +159,7 @@ static void pattern_free(gpointer p) {
 void clean_boilerplate_free(CleanBoilerplate *bp) {
   if (bp == NULL) return;
   pcre2_match_data_free(bp->spare_match_data); /* does nothing with NULL */
+  for (guint k = 0; k < G_N_ELEMENTS(bp->of_kind); k++) g_ptr_array_free(bp->of_kind[k], TRUE);
   g_ptr_array_free(bp->patterns, TRUE);
   g_free(bp);
 }
@@ -166,6 +168,7 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
                                           GError **error) {
   CleanBoilerplate *bp = g_new0(CleanBoilerplate, 1);
   bp->patterns = g_ptr_array_new_with_free_func(pattern_free);
+  for (guint k = 0; k < G_N_ELEMENTS(bp->of_kind); k++) bp->of_kind[k] = g_ptr_array_new();
   if (!g_utf8_validate(text, (gssize)len, NULL)) {
     g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                 "%s: boilerplate patterns are not valid UTF-8", origin);
@@ -218,6 +221,7 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
     pattern->code = bp_compile(g_regex_get_pattern(regex));
     bp_filter_init(&pattern->filter, g_regex_get_pattern(regex), pattern->code);
     g_ptr_array_add(bp->patterns, pattern);
+    g_ptr_array_add(bp->of_kind[kind], pattern);
   }
   return bp;
 }
@@ -314,9 +318,10 @@ static gboolean bp_may_match(const BpPattern *pattern, BpScratch *scratch, const
 static char *match_line(const CleanBoilerplate *bp, BpScratch *scratch, BpKind kind,
                         const char *line, gsize len, gboolean whole, gboolean to_end, gsize *s,
                         gsize *e) {
-  for (guint i = 0; i < bp->patterns->len; i++) {
-    const BpPattern *pattern = g_ptr_array_index(bp->patterns, i);
-    if (pattern->kind != kind || !bp_filter_passes(&pattern->filter, line, len) ||
+  const GPtrArray *patterns = bp->of_kind[kind];
+  for (guint i = 0; i < patterns->len; i++) {
+    const BpPattern *pattern = g_ptr_array_index(patterns, i);
+    if (!bp_filter_passes(&pattern->filter, line, len) ||
         !bp_may_match(pattern, scratch, line, len))
       continue;
     GMatchInfo *match = NULL;
