@@ -6,8 +6,9 @@
  * space that starts the text or is not followed by printable ASCII (so it is the first of a
  * run of white space).  The whitespace and control-character passes visit the stops instead
  * of scanning the text each, and mojibake repair and normalisation skip a text without a
- * byte >= 0x80 at once and find the non-ASCII characters of any other among the stops.  It is taken once per document and stays true until a pass commits
- * an edit (clean_pass_finish() marks it out of date; the next user takes it again).
+ * byte >= 0x80 at once and find the non-ASCII characters of any other among the stops.  It
+ * is taken once per document and stays true until a pass commits an edit
+ * (clean_pass_finish() marks it out of date; the next user takes it again).
  *
  * The scan reads 32 bytes at a time as two GCC/Clang generic vectors of sixteen (portable C
  * that the compiler turns into SSE2 on x86-64 and NEON on arm64): a few compares give 0xFF in
