@@ -29,8 +29,8 @@ typedef enum {
 /* Compiled wire-boilerplate patterns (boilerplate.c). */
 typedef struct _CleanBoilerplate CleanBoilerplate;
 
-/* The instance: read-only after create (but for the boilerplate's spare match data, see
- * clean_boilerplate()), shared by every worker thread. */
+/* The instance: read-only after create (but for the spare survey below and the
+ * boilerplate's spare match data, see clean_boilerplate()), shared by every worker thread. */
 typedef struct {
   gboolean mojibake;
   gboolean strip_tags;
@@ -43,6 +43,9 @@ typedef struct {
   gboolean zero_width;
   gboolean whitespace;
   gboolean join_lines;
+  /* A CleanSurvey (allocated) that no document is using, kept with its list for the next one;
+   * NULL when a document has it.  The worker threads swap it atomically. */
+  gpointer spare_survey;
 } CleanConfig;
 
 /* Where a text is not plain (survey.c): in increasing order, the position of every byte that
