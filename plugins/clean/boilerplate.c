@@ -10,8 +10,13 @@
  * without PCRE2's JIT (it would be faster, but valgrind cannot follow JIT code and
  * reports false errors there; the patterns only see a few lines a document), and shared by every
  * worker thread (matching a GRegex is thread-safe).  Each pattern is also compiled once
- * with PCRE2 itself, to learn what its matches must start with or contain (BpFilter): lines
- * without that are not tried.  Each pattern sees one line at a time:
+ * with PCRE2 itself, as GRegex compiles it, to learn what its matches must start with or
+ * contain (BpFilter): lines without that are not tried.  A line that passes is first run
+ * through that code with PCRE2 directly, which skips the UTF-8 check GRegex has PCRE2 make of
+ * each line (a pass's text is valid UTF-8) and GRegex's GMatchInfo: only a line that matches
+ * there is matched again with the GRegex, whose matches and their positions are used (a
+ * line that does not match one cannot match the other).  Each pattern sees one line at a
+ * time:
  *
  *   dateline  the first six lines are tried in order, up to the first longer than 150
  *             bytes (the story has begun); the first match is deleted;
@@ -51,10 +56,16 @@ typedef struct {
   GRegex *regex;
   int value_group; /* the (?<value>…) group, or -1 */
   BpFilter filter;
+  pcre2_code *code; /* the pattern compiled as GRegex compiles it, or NULL */
 } BpPattern;
 
 struct _CleanBoilerplate {
-  GPtrArray *patterns; /* BpPattern */
+  GPtrArray *patterns; /* BpPattern, owned */
+  GPtrArray *of_kind[G_N_ELEMENTS(kind_names)]; /* the patterns of each kind, in file order */
+  /* A PCRE2 match data that no document is using, kept for the next one (its first match
+   * allocates PCRE2's backtracking frames, some 20 KB); NULL when a document has it.  The
+   * worker threads swap it atomically. */
+  gpointer spare_match_data;
 };
 
 /* How many lines at the top of the text datelines and bylines may sit in, and how long a
@@ -64,20 +75,13 @@ struct _CleanBoilerplate {
 /* How many trailers may be peeled off the end. */
 #define MAX_TRAILERS 8
 
-/* Fills FILTER for SOURCE from what PCRE2 computes when it compiles it: the bytes a match can
- * start with, a byte every match holds, and whether matches can only start at the subject's
- * start.  GRegex keeps its compiled code to itself, so the pattern is compiled a second time
- * here, with the options g_regex_new() uses in GLib 2.74 (UTF, UCP, newline ANY, \R any
- * Unicode newline).  pcre2_match() relies on the same facts to skip start positions, so they
- * are necessary conditions of a match.  Whatever is not certain leaves the filter open: a
- * pattern that does not compile here, one with a (*VERB) (which can turn PCRE2's start-up
- * optimisations off or change what they mean), and \G (which anchors at each later start
- * position g_match_info_next() tries, not only at the line's start). */
-static void bp_filter_init(BpFilter *filter, const char *source) {
-  memset(filter, 0, sizeof *filter);
-  if (strstr(source, "(*") != NULL || strstr(source, "\\G") != NULL) return;
+/* SOURCE compiled with PCRE2 as g_regex_new() compiles it with no flags in GLib 2.74 (UTF
+ * without a check of the pattern, UCP, newline ANY, \R any Unicode newline), or NULL when it
+ * does not compile.  GRegex keeps its compiled code to itself; this one gives the same
+ * matches. */
+static pcre2_code *bp_compile(const char *source) {
   pcre2_compile_context *context = pcre2_compile_context_create(NULL);
-  if (context == NULL) return;
+  if (context == NULL) return NULL;
   pcre2_set_newline(context, PCRE2_NEWLINE_ANY);
   pcre2_set_bsr(context, PCRE2_BSR_UNICODE);
   int code_error;
@@ -86,7 +90,19 @@ static void bp_filter_init(BpFilter *filter, const char *source) {
                                    PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_UCP, &code_error,
                                    &offset, context);
   pcre2_compile_context_free(context);
-  if (code == NULL) return;
+  return code;
+}
+
+/* Fills FILTER for SOURCE from what PCRE2 computes when it compiles it (CODE, which may be
+ * NULL): the bytes a match can start with, a byte every match holds, and whether matches can
+ * only start at the subject's start.  pcre2_match() relies on the same facts to skip start
+ * positions, so they are necessary conditions of a match.  Whatever is not certain leaves the
+ * filter open: a pattern that does not compile here, one with a (*VERB) (which can turn
+ * PCRE2's start-up optimisations off or change what they mean), and \G (which anchors at each
+ * later start position g_match_info_next() tries, not only at the line's start). */
+static void bp_filter_init(BpFilter *filter, const char *source, const pcre2_code *code) {
+  memset(filter, 0, sizeof *filter);
+  if (code == NULL || strstr(source, "(*") != NULL || strstr(source, "\\G") != NULL) return;
   uint32_t options = 0, first_type = 0, first_unit = 0, last_type = 0, last_unit = 0;
   const uint8_t *bitmap = NULL;
   if (pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &options) != 0 ||
@@ -95,10 +111,8 @@ static void bp_filter_init(BpFilter *filter, const char *source) {
       pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &bitmap) != 0 ||
       pcre2_pattern_info(code, PCRE2_INFO_LASTCODETYPE, &last_type) != 0 ||
       pcre2_pattern_info(code, PCRE2_INFO_LASTCODEUNIT, &last_unit) != 0 ||
-      (options & PCRE2_NO_START_OPTIMIZE) != 0) {
-    pcre2_code_free(code);
+      (options & PCRE2_NO_START_OPTIMIZE) != 0)
     return;
-  }
   /* The first byte: tested at the line's start when every branch of the pattern is anchored
    * there; otherwise a single first byte only has to occur somewhere in the line. */
   gboolean anchored = (options & PCRE2_ANCHORED) != 0;
@@ -118,7 +132,6 @@ static void bp_filter_init(BpFilter *filter, const char *source) {
     memcpy(filter->first, bitmap, sizeof filter->first);
   }
   if (last_type == 1 && last_unit <= 0xFF) filter->required[filter->n_required++] = (guchar)last_unit;
-  pcre2_code_free(code);
 }
 
 /* Whether a line of LEN bytes at LINE can match the pattern FILTER was made for. */
@@ -139,11 +152,14 @@ static gboolean bp_filter_passes(const BpFilter *filter, const char *line, gsize
 static void pattern_free(gpointer p) {
   BpPattern *pattern = p;
   g_regex_unref(pattern->regex);
+  pcre2_code_free(pattern->code);
   g_free(pattern);
 }
 
 void clean_boilerplate_free(CleanBoilerplate *bp) {
   if (bp == NULL) return;
+  pcre2_match_data_free(bp->spare_match_data); /* does nothing with NULL */
+  for (guint k = 0; k < G_N_ELEMENTS(bp->of_kind); k++) g_ptr_array_free(bp->of_kind[k], TRUE);
   g_ptr_array_free(bp->patterns, TRUE);
   g_free(bp);
 }
@@ -152,6 +168,7 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
                                           GError **error) {
   CleanBoilerplate *bp = g_new0(CleanBoilerplate, 1);
   bp->patterns = g_ptr_array_new_with_free_func(pattern_free);
+  for (guint k = 0; k < G_N_ELEMENTS(bp->of_kind); k++) bp->of_kind[k] = g_ptr_array_new();
   if (!g_utf8_validate(text, (gssize)len, NULL)) {
     g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                 "%s: boilerplate patterns are not valid UTF-8", origin);
@@ -201,8 +218,10 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
     pattern->kind = (BpKind)kind;
     pattern->regex = regex;
     pattern->value_group = g_regex_get_string_number(regex, "value");
-    bp_filter_init(&pattern->filter, g_regex_get_pattern(regex));
+    pattern->code = bp_compile(g_regex_get_pattern(regex));
+    bp_filter_init(&pattern->filter, g_regex_get_pattern(regex), pattern->code);
     g_ptr_array_add(bp->patterns, pattern);
+    g_ptr_array_add(bp->of_kind[kind], pattern);
   }
   return bp;
 }
@@ -262,14 +281,49 @@ static char *match_value(const BpPattern *pattern, const GMatchInfo *match, cons
   return g_strndup(a, (gsize)(b - a));
 }
 
+/* Scratch for the PCRE2 matches of one document: the boilerplate's spare match data, or a
+ * new one, taken at the first line that needs it. */
+typedef struct {
+  CleanBoilerplate *bp;
+  pcre2_match_data *data;
+} BpScratch;
+
+/* Gives the document's match data back as the spare, or frees it when another document's
+ * is the spare already. */
+static void bp_scratch_done(BpScratch *scratch) {
+  if (scratch->data != NULL &&
+      !g_atomic_pointer_compare_and_exchange(&scratch->bp->spare_match_data, NULL, scratch->data))
+    pcre2_match_data_free(scratch->data);
+  scratch->data = NULL;
+}
+
+/* Whether PATTERN can match the LEN bytes at LINE (valid UTF-8): FALSE only when its PCRE2
+ * code finds no match there, so GRegex would find none either (the same code, options and
+ * limits; an error such as a match limit is no match for GRegex too). */
+static gboolean bp_may_match(const BpPattern *pattern, BpScratch *scratch, const char *line,
+                             gsize len) {
+  if (pattern->code == NULL) return TRUE;
+  if (scratch->data == NULL) {
+    scratch->data = g_atomic_pointer_exchange(&scratch->bp->spare_match_data, NULL);
+    if (scratch->data == NULL) scratch->data = pcre2_match_data_create(1, NULL); /* whether */
+    if (scratch->data == NULL) return TRUE;
+  }
+  return pcre2_match(pattern->code, (PCRE2_SPTR)line, len, 0, PCRE2_NO_UTF_CHECK, scratch->data,
+                     NULL) >= 0;
+}
+
 /* Tries the patterns of KIND on the LEN bytes at LINE; on a match (whole-line when WHOLE,
  * running to the end when TO_END) stores its range in *S, *E (relative to LINE) and returns
  * its value. */
-static char *match_line(const CleanBoilerplate *bp, BpKind kind, const char *line, gsize len,
-                        gboolean whole, gboolean to_end, gsize *s, gsize *e) {
-  for (guint i = 0; i < bp->patterns->len; i++) {
-    const BpPattern *pattern = g_ptr_array_index(bp->patterns, i);
-    if (pattern->kind != kind || !bp_filter_passes(&pattern->filter, line, len)) continue;
+static char *match_line(const CleanBoilerplate *bp, BpScratch *scratch, BpKind kind,
+                        const char *line, gsize len, gboolean whole, gboolean to_end, gsize *s,
+                        gsize *e) {
+  const GPtrArray *patterns = bp->of_kind[kind];
+  for (guint i = 0; i < patterns->len; i++) {
+    const BpPattern *pattern = g_ptr_array_index(patterns, i);
+    if (!bp_filter_passes(&pattern->filter, line, len) ||
+        !bp_may_match(pattern, scratch, line, len))
+      continue;
     GMatchInfo *match = NULL;
     char *value = NULL;
     g_regex_match_full(pattern->regex, line, (gssize)len, 0, 0, &match, NULL);
@@ -346,13 +400,14 @@ static gsize next_content(const char *t, gsize n, gsize pos) {
   return i >= n ? n : line;
 }
 
-gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GError **error) {
+gboolean clean_boilerplate(CopydeskDocument *doc, CleanBoilerplate *bp, GError **error) {
   if (bp == NULL || bp->patterns->len == 0) return TRUE;
   CleanPass pass;
   clean_pass_init(&pass, doc, NULL);
   const char *t = pass.text;
   gsize n = pass.len;
   BpCuts cuts = {.n = 0};
+  BpScratch scratch = {.bp = bp, .data = NULL};
   GString *bylines = NULL;
   char *dateline = NULL;
   gsize head_end = 0; /* nothing before this may be cut by a trailer */
@@ -367,8 +422,8 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
     char *value = NULL;
     if (line.end > line.start) {
       lines++;
-      if ((value = match_line(bp, BP_BYLINE, t + line.start, line.end - line.start, TRUE, FALSE,
-                              &s, &e)) != NULL) {
+      if ((value = match_line(bp, &scratch, BP_BYLINE, t + line.start, line.end - line.start,
+                              TRUE, FALSE, &s, &e)) != NULL) {
         gsize cut_end = next_content(t, n, line.start);
         add_cut(&cuts, line.start, cut_end);
         head_end = cut_end;
@@ -377,8 +432,8 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
         else
           g_string_append_printf(bylines, "\n%s", value);
       } else if (dateline == NULL &&
-                 (value = match_line(bp, BP_DATELINE, t + line.start, line.end - line.start,
-                                     FALSE, FALSE, &s, &e)) != NULL) {
+                 (value = match_line(bp, &scratch, BP_DATELINE, t + line.start,
+                                     line.end - line.start, FALSE, FALSE, &s, &e)) != NULL) {
         gsize cut_start = line.start + s, cut_end = line.start + e;
         if (s == 0 && cut_end >= line.end) cut_end = next_content(t, n, line.start);
         add_cut(&cuts, cut_start, cut_end);
@@ -407,8 +462,8 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
   for (guint k = 0; k < MAX_TRAILERS && end > head_end; k++) {
     gsize line_start = line_start_before(t, head_end, end);
     gsize s, e;
-    char *value = match_line(bp, BP_TRAILER, t + line_start, end - line_start, FALSE, TRUE, &s,
-                             &e);
+    char *value = match_line(bp, &scratch, BP_TRAILER, t + line_start, end - line_start, FALSE,
+                             TRUE, &s, &e);
     if (value == NULL) break;
     if (trailers == NULL) trailers = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_insert(trailers, 0, value);
@@ -419,6 +474,7 @@ gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GE
     if (line_start + s > line_start) break; /* it ended a line of the story */
   }
 
+  bp_scratch_done(&scratch);
   sort_cuts(&cuts);
   gboolean ok = TRUE;
   gsize done = 0;

@@ -193,9 +193,20 @@ static CleanBoilerplate *load_boilerplate(const CopydeskOptions *options, GError
                                  "built-in boilerplate/wire.txt", error);
 }
 
+/* The largest list of stops (in entries) a survey keeps for the next document: past it, the
+ * list of a long document is freed instead of being held while the pipeline runs. */
+#define SPARE_STOPS_MAX 65536
+
+static void survey_free(CleanSurvey *survey) {
+  if (survey == NULL) return;
+  clean_survey_clear(survey);
+  g_free(survey);
+}
+
 static void clean_destroy(void *self) {
   CleanConfig *config = self;
   if (config == NULL) return;
+  survey_free(config->spare_survey);
   clean_boilerplate_free(config->boilerplate);
   g_free(config);
 }
@@ -256,10 +267,16 @@ static gboolean run_surveyed_passes(const CleanConfig *config, CopydeskDocument 
 }
 
 static gboolean clean_process(void *self, CopydeskDocument *doc, GError **error) {
-  const CleanConfig *config = self;
-  CleanSurvey survey = {.valid = FALSE};
-  gboolean ok = run_surveyed_passes(config, doc, &survey, error);
-  clean_survey_clear(&survey);
+  CleanConfig *config = self;
+  /* The spare survey, whose list has room already (most documents need no allocation), or a
+   * new one; given back afterwards unless another document gave back one first. */
+  CleanSurvey *survey = g_atomic_pointer_exchange(&config->spare_survey, NULL);
+  if (survey == NULL) survey = g_new0(CleanSurvey, 1);
+  survey->valid = FALSE;
+  gboolean ok = run_surveyed_passes(config, doc, survey, error);
+  if (survey->size > SPARE_STOPS_MAX) clean_survey_clear(survey);
+  if (!g_atomic_pointer_compare_and_exchange(&config->spare_survey, NULL, survey))
+    survey_free(survey);
   if (!ok) return FALSE;
   if (config->boilerplate != NULL && !clean_boilerplate(doc, config->boilerplate, error))
     return FALSE;

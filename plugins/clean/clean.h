@@ -29,7 +29,8 @@ typedef enum {
 /* Compiled wire-boilerplate patterns (boilerplate.c). */
 typedef struct _CleanBoilerplate CleanBoilerplate;
 
-/* The instance: read-only after create, shared by every worker thread. */
+/* The instance: read-only after create (but for the spare survey below and the
+ * boilerplate's spare match data, see clean_boilerplate()), shared by every worker thread. */
 typedef struct {
   gboolean mojibake;
   gboolean strip_tags;
@@ -42,6 +43,9 @@ typedef struct {
   gboolean zero_width;
   gboolean whitespace;
   gboolean join_lines;
+  /* A CleanSurvey (allocated) that no document is using, kept with its list for the next one;
+   * NULL when a document has it.  The worker threads swap it atomically. */
+  gpointer spare_survey;
 } CleanConfig;
 
 /* Where a text is not plain (survey.c): in increasing order, the position of every byte that
@@ -60,6 +64,20 @@ void clean_survey_take(CleanSurvey *survey, const char *text, gsize len);
 void clean_survey_ensure(CleanSurvey *survey, CopydeskDocument *doc);
 /* Frees the survey's stops. */
 void clean_survey_clear(CleanSurvey *survey);
+/* Index of the first of the survey's stops at or after POS (n_stops when there is none). */
+gsize clean_survey_stop_at(const CleanSurvey *survey, gsize pos);
+
+/* The position of the first byte >= 0x80 in [I, END) of T, the text SURVEY describes, or END;
+ * *K is an index into the stops at or before that byte's and moves up to it (every byte
+ * >= 0x80 is a stop, so only the stops are read, not the text between them). */
+static inline gsize clean_survey_next_high(const CleanSurvey *survey, const guchar *t, gsize *k,
+                                           gsize i, gsize end) {
+  const gsize *stops = survey->stops;
+  gsize j = *k, n = survey->n_stops;
+  while (j < n && (stops[j] < i || t[stops[j]] < 0x80)) j++;
+  *k = j;
+  return j < n && stops[j] < end ? stops[j] : end;
+}
 
 /* One pass: a CopydeskEdit begun at the first real change, so a pass that finds
  * nothing to do costs only its scan. */
@@ -103,7 +121,9 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormal
 gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean whitespace,
                           gboolean join_lines, GError **error);
 gboolean clean_quotes(CopydeskDocument *doc, CleanQuotes mode, GError **error);
-gboolean clean_boilerplate(CopydeskDocument *doc, const CleanBoilerplate *bp, GError **error);
+/* Moves DOC's wire boilerplate into its fields.  BP is shared by the worker threads: only its
+ * spare PCRE2 match data changes, swapped atomically. */
+gboolean clean_boilerplate(CopydeskDocument *doc, CleanBoilerplate *bp, GError **error);
 
 /* Compiles the boilerplate patterns in the LEN bytes at TEXT (ORIGIN names them in errors). */
 CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const char *origin,

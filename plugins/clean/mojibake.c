@@ -38,8 +38,9 @@
  * from, so the edit replaces exactly those: "Ã©" → "é" is a two-character edit and the
  * words around it keep their one-to-one offsets.
  *
- * Cost: text without a byte >= 0x80 is one scan, 32 bytes at a time.  Elsewhere only a
- * few characters around each stretch of non-ASCII text are judged (first_bad()); a line
+ * Cost: text without a byte >= 0x80 is passed over at once (the survey says so).  Elsewhere
+ * only a few characters around each stretch of non-ASCII text are judged (first_bad(), which
+ * finds the stretches in the survey's list, not by reading the ASCII between them); a line
  * is read whole only once it has proved implausible.
  */
 #include <string.h>
@@ -72,19 +73,24 @@ typedef struct {
   gsize n, cap;
 } MjBytes;
 
-static void text_push(MjText *t, gunichar c, guint32 s, guint32 e) {
-  if (t->n == t->cap) {
-    t->cap = t->cap ? t->cap * 2 : 64;
-    t->v = g_renew(MjChar, t->v, t->cap);
-  }
+/* Room for more: out of the way of the pushes, which the repair makes one a character. */
+static G_NO_INLINE void text_grow(MjText *t) {
+  t->cap = t->cap ? t->cap * 2 : 64;
+  t->v = g_renew(MjChar, t->v, t->cap);
+}
+
+static G_NO_INLINE void bytes_grow(MjBytes *b) {
+  b->cap = b->cap ? b->cap * 2 : 64;
+  b->v = g_renew(MjByte, b->v, b->cap);
+}
+
+static inline void text_push(MjText *t, gunichar c, guint32 s, guint32 e) {
+  if (t->n == t->cap) text_grow(t);
   t->v[t->n++] = (MjChar){c, s, e};
 }
 
-static void bytes_push(MjBytes *b, guint8 byte, guint32 s, guint32 e) {
-  if (b->n == b->cap) {
-    b->cap = b->cap ? b->cap * 2 : 64;
-    b->v = g_renew(MjByte, b->v, b->cap);
-  }
+static inline void bytes_push(MjBytes *b, guint8 byte, guint32 s, guint32 e) {
+  if (b->n == b->cap) bytes_grow(b);
   b->v[b->n++] = (MjByte){byte, s, e};
 }
 
@@ -127,13 +133,17 @@ static const CleanCodepageChar *codepage_char(gunichar c) {
   return NULL;
 }
 
-/* The byte of C in code page CP, or -1. */
-static int encode_char(gunichar c, guint cp) {
-  gboolean sloppy = clean_codepages[cp].sloppy;
-  if (c < 0x80) return sloppy && c == 0x1A ? -1 : (int)c;
-  if (c == 0xFFFD && sloppy) return 0x1A;
+/* The byte of the non-ASCII character C in code page CP, or -1. */
+static G_NO_INLINE int encode_high(gunichar c, guint cp) {
+  if (c == 0xFFFD && clean_codepages[cp].sloppy) return 0x1A;
   const CleanCodepageChar *r = codepage_char(c);
   return r != NULL && r->bytes[cp] != 0 ? r->bytes[cp] : -1;
+}
+
+/* The byte of C in code page CP, or -1: inline for ASCII, most of a line. */
+static inline int encode_char(gunichar c, guint cp) {
+  if (c < 0x80) return c == 0x1A && clean_codepages[cp].sloppy ? -1 : (int)c;
+  return encode_high(c, cp);
 }
 
 static gboolean encodable(const MjText *t, guint cp) {
@@ -459,14 +469,15 @@ static inline gsize next_in_stretch(const guchar *t, gsize i, gsize end) {
 /* Looks for is_bad() sequences in [START, END) of T (START at a line start) without reading
  * all of it: only around its non-ASCII characters, each stretch of them (merged when fewer
  * than nine ASCII bytes apart on one line) with BAD_BEFORE characters before and BAD_AFTER
- * after, on the same line.  Returns the start of the first implausible stretch, or END.
- * Linear in the non-ASCII text. */
-static gsize first_bad(const char *t, gsize start, gsize end) {
+ * after, on the same line.  SURVEY, the survey of T, lists where those characters are.
+ * Returns the start of the first implausible stretch, or END.  Linear in the non-ASCII
+ * text. */
+static gsize first_bad(const char *t, gsize start, gsize end, const CleanSurvey *survey) {
   const guchar *u = (const guchar *)t;
   MjChar window[64];
-  gsize i = start;
+  gsize i = start, stop = clean_survey_stop_at(survey, start);
   while (i < end) {
-    i = clean_next_high(u, i, end);
+    i = clean_survey_next_high(survey, u, &stop, i, end);
     if (i >= end) break;
     gsize first = i, last = i;
     guint16 classes = 0; /* of the stretch's non-ASCII characters */
@@ -868,24 +879,29 @@ static void fix_encoding(const MjText *in, MjText *out, guint depth) {
 
 typedef struct {
   MjText line, fixed;
-  GArray *offsets; /* gsize: byte offset of each character of the line, and of its end */
+  gsize *offsets; /* the byte offset of each character of the line, and of its end */
+  gsize offsets_size;
 } MjScratch;
 
 /* Repairs the bytes [START, END) of the pass's text (no line break inside). */
 static gboolean repair_piece(CleanPass *pass, MjScratch *sc, gsize start, gsize end,
                              GError **error) {
   const char *t = pass->text;
-  if (first_bad(t, start, end) == end) return TRUE;
+  if (first_bad(t, start, end, pass->survey) == end) return TRUE;
   sc->line.n = 0;
-  g_array_set_size(sc->offsets, 0);
-  for (gsize i = start; i < end; i = (gsize)(g_utf8_next_char(t + i) - t)) {
-    g_array_append_val(sc->offsets, i);
-    guint32 k = (guint32)sc->line.n;
-    text_push(&sc->line, g_utf8_get_char(t + i), k, k + 1);
+  if (sc->offsets_size < end - start + 1) { /* room for a character at each byte */
+    sc->offsets_size = end - start + 1;
+    g_free(sc->offsets);
+    sc->offsets = g_new(gsize, sc->offsets_size);
   }
-  g_array_append_val(sc->offsets, end);
+  for (gsize i = start; i < end; i += clean_utf8_len((guchar)t[i])) {
+    guint32 k = (guint32)sc->line.n;
+    sc->offsets[k] = i;
+    text_push(&sc->line, clean_utf8_char(t + i), k, k + 1);
+  }
+  sc->offsets[sc->line.n] = end;
   fix_encoding(&sc->line, &sc->fixed, 0);
-  const gsize *off = (const gsize *)(void *)sc->offsets->data;
+  const gsize *off = sc->offsets;
   const MjChar *v = sc->fixed.v;
   gsize n = sc->fixed.n;
   GString *buf = g_string_new(NULL);
@@ -930,9 +946,9 @@ gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **err
   clean_pass_init(&pass, doc, survey);
   const guchar *t = (const guchar *)pass.text;
   gsize n = pass.len;
-  gsize i = first_bad(pass.text, 0, n);
+  gsize i = first_bad(pass.text, 0, n, survey);
   if (i == n) return TRUE;
-  MjScratch sc = {.offsets = g_array_new(FALSE, FALSE, sizeof(gsize))};
+  MjScratch sc = {.offsets = NULL};
   gboolean ok = TRUE;
   while (ok && i < n) {
     /* The line holding the implausible text at I. */
@@ -962,10 +978,10 @@ gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **err
       if (clean_next_high(t, s, e) < e) ok = repair_piece(&pass, &sc, s, e, error);
       s = e == end || skip == 0 ? e : e + skip;
     }
-    i = first_bad(pass.text, end, n);
+    i = first_bad(pass.text, end, n, survey);
   }
   text_clear(&sc.line);
   text_clear(&sc.fixed);
-  g_array_free(sc.offsets, TRUE);
+  g_free(sc.offsets);
   return clean_pass_finish(&pass, ok, error);
 }

@@ -1,8 +1,8 @@
 /* copydesk — clean: control and zero-width characters, and Unicode normalisation.
  *
  * Printable ASCII is already NFC and has nothing to remove: the control pass visits only
- * the survey's stops (see survey.c), and normalisation skips ASCII 32 bytes at a time, or
- * the whole text when the survey found no byte >= 0x80.
+ * the survey's stops (see survey.c), and normalisation only those of its stops that are
+ * bytes >= 0x80, or none when the survey found no such byte.
  *
  * Normalisation only touches the non-ASCII runs that change.  A run is cut into
  * pieces at "boundaries": characters that are starters (combining class 0), do not
@@ -19,6 +19,29 @@
 
 /* ---- Control and zero-width characters ------------------------------------ */
 
+enum {
+  DROP_CONTROL = 1 << 0, /* the byte is, or may start, a control character */
+  DROP_ZERO_WIDTH = 1 << 1, /* the byte may start a zero-width character */
+};
+
+/* What each byte may start that the pass removes: C0 controls but tab and the line breaks
+ * (LF, VT, FF, CR: whitespace's), DEL, 0xC2 (C1 controls, soft hyphen), 0xE2 (U+200B, U+2060)
+ * and 0xEF (U+FEFF).  No continuation byte (0x80-0xBF) is in it, so a stop inside a character
+ * never looks like the start of one. */
+static const guint8 drop_lead[256] = {
+    [0x00] = DROP_CONTROL, [0x01] = DROP_CONTROL, [0x02] = DROP_CONTROL,
+    [0x03] = DROP_CONTROL, [0x04] = DROP_CONTROL, [0x05] = DROP_CONTROL,
+    [0x06] = DROP_CONTROL, [0x07] = DROP_CONTROL, [0x08] = DROP_CONTROL,
+    [0x0E] = DROP_CONTROL, [0x0F] = DROP_CONTROL, [0x10] = DROP_CONTROL,
+    [0x11] = DROP_CONTROL, [0x12] = DROP_CONTROL, [0x13] = DROP_CONTROL,
+    [0x14] = DROP_CONTROL, [0x15] = DROP_CONTROL, [0x16] = DROP_CONTROL,
+    [0x17] = DROP_CONTROL, [0x18] = DROP_CONTROL, [0x19] = DROP_CONTROL,
+    [0x1A] = DROP_CONTROL, [0x1B] = DROP_CONTROL, [0x1C] = DROP_CONTROL,
+    [0x1D] = DROP_CONTROL, [0x1E] = DROP_CONTROL, [0x1F] = DROP_CONTROL,
+    [0x7F] = DROP_CONTROL, [0xC2] = DROP_CONTROL | DROP_ZERO_WIDTH,
+    [0xE2] = DROP_ZERO_WIDTH, [0xEF] = DROP_ZERO_WIDTH,
+};
+
 gboolean clean_characters(CopydeskDocument *doc, CleanSurvey *survey, gboolean control,
                           gboolean zero_width, GError **error) {
   clean_survey_ensure(survey, doc);
@@ -27,18 +50,16 @@ gboolean clean_characters(CopydeskDocument *doc, CleanSurvey *survey, gboolean c
   const guchar *t = (const guchar *)pass.text;
   gboolean ok = TRUE;
   /* Only the survey's stops can be controls or invisible characters: the rest is printable
-   * ASCII.  A stop inside a character already passed over is skipped. */
+   * ASCII.  Most stops are line breaks, spaces and the bytes of curly quotes and dashes,
+   * which one look at drop_lead[] passes over. */
+  const guint8 wanted = (control ? DROP_CONTROL : 0) | (zero_width ? DROP_ZERO_WIDTH : 0);
   const gsize *stops = survey->stops, n_stops = survey->n_stops;
-  gsize i = 0;
-  for (gsize k = 0; ok && k < n_stops; k++) {
-    if (stops[k] < i) continue;
-    i = stops[k];
+  for (gsize k = 0; k < n_stops; k++) {
+    gsize i = stops[k];
     guchar c = t[i];
-    if (c < 0x80) {
-      /* C0 controls and DEL; space, tab and line breaks (LF, VT, FF, CR) are whitespace's. */
-      gboolean drop = control && (c < '\t' || (c > '\r' && c < ' ') || c == 0x7F);
-      if (drop) ok = clean_pass_delete(&pass, i, i + 1, error);
-      i++;
+    if ((drop_lead[c] & wanted) == 0) continue;
+    if (c < 0x80) { /* a C0 control or DEL */
+      if (!(ok = clean_pass_delete(&pass, i, i + 1, error))) break;
       continue;
     }
     gsize len = clean_utf8_len(c);
@@ -51,14 +72,11 @@ gboolean clean_characters(CopydeskDocument *doc, CleanSurvey *survey, gboolean c
         drop = zero_width;
     } else if (c == 0xE2) {
       /* U+200B zero-width space, U+2060 word joiner */
-      if ((t[i + 1] == 0x80 && t[i + 2] == 0x8B) || (t[i + 1] == 0x81 && t[i + 2] == 0xA0))
-        drop = zero_width;
-    } else if (c == 0xEF) {
-      if (t[i + 1] == 0xBB && t[i + 2] == 0xBF) /* U+FEFF byte-order mark */
-        drop = zero_width;
+      drop = (t[i + 1] == 0x80 && t[i + 2] == 0x8B) || (t[i + 1] == 0x81 && t[i + 2] == 0xA0);
+    } else { /* 0xEF */
+      drop = t[i + 1] == 0xBB && t[i + 2] == 0xBF; /* U+FEFF byte-order mark */
     }
-    if (drop) ok = clean_pass_delete(&pass, i, i + len, error);
-    i += len;
+    if (drop && !(ok = clean_pass_delete(&pass, i, i + len, error))) break;
   }
   return clean_pass_finish(&pass, ok, error);
 }
@@ -189,10 +207,11 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormal
   gsize n = pass.len;
   gboolean ok = TRUE;
   GArray *bounds = NULL; /* where the pieces of a chunk that changes start */
-  gsize i = 0;
+  gsize i = 0, stop = 0;
   while (ok && i < n) {
-    /* ASCII characters are boundaries and never change. */
-    i = clean_next_high(u, i, n);
+    /* ASCII characters are boundaries and never change: the next non-ASCII one is the
+     * survey's next stop with a byte >= 0x80. */
+    i = clean_survey_next_high(survey, u, &stop, i, n);
     if (i >= n) break;
     /* The chunk starts at the boundary before the first non-ASCII character: the ASCII
      * character before it (which may take an accent), or I itself after a cut. */

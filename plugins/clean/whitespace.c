@@ -15,6 +15,7 @@
  * capitalised words), or the next line starts with a bullet.  Short lines, such as a
  * headline and a dateline above the story, keep their breaks.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "clean.h"
@@ -72,11 +73,13 @@ static G_ALWAYS_INLINE inline WsKind ws_kind(const guchar *t, gsize i, gsize n, 
 /* One line of the current paragraph: its text [start, end) (from its first character to
  * its last, no white space at either end), its length, counted by the scan that finds the
  * white space, and its other measures, taken only when line joining asks for them (a long line
- * of a wrapped paragraph, and the line after it). */
+ * of a wrapped paragraph, and the line after it): those of its ends, and its words, which take
+ * reading the whole line (only a long line's are asked for). */
 typedef struct {
   gsize start, end;
   guint chars;       /* characters, a space counting for each run inside the line */
-  gboolean measured; /* whether the measures below are taken */
+  gboolean measured; /* whether first_word, first and ends_sentence are taken */
+  gboolean counted;  /* whether words and capitalized are */
   guint words;       /* words starting with a letter */
   guint capitalized; /* of which start with a capital */
   guint first_word;  /* characters of the line's first word */
@@ -91,13 +94,18 @@ typedef struct {
   gboolean line_break;
 } WsRun;
 
+/* How many lines and waiting runs a paragraph has room for before its arrays move from the
+ * stack to the heap. */
+#define WS_INLINE 64
+
 typedef struct {
   CleanPass pass;
   const guchar *t;
   gsize n;
   gboolean whitespace, join_lines;
   /* The current paragraph's lines and waiting runs: plain arrays, since there is one entry
-   * for every line and most runs, and GArray's append is a function call each. */
+   * for every line and most runs, and GArray's append is a function call each; at first the
+   * inline ones below (most paragraphs have room there, so most documents allocate none). */
   WsLine *lines;
   WsRun *runs;
   guint n_lines, n_runs, lines_size, runs_size;
@@ -106,6 +114,9 @@ typedef struct {
                      * continuation bytes, and all but one byte of each run of white space */
   gboolean at_end;  /* a run reaching the end of the text closed the last paragraph */
   GError **error;
+  /* Last, out of the memset() that clears the rest. */
+  WsLine inline_lines[WS_INLINE];
+  WsRun inline_runs[WS_INLINE];
 } WsState;
 
 static gboolean is_sentence_end(gunichar c) {
@@ -128,14 +139,19 @@ static inline gboolean put_run(WsState *st, gsize s, gsize e, const char *want) 
   return clean_pass_replace(&st->pass, s, e, want, len, st->error);
 }
 
-/* Room for more runs and lines: out of the way of the scan, which adds one per line. */
+/* Room for more runs and lines, on the heap: out of the way of the scan, which adds one per
+ * line. */
 static G_NO_INLINE void grow_runs(WsState *st) {
-  st->runs_size = MAX(16, st->runs_size * 2);
+  st->runs_size *= 2;
+  if (st->runs == st->inline_runs)
+    st->runs = g_memdup2(st->inline_runs, sizeof st->inline_runs);
   st->runs = g_renew(WsRun, st->runs, st->runs_size);
 }
 
 static G_NO_INLINE void grow_lines(WsState *st) {
-  st->lines_size = MAX(16, st->lines_size * 2);
+  st->lines_size *= 2;
+  if (st->lines == st->inline_lines)
+    st->lines = g_memdup2(st->inline_lines, sizeof st->inline_lines);
   st->lines = g_renew(WsLine, st->lines, st->lines_size);
 }
 
@@ -176,12 +192,9 @@ static inline void count_word(WsLine *l, gunichar u) {
   }
 }
 
-/* Takes the measures of LINE (but its length, which the scan counted): its first character
- * and the length of its first word, how many words start with a letter and a capital (a word
- * starts after white space, or at the line's start), and whether it ends a sentence. */
+/* Takes the measures of the ends of L: its first character and the length of its first word,
+ * and whether it ends a sentence. */
 static void measure_line(const WsState *st, WsLine *l) {
-  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
-  const guint64 highs = ones * 0x80, lows = ones * 0x7F;
   const guchar *t = st->t;
   gsize len;
   l->measured = TRUE;
@@ -191,6 +204,31 @@ static void measure_line(const WsState *st, WsLine *l) {
        i += clean_utf8_len(t[i]))
     l->first_word++;
 
+  /* The last character (the line ends with one that is not white space), and the last one
+   * before it that is not white space. */
+  gsize p = l->end - 1;
+  while (p > l->start && (t[p] & 0xC0) == 0x80) p--;
+  gunichar last = char_at(t, p), before_last = 0;
+  while (p > l->start) {
+    gsize q = p - 1;
+    while (q > l->start && (t[q] & 0xC0) == 0x80) q--;
+    if (ws_kind(t, q, st->n, &len) == WS_NONE) {
+      before_last = char_at(t, q);
+      break;
+    }
+    p = q;
+  }
+  l->ends_sentence = is_sentence_end(last) || (is_closer(last) && is_sentence_end(before_last));
+}
+
+/* Counts the words of L that start with a letter, and of those the ones that start with a
+ * capital (a word starts after white space, or at the line's start). */
+static void count_words(const WsState *st, WsLine *l) {
+  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
+  const guint64 highs = ones * 0x80, lows = ones * 0x7F;
+  const guchar *t = st->t;
+  gsize len;
+  l->counted = TRUE;
   gboolean word_start = TRUE;
   for (gsize i = l->start; i < l->end;) {
     if (i + 8 <= l->end) {
@@ -223,22 +261,6 @@ static void measure_line(const WsState *st, WsLine *l) {
     word_start = FALSE;
     i += clean_utf8_len(t[i]);
   }
-
-  /* The last character (the line ends with one that is not white space), and the last one
-   * before it that is not white space. */
-  gsize p = l->end - 1;
-  while (p > l->start && (t[p] & 0xC0) == 0x80) p--;
-  gunichar last = char_at(t, p), before_last = 0;
-  while (p > l->start) {
-    gsize q = p - 1;
-    while (q > l->start && (t[q] & 0xC0) == 0x80) q--;
-    if (ws_kind(t, q, st->n, &len) == WS_NONE) {
-      before_last = char_at(t, q);
-      break;
-    }
-    p = q;
-  }
-  l->ends_sentence = is_sentence_end(last) || (is_closer(last) && is_sentence_end(before_last));
 }
 
 static gboolean line_is_long(const WsLine *l, guint widest) {
@@ -252,7 +274,7 @@ static gboolean line_is_bullet(const WsState *st, WsLine *l) {
 
 /* Reads like a headline: mostly capitalised words. */
 static gboolean line_is_title(const WsState *st, WsLine *l) {
-  if (!l->measured) measure_line(st, l);
+  if (!l->counted) count_words(st, l);
   return l->words >= 3 && l->capitalized * 10 >= l->words * 6;
 }
 
@@ -281,9 +303,10 @@ static gboolean flush_paragraph(WsState *st) {
       continue;
     }
     WsLine *line = &lines[run->line], *next = &lines[run->line + 1];
-    gboolean join = wrapped && line_is_long(line, widest) && !line_is_title(st, line) &&
-                    !line_is_bullet(st, next) &&
-                    !(line_ends_sentence(st, line) && !line_is_long(next, widest));
+    /* The title test, which reads the whole line, last. */
+    gboolean join = wrapped && line_is_long(line, widest) && !line_is_bullet(st, next) &&
+                    !(line_ends_sentence(st, line) && !line_is_long(next, widest)) &&
+                    !line_is_title(st, line);
     if (join)
       ok = put_run(st, run->start, run->end, " ");
     else if (st->whitespace)
@@ -327,7 +350,10 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
                           gboolean join_lines, GError **error) {
   clean_survey_ensure(survey, doc);
   WsState st;
-  memset(&st, 0, sizeof st);
+  memset(&st, 0, offsetof(WsState, inline_lines)); /* the inline arrays are filled as used */
+  st.lines = st.inline_lines;
+  st.runs = st.inline_runs;
+  st.lines_size = st.runs_size = WS_INLINE;
   clean_pass_init(&st.pass, doc, survey);
   st.t = (const guchar *)st.pass.text;
   st.n = st.pass.len;
@@ -366,7 +392,7 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
     end_line(&st, n);
     ok = flush_paragraph(&st);
   }
-  g_free(st.lines);
-  g_free(st.runs);
+  if (st.lines != st.inline_lines) g_free(st.lines);
+  if (st.runs != st.inline_runs) g_free(st.runs);
   return clean_pass_finish(&st.pass, ok, error);
 }
