@@ -34,6 +34,9 @@
  * tokenizes a stretch again where a rule counts its tokens.
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "sentences.h"
 
@@ -102,12 +105,17 @@ static gboolean ends_url(gunichar u) {
          u == 0x00AB || u == 0x00BB || u == 0x2026 || (u >= 0x80 && g_unichar_isspace(u));
 }
 
+/* Whether a URL may start at T[I]: "ht" (http://, https://), "ft" (ftp://) or "ww" (www.),
+ * in either case. */
+static inline gboolean url_may_start(const char *t, gsize i) {
+  char first = (char)(t[i] | 0x20), second = (char)(t[i + 1] | 0x20);
+  return ((first == 'h' || first == 'f') && second == 't') || (first == 'w' && second == 'w');
+}
+
 /* End of a URL starting at I, or 0 when none starts there. */
 static gsize scan_url(const char *t, gsize n, gsize i) {
   gsize j;
-  char first = (char)(t[i] | 0x20), second = (char)(t[i + 1] | 0x20);
-  if (!((first == 'h' || first == 'f') && second == 't') && !(first == 'w' && second == 'w'))
-    return 0;
+  if (!url_may_start(t, i)) return 0;
   if (starts_with_ci(t, n, i, "http://"))
     j = i + 7;
   else if (starts_with_ci(t, n, i, "https://"))
@@ -791,6 +799,21 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
         i = end + space;
         continue;
       }
+      /* The commonest of the others: a word before a period (an abbreviation's, or one of
+       * its own), where neither a URL nor an e-mail address starts.  scan_token() takes
+       * the rest the same way. */
+      if (stop_byte == '.' && i < sc->email.no_email_before && !url_may_start(t, i)) {
+        guint8 flags = 0;
+        gsize end = ascii_word_before_period(t, i, j, &flags);
+        if (end != 0) {
+          push(tokens, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, flags, newlines, space,
+               MARK_NONE);
+          newlines = 0;
+          space = t[end] == ' ';
+          i = end + space;
+          continue;
+        }
+      }
     }
     switch (class) {
       /* Whitespace, and invisible characters between tokens. */
@@ -854,19 +877,32 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
 
 /* ---- Leaving plain stretches out ------------------------------------------------ */
 
-/* Sixteen bytes (signed: those from 0x80 are below 0), and the result of comparing them
- * (0xFF where true, 0 where false) also read as two 64-bit words, the first byte lowest. */
+/* Sixteen bytes as a GCC/Clang generic vector (portable C that the compiler turns into SSE2
+ * on x86-64 and NEON on arm64), signed: those from 0x80 are below 0. */
 typedef gint8 V16 __attribute__((vector_size(16)));
 typedef guint64 V2x64 __attribute__((vector_size(16)));
 
-/* 0xFF in each of the sixteen bytes at P that may be a decision (see next_decision()),
- * and in a few more: a control, DEL or a byte from 0x80 (V + 1 is then below 0x21, signed),
- * ! ) (V | 0x08 is ')'), . ? and also / > (V | 0x11 is '?'). */
-static inline V2x64 decision_bytes(const char *p) {
+/* One bit for each of the sixteen bytes of M (0xFF or 0), the first byte lowest: SSE2's
+ * movemask, or the high bits of each 64-bit half gathered by a multiplication. */
+static inline guint v16_bits(V16 m) {
+#if defined(__SSE2__)
+  return (guint)_mm_movemask_epi8((__m128i)m);
+#else
+  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
+  const guint64 gather = G_GUINT64_CONSTANT(0x0002040810204081);
+  V2x64 w = (V2x64)m;
+  guint64 lo = GUINT64_FROM_LE(w[0]) & highs, hi = GUINT64_FROM_LE(w[1]) & highs;
+  return (guint)((lo * gather) >> 56) | (guint)(((hi * gather) >> 56) << 8);
+#endif
+}
+
+/* One bit for each of the sixteen bytes at P that may be a decision (see next_decision()),
+ * the first byte lowest, and for a few more: a control or a byte from 0x80 (V is then below
+ * 0x20, signed), ! ) (V | 0x08 is ')'), . ? and also / > (V | 0x11 is '?'). */
+static inline guint decision_bits(const char *p) {
   V16 v;
   memcpy(&v, p, 16);
-  V16 m = (V16)(v + 1 < 0x21) | (V16)((v | 0x08) == ')') | (V16)((v | 0x11) == '?');
-  return (V2x64)m;
+  return v16_bits((V16)(v < 0x20) | (V16)((v | 0x08) == ')') | (V16)((v | 0x11) == '?'));
 }
 
 /* Whether the byte from 0x80 at T[I] starts a character the sentence rules decide on: an
@@ -896,82 +932,67 @@ static inline gboolean high_decision(const char *t, gsize i) {
 static inline gboolean is_decision(const char *t, gsize i) {
   guchar c = (guchar)t[i];
   if (c >= 0x80) return high_decision(t, i);
-  return c < 0x20 || c == 0x7F || c == '.' || c == '!' || c == '?' || c == ')';
+  return c < 0x20 || c == '.' || c == '!' || c == '?' || c == ')';
 }
 
 /* The first byte at or after I (before N) that the sentence rules may decide on, or N: a
- * line break or another control, DEL, . ! ? and the end marks from 0x80 (high_decision()),
- * and ) (list items "a)", "1)").  32 bytes at a time; the few bytes decision_bytes() marks
- * besides (those of other characters from 0x80, / >) are looked at one by one. */
+ * line break or another control, . ! ? and the end marks from 0x80 (high_decision()),
+ * and ) (list items "a)", "1)").  32 bytes at a time (the last ones as the 32 that end at
+ * N); the few bytes decision_bits() marks besides (those of other characters from 0x80,
+ * / >) are looked at one by one. */
 static gsize next_decision(const char *t, gsize i, gsize n) {
-  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
   for (; i + 32 <= n; i += 32) {
-    V2x64 a = decision_bytes(t + i), b = decision_bytes(t + i + 16);
-    V2x64 any = a | b;
-    if ((any[0] | any[1]) == 0) continue;
-    guint64 words[4] = {a[0], a[1], b[0], b[1]};
-    for (guint w = 0; w < 4; w++)
-      for (guint64 m = words[w] & highs; m != 0; m &= m - 1) {
-        gsize k = i + 8 * w + ((gsize)__builtin_ctzll(m) >> 3); /* the first byte is lowest */
-        if (is_decision(t, k)) return k;
-      }
+    guint32 bits = decision_bits(t + i) | decision_bits(t + i + 16) << 16;
+    for (; bits != 0; bits &= bits - 1) {
+      gsize k = i + (gsize)__builtin_ctz(bits);
+      if (is_decision(t, k)) return k;
+    }
+  }
+  if (i < n && n >= 32) {
+    gsize s = n - 32; /* the bytes before I are known */
+    guint32 bits = decision_bits(t + s) | decision_bits(t + s + 16) << 16;
+    for (bits &= ~0u << (i - s); bits != 0; bits &= bits - 1) {
+      gsize k = s + (gsize)__builtin_ctz(bits);
+      if (is_decision(t, k)) return k;
+    }
+    return n;
   }
   for (; i < n; i++)
     if (is_decision(t, i)) return i;
   return n;
 }
 
-/* 0x80 in each byte of W that is no ASCII letter or digit, 0 in the others; *LETTERS gets
- * 0x80 in each byte that is an ASCII letter. */
-static inline guint64 non_alnum_bytes(guint64 w, guint64 *letters) {
-  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101), highs = ones * 0x80;
-  guint64 x = w & ~highs; /* (no carry leaves a byte below) */
-  guint64 digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1));
-  guint64 lower = x | ones * 0x20;
-  guint64 letter = (lower + ones * (0x80 - 'a')) & ~(lower + ones * (0x80 - 'z' - 1));
-  *letters = letter & ~w & highs;
-  return ~((digit | letter) & ~w) & highs;
-}
-
 /* Whether the bytes [S, E) are a plain chunk: ASCII letters and digits, not a number of at
- * most three digits (which footnotes_at() in sentences.c strings together).  The text
- * goes on to LIMIT at least. */
-static gboolean plain_chunk(const char *t, gsize s, gsize e, gsize limit) {
-  if (e - s <= 8 && s + 8 <= limit) { /* most chunks: eight bytes at once */
-    guint64 w, letters;
-    memcpy(&w, t + s, 8);
-    guint64 keep = e - s == 8 ? ~G_GUINT64_CONSTANT(0) : (G_GUINT64_CONSTANT(1) << (8 * (e - s))) - 1;
-    if (non_alnum_bytes(w, &letters) & keep) return FALSE;
-    return (letters & keep) != 0 || e - s > 3;
-  }
-  gboolean letter = FALSE;
+ * most three digits (which footnotes_at() in sentences.c strings together).  Most chunks
+ * are short: a byte at a time. */
+static gboolean plain_chunk(const char *t, gsize s, gsize e) {
+  guint8 kinds = 0;
   for (gsize k = s; k < e; k++) {
     guint8 w = ascii_word[(guchar)t[k]];
     if (w == 0) return FALSE;
-    letter |= w == ASCII_LETTER;
+    kinds |= w;
   }
-  return letter || e - s > 3;
+  return (kinds & ASCII_LETTER) != 0 || e - s > 3;
 }
 
-/* 0x80 in each byte of W that is a space, 0 in the others. */
-static inline guint64 space_bytes(guint64 w) {
-  const guint64 low7 = G_GUINT64_CONSTANT(0x7F7F7F7F7F7F7F7F);
-  guint64 x = w ^ G_GUINT64_CONSTANT(0x2020202020202020); /* 0 where a space was */
-  return ~(((x & low7) + low7) | x | low7);
+/* One bit for each of the sixteen bytes at P that is a space, the first byte lowest. */
+static inline guint space_bits(const char *p) {
+  V16 v;
+  memcpy(&v, p, 16);
+  return v16_bits((V16)(v == ' '));
 }
 
 /* The start of the chunk that ends at E: the position after the last space before E, or
- * LO when there is none from LO on.  Eight bytes at a time. */
+ * LO when there is none from LO on.  Sixteen bytes at a time (while they lie in the text). */
 static inline gsize chunk_start(const char *t, gsize lo, gsize e) {
-  while (e >= lo + 8) {
-    guint64 w;
-    memcpy(&w, t + e - 8, 8);
-    guint64 spaces = space_bytes(w);
-    if (spaces != 0) return e - 8 + (gsize)(63 - __builtin_clzll(spaces)) / 8 + 1;
-    e -= 8;
+  while (e >= 16 && e > lo) {
+    guint bits = space_bits(t + e - 16);
+    if (e - 16 < lo) bits &= ~0u << (lo - (e - 16)); /* (the bytes before LO are not asked about) */
+    if (bits != 0) return e - 16 + (gsize)(31 - __builtin_clz(bits)) + 1;
+    e -= 16;
   }
   while (e > lo && t[e - 1] != ' ') e--;
-  return e;
+  return MAX(e, lo);
 }
 
 /* Where to resume after the plain word ending at E1 when the next decision is at Q: the
@@ -998,7 +1019,7 @@ static gsize resume_at(const char *t, gsize e1, gsize q) {
     while (e > e1 && t[e - 1] == ' ') e--;
     gsize s = chunk_start(t, e1, e);
     if (s == e || s <= e1) return 0; /* (a space follows E1: no chunk starts there) */
-    if (plain_chunk(t, s, e, q)) return r;
+    if (plain_chunk(t, s, e)) return r;
     r = s;
   }
 }
