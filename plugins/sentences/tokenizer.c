@@ -192,9 +192,50 @@ static const guint8 ascii_word[256] = {
     2,2,2,2,2,2,2,2,2,2,2,0,0,0,0,0, /* 0x70  p-z */
 };
 
-/* The end of the run of ASCII letters and digits starting at T[J]; *ALPHA is set when it
- * holds a letter.  (The NUL after the text stops it.) */
-static inline gsize ascii_word_end(const char *t, gsize j, gboolean *alpha) {
+/* Sixteen bytes as a GCC/Clang generic vector (portable C that the compiler turns into SSE2
+ * on x86-64 and NEON on arm64), signed: those from 0x80 are below 0. */
+typedef gint8 V16 __attribute__((vector_size(16)));
+typedef guint64 V2x64 __attribute__((vector_size(16)));
+
+/* One bit for each of the sixteen bytes of M (0xFF or 0), the first byte lowest: SSE2's
+ * movemask, or the high bits of each 64-bit half gathered by a multiplication. */
+static inline guint v16_bits(V16 m) {
+#if defined(__SSE2__)
+  return (guint)_mm_movemask_epi8((__m128i)m);
+#else
+  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
+  const guint64 gather = G_GUINT64_CONSTANT(0x0002040810204081);
+  V2x64 w = (V2x64)m;
+  guint64 lo = GUINT64_FROM_LE(w[0]) & highs, hi = GUINT64_FROM_LE(w[1]) & highs;
+  return (guint)((lo * gather) >> 56) | (guint)(((hi * gather) >> 56) << 8);
+#endif
+}
+
+/* One bit for each of the sixteen bytes at P that is an ASCII letter or digit, the first
+ * byte lowest; *LETTERS gets those of the letters.  (A byte is in [LO, LO + N) when, offset
+ * by 0x80 - LO, it is below N - 0x80 read signed.) */
+static inline guint alnum_bits(const char *p, guint *letters) {
+  V16 v;
+  memcpy(&v, p, 16);
+  V16 letter = (V16)(((v | 0x20) + (gint8)(0x80 - 'a')) < (gint8)(26 - 0x80));
+  V16 digit = (V16)((v + (gint8)(0x80 - '0')) < (gint8)(10 - 0x80));
+  *letters = v16_bits(letter);
+  return v16_bits(letter | digit);
+}
+
+/* The end of the run of ASCII letters and digits starting at T[J] (of a text of N bytes);
+ * *ALPHA is set when it holds a letter.  Sixteen bytes at once when they lie in the text
+ * and the run ends there (most words), else a byte at a time (the NUL after the text stops
+ * the run). */
+static inline gsize ascii_word_end(const char *t, gsize n, gsize j, gboolean *alpha) {
+  if (j + 16 <= n) {
+    guint letters, other = ~alnum_bits(t + j, &letters) & 0xFFFF;
+    if (other != 0) {
+      guint k = (guint)__builtin_ctz(other);
+      *alpha = (letters & ((1u << k) - 1)) != 0;
+      return j + k;
+    }
+  }
   while ((guchar)(t[j] - '0') < 10) j++; /* a number, or the digits before letters (5th) */
   *alpha = ascii_word[(guchar)t[j]] != 0;
   /* Four bytes a round, without a loop test each (a word byte is never the last byte). */
@@ -286,16 +327,12 @@ G_ALWAYS_INLINE static inline WordScan scan_word(const char *t, gsize n, gsize i
   gsize apostrophe = 0, apostrophe_len = 0, j = i, len;
   gunichar prev = 0;
   for (;;) {
-    /* Plain ASCII letters and digits, the bulk of every word (the text ends in a NUL,
-     * which stops the run). */
+    /* Plain ASCII letters and digits, the bulk of every word. */
     gsize run = j;
-    guint seen = 0, c;
-    while ((c = ascii_word[(guchar)t[j]]) != 0) {
-      seen |= c;
-      j++;
-    }
+    gboolean letters;
+    j = ascii_word_end(t, n, j, &letters);
     if (j > run) {
-      alpha |= (seen & ASCII_LETTER) != 0;
+      alpha |= letters;
       segment += (guint)(j - run);
       prev = (guchar)t[j - 1];
     }
@@ -780,7 +817,7 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
        * space or a plain punctuation mark ends, which needs none of scan_token()'s rules.
        * Only a URL (http:// https:// ftp:// www.: a scheme or "www" runs up to its ':'
        * or '.') or an e-mail address could start there instead. */
-      j = ascii_word_end(t, i, &alpha);
+      j = ascii_word_end(t, n, i, &alpha);
       guchar stop_byte = (guchar)t[j];
       if (ends_ascii_word(t, j) && stop_byte != ':') {
         gsize end = email_at(t, n, i, &sc->email);
@@ -876,25 +913,6 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
 }
 
 /* ---- Leaving plain stretches out ------------------------------------------------ */
-
-/* Sixteen bytes as a GCC/Clang generic vector (portable C that the compiler turns into SSE2
- * on x86-64 and NEON on arm64), signed: those from 0x80 are below 0. */
-typedef gint8 V16 __attribute__((vector_size(16)));
-typedef guint64 V2x64 __attribute__((vector_size(16)));
-
-/* One bit for each of the sixteen bytes of M (0xFF or 0), the first byte lowest: SSE2's
- * movemask, or the high bits of each 64-bit half gathered by a multiplication. */
-static inline guint v16_bits(V16 m) {
-#if defined(__SSE2__)
-  return (guint)_mm_movemask_epi8((__m128i)m);
-#else
-  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
-  const guint64 gather = G_GUINT64_CONSTANT(0x0002040810204081);
-  V2x64 w = (V2x64)m;
-  guint64 lo = GUINT64_FROM_LE(w[0]) & highs, hi = GUINT64_FROM_LE(w[1]) & highs;
-  return (guint)((lo * gather) >> 56) | (guint)(((hi * gather) >> 56) << 8);
-#endif
-}
 
 /* One bit for each of the sixteen bytes at P that may be a decision (see next_decision()),
  * the first byte lowest, and for a few more: a control or a byte from 0x80 (V is then below
