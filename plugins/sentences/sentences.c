@@ -855,13 +855,17 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   }
   /* Without the token layer, the sentences need only the tokens near where they may end
    * (and near list items and line breaks): the rest is left out. */
-  gboolean with_tokens =
-      config->tokens && copydesk_document_layer_wanted(doc, COPYDESK_LAYER_TOKEN);
+  gboolean tokens_wanted = copydesk_document_layer_wanted(doc, COPYDESK_LAYER_TOKEN);
+  gboolean paragraphs_wanted = copydesk_document_layer_wanted(doc, COPYDESK_LAYER_PARAGRAPH);
+  gboolean with_tokens = config->tokens && tokens_wanted;
   sentences_tokenize(text, len, !with_tokens, &tokens);
 
-  CopydeskLayer *token_layer = fresh_layer(doc, COPYDESK_LAYER_TOKEN);
+  /* The token and paragraph layers are made only when a later stage or the output reads
+   * them (the token layer then empty when the option turns it off). */
+  CopydeskLayer *token_layer = tokens_wanted ? fresh_layer(doc, COPYDESK_LAYER_TOKEN) : NULL;
   CopydeskLayer *sentence_layer = fresh_layer(doc, COPYDESK_LAYER_SENTENCE);
-  CopydeskLayer *paragraph_layer = fresh_layer(doc, COPYDESK_LAYER_PARAGRAPH);
+  CopydeskLayer *paragraph_layer =
+      paragraphs_wanted ? fresh_layer(doc, COPYDESK_LAYER_PARAGRAPH) : NULL;
   Splitter sp = {
       .config = config,
       .text = text,
@@ -899,10 +903,9 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     first = next;
     if (b < n_breaks) b++;
   }
-  /* Token boundaries are character boundaries: no span can be refused.  The token and
-   * paragraph layers are left empty when no later stage and not the output reads them. */
+  /* Token boundaries are character boundaries: no span can be refused. */
   gboolean ok = copydesk_layer_add_spans(sentence_layer, sp.sentences.v, sp.sentences.len, error);
-  if (ok && copydesk_document_layer_wanted(doc, COPYDESK_LAYER_PARAGRAPH))
+  if (ok && paragraphs_wanted)
     ok = copydesk_layer_add_spans(paragraph_layer, sp.paragraphs.v, sp.paragraphs.len, error);
   if (ok && with_tokens && sp.n_tok > 0)
     ok = copydesk_layer_add_spans(token_layer, tokens.spans, sp.n_tok, error);
