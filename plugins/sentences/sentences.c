@@ -630,11 +630,10 @@ static gboolean dateline_shape(const Splitter *sp, gsize s, gsize e) {
          (tok_is(sp, e, ")") && e - s < 16 && token_distance(sp, s, e) < 16);
 }
 
-static const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
-  if (!sp->config->headlines) return "sentence";
-  gboolean line_start = s == sp->para_first || sp->tok[s].newlines >= 1;
-  gboolean line_end = e == sp->para_last || (sp->tok[e + 1].flags & TOKEN_FLAG_HARD);
-  if (!line_start || !line_end) return "sentence";
+/* sentence_label() of a sentence that is a whole line: "dateline" or "headline" without
+ * final punctuation in the first paragraphs, "headline" for a short question or
+ * exclamation atop the story, else "sentence". */
+G_NO_INLINE static const char *line_label(const Splitter *sp, gsize s, gsize e) {
   gsize last = e;
   while (last > s && is_closer(sp, last)) last--;
   if (!is_terminator(sp, last)) {
@@ -647,6 +646,16 @@ static const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
       count_chars(sp->text + sp->span[s].start, sp->span[e].end - sp->span[s].start) <= 100)
     return "headline";
   return "sentence";
+}
+
+/* The label of the sentence from token S to token E: "sentence", or when it is a whole
+ * line and the headlines option is on, line_label()'s. */
+static inline const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
+  if (!sp->config->headlines) return "sentence";
+  gboolean line_start = s == sp->para_first || sp->tok[s].newlines >= 1;
+  gboolean line_end = e == sp->para_last || (sp->tok[e + 1].flags & TOKEN_FLAG_HARD);
+  if (!line_start || !line_end) return "sentence";
+  return line_label(sp, s, e);
 }
 
 static void add_sentence(Splitter *sp, gsize s, gsize e) {

@@ -511,12 +511,15 @@ static TokenMark mark_of(const char *t, gsize start, gsize end, gunichar u) {
   }
 }
 
+/* Doubles LIST's room. */
+G_NO_INLINE static void grow_indices(TokenIndices *list) {
+  list->cap = list->cap ? list->cap * 2 : 64;
+  list->v = g_renew(gsize, list->v, list->cap);
+}
+
 /* Appends token index K to LIST. */
-G_NO_INLINE static void add_index(TokenIndices *list, gsize k) {
-  if (list->len == list->cap) {
-    list->cap = list->cap ? list->cap * 2 : 64;
-    list->v = g_renew(gsize, list->v, list->cap);
-  }
+static inline void add_index(TokenIndices *list, gsize k) {
+  if (list->len == list->cap) grow_indices(list);
   list->v[list->len++] = k;
 }
 
