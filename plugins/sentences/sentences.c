@@ -51,7 +51,7 @@ typedef struct {
 
 typedef struct {
   gsize first, last; /* token indices */
-  guint chars;
+  guint chars;       /* its characters; its bytes when they are fewer than 40 */
 } LineInfo;
 
 /* A growable array of spans to add to a layer in one call (V holds LEN of CAP). */
@@ -467,8 +467,10 @@ static void mark_line_breaks(Splitter *sp) {
   for (guint k = 0; k < n; k++) {
     lines[k].first = k == 0 ? sp->para_first : sp->line_starts[k - 1];
     lines[k].last = k + 1 < n ? sp->line_starts[k] - 1 : sp->para_last;
-    gsize start = sp->span[lines[k].first].start;
-    lines[k].chars = count_chars(sp->text + start, sp->span[lines[k].last].end - start);
+    gsize start = sp->span[lines[k].first].start, bytes = sp->span[lines[k].last].end - start;
+    /* A line of fewer than 40 bytes has fewer than 40 characters: it is not long, and it is
+     * the widest only when no line is long; its bytes do as well as its characters. */
+    lines[k].chars = bytes < 40 ? (guint)bytes : count_chars(sp->text + start, bytes);
   }
   guint widest = 0, long_lines = 0;
   for (guint k = 0; k < n; k++) widest = MAX(widest, lines[k].chars);
