@@ -983,19 +983,6 @@ static gsize next_decision(const char *t, gsize i, gsize n) {
   return n;
 }
 
-/* Whether the bytes [S, E) are a plain chunk: ASCII letters and digits, not a number of at
- * most three digits (which footnotes_at() in sentences.c strings together).  Most chunks
- * are short: a byte at a time. */
-static gboolean plain_chunk(const char *t, gsize s, gsize e) {
-  guint8 kinds = 0;
-  for (gsize k = s; k < e; k++) {
-    guint8 w = ascii_word[(guchar)t[k]];
-    if (w == 0) return FALSE;
-    kinds |= w;
-  }
-  return (kinds & ASCII_LETTER) != 0 || e - s > 3;
-}
-
 /* One bit for each of the sixteen bytes at P that is a space, the first byte lowest. */
 static inline guint space_bits(const char *p) {
   V16 v;
@@ -1038,9 +1025,26 @@ static gsize resume_at(const char *t, gsize e1, gsize q) {
   for (;;) {
     e = r;
     while (e > e1 && t[e - 1] == ' ') e--;
-    gsize s = chunk_start(t, e1, e);
-    if (s == e || s <= e1) return 0; /* (a space follows E1: no chunk starts there) */
-    if (plain_chunk(t, s, e)) return r;
+    /* The chunk before, read backwards while it may be plain: ASCII letters and digits,
+     * not a number of at most three digits (which footnotes_at() in sentences.c strings
+     * together). */
+    gsize s = e;
+    guint8 kinds = 0;
+    gboolean plain = TRUE;
+    while (s > e1) {
+      guint8 w = ascii_word[(guchar)t[s - 1]];
+      if (w == 0) {
+        if (t[s - 1] != ' ') {
+          plain = FALSE;
+          s = chunk_start(t, e1, s - 1);
+        }
+        break;
+      }
+      kinds |= w;
+      s--;
+    }
+    if (s <= e1) return 0; /* (a space follows E1: no chunk starts there) */
+    if (plain && ((kinds & ASCII_LETTER) != 0 || e - s > 3)) return r;
     r = s;
   }
 }
