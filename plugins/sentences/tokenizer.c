@@ -524,15 +524,16 @@ static inline void add_index(TokenIndices *list, gsize k) {
 }
 
 /* The kind and sentence role (char_kind(), mark_of()) of the ASCII punctuation and symbols
- * that ascii_punct() takes; TAKEN is 0 for the others: - ! ? ` ' (runs, pairs, clitics,
- * '90s) and # @ (tags, handles), which scan_token() looks further at, and every byte that is
- * no punctuation.  sentences_tokenizer_check() compares the table with the functions. */
+ * that ascii_punct() takes; TAKEN is 0 for the others: ` ' (pairs, clitics, '90s) and # @
+ * (tags, handles), which scan_token() looks further at, and every byte that is no
+ * punctuation.  sentences_tokenizer_check() compares the table with the functions. */
 typedef struct {
   guint8 taken, kind, mark;
 } PunctInfo;
 #define PUNCT(m) {1, TOKEN_PUNCT, m}
 #define SYMBOL {1, TOKEN_SYMBOL, MARK_NONE}
 static const PunctInfo punct_info[128] = {
+    ['!'] = PUNCT(MARK_BANG),  ['?'] = PUNCT(MARK_BANG), ['-'] = PUNCT(MARK_DASH),
     ['"'] = PUNCT(MARK_QUOTE), ['$'] = SYMBOL,          ['%'] = SYMBOL,
     ['&'] = SYMBOL,            ['('] = PUNCT(MARK_OPEN), [')'] = PUNCT(MARK_CLOSE),
     ['*'] = PUNCT(MARK_NONE),  ['+'] = SYMBOL,          [','] = PUNCT(MARK_NONE),
@@ -546,18 +547,31 @@ static const PunctInfo punct_info[128] = {
 #undef PUNCT
 #undef SYMBOL
 
-/* The end of the ASCII punctuation or symbol token at T[I] (an ASCII byte) that is one byte
- * or a run of periods, with its kind and sentence role; 0 for the marks that scan_token()
- * looks further at (punct_info). */
+/* The end of the ASCII punctuation or symbol token at T[I] (an ASCII byte) that is one
+ * byte, a run of periods, of hyphens or of ! and ?, with its kind and sentence role; 0 for
+ * the marks that scan_token() looks further at (punct_info).  (The NUL after the text
+ * stops a run.) */
 static inline gsize ascii_punct(const char *t, gsize i, TokenKind *kind, TokenMark *mark) {
   const PunctInfo *info = &punct_info[(guchar)t[i] & 0x7F];
   if (!info->taken) return 0;
   gsize end = i + 1;
   *kind = (TokenKind)info->kind;
   *mark = (TokenMark)info->mark;
-  if (t[i] == '.' && t[end] == '.') {
-    while (t[end] == '.') end++; /* ... (the NUL after the text stops it) */
-    *mark = MARK_ELLIPSIS;
+  switch (t[i]) {
+    case '.':
+      if (t[end] != '.') break;
+      while (t[end] == '.') end++; /* ... */
+      *mark = MARK_ELLIPSIS;
+      break;
+    case '-':
+      while (t[end] == '-') end++; /* -- */
+      break;
+    case '!':
+    case '?':
+      while (t[end] == '!' || t[end] == '?') end++;
+      break;
+    default:
+      break;
   }
   return end;
 }
@@ -567,7 +581,7 @@ gboolean sentences_tokenizer_check(void) {
     const PunctInfo *info = &punct_info[c];
     gboolean punct = byte_class[c] == BYTE_PUNCT || byte_class[c] == BYTE_JOIN ||
                      byte_class[c] == BYTE_SEP;
-    gboolean looked_at = strchr("-!?`'#@", (int)c) != NULL;
+    gboolean looked_at = strchr("`'#@", (int)c) != NULL;
     if (info->taken != (punct && !looked_at)) return FALSE;
     if (!info->taken) continue;
     TokenKind kind = char_kind(c);
@@ -847,6 +861,30 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
         gsize end = ascii_word_before_period(t, i, j, &flags);
         if (end != 0) {
           push(tokens, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, flags, newlines, space,
+               MARK_NONE);
+          newlines = 0;
+          space = t[end] == ' ';
+          i = end + space;
+          continue;
+        }
+      }
+      /* And the next commonest: runs of ASCII letters and digits joined by single hyphens
+       * (well-known, 20-year-old), where no e-mail address starts, up to a byte that ends
+       * the word (ends_ascii_word(), or a period that is not between two letters or two
+       * digits, which a joined word never keeps).  scan_word() takes them the same way. */
+      if (stop_byte == '-' && ascii_word[(guchar)t[j + 1]] != 0 &&
+          i < sc->email.no_email_before) {
+        gsize end = j;
+        gboolean letters = alpha;
+        do {
+          gboolean more;
+          end = ascii_word_end(t, n, end + 1, &more);
+          letters |= more;
+        } while (t[end] == '-' && ascii_word[(guchar)t[end + 1]] != 0);
+        if (t[end] == '.' ? (guchar)t[end + 1] < 0x80 &&
+                                ascii_word[(guchar)t[end + 1]] != ascii_word[(guchar)t[end - 1]]
+                          : ends_ascii_word(t, end)) {
+          push(tokens, i, end, letters ? TOKEN_WORD : TOKEN_NUMBER, 0, newlines, space,
                MARK_NONE);
           newlines = 0;
           space = t[end] == ' ';
