@@ -868,6 +868,34 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
           continue;
         }
       }
+      /* A word with an apostrophe (' or ’) between ASCII letters and a run of ASCII letters
+       * and digits after it that a byte ending the word ends (ends_ascii_word()), where no
+       * e-mail address starts: one word (O'Brien) or a word and its clitic (do|n't,
+       * Rubio|'s), as scan_word() takes them. */
+      gsize apostrophe_len = stop_byte == '\'' ? 1
+                             : stop_byte == 0xE2 && (guchar)t[j + 1] == 0x80 &&
+                                       (guchar)t[j + 2] == 0x99
+                                 ? 3
+                                 : 0;
+      if (apostrophe_len != 0 && ascii_word[(guchar)t[j - 1]] == ASCII_LETTER &&
+          ascii_word[(guchar)t[j + apostrophe_len]] == ASCII_LETTER &&
+          i < sc->email.no_email_before) {
+        gboolean more;
+        gsize end = ascii_word_end(t, n, j + apostrophe_len, &more);
+        if (ends_ascii_word(t, end)) {
+          gsize split = find_clitic(t, i, end, j, apostrophe_len);
+          if (split != 0) {
+            push(tokens, i, split, TOKEN_WORD, 0, newlines, space, MARK_NONE);
+            push(tokens, split, end, TOKEN_WORD, 0, 0, FALSE, MARK_NONE);
+          } else {
+            push(tokens, i, end, TOKEN_WORD, 0, newlines, space, MARK_NONE);
+          }
+          newlines = 0;
+          space = t[end] == ' ';
+          i = end + space;
+          continue;
+        }
+      }
       /* And the next commonest: runs of ASCII letters and digits joined by single hyphens
        * (well-known, 20-year-old), where no e-mail address starts, up to a byte that ends
        * the word (ends_ascii_word(), or a period that is not between two letters or two
