@@ -426,6 +426,64 @@ static inline gsize ascii_word_before_period(const char *t, gsize i, gsize j, gu
   return j;
 }
 
+/* The end of the word that the runs of ASCII letters and digits from T[I] make when joined
+ * as scan_word() joins them: by a hyphen, by a period between two letters, by a period,
+ * comma, colon or slash between two digits; with its kind and flags, as scan_word() finds
+ * them (an abbreviation's final period kept).  J is the end of the first run, ALPHA whether
+ * it holds a letter.  0 when scan_word() would look at more than those: an apostrophe or an
+ * ampersand, a byte from 0x80 after the runs or after a mark. */
+static inline gsize ascii_joined_word(const char *t, gsize n, gsize i, gsize j, gboolean alpha,
+                                       TokenKind *kind, guint8 *flags) {
+  gboolean joined = FALSE;
+  guint periods = 0, segment = (guint)(j - i), widest_segment = 0;
+  for (;;) {
+    guchar c = (guchar)t[j];
+    if (c >= 0x80 || c == '\'' || c == '&') return 0;
+    if (c != '.' && c != ',' && c != ':' && c != '/' && c != '-') break;
+    guchar next = (guchar)t[j + 1];
+    if (next >= 0x80) return 0;
+    guint8 before = ascii_word[(guchar)t[j - 1]], after = ascii_word[next];
+    if (c == '-') {
+      if (after == 0) break;
+      joined = TRUE;
+    } else if (before == after && (before == ASCII_DIGIT || c == '.')) {
+      if (before == ASCII_LETTER) { /* U.S. */
+        periods++;
+        widest_segment = MAX(widest_segment, segment);
+        segment = 0;
+      }
+    } else {
+      break;
+    }
+    gboolean letters;
+    gsize e = ascii_word_end(t, n, j + 1, &letters);
+    alpha |= letters;
+    segment += (guint)(e - (j + 1));
+    j = e;
+  }
+  *kind = alpha ? TOKEN_WORD : TOKEN_NUMBER;
+  *flags = 0;
+  /* A period after a letter that is not the start of "..": does it belong to the word? */
+  if (t[j] == '.' && ascii_word[(guchar)t[j - 1]] == ASCII_LETTER && t[j + 1] != '.') {
+    gboolean keep = FALSE;
+    if (periods > 0) {
+      widest_segment = MAX(widest_segment, segment);
+      keep = widest_segment <= 2 || sentences_abbreviation(t + i, j - i) != ABBR_NONE;
+      if (keep) *flags = TOKEN_FLAG_MULTI;
+    } else if (segment == 1 && !joined) {
+      keep = TRUE;
+      *flags = TOKEN_FLAG_INITIAL;
+    } else if (!joined && sentences_abbreviation(t + i, j - i) != ABBR_NONE) {
+      keep = TRUE;
+    }
+    if (keep) {
+      *flags |= TOKEN_FLAG_ABBREV;
+      return j + 1;
+    }
+  }
+  return j;
+}
+
 /* ---- Punctuation and symbols ------------------------------------------------ */
 
 static TokenKind char_kind(gunichar u) {
@@ -709,6 +767,8 @@ G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, gsize j, gboolean alpha, 
     } else if (t[j] == '.' && (end = ascii_word_before_period(t, i, j, &flags)) != 0) {
       /* the commonest case here: a word before a period */
       kind = alpha ? TOKEN_WORD : TOKEN_NUMBER;
+    } else {
+      end = ascii_joined_word(t, n, i, j, alpha, &kind, &flags); /* U.S. 1,000.5 */
     }
     if (end != 0) {
       push(sc->tokens, i, end, kind, flags, newlines, space, MARK_NONE);
