@@ -18,10 +18,12 @@
  *              and ?, and the two-character quotes `` and ''; … — – are tokens.
  *   symbol     currency, math and other symbols, and % & @ #.
  *
- * Most tokens are cheap to find, and the main loop (sentences_tokenize()) takes them
- * itself from a byte-class table, without decoding characters: plain ASCII words, one-byte
- * punctuation, the typographic quotes and dashes, white space.  scan_token() decodes and
- * applies the rules above to everything else.  Each token also notes whether a line break
+ * Most tokens are cheap to find, and the main loop (scan_range()) takes them itself from a
+ * byte-class table, without decoding characters: plain ASCII words (found sixteen bytes at
+ * once), ASCII words before a period, joined by hyphens or with an apostrophe and clitic,
+ * one-byte punctuation and runs of . - ! ?, the typographic quotes and dashes, white space.
+ * scan_token() applies the rules above to everything else, decoding characters only when
+ * the word is not ASCII letters and digits joined by marks (ascii_joined_word()).  Each token also notes whether a line break
  * comes before it and whether it may start a list marker (sentences.h).
  *
  * Without the token layer, the sentences need only the tokens near a decision: an end
