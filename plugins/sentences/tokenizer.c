@@ -1131,6 +1131,40 @@ static inline gsize chunk_start(const char *t, gsize lo, gsize e) {
   return MAX(e, lo);
 }
 
+/* The start of the chunk that ends at E (after E1), or E1 when it reaches back to E1;
+ * *PLAIN is set when it is ASCII letters and digits only, and *LETTER when it holds a
+ * letter besides.  The sixteen bytes before E at once when its start is there, else a byte
+ * at a time while it may be plain. */
+static inline gsize chunk_before(const char *t, gsize e1, gsize e, gboolean *plain,
+                                 gboolean *letter) {
+  *plain = FALSE;
+  *letter = FALSE;
+  gsize s = e;
+  if (e >= e1 + 16) {
+    guint letters, other = ~alnum_bits(t + e - 16, &letters) & 0xFFFF;
+    if (other != 0) {
+      guint last = 31 - (guint)__builtin_clz(other); /* the last that is no letter or digit */
+      s = e - 16 + last + 1;
+      if (t[s - 1] != ' ') return chunk_start(t, e1, s - 1);
+      *plain = TRUE;
+      *letter = (letters >> (last + 1)) != 0;
+      return s;
+    }
+  }
+  guint8 kinds = 0;
+  for (; s > e1; s--) {
+    guint8 w = ascii_word[(guchar)t[s - 1]];
+    if (w == 0) {
+      if (t[s - 1] != ' ') return chunk_start(t, e1, s - 1);
+      break;
+    }
+    kinds |= w;
+  }
+  *plain = TRUE;
+  *letter = (kinds & ASCII_LETTER) != 0;
+  return s;
+}
+
 /* Where to resume after the plain word ending at E1 when the next decision is at Q: the
  * start of the chunk (run of bytes other than the space) that holds the last token before
  * Q, or Q's own, if a plain chunk ends before it (and after E1) so that what lies between
@@ -1153,26 +1187,12 @@ static gsize resume_at(const char *t, gsize e1, gsize q) {
   for (;;) {
     e = r;
     while (e > e1 && t[e - 1] == ' ') e--;
-    /* The chunk before, read backwards while it may be plain: ASCII letters and digits,
-     * not a number of at most three digits (which footnotes_at() in sentences.c strings
-     * together). */
-    gsize s = e;
-    guint8 kinds = 0;
-    gboolean plain = TRUE;
-    while (s > e1) {
-      guint8 w = ascii_word[(guchar)t[s - 1]];
-      if (w == 0) {
-        if (t[s - 1] != ' ') {
-          plain = FALSE;
-          s = chunk_start(t, e1, s - 1);
-        }
-        break;
-      }
-      kinds |= w;
-      s--;
-    }
+    /* The chunk before: is it plain (ASCII letters and digits, not a number of at most
+     * three digits, which footnotes_at() in sentences.c strings together)? */
+    gboolean plain, letter;
+    gsize s = chunk_before(t, e1, e, &plain, &letter);
     if (s <= e1) return 0; /* (a space follows E1: no chunk starts there) */
-    if (plain && ((kinds & ASCII_LETTER) != 0 || e - s > 3)) return r;
+    if (plain && (letter || e - s > 3)) return r;
     r = s;
   }
 }
