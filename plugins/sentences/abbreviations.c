@@ -2,8 +2,8 @@
  *
  * Every table is sorted by strcmp() and searched by binary search;
  * sentences_tables_init() verifies the order (and that every abbreviation is short enough
- * and starts with an ASCII byte) and fills the table of the abbreviations' first bytes and
- * lengths when the plugin is created.
+ * and starts with an ASCII byte) and fills the table of the abbreviations' first bytes,
+ * lengths and last bytes when the plugin is created.
  */
 #include <string.h>
 
@@ -152,16 +152,17 @@ static AbbrevClass abbreviation_class(const char *s, gsize len) {
   return found >= 0 ? range[found].cls : ABBR_NONE;
 }
 
-/* For each ASCII first byte, bit LEN set when an abbreviation of LEN bytes starts with it
- * (filled once by sentences_tables_init()).  Most words before a period have no such
- * entry and are not looked up; the all-capitals retry keeps the first byte and length. */
-static guint8 abbreviation_shapes[128];
+/* For each ASCII first byte and each length, bit (B & 31) set for the last byte B of each
+ * abbreviation of that length that starts with it (filled once by sentences_tables_init()).
+ * Most words before a period have no such entry and are not looked up; the all-capitals
+ * retry keeps the first byte and the length, and its lowercase last byte has the same bit. */
+static guint32 abbreviation_shapes[128][ABBREVIATION_MAX + 1];
 
 /* Could the LEN bytes at S (1 to ABBREVIATION_MAX) be an abbreviation, by their first
- * byte and length? */
+ * byte, length and last byte? */
 static inline gboolean abbreviation_shape(const char *s, gsize len) {
   guchar c = (guchar)s[0];
-  return c < 128 && (abbreviation_shapes[c] >> len & 1);
+  return c < 128 && (abbreviation_shapes[c][len] >> ((guchar)s[len - 1] & 31) & 1);
 }
 
 AbbrevClass sentences_abbreviation(const char *s, gsize len) {
@@ -211,7 +212,8 @@ gboolean sentences_tables_init(void) {
   if (g_once_init_enter(&shapes_done)) {
     for (gsize i = G_N_ELEMENTS(abbreviations); i-- > 0;) { /* last to first: FROM ends first */
       guchar c = (guchar)abbreviations[i].word[0];
-      abbreviation_shapes[c] |= (guint8)(1u << strlen(abbreviations[i].word));
+      gsize len = strlen(abbreviations[i].word);
+      abbreviation_shapes[c][len] |= 1u << ((guchar)abbreviations[i].word[len - 1] & 31);
       abbreviation_from[c] = (guint8)i;
       abbreviation_count[c]++;
     }

@@ -51,7 +51,7 @@ typedef struct {
 
 typedef struct {
   gsize first, last; /* token indices */
-  guint chars;
+  guint chars;       /* its characters; its bytes when they are fewer than 40 */
 } LineInfo;
 
 /* A growable array of spans to add to a layer in one call (V holds LEN of CAP). */
@@ -467,8 +467,10 @@ static void mark_line_breaks(Splitter *sp) {
   for (guint k = 0; k < n; k++) {
     lines[k].first = k == 0 ? sp->para_first : sp->line_starts[k - 1];
     lines[k].last = k + 1 < n ? sp->line_starts[k] - 1 : sp->para_last;
-    gsize start = sp->span[lines[k].first].start;
-    lines[k].chars = count_chars(sp->text + start, sp->span[lines[k].last].end - start);
+    gsize start = sp->span[lines[k].first].start, bytes = sp->span[lines[k].last].end - start;
+    /* A line of fewer than 40 bytes has fewer than 40 characters: it is not long, and it is
+     * the widest only when no line is long; its bytes do as well as its characters. */
+    lines[k].chars = bytes < 40 ? (guint)bytes : count_chars(sp->text + start, bytes);
   }
   guint widest = 0, long_lines = 0;
   for (guint k = 0; k < n; k++) widest = MAX(widest, lines[k].chars);
@@ -630,11 +632,10 @@ static gboolean dateline_shape(const Splitter *sp, gsize s, gsize e) {
          (tok_is(sp, e, ")") && e - s < 16 && token_distance(sp, s, e) < 16);
 }
 
-static const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
-  if (!sp->config->headlines) return "sentence";
-  gboolean line_start = s == sp->para_first || sp->tok[s].newlines >= 1;
-  gboolean line_end = e == sp->para_last || (sp->tok[e + 1].flags & TOKEN_FLAG_HARD);
-  if (!line_start || !line_end) return "sentence";
+/* sentence_label() of a sentence that is a whole line: "dateline" or "headline" without
+ * final punctuation in the first paragraphs, "headline" for a short question or
+ * exclamation atop the story, else "sentence". */
+G_NO_INLINE static const char *line_label(const Splitter *sp, gsize s, gsize e) {
   gsize last = e;
   while (last > s && is_closer(sp, last)) last--;
   if (!is_terminator(sp, last)) {
@@ -647,6 +648,16 @@ static const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
       count_chars(sp->text + sp->span[s].start, sp->span[e].end - sp->span[s].start) <= 100)
     return "headline";
   return "sentence";
+}
+
+/* The label of the sentence from token S to token E: "sentence", or when it is a whole
+ * line and the headlines option is on, line_label()'s. */
+static inline const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
+  if (!sp->config->headlines) return "sentence";
+  gboolean line_start = s == sp->para_first || sp->tok[s].newlines >= 1;
+  gboolean line_end = e == sp->para_last || (sp->tok[e + 1].flags & TOKEN_FLAG_HARD);
+  if (!line_start || !line_end) return "sentence";
+  return line_label(sp, s, e);
 }
 
 static void add_sentence(Splitter *sp, gsize s, gsize e) {
@@ -855,13 +866,17 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
   }
   /* Without the token layer, the sentences need only the tokens near where they may end
    * (and near list items and line breaks): the rest is left out. */
-  gboolean with_tokens =
-      config->tokens && copydesk_document_layer_wanted(doc, COPYDESK_LAYER_TOKEN);
+  gboolean tokens_wanted = copydesk_document_layer_wanted(doc, COPYDESK_LAYER_TOKEN);
+  gboolean paragraphs_wanted = copydesk_document_layer_wanted(doc, COPYDESK_LAYER_PARAGRAPH);
+  gboolean with_tokens = config->tokens && tokens_wanted;
   sentences_tokenize(text, len, !with_tokens, &tokens);
 
-  CopydeskLayer *token_layer = fresh_layer(doc, COPYDESK_LAYER_TOKEN);
+  /* The token and paragraph layers are made only when a later stage or the output reads
+   * them (the token layer then empty when the option turns it off). */
+  CopydeskLayer *token_layer = tokens_wanted ? fresh_layer(doc, COPYDESK_LAYER_TOKEN) : NULL;
   CopydeskLayer *sentence_layer = fresh_layer(doc, COPYDESK_LAYER_SENTENCE);
-  CopydeskLayer *paragraph_layer = fresh_layer(doc, COPYDESK_LAYER_PARAGRAPH);
+  CopydeskLayer *paragraph_layer =
+      paragraphs_wanted ? fresh_layer(doc, COPYDESK_LAYER_PARAGRAPH) : NULL;
   Splitter sp = {
       .config = config,
       .text = text,
@@ -899,10 +914,9 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     first = next;
     if (b < n_breaks) b++;
   }
-  /* Token boundaries are character boundaries: no span can be refused.  The token and
-   * paragraph layers are left empty when no later stage and not the output reads them. */
+  /* Token boundaries are character boundaries: no span can be refused. */
   gboolean ok = copydesk_layer_add_spans(sentence_layer, sp.sentences.v, sp.sentences.len, error);
-  if (ok && copydesk_document_layer_wanted(doc, COPYDESK_LAYER_PARAGRAPH))
+  if (ok && paragraphs_wanted)
     ok = copydesk_layer_add_spans(paragraph_layer, sp.paragraphs.v, sp.paragraphs.len, error);
   if (ok && with_tokens && sp.n_tok > 0)
     ok = copydesk_layer_add_spans(token_layer, tokens.spans, sp.n_tok, error);

@@ -108,7 +108,7 @@ gboolean sentences_is_starter(const char *s, gsize len);
 gboolean sentences_is_time_zone(const char *s, gsize len);
 /* TRUE for a day or month name ("Monday", "March", "Jan"). */
 gboolean sentences_is_date_word(const char *s, gsize len);
-/* Fills, once, the table of the abbreviations' first bytes and lengths that
+/* Fills, once, the table of the abbreviations' first bytes, lengths and last bytes that
  * sentences_abbreviation() consults (call it when the plugin is created); FALSE when a table
  * is not sorted or an abbreviation could not be found (too long, a first byte from 0x80). */
 gboolean sentences_tables_init(void);

@@ -18,10 +18,12 @@
  *              and ?, and the two-character quotes `` and ''; … — – are tokens.
  *   symbol     currency, math and other symbols, and % & @ #.
  *
- * Most tokens are cheap to find, and the main loop (sentences_tokenize()) takes them
- * itself from a byte-class table, without decoding characters: plain ASCII words, one-byte
- * punctuation, the typographic quotes and dashes, white space.  scan_token() decodes and
- * applies the rules above to everything else.  Each token also notes whether a line break
+ * Most tokens are cheap to find, and the main loop (scan_range()) takes them itself from a
+ * byte-class table, without decoding characters: plain ASCII words (found sixteen bytes at
+ * once), ASCII words before a period, joined by hyphens or with an apostrophe and clitic,
+ * one-byte punctuation and runs of . - ! ?, the typographic quotes and dashes, white space.
+ * scan_token() applies the rules above to everything else, decoding characters only when
+ * the word is not ASCII letters and digits joined by marks (ascii_joined_word()).  Each token also notes whether a line break
  * comes before it and whether it may start a list marker (sentences.h).
  *
  * Without the token layer, the sentences need only the tokens near a decision: an end
@@ -34,6 +36,9 @@
  * tokenizes a stretch again where a rule counts its tokens.
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "sentences.h"
 
@@ -102,12 +107,17 @@ static gboolean ends_url(gunichar u) {
          u == 0x00AB || u == 0x00BB || u == 0x2026 || (u >= 0x80 && g_unichar_isspace(u));
 }
 
+/* Whether a URL may start at T[I]: "ht" (http://, https://), "ft" (ftp://) or "ww" (www.),
+ * in either case. */
+static inline gboolean url_may_start(const char *t, gsize i) {
+  char first = (char)(t[i] | 0x20), second = (char)(t[i + 1] | 0x20);
+  return ((first == 'h' || first == 'f') && second == 't') || (first == 'w' && second == 'w');
+}
+
 /* End of a URL starting at I, or 0 when none starts there. */
 static gsize scan_url(const char *t, gsize n, gsize i) {
   gsize j;
-  char first = (char)(t[i] | 0x20), second = (char)(t[i + 1] | 0x20);
-  if (!((first == 'h' || first == 'f') && second == 't') && !(first == 'w' && second == 'w'))
-    return 0;
+  if (!url_may_start(t, i)) return 0;
   if (starts_with_ci(t, n, i, "http://"))
     j = i + 7;
   else if (starts_with_ci(t, n, i, "https://"))
@@ -184,9 +194,50 @@ static const guint8 ascii_word[256] = {
     2,2,2,2,2,2,2,2,2,2,2,0,0,0,0,0, /* 0x70  p-z */
 };
 
-/* The end of the run of ASCII letters and digits starting at T[J]; *ALPHA is set when it
- * holds a letter.  (The NUL after the text stops it.) */
-static inline gsize ascii_word_end(const char *t, gsize j, gboolean *alpha) {
+/* Sixteen bytes as a GCC/Clang generic vector (portable C that the compiler turns into SSE2
+ * on x86-64 and NEON on arm64), signed: those from 0x80 are below 0. */
+typedef gint8 V16 __attribute__((vector_size(16)));
+typedef guint64 V2x64 __attribute__((vector_size(16)));
+
+/* One bit for each of the sixteen bytes of M (0xFF or 0), the first byte lowest: SSE2's
+ * movemask, or the high bits of each 64-bit half gathered by a multiplication. */
+static inline guint v16_bits(V16 m) {
+#if defined(__SSE2__)
+  return (guint)_mm_movemask_epi8((__m128i)m);
+#else
+  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
+  const guint64 gather = G_GUINT64_CONSTANT(0x0002040810204081);
+  V2x64 w = (V2x64)m;
+  guint64 lo = GUINT64_FROM_LE(w[0]) & highs, hi = GUINT64_FROM_LE(w[1]) & highs;
+  return (guint)((lo * gather) >> 56) | (guint)(((hi * gather) >> 56) << 8);
+#endif
+}
+
+/* One bit for each of the sixteen bytes at P that is an ASCII letter or digit, the first
+ * byte lowest; *LETTERS gets those of the letters.  (A byte is in [LO, LO + N) when, offset
+ * by 0x80 - LO, it is below N - 0x80 read signed.) */
+static inline guint alnum_bits(const char *p, guint *letters) {
+  V16 v;
+  memcpy(&v, p, 16);
+  V16 letter = (V16)(((v | 0x20) + (gint8)(0x80 - 'a')) < (gint8)(26 - 0x80));
+  V16 digit = (V16)((v + (gint8)(0x80 - '0')) < (gint8)(10 - 0x80));
+  *letters = v16_bits(letter);
+  return v16_bits(letter | digit);
+}
+
+/* The end of the run of ASCII letters and digits starting at T[J] (of a text of N bytes);
+ * *ALPHA is set when it holds a letter.  Sixteen bytes at once when they lie in the text
+ * and the run ends there (most words), else a byte at a time (the NUL after the text stops
+ * the run). */
+static inline gsize ascii_word_end(const char *t, gsize n, gsize j, gboolean *alpha) {
+  if (j + 16 <= n) {
+    guint letters, other = ~alnum_bits(t + j, &letters) & 0xFFFF;
+    if (other != 0) {
+      guint k = (guint)__builtin_ctz(other);
+      *alpha = (letters & ((1u << k) - 1)) != 0;
+      return j + k;
+    }
+  }
   while ((guchar)(t[j] - '0') < 10) j++; /* a number, or the digits before letters (5th) */
   *alpha = ascii_word[(guchar)t[j]] != 0;
   /* Four bytes a round, without a loop test each (a word byte is never the last byte). */
@@ -278,16 +329,12 @@ G_ALWAYS_INLINE static inline WordScan scan_word(const char *t, gsize n, gsize i
   gsize apostrophe = 0, apostrophe_len = 0, j = i, len;
   gunichar prev = 0;
   for (;;) {
-    /* Plain ASCII letters and digits, the bulk of every word (the text ends in a NUL,
-     * which stops the run). */
+    /* Plain ASCII letters and digits, the bulk of every word. */
     gsize run = j;
-    guint seen = 0, c;
-    while ((c = ascii_word[(guchar)t[j]]) != 0) {
-      seen |= c;
-      j++;
-    }
+    gboolean letters;
+    j = ascii_word_end(t, n, j, &letters);
     if (j > run) {
-      alpha |= (seen & ASCII_LETTER) != 0;
+      alpha |= letters;
       segment += (guint)(j - run);
       prev = (guchar)t[j - 1];
     }
@@ -381,6 +428,64 @@ static inline gsize ascii_word_before_period(const char *t, gsize i, gsize j, gu
   return j;
 }
 
+/* The end of the word that the runs of ASCII letters and digits from T[I] make when joined
+ * as scan_word() joins them: by a hyphen, by a period between two letters, by a period,
+ * comma, colon or slash between two digits; with its kind and flags, as scan_word() finds
+ * them (an abbreviation's final period kept).  J is the end of the first run, ALPHA whether
+ * it holds a letter.  0 when scan_word() would look at more than those: an apostrophe or an
+ * ampersand, a byte from 0x80 after the runs or after a mark. */
+static inline gsize ascii_joined_word(const char *t, gsize n, gsize i, gsize j, gboolean alpha,
+                                       TokenKind *kind, guint8 *flags) {
+  gboolean joined = FALSE;
+  guint periods = 0, segment = (guint)(j - i), widest_segment = 0;
+  for (;;) {
+    guchar c = (guchar)t[j];
+    if (c >= 0x80 || c == '\'' || c == '&') return 0;
+    if (c != '.' && c != ',' && c != ':' && c != '/' && c != '-') break;
+    guchar next = (guchar)t[j + 1];
+    if (next >= 0x80) return 0;
+    guint8 before = ascii_word[(guchar)t[j - 1]], after = ascii_word[next];
+    if (c == '-') {
+      if (after == 0) break;
+      joined = TRUE;
+    } else if (before == after && (before == ASCII_DIGIT || c == '.')) {
+      if (before == ASCII_LETTER) { /* U.S. */
+        periods++;
+        widest_segment = MAX(widest_segment, segment);
+        segment = 0;
+      }
+    } else {
+      break;
+    }
+    gboolean letters;
+    gsize e = ascii_word_end(t, n, j + 1, &letters);
+    alpha |= letters;
+    segment += (guint)(e - (j + 1));
+    j = e;
+  }
+  *kind = alpha ? TOKEN_WORD : TOKEN_NUMBER;
+  *flags = 0;
+  /* A period after a letter that is not the start of "..": does it belong to the word? */
+  if (t[j] == '.' && ascii_word[(guchar)t[j - 1]] == ASCII_LETTER && t[j + 1] != '.') {
+    gboolean keep = FALSE;
+    if (periods > 0) {
+      widest_segment = MAX(widest_segment, segment);
+      keep = widest_segment <= 2 || sentences_abbreviation(t + i, j - i) != ABBR_NONE;
+      if (keep) *flags = TOKEN_FLAG_MULTI;
+    } else if (segment == 1 && !joined) {
+      keep = TRUE;
+      *flags = TOKEN_FLAG_INITIAL;
+    } else if (!joined && sentences_abbreviation(t + i, j - i) != ABBR_NONE) {
+      keep = TRUE;
+    }
+    if (keep) {
+      *flags |= TOKEN_FLAG_ABBREV;
+      return j + 1;
+    }
+  }
+  return j;
+}
+
 /* ---- Punctuation and symbols ------------------------------------------------ */
 
 static TokenKind char_kind(gunichar u) {
@@ -466,25 +571,29 @@ static TokenMark mark_of(const char *t, gsize start, gsize end, gunichar u) {
   }
 }
 
+/* Doubles LIST's room. */
+G_NO_INLINE static void grow_indices(TokenIndices *list) {
+  list->cap = list->cap ? list->cap * 2 : 64;
+  list->v = g_renew(gsize, list->v, list->cap);
+}
+
 /* Appends token index K to LIST. */
-G_NO_INLINE static void add_index(TokenIndices *list, gsize k) {
-  if (list->len == list->cap) {
-    list->cap = list->cap ? list->cap * 2 : 64;
-    list->v = g_renew(gsize, list->v, list->cap);
-  }
+static inline void add_index(TokenIndices *list, gsize k) {
+  if (list->len == list->cap) grow_indices(list);
   list->v[list->len++] = k;
 }
 
 /* The kind and sentence role (char_kind(), mark_of()) of the ASCII punctuation and symbols
- * that ascii_punct() takes; TAKEN is 0 for the others: - ! ? ` ' (runs, pairs, clitics,
- * '90s) and # @ (tags, handles), which scan_token() looks further at, and every byte that is
- * no punctuation.  sentences_tokenizer_check() compares the table with the functions. */
+ * that ascii_punct() takes; TAKEN is 0 for the others: ` ' (pairs, clitics, '90s) and # @
+ * (tags, handles), which scan_token() looks further at, and every byte that is no
+ * punctuation.  sentences_tokenizer_check() compares the table with the functions. */
 typedef struct {
   guint8 taken, kind, mark;
 } PunctInfo;
 #define PUNCT(m) {1, TOKEN_PUNCT, m}
 #define SYMBOL {1, TOKEN_SYMBOL, MARK_NONE}
 static const PunctInfo punct_info[128] = {
+    ['!'] = PUNCT(MARK_BANG),  ['?'] = PUNCT(MARK_BANG), ['-'] = PUNCT(MARK_DASH),
     ['"'] = PUNCT(MARK_QUOTE), ['$'] = SYMBOL,          ['%'] = SYMBOL,
     ['&'] = SYMBOL,            ['('] = PUNCT(MARK_OPEN), [')'] = PUNCT(MARK_CLOSE),
     ['*'] = PUNCT(MARK_NONE),  ['+'] = SYMBOL,          [','] = PUNCT(MARK_NONE),
@@ -498,18 +607,31 @@ static const PunctInfo punct_info[128] = {
 #undef PUNCT
 #undef SYMBOL
 
-/* The end of the ASCII punctuation or symbol token at T[I] (an ASCII byte) that is one byte
- * or a run of periods, with its kind and sentence role; 0 for the marks that scan_token()
- * looks further at (punct_info). */
+/* The end of the ASCII punctuation or symbol token at T[I] (an ASCII byte) that is one
+ * byte, a run of periods, of hyphens or of ! and ?, with its kind and sentence role; 0 for
+ * the marks that scan_token() looks further at (punct_info).  (The NUL after the text
+ * stops a run.) */
 static inline gsize ascii_punct(const char *t, gsize i, TokenKind *kind, TokenMark *mark) {
   const PunctInfo *info = &punct_info[(guchar)t[i] & 0x7F];
   if (!info->taken) return 0;
   gsize end = i + 1;
   *kind = (TokenKind)info->kind;
   *mark = (TokenMark)info->mark;
-  if (t[i] == '.' && t[end] == '.') {
-    while (t[end] == '.') end++; /* ... (the NUL after the text stops it) */
-    *mark = MARK_ELLIPSIS;
+  switch (t[i]) {
+    case '.':
+      if (t[end] != '.') break;
+      while (t[end] == '.') end++; /* ... */
+      *mark = MARK_ELLIPSIS;
+      break;
+    case '-':
+      while (t[end] == '-') end++; /* -- */
+      break;
+    case '!':
+    case '?':
+      while (t[end] == '!' || t[end] == '?') end++;
+      break;
+    default:
+      break;
   }
   return end;
 }
@@ -519,7 +641,7 @@ gboolean sentences_tokenizer_check(void) {
     const PunctInfo *info = &punct_info[c];
     gboolean punct = byte_class[c] == BYTE_PUNCT || byte_class[c] == BYTE_JOIN ||
                      byte_class[c] == BYTE_SEP;
-    gboolean looked_at = strchr("-!?`'#@", (int)c) != NULL;
+    gboolean looked_at = strchr("`'#@", (int)c) != NULL;
     if (info->taken != (punct && !looked_at)) return FALSE;
     if (!info->taken) continue;
     TokenKind kind = char_kind(c);
@@ -647,6 +769,8 @@ G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, gsize j, gboolean alpha, 
     } else if (t[j] == '.' && (end = ascii_word_before_period(t, i, j, &flags)) != 0) {
       /* the commonest case here: a word before a period */
       kind = alpha ? TOKEN_WORD : TOKEN_NUMBER;
+    } else {
+      end = ascii_joined_word(t, n, i, j, alpha, &kind, &flags); /* U.S. 1,000.5 */
     }
     if (end != 0) {
       push(sc->tokens, i, end, kind, flags, newlines, space, MARK_NONE);
@@ -772,7 +896,7 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
        * space or a plain punctuation mark ends, which needs none of scan_token()'s rules.
        * Only a URL (http:// https:// ftp:// www.: a scheme or "www" runs up to its ':'
        * or '.') or an e-mail address could start there instead. */
-      j = ascii_word_end(t, i, &alpha);
+      j = ascii_word_end(t, n, i, &alpha);
       guchar stop_byte = (guchar)t[j];
       if (ends_ascii_word(t, j) && stop_byte != ':') {
         gsize end = email_at(t, n, i, &sc->email);
@@ -790,6 +914,73 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
         space = t[end] == ' '; /* the commonest whitespace, taken here */
         i = end + space;
         continue;
+      }
+      /* The commonest of the others: a word before a period (an abbreviation's, or one of
+       * its own), where neither a URL nor an e-mail address starts.  scan_token() takes
+       * the rest the same way. */
+      if (stop_byte == '.' && i < sc->email.no_email_before && !url_may_start(t, i)) {
+        guint8 flags = 0;
+        gsize end = ascii_word_before_period(t, i, j, &flags);
+        if (end != 0) {
+          push(tokens, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, flags, newlines, space,
+               MARK_NONE);
+          newlines = 0;
+          space = t[end] == ' ';
+          i = end + space;
+          continue;
+        }
+      }
+      /* A word with an apostrophe (' or ’) between ASCII letters and a run of ASCII letters
+       * and digits after it that a byte ending the word ends (ends_ascii_word()), where no
+       * e-mail address starts: one word (O'Brien) or a word and its clitic (do|n't,
+       * Rubio|'s), as scan_word() takes them. */
+      gsize apostrophe_len = stop_byte == '\'' ? 1
+                             : stop_byte == 0xE2 && (guchar)t[j + 1] == 0x80 &&
+                                       (guchar)t[j + 2] == 0x99
+                                 ? 3
+                                 : 0;
+      if (apostrophe_len != 0 && ascii_word[(guchar)t[j - 1]] == ASCII_LETTER &&
+          ascii_word[(guchar)t[j + apostrophe_len]] == ASCII_LETTER &&
+          i < sc->email.no_email_before) {
+        gboolean more;
+        gsize end = ascii_word_end(t, n, j + apostrophe_len, &more);
+        if (ends_ascii_word(t, end)) {
+          gsize split = find_clitic(t, i, end, j, apostrophe_len);
+          if (split != 0) {
+            push(tokens, i, split, TOKEN_WORD, 0, newlines, space, MARK_NONE);
+            push(tokens, split, end, TOKEN_WORD, 0, 0, FALSE, MARK_NONE);
+          } else {
+            push(tokens, i, end, TOKEN_WORD, 0, newlines, space, MARK_NONE);
+          }
+          newlines = 0;
+          space = t[end] == ' ';
+          i = end + space;
+          continue;
+        }
+      }
+      /* And the next commonest: runs of ASCII letters and digits joined by single hyphens
+       * (well-known, 20-year-old), where no e-mail address starts, up to a byte that ends
+       * the word (ends_ascii_word(), or a period that is not between two letters or two
+       * digits, which a joined word never keeps).  scan_word() takes them the same way. */
+      if (stop_byte == '-' && ascii_word[(guchar)t[j + 1]] != 0 &&
+          i < sc->email.no_email_before) {
+        gsize end = j;
+        gboolean letters = alpha;
+        do {
+          gboolean more;
+          end = ascii_word_end(t, n, end + 1, &more);
+          letters |= more;
+        } while (t[end] == '-' && ascii_word[(guchar)t[end + 1]] != 0);
+        if (t[end] == '.' ? (guchar)t[end + 1] < 0x80 &&
+                                ascii_word[(guchar)t[end + 1]] != ascii_word[(guchar)t[end - 1]]
+                          : ends_ascii_word(t, end)) {
+          push(tokens, i, end, letters ? TOKEN_WORD : TOKEN_NUMBER, 0, newlines, space,
+               MARK_NONE);
+          newlines = 0;
+          space = t[end] == ' ';
+          i = end + space;
+          continue;
+        }
       }
     }
     switch (class) {
@@ -854,19 +1045,13 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
 
 /* ---- Leaving plain stretches out ------------------------------------------------ */
 
-/* Sixteen bytes (signed: those from 0x80 are below 0), and the result of comparing them
- * (0xFF where true, 0 where false) also read as two 64-bit words, the first byte lowest. */
-typedef gint8 V16 __attribute__((vector_size(16)));
-typedef guint64 V2x64 __attribute__((vector_size(16)));
-
-/* 0xFF in each of the sixteen bytes at P that may be a decision (see next_decision()),
- * and in a few more: a control, DEL or a byte from 0x80 (V + 1 is then below 0x21, signed),
- * ! ) (V | 0x08 is ')'), . ? and also / > (V | 0x11 is '?'). */
-static inline V2x64 decision_bytes(const char *p) {
+/* One bit for each of the sixteen bytes at P that may be a decision (see next_decision()),
+ * the first byte lowest, and for a few more: a control or a byte from 0x80 (V is then below
+ * 0x20, signed), ! ) (V | 0x08 is ')'), . ? and also / > (V | 0x11 is '?'). */
+static inline guint decision_bits(const char *p) {
   V16 v;
   memcpy(&v, p, 16);
-  V16 m = (V16)(v + 1 < 0x21) | (V16)((v | 0x08) == ')') | (V16)((v | 0x11) == '?');
-  return (V2x64)m;
+  return v16_bits((V16)(v < 0x20) | (V16)((v | 0x08) == ')') | (V16)((v | 0x11) == '?'));
 }
 
 /* Whether the byte from 0x80 at T[I] starts a character the sentence rules decide on: an
@@ -896,82 +1081,88 @@ static inline gboolean high_decision(const char *t, gsize i) {
 static inline gboolean is_decision(const char *t, gsize i) {
   guchar c = (guchar)t[i];
   if (c >= 0x80) return high_decision(t, i);
-  return c < 0x20 || c == 0x7F || c == '.' || c == '!' || c == '?' || c == ')';
+  return c < 0x20 || c == '.' || c == '!' || c == '?' || c == ')';
 }
 
 /* The first byte at or after I (before N) that the sentence rules may decide on, or N: a
- * line break or another control, DEL, . ! ? and the end marks from 0x80 (high_decision()),
- * and ) (list items "a)", "1)").  32 bytes at a time; the few bytes decision_bytes() marks
- * besides (those of other characters from 0x80, / >) are looked at one by one. */
+ * line break or another control, . ! ? and the end marks from 0x80 (high_decision()),
+ * and ) (list items "a)", "1)").  32 bytes at a time (the last ones as the 32 that end at
+ * N); the few bytes decision_bits() marks besides (those of other characters from 0x80,
+ * / >) are looked at one by one. */
 static gsize next_decision(const char *t, gsize i, gsize n) {
-  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
   for (; i + 32 <= n; i += 32) {
-    V2x64 a = decision_bytes(t + i), b = decision_bytes(t + i + 16);
-    V2x64 any = a | b;
-    if ((any[0] | any[1]) == 0) continue;
-    guint64 words[4] = {a[0], a[1], b[0], b[1]};
-    for (guint w = 0; w < 4; w++)
-      for (guint64 m = words[w] & highs; m != 0; m &= m - 1) {
-        gsize k = i + 8 * w + ((gsize)__builtin_ctzll(m) >> 3); /* the first byte is lowest */
-        if (is_decision(t, k)) return k;
-      }
+    guint32 bits = decision_bits(t + i) | decision_bits(t + i + 16) << 16;
+    for (; bits != 0; bits &= bits - 1) {
+      gsize k = i + (gsize)__builtin_ctz(bits);
+      if (is_decision(t, k)) return k;
+    }
+  }
+  if (i < n && n >= 32) {
+    gsize s = n - 32; /* the bytes before I are known */
+    guint32 bits = decision_bits(t + s) | decision_bits(t + s + 16) << 16;
+    for (bits &= ~0u << (i - s); bits != 0; bits &= bits - 1) {
+      gsize k = s + (gsize)__builtin_ctz(bits);
+      if (is_decision(t, k)) return k;
+    }
+    return n;
   }
   for (; i < n; i++)
     if (is_decision(t, i)) return i;
   return n;
 }
 
-/* 0x80 in each byte of W that is no ASCII letter or digit, 0 in the others; *LETTERS gets
- * 0x80 in each byte that is an ASCII letter. */
-static inline guint64 non_alnum_bytes(guint64 w, guint64 *letters) {
-  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101), highs = ones * 0x80;
-  guint64 x = w & ~highs; /* (no carry leaves a byte below) */
-  guint64 digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1));
-  guint64 lower = x | ones * 0x20;
-  guint64 letter = (lower + ones * (0x80 - 'a')) & ~(lower + ones * (0x80 - 'z' - 1));
-  *letters = letter & ~w & highs;
-  return ~((digit | letter) & ~w) & highs;
-}
-
-/* Whether the bytes [S, E) are a plain chunk: ASCII letters and digits, not a number of at
- * most three digits (which footnotes_at() in sentences.c strings together).  The text
- * goes on to LIMIT at least. */
-static gboolean plain_chunk(const char *t, gsize s, gsize e, gsize limit) {
-  if (e - s <= 8 && s + 8 <= limit) { /* most chunks: eight bytes at once */
-    guint64 w, letters;
-    memcpy(&w, t + s, 8);
-    guint64 keep = e - s == 8 ? ~G_GUINT64_CONSTANT(0) : (G_GUINT64_CONSTANT(1) << (8 * (e - s))) - 1;
-    if (non_alnum_bytes(w, &letters) & keep) return FALSE;
-    return (letters & keep) != 0 || e - s > 3;
-  }
-  gboolean letter = FALSE;
-  for (gsize k = s; k < e; k++) {
-    guint8 w = ascii_word[(guchar)t[k]];
-    if (w == 0) return FALSE;
-    letter |= w == ASCII_LETTER;
-  }
-  return letter || e - s > 3;
-}
-
-/* 0x80 in each byte of W that is a space, 0 in the others. */
-static inline guint64 space_bytes(guint64 w) {
-  const guint64 low7 = G_GUINT64_CONSTANT(0x7F7F7F7F7F7F7F7F);
-  guint64 x = w ^ G_GUINT64_CONSTANT(0x2020202020202020); /* 0 where a space was */
-  return ~(((x & low7) + low7) | x | low7);
+/* One bit for each of the sixteen bytes at P that is a space, the first byte lowest. */
+static inline guint space_bits(const char *p) {
+  V16 v;
+  memcpy(&v, p, 16);
+  return v16_bits((V16)(v == ' '));
 }
 
 /* The start of the chunk that ends at E: the position after the last space before E, or
- * LO when there is none from LO on.  Eight bytes at a time. */
+ * LO when there is none from LO on.  Sixteen bytes at a time (while they lie in the text). */
 static inline gsize chunk_start(const char *t, gsize lo, gsize e) {
-  while (e >= lo + 8) {
-    guint64 w;
-    memcpy(&w, t + e - 8, 8);
-    guint64 spaces = space_bytes(w);
-    if (spaces != 0) return e - 8 + (gsize)(63 - __builtin_clzll(spaces)) / 8 + 1;
-    e -= 8;
+  while (e >= 16 && e > lo) {
+    guint bits = space_bits(t + e - 16);
+    if (e - 16 < lo) bits &= ~0u << (lo - (e - 16)); /* (the bytes before LO are not asked about) */
+    if (bits != 0) return e - 16 + (gsize)(31 - __builtin_clz(bits)) + 1;
+    e -= 16;
   }
   while (e > lo && t[e - 1] != ' ') e--;
-  return e;
+  return MAX(e, lo);
+}
+
+/* The start of the chunk that ends at E (after E1), or E1 when it reaches back to E1;
+ * *PLAIN is set when it is ASCII letters and digits only, and *LETTER when it holds a
+ * letter besides.  The sixteen bytes before E at once when its start is there, else a byte
+ * at a time while it may be plain. */
+static inline gsize chunk_before(const char *t, gsize e1, gsize e, gboolean *plain,
+                                 gboolean *letter) {
+  *plain = FALSE;
+  *letter = FALSE;
+  gsize s = e;
+  if (e >= e1 + 16) {
+    guint letters, other = ~alnum_bits(t + e - 16, &letters) & 0xFFFF;
+    if (other != 0) {
+      guint last = 31 - (guint)__builtin_clz(other); /* the last that is no letter or digit */
+      s = e - 16 + last + 1;
+      if (t[s - 1] != ' ') return chunk_start(t, e1, s - 1);
+      *plain = TRUE;
+      *letter = (letters >> (last + 1)) != 0;
+      return s;
+    }
+  }
+  guint8 kinds = 0;
+  for (; s > e1; s--) {
+    guint8 w = ascii_word[(guchar)t[s - 1]];
+    if (w == 0) {
+      if (t[s - 1] != ' ') return chunk_start(t, e1, s - 1);
+      break;
+    }
+    kinds |= w;
+  }
+  *plain = TRUE;
+  *letter = (kinds & ASCII_LETTER) != 0;
+  return s;
 }
 
 /* Where to resume after the plain word ending at E1 when the next decision is at Q: the
@@ -996,9 +1187,12 @@ static gsize resume_at(const char *t, gsize e1, gsize q) {
   for (;;) {
     e = r;
     while (e > e1 && t[e - 1] == ' ') e--;
-    gsize s = chunk_start(t, e1, e);
-    if (s == e || s <= e1) return 0; /* (a space follows E1: no chunk starts there) */
-    if (plain_chunk(t, s, e, q)) return r;
+    /* The chunk before: is it plain (ASCII letters and digits, not a number of at most
+     * three digits, which footnotes_at() in sentences.c strings together)? */
+    gboolean plain, letter;
+    gsize s = chunk_before(t, e1, e, &plain, &letter);
+    if (s <= e1) return 0; /* (a space follows E1: no chunk starts there) */
+    if (plain && (letter || e - s > 3)) return r;
     r = s;
   }
 }
