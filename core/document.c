@@ -19,7 +19,7 @@
 #define UNIT_STRIDE 256
 /* Bytes between the unit counts the index of well-formed original text keeps (a power of
  * two): an offset is found by arithmetic in an ASCII block, in another by counting at most
- * half this many bytes. */
+ * half this many bytes (up to all but one in the last, partial block). */
 #define UNIT_BLOCK 64
 /* The arena's blocks: the first of 4 KB, each next one twice as large, up to 256 KB; a
  * request of a quarter of that or more gets a block of its own. */
@@ -498,7 +498,6 @@ build_blocks(CopydeskDocument *doc)
     blocks[j] = c;
   }
   doc->blocks = blocks;
-  doc->n_blocks = n;
 }
 
 /* copydesk_document_original_offset() in well-formed text that is not all ASCII, in code
@@ -517,7 +516,7 @@ well_formed_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffset
     return base;
   const guchar *p = (const guchar *)doc->original;
   gsize from = k * UNIT_BLOCK, cont = 0, fours = 0;
-  if (k + 1 < doc->n_blocks) { /* block K is whole */
+  if (k + 1 < doc->original_len / UNIT_BLOCK + 1) { /* block K is whole */
     const CopydeskUnitCounts *c = a + 1;
     if (c->codepoints - a->codepoints == UNIT_BLOCK && c->utf16 - a->utf16 == UNIT_BLOCK)
       return base + r; /* all of it ASCII */
@@ -645,24 +644,16 @@ copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset
 
 void
 copydesk_document_original_range(const CopydeskDocument *doc, gsize start, gsize end,
-                                 CopydeskOffsetUnit unit, gsize range[4])
+                                 CopydeskOffsetUnit unit, CopydeskOriginalRange *range)
 {
   gsize bs, be, len = doc->original_len;
   copydesk_offset_map_range(&doc->map, start, end, &bs, &be);
   bs = MIN(bs, len);
   be = MAX(MIN(be, len), bs);
-  range[0] = bs;
-  range[1] = be;
-  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii) {
-    range[2] = bs; /* every character one byte, one unit */
-    range[3] = be;
-  } else if (G_LIKELY(doc->n_invalid == 0)) {
-    range[2] = well_formed_units(doc, bs, unit);
-    range[3] = well_formed_units(doc, be, unit);
-  } else {
-    range[2] = ill_formed_units(doc, bs, unit);
-    range[3] = ill_formed_units(doc, be, unit);
-  }
+  range->byte_start = bs;
+  range->byte_end = be;
+  range->start = original_units(doc, bs, unit);
+  range->end = original_units(doc, be, unit);
 }
 
 /* ---- Fields --------------------------------------------------------------- */

@@ -119,12 +119,11 @@ struct _CopydeskDocument {
   gboolean editing;
 
   /* Lazily built indexes for copydesk_document_original_offset().  Well-formed text: the
-   * counts before every multiple of the block size up to the end (N_BLOCKS of them, all
-   * made on the first offset asked for).  Ill-formed text: the counts before every multiple
+   * counts before every multiple of the block size up to the end (original_len / UNIT_BLOCK
+   * + 1 of them, all made on the first offset asked for).  Ill-formed text: the counts before every multiple
    * of the stride (room for N_UNITS of them, the first N_BUILT made: those up to FRONTIER,
    * the furthest offset counted so far), and the last answer behind the frontier. */
   CopydeskUnitCounts *blocks;
-  gsize n_blocks;
   CopydeskUnitCheckpoint *units;
   gsize n_units, n_built;
   CopydeskUnitCheckpoint frontier;

@@ -99,14 +99,14 @@ check_model(const CopydeskDocument *doc, const Model *m, GRand *rand)
     g_assert_cmpuint(copydesk_document_original_end(doc, e), ==, model_end(m, e));
     /* The same in one call, with the offsets in each unit. */
     for (CopydeskOffsetUnit unit = COPYDESK_UNIT_CODEPOINTS; unit <= COPYDESK_UNIT_UTF16; unit++) {
-      gsize range[4];
-      copydesk_document_original_range(doc, s, e, unit, range);
+      CopydeskOriginalRange range;
+      copydesk_document_original_range(doc, s, e, unit, &range);
       gsize bs = MIN(model_start(m, s), m->orig_len);
       gsize be = MAX(MIN(model_end(m, e), m->orig_len), bs);
-      g_assert_cmpuint(range[0], ==, bs);
-      g_assert_cmpuint(range[1], ==, be);
-      g_assert_cmpuint(range[2], ==, copydesk_document_original_offset(doc, bs, unit));
-      g_assert_cmpuint(range[3], ==, copydesk_document_original_offset(doc, be, unit));
+      g_assert_cmpuint(range.byte_start, ==, bs);
+      g_assert_cmpuint(range.byte_end, ==, be);
+      g_assert_cmpuint(range.start, ==, copydesk_document_original_offset(doc, bs, unit));
+      g_assert_cmpuint(range.end, ==, copydesk_document_original_offset(doc, be, unit));
     }
   }
 }

@@ -73,15 +73,23 @@ gsize copydesk_document_original_start(const CopydeskDocument *doc, gsize pos);
 /* Maps a span end in the current text to a byte offset in the original text. */
 gsize copydesk_document_original_end(const CopydeskDocument *doc, gsize pos);
 /* Converts a byte offset in the original text to UNIT (code points, bytes, UTF-16 units).
- * Amortised O(1) per call for increasing offsets; O(log n) otherwise. */
+ * O(1) in any order for well-formed text (the first call indexes the whole text); for text
+ * with invalid bytes, amortised O(1) for increasing offsets and at most 256 bytes counted
+ * for one behind the furthest asked. */
 gsize copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset,
                                         CopydeskOffsetUnit unit);
-/* Maps the current range [START, END) to the original text in one call: RANGE[0] and
- * RANGE[1] receive the original byte offsets of its start and end (from
- * copydesk_document_original_start() and _end(), at most the original's length, the end
- * never before the start), RANGE[2] and RANGE[3] those two offsets in UNIT. */
+/* A range of the current text mapped to the original text. */
+typedef struct {
+  gsize byte_start, byte_end; /* original byte offsets */
+  gsize start, end;           /* the same two offsets in the unit asked for */
+} CopydeskOriginalRange;
+
+/* Maps the current range [START, END) to the original text in one call: RANGE receives the
+ * original byte offsets of its start and end (from copydesk_document_original_start() and
+ * _end(), at most the original's length, the end never before the start) and those two
+ * offsets in UNIT. */
 void copydesk_document_original_range(const CopydeskDocument *doc, gsize start, gsize end,
-                                      CopydeskOffsetUnit unit, gsize range[4]);
+                                      CopydeskOffsetUnit unit, CopydeskOriginalRange *range);
 
 /* ---- Passthrough fields (raw JSON values, in input order) --------------- */
 

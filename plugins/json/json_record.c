@@ -250,10 +250,8 @@ static inline void w_string_or_null(Writer *w, const char *s, gssize len) {
 
 /* ---- Spans mapped to the original text ------------------------------------ */
 
-typedef struct {
-  gsize byte_start, byte_end; /* in the original text */
-  gsize start, end;           /* in the output unit */
-} Mapped;
+/* byte_start, byte_end in the original text; start, end in the output unit */
+typedef CopydeskOriginalRange Mapped;
 
 /* What every span writer needs to know about the document. */
 typedef struct {
@@ -265,12 +263,7 @@ typedef struct {
 
 /* The current range [CUR_START, CUR_END) mapped to the original text. */
 static inline void map_span(const Source *src, gsize cur_start, gsize cur_end, Mapped *m) {
-  gsize range[4];
-  copydesk_document_original_range(src->doc, cur_start, cur_end, src->unit, range);
-  m->byte_start = range[0];
-  m->byte_end = range[1];
-  m->start = range[2];
-  m->end = range[3];
+  copydesk_document_original_range(src->doc, cur_start, cur_end, src->unit, m);
 }
 
 /* "start": S, "end": E */
