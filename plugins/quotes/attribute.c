@@ -167,18 +167,6 @@ typedef struct {
   GStringChunk *strings;
 } Ctx;
 
-/* Room for N records of SIZE bytes in A, which holds N from now on; the records it held
- * are not kept.  Returns the records. */
-static inline void *items_reserve(Items *a, gsize n, gsize size) {
-  if (n > a->cap) {
-    a->cap = MAX(n, 2 * a->cap);
-    g_free(a->v);
-    a->v = g_malloc_n(a->cap, size);
-  }
-  a->n = n;
-  return a->v;
-}
-
 /* ---- Token helpers ----------------------------------------------------------------- */
 
 /* The lexicon entry of token K, looked up the first time it is asked for (the tokenizer
@@ -205,19 +193,6 @@ static inline gboolean is_title(const Ctx *c, gsize k) {
 static inline gboolean is_cap_word(const Ctx *c, gsize k) {
   return c->tok[k].kind == T_WORD && (c->tok[k].flags & F_CAP);
 }
-/* TRUE when token K is the lowercase word S, case-insensitively (inlined, the length of
- * a literal S is a constant). */
-static G_ALWAYS_INLINE inline gboolean tok_is(const Ctx *c, gsize k, const char *s) {
-  gsize len = strlen(s);
-  if (c->tok[k].end - c->tok[k].start != len) return FALSE;
-  const char *w = c->text + c->tok[k].start;
-  for (gsize i = 0; i < len; i++) {
-    guchar b = (guchar)w[i];
-    b += (guchar)((guchar)(b - 'A') < 26) << 5; /* ASCII lowercase */
-    if (b != (guchar)s[i]) return FALSE;
-  }
-  return TRUE;
-}
 /* The N bytes at A and at B alike up to ASCII case (g_ascii_strncasecmp(A, B, N) == 0 for
  * bytes with no NUL among them, as in words). */
 static inline gboolean bytes_eq_fold(const char *a, const char *b, gsize n) {
@@ -228,6 +203,12 @@ static inline gboolean bytes_eq_fold(const char *a, const char *b, gsize n) {
     if (x != y) return FALSE;
   }
   return TRUE;
+}
+/* TRUE when token K is the lowercase word S, case-insensitively (inlined, the length of
+ * a literal S is a constant). */
+static G_ALWAYS_INLINE inline gboolean tok_is(const Ctx *c, gsize k, const char *s) {
+  gsize len = strlen(s);
+  return c->tok[k].end - c->tok[k].start == len && bytes_eq_fold(c->text + c->tok[k].start, s, len);
 }
 /* TRUE when token K ends in the lowercase SUFFIX, case-insensitively (inlined, the length of
  * a literal SUFFIX is a constant). */
@@ -415,6 +396,17 @@ static const char *tokens_text(const Ctx *c, gsize first, gsize last, gsize len)
   const char *text = g_string_chunk_insert_len(c->strings, buf, (gssize)at);
   if (buf != small) g_free(buf);
   return text;
+}
+
+/* Sets the string attribute KEY of SPAN to the tokens [first, last] joined as
+ * append_tokens() joins them (the core keeps its own copy). */
+static void set_tokens_string(CopydeskSpan *span, const char *key, const Ctx *c, gsize first, gsize last) {
+  gsize len = tokens_len(c, first, last);
+  char small[256];
+  char *buf = len < sizeof small ? small : g_malloc(len + 1);
+  buf[join_tokens(c, first, last, buf)] = '\0';
+  copydesk_span_set_string(span, key, buf);
+  if (buf != small) g_free(buf);
 }
 
 /* The fullest name of person I. */
@@ -2649,7 +2641,7 @@ static gboolean write_layers(Ctx *c, GError **error) {
       } else if (q->np.type != NP_PRON && !q->np.rel1) {
         /* a name or description the article ties to no one ("a spokeswoman for the
          * hotels", "PolitiFact"): its own words are the fullest form it has */
-        copydesk_span_set_string(span, "speaker_name", tokens_text(c, q->np.first, q->np.last, tokens_len(c, q->np.first, q->np.last)));
+        set_tokens_string(span, "speaker_name", c, q->np.first, q->np.last);
       }
     }
     if (out->cue_i >= 0) copydesk_span_set_link(span, "cue", added_span(cl, cbase, out->cue_i));
@@ -2673,9 +2665,9 @@ void attr_scratch_free(AttrScratch *s) {
   if (!s) return;
   Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words,
                     &s->quote_outs, &s->quote_spans, &s->speaker_spans, &s->cue_spans,
-                    &s->tok_mention, &s->runs, &s->surnames, &s->made_spans, &s->order};
+                    &s->tok_mention, &s->runs, &s->surnames, &s->made_spans, &s->order,
+                    &s->common_starts};
   for (guint i = 0; i < G_N_ELEMENTS(items); i++) g_free(items[i]->v);
-  g_free(s->common_starts.v);
   g_free(s->common_heads);
   g_string_chunk_free(s->strings);
   g_free(s->merge);

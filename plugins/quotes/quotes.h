@@ -341,6 +341,18 @@ static inline guint64 scan_tok_key(const Scan *scan, const Tok *tok) {
   return pack_word(scan->text + tok->start, tok->end - tok->start, tok->start + 8 <= scan->len);
 }
 
+/* Room for N records of SIZE bytes in A, which holds N from now on; the records it held
+ * are not kept.  Returns the records. */
+static inline void *items_reserve(Items *a, gsize n, gsize size) {
+  if (n > a->cap) {
+    a->cap = MAX(n, 2 * a->cap);
+    g_free(a->v);
+    a->v = g_malloc_n(a->cap, size);
+  }
+  a->n = n;
+  return a->v;
+}
+
 /* ---- Attribution --------------------------------------------------------------- */
 
 typedef struct {
