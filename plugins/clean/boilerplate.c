@@ -64,7 +64,8 @@ struct _CleanBoilerplate {
   GPtrArray *of_kind[G_N_ELEMENTS(kind_names)]; /* the patterns of each kind, in file order */
   /* A PCRE2 match data that no document is using, kept for the next one (its first match
    * allocates PCRE2's backtracking frames, some 20 KB); NULL when a document has it.  The
-   * worker threads swap it atomically. */
+   * worker threads swap it atomically.  Only one used on short lines is kept (see
+   * bp_scratch_done()). */
   gpointer spare_match_data;
 };
 
@@ -286,13 +287,26 @@ static char *match_value(const BpPattern *pattern, const GMatchInfo *match, cons
 typedef struct {
   CleanBoilerplate *bp;
   pcre2_match_data *data;
+  gsize longest; /* the longest line matched with DATA, in bytes */
 } BpScratch;
 
-/* Gives the document's match data back as the spare, or frees it when another document's
- * is the spare already. */
+/* The longest line a match data may have been used on and still be kept as the spare.  From
+ * PCRE2 10.41 on, the backtracking frames a match grows stay in its match data until it is
+ * freed, and they grow with the line: a last line on which the first built-in trailer pattern
+ * backtracks deeply ("(Reporting by A (x) (x) … end) x") needs some 125 bytes of frames a
+ * byte, 5 MB for a line of 40 KB.  A spare kept after such a line would hold them for the
+ * rest of the stream; one used on lines of at most 4 KB holds what such a line needs at
+ * most.  (pcre2_get_match_data_heapframes_size(), from PCRE2 10.43, would tell the size
+ * itself; the line's length bounds it with every version.) */
+#define SPARE_LINE_MAX 4096
+
+/* Gives the document's match data back as the spare, or frees it when it was used on a line
+ * longer than SPARE_LINE_MAX or another document's is the spare already. */
 static void bp_scratch_done(BpScratch *scratch) {
   if (scratch->data != NULL &&
-      !g_atomic_pointer_compare_and_exchange(&scratch->bp->spare_match_data, NULL, scratch->data))
+      (scratch->longest > SPARE_LINE_MAX ||
+       !g_atomic_pointer_compare_and_exchange(&scratch->bp->spare_match_data, NULL,
+                                              scratch->data)))
     pcre2_match_data_free(scratch->data);
   scratch->data = NULL;
 }
@@ -308,6 +322,7 @@ static gboolean bp_may_match(const BpPattern *pattern, BpScratch *scratch, const
     if (scratch->data == NULL) scratch->data = pcre2_match_data_create(1, NULL); /* whether */
     if (scratch->data == NULL) return TRUE;
   }
+  scratch->longest = MAX(scratch->longest, len);
   return pcre2_match(pattern->code, (PCRE2_SPTR)line, len, 0, PCRE2_NO_UTF_CHECK, scratch->data,
                      NULL) >= 0;
 }
