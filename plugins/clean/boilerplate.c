@@ -52,7 +52,6 @@ typedef struct {
 } BpFilter;
 
 typedef struct {
-  BpKind kind;
   GRegex *regex;
   int value_group; /* the (?<value>…) group, or -1 */
   BpFilter filter;
@@ -216,7 +215,6 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
       return NULL;
     }
     BpPattern *pattern = g_new0(BpPattern, 1);
-    pattern->kind = (BpKind)kind;
     pattern->regex = regex;
     pattern->value_group = g_regex_get_string_number(regex, "value");
     pattern->code = bp_compile(g_regex_get_pattern(regex));
