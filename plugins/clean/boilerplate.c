@@ -298,14 +298,16 @@ typedef struct {
  * itself; the line's length bounds it with every version.) */
 #define SPARE_LINE_MAX 4096
 
+/* A match data for learning whether a pattern matches (room for the whole match only). */
+static gpointer bp_match_data_new(void) { return pcre2_match_data_create(1, NULL); }
+
+static void bp_match_data_free(gpointer data) { pcre2_match_data_free(data); }
+
 /* Gives the document's match data back as the spare, or frees it when it was used on a line
  * longer than SPARE_LINE_MAX or another document's is the spare already. */
 static void bp_scratch_done(BpScratch *scratch) {
-  if (scratch->data != NULL &&
-      (scratch->longest > SPARE_LINE_MAX ||
-       !g_atomic_pointer_compare_and_exchange(&scratch->bp->spare_match_data, NULL,
-                                              scratch->data)))
-    pcre2_match_data_free(scratch->data);
+  clean_spare_give(&scratch->bp->spare_match_data, scratch->data,
+                   scratch->longest <= SPARE_LINE_MAX, bp_match_data_free);
   scratch->data = NULL;
 }
 
@@ -316,8 +318,7 @@ static gboolean bp_may_match(const BpPattern *pattern, BpScratch *scratch, const
                              gsize len) {
   if (pattern->code == NULL) return TRUE;
   if (scratch->data == NULL) {
-    scratch->data = g_atomic_pointer_exchange(&scratch->bp->spare_match_data, NULL);
-    if (scratch->data == NULL) scratch->data = pcre2_match_data_create(1, NULL); /* whether */
+    scratch->data = clean_spare_take(&scratch->bp->spare_match_data, bp_match_data_new);
     if (scratch->data == NULL) return TRUE;
   }
   scratch->longest = MAX(scratch->longest, len);
