@@ -52,7 +52,6 @@ typedef struct {
 } BpFilter;
 
 typedef struct {
-  BpKind kind;
   GRegex *regex;
   int value_group; /* the (?<value>…) group, or -1 */
   BpFilter filter;
@@ -64,7 +63,8 @@ struct _CleanBoilerplate {
   GPtrArray *of_kind[G_N_ELEMENTS(kind_names)]; /* the patterns of each kind, in file order */
   /* A PCRE2 match data that no document is using, kept for the next one (its first match
    * allocates PCRE2's backtracking frames, some 20 KB); NULL when a document has it.  The
-   * worker threads swap it atomically. */
+   * worker threads swap it atomically.  Only one used on short lines is kept (see
+   * bp_scratch_done()). */
   gpointer spare_match_data;
 };
 
@@ -215,7 +215,6 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
       return NULL;
     }
     BpPattern *pattern = g_new0(BpPattern, 1);
-    pattern->kind = (BpKind)kind;
     pattern->regex = regex;
     pattern->value_group = g_regex_get_string_number(regex, "value");
     pattern->code = bp_compile(g_regex_get_pattern(regex));
@@ -286,14 +285,29 @@ static char *match_value(const BpPattern *pattern, const GMatchInfo *match, cons
 typedef struct {
   CleanBoilerplate *bp;
   pcre2_match_data *data;
+  gsize longest; /* the longest line matched with DATA, in bytes */
 } BpScratch;
 
-/* Gives the document's match data back as the spare, or frees it when another document's
- * is the spare already. */
+/* The longest line a match data may have been used on and still be kept as the spare.  From
+ * PCRE2 10.41 on, the backtracking frames a match grows stay in its match data until it is
+ * freed, and they grow with the line: a last line on which the first built-in trailer pattern
+ * backtracks deeply ("(Reporting by A (x) (x) … end) x") needs some 125 bytes of frames a
+ * byte, 5 MB for a line of 40 KB.  A spare kept after such a line would hold them for the
+ * rest of the stream; one used on lines of at most 4 KB holds what such a line needs at
+ * most.  (pcre2_get_match_data_heapframes_size(), from PCRE2 10.43, would tell the size
+ * itself; the line's length bounds it with every version.) */
+#define SPARE_LINE_MAX 4096
+
+/* A match data for learning whether a pattern matches (room for the whole match only). */
+static gpointer bp_match_data_new(void) { return pcre2_match_data_create(1, NULL); }
+
+static void bp_match_data_free(gpointer data) { pcre2_match_data_free(data); }
+
+/* Gives the document's match data back as the spare, or frees it when it was used on a line
+ * longer than SPARE_LINE_MAX or another document's is the spare already. */
 static void bp_scratch_done(BpScratch *scratch) {
-  if (scratch->data != NULL &&
-      !g_atomic_pointer_compare_and_exchange(&scratch->bp->spare_match_data, NULL, scratch->data))
-    pcre2_match_data_free(scratch->data);
+  clean_spare_give(&scratch->bp->spare_match_data, scratch->data,
+                   scratch->longest <= SPARE_LINE_MAX, bp_match_data_free);
   scratch->data = NULL;
 }
 
@@ -304,10 +318,10 @@ static gboolean bp_may_match(const BpPattern *pattern, BpScratch *scratch, const
                              gsize len) {
   if (pattern->code == NULL) return TRUE;
   if (scratch->data == NULL) {
-    scratch->data = g_atomic_pointer_exchange(&scratch->bp->spare_match_data, NULL);
-    if (scratch->data == NULL) scratch->data = pcre2_match_data_create(1, NULL); /* whether */
+    scratch->data = clean_spare_take(&scratch->bp->spare_match_data, bp_match_data_new);
     if (scratch->data == NULL) return TRUE;
   }
+  scratch->longest = MAX(scratch->longest, len);
   return pcre2_match(pattern->code, (PCRE2_SPTR)line, len, 0, PCRE2_NO_UTF_CHECK, scratch->data,
                      NULL) >= 0;
 }

@@ -197,7 +197,10 @@ static CleanBoilerplate *load_boilerplate(const CopydeskOptions *options, GError
  * list of a long document is freed instead of being held while the pipeline runs. */
 #define SPARE_STOPS_MAX 65536
 
-static void survey_free(CleanSurvey *survey) {
+static gpointer survey_new(void) { return g_new0(CleanSurvey, 1); }
+
+static void survey_free(gpointer p) {
+  CleanSurvey *survey = p;
   if (survey == NULL) return;
   clean_survey_clear(survey);
   g_free(survey);
@@ -270,13 +273,11 @@ static gboolean clean_process(void *self, CopydeskDocument *doc, GError **error)
   CleanConfig *config = self;
   /* The spare survey, whose list has room already (most documents need no allocation), or a
    * new one; given back afterwards unless another document gave back one first. */
-  CleanSurvey *survey = g_atomic_pointer_exchange(&config->spare_survey, NULL);
-  if (survey == NULL) survey = g_new0(CleanSurvey, 1);
+  CleanSurvey *survey = clean_spare_take(&config->spare_survey, survey_new);
   survey->valid = FALSE;
   gboolean ok = run_surveyed_passes(config, doc, survey, error);
   if (survey->size > SPARE_STOPS_MAX) clean_survey_clear(survey);
-  if (!g_atomic_pointer_compare_and_exchange(&config->spare_survey, NULL, survey))
-    survey_free(survey);
+  clean_spare_give(&config->spare_survey, survey, TRUE, survey_free);
   if (!ok) return FALSE;
   if (config->boilerplate != NULL && !clean_boilerplate(doc, config->boilerplate, error))
     return FALSE;

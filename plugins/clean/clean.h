@@ -132,6 +132,24 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
 CleanBoilerplate *clean_boilerplate_load(const char *path, GError **error);
 void clean_boilerplate_free(CleanBoilerplate *bp);
 
+/* Spares: an object a document has finished with (a survey, a PCRE2 match data), kept in a
+ * slot of the instance for the next document; the worker threads swap it atomically. */
+
+/* The object in *SLOT, taken out (so no other thread gets it), or when there is none a new one
+ * from MAKE (which may return NULL). */
+static inline gpointer clean_spare_take(gpointer *slot, gpointer (*make)(void)) {
+  gpointer object = g_atomic_pointer_exchange(slot, NULL);
+  return object != NULL ? object : make();
+}
+
+/* Puts OBJECT (NULL: nothing) back into *SLOT for the next document when KEEP and the slot is
+ * empty; frees it with FREE_OBJECT otherwise (when another document's is there already). */
+static inline void clean_spare_give(gpointer *slot, gpointer object, gboolean keep,
+                                    GDestroyNotify free_object) {
+  if (object != NULL && (!keep || !g_atomic_pointer_compare_and_exchange(slot, NULL, object)))
+    free_object(object);
+}
+
 /* Encodes C as UTF-8 into BUF (at least 6 bytes); returns the length. */
 static inline gsize clean_put_utf8(gunichar c, char *buf) {
   return (gsize)g_unichar_to_utf8(c, buf);

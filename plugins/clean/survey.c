@@ -18,19 +18,8 @@
  */
 #include <string.h>
 
+#include "../common/v16.h" /* from this file's folder: the survey's tests compile it in too */
 #include "clean.h"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
-/* Sixteen bytes, the same read as signed, and the result of comparing them (0xFF where true,
- * 0 where false). */
-typedef guchar CleanV16 __attribute__((vector_size(16)));
-typedef gint8 CleanV16Signed __attribute__((vector_size(16)));
-typedef gint8 CleanV16Mask __attribute__((vector_size(16)));
-/* The same sixteen bytes as two 64-bit words, the first byte lowest in the first. */
-typedef guint64 CleanV2x64 __attribute__((vector_size(16)));
 
 #define HIGHS G_GUINT64_CONSTANT(0x8080808080808080)
 
@@ -43,21 +32,8 @@ static inline gboolean is_plain(guchar c) { return (guchar)(c - 0x21) < 0x5E; }
 /* 0xFF in each byte of V that is printable ASCII, 0 in the others: one more than each byte,
  * read as signed, is above 0x21 just for 0x21-0x7E (0x7F becomes -128; bytes from 0x80 become
  * negative or 0). */
-static inline CleanV16Mask plain_bytes(CleanV16 v) {
-  return (CleanV16Mask)((CleanV16Signed)(v + 1) > 0x21);
-}
-
-/* A bit for each byte of the mask M, bit 7 of byte k as bit k (SSE2's PMOVMSKB; elsewhere
- * the top bits of each half gathered by a multiplication, which carries nowhere). */
-static inline guint32 byte_bits(CleanV16Mask m) {
-#if defined(__SSE2__)
-  return (guint32)_mm_movemask_epi8((__m128i)m);
-#else
-  const guint64 gather = G_GUINT64_CONSTANT(0x0002040810204081);
-  CleanV2x64 w = (CleanV2x64)m;
-  return (guint32)(((w[0] & HIGHS) * gather) >> 56) |
-         (guint32)(((w[1] & HIGHS) * gather) >> 56) << 8;
-#endif
+static inline V16 plain_bytes(V16Unsigned v) {
+  return (V16)((V16)(v + 1) > 0x21);
 }
 
 /* Grows the survey's list to hold MORE stops after its own (doubling it, and to at least two
@@ -74,19 +50,19 @@ static inline void reserve_stops(CleanSurvey *survey, gsize more) {
 
 /* A bit for each of the sixteen bytes at P that does not stop (P[16] is there); ORs the bytes
  * into *SEEN. */
-static inline guint32 kept_bits(const guchar *p, CleanV16 *seen) {
-  CleanV16 v, after;
+static inline guint32 kept_bits(const guchar *p, V16Unsigned *seen) {
+  V16Unsigned v, after;
   memcpy(&v, p, 16);
   memcpy(&after, p + 1, 16); /* the byte after each of V's */
   *seen |= v;
   /* A byte that is not plain stops, unless it is a space before a plain byte. */
-  return byte_bits(plain_bytes(v) | ((CleanV16Mask)(v == ' ') & plain_bytes(after)));
+  return v16_bits(plain_bytes(v) | ((V16)(v == ' ') & plain_bytes(after)));
 }
 
 /* Writes the stops in the LEN bytes at T + I (a multiple of 32, at most BLOCK_BYTES; the byte
  * after them is there) to STOPS, ORs the bytes into *SEEN, and returns how many.  Most runs of
  * 32 bytes have no stop, and cost one test. */
-static gsize scan_block(const guchar *t, gsize i, gsize len, gsize *stops, CleanV16 *seen) {
+static gsize scan_block(const guchar *t, gsize i, gsize len, gsize *stops, V16Unsigned *seen) {
   gsize n = 0;
   for (gsize end = i + len; i < end; i += 32) {
     guint32 bits = ~(kept_bits(t + i, seen) | kept_bits(t + i + 16, seen) << 16);
@@ -100,7 +76,7 @@ void clean_survey_take(CleanSurvey *survey, const char *text, gsize n) {
   survey->n_stops = 0;
   survey->any_high = FALSE;
   survey->valid = TRUE;
-  CleanV16 seen = {0};
+  V16Unsigned seen = {0};
   gsize i = 0;
   if (n > 0 && t[0] == ' ') {
     reserve_stops(survey, 1);
@@ -114,7 +90,7 @@ void clean_survey_take(CleanSurvey *survey, const char *text, gsize n) {
     survey->n_stops += scan_block(t, i, len, survey->stops + survey->n_stops, &seen);
     i += len;
   }
-  CleanV2x64 seen64 = (CleanV2x64)seen;
+  V2x64 seen64 = (V2x64)seen;
   guint64 highs = seen64[0] | seen64[1];
   /* The last bytes one at a time. */
   reserve_stops(survey, n - i);

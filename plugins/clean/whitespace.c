@@ -143,16 +143,22 @@ static inline gboolean put_run(WsState *st, gsize s, gsize e, const char *want) 
  * line. */
 static G_NO_INLINE void grow_runs(WsState *st) {
   st->runs_size *= 2;
-  if (st->runs == st->inline_runs)
-    st->runs = g_memdup2(st->inline_runs, sizeof st->inline_runs);
-  st->runs = g_renew(WsRun, st->runs, st->runs_size);
+  if (st->runs == st->inline_runs) {
+    st->runs = g_new(WsRun, st->runs_size);
+    memcpy(st->runs, st->inline_runs, sizeof st->inline_runs);
+  } else {
+    st->runs = g_renew(WsRun, st->runs, st->runs_size);
+  }
 }
 
 static G_NO_INLINE void grow_lines(WsState *st) {
   st->lines_size *= 2;
-  if (st->lines == st->inline_lines)
-    st->lines = g_memdup2(st->inline_lines, sizeof st->inline_lines);
-  st->lines = g_renew(WsLine, st->lines, st->lines_size);
+  if (st->lines == st->inline_lines) {
+    st->lines = g_new(WsLine, st->lines_size);
+    memcpy(st->lines, st->inline_lines, sizeof st->inline_lines);
+  } else {
+    st->lines = g_renew(WsLine, st->lines, st->lines_size);
+  }
 }
 
 static inline void add_run(WsState *st, gsize s, gsize e, guint line, gboolean line_break) {

@@ -36,10 +36,8 @@
  * tokenizes a stretch again where a rule counts its tokens.
  */
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
+#include "../common/v16.h"
 #include "sentences.h"
 
 /* The token layer's label of each TokenKind. */
@@ -193,25 +191,6 @@ static const guint8 ascii_word[256] = {
     0,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, /* 0x60  a-o */
     2,2,2,2,2,2,2,2,2,2,2,0,0,0,0,0, /* 0x70  p-z */
 };
-
-/* Sixteen bytes as a GCC/Clang generic vector (portable C that the compiler turns into SSE2
- * on x86-64 and NEON on arm64), signed: those from 0x80 are below 0. */
-typedef gint8 V16 __attribute__((vector_size(16)));
-typedef guint64 V2x64 __attribute__((vector_size(16)));
-
-/* One bit for each of the sixteen bytes of M (0xFF or 0), the first byte lowest: SSE2's
- * movemask, or the high bits of each 64-bit half gathered by a multiplication. */
-static inline guint v16_bits(V16 m) {
-#if defined(__SSE2__)
-  return (guint)_mm_movemask_epi8((__m128i)m);
-#else
-  const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
-  const guint64 gather = G_GUINT64_CONSTANT(0x0002040810204081);
-  V2x64 w = (V2x64)m;
-  guint64 lo = GUINT64_FROM_LE(w[0]) & highs, hi = GUINT64_FROM_LE(w[1]) & highs;
-  return (guint)((lo * gather) >> 56) | (guint)(((hi * gather) >> 56) << 8);
-#endif
-}
 
 /* One bit for each of the sixteen bytes at P that is an ASCII letter or digit, the first
  * byte lowest; *LETTERS gets those of the letters.  (A byte is in [LO, LO + N) when, offset
