@@ -41,6 +41,15 @@
 
 #include "quotes.h"
 
+/* SSE2 (x86-64's baseline) tests sixteen bytes of a word at once; elsewhere eight, in a
+ * 64-bit register */
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define WORD_SIMD 1
+#else
+#define WORD_SIMD 0
+#endif
+
 #define MAX_DEPTH 16
 
 static inline gboolean is_ascii_alnum(guchar c) {
@@ -437,14 +446,47 @@ static inline gsize alnum_end_unbounded(const char *t, gsize j) {
   }
 }
 
+/* The first R bytes of eight (R <= 16: all eight from 8). */
+static const guint64 keep_bytes[17] = {
+    0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~0ull, ~0ull, ~0ull,
+    ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+
+/* The bytes the main loop's word test reads at once: I < fast (tokenize()) means that
+ * they are in the text (its NUL included). */
+#if WORD_SIMD
+#define WORD_WINDOW 16
+#else
+#define WORD_WINDOW 8
+#endif
+
 /* The end of the run of ASCII letters and digits at I, the start of the commonest token,
- * a plain word.  I < FAST means that eight bytes from I are in the text and that a byte
- * that is no letter or digit comes before its end.  KEY receives the lexicon_pack() key
- * of the run.  The first eight bytes are tested at once: a byte loop would be a few
- * instructions shorter, but its exit mispredicts about once a word. */
+ * a plain word.  I < FAST means that WORD_WINDOW bytes from I are in the text and that a
+ * byte that is no letter or digit comes before its end.  KEY receives the lexicon_pack()
+ * key of the run.  The first WORD_WINDOW bytes are tested at once (SSE2, or eight with a
+ * SWAR test): a byte loop would be a few instructions shorter, but its exit mispredicts
+ * about once a word. */
 static inline gsize word_run_end(const char *t, gsize n, gsize fast, gsize i, guint64 *key) {
   gsize j;
   if (G_LIKELY(i < fast)) {
+#if WORD_SIMD
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+    /* ASCII letters and digits are lowercase with the 0x20 bit set */
+    __m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    /* moved so that a-z (0-9) are the 26 (10) smallest signed bytes; bytes from 0x80
+     * land elsewhere */
+    __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(lc, _mm_set1_epi8((char)(0x80 - 'a'))), _mm_set1_epi8(-128 + 26));
+    __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))), _mm_set1_epi8(-128 + 10));
+    guint m = (guint)_mm_movemask_epi8(_mm_or_si128(letter, digit)) ^ 0xFFFFu;
+    guint64 x = (guint64)_mm_cvtsi128_si64(lc);
+    if (G_LIKELY(m)) {
+      gsize r = (gsize)__builtin_ctz(m);
+      j = i + r;
+      *key = x & keep_bytes[r];
+    } else {
+      j = alnum_end_unbounded(t, i + 16);
+      *key = x;
+    }
+#else
     guint64 x;
     memcpy(&x, t + i, 8);
     if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
@@ -453,14 +495,12 @@ static inline gsize word_run_end(const char *t, gsize n, gsize fast, gsize i, gu
     x |= 0x2020202020202020ull;
     if (G_LIKELY(m)) {
       j = i + ((gsize)__builtin_ctzll(m) >> 3);
-      /* the first J - I bytes */
-      static const guint64 keep[8] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
-                                      0xFFFFFFFFFFFFFF};
-      *key = x & keep[j - i];
+      *key = x & keep_bytes[j - i];
     } else {
       j = alnum_end_unbounded(t, i + 8);
       *key = x;
     }
+#endif
   } else {
     j = alnum_run_end(t, n, i + 1);
     *key = lexicon_pack(t + i, j - i);
@@ -470,10 +510,11 @@ static inline gsize word_run_end(const char *t, gsize n, gsize fast, gsize i, gu
 
 /* The run of letters and digits that ends at J is a plain word: a space or ASCII
  * punctuation ends it, not a joiner such as ' - . , before a letter or digit, nor a byte
- * from 0x80 (scan_word() takes those words). */
-static inline gboolean plain_word_ends(const char *t, gsize n, gsize j) {
-  return j >= n || (byte_class[(guchar)t[j]] & B_END) ||
-         ((guchar)t[j] < 0x80 && (j + 1 >= n || (!is_ascii_alnum((guchar)t[j + 1]) && (guchar)t[j + 1] < 0x80)));
+ * from 0x80 (scan_word() takes those words).  T[N] is the text's NUL, which ends words,
+ * so no bound is checked (J <= N). */
+static inline gboolean plain_word_ends(const char *t, gsize j) {
+  guint8 k = byte_class[(guchar)t[j]];
+  return (k & B_END) || !((k & B_HIGH) | (byte_class[(guchar)t[j + 1]] & (B_HIGH | B_ALNUM)));
 }
 
 const WordInfo *scan_lookup(const Lexicon *lex, const Scan *scan, const Tok *tok) {
@@ -586,47 +627,24 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   }
   gsize *next_cap = scan->caps.v;
   gsize nt = 0;
-  Tok *tok = out, *tok_limit = out + cap;
+  Tok *tok = out;
+  /* the byte from which a token is checked after it is written: at most SENT_END, and
+   * at most the last token's start plus the free slots after it (each token starts on
+   * a byte of its own, so the tokens before it fit); one compare a token does both */
+  gsize check = 0;
   /* where word_run_end() must check bounds: from the last byte that is no ASCII letter
-   * or digit (a word before it ends before it), and in the last seven bytes */
+   * or digit (a word before it ends before it), and where fewer than WORD_WINDOW bytes
+   * are left (the NUL after the text counts: T[N] may be read) */
   gsize fast = n;
   while (fast > 0 && (byte_class[(guchar)t[fast - 1]] & B_ALNUM)) fast--;
   fast = fast > 0 ? fast - 1 : 0;
-  fast = MIN(fast, n >= 8 ? n - 7 : 0);
+  fast = MIN(fast, n >= WORD_WINDOW - 1 ? n - (WORD_WINDOW - 2) : 0);
   while (i < n) {
     guchar c = (guchar)t[i];
     guint8 k = byte_class[c];
-    if (k & (B_SPACE | B_NL)) {
-      if (k & B_NL) {
-        pos.nl += pos.nl < 255;
-        sent_end = 0; /* the next token may start a block */
-      }
-      space = F_SPACE;
-      i++;
-      continue;
-    }
-    if (G_UNLIKELY(k & B_HIGH)) {
-      gsize l = unicode_space(t, n, i);
-      if (l) {
-        space = F_SPACE;
-        i += l;
-        continue;
-      }
-    }
-    if (G_UNLIKELY(tok == tok_limit)) {
-      gsize done = (gsize)(next_cap - scan->caps.v);
-      cap *= 2;
-      g_array_set_size(scan->toks, cap);
-      out = (Tok *)(void *)scan->toks->data;
-      tok = out + nt;
-      tok_limit = out + cap;
-      scan->caps.cap = cap;
-      scan->caps.v = g_renew(gsize, scan->caps.v, cap);
-      next_cap = scan->caps.v + done;
-    }
-    gsize end = 0;
+    gsize end = i;
     guint64 key;
-    if ((k & B_ALNUM) && plain_word_ends(t, n, end = word_run_end(t, n, fast, i, &key))) {
+    if (G_LIKELY(k & B_ALNUM) && plain_word_ends(t, end = word_run_end(t, n, fast, i, &key))) {
       guint8 kind = T_NUM;
       guint32 flags = space;
       const WordInfo *info = &lexicon_none;
@@ -635,51 +653,99 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       if (k & B_ALPHA) {
         kind = T_WORD;
         gsize len = end - i;
-        if (end < n && G_UNLIKELY(t[end] == '.') && !(end + 1 < n && t[end + 1] == '.') &&
+        /* (T[N] is the text's NUL: no bound to check) */
+        if (G_UNLIKELY(t[end] == '.') && t[end + 1] != '.' &&
             ((len == 1 && upper) || (len <= 6 && own_period(lex, t + i, len, key)))) {
           /* a final period that belongs to the word (Mr., J.) */
           if (len < 8) key |= (guint64)'.' << (8 * len);
           end++;
           flags |= F_PERIOD;
           info = eager_info_slow(lex, t + i, len + 1, key, upper);
-          if (info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
+          if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
         } else if (G_UNLIKELY(len > 8)) {
           info = eager_info_slow(lex, t + i, len, key, upper);
-          if (info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
+          if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
         } else {
           /* eager_info() of a short word: no tail to hash */
           guint64 h = lexicon_hash(key, len, 0);
           info = &lexicon_lazy;
           if (upper || lexicon_maybe_cue(lex, h)) {
             info = find_word(lex, h, key, t + i, len);
-            if (info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
+            if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
           }
         }
         if (upper) flags |= F_CAP | capital_flags(t, i, end, flags);
       }
-      *tok = (Tok){.start = i, .end = end, .sent = sent, .block = block, .flags = flags, .kind = kind,
-                   .shape = word_shape(c, end - i), .info = info};
+      tok->start = i;
+      tok->end = end;
+      tok->sent = sent;
+      tok->block = block;
+      tok->flags = flags;
+      tok->kind = kind;
+      tok->qchar = 0;
+      tok->nl = 0;
+      tok->shape = word_shape(c, end - i);
+      tok->info = info;
       /* counted without a branch */
       *next_cap = nt;
       next_cap += upper;
     } else if (k & B_MARK) {
-      *tok = (Tok){.start = i, .end = i + 1, .sent = sent, .block = block, .flags = space, .kind = T_PUNCT,
-                   .info = &lexicon_none};
-      end = i + 1;
+      tok->start = i;
+      tok->end = end = i + 1;
+      tok->sent = sent;
+      tok->block = block;
+      tok->flags = space;
+      tok->kind = T_PUNCT;
+      tok->qchar = 0;
+      tok->nl = 0;
+      tok->shape = 0;
+      tok->info = &lexicon_none;
+    } else if (k & (B_SPACE | B_NL)) {
+      if (k & B_NL) {
+        pos.nl += pos.nl < 255;
+        check = sent_end = 0; /* the next token may start a block */
+      }
+      space = F_SPACE;
+      i++;
+      continue;
     } else {
+      if (G_UNLIKELY(k & B_HIGH)) {
+        gsize l = unicode_space(t, n, i);
+        if (l) {
+          space = F_SPACE;
+          i += l;
+          continue;
+        }
+      }
       *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = space, .info = &lexicon_none};
       /* END: the end of the word's first run, when K is a letter or digit */
       end = other_token(scan, lex, i, k, end, tok, nt);
       if (tok->kind == T_WORD) tok->shape = word_shape(c, tok->end - tok->start);
-      if (tok->info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
+      if (tok->info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
       *next_cap = nt;
       next_cap += (tok->flags & F_CAP) && tok->kind == T_WORD;
     }
-    if (G_UNLIKELY(i >= sent_end)) {
-      position_change(&pos, tok, nt);
-      sent = pos.sent;
-      block = pos.block;
-      sent_end = pos.sent_end;
+    if (G_UNLIKELY(i >= check)) {
+      if (i >= sent_end) {
+        position_change(&pos, tok, nt);
+        sent = pos.sent;
+        block = pos.block;
+        sent_end = pos.sent_end;
+      }
+      /* room for the next token, and the tokens that start before CHECK */
+      gsize room = cap - nt - 1;
+      if (room < 64) {
+        gsize done = (gsize)(next_cap - scan->caps.v);
+        cap *= 2;
+        g_array_set_size(scan->toks, cap);
+        out = (Tok *)(void *)scan->toks->data;
+        tok = out + nt;
+        scan->caps.cap = cap;
+        scan->caps.v = g_renew(gsize, scan->caps.v, cap);
+        next_cap = scan->caps.v + done;
+        room = cap - nt - 1;
+      }
+      check = MIN(sent_end, i + room);
     }
     nt++;
     tok++;
@@ -698,7 +764,6 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     g_array_set_size(scan->sent_flags, scan->n_sents + 1);
   }
 }
-
 /* ---- Sentences and blocks ----------------------------------------------------------- */
 
 /* ---- Pairing ------------------------------------------------------------------------ */
