@@ -615,9 +615,8 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
    * a line break, and a reported-speech cue) */
   guint32 sent = 0, block = 0;
   gsize sent_end = 0;
-  /* written in place: the array grows by doubling; the capitalised words are written
-   * for every token and counted only for capitals (no branch on the capital), so the
-   * list is as long as the tokens' */
+  /* written in place: the array grows by doubling, and the list of capitalised words
+   * (no longer than the tokens') with it */
   gsize cap = MAX(scan->toks->len, n / 4 + 64);
   g_array_set_size(scan->toks, cap);
   Tok *out = (Tok *)(void *)scan->toks->data;
@@ -628,9 +627,10 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   gsize *next_cap = scan->caps.v;
   gsize nt = 0;
   Tok *tok = out;
-  /* the byte from which a token is checked after it is written: at most SENT_END, and
-   * at most the last token's start plus the free slots after it (each token starts on
-   * a byte of its own, so the tokens before it fit); one compare a token does both */
+  /* the byte from which a token is checked after it is written: at most SENT_END, at
+   * most the last token's start plus the free slots after it (each token starts on a
+   * byte of its own, so the tokens before it fit), and at most N, where the text's NUL
+   * makes a token of one byte that ends the loop; one compare a token does all three */
   gsize check = 0;
   /* where word_run_end() must check bounds: from the last byte that is no ASCII letter
    * or digit (a word before it ends before it), and where fewer than WORD_WINDOW bytes
@@ -639,7 +639,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   while (fast > 0 && (byte_class[(guchar)t[fast - 1]] & B_ALNUM)) fast--;
   fast = fast > 0 ? fast - 1 : 0;
   fast = MIN(fast, n >= WORD_WINDOW - 1 ? n - (WORD_WINDOW - 2) : 0);
-  while (i < n) {
+  for (;;) {
     guchar c = (guchar)t[i];
     guint8 k = byte_class[c];
     gsize end = i;
@@ -648,7 +648,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       guint8 kind = T_NUM;
       guint32 flags = space;
       const WordInfo *info = &lexicon_none;
-      /* a capitalised word: F_CAP, and counted in the caps list (digits are no capitals) */
+      /* a capitalised word: F_CAP, and listed in the caps (digits are no capitals) */
       guint32 upper = (k / B_UPPER) & 1;
       if (k & B_ALPHA) {
         kind = T_WORD;
@@ -674,7 +674,10 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
             if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
           }
         }
-        if (upper) flags |= F_CAP | capital_flags(t, i, end, flags);
+        if (upper) {
+          flags |= F_CAP | capital_flags(t, i, end, flags);
+          *next_cap++ = nt;
+        }
       }
       tok->start = i;
       tok->end = end;
@@ -686,9 +689,6 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       tok->nl = 0;
       tok->shape = word_shape(c, end - i);
       tok->info = info;
-      /* counted without a branch */
-      *next_cap = nt;
-      next_cap += upper;
     } else if (k & B_MARK) {
       tok->start = i;
       tok->end = end = i + 1;
@@ -722,10 +722,10 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       end = other_token(scan, lex, i, k, end, tok, nt);
       if (tok->kind == T_WORD) tok->shape = word_shape(c, tok->end - tok->start);
       if (tok->info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
-      *next_cap = nt;
-      next_cap += (tok->flags & F_CAP) && tok->kind == T_WORD;
+      if ((tok->flags & F_CAP) && tok->kind == T_WORD) *next_cap++ = nt;
     }
     if (G_UNLIKELY(i >= check)) {
+      if (i >= n) break; /* the NUL, not a token */
       if (i >= sent_end) {
         position_change(&pos, tok, nt);
         sent = pos.sent;
@@ -745,7 +745,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
         next_cap = scan->caps.v + done;
         room = cap - nt - 1;
       }
-      check = MIN(sent_end, i + room);
+      check = MIN(MIN(sent_end, i + room), n);
     }
     nt++;
     tok++;
