@@ -313,6 +313,7 @@ typedef struct {
   const char *text;
   gsize len;
   GArray *toks;  /* Tok */
+  gsize tok_room; /* the Toks TOKS has room for */
   GArray *cands; /* Cand, in text order */
   GArray *sent_first; /* gsize: the first token of each sentence (by Tok.sent) */
   Vec quote_toks;     /* the T_QUOTE tokens, in order */

@@ -617,13 +617,18 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   gsize sent_end = 0;
   /* written in place: the array grows by doubling, and the list of capitalised words
    * (no longer than the tokens') with it */
-  gsize cap = MAX(scan->toks->len, n / 4 + 64);
+  gsize cap = n / 4 + 64;
+  if (cap > scan->tok_room) {
+    /* the arrays hold nothing to keep: new ones, not copies */
+    g_array_free(scan->toks, TRUE);
+    scan->toks = g_array_sized_new(FALSE, FALSE, sizeof(Tok), cap);
+    scan->tok_room = cap;
+    g_free(scan->caps.v);
+    scan->caps.v = g_new(gsize, cap);
+    scan->caps.cap = cap;
+  }
   g_array_set_size(scan->toks, cap);
   Tok *out = (Tok *)(void *)scan->toks->data;
-  if (scan->caps.cap < cap) {
-    scan->caps.cap = cap;
-    scan->caps.v = g_renew(gsize, scan->caps.v, cap);
-  }
   gsize *next_cap = scan->caps.v;
   gsize nt = 0;
   Tok *tok = out;
@@ -738,6 +743,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
         gsize done = (gsize)(next_cap - scan->caps.v);
         cap *= 2;
         g_array_set_size(scan->toks, cap);
+        scan->tok_room = cap;
         out = (Tok *)(void *)scan->toks->data;
         tok = out + nt;
         scan->caps.cap = cap;
@@ -982,4 +988,5 @@ void scan_clear(Scan *scan) {
       g_array_free(*arrays[i], TRUE);
       *arrays[i] = NULL;
     }
+  scan->tok_room = 0;
 }
