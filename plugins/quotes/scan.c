@@ -37,6 +37,7 @@
  *
  * The stack is bounded (deeper marks are ignored), so any run of marks is linear.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "quotes.h"
@@ -596,6 +597,23 @@ static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, gu
   return scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
 }
 
+/* Sets TOK's flags, kind and shape, and no quotation mark or line break: the fields
+ * are adjacent, so on a little-endian machine one store sets them all. */
+static inline void tok_set_meta(Tok *tok, guint32 flags, guint8 kind, guint8 shape) {
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  G_STATIC_ASSERT(offsetof(Tok, kind) == offsetof(Tok, flags) + 4 && offsetof(Tok, qchar) == offsetof(Tok, flags) + 5 &&
+                  offsetof(Tok, nl) == offsetof(Tok, flags) + 6 && offsetof(Tok, shape) == offsetof(Tok, flags) + 7);
+  guint64 meta = flags | (guint64)kind << 32 | (guint64)shape << 56;
+  memcpy((char *)tok + offsetof(Tok, flags), &meta, sizeof meta);
+#else
+  tok->flags = flags;
+  tok->kind = kind;
+  tok->qchar = 0;
+  tok->nl = 0;
+  tok->shape = shape;
+#endif
+}
+
 /* Cuts the text into tokens.  The main loop takes white space, plain ASCII words and
  * one-byte punctuation itself, with the token's sentence and block carried over from the
  * token before; the rest (words with joiners or other letters, quotation marks,
@@ -688,22 +706,14 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       tok->end = end;
       tok->sent = sent;
       tok->block = block;
-      tok->flags = flags;
-      tok->kind = kind;
-      tok->qchar = 0;
-      tok->nl = 0;
-      tok->shape = word_shape(c, end - i);
+      tok_set_meta(tok, flags, kind, word_shape(c, end - i));
       tok->info = info;
     } else if (k & B_MARK) {
       tok->start = i;
       tok->end = end = i + 1;
       tok->sent = sent;
       tok->block = block;
-      tok->flags = space;
-      tok->kind = T_PUNCT;
-      tok->qchar = 0;
-      tok->nl = 0;
-      tok->shape = 0;
+      tok_set_meta(tok, space, T_PUNCT, 0);
       tok->info = &lexicon_none;
     } else if (k & (B_SPACE | B_NL)) {
       if (k & B_NL) {
