@@ -290,10 +290,8 @@ static gboolean all_capitals(const char *t, gsize start, gsize end) {
   for (gsize i = start; i < end;) {
     guchar b = (guchar)t[i];
     if (b < 0x80) {
-      if (byte_class[b] & B_ALPHA) {
-        if (!(byte_class[b] & B_UPPER)) return FALSE;
-        letters++;
-      }
+      if ((guchar)(b - 'a') < 26) return FALSE;
+      letters += (guchar)(b - 'A') < 26;
       i++;
       continue;
     }
@@ -316,8 +314,10 @@ static inline guint32 capital_flags(const char *t, gsize start, gsize end, guint
   guint32 f = 0;
   /* a capital then a small ASCII letter, the common case, is neither */
   if (end - start > 1 && (guchar)(t[start + 1] - 'a') < 26) return 0;
+  /* one byte is one letter: an initial, never all capitals */
+  if (end - start == 1) return F_INITIAL;
   if (all_capitals(t, start, end)) f |= F_UPPER;
-  if (end - start == 1 || (end - start == 2 && (flags & F_PERIOD))) f |= F_INITIAL;
+  if (end - start == 2 && (flags & F_PERIOD)) f |= F_INITIAL;
   return f;
 }
 
@@ -742,9 +742,15 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     if (G_UNLIKELY(i >= check)) {
       if (i >= n) break; /* the NUL, not a token */
       if (i >= sent_end) {
-        position_change(&pos, tok, nt);
-        sent = pos.sent;
-        block = pos.block;
+        if (pos.nl == 0 && nt > 0 && i < pos.sent_end) {
+          /* a cue or "according" inside the current sentence (position_change()'s
+           * first case, taken here) */
+          g_array_index(pos.sent_flags, guint8, sent) |= sentence_flags_of(tok->info->flags);
+        } else {
+          position_change(&pos, tok, nt);
+          sent = pos.sent;
+          block = pos.block;
+        }
         sent_end = pos.sent_end;
       }
       /* room for the next token, and the tokens that start before CHECK */
