@@ -166,8 +166,33 @@ static inline guint64 swar_not_alnum(guint64 x) {
   return ~((letter | digit) & ~x) & high;
 }
 
-/* The end of the run of ASCII letters and digits from J. */
+#if WORD_SIMD
+/* A bit mask of the sixteen bytes at P that are not ASCII letters or digits; LOWER
+ * receives the first eight, ASCII capitals lowercased (and other bytes with their 0x20
+ * bit set). */
+static inline guint not_alnum16(const char *p, guint64 *lower) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  /* ASCII letters and digits are lowercase with the 0x20 bit set */
+  __m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  /* moved so that a-z (0-9) are the 26 (10) smallest signed bytes; bytes from 0x80
+   * land elsewhere */
+  __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(lc, _mm_set1_epi8((char)(0x80 - 'a'))), _mm_set1_epi8(-128 + 26));
+  __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))), _mm_set1_epi8(-128 + 10));
+  *lower = (guint64)_mm_cvtsi128_si64(lc);
+  return (guint)_mm_movemask_epi8(_mm_or_si128(letter, digit)) ^ 0xFFFFu;
+}
+#endif
+
+/* The end of the run of ASCII letters and digits from J (T[N] is the text's NUL). */
 static inline gsize alnum_run_end(const char *t, gsize n, gsize j) {
+#if WORD_SIMD
+  guint64 lower;
+  while (j + 15 <= n) {
+    guint m = not_alnum16(t + j, &lower);
+    if (m) return j + (gsize)__builtin_ctz(m);
+    j += 16;
+  }
+#endif
   while (j + 8 <= n) {
     guint64 x;
     memcpy(&x, t + j, 8);
@@ -470,15 +495,8 @@ static inline gsize word_run_end(const char *t, gsize n, gsize fast, gsize i, gu
   gsize j;
   if (G_LIKELY(i < fast)) {
 #if WORD_SIMD
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-    /* ASCII letters and digits are lowercase with the 0x20 bit set */
-    __m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    /* moved so that a-z (0-9) are the 26 (10) smallest signed bytes; bytes from 0x80
-     * land elsewhere */
-    __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(lc, _mm_set1_epi8((char)(0x80 - 'a'))), _mm_set1_epi8(-128 + 26));
-    __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))), _mm_set1_epi8(-128 + 10));
-    guint m = (guint)_mm_movemask_epi8(_mm_or_si128(letter, digit)) ^ 0xFFFFu;
-    guint64 x = (guint64)_mm_cvtsi128_si64(lc);
+    guint64 x;
+    guint m = not_alnum16(t + i, &x);
     if (G_LIKELY(m)) {
       gsize r = (gsize)__builtin_ctz(m);
       j = i + r;
