@@ -43,12 +43,16 @@
 #include "quotes.h"
 
 /* SSE2 (x86-64's baseline) tests sixteen bytes of a word at once; elsewhere eight, in a
- * 64-bit register */
+ * 64-bit register (-DWORD_SIMD=0 picks that anywhere, to test it) */
+#ifndef WORD_SIMD
 #if defined(__SSE2__) && defined(__x86_64__)
-#include <emmintrin.h>
 #define WORD_SIMD 1
 #else
 #define WORD_SIMD 0
+#endif
+#endif
+#if WORD_SIMD
+#include <emmintrin.h>
 #endif
 
 #define MAX_DEPTH 16
