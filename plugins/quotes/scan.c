@@ -171,10 +171,10 @@ static inline guint64 swar_not_alnum(guint64 x) {
 }
 
 #if WORD_SIMD
-/* A bit mask of the sixteen bytes at P that are not ASCII letters or digits; LOWER
- * receives the first eight, ASCII capitals lowercased (and other bytes with their 0x20
- * bit set). */
-static inline guint not_alnum16(const char *p, guint64 *lower) {
+/* The offset of the first of the sixteen bytes at P that is no ASCII letter or digit, 16
+ * when all are; LOWER receives the first eight, ASCII capitals lowercased (and other
+ * bytes with their 0x20 bit set). */
+static inline gsize alnum_run16(const char *p, guint64 *lower) {
   __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
   /* ASCII letters and digits are lowercase with the 0x20 bit set */
   __m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));
@@ -183,7 +183,8 @@ static inline guint not_alnum16(const char *p, guint64 *lower) {
   __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(lc, _mm_set1_epi8((char)(0x80 - 'a'))), _mm_set1_epi8(-128 + 26));
   __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))), _mm_set1_epi8(-128 + 10));
   *lower = (guint64)_mm_cvtsi128_si64(lc);
-  return (guint)_mm_movemask_epi8(_mm_or_si128(letter, digit)) ^ 0xFFFFu;
+  guint64 alnum = (guint)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+  return (gsize)__builtin_ctzll(~alnum);
 }
 #endif
 
@@ -192,8 +193,8 @@ static inline gsize alnum_run_end(const char *t, gsize n, gsize j) {
 #if WORD_SIMD
   guint64 lower;
   while (j + 15 <= n) {
-    guint m = not_alnum16(t + j, &lower);
-    if (m) return j + (gsize)__builtin_ctz(m);
+    gsize r = alnum_run16(t + j, &lower);
+    if (r < 16) return j + r;
     j += 16;
   }
 #endif
@@ -500,9 +501,8 @@ static inline gsize word_run_end(const char *t, gsize n, gsize fast, gsize i, gu
   if (G_LIKELY(i < fast)) {
 #if WORD_SIMD
     guint64 x;
-    guint m = not_alnum16(t + i, &x);
-    if (G_LIKELY(m)) {
-      gsize r = (gsize)__builtin_ctz(m);
+    gsize r = alnum_run16(t + i, &x);
+    if (G_LIKELY(r < 16)) {
       j = i + r;
       *key = x & keep_bytes[r];
     } else {
@@ -603,7 +603,7 @@ static G_NO_INLINE gsize unicode_space(const char *t, gsize n, gsize i) {
 /* A token the main loop does not take itself, at I (class K): a word with joiners or
  * other letters (scan_word()), or a character that may be a quotation mark or is no
  * ASCII (scan_mark()).  TOK has its start, sentence, block and flags; the token is the
- * K-th.  Returns its end. */
+ * NT-th.  Returns its end. */
 static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, gsize run_end, Tok *tok,
                                      gsize nt) {
   const char *t = scan->text;
