@@ -235,8 +235,8 @@ static G_NO_INLINE gboolean own_period(const Lexicon *lex, const char *s, gsize 
 
 /* Sentence and block of each token.  The main loop gives a token the sentence and block
  * of the one before; position_change() corrects that when the token follows a line break
- * or starts at or past the current sentence's end, and marks the sentence of a
- * reported-speech cue (the main loop sends those too, rare as they are). */
+ * or starts at or past the current sentence's end.  (The main loop marks the sentence of
+ * a reported-speech cue itself.) */
 typedef struct {
   const gsize *sents;
   gsize n_sents, si;
@@ -250,25 +250,26 @@ typedef struct {
 } Position;
 
 /* Sets the sentence, block, line breaks and F_SENT_START / F_BLOCK_START of TOK, the
- * K-th token: a block is a paragraph, or a line whose break also ends a sentence;
+ * K-th token, which is the first, follows a line break or starts at or past the current
+ * sentence's end: a block is a paragraph, or a line whose break also ends a sentence;
  * without sentences, a sentence per block.  SF_CUE or SF_ACCORDING when TOK is a
  * reported-speech cue or "according". */
 static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
-  if (p->nl == 0 && k > 0 && tok->start < p->sent_end) {
-    /* a cue or "according" inside the current sentence: the main loop's position holds */
-    g_array_index(p->sent_flags, guint8, p->sent) |= sentence_flags_of(tok->info->flags);
-    return;
-  }
   guint32 prev_sent = k == 0 ? G_MAXUINT32 : p->sent;
   guint32 sent = 0;
   guint nl = p->nl;
   p->nl = 0;
-  if (p->n_sents > 0) {
-    if (tok->start >= p->sent_end) {
-      while (p->si + 1 < p->n_sents && p->sents[2 * p->si + 1] <= tok->start) p->si++;
-      p->sent_end = p->si + 1 < p->n_sents ? p->sents[2 * p->si + 1] : G_MAXSIZE;
+  gsize ns = p->n_sents;
+  if (ns > 0) {
+    gsize si = p->si, start = tok->start;
+    if (start >= p->sent_end) {
+      /* the sentence ends, in locals: the loop stores nothing */
+      const gsize *sents = p->sents;
+      while (si + 1 < ns && sents[2 * si + 1] <= start) si++;
+      p->si = si;
+      p->sent_end = si + 1 < ns ? sents[2 * si + 1] : G_MAXSIZE;
     }
-    sent = (guint32)p->si;
+    sent = (guint32)si;
   }
   gboolean new_block = nl && k > 0 && (nl >= 2 || sent != prev_sent || p->n_sents == 0);
   if (new_block) p->block++;
