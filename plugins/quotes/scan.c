@@ -374,12 +374,36 @@ static inline const WordInfo *eager_info(const Lexicon *lex, const char *s, gsiz
   return find_word(lex, h, key, s, len);
 }
 
-/* eager_info() of a plain word of more than eight bytes or with its own period (Mr.):
- * out of line, as those are about one word in ten (the main loop looks up short words
- * itself, with no tail to hash). */
+/* eager_info() of a plain word with its own period (Mr.): out of line, as those are rare
+ * (the main loop looks up short words itself, with no tail to hash). */
 static G_NO_INLINE const WordInfo *eager_info_slow(const Lexicon *lex, const char *s, gsize len, guint64 key,
                                                    gboolean upper) {
   return eager_info(lex, s, len, key, upper);
+}
+
+/* lexicon_tail_hash() of a plain word (ASCII letters and digits, LEN > 8): its bytes
+ * all have their 0x20 bit set once lowercased, so setting it folds them. */
+static inline guint64 plain_tail_hash(const char *s, gsize len) {
+  guint64 h = 1469598103934665603ull;
+  for (gsize i = 8;; i += 8) {
+    /* the last round takes the word's last eight bytes */
+    const char *p = i + 8 < len ? s + i : s + len - 8;
+    guint64 x;
+    memcpy(&x, p, 8);
+    if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
+    h = (h ^ (x | 0x2020202020202020ull)) * 1099511628211ull;
+    if (i + 8 >= len) return h | 1;
+  }
+}
+
+/* eager_info() of a plain word of more than eight bytes (no period of its own): out of
+ * line, as those are about one word in ten. */
+static G_NO_INLINE const WordInfo *long_word_info(const Lexicon *lex, const char *s, gsize len, guint64 key,
+                                                  gboolean upper) {
+  if (G_UNLIKELY(len > LEXICON_MAX_KEY)) return &lexicon_none;
+  guint64 h = lexicon_hash(key, len, plain_tail_hash(s, len));
+  if (!upper && !lexicon_maybe_cue(lex, h)) return &lexicon_lazy;
+  return find_word(lex, h, key, s, len);
 }
 
 /* The rest of a word that starts at I with the character U (class K), scanned up to J
@@ -709,7 +733,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
           info = eager_info_slow(lex, t + i, len + 1, key, upper);
           if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
         } else if (G_UNLIKELY(len > 8)) {
-          info = eager_info_slow(lex, t + i, len, key, upper);
+          info = long_word_info(lex, t + i, len, key, upper);
           if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
         } else {
           /* eager_info() of a short word: no tail to hash */
