@@ -852,24 +852,43 @@ typedef struct {
   gboolean block_has_quote; /* a candidate or an open mark seen in this block */
   gsize cont_open;          /* opening mark of a quote continued from an earlier block */
   gboolean continuing;
+  gsize n_cands; /* the candidates made (the array is sized for the most there can be) */
 } Pairer;
 
+/* The mark T opens on its left: at the text's start, after white space, or after one of
+ * ( [ { < - / " ' — – “ ‘ « „ (or a NUL). */
 static gboolean left_open(const Scan *s, const Tok *t) {
   if (t->start == 0 || (t->flags & F_SPACE)) return TRUE;
-  const char *p = g_utf8_find_prev_char(s->text, s->text + t->start);
-  if (!p) return TRUE;
-  gunichar u = g_utf8_get_char(p);
-  return strchr("([{<-/", (int)(u < 0x80 ? u : 'x')) != NULL || u == 0x2014 || u == 0x2013 ||
-         u == 0x201C || u == 0x2018 || u == 0x00AB || u == 0x201E || (u == '"' && u < 0x80) ||
-         u == '\'';
+  gunichar u = (guchar)s->text[t->start - 1];
+  if (u >= 0x80) {
+    const char *p = g_utf8_find_prev_char(s->text, s->text + t->start);
+    if (!p) return TRUE;
+    u = g_utf8_get_char(p);
+  }
+  switch (u) {
+  case 0: case '(': case '[': case '{': case '<': case '-': case '/': case '"': case '\'':
+  case 0x2014: case 0x2013: case 0x201C: case 0x2018: case 0x00AB: case 0x201E:
+    return TRUE;
+  default:
+    return FALSE;
+  }
 }
 
+/* The mark T closes on its right: at the text's end, before white space, or before one
+ * of . , ; : ! ? ) ] } > - " ' — – ” ’ » … (or a NUL). */
 static gboolean right_close(const Scan *s, const Tok *t) {
   if (t->end >= s->len) return TRUE;
   gsize clen;
   gunichar u = char_at(s->text, t->end, s->len, &clen);
-  return is_space_u(u) || (u < 0x80 && strchr(".,;:!?)]}>-\"'", (int)u) != NULL) || u == 0x2014 ||
-         u == 0x2013 || u == 0x201D || u == 0x2019 || u == 0x00BB || u == 0x2026;
+  if (is_space_u(u)) return TRUE;
+  switch (u) {
+  case 0: case '.': case ',': case ';': case ':': case '!': case '?': case ')': case ']': case '}':
+  case '>': case '-': case '"': case '\'':
+  case 0x2014: case 0x2013: case 0x201D: case 0x2019: case 0x00BB: case 0x2026:
+    return TRUE;
+  default:
+    return FALSE;
+  }
 }
 
 static int top_index(const Pairer *p, gboolean dbl) {
@@ -878,6 +897,7 @@ static int top_index(const Pairer *p, gboolean dbl) {
   return -1;
 }
 
+/* Adds a candidate to the pairer's; the array has room (scan_run()). */
 static void add_cand(Pairer *p, gsize open_tok, gsize close_tok, gsize first, gsize last,
                      guint32 flags) {
   Scan *s = p->scan;
@@ -886,7 +906,7 @@ static void add_cand(Pairer *p, gsize open_tok, gsize close_tok, gsize first, gs
   c.cstart = scan_tok(s, first)->start;
   c.cend = scan_tok(s, last)->end;
   if (c.cend <= c.cstart) return;
-  g_array_append_val(s->cands, c);
+  g_array_index(s->cands, Cand, p->n_cands++) = c;
 }
 
 static Role decide(const Pairer *p, const Tok *t) {
@@ -1026,6 +1046,9 @@ void scan_run(Scan *scan, const Lexicon *lex, const char *text, gsize len, const
   const gsize *qt = scan->quote_toks.v;
   const gsize *bf = scan->block_first.v;
   gsize nq = scan->quote_toks.n, nb = scan->block_first.n, b = 0;
+  /* a candidate is made at a closing mark or at the end of a block with marks: at most
+   * two a mark */
+  g_array_set_size(scan->cands, 2 * nq);
   for (gsize qi = 0; qi < nq;) {
     while (b + 1 < nb && bf[b + 1] <= qt[qi]) b++;
     gsize first = bf[b], last = b + 1 < nb ? bf[b + 1] - 1 : n - 1;
@@ -1037,6 +1060,7 @@ void scan_run(Scan *scan, const Lexicon *lex, const char *text, gsize len, const
     /* a quotation continues only into the very next block */
     if (p.continuing && (b >= nb || qi >= nq || qt[qi] != bf[b])) p.continuing = FALSE;
   }
+  g_array_set_size(scan->cands, p.n_cands);
 }
 
 void scan_clear(Scan *scan) {
