@@ -67,6 +67,11 @@ static inline gunichar char_at(const char *t, gsize i, gsize n, gsize *clen) {
     *clen = 1;
     return c;
   }
+  /* U+2000-U+203F (curly quotes, dashes), the commonest, decoded here */
+  if (c == 0xE2 && i + 2 < n && (guchar)t[i + 1] == 0x80 && ((guchar)t[i + 2] & 0xC0) == 0x80) {
+    *clen = 3;
+    return 0x2000 + ((guchar)t[i + 2] & 0x3F);
+  }
   gunichar u = g_utf8_get_char_validated(t + i, (gssize)(n - i));
   if (u == (gunichar)-1 || u == (gunichar)-2) {
     *clen = 1;
