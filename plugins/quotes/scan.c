@@ -411,19 +411,21 @@ static G_NO_INLINE const WordInfo *long_word_info(const Lexicon *lex, const char
   return find_word(lex, h, key, s, len);
 }
 
-/* The rest of a word that starts at I with the character U (class K), scanned up to J
- * (the end of U, or of the word's first run of ASCII letters and digits): sets TOK's end,
- * kind, flags and lexicon entry; returns where scanning goes on.  Any word: the main
- * loop takes the plain ASCII ones itself (plain_word_ends). */
-static G_NO_INLINE gsize scan_word(const Lexicon *lex, const char *t, gsize n, gsize i, gunichar u, gsize j,
-                                   guint8 k, Tok *tok) {
+/* The rest of a word of SCAN's text that starts at I (K the class of its first byte),
+ * scanned up to J (the end of its first character, or of its first run of ASCII letters
+ * and digits): sets TOK's end, kind, flags and lexicon entry; returns where scanning goes
+ * on.  Any word: the main loop takes the plain ASCII ones itself (plain_word_ends). */
+static G_NO_INLINE gsize scan_word(const Scan *scan, const Lexicon *lex, gsize i, gsize j, guint8 k, Tok *tok) {
+  const char *t = scan->text;
+  gsize n = scan->len;
   gsize word_end;
   gboolean inner_period = FALSE, upper;
   if (k & B_ALNUM) {
     upper = (k & B_UPPER) != 0;
     tok->kind = (k & B_ALPHA) ? T_WORD : T_NUM;
   } else {
-    upper = g_unichar_isupper(u);
+    gsize clen;
+    upper = g_unichar_isupper(char_at(t, i, n, &clen));
     tok->kind = T_WORD;
   }
   tok->flags |= upper ? F_CAP : 0;
@@ -639,13 +641,13 @@ static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, gu
   const char *t = scan->text;
   gsize n = scan->len, clen = 1;
   gunichar u = (guchar)t[i];
-  if (k & B_ALNUM) return scan_word(lex, t, n, i, u, run_end, k, tok);
+  if (k & B_ALNUM) return scan_word(scan, lex, i, run_end, k, tok);
   if (k & B_HIGH) {
     u = general_punctuation(t, n, i);
     if (u) return scan_mark(t, n, i, u, 3, tok, nt, &scan->quote_toks);
     u = char_at(t, i, n, &clen);
   }
-  if ((k & B_HIGH) && is_alnum_u(u)) return scan_word(lex, t, n, i, u, i + clen, k, tok);
+  if ((k & B_HIGH) && is_alnum_u(u)) return scan_word(scan, lex, i, i + clen, k, tok);
   return scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
 }
 
