@@ -10,8 +10,8 @@
  *
  * Most tokens are plain words (ASCII letters and digits that a space or punctuation
  * ends) and one-byte punctuation; the main loop (tokenize()) takes those itself, a word's
- * first eight bytes tested and packed into its lexicon key at once, with the sentence
- * and block of the token before.  Everything else is out of line: words with joiners or
+ * first sixteen bytes tested at once (eight without SSE2) and its first eight packed into
+ * its lexicon key, with the sentence and block of the token before.  Everything else is out of line: words with joiners or
  * other letters (scan_word()), possible quotation marks and characters from 0x80
  * (scan_mark()), and a token that starts a sentence or block (position_change()).
  *
