@@ -145,8 +145,12 @@ static inline guint64 lexicon_tail_hash(const char *s, gsize len) {
   return h | 1;
 }
 
+/* The hash of a word from its lexicon_pack() KEY and lexicon_tail_hash() TAIL.  Its
+ * length LEN needs no mixing in: the key of a word of up to eight bytes ends in zero
+ * bytes (a word holds no NUL) and the tail of a longer one is odd. */
 static inline guint64 lexicon_hash(guint64 key, gsize len, guint64 tail) {
-  return (key ^ tail ^ ((guint64)len << 56)) * 0x9E3779B97F4A7C15ull;
+  (void)len;
+  return (key ^ tail) * 0x9E3779B97F4A7C15ull;
 }
 
 static inline gboolean lexicon_maybe_cue(const Lexicon *lex, guint64 h) {
@@ -313,6 +317,7 @@ typedef struct {
   const char *text;
   gsize len;
   GArray *toks;  /* Tok */
+  gsize tok_room; /* the Toks TOKS has room for */
   GArray *cands; /* Cand, in text order */
   GArray *sent_first; /* gsize: the first token of each sentence (by Tok.sent) */
   Vec quote_toks;     /* the T_QUOTE tokens, in order */

@@ -10,8 +10,8 @@
  *
  * Most tokens are plain words (ASCII letters and digits that a space or punctuation
  * ends) and one-byte punctuation; the main loop (tokenize()) takes those itself, a word's
- * first eight bytes tested and packed into its lexicon key at once, with the sentence
- * and block of the token before.  Everything else is out of line: words with joiners or
+ * first sixteen bytes tested at once (eight without SSE2) and its first eight packed into
+ * its lexicon key, with the sentence and block of the token before.  Everything else is out of line: words with joiners or
  * other letters (scan_word()), possible quotation marks and characters from 0x80
  * (scan_mark()), and a token that starts a sentence or block (position_change()).
  *
@@ -37,9 +37,23 @@
  *
  * The stack is bounded (deeper marks are ignored), so any run of marks is linear.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "quotes.h"
+
+/* SSE2 (x86-64's baseline) tests sixteen bytes of a word at once; elsewhere eight, in a
+ * 64-bit register (-DWORD_SIMD=0 picks that anywhere, to test it) */
+#ifndef WORD_SIMD
+#if defined(__SSE2__) && defined(__x86_64__)
+#define WORD_SIMD 1
+#else
+#define WORD_SIMD 0
+#endif
+#endif
+#if WORD_SIMD
+#include <emmintrin.h>
+#endif
 
 #define MAX_DEPTH 16
 
@@ -52,6 +66,11 @@ static inline gunichar char_at(const char *t, gsize i, gsize n, gsize *clen) {
   if (c < 0x80) {
     *clen = 1;
     return c;
+  }
+  /* U+2000-U+203F (curly quotes, dashes), the commonest, decoded here */
+  if (c == 0xE2 && i + 2 < n && (guchar)t[i + 1] == 0x80 && ((guchar)t[i + 2] & 0xC0) == 0x80) {
+    *clen = 3;
+    return 0x2000 + ((guchar)t[i + 2] & 0x3F);
   }
   gunichar u = g_utf8_get_char_validated(t + i, (gssize)(n - i));
   if (u == (gunichar)-1 || u == (gunichar)-2) {
@@ -156,8 +175,34 @@ static inline guint64 swar_not_alnum(guint64 x) {
   return ~((letter | digit) & ~x) & high;
 }
 
-/* The end of the run of ASCII letters and digits from J. */
+#if WORD_SIMD
+/* The offset of the first of the sixteen bytes at P that is no ASCII letter or digit, 16
+ * when all are; LOWER receives the first eight, ASCII capitals lowercased (and other
+ * bytes with their 0x20 bit set). */
+static inline gsize alnum_run16(const char *p, guint64 *lower) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  /* ASCII letters and digits are lowercase with the 0x20 bit set */
+  __m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  /* moved so that a-z (0-9) are the 26 (10) smallest signed bytes; bytes from 0x80
+   * land elsewhere */
+  __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(lc, _mm_set1_epi8((char)(0x80 - 'a'))), _mm_set1_epi8(-128 + 26));
+  __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))), _mm_set1_epi8(-128 + 10));
+  *lower = (guint64)_mm_cvtsi128_si64(lc);
+  guint64 alnum = (guint)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+  return (gsize)__builtin_ctzll(~alnum);
+}
+#endif
+
+/* The end of the run of ASCII letters and digits from J (T[N] is the text's NUL). */
 static inline gsize alnum_run_end(const char *t, gsize n, gsize j) {
+#if WORD_SIMD
+  guint64 lower;
+  while (j + 15 <= n) {
+    gsize r = alnum_run16(t + j, &lower);
+    if (r < 16) return j + r;
+    j += 16;
+  }
+#endif
   while (j + 8 <= n) {
     guint64 x;
     memcpy(&x, t + j, 8);
@@ -195,8 +240,8 @@ static G_NO_INLINE gboolean own_period(const Lexicon *lex, const char *s, gsize 
 
 /* Sentence and block of each token.  The main loop gives a token the sentence and block
  * of the one before; position_change() corrects that when the token follows a line break
- * or starts at or past the current sentence's end, and marks the sentence of a
- * reported-speech cue (the main loop sends those too, rare as they are). */
+ * or starts at or past the current sentence's end.  (The main loop marks the sentence of
+ * a reported-speech cue itself.) */
 typedef struct {
   const gsize *sents;
   gsize n_sents, si;
@@ -210,25 +255,26 @@ typedef struct {
 } Position;
 
 /* Sets the sentence, block, line breaks and F_SENT_START / F_BLOCK_START of TOK, the
- * K-th token: a block is a paragraph, or a line whose break also ends a sentence;
+ * K-th token, which is the first, follows a line break or starts at or past the current
+ * sentence's end: a block is a paragraph, or a line whose break also ends a sentence;
  * without sentences, a sentence per block.  SF_CUE or SF_ACCORDING when TOK is a
  * reported-speech cue or "according". */
 static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
-  if (p->nl == 0 && k > 0 && tok->start < p->sent_end) {
-    /* a cue or "according" inside the current sentence: the main loop's position holds */
-    g_array_index(p->sent_flags, guint8, p->sent) |= sentence_flags_of(tok->info->flags);
-    return;
-  }
   guint32 prev_sent = k == 0 ? G_MAXUINT32 : p->sent;
   guint32 sent = 0;
   guint nl = p->nl;
   p->nl = 0;
-  if (p->n_sents > 0) {
-    if (tok->start >= p->sent_end) {
-      while (p->si + 1 < p->n_sents && p->sents[2 * p->si + 1] <= tok->start) p->si++;
-      p->sent_end = p->si + 1 < p->n_sents ? p->sents[2 * p->si + 1] : G_MAXSIZE;
+  gsize ns = p->n_sents;
+  if (ns > 0) {
+    gsize si = p->si, start = tok->start;
+    if (start >= p->sent_end) {
+      /* the sentence ends, in locals: the loop stores nothing */
+      const gsize *sents = p->sents;
+      while (si + 1 < ns && sents[2 * si + 1] <= start) si++;
+      p->si = si;
+      p->sent_end = si + 1 < ns ? sents[2 * si + 1] : G_MAXSIZE;
     }
-    sent = (guint32)p->si;
+    sent = (guint32)si;
   }
   gboolean new_block = nl && k > 0 && (nl >= 2 || sent != prev_sent || p->n_sents == 0);
   if (new_block) p->block++;
@@ -280,10 +326,8 @@ static gboolean all_capitals(const char *t, gsize start, gsize end) {
   for (gsize i = start; i < end;) {
     guchar b = (guchar)t[i];
     if (b < 0x80) {
-      if (byte_class[b] & B_ALPHA) {
-        if (!(byte_class[b] & B_UPPER)) return FALSE;
-        letters++;
-      }
+      if ((guchar)(b - 'a') < 26) return FALSE;
+      letters += (guchar)(b - 'A') < 26;
       i++;
       continue;
     }
@@ -306,8 +350,10 @@ static inline guint32 capital_flags(const char *t, gsize start, gsize end, guint
   guint32 f = 0;
   /* a capital then a small ASCII letter, the common case, is neither */
   if (end - start > 1 && (guchar)(t[start + 1] - 'a') < 26) return 0;
+  /* one byte is one letter: an initial, never all capitals */
+  if (end - start == 1) return F_INITIAL;
   if (all_capitals(t, start, end)) f |= F_UPPER;
-  if (end - start == 1 || (end - start == 2 && (flags & F_PERIOD))) f |= F_INITIAL;
+  if (end - start == 2 && (flags & F_PERIOD)) f |= F_INITIAL;
   return f;
 }
 
@@ -333,27 +379,53 @@ static inline const WordInfo *eager_info(const Lexicon *lex, const char *s, gsiz
   return find_word(lex, h, key, s, len);
 }
 
-/* eager_info() of a plain word of more than eight bytes or with its own period (Mr.):
- * out of line, as those are about one word in ten (the main loop looks up short words
- * itself, with no tail to hash). */
+/* eager_info() of a plain word with its own period (Mr.): out of line, as those are rare
+ * (the main loop looks up short words itself, with no tail to hash). */
 static G_NO_INLINE const WordInfo *eager_info_slow(const Lexicon *lex, const char *s, gsize len, guint64 key,
                                                    gboolean upper) {
   return eager_info(lex, s, len, key, upper);
 }
 
-/* The rest of a word that starts at I with the character U (class K), scanned up to J
- * (the end of U, or of the word's first run of ASCII letters and digits): sets TOK's end,
- * kind, flags and lexicon entry; returns where scanning goes on.  Any word: the main
- * loop takes the plain ASCII ones itself (plain_word_ends). */
-static G_NO_INLINE gsize scan_word(const Lexicon *lex, const char *t, gsize n, gsize i, gunichar u, gsize j,
-                                   guint8 k, Tok *tok) {
+/* lexicon_tail_hash() of a plain word (ASCII letters and digits, LEN > 8): its bytes
+ * all have their 0x20 bit set once lowercased, so setting it folds them. */
+static inline guint64 plain_tail_hash(const char *s, gsize len) {
+  guint64 h = 1469598103934665603ull;
+  for (gsize i = 8;; i += 8) {
+    /* the last round takes the word's last eight bytes */
+    const char *p = i + 8 < len ? s + i : s + len - 8;
+    guint64 x;
+    memcpy(&x, p, 8);
+    if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
+    h = (h ^ (x | 0x2020202020202020ull)) * 1099511628211ull;
+    if (i + 8 >= len) return h | 1;
+  }
+}
+
+/* eager_info() of a plain word of more than eight bytes (no period of its own): out of
+ * line, as those are about one word in ten. */
+static G_NO_INLINE const WordInfo *long_word_info(const Lexicon *lex, const char *s, gsize len, guint64 key,
+                                                  gboolean upper) {
+  if (G_UNLIKELY(len > LEXICON_MAX_KEY)) return &lexicon_none;
+  guint64 h = lexicon_hash(key, len, plain_tail_hash(s, len));
+  if (!upper && !lexicon_maybe_cue(lex, h)) return &lexicon_lazy;
+  return find_word(lex, h, key, s, len);
+}
+
+/* The rest of a word of SCAN's text that starts at I (K the class of its first byte),
+ * scanned up to J (the end of its first character, or of its first run of ASCII letters
+ * and digits): sets TOK's end, kind, flags and lexicon entry; returns where scanning goes
+ * on.  Any word: the main loop takes the plain ASCII ones itself (plain_word_ends). */
+static G_NO_INLINE gsize scan_word(const Scan *scan, const Lexicon *lex, gsize i, gsize j, guint8 k, Tok *tok) {
+  const char *t = scan->text;
+  gsize n = scan->len;
   gsize word_end;
   gboolean inner_period = FALSE, upper;
   if (k & B_ALNUM) {
     upper = (k & B_UPPER) != 0;
     tok->kind = (k & B_ALPHA) ? T_WORD : T_NUM;
   } else {
-    upper = g_unichar_isupper(u);
+    gsize clen;
+    upper = g_unichar_isupper(char_at(t, i, n, &clen));
     tok->kind = T_WORD;
   }
   tok->flags |= upper ? F_CAP : 0;
@@ -437,14 +509,39 @@ static inline gsize alnum_end_unbounded(const char *t, gsize j) {
   }
 }
 
+/* The first R bytes of eight (R <= 16: all eight from 8). */
+static const guint64 keep_bytes[17] = {
+    0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~0ull, ~0ull, ~0ull,
+    ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+
+/* The bytes the main loop's word test reads at once: I < fast (tokenize()) means that
+ * they are in the text (its NUL included). */
+#if WORD_SIMD
+#define WORD_WINDOW 16
+#else
+#define WORD_WINDOW 8
+#endif
+
 /* The end of the run of ASCII letters and digits at I, the start of the commonest token,
- * a plain word.  I < FAST means that eight bytes from I are in the text and that a byte
- * that is no letter or digit comes before its end.  KEY receives the lexicon_pack() key
- * of the run.  The first eight bytes are tested at once: a byte loop would be a few
- * instructions shorter, but its exit mispredicts about once a word. */
+ * a plain word.  I < FAST means that WORD_WINDOW bytes from I are in the text and that a
+ * byte that is no letter or digit comes before its end.  KEY receives the lexicon_pack()
+ * key of the run.  The first WORD_WINDOW bytes are tested at once (SSE2, or eight with a
+ * SWAR test): a byte loop would be a few instructions shorter, but its exit mispredicts
+ * about once a word. */
 static inline gsize word_run_end(const char *t, gsize n, gsize fast, gsize i, guint64 *key) {
   gsize j;
   if (G_LIKELY(i < fast)) {
+#if WORD_SIMD
+    guint64 x;
+    gsize r = alnum_run16(t + i, &x);
+    if (G_LIKELY(r < 16)) {
+      j = i + r;
+      *key = x & keep_bytes[r];
+    } else {
+      j = alnum_end_unbounded(t, i + 16);
+      *key = x;
+    }
+#else
     guint64 x;
     memcpy(&x, t + i, 8);
     if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
@@ -453,14 +550,12 @@ static inline gsize word_run_end(const char *t, gsize n, gsize fast, gsize i, gu
     x |= 0x2020202020202020ull;
     if (G_LIKELY(m)) {
       j = i + ((gsize)__builtin_ctzll(m) >> 3);
-      /* the first J - I bytes */
-      static const guint64 keep[8] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
-                                      0xFFFFFFFFFFFFFF};
-      *key = x & keep[j - i];
+      *key = x & keep_bytes[j - i];
     } else {
       j = alnum_end_unbounded(t, i + 8);
       *key = x;
     }
+#endif
   } else {
     j = alnum_run_end(t, n, i + 1);
     *key = lexicon_pack(t + i, j - i);
@@ -470,10 +565,11 @@ static inline gsize word_run_end(const char *t, gsize n, gsize fast, gsize i, gu
 
 /* The run of letters and digits that ends at J is a plain word: a space or ASCII
  * punctuation ends it, not a joiner such as ' - . , before a letter or digit, nor a byte
- * from 0x80 (scan_word() takes those words). */
-static inline gboolean plain_word_ends(const char *t, gsize n, gsize j) {
-  return j >= n || (byte_class[(guchar)t[j]] & B_END) ||
-         ((guchar)t[j] < 0x80 && (j + 1 >= n || (!is_ascii_alnum((guchar)t[j + 1]) && (guchar)t[j + 1] < 0x80)));
+ * from 0x80 (scan_word() takes those words).  T[N] is the text's NUL, which ends words,
+ * so no bound is checked (J <= N). */
+static inline gboolean plain_word_ends(const char *t, gsize j) {
+  guint8 k = byte_class[(guchar)t[j]];
+  return (k & B_END) || !((k & B_HIGH) | (byte_class[(guchar)t[j + 1]] & (B_HIGH | B_ALNUM)));
 }
 
 const WordInfo *scan_lookup(const Lexicon *lex, const Scan *scan, const Tok *tok) {
@@ -539,20 +635,37 @@ static G_NO_INLINE gsize unicode_space(const char *t, gsize n, gsize i) {
 /* A token the main loop does not take itself, at I (class K): a word with joiners or
  * other letters (scan_word()), or a character that may be a quotation mark or is no
  * ASCII (scan_mark()).  TOK has its start, sentence, block and flags; the token is the
- * K-th.  Returns its end. */
+ * NT-th.  Returns its end. */
 static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, gsize run_end, Tok *tok,
                                      gsize nt) {
   const char *t = scan->text;
   gsize n = scan->len, clen = 1;
   gunichar u = (guchar)t[i];
-  if (k & B_ALNUM) return scan_word(lex, t, n, i, u, run_end, k, tok);
+  if (k & B_ALNUM) return scan_word(scan, lex, i, run_end, k, tok);
   if (k & B_HIGH) {
     u = general_punctuation(t, n, i);
     if (u) return scan_mark(t, n, i, u, 3, tok, nt, &scan->quote_toks);
     u = char_at(t, i, n, &clen);
   }
-  if ((k & B_HIGH) && is_alnum_u(u)) return scan_word(lex, t, n, i, u, i + clen, k, tok);
+  if ((k & B_HIGH) && is_alnum_u(u)) return scan_word(scan, lex, i, i + clen, k, tok);
   return scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
+}
+
+/* Sets TOK's flags, kind and shape, and no quotation mark or line break: the fields
+ * are adjacent, so on a little-endian machine one store sets them all. */
+static inline void tok_set_meta(Tok *tok, guint32 flags, guint8 kind, guint8 shape) {
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  G_STATIC_ASSERT(offsetof(Tok, kind) == offsetof(Tok, flags) + 4 && offsetof(Tok, qchar) == offsetof(Tok, flags) + 5 &&
+                  offsetof(Tok, nl) == offsetof(Tok, flags) + 6 && offsetof(Tok, shape) == offsetof(Tok, flags) + 7);
+  guint64 meta = flags | (guint64)kind << 32 | (guint64)shape << 56;
+  memcpy((char *)tok + offsetof(Tok, flags), &meta, sizeof meta);
+#else
+  tok->flags = flags;
+  tok->kind = kind;
+  tok->qchar = 0;
+  tok->nl = 0;
+  tok->shape = shape;
+#endif
 }
 
 /* Cuts the text into tokens.  The main loop takes white space, plain ASCII words and
@@ -574,112 +687,141 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
    * a line break, and a reported-speech cue) */
   guint32 sent = 0, block = 0;
   gsize sent_end = 0;
-  /* written in place: the array grows by doubling; the capitalised words are written
-   * for every token and counted only for capitals (no branch on the capital), so the
-   * list is as long as the tokens' */
-  gsize cap = MAX(scan->toks->len, n / 4 + 64);
+  /* written in place: the array grows by doubling, and the list of capitalised words
+   * (no longer than the tokens') with it */
+  gsize cap = n / 4 + 64;
+  if (cap > scan->tok_room) {
+    /* the arrays hold nothing to keep: new ones, not copies */
+    g_array_free(scan->toks, TRUE);
+    scan->toks = g_array_sized_new(FALSE, FALSE, sizeof(Tok), cap);
+    scan->tok_room = cap;
+    g_free(scan->caps.v);
+    scan->caps.v = g_new(gsize, cap);
+    scan->caps.cap = cap;
+  }
   g_array_set_size(scan->toks, cap);
   Tok *out = (Tok *)(void *)scan->toks->data;
-  if (scan->caps.cap < cap) {
-    scan->caps.cap = cap;
-    scan->caps.v = g_renew(gsize, scan->caps.v, cap);
-  }
   gsize *next_cap = scan->caps.v;
   gsize nt = 0;
-  Tok *tok = out, *tok_limit = out + cap;
+  Tok *tok = out;
+  /* the byte from which a token is checked after it is written: at most SENT_END, at
+   * most the last token's start plus the free slots after it (each token starts on a
+   * byte of its own, so the tokens before it fit), and at most N, where the text's NUL
+   * makes a token of one byte that ends the loop; one compare a token does all three */
+  gsize check = 0;
   /* where word_run_end() must check bounds: from the last byte that is no ASCII letter
-   * or digit (a word before it ends before it), and in the last seven bytes */
+   * or digit (a word before it ends before it), and where fewer than WORD_WINDOW bytes
+   * are left (the NUL after the text counts: T[N] may be read) */
   gsize fast = n;
   while (fast > 0 && (byte_class[(guchar)t[fast - 1]] & B_ALNUM)) fast--;
   fast = fast > 0 ? fast - 1 : 0;
-  fast = MIN(fast, n >= 8 ? n - 7 : 0);
-  while (i < n) {
+  fast = MIN(fast, n >= WORD_WINDOW - 1 ? n - (WORD_WINDOW - 2) : 0);
+  for (;;) {
     guchar c = (guchar)t[i];
     guint8 k = byte_class[c];
-    if (k & (B_SPACE | B_NL)) {
-      if (k & B_NL) {
-        pos.nl += pos.nl < 255;
-        sent_end = 0; /* the next token may start a block */
-      }
-      space = F_SPACE;
-      i++;
-      continue;
-    }
-    if (G_UNLIKELY(k & B_HIGH)) {
-      gsize l = unicode_space(t, n, i);
-      if (l) {
-        space = F_SPACE;
-        i += l;
-        continue;
-      }
-    }
-    if (G_UNLIKELY(tok == tok_limit)) {
-      gsize done = (gsize)(next_cap - scan->caps.v);
-      cap *= 2;
-      g_array_set_size(scan->toks, cap);
-      out = (Tok *)(void *)scan->toks->data;
-      tok = out + nt;
-      tok_limit = out + cap;
-      scan->caps.cap = cap;
-      scan->caps.v = g_renew(gsize, scan->caps.v, cap);
-      next_cap = scan->caps.v + done;
-    }
-    gsize end = 0;
+    gsize end = i;
     guint64 key;
-    if ((k & B_ALNUM) && plain_word_ends(t, n, end = word_run_end(t, n, fast, i, &key))) {
+    if (G_LIKELY(k & B_ALNUM) && plain_word_ends(t, end = word_run_end(t, n, fast, i, &key))) {
       guint8 kind = T_NUM;
       guint32 flags = space;
       const WordInfo *info = &lexicon_none;
-      /* a capitalised word: F_CAP, and counted in the caps list (digits are no capitals) */
+      /* a capitalised word: F_CAP, and listed in the caps (digits are no capitals) */
       guint32 upper = (k / B_UPPER) & 1;
       if (k & B_ALPHA) {
         kind = T_WORD;
         gsize len = end - i;
-        if (end < n && G_UNLIKELY(t[end] == '.') && !(end + 1 < n && t[end + 1] == '.') &&
+        /* (T[N] is the text's NUL: no bound to check) */
+        if (G_UNLIKELY(t[end] == '.') && t[end + 1] != '.' &&
             ((len == 1 && upper) || (len <= 6 && own_period(lex, t + i, len, key)))) {
           /* a final period that belongs to the word (Mr., J.) */
           if (len < 8) key |= (guint64)'.' << (8 * len);
           end++;
           flags |= F_PERIOD;
           info = eager_info_slow(lex, t + i, len + 1, key, upper);
-          if (info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
+          if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
         } else if (G_UNLIKELY(len > 8)) {
-          info = eager_info_slow(lex, t + i, len, key, upper);
-          if (info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
+          info = long_word_info(lex, t + i, len, key, upper);
+          if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
         } else {
           /* eager_info() of a short word: no tail to hash */
           guint64 h = lexicon_hash(key, len, 0);
           info = &lexicon_lazy;
           if (upper || lexicon_maybe_cue(lex, h)) {
             info = find_word(lex, h, key, t + i, len);
-            if (info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
+            if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
           }
         }
-        if (upper) flags |= F_CAP | capital_flags(t, i, end, flags);
+        if (upper) {
+          flags |= F_CAP | capital_flags(t, i, end, flags);
+          *next_cap++ = nt;
+        }
       }
-      *tok = (Tok){.start = i, .end = end, .sent = sent, .block = block, .flags = flags, .kind = kind,
-                   .shape = word_shape(c, end - i), .info = info};
-      /* counted without a branch */
-      *next_cap = nt;
-      next_cap += upper;
+      tok->start = i;
+      tok->end = end;
+      tok->sent = sent;
+      tok->block = block;
+      tok_set_meta(tok, flags, kind, word_shape(c, end - i));
+      tok->info = info;
     } else if (k & B_MARK) {
-      *tok = (Tok){.start = i, .end = i + 1, .sent = sent, .block = block, .flags = space, .kind = T_PUNCT,
-                   .info = &lexicon_none};
-      end = i + 1;
+      tok->start = i;
+      tok->end = end = i + 1;
+      tok->sent = sent;
+      tok->block = block;
+      tok_set_meta(tok, space, T_PUNCT, 0);
+      tok->info = &lexicon_none;
+    } else if (k & (B_SPACE | B_NL)) {
+      if (k & B_NL) {
+        pos.nl += pos.nl < 255;
+        check = sent_end = 0; /* the next token may start a block */
+      }
+      space = F_SPACE;
+      i++;
+      continue;
     } else {
+      if (G_UNLIKELY(k & B_HIGH)) {
+        gsize l = unicode_space(t, n, i);
+        if (l) {
+          space = F_SPACE;
+          i += l;
+          continue;
+        }
+      }
       *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = space, .info = &lexicon_none};
       /* END: the end of the word's first run, when K is a letter or digit */
       end = other_token(scan, lex, i, k, end, tok, nt);
       if (tok->kind == T_WORD) tok->shape = word_shape(c, tok->end - tok->start);
-      if (tok->info->flags & SCAN_SENTENCE_WORDS) sent_end = 0;
-      *next_cap = nt;
-      next_cap += (tok->flags & F_CAP) && tok->kind == T_WORD;
+      if (tok->info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
+      if ((tok->flags & F_CAP) && tok->kind == T_WORD) *next_cap++ = nt;
     }
-    if (G_UNLIKELY(i >= sent_end)) {
-      position_change(&pos, tok, nt);
-      sent = pos.sent;
-      block = pos.block;
-      sent_end = pos.sent_end;
+    if (G_UNLIKELY(i >= check)) {
+      if (i >= n) break; /* the NUL, not a token */
+      if (i >= sent_end) {
+        if (pos.nl == 0 && nt > 0 && i < pos.sent_end) {
+          /* a cue or "according" inside the current sentence (position_change()'s
+           * first case, taken here) */
+          g_array_index(pos.sent_flags, guint8, sent) |= sentence_flags_of(tok->info->flags);
+        } else {
+          position_change(&pos, tok, nt);
+          sent = pos.sent;
+          block = pos.block;
+        }
+        sent_end = pos.sent_end;
+      }
+      /* room for the next token, and the tokens that start before CHECK */
+      gsize room = cap - nt - 1;
+      if (room < 64) {
+        gsize done = (gsize)(next_cap - scan->caps.v);
+        cap *= 2;
+        g_array_set_size(scan->toks, cap);
+        scan->tok_room = cap;
+        out = (Tok *)(void *)scan->toks->data;
+        tok = out + nt;
+        scan->caps.cap = cap;
+        scan->caps.v = g_renew(gsize, scan->caps.v, cap);
+        next_cap = scan->caps.v + done;
+        room = cap - nt - 1;
+      }
+      check = MIN(MIN(sent_end, i + room), n);
     }
     nt++;
     tok++;
@@ -698,7 +840,6 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     g_array_set_size(scan->sent_flags, scan->n_sents + 1);
   }
 }
-
 /* ---- Sentences and blocks ----------------------------------------------------------- */
 
 /* ---- Pairing ------------------------------------------------------------------------ */
@@ -718,24 +859,43 @@ typedef struct {
   gboolean block_has_quote; /* a candidate or an open mark seen in this block */
   gsize cont_open;          /* opening mark of a quote continued from an earlier block */
   gboolean continuing;
+  gsize n_cands; /* the candidates made (the array is sized for the most there can be) */
 } Pairer;
 
+/* The mark T opens on its left: at the text's start, after white space, or after one of
+ * ( [ { < - / " ' — – “ ‘ « „ (or a NUL). */
 static gboolean left_open(const Scan *s, const Tok *t) {
   if (t->start == 0 || (t->flags & F_SPACE)) return TRUE;
-  const char *p = g_utf8_find_prev_char(s->text, s->text + t->start);
-  if (!p) return TRUE;
-  gunichar u = g_utf8_get_char(p);
-  return strchr("([{<-/", (int)(u < 0x80 ? u : 'x')) != NULL || u == 0x2014 || u == 0x2013 ||
-         u == 0x201C || u == 0x2018 || u == 0x00AB || u == 0x201E || (u == '"' && u < 0x80) ||
-         u == '\'';
+  gunichar u = (guchar)s->text[t->start - 1];
+  if (u >= 0x80) {
+    const char *p = g_utf8_find_prev_char(s->text, s->text + t->start);
+    if (!p) return TRUE;
+    u = g_utf8_get_char(p);
+  }
+  switch (u) {
+  case 0: case '(': case '[': case '{': case '<': case '-': case '/': case '"': case '\'':
+  case 0x2014: case 0x2013: case 0x201C: case 0x2018: case 0x00AB: case 0x201E:
+    return TRUE;
+  default:
+    return FALSE;
+  }
 }
 
+/* The mark T closes on its right: at the text's end, before white space, or before one
+ * of . , ; : ! ? ) ] } > - " ' — – ” ’ » … (or a NUL). */
 static gboolean right_close(const Scan *s, const Tok *t) {
   if (t->end >= s->len) return TRUE;
   gsize clen;
   gunichar u = char_at(s->text, t->end, s->len, &clen);
-  return is_space_u(u) || (u < 0x80 && strchr(".,;:!?)]}>-\"'", (int)u) != NULL) || u == 0x2014 ||
-         u == 0x2013 || u == 0x201D || u == 0x2019 || u == 0x00BB || u == 0x2026;
+  if (is_space_u(u)) return TRUE;
+  switch (u) {
+  case 0: case '.': case ',': case ';': case ':': case '!': case '?': case ')': case ']': case '}':
+  case '>': case '-': case '"': case '\'':
+  case 0x2014: case 0x2013: case 0x201D: case 0x2019: case 0x00BB: case 0x2026:
+    return TRUE;
+  default:
+    return FALSE;
+  }
 }
 
 static int top_index(const Pairer *p, gboolean dbl) {
@@ -744,6 +904,7 @@ static int top_index(const Pairer *p, gboolean dbl) {
   return -1;
 }
 
+/* Adds a candidate to the pairer's; the array has room (scan_run()). */
 static void add_cand(Pairer *p, gsize open_tok, gsize close_tok, gsize first, gsize last,
                      guint32 flags) {
   Scan *s = p->scan;
@@ -752,7 +913,7 @@ static void add_cand(Pairer *p, gsize open_tok, gsize close_tok, gsize first, gs
   c.cstart = scan_tok(s, first)->start;
   c.cend = scan_tok(s, last)->end;
   if (c.cend <= c.cstart) return;
-  g_array_append_val(s->cands, c);
+  g_array_index(s->cands, Cand, p->n_cands++) = c;
 }
 
 static Role decide(const Pairer *p, const Tok *t) {
@@ -892,6 +1053,9 @@ void scan_run(Scan *scan, const Lexicon *lex, const char *text, gsize len, const
   const gsize *qt = scan->quote_toks.v;
   const gsize *bf = scan->block_first.v;
   gsize nq = scan->quote_toks.n, nb = scan->block_first.n, b = 0;
+  /* a candidate is made at a closing mark or at the end of a block with marks: at most
+   * two a mark */
+  g_array_set_size(scan->cands, 2 * nq);
   for (gsize qi = 0; qi < nq;) {
     while (b + 1 < nb && bf[b + 1] <= qt[qi]) b++;
     gsize first = bf[b], last = b + 1 < nb ? bf[b + 1] - 1 : n - 1;
@@ -903,6 +1067,7 @@ void scan_run(Scan *scan, const Lexicon *lex, const char *text, gsize len, const
     /* a quotation continues only into the very next block */
     if (p.continuing && (b >= nb || qi >= nq || qt[qi] != bf[b])) p.continuing = FALSE;
   }
+  g_array_set_size(scan->cands, p.n_cands);
 }
 
 void scan_clear(Scan *scan) {
@@ -917,4 +1082,5 @@ void scan_clear(Scan *scan) {
       g_array_free(*arrays[i], TRUE);
       *arrays[i] = NULL;
     }
+  scan->tok_room = 0;
 }
