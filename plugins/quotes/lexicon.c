@@ -43,7 +43,7 @@ const WordInfo lexicon_lazy = {.key = (char *)""};
 static void insert_slot(Lexicon *lex, gsize idx) {
   const WordInfo *w = &lex->words[idx];
   guint64 h = lexicon_hash(w->packed, w->len, lexicon_tail_hash(w->key, w->len));
-  gsize i = (gsize)(h >> 20) & lex->mask;
+  gsize i = lexicon_first_slot(h, lex->mask);
   while (lex->slots[i]) i = (i + 1) & lex->mask;
   lex->slots[i] = ((guint32)(h >> 52) << LEXICON_IDX_BITS) | (guint32)(idx + 1);
 }
@@ -62,7 +62,7 @@ static WordInfo *add_word(Lexicon *lex, const char *word) {
   const WordInfo *found = find(lex, lexicon_pack(word, len), word, len);
   if (found) return (WordInfo *)found;
   if (lex->n + 1 >= (gsize)1 << LEXICON_IDX_BITS) return NULL;
-  if ((lex->n + 1) * 2 > lex->mask + 1) grow(lex);
+  if ((lex->n + 1) * 4 > lex->mask + 1) grow(lex);
   if (lex->n == lex->cap) {
     /* entries move: slots hold indices, never pointers */
     lex->cap = lex->cap ? lex->cap * 2 : 256;
