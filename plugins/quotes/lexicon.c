@@ -5,7 +5,7 @@
  * table keyed by the lowercased form; a word in several lists gets every list's flags.
  * Keys are the first eight lowercased bytes packed into an integer (plus a hash of the
  * rest for longer words), so a lookup folds case on the fly and never copies a word;
- * the hashes of the entries are computed once, at load.  A 4096-bit filter marks the
+ * the hashes of the entries are computed once, at load.  A 32,768-bit filter marks the
  * words the tokenizer looks up at once (cues, adverbs, connectors: LEXICON_EAGER).
  */
 #include <string.h>
@@ -42,7 +42,7 @@ const WordInfo lexicon_lazy = {.key = (char *)""};
 
 static void insert_slot(Lexicon *lex, gsize idx) {
   const WordInfo *w = &lex->words[idx];
-  guint64 h = lexicon_hash(w->packed, w->len, lexicon_tail_hash(w->key, w->len));
+  guint64 h = lexicon_hash(w->packed, lexicon_tail_hash(w->key, w->len));
   gsize i = lexicon_first_slot(h, lex->mask);
   while (lex->slots[i]) i = (i + 1) & lex->mask;
   lex->slots[i] = ((guint32)(h >> 52) << LEXICON_IDX_BITS) | (guint32)(idx + 1);
@@ -225,7 +225,7 @@ Lexicon *lexicon_load(const char *cues, const char *titles, const char *names, c
   for (gsize i = 0; i < lex->n; i++) {
     const WordInfo *w = &lex->words[i];
     if (!(w->flags & LEXICON_EAGER)) continue;
-    guint b = (guint)(lexicon_hash(w->packed, w->len, lexicon_tail_hash(w->key, w->len)) >>
+    guint b = (guint)(lexicon_hash(w->packed, lexicon_tail_hash(w->key, w->len)) >>
                       (64 - LEXICON_CUE_FILTER_LOG));
     lex->cue_filter[b >> 6] |= 1ull << (b & 63);
   }

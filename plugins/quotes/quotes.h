@@ -71,8 +71,9 @@ typedef struct {
 #define LEXICON_IDX_BITS 20
 
 /* The first slot to probe for hash H in a table of MASK + 1 slots: bits from 40 up, which
- * the multiplication in lexicon_hash() mixes from all of the word's first eight bytes (the
- * low ones would depend on its first four only). */
+ * the multiplication in lexicon_hash() mixes from the word's first six and a half bytes
+ * (bits from 20 up would depend on its first four only; words alike that far, officer and
+ * officers, share a first slot and are told apart by the 12 bits kept in the slot). */
 static inline gsize lexicon_first_slot(guint64 h, gsize mask) { return (gsize)(h >> 40) & mask; }
 
 /* log2 of the cue filter's size in bits: 32768 bits (4 KB) for the ~600 words of the
@@ -151,11 +152,9 @@ static inline guint64 lexicon_tail_hash(const char *s, gsize len) {
   return h | 1;
 }
 
-/* The hash of a word from its lexicon_pack() KEY and lexicon_tail_hash() TAIL.  Its
- * length LEN needs no mixing in: the key of a word of up to eight bytes ends in zero
- * bytes (a word holds no NUL) and the tail of a longer one is odd. */
-static inline guint64 lexicon_hash(guint64 key, gsize len, guint64 tail) {
-  (void)len;
+/* The hash of a word from its lexicon_pack() KEY and lexicon_tail_hash() TAIL.  The
+ * word's length is not hashed: lexicon_find_hashed() compares it. */
+static inline guint64 lexicon_hash(guint64 key, guint64 tail) {
   return (key ^ tail) * 0x9E3779B97F4A7C15ull;
 }
 
@@ -191,7 +190,7 @@ static inline const WordInfo *lexicon_find_hashed(const Lexicon *lex, guint64 h,
 
 /* The entry for exactly the LEN bytes at S (packed KEY), or NULL. */
 static inline const WordInfo *lexicon_find(const Lexicon *lex, guint64 key, const char *s, gsize len) {
-  return lexicon_find_hashed(lex, lexicon_hash(key, len, lexicon_tail_hash(s, len)), key, s, len);
+  return lexicon_find_hashed(lex, lexicon_hash(key, lexicon_tail_hash(s, len)), key, s, len);
 }
 
 /* ---- Tokens, blocks and candidate quotes -------------------------------------- */
@@ -305,6 +304,18 @@ static inline void *items_push(Items *a, gsize size) {
   return (char *)a->v + size * a->n++;
 }
 
+/* Room for N records of SIZE bytes in A, which holds N from now on; the records it held
+ * are not kept.  Returns the records. */
+static inline void *items_reserve(Items *a, gsize n, gsize size) {
+  if (n > a->cap) {
+    a->cap = MAX(n, 2 * a->cap);
+    g_free(a->v);
+    a->v = g_malloc_n(a->cap, size);
+  }
+  a->n = n;
+  return a->v;
+}
+
 enum {
   SF_CUE = 1u << 0,    /* holds a cue that introduces reported speech (W_CUE_INDIRECT) */
   SF_QUOTED = 1u << 1, /* holds a kept quote (set by the attribution pass) */
@@ -323,11 +334,10 @@ typedef struct {
   const char *text;
   gsize len;
   GArray *toks;  /* Tok */
-  gsize tok_room; /* the Toks TOKS has room for */
   GArray *cands; /* Cand, in text order */
   GArray *sent_first; /* gsize: the first token of each sentence (by Tok.sent) */
   Vec quote_toks;     /* the T_QUOTE tokens, in order */
-  Vec caps;           /* the capitalised words, in order */
+  Vec caps;           /* the capitalised words, in order (its cap is TOKS's room too) */
   Vec sent_toks;      /* the first token of each sentence that has tokens, in order */
   GArray *sent_flags; /* guint8 by Tok.sent: SF_* */
   Vec block_first;    /* the first token of each block */
@@ -350,18 +360,6 @@ static inline const Tok *scan_tok(const Scan *s, gsize k) {
 /* The lexicon_pack() key of TOK, a token of SCAN's text: its first eight bytes folded. */
 static inline guint64 scan_tok_key(const Scan *scan, const Tok *tok) {
   return pack_word(scan->text + tok->start, tok->end - tok->start, tok->start + 8 <= scan->len);
-}
-
-/* Room for N records of SIZE bytes in A, which holds N from now on; the records it held
- * are not kept.  Returns the records. */
-static inline void *items_reserve(Items *a, gsize n, gsize size) {
-  if (n > a->cap) {
-    a->cap = MAX(n, 2 * a->cap);
-    g_free(a->v);
-    a->v = g_malloc_n(a->cap, size);
-  }
-  a->n = n;
-  return a->v;
 }
 
 /* ---- Attribution --------------------------------------------------------------- */
