@@ -902,11 +902,11 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     gsize next = b < n_breaks ? breaks[b] : sp.n_tok;
     sp.para_first = first;
     sp.para_last = next - 1;
-    sp.line_starts = breaks + lines_from;
+    sp.line_starts = breaks ? breaks + lines_from : NULL; /* (NULL + 0 is undefined) */
     sp.n_line_starts = b - lines_from;
     gsize markers_from = m;
     while (m < n_markers && markers[m] < next) m++;
-    sp.marker_starts = markers + markers_from;
+    sp.marker_starts = markers ? markers + markers_from : NULL;
     sp.n_marker_starts = m - markers_from;
     span_list_add(&sp.paragraphs, sp.span[first].start, sp.span[next - 1].end, "paragraph");
     split_paragraph(&sp);
@@ -941,7 +941,8 @@ static const CopydeskPluginDescriptor descriptor = {
         "news-aware tokens, sentences (abbreviations, initials, quotes, headlines) and "
         "paragraphs",
     .description =
-        "Adds three layers over the current text.  token: Penn-Treebank-like tokens labelled "
+        "Adds three layers over the current text (token and paragraph only when a later "
+        "stage or the output reads them).  token: Penn-Treebank-like tokens labelled "
         "word, number, punct, symbol, url or email (clitics split: do|n't, Rubio|'s; "
         "abbreviations keep their period: U.S., Mr., J.R.R.).  sentence: split after . ! ? "
         "and … when a plausible sentence start follows, not after titles such as Mr. or "

@@ -1157,9 +1157,10 @@ static gsize resume_at(const char *t, gsize e1, gsize q) {
     while (e > e1 && t[e - 1] == ' ') e--;
     if (e == e1) return 0;
     r = chunk_start(t, e1, e);
-    /* (A chunk of bytes from 0x80 only may hold no token: white space, a format mark.) */
+    /* (A chunk of bytes from 0x80 and DEL only may hold no token: white space, a format
+     * mark.) */
     gsize k = r;
-    while (k < e && (guchar)t[k] >= 0x80) k++;
+    while (k < e && ((guchar)t[k] >= 0x80 || t[k] == 0x7F)) k++;
     if (k < e) break;
     e = r;
   }
