@@ -18,6 +18,7 @@
  */
 #include <string.h>
 
+#include "../common/sorted.h"
 #include "../common/v16.h" /* from this file's folder: the survey's tests compile it in too */
 #include "clean.h"
 
@@ -115,13 +116,5 @@ void clean_survey_clear(CleanSurvey *survey) {
 }
 
 gsize clean_survey_stop_at(const CleanSurvey *survey, gsize pos) {
-  gsize lo = 0, hi = survey->n_stops;
-  while (lo < hi) {
-    gsize mid = lo + (hi - lo) / 2;
-    if (survey->stops[mid] < pos)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
+  return sorted_first_at_least(survey->stops, survey->n_stops, pos);
 }

@@ -139,26 +139,26 @@ static inline gboolean put_run(WsState *st, gsize s, gsize e, const char *want) 
   return clean_pass_replace(&st->pass, s, e, want, len, st->error);
 }
 
-/* Room for more runs and lines, on the heap: out of the way of the scan, which adds one per
- * line. */
-static G_NO_INLINE void grow_runs(WsState *st) {
-  st->runs_size *= 2;
-  if (st->runs == st->inline_runs) {
-    st->runs = g_new(WsRun, st->runs_size);
-    memcpy(st->runs, st->inline_runs, sizeof st->inline_runs);
-  } else {
-    st->runs = g_renew(WsRun, st->runs, st->runs_size);
-  }
+/* Room for more runs or lines, on the heap (out of line, away from the scan, which adds one
+ * per line): doubles *SIZE and returns ITEMS (records of ITEM_SIZE bytes) with room for that
+ * many, the first time moved from INLINE_ITEMS (INLINE_BYTES, in the state) to the heap. */
+static G_NO_INLINE void *grow_array(void *items, const void *inline_items, gsize inline_bytes,
+                                     guint *size, gsize item_size) {
+  *size *= 2;
+  if (items != inline_items)
+    return g_realloc_n(items, *size, item_size);
+  void *heap = g_malloc_n(*size, item_size);
+  memcpy(heap, inline_items, inline_bytes);
+  return heap;
 }
 
-static G_NO_INLINE void grow_lines(WsState *st) {
-  st->lines_size *= 2;
-  if (st->lines == st->inline_lines) {
-    st->lines = g_new(WsLine, st->lines_size);
-    memcpy(st->lines, st->inline_lines, sizeof st->inline_lines);
-  } else {
-    st->lines = g_renew(WsLine, st->lines, st->lines_size);
-  }
+static inline void grow_runs(WsState *st) {
+  st->runs = grow_array(st->runs, st->inline_runs, sizeof st->inline_runs, &st->runs_size, sizeof(WsRun));
+}
+
+static inline void grow_lines(WsState *st) {
+  st->lines = grow_array(st->lines, st->inline_lines, sizeof st->inline_lines, &st->lines_size,
+                         sizeof(WsLine));
 }
 
 static inline void add_run(WsState *st, gsize s, gsize e, guint line, gboolean line_break) {

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "sentences.h"
+#include "sorted.h"
 #include "work_pool.h"
 
 typedef enum {
@@ -202,15 +203,7 @@ static gboolean starter_follows(const Splitter *sp, gsize k) {
 
 /* The index in SP->gaps of the first gap after a token at or after K. */
 static gsize first_gap(const Splitter *sp, gsize k) {
-  gsize lo = 0, hi = sp->n_gaps;
-  while (lo < hi) {
-    gsize mid = lo + (hi - lo) / 2;
-    if (sp->gaps[mid] < k)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
+  return sorted_first_at_least(sp->gaps, sp->n_gaps, k);
 }
 
 /* The tokens left out after token K, tokenized again into the Splitter's scratch (its
