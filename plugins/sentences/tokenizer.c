@@ -196,10 +196,10 @@ static const guint8 ascii_word[256] = {
  * byte lowest; *LETTERS gets those of the letters.  (A byte is in [LO, LO + N) when, offset
  * by 0x80 - LO, it is below N - 0x80 read signed.) */
 static inline guint alnum_bits(const char *p, guint *letters) {
-  V16 v;
+  V16Unsigned v; /* added to unsigned: a signed byte's overflow would be undefined */
   memcpy(&v, p, 16);
-  V16 letter = (V16)(((v | 0x20) + (gint8)(0x80 - 'a')) < (gint8)(26 - 0x80));
-  V16 digit = (V16)((v + (gint8)(0x80 - '0')) < (gint8)(10 - 0x80));
+  V16 letter = (V16)((V16)((v | 0x20) + (guchar)(0x80 - 'a')) < (gint8)(26 - 0x80));
+  V16 digit = (V16)((V16)(v + (guchar)(0x80 - '0')) < (gint8)(10 - 0x80));
   *letters = v16_bits(letter);
   return v16_bits(letter | digit);
 }
