@@ -301,6 +301,23 @@ static gsize find_clitic(const char *t, gsize i, gsize e, gsize apostrophe, gsiz
   return 0;
 }
 
+/* The flags the period after the word T[I, J), which ends in a letter, gives the word when
+ * it is the word's (TOKEN_FLAG_ABBREV among them), else 0: the last period of U.S.-like words (PERIODS inner periods between
+ * letters, WIDEST the most letters between two, SEGMENT the letters after the last) whose
+ * parts are short or that are known abbreviations, an initial (one letter, J.), or an
+ * abbreviation of the list (Mr.) when no hyphen or other joiner made the word (JOINED). */
+static inline guint8 period_flags(const char *t, gsize i, gsize j, guint periods, guint widest, guint segment,
+                                  gboolean joined) {
+  if (periods > 0)
+    return MAX(widest, segment) <= 2 || sentences_abbreviation(t + i, j - i) != ABBR_NONE
+               ? TOKEN_FLAG_MULTI | TOKEN_FLAG_ABBREV
+               : 0;
+  if (joined) return 0;
+  if (segment == 1 && j - i <= 4 /* one letter, maybe with marks */)
+    return TOKEN_FLAG_INITIAL | TOKEN_FLAG_ABBREV;
+  return sentences_abbreviation(t + i, j - i) != ABBR_NONE ? TOKEN_FLAG_ABBREV : 0;
+}
+
 G_ALWAYS_INLINE static inline WordScan scan_word(const char *t, gsize n, gsize i) {
   WordScan w = {0, 0, TOKEN_NUMBER, 0};
   gboolean alpha = FALSE, joined = FALSE;
@@ -353,23 +370,12 @@ G_ALWAYS_INLINE static inline WordScan scan_word(const char *t, gsize n, gsize i
   w.end = j;
   w.kind = alpha ? TOKEN_WORD : TOKEN_NUMBER;
   /* A period after letters that is not the start of "..": does it belong to the word? */
-  if (j < n && t[j] == '.' && is_letter(prev) && !(j + 1 < n && t[j + 1] == '.')) {
-    gboolean keep = FALSE;
-    if (periods > 0) {
-      widest_segment = MAX(widest_segment, segment);
-      keep = widest_segment <= 2 || sentences_abbreviation(t + i, j - i) != ABBR_NONE;
-      if (keep) w.flags |= TOKEN_FLAG_MULTI;
-    } else if (segment == 1 && !joined && j - i <= 4 /* one letter, maybe with marks */) {
-      keep = TRUE;
-      w.flags |= TOKEN_FLAG_INITIAL;
-    } else if (!joined && sentences_abbreviation(t + i, j - i) != ABBR_NONE) {
-      keep = TRUE;
-    }
-    if (keep) {
-      w.end = j + 1;
-      w.flags |= TOKEN_FLAG_ABBREV;
-      return w;
-    }
+  guint8 kept;
+  if (j < n && t[j] == '.' && is_letter(prev) && !(j + 1 < n && t[j + 1] == '.') &&
+      (kept = period_flags(t, i, j, periods, widest_segment, segment, joined)) != 0) {
+    w.end = j + 1;
+    w.flags |= kept;
+    return w;
   }
   if (apostrophe != 0) w.split = find_clitic(t, i, j, apostrophe, apostrophe_len);
   return w;
@@ -396,15 +402,10 @@ static inline gsize ascii_word_before_period(const char *t, gsize i, gsize j, gu
   gboolean letter = ascii_word[prev] == ASCII_LETTER;
   if (ascii_word[next] == (letter ? ASCII_LETTER : ASCII_DIGIT)) return 0;
   if (!letter || next == '.') return j; /* after a number, or the start of ".." */
-  if (j - i == 1) {
-    *flags = TOKEN_FLAG_INITIAL | TOKEN_FLAG_ABBREV;
-    return j + 1;
-  }
-  if (sentences_abbreviation(t + i, j - i) != ABBR_NONE) {
-    *flags = TOKEN_FLAG_ABBREV;
-    return j + 1;
-  }
-  return j;
+  guint8 kept = period_flags(t, i, j, 0, 0, (guint)(j - i), FALSE);
+  if (kept == 0) return j;
+  *flags = kept;
+  return j + 1;
 }
 
 /* The end of the word that the runs of ASCII letters and digits from T[I] make when joined
@@ -445,22 +446,11 @@ static inline gsize ascii_joined_word(const char *t, gsize n, gsize i, gsize j, 
   *kind = alpha ? TOKEN_WORD : TOKEN_NUMBER;
   *flags = 0;
   /* A period after a letter that is not the start of "..": does it belong to the word? */
-  if (t[j] == '.' && ascii_word[(guchar)t[j - 1]] == ASCII_LETTER && t[j + 1] != '.') {
-    gboolean keep = FALSE;
-    if (periods > 0) {
-      widest_segment = MAX(widest_segment, segment);
-      keep = widest_segment <= 2 || sentences_abbreviation(t + i, j - i) != ABBR_NONE;
-      if (keep) *flags = TOKEN_FLAG_MULTI;
-    } else if (segment == 1 && !joined) {
-      keep = TRUE;
-      *flags = TOKEN_FLAG_INITIAL;
-    } else if (!joined && sentences_abbreviation(t + i, j - i) != ABBR_NONE) {
-      keep = TRUE;
-    }
-    if (keep) {
-      *flags |= TOKEN_FLAG_ABBREV;
-      return j + 1;
-    }
+  guint8 kept;
+  if (t[j] == '.' && ascii_word[(guchar)t[j - 1]] == ASCII_LETTER && t[j + 1] != '.' &&
+      (kept = period_flags(t, i, j, periods, widest_segment, segment, joined)) != 0) {
+    *flags = kept;
+    return j + 1;
   }
   return j;
 }
@@ -745,11 +735,9 @@ G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, gsize j, gboolean alpha, 
       kind = TOKEN_URL;
     } else if ((end = email_at(t, n, i, &sc->email)) != 0) {
       kind = TOKEN_EMAIL;
-    } else if (t[j] == '.' && (end = ascii_word_before_period(t, i, j, &flags)) != 0) {
-      /* the commonest case here: a word before a period */
-      kind = alpha ? TOKEN_WORD : TOKEN_NUMBER;
     } else {
-      end = ascii_joined_word(t, n, i, j, alpha, &kind, &flags); /* U.S. 1,000.5 */
+      /* U.S. 1,000.5, and a word before a period the main loop left (it takes most) */
+      end = ascii_joined_word(t, n, i, j, alpha, &kind, &flags);
     }
     if (end != 0) {
       push(sc->tokens, i, end, kind, flags, newlines, space, MARK_NONE);
