@@ -46,6 +46,8 @@ struct CopydeskInput {
   gsize block_cap, block_start, block_end;
   gboolean block_eof; /* jsonl: the open file has nothing more to read */
   gsize scanned;      /* jsonl: bytes from block_start known to hold no newline */
+  gsize line_len;     /* jsonl: the length of the line at block_start with its newline, once
+                       * found (block_line_length()); 0 until then */
   gboolean regular;   /* the open file is a regular file: reading it never waits */
   guint64 file_size, file_read; /* jsonl, regular: its size and the bytes read of it */
   guint64 bytes_read;
@@ -130,7 +132,7 @@ open_next(CopydeskInput *input, GError **error)
   input->line_no = 0;
   input->part = 0;
   input->at_separator = FALSE;
-  input->block_start = input->block_end = input->scanned = 0;
+  input->block_start = input->block_end = input->scanned = input->line_len = 0;
   input->block_eof = FALSE;
   struct stat st;
   input->regular = fstat(fileno(input->fp), &st) == 0 && S_ISREG(st.st_mode);
@@ -158,6 +160,27 @@ read_line(CopydeskInput *input, GError **error)
   return n;
 }
 
+/* The length of the JSONL line at the block's start with its newline, or 0 when the block
+ * holds no newline after it yet.  Only the bytes read since the last look are searched (a long
+ * line comes 64 KB at a time from a pipe), and a length found is kept until the line is handed
+ * out, so that copydesk_input_next_is_buffered() and read_block_line() search a line once. */
+static gsize
+block_line_length(CopydeskInput *input)
+{
+  if (input->line_len == 0) {
+    char *start = input->block + input->block_start;
+    gsize avail = input->block_end - input->block_start;
+    char *newline = avail > input->scanned
+                        ? memchr(start + input->scanned, '\n', avail - input->scanned)
+                        : NULL;
+    if (newline != NULL)
+      input->line_len = (gsize)(newline - start) + 1;
+    else
+      input->scanned = avail;
+  }
+  return input->line_len;
+}
+
 /* Reads the next line of a JSONL file (with its newline, if any) where it lies in the reader's
  * own block: *LINE points there, and the bytes are the caller's to change until the next call.
  * Its length, or -1 at the end of the file or on a read error (ERROR set).  The block is filled
@@ -171,12 +194,11 @@ read_block_line(CopydeskInput *input, char **line, GError **error)
   for (;;) {
     char *start = input->block + input->block_start;
     gsize avail = input->block_end - input->block_start;
-    /* only the bytes read since the last look (a long line comes 64 KB at a time from a pipe) */
-    char *newline = avail > input->scanned ? memchr(start + input->scanned, '\n', avail - input->scanned) : NULL;
-    gsize n = newline != NULL ? (gsize)(newline - start) + 1 : input->block_eof ? avail : 0;
-    input->scanned = newline != NULL ? 0 : avail;
+    gsize n = block_line_length(input);
+    if (n == 0 && input->block_eof)
+      n = avail; /* the last line, without a newline */
     if (n > 0) {
-      input->scanned = 0;
+      input->scanned = input->line_len = 0;
       input->block_start += n;
       input->line_no++;
       input->bytes_read += n;
@@ -185,7 +207,8 @@ read_block_line(CopydeskInput *input, char **line, GError **error)
     }
     if (input->block_eof)
       return -1;
-    /* Make room for READ_BUFFER_SIZE more bytes after the unfinished line. */
+    /* Make room for READ_BUFFER_SIZE more bytes after the unfinished line (SCANNED counts
+     * from its start, wherever it lies). */
     if (input->block_start > 0) {
       memmove(input->block, start, avail);
       input->block_start = 0;
@@ -459,7 +482,7 @@ next_conll(CopydeskInput *input, char **location, GError **error)
 }
 
 gboolean
-copydesk_input_next_is_buffered(const CopydeskInput *input)
+copydesk_input_next_is_buffered(CopydeskInput *input)
 {
   gboolean last_file = input->files[input->next_file] == NULL;
   if (input->fp == NULL) /* between files: opening the next may wait (stdin) */
@@ -470,7 +493,10 @@ copydesk_input_next_is_buffered(const CopydeskInput *input)
   gboolean at_end = input->block_eof || (input->regular && input->file_read >= input->file_size);
   const char *p = input->block + input->block_start, *end = input->block + input->block_end;
   while (p < end) {
-    const char *newline = memchr(p, '\n', (gsize)(end - p));
+    /* the first line's end is kept for read_block_line() */
+    const char *newline = p == input->block + input->block_start
+                              ? (block_line_length(input) > 0 ? p + input->line_len - 1 : NULL)
+                              : memchr(p, '\n', (gsize)(end - p));
     if (newline == NULL)
       return at_end ? !is_blank(p, end - p) || last_file /* the last line */ : input->regular;
     if (!is_blank(p, newline - p)) /* a blank line is skipped, so the one after it counts */

@@ -23,8 +23,9 @@ CopydeskInput *copydesk_input_new(CopydeskInputFormat format, const char *text_f
 CopydeskDocument *copydesk_input_next(CopydeskInput *input, char **location, GError **error);
 /* TRUE when the next document (or the end of all input) can be had without waiting: the
  * open file is a regular file with more to read, or a JSONL record is already read whole.
- * FALSE when getting it may wait: on a pipe or terminal, or to open the next file. */
-gboolean copydesk_input_next_is_buffered(const CopydeskInput *input);
+ * FALSE when getting it may wait: on a pipe or terminal, or to open the next file.  Reads
+ * nothing, but remembers where the next line ends. */
+gboolean copydesk_input_next_is_buffered(CopydeskInput *input);
 /* Bytes read so far. */
 guint64 copydesk_input_bytes_read(const CopydeskInput *input);
 /* Closes the current file and frees INPUT. */
