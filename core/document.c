@@ -465,6 +465,15 @@ sum_bytes(UnitV16 v)
   return (guint)(((w[0] * ones) >> 56) + ((w[1] * ones) >> 56));
 }
 
+/* The sixteen bytes at P. */
+static inline UnitV16
+load16(const guchar *p)
+{
+  UnitV16 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
 /* Builds the block index of DOC's well-formed original, over the whole text at once (about
  * a fifth of an instruction a byte where it is ASCII): a block all ASCII is one test of its
  * bytes; in another the continuation bytes (80-BF, below -64 read as signed) and the
@@ -479,17 +488,15 @@ build_blocks(CopydeskDocument *doc)
   blocks[0] = c;
   for (gsize j = 1; j < n; j++, p += UNIT_BLOCK) {
     /* Block J - 1, whole: J * UNIT_BLOCK is not past the end. */
-    UnitV16 v[UNIT_BLOCK / 16];
-    memcpy(v, p, UNIT_BLOCK);
-    UnitV2x64 any = (UnitV2x64)(v[0] | v[1] | v[2] | v[3]);
+    UnitV16 v0 = load16(p), v1 = load16(p + 16), v2 = load16(p + 32), v3 = load16(p + 48);
+    UnitV2x64 any = (UnitV2x64)(v0 | v1 | v2 | v3);
     gsize cont = 0, fours = 0;
     if (G_UNLIKELY(((any[0] | any[1]) & HIGH_BITS) != 0)) {
       /* Each comparison gives -1 in a byte that matches: subtracted, one. */
-      UnitV16 conts = {0}, leads = {0};
-      for (gsize i = 0; i < G_N_ELEMENTS(v); i++) {
-        conts -= (UnitV16)(v[i] < -64);
-        leads -= (UnitV16)((UnitU16)v[i] >= 0xF0);
-      }
+      UnitV16 conts = -(UnitV16)(v0 < -64) - (UnitV16)(v1 < -64) - (UnitV16)(v2 < -64) -
+                      (UnitV16)(v3 < -64);
+      UnitV16 leads = -(UnitV16)((UnitU16)v0 >= 0xF0) - (UnitV16)((UnitU16)v1 >= 0xF0) -
+                      (UnitV16)((UnitU16)v2 >= 0xF0) - (UnitV16)((UnitU16)v3 >= 0xF0);
       cont = sum_bytes(conts);
       fours = sum_bytes(leads);
     }
@@ -500,35 +507,40 @@ build_blocks(CopydeskDocument *doc)
   doc->blocks = blocks;
 }
 
-/* copydesk_document_original_offset() in well-formed text that is not all ASCII, in code
- * points or UTF-16 units. */
-static G_ALWAYS_INLINE inline gsize
-well_formed_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUnit unit)
+/* well_formed_units() for byte B inside a block that is not all ASCII, or inside the last,
+ * partial block: the characters of the block before B counted from the nearer end. */
+G_NO_INLINE static gsize
+block_units(const CopydeskDocument *doc, gsize b, gboolean utf16)
 {
-  if (G_UNLIKELY(doc->blocks == NULL))
-    build_blocks((CopydeskDocument *)doc); /* the index is a cache */
-  gsize b = MIN(byte_offset, doc->original_len);
   gsize k = b / UNIT_BLOCK, r = b % UNIT_BLOCK;
   const CopydeskUnitCounts *a = &doc->blocks[k];
-  gboolean utf16 = unit == COPYDESK_UNIT_UTF16;
-  gsize base = utf16 ? a->utf16 : a->codepoints;
-  if (r == 0)
-    return base;
   const guchar *p = (const guchar *)doc->original;
   gsize from = k * UNIT_BLOCK, cont = 0, fours = 0;
-  if (k + 1 < doc->original_len / UNIT_BLOCK + 1) { /* block K is whole */
+  if (r > UNIT_BLOCK / 2 && k < doc->original_len / UNIT_BLOCK) { /* block K is whole */
+    /* Nearer the next entry: its counts less those of the characters from B on. */
     const CopydeskUnitCounts *c = a + 1;
-    if (c->codepoints - a->codepoints == UNIT_BLOCK && c->utf16 - a->utf16 == UNIT_BLOCK)
-      return base + r; /* all of it ASCII */
-    if (r > UNIT_BLOCK / 2) {
-      /* Nearer the next entry: its counts less those of the characters from B on. */
-      gsize n = UNIT_BLOCK - r;
-      count_marks(p, b, from + UNIT_BLOCK, &cont, &fours);
-      return utf16 ? c->utf16 - (n - cont + fours) : c->codepoints - (n - cont);
-    }
+    gsize n = UNIT_BLOCK - r;
+    count_marks(p, b, from + UNIT_BLOCK, &cont, &fours);
+    return utf16 ? c->utf16 - (n - cont + fours) : c->codepoints - (n - cont);
   }
   count_marks(p, from, b, &cont, &fours);
-  return base + (r - cont) + (utf16 ? fours : 0);
+  return utf16 ? a->utf16 + (r - cont) + fours : a->codepoints + (r - cont);
+}
+
+/* The counts of DOC's well-formed original text that is not all ASCII before byte B (at most
+ * its length), in code points or (UTF16) UTF-16 units, from the block index (made before). */
+static inline gsize
+well_formed_units(const CopydeskDocument *doc, gsize b, gboolean utf16)
+{
+  gsize k = b / UNIT_BLOCK, r = b % UNIT_BLOCK;
+  const CopydeskUnitCounts *a = &doc->blocks[k];
+  gsize base = utf16 ? a->utf16 : a->codepoints;
+  /* A whole block of UNIT_BLOCK characters holds no continuation byte, so all its bytes but
+   * maybe the last (a lead whose continuation bytes start the next block) are ASCII. */
+  if (r == 0 ||
+      (k < doc->original_len / UNIT_BLOCK && a[1].codepoints - a->codepoints == UNIT_BLOCK))
+    return base + r;
+  return block_units(doc, b, utf16);
 }
 
 /* ---- Unit counts of ill-formed text ------------------------------------------ */
@@ -624,22 +636,18 @@ ill_formed_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetU
   return unit == COPYDESK_UNIT_UTF16 ? cp.utf16 : cp.codepoints;
 }
 
-/* copydesk_document_original_offset() without the call. */
-static G_ALWAYS_INLINE inline gsize
-original_units(const CopydeskDocument *doc, gsize byte_offset, CopydeskOffsetUnit unit)
-{
-  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii)
-    return MIN(byte_offset, doc->original_len); /* every character one byte, one unit */
-  if (G_LIKELY(doc->n_invalid == 0))
-    return well_formed_units(doc, byte_offset, unit);
-  return ill_formed_units(doc, byte_offset, unit);
-}
-
 gsize
 copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset,
                                   CopydeskOffsetUnit unit)
 {
-  return original_units(doc, byte_offset, unit);
+  gsize b = MIN(byte_offset, doc->original_len);
+  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii)
+    return b; /* every character one byte, one unit */
+  if (doc->n_invalid > 0)
+    return ill_formed_units(doc, b, unit);
+  if (G_UNLIKELY(doc->blocks == NULL))
+    build_blocks((CopydeskDocument *)doc); /* the index is a cache */
+  return well_formed_units(doc, b, unit == COPYDESK_UNIT_UTF16);
 }
 
 void
@@ -647,13 +655,24 @@ copydesk_document_original_range(const CopydeskDocument *doc, gsize start, gsize
                                  CopydeskOffsetUnit unit, CopydeskOriginalRange *range)
 {
   gsize bs, be, len = doc->original_len;
-  copydesk_offset_map_range(&doc->map, start, end, &bs, &be);
+  copydesk_offset_map_range_inline(&doc->map, start, end, &bs, &be);
   bs = MIN(bs, len);
   be = MAX(MIN(be, len), bs);
   range->byte_start = bs;
   range->byte_end = be;
-  range->start = original_units(doc, bs, unit);
-  range->end = original_units(doc, be, unit);
+  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii) {
+    range->start = bs; /* every character one byte, one unit */
+    range->end = be;
+  } else if (G_LIKELY(doc->n_invalid == 0)) {
+    if (G_UNLIKELY(doc->blocks == NULL))
+      build_blocks((CopydeskDocument *)doc); /* the index is a cache */
+    gboolean utf16 = unit == COPYDESK_UNIT_UTF16;
+    range->start = well_formed_units(doc, bs, utf16);
+    range->end = well_formed_units(doc, be, utf16);
+  } else {
+    range->start = ill_formed_units(doc, bs, unit);
+    range->end = ill_formed_units(doc, be, unit);
+  }
 }
 
 /* ---- Fields --------------------------------------------------------------- */

@@ -54,10 +54,9 @@ copydesk_offset_map_append(CopydeskOffsetMap *map, gsize cur_len, gsize orig_sta
   map->cur_len += cur_len;
 }
 
-/* Index of the first segment whose cur_end is greater than POS (segments->len if none), by
- * binary search; remembered in MAP's hint. */
-G_NO_INLINE static guint
-search_segments(const CopydeskOffsetMap *map, gsize pos)
+/* The binary search behind copydesk_offset_map_segment(). */
+guint
+copydesk_offset_map_search(const CopydeskOffsetMap *map, gsize pos)
 {
   guint lo = 0, hi = map->segments->len;
   while (lo < hi) {
@@ -72,81 +71,23 @@ search_segments(const CopydeskOffsetMap *map, gsize pos)
   return lo;
 }
 
-/* Index of the first segment whose cur_end is greater than POS (segments->len if none). */
-static inline guint
-first_segment_ending_after(const CopydeskOffsetMap *map, gsize pos)
-{
-  /* Positions are mostly asked for in increasing order: the segment found last time, or the
-   * next one, holds POS. */
-  const CopydeskSegment *segs = (const CopydeskSegment *)(const void *)map->segments->data;
-  guint n = map->segments->len, h = map->hint;
-  if (G_LIKELY(h < n && segs[h].cur_start <= pos)) {
-    if (pos < segs[h].cur_end)
-      return h;
-    if (h + 1 < n && pos < segs[h + 1].cur_end)
-      return ((CopydeskOffsetMap *)map)->hint = h + 1; /* the hint is a cache */
-  }
-  return search_segments(map, pos);
-}
-
-/* copydesk_offset_map_start() without the call. */
-static inline gsize
-map_start(const CopydeskOffsetMap *map, gsize pos)
-{
-  if (pos >= map->cur_len)
-    return map->orig_len;
-  guint i = first_segment_ending_after(map, pos);
-  const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
-  return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_start;
-}
-
-/* copydesk_offset_map_end() without the call. */
-static inline gsize
-map_end(const CopydeskOffsetMap *map, gsize pos)
-{
-  if (pos == 0)
-    return map_start(map, 0);
-  if (pos > map->cur_len)
-    pos = map->cur_len;
-  /* The segment holding the byte just before POS. */
-  guint i = first_segment_ending_after(map, pos - 1);
-  const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
-  return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_end;
-}
-
 gsize
 copydesk_offset_map_start(const CopydeskOffsetMap *map, gsize pos)
 {
-  return map_start(map, pos);
+  return copydesk_offset_map_start_inline(map, pos);
 }
 
 gsize
 copydesk_offset_map_end(const CopydeskOffsetMap *map, gsize pos)
 {
-  return map_end(map, pos);
+  return copydesk_offset_map_end_inline(map, pos);
 }
 
 void
 copydesk_offset_map_range(const CopydeskOffsetMap *map, gsize start, gsize end,
                           gsize *orig_start, gsize *orig_end)
 {
-  if (G_LIKELY(start < end && end <= map->cur_len)) {
-    /* Most ranges lie in one segment: the one holding START holds the byte before END. */
-    guint i = first_segment_ending_after(map, start);
-    const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
-    if (end <= seg->cur_end) {
-      if (seg->identity) {
-        *orig_start = seg->orig_start + (start - seg->cur_start);
-        *orig_end = seg->orig_start + (end - seg->cur_start);
-      } else {
-        *orig_start = seg->orig_start;
-        *orig_end = seg->orig_end;
-      }
-      return;
-    }
-  }
-  *orig_start = map_start(map, start);
-  *orig_end = map_end(map, end);
+  copydesk_offset_map_range_inline(map, start, end, orig_start, orig_end);
 }
 
 void
@@ -155,7 +96,7 @@ copydesk_offset_map_append_image(CopydeskOffsetMap *out, const CopydeskOffsetMap
 {
   if (cur_start >= cur_end)
     return;
-  for (guint i = first_segment_ending_after(map, cur_start); i < map->segments->len; i++) {
+  for (guint i = copydesk_offset_map_segment(map, cur_start); i < map->segments->len; i++) {
     const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
     if (seg->cur_start >= cur_end)
       break;

@@ -45,3 +45,75 @@ void copydesk_offset_map_range(const CopydeskOffsetMap *map, gsize start, gsize 
  * unchanged into the new text (its segments clipped). */
 void copydesk_offset_map_append_image(CopydeskOffsetMap *out, const CopydeskOffsetMap *map,
                                       gsize cur_start, gsize cur_end);
+
+/* ---- Look-ups, inline for the core's hot paths ----------------------------- */
+
+/* Index of the first segment of MAP whose cur_end is greater than POS (segments->len if none),
+ * by binary search; remembered in MAP's hint. */
+guint copydesk_offset_map_search(const CopydeskOffsetMap *map, gsize pos);
+
+/* Index of the first segment whose cur_end is greater than POS (segments->len if none). */
+static inline guint
+copydesk_offset_map_segment(const CopydeskOffsetMap *map, gsize pos)
+{
+  /* Positions are mostly asked for in increasing order: the segment found last time, or the
+   * next one, holds POS. */
+  const CopydeskSegment *segs = (const CopydeskSegment *)(const void *)map->segments->data;
+  guint n = map->segments->len, h = map->hint;
+  if (G_LIKELY(h < n && segs[h].cur_start <= pos)) {
+    if (pos < segs[h].cur_end)
+      return h;
+    if (h + 1 < n && pos < segs[h + 1].cur_end)
+      return ((CopydeskOffsetMap *)map)->hint = h + 1; /* the hint is a cache */
+  }
+  return copydesk_offset_map_search(map, pos);
+}
+
+/* copydesk_offset_map_start() without the call. */
+static inline gsize
+copydesk_offset_map_start_inline(const CopydeskOffsetMap *map, gsize pos)
+{
+  if (pos >= map->cur_len)
+    return map->orig_len;
+  guint i = copydesk_offset_map_segment(map, pos);
+  const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+  return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_start;
+}
+
+/* copydesk_offset_map_end() without the call. */
+static inline gsize
+copydesk_offset_map_end_inline(const CopydeskOffsetMap *map, gsize pos)
+{
+  if (pos == 0)
+    return copydesk_offset_map_start_inline(map, 0);
+  if (pos > map->cur_len)
+    pos = map->cur_len;
+  /* The segment holding the byte just before POS. */
+  guint i = copydesk_offset_map_segment(map, pos - 1);
+  const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+  return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_end;
+}
+
+/* copydesk_offset_map_range() without the call. */
+static inline void
+copydesk_offset_map_range_inline(const CopydeskOffsetMap *map, gsize start, gsize end,
+                                 gsize *orig_start, gsize *orig_end)
+{
+  if (G_LIKELY(start < end && end <= map->cur_len)) {
+    /* Most ranges lie in one segment: the one holding START holds the byte before END. */
+    guint i = copydesk_offset_map_segment(map, start);
+    const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+    if (end <= seg->cur_end) {
+      if (seg->identity) {
+        *orig_start = seg->orig_start + (start - seg->cur_start);
+        *orig_end = seg->orig_start + (end - seg->cur_start);
+      } else {
+        *orig_start = seg->orig_start;
+        *orig_end = seg->orig_end;
+      }
+      return;
+    }
+  }
+  *orig_start = copydesk_offset_map_start_inline(map, start);
+  *orig_end = copydesk_offset_map_end_inline(map, end);
+}
