@@ -853,16 +853,32 @@ allocate_span(CopydeskDocument *doc)
   return allocate_spans(doc, 1, &got);
 }
 
-/* STR interned in DOC, found first in its memo of the strings last passed at STR's address. */
-static const char *
-intern_memo(CopydeskDocument *doc, const char *str)
+/* The slot of DOC's memo for strings passed at STR's address. */
+static inline guint
+intern_memo_slot(const CopydeskDocument *doc, const char *str)
 {
   guintptr address = (guintptr)str;
-  guint slot = (guint)((address ^ (address >> 5)) % G_N_ELEMENTS(doc->intern_memo));
-  if (doc->intern_memo[slot].given == str && strcmp(doc->intern_memo[slot].interned, str) == 0)
-    return doc->intern_memo[slot].interned;
+  return (guint)((address ^ (address >> 6)) & (G_N_ELEMENTS(doc->intern_memo) - 1));
+}
+
+/* intern_memo() when the memo does not hold STR: interns it and remembers it in SLOT. */
+G_NO_INLINE static const char *
+intern_memo_miss(CopydeskDocument *doc, const char *str, guint slot)
+{
   doc->intern_memo[slot].given = str;
   return doc->intern_memo[slot].interned = intern_string(doc, str);
+}
+
+/* STR interned in DOC, found first in its memo of the strings last passed at STR's address
+ * (the bytes there compared, as they may have changed). */
+static inline const char *
+intern_memo(CopydeskDocument *doc, const char *str)
+{
+  guint slot = intern_memo_slot(doc, str);
+  if (G_LIKELY(doc->intern_memo[slot].given == str) &&
+      strcmp(doc->intern_memo[slot].interned, str) == 0)
+    return doc->intern_memo[slot].interned;
+  return intern_memo_miss(doc, str, slot);
 }
 
 /* LABEL interned in LAYER's document. */

@@ -109,10 +109,10 @@ struct _CopydeskDocument {
   CopydeskArena arena;
   CopydeskInternTable interned;
   /* Strings callers passed to be interned (by address) and what they became, looked at
-   * first: callers mostly pass the same few literals. */
+   * first: callers mostly pass the same few literals (a power of two of them). */
   struct {
     const char *given, *interned;
-  } intern_memo[16];
+  } intern_memo[64];
   CopydeskSpan *span_block; /* the newest block of spans, in the arena (spans never move) */
   gsize block_used, block_cap;
   guint n_span_blocks;
