@@ -94,6 +94,21 @@ arena_free(CopydeskArena *arena)
   }
 }
 
+/* Appends P to the pointers *PTRS kept in DOC's arena (room for eight at first). */
+static void
+arena_ptrs_add(CopydeskDocument *doc, CopydeskArenaPtrs *ptrs, gpointer p)
+{
+  if (ptrs->n == ptrs->cap) {
+    guint cap = ptrs->cap ? 2 * ptrs->cap : 8;
+    gpointer *v = arena_alloc(doc, cap * sizeof(gpointer));
+    if (ptrs->n > 0)
+      memcpy(v, ptrs->v, ptrs->n * sizeof(gpointer));
+    ptrs->v = v;
+    ptrs->cap = cap;
+  }
+  ptrs->v[ptrs->n++] = p;
+}
+
 /* FNV-1a of the NUL-terminated STR; *LEN receives its length. */
 static inline guint
 intern_hash(const char *str, gsize *len)
@@ -207,8 +222,6 @@ document_alloc(const char *id, const char *text, gsize len)
   doc->original[len] = '\0';
   doc->original_len = len;
   doc->text = g_string_sized_new(len + 1);
-  doc->fields = g_ptr_array_new();
-  doc->layers = g_ptr_array_sized_new(4);
   return doc;
 }
 
@@ -226,8 +239,8 @@ copydesk_document_new(const char *id, const char *text, gssize len)
 static CopydeskField *
 find_field(const CopydeskDocument *doc, const char *key)
 {
-  for (guint i = 0; i < doc->fields->len; i++) {
-    CopydeskField *f = doc->fields->pdata[i];
+  for (guint i = 0; i < doc->fields.n; i++) {
+    CopydeskField *f = doc->fields.v[i];
     if (strcmp(f->key, key) == 0)
       return f;
   }
@@ -267,8 +280,6 @@ copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const cha
   doc->text = g_string_sized_new(len + 1);
   memcpy(doc->text->str, doc->original, len + 1); /* with the NUL */
   doc->text->len = len;
-  doc->fields = g_ptr_array_new();
-  doc->layers = g_ptr_array_sized_new(4);
   copydesk_offset_map_init_identity(&doc->map, len);
   const guchar *p = (const guchar *)doc->original;
   gsize i = 0;
@@ -290,12 +301,12 @@ copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const cha
       continue;
     }
     gsize key_len = strlen(fields[k].key);
-    f = g_new(CopydeskField, 1);
+    f = arena_alloc(doc, sizeof(CopydeskField));
     f->key = memcpy(at, fields[k].key, key_len + 1);
     at += key_len + 1;
     f->json = json;
     f->borrowed = TRUE;
-    g_ptr_array_add(doc->fields, f);
+    arena_ptrs_add(doc, &doc->fields, f);
   }
   return doc;
 }
@@ -305,20 +316,17 @@ copydesk_document_free(CopydeskDocument *doc)
 {
   if (doc == NULL)
     return;
-  /* Layers, spans, attributes and interned strings are in the arena; only the layers' span
-   * arrays are not. */
-  for (guint i = 0; i < doc->layers->len; i++)
-    g_free(((CopydeskLayer *)doc->layers->pdata[i])->spans);
-  g_ptr_array_free(doc->layers, TRUE);
-  for (guint i = 0; i < doc->fields->len; i++) {
-    CopydeskField *f = doc->fields->pdata[i];
+  /* Layers, spans, attributes, fields and interned strings are in the arena; only the layers'
+   * span arrays and the strings of fields set after the document was made are not. */
+  for (guint i = 0; i < doc->layers.n; i++)
+    g_free(((CopydeskLayer *)doc->layers.v[i])->spans);
+  for (guint i = 0; i < doc->fields.n; i++) {
+    CopydeskField *f = doc->fields.v[i];
     if (!f->borrowed) {
       g_free(f->key);
       g_free(f->json);
     }
-    g_free(f);
   }
-  g_ptr_array_free(doc->fields, TRUE);
   if (doc->errors != NULL) {
     for (guint i = 0; i < doc->errors->len; i++) {
       CopydeskDocError *e = doc->errors->pdata[i];
@@ -680,21 +688,21 @@ copydesk_document_original_range(const CopydeskDocument *doc, gsize start, gsize
 guint
 copydesk_document_n_fields(const CopydeskDocument *doc)
 {
-  return doc->fields->len;
+  return doc->fields.n;
 }
 
 const char *
 copydesk_document_field_key(const CopydeskDocument *doc, guint i)
 {
-  g_return_val_if_fail(i < doc->fields->len, NULL);
-  return ((CopydeskField *)doc->fields->pdata[i])->key;
+  g_return_val_if_fail(i < doc->fields.n, NULL);
+  return ((CopydeskField *)doc->fields.v[i])->key;
 }
 
 const char *
 copydesk_document_field_json(const CopydeskDocument *doc, guint i)
 {
-  g_return_val_if_fail(i < doc->fields->len, NULL);
-  return ((CopydeskField *)doc->fields->pdata[i])->json;
+  g_return_val_if_fail(i < doc->fields.n, NULL);
+  return ((CopydeskField *)doc->fields.v[i])->json;
 }
 
 const char *
@@ -719,11 +727,11 @@ copydesk_document_set_field(CopydeskDocument *doc, const char *key, const char *
     f->json = copy;
     return;
   }
-  f = g_new(CopydeskField, 1);
+  f = arena_alloc(doc, sizeof(CopydeskField));
   f->key = g_strdup(key);
   f->json = g_strdup(json);
   f->borrowed = FALSE;
-  g_ptr_array_add(doc->fields, f);
+  arena_ptrs_add(doc, &doc->fields, f);
 }
 
 void
@@ -773,8 +781,8 @@ copydesk_document_error_message(const CopydeskDocument *doc, guint i)
 CopydeskLayer *
 copydesk_document_layer(const CopydeskDocument *doc, const char *name)
 {
-  for (guint i = 0; i < doc->layers->len; i++) {
-    CopydeskLayer *layer = doc->layers->pdata[i];
+  for (guint i = 0; i < doc->layers.n; i++) {
+    CopydeskLayer *layer = doc->layers.v[i];
     if (strcmp(layer->name, name) == 0)
       return layer;
   }
@@ -791,21 +799,21 @@ copydesk_document_ensure_layer(CopydeskDocument *doc, const char *name)
   memset(layer, 0, sizeof(CopydeskLayer));
   layer->doc = doc;
   layer->name = arena_strndup(doc, name, strlen(name));
-  g_ptr_array_add(doc->layers, layer);
+  arena_ptrs_add(doc, &doc->layers, layer);
   return layer;
 }
 
 guint
 copydesk_document_n_layers(const CopydeskDocument *doc)
 {
-  return doc->layers->len;
+  return doc->layers.n;
 }
 
 CopydeskLayer *
 copydesk_document_nth_layer(const CopydeskDocument *doc, guint i)
 {
-  g_return_val_if_fail(i < doc->layers->len, NULL);
-  return doc->layers->pdata[i];
+  g_return_val_if_fail(i < doc->layers.n, NULL);
+  return doc->layers.v[i];
 }
 
 const char *
@@ -1248,8 +1256,8 @@ void
 copydesk_document_move_spans(CopydeskDocument *doc, CopydeskPositionMapper map_start,
                              CopydeskPositionMapper map_end, gpointer data)
 {
-  for (guint l = 0; l < doc->layers->len; l++) {
-    CopydeskLayer *layer = doc->layers->pdata[l];
+  for (guint l = 0; l < doc->layers.n; l++) {
+    CopydeskLayer *layer = doc->layers.v[l];
     for (gsize i = 0; i < layer->n_spans; i++) {
       CopydeskSpan *span = layer->spans[i];
       gsize start = map_start(data, span->start);

@@ -38,7 +38,7 @@ typedef struct {
   char *key;
   char *json;
   gboolean borrowed; /* KEY and JSON lie in the document's own allocation, not freed apart */
-} CopydeskField;
+} CopydeskField;   /* in the document's arena */
 
 typedef struct {
   char *stage;
@@ -86,6 +86,13 @@ typedef struct {
   gsize n_free;
 } CopydeskArena;
 
+/* Pointers kept in a document's arena: N of CAP, the array grown by doubling (an old array
+ * stays in the arena until the document goes). */
+typedef struct {
+  gpointer *v;
+  guint n, cap;
+} CopydeskArenaPtrs;
+
 /* The document's interned strings (labels and attribute keys): an open-addressing hash set
  * of CAP (a power of two, or 0 before the first string) slots, N used. */
 typedef struct {
@@ -102,9 +109,9 @@ struct _CopydeskDocument {
   CopydeskOffsetMap map;
   guint n_invalid;
 
-  GPtrArray *fields; /* CopydeskField* */
-  GPtrArray *errors; /* CopydeskDocError*, NULL until the first error */
-  GPtrArray *layers; /* CopydeskLayer* */
+  CopydeskArenaPtrs fields; /* CopydeskField*, the fields in the arena */
+  GPtrArray *errors;        /* CopydeskDocError*, NULL until the first error */
+  CopydeskArenaPtrs layers; /* CopydeskLayer*, the layers in the arena */
 
   CopydeskArena arena;
   CopydeskInternTable interned;
