@@ -4,7 +4,8 @@
 void
 copydesk_offset_map_init_empty(CopydeskOffsetMap *map, gsize orig_len)
 {
-  map->segments = g_array_sized_new(FALSE, FALSE, sizeof(CopydeskSegment), 1);
+  map->segs = NULL;
+  map->n_segs = map->cap_segs = 0;
   map->cur_len = 0;
   map->orig_len = orig_len;
   map->hint = 0;
@@ -21,9 +22,9 @@ copydesk_offset_map_init_identity(CopydeskOffsetMap *map, gsize len)
 void
 copydesk_offset_map_clear(CopydeskOffsetMap *map)
 {
-  if (map->segments)
-    g_array_free(map->segments, TRUE);
-  map->segments = NULL;
+  g_free(map->segs);
+  map->segs = NULL;
+  map->n_segs = map->cap_segs = 0;
   map->cur_len = 0;
 }
 
@@ -33,9 +34,8 @@ copydesk_offset_map_append(CopydeskOffsetMap *map, gsize cur_len, gsize orig_sta
 {
   if (cur_len == 0)
     return;
-  if (identity && map->segments->len > 0) {
-    CopydeskSegment *last =
-        &g_array_index(map->segments, CopydeskSegment, map->segments->len - 1);
+  if (identity && map->n_segs > 0) {
+    CopydeskSegment *last = (map->segs != NULL ? map->segs : &map->first) + map->n_segs - 1;
     if (last->identity && last->orig_end == orig_start) {
       last->cur_end += cur_len;
       last->orig_end = orig_end;
@@ -50,23 +50,37 @@ copydesk_offset_map_append(CopydeskOffsetMap *map, gsize cur_len, gsize orig_sta
       .orig_end = orig_end,
       .identity = identity,
   };
-  g_array_append_val(map->segments, seg);
   map->cur_len += cur_len;
+  if (map->n_segs == 0) {
+    map->first = seg;
+    map->n_segs = 1;
+    return;
+  }
+  if (map->segs == NULL) { /* the second segment: both go to the heap */
+    map->cap_segs = 8;
+    map->segs = g_new(CopydeskSegment, map->cap_segs);
+    map->segs[0] = map->first;
+  } else if (map->n_segs == map->cap_segs) {
+    map->cap_segs *= 2;
+    map->segs = g_renew(CopydeskSegment, map->segs, map->cap_segs);
+  }
+  map->segs[map->n_segs++] = seg;
 }
 
 /* The binary search behind copydesk_offset_map_segment(). */
 guint
 copydesk_offset_map_search(const CopydeskOffsetMap *map, gsize pos)
 {
-  guint lo = 0, hi = map->segments->len;
+  const CopydeskSegment *segs = copydesk_offset_map_segs(map);
+  guint lo = 0, hi = map->n_segs;
   while (lo < hi) {
     guint mid = lo + (hi - lo) / 2;
-    if (g_array_index(map->segments, CopydeskSegment, mid).cur_end > pos)
+    if (segs[mid].cur_end > pos)
       hi = mid;
     else
       lo = mid + 1;
   }
-  if (lo < map->segments->len)
+  if (lo < map->n_segs)
     ((CopydeskOffsetMap *)map)->hint = lo; /* the hint is a cache */
   return lo;
 }
@@ -96,8 +110,9 @@ copydesk_offset_map_append_image(CopydeskOffsetMap *out, const CopydeskOffsetMap
 {
   if (cur_start >= cur_end)
     return;
-  for (guint i = copydesk_offset_map_segment(map, cur_start); i < map->segments->len; i++) {
-    const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+  const CopydeskSegment *segs = copydesk_offset_map_segs(map);
+  for (guint i = copydesk_offset_map_segment(map, cur_start); i < map->n_segs; i++) {
+    const CopydeskSegment *seg = &segs[i];
     if (seg->cur_start >= cur_end)
       break;
     gsize a = MAX(cur_start, seg->cur_start);

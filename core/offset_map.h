@@ -18,7 +18,11 @@ typedef struct {
 } CopydeskSegment;
 
 typedef struct {
-  GArray *segments; /* CopydeskSegment, contiguous over [0, cur_len) */
+  /* The segments, contiguous over [0, cur_len): N_SEGS of them, in SEGS (room for CAP_SEGS,
+   * on the heap), or, while SEGS is NULL, none or the one in FIRST (most texts have one). */
+  CopydeskSegment *segs;
+  CopydeskSegment first;
+  guint n_segs, cap_segs;
   gsize cur_len;
   gsize orig_len;
   guint hint; /* the segment the last look-up found (a cache: positions asked in order) */
@@ -48,18 +52,25 @@ void copydesk_offset_map_append_image(CopydeskOffsetMap *out, const CopydeskOffs
 
 /* ---- Look-ups, inline for the core's hot paths ----------------------------- */
 
-/* Index of the first segment of MAP whose cur_end is greater than POS (segments->len if none),
- * by binary search; remembered in MAP's hint. */
+/* The segments of MAP (N_SEGS of them). */
+static inline const CopydeskSegment *
+copydesk_offset_map_segs(const CopydeskOffsetMap *map)
+{
+  return map->segs != NULL ? map->segs : &map->first;
+}
+
+/* Index of the first segment of MAP whose cur_end is greater than POS (n_segs if none), by
+ * binary search; remembered in MAP's hint. */
 guint copydesk_offset_map_search(const CopydeskOffsetMap *map, gsize pos);
 
-/* Index of the first segment whose cur_end is greater than POS (segments->len if none). */
+/* Index of the first segment whose cur_end is greater than POS (n_segs if none). */
 static inline guint
 copydesk_offset_map_segment(const CopydeskOffsetMap *map, gsize pos)
 {
   /* Positions are mostly asked for in increasing order: the segment found last time, or the
    * next one, holds POS. */
-  const CopydeskSegment *segs = (const CopydeskSegment *)(const void *)map->segments->data;
-  guint n = map->segments->len, h = map->hint;
+  const CopydeskSegment *segs = copydesk_offset_map_segs(map);
+  guint n = map->n_segs, h = map->hint;
   if (G_LIKELY(h < n && segs[h].cur_start <= pos)) {
     if (pos < segs[h].cur_end)
       return h;
@@ -76,7 +87,7 @@ copydesk_offset_map_start_inline(const CopydeskOffsetMap *map, gsize pos)
   if (pos >= map->cur_len)
     return map->orig_len;
   guint i = copydesk_offset_map_segment(map, pos);
-  const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+  const CopydeskSegment *seg = &copydesk_offset_map_segs(map)[i];
   return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_start;
 }
 
@@ -90,7 +101,7 @@ copydesk_offset_map_end_inline(const CopydeskOffsetMap *map, gsize pos)
     pos = map->cur_len;
   /* The segment holding the byte just before POS. */
   guint i = copydesk_offset_map_segment(map, pos - 1);
-  const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+  const CopydeskSegment *seg = &copydesk_offset_map_segs(map)[i];
   return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_end;
 }
 
@@ -102,7 +113,7 @@ copydesk_offset_map_range_inline(const CopydeskOffsetMap *map, gsize start, gsiz
   if (G_LIKELY(start < end && end <= map->cur_len)) {
     /* Most ranges lie in one segment: the one holding START holds the byte before END. */
     guint i = copydesk_offset_map_segment(map, start);
-    const CopydeskSegment *seg = &g_array_index(map->segments, CopydeskSegment, i);
+    const CopydeskSegment *seg = &copydesk_offset_map_segs(map)[i];
     if (end <= seg->cur_end) {
       if (seg->identity) {
         *orig_start = seg->orig_start + (start - seg->cur_start);
