@@ -27,6 +27,10 @@ typedef struct Job {
 /* At -j 2 and more, a batch's output is gathered into one write of up to OUT_BUFFER bytes
  * (longer documents are written on their own). */
 #define OUT_BUFFER (256 * 1024)
+/* A thread keeps the jobs it frees for the next documents it reads, with their buffers, as long
+ * as those buffers together hold no more than this many bytes (a buffer grown by a very long
+ * document is freed with its job). */
+#define SPARE_BYTES (1024 * 1024)
 
 typedef struct Batch {
   Job *first, *last;
@@ -51,6 +55,8 @@ typedef struct {
   guint64 write_seq; /* the next batch to write */
   Batch **finished;  /* processed batches waiting for their turn, at seq % window */
   Batch **written;   /* for each thread, the batches it read that were written since */
+  Job **spare;       /* for each thread, the jobs it freed, kept for reuse (only it uses them) */
+  gsize *spare_bytes; /* for each thread, the bytes its spare jobs' buffers hold */
   CopydeskStats *stats; /* --stats: input and write times, or NULL */
   /* Output state. */
   GString *buffer;       /* output not written yet (up to OUT_BUFFER bytes) */
@@ -103,17 +109,34 @@ run_job(CopydeskWorker *worker, Job *job, gboolean quiet)
   job->doc = NULL;
 }
 
-static Job *
-new_job(CopydeskDocument *doc, char *location)
+/* The bytes JOB's buffers hold. */
+static gsize
+job_bytes(const Job *job)
 {
-  Job *job = g_new0(Job, 1);
+  return job->out->allocated_len + job->messages->allocated_len;
+}
+
+/* A job for DOC read by thread OWNER (under the lock): one the thread kept, or a new one. */
+static Job *
+new_job(Run *run, guint owner, CopydeskDocument *doc, char *location)
+{
+  Job *job = run->spare[owner];
+  if (job != NULL) {
+    run->spare[owner] = job->next;
+    run->spare_bytes[owner] -= job_bytes(job);
+  } else {
+    job = g_new(Job, 1);
+    job->out = g_string_sized_new(1024);
+    job->messages = g_string_new(NULL);
+  }
   job->doc = doc;
   job->location = location ? location : g_strdup(copydesk_document_id(doc));
-  job->out = g_string_sized_new(1024);
-  job->messages = g_string_new(NULL);
+  job->failed = job->keep_going = FALSE;
+  job->next = NULL;
   return job;
 }
 
+/* Frees JOB, its document and its buffers. */
 static void
 free_job(Job *job)
 {
@@ -124,19 +147,44 @@ free_job(Job *job)
   g_free(job);
 }
 
-/* Frees every batch of the list BATCH (chained by NEXT) and its jobs. */
+/* Frees every batch of the list BATCH (chained by NEXT), which thread OWNER read, and keeps
+ * their jobs for its next documents while their buffers fit in SPARE_BYTES. */
 static void
-free_batches(Batch *batch)
+free_batches(Run *run, guint owner, Batch *batch)
 {
   while (batch != NULL) {
     Batch *next = batch->next;
     for (Job *job = batch->first, *after; job != NULL; job = after) {
       after = job->next;
-      free_job(job);
+      if (run->spare_bytes[owner] + job_bytes(job) > SPARE_BYTES) {
+        free_job(job);
+        continue;
+      }
+      copydesk_document_free(job->doc);
+      g_free(job->location);
+      g_string_truncate(job->out, 0);
+      g_string_truncate(job->messages, 0);
+      run->spare_bytes[owner] += job_bytes(job);
+      job->next = run->spare[owner];
+      run->spare[owner] = job;
     }
     g_free(batch);
     batch = next;
   }
+}
+
+/* Frees the jobs thread OWNER kept. */
+static void
+free_spare(Run *run, guint owner)
+{
+  for (Job *job = run->spare[owner], *next; job != NULL; job = next) {
+    next = job->next;
+    job->doc = NULL;
+    job->location = NULL;
+    free_job(job);
+  }
+  run->spare[owner] = NULL;
+  run->spare_bytes[owner] = 0;
 }
 
 /* Takes the run's lock, trying a few times before sleeping on it: the other threads hold it
@@ -334,7 +382,7 @@ read_batch(Run *run, guint owner)
       continue;
     }
     copydesk_progress_update(run->options->progress, copydesk_input_bytes_read(run->input));
-    Job *job = new_job(doc, location);
+    Job *job = new_job(run, owner, doc, location);
     if (batch == NULL) {
       batch = g_new0(Batch, 1);
       batch->seq = run->next_seq++;
@@ -381,7 +429,7 @@ thread_loop(Thread *thread)
     Batch *written = run->written[thread->index];
     run->written[thread->index] = NULL;
     g_mutex_unlock(&run->lock);
-    free_batches(written); /* freed by the thread that allocated them */
+    free_batches(run, thread->index, written); /* freed by the thread that allocated them */
     if (batch == NULL)
       break;
     for (Job *job = batch->first; job != NULL; job = job->next)
@@ -452,6 +500,8 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   g_cond_init(&run.room_cond);
   run.finished = g_new0(Batch *, run.window);
   run.written = g_new0(Batch *, jobs);
+  run.spare = g_new0(Job *, jobs);
+  run.spare_bytes = g_new0(gsize, jobs);
   run.buffer = g_string_sized_new(OUT_BUFFER);
   GThread **spawned = g_new0(GThread *, jobs);
   for (guint i = 1; i < jobs; i++)
@@ -463,9 +513,13 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   flush_buffer(&run); /* what the last batch left in it */
   /* Every batch was written once the last thread handed its own back; the lists of threads
    * that had ended by then are left. */
-  for (guint i = 0; i < jobs; i++)
-    free_batches(run.written[i]);
+  for (guint i = 0; i < jobs; i++) {
+    free_batches(&run, i, run.written[i]);
+    free_spare(&run, i);
+  }
   g_free(run.written);
+  g_free(run.spare);
+  g_free(run.spare_bytes);
   g_free(run.finished);
   g_string_free(run.buffer, TRUE);
   g_mutex_clear(&run.lock);
