@@ -781,9 +781,10 @@ copydesk_document_error_message(const CopydeskDocument *doc, guint i)
 CopydeskLayer *
 copydesk_document_layer(const CopydeskDocument *doc, const char *name)
 {
+  /* most names differ from NAME at their first byte: compared before any call */
   for (guint i = 0; i < doc->layers.n; i++) {
     CopydeskLayer *layer = doc->layers.v[i];
-    if (strcmp(layer->name, name) == 0)
+    if (layer->name[0] == name[0] && strcmp(layer->name, name) == 0)
       return layer;
   }
   return NULL;
