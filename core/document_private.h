@@ -84,6 +84,7 @@ typedef struct {
   CopydeskArenaBlock *blocks; /* the newest first */
   char *free;                 /* the unused bytes of the newest block */
   gsize n_free;
+  gsize first_size;           /* the size of the first block (arena_init()) */
 } CopydeskArena;
 
 /* Pointers kept in a document's arena: N of CAP, the array grown by doubling (an old array
