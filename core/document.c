@@ -289,9 +289,7 @@ copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const cha
   doc->original_len = len;
   arena_init(&doc->arena, len);
   doc->id = g_strdup(id ? id : "");
-  doc->text = g_string_sized_new(len + 1);
-  memcpy(doc->text->str, doc->original, len + 1); /* with the NUL */
-  doc->text->len = len;
+  doc->text = NULL; /* the original is the current text until an edit */
   copydesk_offset_map_init_identity(&doc->map, len);
   const guchar *p = (const guchar *)doc->original;
   gsize i = 0;
@@ -352,7 +350,8 @@ copydesk_document_free(CopydeskDocument *doc)
   g_free(doc->units);
   arena_free(&doc->arena);
   copydesk_offset_map_clear(&doc->map);
-  g_string_free(doc->text, TRUE);
+  if (doc->text != NULL)
+    g_string_free(doc->text, TRUE);
   g_free(doc->id);
   g_free(doc);
 }
@@ -375,8 +374,8 @@ const char *
 copydesk_document_text(const CopydeskDocument *doc, gsize *len)
 {
   if (len)
-    *len = doc->text->len;
-  return doc->text->str;
+    *len = copydesk_doc_text_len(doc);
+  return copydesk_doc_text(doc);
 }
 
 const char *
@@ -924,13 +923,14 @@ static gboolean
 check_range(CopydeskLayer *layer, gsize start, gsize end, GError **error)
 {
   CopydeskDocument *doc = layer->doc;
-  if (range_ok(doc->text->str, doc->text->len, start, end))
+  gsize len = copydesk_doc_text_len(doc);
+  if (range_ok(copydesk_doc_text(doc), len, start, end))
     return TRUE;
-  if (start > end || end > doc->text->len) {
+  if (start > end || end > len) {
     g_set_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_RANGE,
                 "span [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ") of layer '%s' is outside the "
                 "text (%" G_GSIZE_FORMAT " bytes)",
-                start, end, layer->name, doc->text->len);
+                start, end, layer->name, len);
     return FALSE;
   }
   g_set_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_BOUNDARY,
@@ -988,8 +988,8 @@ copydesk_layer_add_spans(CopydeskLayer *layer, const CopydeskSpanInit *spans, gs
 {
   if (n == 0)
     return TRUE;
-  const char *text = layer->doc->text->str;
-  gsize len = layer->doc->text->len;
+  const char *text = copydesk_doc_text(layer->doc);
+  gsize len = copydesk_doc_text_len(layer->doc);
   reserve_spans(layer, n);
   /* The caller's label strings cannot change during this call, so a label pointer seen
    * before has the same interned form: the last one and a few others are remembered. */
@@ -1108,7 +1108,7 @@ copydesk_span_text(const CopydeskSpan *span, gsize *len)
     *len = span->end - span->start;
   if (span->layer == NULL)
     return "";
-  return span->layer->doc->text->str + span->start;
+  return copydesk_doc_text(span->layer->doc) + span->start;
 }
 
 /* The attribute KEY of SPAN, or NULL. */

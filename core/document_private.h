@@ -106,7 +106,8 @@ struct _CopydeskDocument {
   char *original; /* NUL-terminated copy of the input bytes (allocated with the document) */
   gsize original_len;
   gboolean original_ascii; /* no original byte is >= 0x80: every unit count is the byte count */
-  GString *text;           /* current text, valid UTF-8 */
+  GString *text; /* current text, valid UTF-8; NULL while that is the original itself (a
+                  * record's text, well-formed, until an edit): see copydesk_doc_text() */
   CopydeskOffsetMap map;
   guint n_invalid;
 
@@ -150,3 +151,18 @@ void copydesk_document_set_layer_wanted(CopydeskDocument *doc, CopydeskLayerWant
 typedef gsize (*CopydeskPositionMapper)(gpointer data, gsize pos);
 void copydesk_document_move_spans(CopydeskDocument *doc, CopydeskPositionMapper map_start,
                                   CopydeskPositionMapper map_end, gpointer data);
+
+/* The current text of DOC (NUL-terminated): its own copy, or the original bytes themselves
+ * while nothing rewrote those of a record. */
+static inline const char *
+copydesk_doc_text(const CopydeskDocument *doc)
+{
+  return doc->text != NULL ? doc->text->str : doc->original;
+}
+
+/* The length of copydesk_doc_text(DOC) in bytes. */
+static inline gsize
+copydesk_doc_text_len(const CopydeskDocument *doc)
+{
+  return doc->text != NULL ? doc->text->len : doc->original_len;
+}

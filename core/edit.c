@@ -52,13 +52,14 @@ gboolean
 copydesk_edit_replace(CopydeskEdit *edit, gsize start, gsize end, const char *text, gssize len,
                       GError **error)
 {
-  const GString *cur = edit->doc->text;
+  const char *cur = copydesk_doc_text(edit->doc);
+  gsize cur_len = copydesk_doc_text_len(edit->doc);
   if (len < 0)
     len = text ? (gssize)strlen(text) : 0;
-  if (start > end || end > cur->len) {
+  if (start > end || end > cur_len) {
     g_set_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_RANGE,
                 "edit [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ") is outside the text (%"
-                G_GSIZE_FORMAT " bytes)", start, end, cur->len);
+                G_GSIZE_FORMAT " bytes)", start, end, cur_len);
     return FALSE;
   }
   if (start < edit->last_end) {
@@ -68,8 +69,8 @@ copydesk_edit_replace(CopydeskEdit *edit, gsize start, gsize end, const char *te
                 start, end, edit->last_end);
     return FALSE;
   }
-  if (!copydesk_utf8_is_boundary(cur->str, cur->len, start) ||
-      !copydesk_utf8_is_boundary(cur->str, cur->len, end)) {
+  if (!copydesk_utf8_is_boundary(cur, cur_len, start) ||
+      !copydesk_utf8_is_boundary(cur, cur_len, end)) {
     g_set_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_BOUNDARY,
                 "edit [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ") cuts a UTF-8 character",
                 start, end);
@@ -167,18 +168,19 @@ copydesk_edit_commit(CopydeskEdit *edit)
     free_edit(edit);
     return;
   }
-  const GString *old = doc->text;
-  GString *text = g_string_sized_new(old->len + edit->buffer->len + 1);
+  const char *old = copydesk_doc_text(doc);
+  gsize old_len = copydesk_doc_text_len(doc);
+  GString *text = g_string_sized_new(old_len + edit->buffer->len + 1);
   CopydeskOffsetMap map;
   copydesk_offset_map_init_empty(&map, doc->map.orig_len);
-  CopydeskEditMap emap = {g_array_new(FALSE, FALSE, sizeof(CopydeskEditSegment)), old->len, 0};
+  CopydeskEditMap emap = {g_array_new(FALSE, FALSE, sizeof(CopydeskEditSegment)), old_len, 0};
 
   gsize pos = 0;
   for (guint i = 0; i < edit->replacements->len; i++) {
     const CopydeskReplacement *r = &g_array_index(edit->replacements, CopydeskReplacement, i);
     /* The unchanged text before the replacement. */
     add_edit_segment(&emap, pos, r->start, text->len, text->len + (r->start - pos), TRUE);
-    g_string_append_len(text, old->str + pos, r->start - pos);
+    g_string_append_len(text, old + pos, r->start - pos);
     copydesk_offset_map_append_image(&map, &doc->map, pos, r->start);
     /* The replacement: its bytes stand for the whole original range they replaced. */
     gsize orig_start = copydesk_offset_map_start(&doc->map, r->start);
@@ -188,9 +190,9 @@ copydesk_edit_commit(CopydeskEdit *edit)
     copydesk_offset_map_append(&map, r->text_len, orig_start, orig_end, FALSE);
     pos = r->end;
   }
-  add_edit_segment(&emap, pos, old->len, text->len, text->len + (old->len - pos), TRUE);
-  g_string_append_len(text, old->str + pos, old->len - pos);
-  copydesk_offset_map_append_image(&map, &doc->map, pos, old->len);
+  add_edit_segment(&emap, pos, old_len, text->len, text->len + (old_len - pos), TRUE);
+  g_string_append_len(text, old + pos, old_len - pos);
+  copydesk_offset_map_append_image(&map, &doc->map, pos, old_len);
   emap.new_len = text->len;
 
   copydesk_document_move_spans(doc, edit_map_start, edit_map_end, &emap);
@@ -198,7 +200,8 @@ copydesk_edit_commit(CopydeskEdit *edit)
 
   copydesk_offset_map_clear(&doc->map);
   doc->map = map;
-  g_string_free(doc->text, TRUE);
+  if (doc->text != NULL)
+    g_string_free(doc->text, TRUE);
   doc->text = text;
   free_edit(edit);
 }
