@@ -175,7 +175,8 @@ intern_string(CopydeskDocument *doc, const char *str)
 /* ---- Documents ------------------------------------------------------------ */
 
 /* Builds the current text from the original bytes: invalid sequences become U+FFFD, one per
- * invalid byte, each recorded in the offset map as a replacement of that byte. */
+ * invalid byte, each recorded in the offset map as a replacement of that byte.  Well-formed
+ * original bytes are the current text themselves (DOC's text stays NULL). */
 static void
 decode_original(CopydeskDocument *doc)
 {
@@ -204,6 +205,8 @@ decode_original(CopydeskDocument *doc)
       i += n;
       continue;
     }
+    if (doc->text == NULL) /* the first invalid byte: the text becomes a copy */
+      doc->text = g_string_sized_new(len + 3);
     g_string_append_len(doc->text, doc->original + run_start, i - run_start);
     copydesk_offset_map_append(&doc->map, i - run_start, run_start, i, TRUE);
     g_string_append_len(doc->text, replacement_char, 3);
@@ -212,13 +215,14 @@ decode_original(CopydeskDocument *doc)
     i++;
     run_start = i;
   }
-  g_string_append_len(doc->text, doc->original + run_start, len - run_start);
+  if (doc->text != NULL)
+    g_string_append_len(doc->text, doc->original + run_start, len - run_start);
   copydesk_offset_map_append(&doc->map, len - run_start, run_start, len, TRUE);
   doc->original_ascii = ascii;
 }
 
-/* A new document over the LEN bytes at TEXT (copied), its current text empty and its offset map
- * not made yet. */
+/* A new document over the LEN bytes at TEXT (copied), its current text and its offset map not
+ * made yet. */
 static CopydeskDocument *
 document_alloc(const char *id, const char *text, gsize len)
 {
@@ -231,7 +235,6 @@ document_alloc(const char *id, const char *text, gsize len)
     memcpy(doc->original, text, len);
   doc->original[len] = '\0';
   doc->original_len = len;
-  doc->text = g_string_sized_new(len + 1);
   arena_init(&doc->arena, len);
   return doc;
 }

@@ -106,8 +106,8 @@ struct _CopydeskDocument {
   char *original; /* NUL-terminated copy of the input bytes (allocated with the document) */
   gsize original_len;
   gboolean original_ascii; /* no original byte is >= 0x80: every unit count is the byte count */
-  GString *text; /* current text, valid UTF-8; NULL while that is the original itself (a
-                  * record's text, well-formed, until an edit): see copydesk_doc_text() */
+  GString *text; /* current text, valid UTF-8; NULL while that is the original itself
+                  * (well-formed, until an edit): see copydesk_doc_text() */
   CopydeskOffsetMap map;
   guint n_invalid;
 
@@ -153,7 +153,7 @@ void copydesk_document_move_spans(CopydeskDocument *doc, CopydeskPositionMapper 
                                   CopydeskPositionMapper map_end, gpointer data);
 
 /* The current text of DOC (NUL-terminated): its own copy, or the original bytes themselves
- * while nothing rewrote those of a record. */
+ * while they are well-formed and nothing rewrote them. */
 static inline const char *
 copydesk_doc_text(const CopydeskDocument *doc)
 {
