@@ -52,14 +52,16 @@ typedef gint8 JsonV16Signed __attribute__((vector_size(16)));
 typedef guint64 JsonV2x64 __attribute__((vector_size(16)));
 
 /* 0xFF in each of the sixteen bytes of V that is not plain (a quote, a backslash, a control
- * character or a byte >= 0x80: read as signed, those last two are the bytes below 0x20), 0 in
- * the others. */
+ * character or a byte >= 0x80), 0 in the others.  Flipping bit 1 of a byte turns a quote (0x22)
+ * into 0x20, keeps control characters below 0x20 and bytes >= 0x80 below 0 read as signed, and
+ * takes 0x20, 0x21 and 0x23 to 0x22, 0x23 and 0x21: the bytes then below 0x21 read as signed are
+ * exactly the quote, the control characters and those >= 0x80; a backslash is compared apart. */
 static inline JsonV2x64 json_v16_special(JsonV16 v)
 {
-  const JsonV16Signed space = {0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
-                               0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20};
-  JsonV16Signed low = space > (JsonV16Signed)v;
-  return (JsonV2x64)(low | (JsonV16Signed)(v == '"') | (JsonV16Signed)(v == '\\'));
+  const JsonV16Signed bound = {0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21,
+                               0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21};
+  JsonV16Signed flipped = (JsonV16Signed)(v ^ 0x02);
+  return (JsonV2x64)((JsonV16Signed)(flipped < bound) | (JsonV16Signed)(v == '\\'));
 }
 
 /* One bit for each of the sixteen bytes of M (0xFF or 0), the first byte lowest: SSE2's
