@@ -119,16 +119,24 @@ arena_ptrs_add(CopydeskDocument *doc, CopydeskArenaPtrs *ptrs, gpointer p)
   ptrs->v[ptrs->n++] = p;
 }
 
-/* FNV-1a of the NUL-terminated STR; *LEN receives its length. */
+/* A hash of the NUL-terminated STR, from its length and its first and last four bytes (the
+ * strings interned are labels and keys, few and short); *LEN receives its length. */
 static inline guint
 intern_hash(const char *str, gsize *len)
 {
-  guint h = 2166136261u;
-  const char *p = str;
-  for (; *p != '\0'; p++)
-    h = (h ^ (guchar)*p) * 16777619u;
-  *len = (gsize)(p - str);
-  return h;
+  gsize n = strlen(str);
+  guint32 head = 0, tail = 0;
+  if (n >= 4) {
+    memcpy(&head, str, 4);
+    memcpy(&tail, str + n - 4, 4);
+  } else {
+    for (gsize i = 0; i < n; i++)
+      head = head << 8 | (guchar)str[i];
+  }
+  *len = n;
+  guint64 h = ((guint64)head << 32 | tail) ^ n;
+  h *= G_GUINT64_CONSTANT(0x9E3779B97F4A7C15);
+  return (guint)(h >> 32);
 }
 
 /* Doubles DOC's table of interned strings (32 slots at first). */
