@@ -13,6 +13,9 @@
  * little memory; a long one few blocks. */
 #define SPAN_BLOCK_MIN 64
 #define SPAN_BLOCK_MAX_SHIFT 7
+/* A layer's array of span pointers lies in the document's arena while it has room for this many
+ * at most (reserve_spans()). */
+#define SPANS_IN_ARENA 1024
 /* Bytes between unit-count checkpoints of ill-formed original text: an offset in a stretch
  * without non-ASCII characters is found by arithmetic, in another by counting at most this
  * many. */
@@ -337,10 +340,13 @@ copydesk_document_free(CopydeskDocument *doc)
 {
   if (doc == NULL)
     return;
-  /* Layers, spans, attributes, fields and interned strings are in the arena; only the layers'
-   * span arrays and the strings of fields set after the document was made are not. */
-  for (guint i = 0; i < doc->layers.n; i++)
-    g_free(((CopydeskLayer *)doc->layers.v[i])->spans);
+  /* Layers, spans, attributes, fields and interned strings are in the arena; only the span
+   * arrays of large layers and the strings of fields set after the document was made are not. */
+  for (guint i = 0; i < doc->layers.n; i++) {
+    CopydeskLayer *layer = doc->layers.v[i];
+    if (layer->cap_spans > SPANS_IN_ARENA)
+      g_free(layer->spans);
+  }
   for (guint i = 0; i < doc->fields.n; i++) {
     CopydeskField *f = doc->fields.v[i];
     if (!f->borrowed) {
@@ -952,7 +958,8 @@ check_range(CopydeskLayer *layer, gsize start, gsize end, GError **error)
 }
 
 /* Room for N more spans in LAYER's span array: exactly N for an empty layer's first spans (at
- * least 16), else twice as many as it holds. */
+ * least 16), else twice as many as it holds.  An array for up to SPANS_IN_ARENA spans lies in
+ * the document's arena (a smaller one it replaced stays there), a larger one on the heap. */
 static void
 reserve_spans(CopydeskLayer *layer, gsize n)
 {
@@ -961,8 +968,17 @@ reserve_spans(CopydeskLayer *layer, gsize n)
   gsize cap = layer->cap_spans ? layer->cap_spans * 2 : MAX(n, 16);
   while (cap < layer->n_spans + n)
     cap *= 2;
+  if (layer->cap_spans > SPANS_IN_ARENA) {
+    layer->spans = g_renew(CopydeskSpan *, layer->spans, cap);
+  } else {
+    CopydeskSpan **spans = cap <= SPANS_IN_ARENA
+                               ? arena_alloc(layer->doc, cap * sizeof(CopydeskSpan *))
+                               : g_new(CopydeskSpan *, cap);
+    if (layer->n_spans > 0)
+      memcpy(spans, layer->spans, layer->n_spans * sizeof(CopydeskSpan *));
+    layer->spans = spans;
+  }
   layer->cap_spans = cap;
-  layer->spans = g_renew(CopydeskSpan *, layer->spans, cap);
 }
 
 /* Makes SPAN (fresh from the blocks) [START, END) with the interned LABEL, at INDEX of its

@@ -30,7 +30,8 @@ struct _CopydeskSpan {
 struct _CopydeskLayer {
   CopydeskDocument *doc;
   char *name;           /* in the document's arena */
-  CopydeskSpan **spans; /* N_SPANS of CAP_SPANS, owned by the document's span blocks */
+  CopydeskSpan **spans; /* N_SPANS of CAP_SPANS (the spans are in the document's span blocks;
+                         * the array in its arena or on the heap, see reserve_spans()) */
   gsize n_spans, cap_spans;
 };
 
