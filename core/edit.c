@@ -32,7 +32,9 @@ typedef struct {
 } CopydeskEditSegment;
 
 typedef struct {
-  GArray *segments; /* CopydeskEditSegment, in order over the old text */
+  CopydeskEditSegment *segments; /* N_SEGMENTS, in order over the old text (room for one more
+                                  * than two a replacement) */
+  guint n_segments;
   gsize old_len, new_len;
 } CopydeskEditMap;
 
@@ -107,14 +109,16 @@ copydesk_edit_abort(CopydeskEdit *edit)
     free_edit(edit);
 }
 
+/* Adds to EMAP that the old range [OLD_START, OLD_END) became [NEW_START, NEW_END), unless both
+ * are empty. */
 static void
 add_edit_segment(CopydeskEditMap *emap, gsize old_start, gsize old_end, gsize new_start,
                  gsize new_end, gboolean identity)
 {
   if (old_start == old_end && new_start == new_end)
     return;
-  CopydeskEditSegment seg = {old_start, old_end, new_start, new_end, identity};
-  g_array_append_val(emap->segments, seg);
+  emap->segments[emap->n_segments++] =
+      (CopydeskEditSegment){old_start, old_end, new_start, new_end, identity};
 }
 
 /* Index of the first edit segment whose old_end is at least POS (strictly greater when
@@ -122,10 +126,10 @@ add_edit_segment(CopydeskEditMap *emap, gsize old_start, gsize old_end, gsize ne
 static guint
 edit_segment_search(const CopydeskEditMap *emap, gsize pos, gboolean strict)
 {
-  guint lo = 0, hi = emap->segments->len;
+  guint lo = 0, hi = emap->n_segments;
   while (lo < hi) {
     guint mid = lo + (hi - lo) / 2;
-    gsize old_end = g_array_index(emap->segments, CopydeskEditSegment, mid).old_end;
+    gsize old_end = emap->segments[mid].old_end;
     if (strict ? old_end > pos : old_end >= pos)
       hi = mid;
     else
@@ -141,8 +145,7 @@ edit_map_start(gpointer data, gsize pos)
   const CopydeskEditMap *emap = data;
   if (pos >= emap->old_len)
     return emap->new_len;
-  const CopydeskEditSegment *seg =
-      &g_array_index(emap->segments, CopydeskEditSegment, edit_segment_search(emap, pos, TRUE));
+  const CopydeskEditSegment *seg = &emap->segments[edit_segment_search(emap, pos, TRUE)];
   return seg->identity ? seg->new_start + (pos - seg->old_start) : seg->new_start;
 }
 
@@ -155,8 +158,7 @@ edit_map_end(gpointer data, gsize pos)
     return edit_map_start(data, 0);
   if (pos > emap->old_len)
     pos = emap->old_len;
-  const CopydeskEditSegment *seg =
-      &g_array_index(emap->segments, CopydeskEditSegment, edit_segment_search(emap, pos, FALSE));
+  const CopydeskEditSegment *seg = &emap->segments[edit_segment_search(emap, pos, FALSE)];
   return seg->identity ? seg->new_start + (pos - seg->old_start) : seg->new_end;
 }
 
@@ -173,7 +175,9 @@ copydesk_edit_commit(CopydeskEdit *edit)
   GString *text = g_string_sized_new(old_len + edit->buffer->len + 1);
   CopydeskOffsetMap map;
   copydesk_offset_map_init_empty(&map, doc->map.orig_len);
-  CopydeskEditMap emap = {g_array_new(FALSE, FALSE, sizeof(CopydeskEditSegment)), old_len, 0};
+  /* each replacement adds the unchanged text before it and itself; the rest comes last */
+  CopydeskEditMap emap = {g_new(CopydeskEditSegment, 2 * (gsize)edit->replacements->len + 1), 0,
+                          old_len, 0};
 
   gsize pos = 0;
   for (guint i = 0; i < edit->replacements->len; i++) {
@@ -196,7 +200,7 @@ copydesk_edit_commit(CopydeskEdit *edit)
   emap.new_len = text->len;
 
   copydesk_document_move_spans(doc, edit_map_start, edit_map_end, &emap);
-  g_array_free(emap.segments, TRUE);
+  g_free(emap.segments);
 
   copydesk_offset_map_clear(&doc->map);
   doc->map = map;
