@@ -240,13 +240,13 @@ document_alloc(const char *id, const char *text, gsize len)
   /* The original bytes follow the document's structure in one allocation. */
   CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + len + 1);
   memset(doc, 0, sizeof(CopydeskDocument));
-  doc->id = g_strdup(id ? id : "");
   doc->original = (char *)(doc + 1);
   if (len > 0)
     memcpy(doc->original, text, len);
   doc->original[len] = '\0';
   doc->original_len = len;
   arena_init(&doc->arena, len);
+  copydesk_document_set_id(doc, id);
   return doc;
 }
 
@@ -302,7 +302,7 @@ copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const cha
   doc->original[len] = '\0';
   doc->original_len = len;
   arena_init(&doc->arena, len);
-  doc->id = g_strdup(id ? id : "");
+  copydesk_document_set_id(doc, id);
   doc->text = NULL; /* the original is the current text until an edit */
   copydesk_offset_map_init_identity(&doc->map, len);
   const guchar *p = (const guchar *)doc->original;
@@ -369,7 +369,6 @@ copydesk_document_free(CopydeskDocument *doc)
   copydesk_offset_map_clear(&doc->map);
   if (doc->text != NULL)
     g_string_free(doc->text, TRUE);
-  g_free(doc->id);
   g_free(doc);
 }
 
@@ -382,9 +381,10 @@ copydesk_document_id(const CopydeskDocument *doc)
 void
 copydesk_document_set_id(CopydeskDocument *doc, const char *id)
 {
-  char *copy = g_strdup(id ? id : "");
-  g_free(doc->id);
-  doc->id = copy;
+  /* in the arena, as a stage sets an id once or twice at most */
+  if (id == NULL)
+    id = "";
+  doc->id = arena_strndup(doc, id, strlen(id));
 }
 
 const char *

@@ -103,7 +103,7 @@ typedef struct {
 } CopydeskInternTable;
 
 struct _CopydeskDocument {
-  char *id;
+  char *id;       /* in the arena */
   char *original; /* NUL-terminated copy of the input bytes (allocated with the document) */
   gsize original_len;
   gboolean original_ascii; /* no original byte is >= 0x80: every unit count is the byte count */
