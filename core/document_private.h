@@ -118,8 +118,9 @@ struct _CopydeskDocument {
 
   CopydeskArena arena;
   CopydeskInternTable interned;
-  /* Strings callers passed to be interned (by address) and what they became, looked at
-   * first: callers mostly pass the same few literals (a power of two of them). */
+  /* Strings callers passed to be interned and what they became, in the slot their address
+   * picks (a power of two of slots), looked at first: callers mostly pass the same few
+   * literals. */
   struct {
     const char *given, *interned;
   } intern_memo[64];
