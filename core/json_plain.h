@@ -85,18 +85,24 @@ static inline guint json_v16_bits(JsonV2x64 m)
 static G_ALWAYS_INLINE inline gsize json_plain_prefix(const guchar *p, const guchar *end, char *o)
 {
   const guchar *start = p;
-  while (end - p >= 32) {
-    JsonV16 a, b;
-    memcpy(&a, p, sizeof a);
-    memcpy(&b, p + 16, sizeof b);
-    if (o != NULL) {
-      memcpy(o + (p - start), &a, sizeof a);
-      memcpy(o + (p - start) + 16, &b, sizeof b);
-    }
-    guint bits = json_v16_bits(json_v16_special(a)) | json_v16_bits(json_v16_special(b)) << 16;
-    if (bits != 0)
-      return (gsize)(p - start) + (gsize)__builtin_ctz(bits);
-    p += 32;
+  gsize n = (gsize)(end - p);
+  if (n >= 32) {
+    /* the whole blocks of 32, counted by offset (one compare a block) */
+    gsize i = 0, last = n - 32;
+    do {
+      JsonV16 a, b;
+      memcpy(&a, p + i, sizeof a);
+      memcpy(&b, p + i + 16, sizeof b);
+      if (o != NULL) {
+        memcpy(o + i, &a, sizeof a);
+        memcpy(o + i + 16, &b, sizeof b);
+      }
+      guint bits = json_v16_bits(json_v16_special(a)) | json_v16_bits(json_v16_special(b)) << 16;
+      if (bits != 0)
+        return i + (gsize)__builtin_ctz(bits);
+      i += 32;
+    } while (i <= last);
+    p += i;
   }
   if (end - p >= 16) {
     JsonV16 a;
