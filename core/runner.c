@@ -57,6 +57,7 @@ typedef struct {
   Batch **written;   /* for each thread, the batches it read that were written since */
   Job **spare;       /* for each thread, the jobs it freed, kept for reuse (only it uses them) */
   gsize *spare_bytes; /* for each thread, the bytes its spare jobs' buffers hold */
+  Batch **spare_batches; /* for each thread, the batches it freed, kept for reuse */
   CopydeskStats *stats; /* --stats: input and write times, or NULL */
   /* Output state. */
   GString *buffer;       /* output not written yet (up to OUT_BUFFER bytes) */
@@ -148,7 +149,8 @@ free_job(Job *job)
 }
 
 /* Frees every batch of the list BATCH (chained by NEXT), which thread OWNER read, and keeps
- * their jobs for its next documents while their buffers fit in SPARE_BYTES. */
+ * the batches and their jobs for its next documents, the jobs while their buffers fit in
+ * SPARE_BYTES. */
 static void
 free_batches(Run *run, guint owner, Batch *batch)
 {
@@ -168,12 +170,13 @@ free_batches(Run *run, guint owner, Batch *batch)
       job->next = run->spare[owner];
       run->spare[owner] = job;
     }
-    g_free(batch);
+    batch->next = run->spare_batches[owner];
+    run->spare_batches[owner] = batch;
     batch = next;
   }
 }
 
-/* Frees the jobs thread OWNER kept. */
+/* Frees the jobs and batches thread OWNER kept. */
 static void
 free_spare(Run *run, guint owner)
 {
@@ -185,6 +188,11 @@ free_spare(Run *run, guint owner)
   }
   run->spare[owner] = NULL;
   run->spare_bytes[owner] = 0;
+  for (Batch *batch = run->spare_batches[owner], *next; batch != NULL; batch = next) {
+    next = batch->next;
+    g_free(batch);
+  }
+  run->spare_batches[owner] = NULL;
 }
 
 /* Takes the run's lock, trying a few times before sleeping on it: the other threads hold it
@@ -384,7 +392,12 @@ read_batch(Run *run, guint owner)
     copydesk_progress_update(run->options->progress, copydesk_input_bytes_read(run->input));
     Job *job = new_job(run, owner, doc, location);
     if (batch == NULL) {
-      batch = g_new0(Batch, 1);
+      batch = run->spare_batches[owner];
+      if (batch != NULL)
+        run->spare_batches[owner] = batch->next;
+      else
+        batch = g_new(Batch, 1);
+      *batch = (Batch){.first = NULL};
       batch->seq = run->next_seq++;
       batch->owner = owner;
       batch->first = job;
@@ -502,6 +515,7 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   run.written = g_new0(Batch *, jobs);
   run.spare = g_new0(Job *, jobs);
   run.spare_bytes = g_new0(gsize, jobs);
+  run.spare_batches = g_new0(Batch *, jobs);
   run.buffer = g_string_sized_new(OUT_BUFFER);
   GThread **spawned = g_new0(GThread *, jobs);
   for (guint i = 1; i < jobs; i++)
@@ -520,6 +534,7 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
   g_free(run.written);
   g_free(run.spare);
   g_free(run.spare_bytes);
+  g_free(run.spare_batches);
   g_free(run.finished);
   g_string_free(run.buffer, TRUE);
   g_mutex_clear(&run.lock);
