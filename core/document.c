@@ -1161,8 +1161,9 @@ ensure_attr(CopydeskSpan *span, const char *key)
       return &span->attrs[i];
   CopydeskAttr *attr;
   if (span->n_attrs == span->cap_attrs) {
-    /* The old array stays in the arena until the document goes. */
-    span->cap_attrs = span->cap_attrs ? span->cap_attrs * 2 : 4;
+    /* Room for six at first (a quote's speaker, its name and entity, its cue, confidence and
+     * reason); the old array stays in the arena until the document goes. */
+    span->cap_attrs = span->cap_attrs ? span->cap_attrs * 2 : 6;
     CopydeskAttr *attrs = arena_alloc(doc, span->cap_attrs * sizeof(CopydeskAttr));
     if (span->n_attrs > 0)
       memcpy(attrs, span->attrs, span->n_attrs * sizeof(CopydeskAttr));
