@@ -286,8 +286,9 @@ copydesk_document_new_for_record(gsize line_len, char **text)
 }
 
 CopydeskDocument *
-copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const char *id, gsize len,
-                                const CopydeskJsonField *fields, guint n_fields)
+copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const char *id,
+                                gsize id_len, gsize len, const CopydeskJsonField *fields,
+                                guint n_fields)
 {
   gsize fields_size = 0;
   for (guint i = 0; i < n_fields; i++)
@@ -302,7 +303,7 @@ copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const cha
   doc->original[len] = '\0';
   doc->original_len = len;
   arena_init(&doc->arena, len);
-  copydesk_document_set_id(doc, id);
+  doc->id = arena_strndup(doc, id, id_len);
   doc->text = NULL; /* the original is the current text until an edit */
   copydesk_offset_map_init_identity(&doc->map, len);
   const guchar *p = (const guchar *)doc->original;

@@ -50,13 +50,14 @@ typedef struct {
  * is decoded straight into it: *TEXT receives where the decoder may write (LINE_LEN + 1 bytes);
  * copydesk_document_finish_record() must follow before anything else is done with it. */
 CopydeskDocument *copydesk_document_new_for_record(gsize line_len, char **text);
-/* Completes DOC (from copydesk_document_new_for_record(LINE_LEN)): its id is ID, its original
- * text the LEN bytes written at *TEXT, which must be well-formed UTF-8 (the decoder leaves no
- * other: they are not checked again), and the N_FIELDS FIELDS are set in order as by
- * copydesk_document_set_field() (a repeated key replaces the value), their keys and JSON
- * copied into the document's own allocation.  Returns the document, which may have moved. */
+/* Completes DOC (from copydesk_document_new_for_record(LINE_LEN)): its id is the ID_LEN bytes
+ * at ID (no NUL among them), its original text the LEN bytes written at *TEXT, which must be
+ * well-formed UTF-8 (the decoder leaves no other: they are not checked again), and the
+ * N_FIELDS FIELDS are set in order as by copydesk_document_set_field() (a repeated key replaces
+ * the value), their keys and JSON copied into the document's own allocation.  Returns the
+ * document, which may have moved. */
 CopydeskDocument *copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len,
-                                                  const char *id, gsize len,
+                                                  const char *id, gsize id_len, gsize len,
                                                   const CopydeskJsonField *fields, guint n_fields);
 
 /* Whether a stage after the running one reads the layer NAME (DATA: the pipeline's). */

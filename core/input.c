@@ -325,16 +325,27 @@ document_from_record(CopydeskInput *input, CopydeskDocument *doc, gsize line_len
       problem = g_strdup_printf("has a '%s' field that is not a string", input->text_field);
   }
 
-  /* The id: the id field when it is a string or a number, else FILE:LINE. */
+  /* The id: the id field when it is a string or a number, else FILE:LINE.  A string without
+   * escapes is the bytes inside its quotes (the record was read as valid JSON); one with them
+   * is decoded, up to a NUL that an escape made. */
   char *decoded_id = NULL;
   const char *id = where;
+  gsize id_len = strlen(where);
   const CopydeskJsonField *id_field = copydesk_json_fields_find(input->fields, input->id_field);
-  if (id_field && id_field->json[0] == '"')
-    id = decoded_id = copydesk_json_string_decode(id_field->json, NULL);
-  else if (id_field && (g_ascii_isdigit(id_field->json[0]) || id_field->json[0] == '-'))
+  if (id_field && id_field->json[0] == '"') {
+    if (memchr(id_field->json, '\\', id_field->json_len) == NULL) {
+      id = id_field->json + 1;
+      id_len = id_field->json_len - 2;
+    } else if ((decoded_id = copydesk_json_string_decode(id_field->json, NULL)) != NULL) {
+      id = decoded_id;
+      id_len = strlen(decoded_id);
+    }
+  } else if (id_field && (g_ascii_isdigit(id_field->json[0]) || id_field->json[0] == '-')) {
     id = id_field->json;
+    id_len = id_field->json_len;
+  }
   doc = copydesk_document_finish_record(
-      doc, line_len, id ? id : where, problem ? 0 : text_len,
+      doc, line_len, id, id_len, problem ? 0 : text_len,
       (const CopydeskJsonField *)(const void *)input->fields->data, input->fields->len);
   if (problem) {
     char *full = g_strdup_printf("%s: the record %s", where, problem);
@@ -367,7 +378,7 @@ next_jsonl(CopydeskInput *input, char **location, GError **error)
                                             text, &text_len, &bad)) {
       doc = document_from_record(input, doc, (gsize)n, text_len, where);
     } else {
-      doc = copydesk_document_finish_record(doc, (gsize)n, where, 0, NULL, 0);
+      doc = copydesk_document_finish_record(doc, (gsize)n, where, strlen(where), 0, NULL, 0);
       char *message = g_strdup_printf("%s: not a JSON object: %s", where, bad->message);
       copydesk_document_add_error(doc, "input", message);
       g_free(message);
