@@ -187,8 +187,9 @@ copydesk_edit_commit(CopydeskEdit *edit)
     g_string_append_len(text, old + pos, r->start - pos);
     copydesk_offset_map_append_image(&map, &doc->map, pos, r->start);
     /* The replacement: its bytes stand for the whole original range they replaced. */
-    gsize orig_start = copydesk_offset_map_start(&doc->map, r->start);
-    gsize orig_end = (r->start == r->end) ? orig_start : copydesk_offset_map_end(&doc->map, r->end);
+    gsize orig_start = copydesk_offset_map_start_inline(&doc->map, r->start);
+    gsize orig_end =
+        (r->start == r->end) ? orig_start : copydesk_offset_map_end_inline(&doc->map, r->end);
     add_edit_segment(&emap, r->start, r->end, text->len, text->len + r->text_len, FALSE);
     g_string_append_len(text, edit->buffer->str + r->text_offset, r->text_len);
     copydesk_offset_map_append(&map, r->text_len, orig_start, orig_end, FALSE);

@@ -28,9 +28,11 @@ copydesk_offset_map_clear(CopydeskOffsetMap *map)
   map->cur_len = 0;
 }
 
-void
-copydesk_offset_map_append(CopydeskOffsetMap *map, gsize cur_len, gsize orig_start,
-                           gsize orig_end, gboolean identity)
+/* copydesk_offset_map_append() without the call (copydesk_offset_map_append_image() makes
+ * one for each segment it copies). */
+static inline void
+append_segment(CopydeskOffsetMap *map, gsize cur_len, gsize orig_start, gsize orig_end,
+               gboolean identity)
 {
   if (cur_len == 0)
     return;
@@ -65,6 +67,13 @@ copydesk_offset_map_append(CopydeskOffsetMap *map, gsize cur_len, gsize orig_sta
     map->segs = g_renew(CopydeskSegment, map->segs, map->cap_segs);
   }
   map->segs[map->n_segs++] = seg;
+}
+
+void
+copydesk_offset_map_append(CopydeskOffsetMap *map, gsize cur_len, gsize orig_start,
+                           gsize orig_end, gboolean identity)
+{
+  append_segment(map, cur_len, orig_start, orig_end, identity);
 }
 
 /* The binary search behind copydesk_offset_map_segment(). */
@@ -118,9 +127,9 @@ copydesk_offset_map_append_image(CopydeskOffsetMap *out, const CopydeskOffsetMap
     gsize a = MAX(cur_start, seg->cur_start);
     gsize b = MIN(cur_end, seg->cur_end);
     if (seg->identity)
-      copydesk_offset_map_append(out, b - a, seg->orig_start + (a - seg->cur_start),
-                                 seg->orig_start + (b - seg->cur_start), TRUE);
+      append_segment(out, b - a, seg->orig_start + (a - seg->cur_start),
+                     seg->orig_start + (b - seg->cur_start), TRUE);
     else
-      copydesk_offset_map_append(out, b - a, seg->orig_start, seg->orig_end, FALSE);
+      append_segment(out, b - a, seg->orig_start, seg->orig_end, FALSE);
   }
 }
