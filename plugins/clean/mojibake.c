@@ -207,7 +207,7 @@ typedef struct {
   guint16 k;
 } MjClass;
 
-/* Single characters (the ranges are in char_class()).  Sorted. */
+/* Single characters (the ranges are in class_ranges[]).  Sorted. */
 static const MjClass class_table[] = {
     {0x00A0, K_COMMON}, {0x00A1, K_OPEN},   {0x00A2, K_CUR},    {0x00A3, K_CUR},
     {0x00A4, K_BAD},    {0x00A5, K_CUR},    {0x00A6, K_BAD},    {0x00A7, K_LAW},
@@ -259,39 +259,37 @@ static const MjClass class_table[] = {
     {0xFB02, K_LOWER},  {0xFFFD, K_BAD},
 };
 
-static guint16 compute_class(gunichar c) {
-  if (c < 0x80) return 0;
-  if (c <= 0x9F) return K_C1;
-  guint16 k = 0;
-  if (c >= 0xC0 && c <= 0xD1) k |= K_UPPER;
-  if (c >= 0xE0 && c <= 0xF1) k |= K_LOWER;
-  if ((c >= 0xD2 && c <= 0xD6) || (c >= 0xD9 && c <= 0xDC) || (c >= 0xF2 && c <= 0xF6) ||
-      (c >= 0xF8 && c <= 0xFC))
-    k |= K_FACE;
-  if ((c >= 0x391 && c <= 0x3A9) || (c >= 0x401 && c <= 0x42F)) k |= K_UPPER_C;
-  if ((c >= 0x3B1 && c <= 0x3C9) || (c >= 0x430 && c <= 0x45F)) k |= K_LOWER_C;
-  if (c >= 0x2550 && c <= 0x256C) k |= K_BOX;
-  gsize lo = 0, hi = G_N_ELEMENTS(class_table);
-  while (lo < hi) {
-    gsize mid = (lo + hi) / 2;
-    if (class_table[mid].c == c) return k | class_table[mid].k;
-    if (class_table[mid].c < c)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return k;
-}
+/* Ranges of characters of one class, all below U+2600.  A character's class is those of the
+ * ranges it is in and of its entry in class_table[]. */
+static const struct {
+  gunichar first, last;
+  guint16 k;
+} class_ranges[] = {
+    {0x0080, 0x009F, K_C1},      {0x00C0, 0x00D1, K_UPPER},   {0x00E0, 0x00F1, K_LOWER},
+    {0x00D2, 0x00D6, K_FACE},    {0x00D9, 0x00DC, K_FACE},    {0x00F2, 0x00F6, K_FACE},
+    {0x00F8, 0x00FC, K_FACE},    {0x0391, 0x03A9, K_UPPER_C}, {0x0401, 0x042F, K_UPPER_C},
+    {0x03B1, 0x03C9, K_LOWER_C}, {0x0430, 0x045F, K_LOWER_C}, {0x2550, 0x256C, K_BOX},
+};
 
-/* The classes of U+0000-U+04FF and U+2000-U+25FF (where nearly all classed characters
- * are), computed once; the few others are looked up. */
+/* The classes of U+0000-U+04FF and U+2000-U+25FF (where every range and nearly all of
+ * class_table[] are), made once; the few others are looked up in class_table[]. */
 static guint16 class_low[0x500], class_punct[0x600];
+
+/* ORs class K into the table entry of C (which is in one of the tables). */
+static void add_class(gunichar c, guint16 k) {
+  if (c < G_N_ELEMENTS(class_low))
+    class_low[c] |= k;
+  else
+    class_punct[c - 0x2000] |= k;
+}
 
 static gpointer fill_classes(gpointer data) {
   (void)data;
-  for (gunichar c = 0; c < G_N_ELEMENTS(class_low); c++) class_low[c] = compute_class(c);
-  for (gunichar c = 0; c < G_N_ELEMENTS(class_punct); c++)
-    class_punct[c] = compute_class(0x2000 + c);
+  for (gsize r = 0; r < G_N_ELEMENTS(class_ranges); r++)
+    for (gunichar c = class_ranges[r].first; c <= class_ranges[r].last; c++)
+      add_class(c, class_ranges[r].k);
+  for (gsize i = 0; i < G_N_ELEMENTS(class_table) && class_table[i].c < 0x2600; i++)
+    add_class(class_table[i].c, class_table[i].k);
   return NULL;
 }
 
@@ -300,11 +298,21 @@ void clean_mojibake_init(void) {
   g_once(&once, fill_classes, NULL);
 }
 
+/* The class of C: from the tables, or for the few characters past them, class_table[]. */
 static inline guint16 char_class(gunichar c) {
   if (c < G_N_ELEMENTS(class_low)) return class_low[c];
   if (c >= 0x2000 && c < 0x2000 + G_N_ELEMENTS(class_punct)) return class_punct[c - 0x2000];
   if (c < 0xF8FF) return 0;
-  return compute_class(c);
+  gsize lo = 0, hi = G_N_ELEMENTS(class_table);
+  while (lo < hi) {
+    gsize mid = (lo + hi) / 2;
+    if (class_table[mid].c == c) return class_table[mid].k;
+    if (class_table[mid].c < c)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return 0;
 }
 
 static inline gboolean in_list(gunichar c, const gunichar *list, gsize n) {

@@ -128,7 +128,7 @@ static void classify(gunichar c, gboolean compat, gboolean *boundary, gboolean *
 }
 
 /* classify() of the non-ASCII characters news text is made of (Latin-1's letters and signs;
- * the spaces, dashes and quotes of General Punctuation), for NFC and NFKC, worked out once:
+ * the spaces, dashes and quotes of General Punctuation), for NFC and NFKC, each worked out once:
  * a table lookup instead of GLib's decomposition tables for each of them.  Bit 1: boundary,
  * bit 2: inert. */
 #define LATIN1_FIRST 0x80
@@ -138,18 +138,18 @@ static void classify(gunichar c, gboolean compat, gboolean *boundary, gboolean *
 static guint8 latin1_classes[2][LATIN1_END - LATIN1_FIRST];
 static guint8 punct_classes[2][PUNCT_END - PUNCT_FIRST];
 
+/* Fills the tables of one mode: DATA is compat (0 for NFC, 1 for NFKC), made when a text first
+ * needs that mode. */
 static gpointer fill_classes(gpointer data) {
-  (void)data;
-  for (int compat = 0; compat < 2; compat++) {
-    gboolean boundary, inert;
-    for (gunichar c = LATIN1_FIRST; c < LATIN1_END; c++) {
-      classify(c, compat, &boundary, &inert);
-      latin1_classes[compat][c - LATIN1_FIRST] = (guint8)(boundary | inert << 1);
-    }
-    for (gunichar c = PUNCT_FIRST; c < PUNCT_END; c++) {
-      classify(c, compat, &boundary, &inert);
-      punct_classes[compat][c - PUNCT_FIRST] = (guint8)(boundary | inert << 1);
-    }
+  gboolean compat = GPOINTER_TO_INT(data);
+  gboolean boundary, inert;
+  for (gunichar c = LATIN1_FIRST; c < LATIN1_END; c++) {
+    classify(c, compat, &boundary, &inert);
+    latin1_classes[compat][c - LATIN1_FIRST] = (guint8)(boundary | inert << 1);
+  }
+  for (gunichar c = PUNCT_FIRST; c < PUNCT_END; c++) {
+    classify(c, compat, &boundary, &inert);
+    punct_classes[compat][c - PUNCT_FIRST] = (guint8)(boundary | inert << 1);
   }
   return NULL;
 }
@@ -196,9 +196,9 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormal
   if (which == CLEAN_NORMALIZE_NONE) return TRUE;
   clean_survey_ensure(survey, doc);
   if (!survey->any_high) return TRUE; /* ASCII is normalised already */
-  static GOnce once = G_ONCE_INIT;
-  g_once(&once, fill_classes, NULL);
   gboolean compat = which == CLEAN_NORMALIZE_NFKC;
+  static GOnce once[2] = {G_ONCE_INIT, G_ONCE_INIT};
+  g_once(&once[compat], fill_classes, GINT_TO_POINTER(compat));
   GNormalizeMode mode = compat ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
   CleanPass pass;
   clean_pass_init(&pass, doc, survey);
