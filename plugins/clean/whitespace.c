@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "../common/v16.h"
 #include "clean.h"
 
 typedef enum {
@@ -227,34 +228,39 @@ static void measure_line(const WsState *st, WsLine *l) {
   l->ends_sentence = is_sentence_end(last) || (is_closer(last) && is_sentence_end(before_last));
 }
 
+/* The number of bits set in the sixteen bits of X (no popcount instruction is assumed). */
+static inline guint bits_set16(guint x) {
+  x = x - ((x >> 1) & 0x5555);
+  x = (x & 0x3333) + ((x >> 2) & 0x3333);
+  x = (x + (x >> 4)) & 0x0F0F;
+  return (x + (x >> 8)) & 0x1F;
+}
+
 /* Counts the words of L that start with a letter, and of those the ones that start with a
  * capital (a word starts after white space, or at the line's start). */
 static void count_words(const WsState *st, WsLine *l) {
-  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
-  const guint64 highs = ones * 0x80, lows = ones * 0x7F;
   const guchar *t = st->t;
   gsize len;
   l->counted = TRUE;
   gboolean word_start = TRUE;
   for (gsize i = l->start; i < l->end;) {
-    if (i + 8 <= l->end) {
-      /* Eight bytes of printable ASCII and spaces (most of a line): the word starts are the
-       * letters after a space, counted all at once.  Bit 7 of each byte of these sums tells
-       * where its low seven bits stand, no sum carrying into the next byte. */
-      guint64 w;
-      memcpy(&w, t + i, 8);
-      guint64 low7 = w & lows;
-      if (((w | (low7 + ones) | ~(low7 + ones * 0x60)) & highs) == 0) {
-        guint64 spaces = ~(low7 + ones * 0x5F) & highs;        /* < 0x21 */
-        guint64 folded = w | (ones * 0x20);                     /* 'A'-'Z' to 'a'-'z' */
-        guint64 letters = (folded + ones * 0x1F) & ~(folded + ones * 0x05) & highs;
-        guint64 capitals = (w + ones * 0x3F) & ~(w + ones * 0x25) & highs;
-        guint64 starts = letters & ((spaces << 8) | (word_start ? 0x80 : 0));
-        /* Each byte of STARTS >> 7 is 0 or 1: the multiplication sums them in the top byte. */
-        l->words += (guint)(((starts >> 7) * ones) >> 56);
-        l->capitalized += (guint)((((starts & capitals) >> 7) * ones) >> 56);
-        word_start = (spaces >> 63) != 0;
-        i += 8;
+    if (i + 16 <= st->n) {
+      /* Sixteen bytes of the text, of which the line's (IN_LINE) are printable ASCII and
+       * spaces (most of a line): the word starts are the letters after a space, counted all
+       * at once. */
+      V16Unsigned v;
+      memcpy(&v, t + i, 16);
+      gsize left = l->end - i;
+      guint in_line = left >= 16 ? 0xFFFF : (1u << left) - 1;
+      if ((v16_bits((V16)(v + 1) > 0x20) & in_line) == in_line) { /* 0x20-0x7E */
+        guint spaces = v16_bits((V16)(v == ' '));
+        guint letters = v16_bits((V16)((v | 0x20) + 0x1F) < -102); /* 'a'-'z' folded */
+        guint capitals = v16_bits((V16)(v + 0x3F) < -102);         /* 'A'-'Z' */
+        guint starts = letters & (spaces << 1 | (word_start ? 1u : 0u)) & in_line;
+        l->words += bits_set16(starts);
+        l->capitalized += bits_set16(starts & capitals);
+        word_start = (spaces >> 15) != 0;
+        i += MIN(left, 16);
         continue;
       }
     }
@@ -324,7 +330,7 @@ static gboolean flush_paragraph(WsState *st) {
 }
 
 /* Handles the whitespace run [S, E) holding NEWLINES line breaks. */
-static gboolean handle_run(WsState *st, gsize s, gsize e, guint newlines) {
+static G_ALWAYS_INLINE inline gboolean handle_run(WsState *st, gsize s, gsize e, guint newlines) {
   if (s == 0 || e == st->n) {
     /* Around the document: removed.  At the end, the last line and paragraph end too. */
     if (e == st->n) {
@@ -378,7 +384,27 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
     while (k < n_stops && stops[k] < i) k++;
     if (k == n_stops) break;
     i = stops[k];
+    guchar c = t[i];
     gsize len;
+    /* The commonest stops first: one or two line feeds between lines of words (a run of its
+     * own, followed by printable ASCII), and the lead byte of a character that starts no
+     * white space, whose continuation bytes are the next stops (the text is valid UTF-8). */
+    if (c == '\n' && i > 0) {
+      gsize e = i + 1 + (t[i + 1] == '\n');
+      if ((guchar)(t[e] - 0x21) < 0x5E) {
+        ok = handle_run(&st, i, e, (guint)(e - i));
+        i = e;
+        continue;
+      }
+    }
+    if (c >= 0x80 && !(c == 0xC2 || c == 0xE1 || c == 0xE3 ||
+                       (c == 0xE2 && ws_kind(t, i, n, &len) != WS_NONE))) {
+      len = clean_utf8_len(c);
+      st.uncounted += len - 1;
+      i += len;
+      k += len;
+      continue;
+    }
     WsKind kind = ws_kind(t, i, n, &len);
     if (kind == WS_NONE) {
       /* Other text: controls, DEL, non-ASCII (whose continuation bytes are no characters). */
