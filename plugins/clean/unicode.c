@@ -54,9 +54,12 @@ gboolean clean_characters(CopydeskDocument *doc, CleanSurvey *survey, gboolean c
    * which one look at drop_lead[] passes over. */
   const guint8 wanted = (control ? DROP_CONTROL : 0) | (zero_width ? DROP_ZERO_WIDTH : 0);
   const gsize *stops = survey->stops, n_stops = survey->n_stops;
-  for (gsize k = 0; k < n_stops; k++) {
+  for (gsize k = 0; k < n_stops;) {
     gsize i = stops[k];
     guchar c = t[i];
+    /* The continuation bytes of a character are the stops after its lead byte (the text is
+     * valid UTF-8): stepped over. */
+    k += clean_utf8_len(c);
     if ((drop_lead[c] & wanted) == 0) continue;
     if (c < 0x80) { /* a C0 control or DEL */
       if (!(ok = clean_pass_delete(&pass, i, i + 1, error))) break;
