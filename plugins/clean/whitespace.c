@@ -295,8 +295,9 @@ static gboolean line_ends_sentence(const WsState *st, WsLine *l) {
   return l->ends_sentence;
 }
 
-/* Decides the paragraph's line breaks and hands its waiting runs to the edit. */
-static gboolean flush_paragraph(WsState *st) {
+/* Decides the line breaks of a paragraph of several lines, or with waiting runs, and hands
+ * its waiting runs to the edit. */
+static G_NO_INLINE gboolean flush_lines(WsState *st) {
   guint n_lines = st->n_lines;
   WsLine *lines = st->lines;
   gboolean wrapped = FALSE;
@@ -327,6 +328,16 @@ static gboolean flush_paragraph(WsState *st) {
   st->n_runs = 0;
   st->n_lines = 0;
   return ok;
+}
+
+/* Ends the current paragraph: flush_lines(), but for a paragraph of one line without waiting
+ * runs (a headline, or a paragraph of single spaces between words), which has nothing to do. */
+static inline gboolean flush_paragraph(WsState *st) {
+  if (st->n_runs == 0 && st->n_lines <= 1) {
+    st->n_lines = 0;
+    return TRUE;
+  }
+  return flush_lines(st);
 }
 
 /* Handles the whitespace run [S, E) holding NEWLINES line breaks. */
