@@ -6,8 +6,9 @@
  * Line breaks are LF, CRLF, CR, VT, FF, NEL and U+2028; U+2029 is a paragraph break.
  * Spaces are space, tab, NBSP, U+1680, U+2000-U+200A, U+202F, U+205F and U+3000.
  *
- * Line joining needs to see a whole paragraph before deciding, so the runs of the
- * current paragraph are kept until its end (edits must come in order).  A paragraph
+ * Line joining needs to see a whole paragraph before deciding, so the lines of the
+ * current paragraph, and the runs inside them that change, are kept until its end (edits
+ * must come in order).  A paragraph
  * looks hard-wrapped when it has several lines and most of the lines before its last
  * one are long (at least 40 characters and 60% of its longest line).  In such a
  * paragraph a line break becomes a space after a long line, unless the line ends a
@@ -88,11 +89,11 @@ typedef struct {
   gboolean ends_sentence;
 } WsLine;
 
-/* A whitespace run of the current paragraph whose edit waits for the paragraph's end. */
+/* A run of white space inside a line of the current paragraph that is not one space, whose
+ * edit waits for the paragraph's end.  (The paragraph's line breaks are the gaps between its
+ * lines.) */
 typedef struct {
   gsize start, end;
-  guint line; /* for a line break: the line it ends */
-  gboolean line_break;
 } WsRun;
 
 /* How many lines and waiting runs a paragraph has room for before its arrays move from the
@@ -105,11 +106,12 @@ typedef struct {
   gsize n;
   gboolean whitespace, join_lines;
   /* The current paragraph's lines and waiting runs: plain arrays, since there is one entry
-   * for every line and most runs, and GArray's append is a function call each; at first the
-   * inline ones below (most paragraphs have room there, so most documents allocate none). */
+   * for every line, and GArray's append is a function call each; at first the inline ones
+   * below (most paragraphs have room there, so most documents allocate none). */
   WsLine *lines;
   WsRun *runs;
   guint n_lines, n_runs, lines_size, runs_size;
+  gboolean odd_breaks; /* a line break of the paragraph is not one "\n" */
   gsize line_start; /* where the line being read starts */
   gsize uncounted;  /* bytes of the line being read that are no character of its length:
                      * continuation bytes, and all but one byte of each run of white space */
@@ -162,9 +164,9 @@ static inline void grow_lines(WsState *st) {
                          sizeof(WsLine));
 }
 
-static inline void add_run(WsState *st, gsize s, gsize e, guint line, gboolean line_break) {
+static inline void add_run(WsState *st, gsize s, gsize e) {
   if (st->n_runs == st->runs_size) grow_runs(st);
-  st->runs[st->n_runs++] = (WsRun){s, e, line, line_break};
+  st->runs[st->n_runs++] = (WsRun){s, e};
 }
 
 /* Closes the line being read, which ends where the white space at END begins. */
@@ -296,7 +298,7 @@ static gboolean line_ends_sentence(const WsState *st, WsLine *l) {
 }
 
 /* Decides the line breaks of a paragraph of several lines, or with waiting runs, and hands
- * its waiting runs to the edit. */
+ * them and its waiting runs to the edit, in order. */
 static G_NO_INLINE gboolean flush_lines(WsState *st) {
   guint n_lines = st->n_lines;
   WsLine *lines = st->lines;
@@ -309,31 +311,37 @@ static G_NO_INLINE gboolean flush_lines(WsState *st) {
     wrapped = long_lines * 2 > n_lines - 1;
   }
   gboolean ok = TRUE;
-  for (guint r = 0; ok && r < st->n_runs; r++) {
-    const WsRun *run = &st->runs[r];
-    if (!run->line_break) {
-      ok = put_run(st, run->start, run->end, " ");
-      continue;
+  const WsRun *runs = st->runs;
+  guint r = 0;
+  /* Line breaks that stay, and are one "\n" each already, have nothing to do: then only the
+   * waiting runs are visited. */
+  if (wrapped || (st->whitespace && st->odd_breaks)) {
+    for (guint k = 0; ok && k + 1 < n_lines; k++) {
+      WsLine *line = &lines[k], *next = &lines[k + 1];
+      for (; ok && r < st->n_runs && runs[r].start < line->end; r++)
+        ok = put_run(st, runs[r].start, runs[r].end, " ");
+      if (!ok) break;
+      /* The title test, which reads the whole line, last. */
+      gboolean join = wrapped && line_is_long(line, widest) && !line_is_bullet(st, next) &&
+                      !(line_ends_sentence(st, line) && !line_is_long(next, widest)) &&
+                      !line_is_title(st, line);
+      if (join)
+        ok = put_run(st, line->end, next->start, " ");
+      else if (st->whitespace)
+        ok = put_run(st, line->end, next->start, "\n");
     }
-    WsLine *line = &lines[run->line], *next = &lines[run->line + 1];
-    /* The title test, which reads the whole line, last. */
-    gboolean join = wrapped && line_is_long(line, widest) && !line_is_bullet(st, next) &&
-                    !(line_ends_sentence(st, line) && !line_is_long(next, widest)) &&
-                    !line_is_title(st, line);
-    if (join)
-      ok = put_run(st, run->start, run->end, " ");
-    else if (st->whitespace)
-      ok = put_run(st, run->start, run->end, "\n");
   }
+  for (; ok && r < st->n_runs; r++) ok = put_run(st, runs[r].start, runs[r].end, " ");
   st->n_runs = 0;
   st->n_lines = 0;
+  st->odd_breaks = FALSE;
   return ok;
 }
 
 /* Ends the current paragraph: flush_lines(), but for a paragraph of one line without waiting
  * runs (a headline, or a paragraph of single spaces between words), which has nothing to do. */
 static inline gboolean flush_paragraph(WsState *st) {
-  if (st->n_runs == 0 && st->n_lines <= 1) {
+  if (st->n_runs == 0 && st->n_lines <= 1) { /* and so no line break */
     st->n_lines = 0;
     return TRUE;
   }
@@ -356,13 +364,13 @@ static G_ALWAYS_INLINE inline gboolean handle_run(WsState *st, gsize s, gsize e,
   }
   if (newlines == 0) {
     st->uncounted += e - s - 1; /* a run inside a line counts as one character */
-    if (st->whitespace && !(e - s == 1 && st->t[s] == ' ')) add_run(st, s, e, 0, FALSE);
+    if (st->whitespace && !(e - s == 1 && st->t[s] == ' ')) add_run(st, s, e);
     return TRUE;
   }
   end_line(st, s);
   start_line(st, e);
   if (newlines == 1) {
-    add_run(st, s, e, st->n_lines - 1, TRUE);
+    st->odd_breaks |= !(e - s == 1 && st->t[s] == '\n');
     return TRUE;
   }
   if (!flush_paragraph(st)) return FALSE;
@@ -404,6 +412,7 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
       gsize e = i + 1 + (t[i + 1] == '\n');
       if ((guchar)(t[e] - 0x21) < 0x5E) {
         ok = handle_run(&st, i, e, (guint)(e - i));
+        k += e - i; /* each line feed is a stop */
         i = e;
         continue;
       }
