@@ -387,19 +387,10 @@ static void sort_cuts(BpCuts *cuts) {
 }
 
 /* The start of the line that ends at END: just after the last line break in [FLOOR, END), or
- * FLOOR.  Eight bytes at a time, since the last line is often a whole paragraph. */
+ * FLOOR. */
 static gsize line_start_before(const char *t, gsize floor, gsize end) {
-  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
-  gsize i = end;
-  while (i >= floor + 8) {
-    guint64 w;
-    memcpy(&w, t + i - 8, 8);
-    guint64 x = w ^ (ones * '\n');
-    if ((x - ones) & ~x & (ones * 0x80)) break; /* a zero byte in X: a '\n' in W */
-    i -= 8;
-  }
-  while (i > floor && t[i - 1] != '\n') i--;
-  return i;
+  const char *nl = memrchr(t + floor, '\n', end - floor);
+  return nl != NULL ? (gsize)(nl - t) + 1 : floor;
 }
 
 /* The start of the line after the line break at or after POS, past blank lines. */
