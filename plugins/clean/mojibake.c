@@ -94,6 +94,19 @@ static inline void bytes_push(MjBytes *b, guint8 byte, guint32 s, guint32 e) {
   b->v[b->n++] = (MjByte){byte, s, e};
 }
 
+/* Room for N characters in all (the repair's texts are about as long as the line). */
+static void text_reserve(MjText *t, gsize n) {
+  if (t->cap >= n) return;
+  t->cap = n;
+  t->v = g_renew(MjChar, t->v, t->cap);
+}
+
+static void bytes_reserve(MjBytes *b, gsize n) {
+  if (b->cap >= n) return;
+  b->cap = n;
+  b->v = g_renew(MjByte, b->v, b->cap);
+}
+
 static void text_clear(MjText *t) {
   g_free(t->v);
   memset(t, 0, sizeof *t);
@@ -549,7 +562,7 @@ static inline gboolean spaced_cont(guint8 b) {
 }
 
 /* Length of a sequence at B[I] where a 0xA0 byte became a space, or 0. */
-static gsize altered_at(const MjBytes *bytes, gsize i) {
+static gsize altered_sequence_at(const MjBytes *bytes, gsize i) {
   const MjByte *v = bytes->v;
   gsize n = bytes->n;
   guint8 b = v[i].b;
@@ -569,6 +582,12 @@ static gsize altered_at(const MjBytes *bytes, gsize i) {
 #undef AT
 }
 
+/* altered_sequence_at(), inline for the bytes below 0xC2 (most of a line), which start no such
+ * sequence. */
+static inline gsize altered_at(const MjBytes *bytes, gsize i) {
+  return bytes->v[i].b < 0xC2 ? 0 : altered_sequence_at(bytes, i);
+}
+
 /* Undoes a 0xA0 byte turned into a space.  "\xC3 " (à) followed by a word gets back its
  * 0xA0 and keeps the space (the usual "à " of French and Portuguese), except before the
  * words of Portuguese crasis ("às", "àquele"); elsewhere the space itself was 0xA0. */
@@ -577,6 +596,7 @@ static void restore_a0(MjBytes *bytes) {
   for (gsize i = 0; i < bytes->n && !found; i++) found = altered_at(bytes, i) != 0;
   if (!found) return;
   MjBytes out = {0};
+  bytes_reserve(&out, bytes->n + 1);
   const MjByte *v = bytes->v;
   gsize n = bytes->n;
   for (gsize i = 0; i < n; i++) {
@@ -616,7 +636,9 @@ static gsize lossy_match(const MjBytes *bytes, gsize i);
 /* Length of a UTF-8 (or CESU-8) sequence at B[I] that lost bytes to U+FFFD (0x1A in the
  * sloppy code pages) or, once, to "?"; 0 when there is none.  A "?" followed by a no-break
  * space is punctuation (French spacing: "allé?\u00A0"), not a lost byte. */
-static gsize lossy_at(const MjBytes *bytes, gsize i) {
+static inline gsize lossy_at(const MjBytes *bytes, gsize i) {
+  guint8 b = bytes->v[i].b;
+  if (b < 0xC2 && b != 0x1A) return 0; /* starts no such sequence (most bytes) */
   gsize len = lossy_match(bytes, i);
   for (gsize k = i; k + 1 < i + len; k++)
     if (bytes->v[k].b == '?' && bytes->v[k + 1].b == 0xA0) return 0;
@@ -656,6 +678,7 @@ static gsize lossy_match(const MjBytes *bytes, gsize i) {
 /* Replaces each sequence that lost bytes with the UTF-8 of U+FFFD. */
 static void replace_lossy(MjBytes *bytes) {
   MjBytes out = {0};
+  bytes_reserve(&out, bytes->n);
   for (gsize i = 0; i < bytes->n;) {
     gsize len = lossy_at(bytes, i);
     if (len == 0) {
@@ -744,6 +767,7 @@ static gboolean far_letter_in_latin(const MjText *t) {
 /* Re-decodes IN as UTF-8 read as code page CP, into OUT.  FALSE when it does not decode. */
 static gboolean try_codepage(const MjText *in, guint cp, MjText *out) {
   MjBytes bytes = {0};
+  bytes_reserve(&bytes, in->n);
   for (gsize i = 0; i < in->n; i++)
     bytes_push(&bytes, (guint8)encode_char(in->v[i].c, cp), in->v[i].s, in->v[i].e);
   /* Not in MacRoman, where "– " (an en dash and a space) would look like it. */
@@ -868,6 +892,8 @@ static gboolean fix_step(const MjText *in, MjText *out, guint depth) {
 /* Repairs IN into OUT, step after step while they change it. */
 static void fix_encoding(const MjText *in, MjText *out, guint depth) {
   MjText a = {0}, b = {0};
+  text_reserve(&a, in->n);
+  text_reserve(&b, in->n);
   for (gsize i = 0; i < in->n; i++) text_push(&a, in->v[i].c, in->v[i].s, in->v[i].e);
   for (guint round = 0; round < 8 && fix_step(&a, &b, depth); round++) {
     MjText t = a;
@@ -875,6 +901,7 @@ static void fix_encoding(const MjText *in, MjText *out, guint depth) {
     b = t;
   }
   out->n = 0;
+  text_reserve(out, a.n);
   for (gsize i = 0; i < a.n; i++) text_push(out, a.v[i].c, a.v[i].s, a.v[i].e);
   text_clear(&a);
   text_clear(&b);
