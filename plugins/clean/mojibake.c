@@ -366,15 +366,21 @@ static gboolean is_bad_at(const MjChar *v, gsize n, gboolean at_start) {
   }
   gboolean bad = FALSE;
   for (gsize i = 0; any && i < n && !bad; i++) {
+    /* Every rule starts at a classed character or has one among the next two (or at a
+     * space before "Â "/"Ã ", whose capitals are classed): the characters more than two
+     * before the next classed one are passed over. */
+    if (k[i] == 0) {
+      gsize next = i + 1;
+      while (next < n && k[next] == 0) next++;
+      if (next == n) break;
+      if (next > i + 2) i = next - 2;
+    }
     gunichar c = v[i].c, c1 = i + 1 < n ? v[i + 1].c : 0, c2 = i + 2 < n ? v[i + 2].c : 0;
     guint16 a = k[i], b = i + 1 < n ? k[i + 1] : 0, d = i + 2 < n ? k[i + 2] : 0;
     if (a & K_C1) {
       bad = TRUE;
       break;
     }
-    /* Every rule starts at a classed character or has one among the next two (or at a
-     * space before "Â "/"Ã ", whose capitals are classed). */
-    if (a == 0 && b == 0 && d == 0) continue;
     if (i + 1 < n) {
       const guint16 symbolic = K_BAD | K_LOWER | K_UPPER | K_BOX | K_OPEN | K_CLOSE | K_CUR |
                                K_NUM | K_LAW;
