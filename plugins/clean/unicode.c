@@ -157,15 +157,23 @@ static gpointer fill_classes(gpointer data) {
   return NULL;
 }
 
+/* The table entry of the non-ASCII character C into *BITS; FALSE when the tables do not have
+ * it. */
+static inline gboolean table_bits(gunichar c, gboolean compat, guint8 *bits) {
+  if (c < LATIN1_END)
+    *bits = latin1_classes[compat][c - LATIN1_FIRST];
+  else if (c >= PUNCT_FIRST && c < PUNCT_END)
+    *bits = punct_classes[compat][c - PUNCT_FIRST];
+  else
+    return FALSE;
+  return TRUE;
+}
+
 /* classify(), from the tables where they have C. */
 static inline void classify_fast(gunichar c, gboolean compat, gboolean *boundary,
                                  gboolean *inert) {
   guint8 bits;
-  if (c < LATIN1_END)
-    bits = latin1_classes[compat][c - LATIN1_FIRST];
-  else if (c >= PUNCT_FIRST && c < PUNCT_END)
-    bits = punct_classes[compat][c - PUNCT_FIRST];
-  else {
+  if (!table_bits(c, compat, &bits)) {
     classify(c, compat, boundary, inert);
     return;
   }
@@ -216,6 +224,15 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormal
      * survey's next stop with a byte >= 0x80. */
     i = clean_survey_next_high(survey, u, &stop, i, n);
     if (i >= n) break;
+    /* Most non-ASCII characters of news text stand alone between ASCII ones, and the tables
+     * say they are inert (curly quotes, dashes): such a chunk of one is passed over at once.
+     * (The byte after the character is there: the text is valid UTF-8 and NUL-terminated.) */
+    gsize len = clean_utf8_len(u[i]);
+    guint8 bits;
+    if (u[i + len] < 0x80 && table_bits(clean_utf8_char(t + i), compat, &bits) && (bits & 2)) {
+      i += len;
+      continue;
+    }
     /* The chunk starts at the boundary before the first non-ASCII character: the ASCII
      * character before it (which may take an accent), or I itself after a cut. */
     gsize chunk_start = (i > 0 && u[i - 1] < 0x80) ? i - 1 : i, first = i;
