@@ -172,9 +172,11 @@ static inline void add_run(WsState *st, gsize s, gsize e) {
 /* Closes the line being read, which ends where the white space at END begins. */
 static inline void end_line(WsState *st, gsize end) {
   if (st->n_lines == st->lines_size) grow_lines(st);
-  st->lines[st->n_lines++] =
-      (WsLine){.start = st->line_start, .end = end,
-               .chars = (guint)(end - st->line_start - st->uncounted)};
+  WsLine *l = &st->lines[st->n_lines++];
+  l->start = st->line_start;
+  l->end = end;
+  l->chars = (guint)(end - st->line_start - st->uncounted);
+  l->measured = l->counted = FALSE; /* the other measures are set when taken */
 }
 
 /* Starts the next line at START. */
@@ -207,6 +209,9 @@ static void measure_line(const WsState *st, WsLine *l) {
   const guchar *t = st->t;
   gsize len;
   l->measured = TRUE;
+  l->first_word = 0;
+  l->first = 0;
+  l->ends_sentence = FALSE;
   if (l->start == l->end) return;
   l->first = char_at(t, l->start);
   for (gsize i = l->start; i < l->end && ws_kind(t, i, st->n, &len) == WS_NONE;
@@ -230,12 +235,13 @@ static void measure_line(const WsState *st, WsLine *l) {
   l->ends_sentence = is_sentence_end(last) || (is_closer(last) && is_sentence_end(before_last));
 }
 
-/* The number of bits set in the sixteen bits of X (no popcount instruction is assumed). */
-static inline guint bits_set16(guint x) {
-  x = x - ((x >> 1) & 0x5555);
-  x = (x & 0x3333) + ((x >> 2) & 0x3333);
-  x = (x + (x >> 4)) & 0x0F0F;
-  return (x + (x >> 8)) & 0x1F;
+/* The numbers of bits set in each sixteen-bit half of X, in the low five bits of each half (no
+ * popcount instruction is assumed). */
+static inline guint32 bits_set_halves(guint32 x) {
+  x = x - ((x >> 1) & 0x55555555u);
+  x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+  x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+  return (x + (x >> 8)) & 0x001F001Fu;
 }
 
 /* Counts the words of L that start with a letter, and of those the ones that start with a
@@ -244,6 +250,7 @@ static void count_words(const WsState *st, WsLine *l) {
   const guchar *t = st->t;
   gsize len;
   l->counted = TRUE;
+  l->words = l->capitalized = 0;
   gboolean word_start = TRUE;
   for (gsize i = l->start; i < l->end;) {
     if (i + 16 <= st->n) {
@@ -259,8 +266,9 @@ static void count_words(const WsState *st, WsLine *l) {
         guint letters = v16_bits((V16)((v | 0x20) + 0x1F) < -102); /* 'a'-'z' folded */
         guint capitals = v16_bits((V16)(v + 0x3F) < -102);         /* 'A'-'Z' */
         guint starts = letters & (spaces << 1 | (word_start ? 1u : 0u)) & in_line;
-        l->words += bits_set16(starts);
-        l->capitalized += bits_set16(starts & capitals);
+        guint32 counts = bits_set_halves(starts | (starts & capitals) << 16);
+        l->words += counts & 0xFFFF;
+        l->capitalized += counts >> 16;
         word_start = (spaces >> 15) != 0;
         i += MIN(left, 16);
         continue;
