@@ -8,11 +8,10 @@
  *
  * Line joining needs to see a whole paragraph before deciding, so the lines of the
  * current paragraph, and the runs inside them that change, are kept until its end (edits
- * must come in order).  A paragraph
- * looks hard-wrapped when it has several lines and most of the lines before its last
- * one are long (at least 40 characters and 60% of its longest line).  In such a
- * paragraph a line break becomes a space after a long line, unless the line ends a
- * sentence and the next line is short, the line reads like a headline (mostly
+ * must come in order).  A paragraph looks hard-wrapped when it has several lines and most
+ * of the lines before its last one are long (at least 40 characters and 60% of its longest
+ * line).  In such a paragraph a line break becomes a space after a long line, unless the
+ * line ends a sentence and the next line is short, the line reads like a headline (mostly
  * capitalised words), or the next line starts with a bullet.  Short lines, such as a
  * headline and a dateline above the story, keep their breaks.
  */
