@@ -418,7 +418,12 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
     if (c == '\n' && i > 0) {
       gsize e = i + 1 + (t[i + 1] == '\n');
       if ((guchar)(t[e] - 0x21) < 0x5E) {
-        ok = handle_run(&st, i, e, (guint)(e - i));
+        if (e == i + 1) { /* a line break inside the paragraph, "\n" already */
+          end_line(&st, i);
+          start_line(&st, e);
+        } else {
+          ok = handle_run(&st, i, e, 2);
+        }
         k += e - i; /* each line feed is a stop */
         i = e;
         continue;
