@@ -326,36 +326,44 @@ static gboolean bp_may_match(const BpPattern *pattern, BpScratch *scratch, const
                      NULL) >= 0;
 }
 
-/* Tries the patterns of KIND on the LEN bytes at LINE; on a match (whole-line when WHOLE,
- * running to the end when TO_END) stores its range in *S, *E (relative to LINE) and returns
- * its value. */
-static char *match_line(const CleanBoilerplate *bp, BpScratch *scratch, BpKind kind,
-                        const char *line, gsize len, gboolean whole, gboolean to_end, gsize *s,
-                        gsize *e) {
+/* Tries PATTERN on the LEN bytes at LINE, which passed its filter; on a match (whole-line when
+ * WHOLE, running to the end when TO_END) stores its range in *S, *E (relative to LINE) and
+ * returns its value. */
+static G_NO_INLINE char *match_pattern(const BpPattern *pattern, BpScratch *scratch,
+                                       const char *line, gsize len, gboolean whole,
+                                       gboolean to_end, gsize *s, gsize *e) {
+  if (!bp_may_match(pattern, scratch, line, len)) return NULL;
+  GMatchInfo *match = NULL;
+  char *value = NULL;
+  g_regex_match_full(pattern->regex, line, (gssize)len, 0, 0, &match, NULL);
+  while (value == NULL && g_match_info_matches(match)) {
+    int ms, me;
+    g_match_info_fetch_pos(match, 0, &ms, &me);
+    gsize stop = (gsize)me;
+    while (stop < len && is_space(line[stop])) stop++;
+    gboolean fits = me > ms && (!whole || ms == 0) && (!(whole || to_end) || stop == len);
+    if (fits) {
+      value = match_value(pattern, match, line);
+      *s = (gsize)ms;
+      *e = (gsize)me;
+    } else if (!g_match_info_next(match, NULL)) {
+      break;
+    }
+  }
+  g_match_info_free(match);
+  return value;
+}
+
+/* Tries the patterns of KIND on the LEN bytes at LINE, as match_pattern() does, and returns
+ * the first one's value; inline, since most lines pass no pattern's filter. */
+static inline char *match_line(const CleanBoilerplate *bp, BpScratch *scratch, BpKind kind,
+                               const char *line, gsize len, gboolean whole, gboolean to_end,
+                               gsize *s, gsize *e) {
   const GPtrArray *patterns = bp->of_kind[kind];
   for (guint i = 0; i < patterns->len; i++) {
     const BpPattern *pattern = g_ptr_array_index(patterns, i);
-    if (!bp_filter_passes(&pattern->filter, line, len) ||
-        !bp_may_match(pattern, scratch, line, len))
-      continue;
-    GMatchInfo *match = NULL;
-    char *value = NULL;
-    g_regex_match_full(pattern->regex, line, (gssize)len, 0, 0, &match, NULL);
-    while (value == NULL && g_match_info_matches(match)) {
-      int ms, me;
-      g_match_info_fetch_pos(match, 0, &ms, &me);
-      gsize stop = (gsize)me;
-      while (stop < len && is_space(line[stop])) stop++;
-      gboolean fits = me > ms && (!whole || ms == 0) && (!(whole || to_end) || stop == len);
-      if (fits) {
-        value = match_value(pattern, match, line);
-        *s = (gsize)ms;
-        *e = (gsize)me;
-      } else if (!g_match_info_next(match, NULL)) {
-        break;
-      }
-    }
-    g_match_info_free(match);
+    if (!bp_filter_passes(&pattern->filter, line, len)) continue;
+    char *value = match_pattern(pattern, scratch, line, len, whole, to_end, s, e);
     if (value != NULL) return value;
   }
   return NULL;
@@ -387,19 +395,10 @@ static void sort_cuts(BpCuts *cuts) {
 }
 
 /* The start of the line that ends at END: just after the last line break in [FLOOR, END), or
- * FLOOR.  Eight bytes at a time, since the last line is often a whole paragraph. */
+ * FLOOR. */
 static gsize line_start_before(const char *t, gsize floor, gsize end) {
-  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
-  gsize i = end;
-  while (i >= floor + 8) {
-    guint64 w;
-    memcpy(&w, t + i - 8, 8);
-    guint64 x = w ^ (ones * '\n');
-    if ((x - ones) & ~x & (ones * 0x80)) break; /* a zero byte in X: a '\n' in W */
-    i -= 8;
-  }
-  while (i > floor && t[i - 1] != '\n') i--;
-  return i;
+  const char *nl = memrchr(t + floor, '\n', end - floor);
+  return nl != NULL ? (gsize)(nl - t) + 1 : floor;
 }
 
 /* The start of the line after the line break at or after POS, past blank lines. */

@@ -67,16 +67,32 @@ void clean_survey_clear(CleanSurvey *survey);
 /* Index of the first of the survey's stops at or after POS (n_stops when there is none). */
 gsize clean_survey_stop_at(const CleanSurvey *survey, gsize pos);
 
-/* The position of the first byte >= 0x80 in [I, END) of T, the text SURVEY describes, or END;
- * *K is an index into the stops at or before that byte's and moves up to it (every byte
- * >= 0x80 is a stop, so only the stops are read, not the text between them). */
+/* Length of the UTF-8 sequence that starts with lead byte C (1 for ASCII and, defensively,
+ * for stray continuation bytes, which valid text never has at a character start). */
+static inline gsize clean_utf8_len(guchar c) {
+  if (c < 0xC0) return 1;
+  if (c < 0xE0) return 2;
+  if (c < 0xF0) return 3;
+  return 4;
+}
+
+/* The position of the first byte >= 0x80 in [I, END) of T, the text SURVEY describes, or END
+ * (every byte >= 0x80 is a stop, so only the stops are read, not the text between them).  *K is
+ * an index into the stops at or before that byte's; it moves past the stops of the character
+ * found (its lead byte's and then its continuation bytes', the text being valid UTF-8), or up
+ * to the first at or after END.  The next call's I is past the character found. */
 static inline gsize clean_survey_next_high(const CleanSurvey *survey, const guchar *t, gsize *k,
                                            gsize i, gsize end) {
   const gsize *stops = survey->stops;
   gsize j = *k, n = survey->n_stops;
   while (j < n && (stops[j] < i || t[stops[j]] < 0x80)) j++;
+  if (j < n && stops[j] < end) {
+    gsize found = stops[j];
+    *k = j + clean_utf8_len(t[found]);
+    return found;
+  }
   *k = j;
-  return j < n && stops[j] < end ? stops[j] : end;
+  return end;
 }
 
 /* One pass: a CopydeskEdit begun at the first real change, so a pass that finds
@@ -185,13 +201,4 @@ static inline gsize clean_next_high(const guchar *t, gsize i, gsize n) {
   }
   while (i < n && t[i] < 0x80) i++;
   return i;
-}
-
-/* Length of the UTF-8 sequence that starts with lead byte C (1 for ASCII and, defensively,
- * for stray continuation bytes, which valid text never has at a character start). */
-static inline gsize clean_utf8_len(guchar c) {
-  if (c < 0xC0) return 1;
-  if (c < 0xE0) return 2;
-  if (c < 0xF0) return 3;
-  return 4;
 }

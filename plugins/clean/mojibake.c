@@ -94,6 +94,19 @@ static inline void bytes_push(MjBytes *b, guint8 byte, guint32 s, guint32 e) {
   b->v[b->n++] = (MjByte){byte, s, e};
 }
 
+/* Room for N characters in all (the repair's texts are about as long as the line). */
+static void text_reserve(MjText *t, gsize n) {
+  if (t->cap >= n) return;
+  t->cap = n;
+  t->v = g_renew(MjChar, t->v, t->cap);
+}
+
+static void bytes_reserve(MjBytes *b, gsize n) {
+  if (b->cap >= n) return;
+  b->cap = n;
+  b->v = g_renew(MjByte, b->v, b->cap);
+}
+
 static void text_clear(MjText *t) {
   g_free(t->v);
   memset(t, 0, sizeof *t);
@@ -207,7 +220,7 @@ typedef struct {
   guint16 k;
 } MjClass;
 
-/* Single characters (the ranges are in char_class()).  Sorted. */
+/* Single characters (the ranges are in class_ranges[]).  Sorted. */
 static const MjClass class_table[] = {
     {0x00A0, K_COMMON}, {0x00A1, K_OPEN},   {0x00A2, K_CUR},    {0x00A3, K_CUR},
     {0x00A4, K_BAD},    {0x00A5, K_CUR},    {0x00A6, K_BAD},    {0x00A7, K_LAW},
@@ -259,39 +272,37 @@ static const MjClass class_table[] = {
     {0xFB02, K_LOWER},  {0xFFFD, K_BAD},
 };
 
-static guint16 compute_class(gunichar c) {
-  if (c < 0x80) return 0;
-  if (c <= 0x9F) return K_C1;
-  guint16 k = 0;
-  if (c >= 0xC0 && c <= 0xD1) k |= K_UPPER;
-  if (c >= 0xE0 && c <= 0xF1) k |= K_LOWER;
-  if ((c >= 0xD2 && c <= 0xD6) || (c >= 0xD9 && c <= 0xDC) || (c >= 0xF2 && c <= 0xF6) ||
-      (c >= 0xF8 && c <= 0xFC))
-    k |= K_FACE;
-  if ((c >= 0x391 && c <= 0x3A9) || (c >= 0x401 && c <= 0x42F)) k |= K_UPPER_C;
-  if ((c >= 0x3B1 && c <= 0x3C9) || (c >= 0x430 && c <= 0x45F)) k |= K_LOWER_C;
-  if (c >= 0x2550 && c <= 0x256C) k |= K_BOX;
-  gsize lo = 0, hi = G_N_ELEMENTS(class_table);
-  while (lo < hi) {
-    gsize mid = (lo + hi) / 2;
-    if (class_table[mid].c == c) return k | class_table[mid].k;
-    if (class_table[mid].c < c)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return k;
-}
+/* Ranges of characters of one class, all below U+2600.  A character's class is those of the
+ * ranges it is in and of its entry in class_table[]. */
+static const struct {
+  gunichar first, last;
+  guint16 k;
+} class_ranges[] = {
+    {0x0080, 0x009F, K_C1},      {0x00C0, 0x00D1, K_UPPER},   {0x00E0, 0x00F1, K_LOWER},
+    {0x00D2, 0x00D6, K_FACE},    {0x00D9, 0x00DC, K_FACE},    {0x00F2, 0x00F6, K_FACE},
+    {0x00F8, 0x00FC, K_FACE},    {0x0391, 0x03A9, K_UPPER_C}, {0x0401, 0x042F, K_UPPER_C},
+    {0x03B1, 0x03C9, K_LOWER_C}, {0x0430, 0x045F, K_LOWER_C}, {0x2550, 0x256C, K_BOX},
+};
 
-/* The classes of U+0000-U+04FF and U+2000-U+25FF (where nearly all classed characters
- * are), computed once; the few others are looked up. */
+/* The classes of U+0000-U+04FF and U+2000-U+25FF (where every range and nearly all of
+ * class_table[] are), made once; the few others are looked up in class_table[]. */
 static guint16 class_low[0x500], class_punct[0x600];
+
+/* ORs class K into the table entry of C (which is in one of the tables). */
+static void add_class(gunichar c, guint16 k) {
+  if (c < G_N_ELEMENTS(class_low))
+    class_low[c] |= k;
+  else
+    class_punct[c - 0x2000] |= k;
+}
 
 static gpointer fill_classes(gpointer data) {
   (void)data;
-  for (gunichar c = 0; c < G_N_ELEMENTS(class_low); c++) class_low[c] = compute_class(c);
-  for (gunichar c = 0; c < G_N_ELEMENTS(class_punct); c++)
-    class_punct[c] = compute_class(0x2000 + c);
+  for (gsize r = 0; r < G_N_ELEMENTS(class_ranges); r++)
+    for (gunichar c = class_ranges[r].first; c <= class_ranges[r].last; c++)
+      add_class(c, class_ranges[r].k);
+  for (gsize i = 0; i < G_N_ELEMENTS(class_table) && class_table[i].c < 0x2600; i++)
+    add_class(class_table[i].c, class_table[i].k);
   return NULL;
 }
 
@@ -300,11 +311,21 @@ void clean_mojibake_init(void) {
   g_once(&once, fill_classes, NULL);
 }
 
+/* The class of C: from the tables, or for the few characters past them, class_table[]. */
 static inline guint16 char_class(gunichar c) {
   if (c < G_N_ELEMENTS(class_low)) return class_low[c];
   if (c >= 0x2000 && c < 0x2000 + G_N_ELEMENTS(class_punct)) return class_punct[c - 0x2000];
   if (c < 0xF8FF) return 0;
-  return compute_class(c);
+  gsize lo = 0, hi = G_N_ELEMENTS(class_table);
+  while (lo < hi) {
+    gsize mid = (lo + hi) / 2;
+    if (class_table[mid].c == c) return class_table[mid].k;
+    if (class_table[mid].c < c)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return 0;
 }
 
 static inline gboolean in_list(gunichar c, const gunichar *list, gsize n) {
@@ -345,15 +366,21 @@ static gboolean is_bad_at(const MjChar *v, gsize n, gboolean at_start) {
   }
   gboolean bad = FALSE;
   for (gsize i = 0; any && i < n && !bad; i++) {
+    /* Every rule starts at a classed character or has one among the next two (or at a
+     * space before "Â "/"Ã ", whose capitals are classed): the characters more than two
+     * before the next classed one are passed over. */
+    if (k[i] == 0) {
+      gsize next = i + 1;
+      while (next < n && k[next] == 0) next++;
+      if (next == n) break;
+      if (next > i + 2) i = next - 2;
+    }
     gunichar c = v[i].c, c1 = i + 1 < n ? v[i + 1].c : 0, c2 = i + 2 < n ? v[i + 2].c : 0;
     guint16 a = k[i], b = i + 1 < n ? k[i + 1] : 0, d = i + 2 < n ? k[i + 2] : 0;
     if (a & K_C1) {
       bad = TRUE;
       break;
     }
-    /* Every rule starts at a classed character or has one among the next two (or at a
-     * space before "Â "/"Ã ", whose capitals are classed). */
-    if (a == 0 && b == 0 && d == 0) continue;
     if (i + 1 < n) {
       const guint16 symbolic = K_BAD | K_LOWER | K_UPPER | K_BOX | K_OPEN | K_CLOSE | K_CUR |
                                K_NUM | K_LAW;
@@ -541,7 +568,7 @@ static inline gboolean spaced_cont(guint8 b) {
 }
 
 /* Length of a sequence at B[I] where a 0xA0 byte became a space, or 0. */
-static gsize altered_at(const MjBytes *bytes, gsize i) {
+static gsize altered_sequence_at(const MjBytes *bytes, gsize i) {
   const MjByte *v = bytes->v;
   gsize n = bytes->n;
   guint8 b = v[i].b;
@@ -561,6 +588,12 @@ static gsize altered_at(const MjBytes *bytes, gsize i) {
 #undef AT
 }
 
+/* altered_sequence_at(), inline for the bytes below 0xC2 (most of a line), which start no such
+ * sequence. */
+static inline gsize altered_at(const MjBytes *bytes, gsize i) {
+  return bytes->v[i].b < 0xC2 ? 0 : altered_sequence_at(bytes, i);
+}
+
 /* Undoes a 0xA0 byte turned into a space.  "\xC3 " (à) followed by a word gets back its
  * 0xA0 and keeps the space (the usual "à " of French and Portuguese), except before the
  * words of Portuguese crasis ("às", "àquele"); elsewhere the space itself was 0xA0. */
@@ -569,6 +602,7 @@ static void restore_a0(MjBytes *bytes) {
   for (gsize i = 0; i < bytes->n && !found; i++) found = altered_at(bytes, i) != 0;
   if (!found) return;
   MjBytes out = {0};
+  bytes_reserve(&out, bytes->n + 1);
   const MjByte *v = bytes->v;
   gsize n = bytes->n;
   for (gsize i = 0; i < n; i++) {
@@ -608,7 +642,9 @@ static gsize lossy_match(const MjBytes *bytes, gsize i);
 /* Length of a UTF-8 (or CESU-8) sequence at B[I] that lost bytes to U+FFFD (0x1A in the
  * sloppy code pages) or, once, to "?"; 0 when there is none.  A "?" followed by a no-break
  * space is punctuation (French spacing: "allé?\u00A0"), not a lost byte. */
-static gsize lossy_at(const MjBytes *bytes, gsize i) {
+static inline gsize lossy_at(const MjBytes *bytes, gsize i) {
+  guint8 b = bytes->v[i].b;
+  if (b < 0xC2 && b != 0x1A) return 0; /* starts no such sequence (most bytes) */
   gsize len = lossy_match(bytes, i);
   for (gsize k = i; k + 1 < i + len; k++)
     if (bytes->v[k].b == '?' && bytes->v[k + 1].b == 0xA0) return 0;
@@ -648,6 +684,7 @@ static gsize lossy_match(const MjBytes *bytes, gsize i) {
 /* Replaces each sequence that lost bytes with the UTF-8 of U+FFFD. */
 static void replace_lossy(MjBytes *bytes) {
   MjBytes out = {0};
+  bytes_reserve(&out, bytes->n);
   for (gsize i = 0; i < bytes->n;) {
     gsize len = lossy_at(bytes, i);
     if (len == 0) {
@@ -736,6 +773,7 @@ static gboolean far_letter_in_latin(const MjText *t) {
 /* Re-decodes IN as UTF-8 read as code page CP, into OUT.  FALSE when it does not decode. */
 static gboolean try_codepage(const MjText *in, guint cp, MjText *out) {
   MjBytes bytes = {0};
+  bytes_reserve(&bytes, in->n);
   for (gsize i = 0; i < in->n; i++)
     bytes_push(&bytes, (guint8)encode_char(in->v[i].c, cp), in->v[i].s, in->v[i].e);
   /* Not in MacRoman, where "– " (an en dash and a space) would look like it. */
@@ -860,6 +898,8 @@ static gboolean fix_step(const MjText *in, MjText *out, guint depth) {
 /* Repairs IN into OUT, step after step while they change it. */
 static void fix_encoding(const MjText *in, MjText *out, guint depth) {
   MjText a = {0}, b = {0};
+  text_reserve(&a, in->n);
+  text_reserve(&b, in->n);
   for (gsize i = 0; i < in->n; i++) text_push(&a, in->v[i].c, in->v[i].s, in->v[i].e);
   for (guint round = 0; round < 8 && fix_step(&a, &b, depth); round++) {
     MjText t = a;
@@ -867,6 +907,7 @@ static void fix_encoding(const MjText *in, MjText *out, guint depth) {
     b = t;
   }
   out->n = 0;
+  text_reserve(out, a.n);
   for (gsize i = 0; i < a.n; i++) text_push(out, a.v[i].c, a.v[i].s, a.v[i].e);
   text_clear(&a);
   text_clear(&b);

@@ -54,9 +54,12 @@ gboolean clean_characters(CopydeskDocument *doc, CleanSurvey *survey, gboolean c
    * which one look at drop_lead[] passes over. */
   const guint8 wanted = (control ? DROP_CONTROL : 0) | (zero_width ? DROP_ZERO_WIDTH : 0);
   const gsize *stops = survey->stops, n_stops = survey->n_stops;
-  for (gsize k = 0; k < n_stops; k++) {
+  for (gsize k = 0; k < n_stops;) {
     gsize i = stops[k];
     guchar c = t[i];
+    /* The continuation bytes of a character are the stops after its lead byte (the text is
+     * valid UTF-8): stepped over. */
+    k += clean_utf8_len(c);
     if ((drop_lead[c] & wanted) == 0) continue;
     if (c < 0x80) { /* a C0 control or DEL */
       if (!(ok = clean_pass_delete(&pass, i, i + 1, error))) break;
@@ -128,7 +131,7 @@ static void classify(gunichar c, gboolean compat, gboolean *boundary, gboolean *
 }
 
 /* classify() of the non-ASCII characters news text is made of (Latin-1's letters and signs;
- * the spaces, dashes and quotes of General Punctuation), for NFC and NFKC, worked out once:
+ * the spaces, dashes and quotes of General Punctuation), for NFC and NFKC, each worked out once:
  * a table lookup instead of GLib's decomposition tables for each of them.  Bit 1: boundary,
  * bit 2: inert. */
 #define LATIN1_FIRST 0x80
@@ -138,31 +141,39 @@ static void classify(gunichar c, gboolean compat, gboolean *boundary, gboolean *
 static guint8 latin1_classes[2][LATIN1_END - LATIN1_FIRST];
 static guint8 punct_classes[2][PUNCT_END - PUNCT_FIRST];
 
+/* Fills the tables of one mode: DATA is compat (0 for NFC, 1 for NFKC), made when a text first
+ * needs that mode. */
 static gpointer fill_classes(gpointer data) {
-  (void)data;
-  for (int compat = 0; compat < 2; compat++) {
-    gboolean boundary, inert;
-    for (gunichar c = LATIN1_FIRST; c < LATIN1_END; c++) {
-      classify(c, compat, &boundary, &inert);
-      latin1_classes[compat][c - LATIN1_FIRST] = (guint8)(boundary | inert << 1);
-    }
-    for (gunichar c = PUNCT_FIRST; c < PUNCT_END; c++) {
-      classify(c, compat, &boundary, &inert);
-      punct_classes[compat][c - PUNCT_FIRST] = (guint8)(boundary | inert << 1);
-    }
+  gboolean compat = GPOINTER_TO_INT(data);
+  gboolean boundary, inert;
+  for (gunichar c = LATIN1_FIRST; c < LATIN1_END; c++) {
+    classify(c, compat, &boundary, &inert);
+    latin1_classes[compat][c - LATIN1_FIRST] = (guint8)(boundary | inert << 1);
+  }
+  for (gunichar c = PUNCT_FIRST; c < PUNCT_END; c++) {
+    classify(c, compat, &boundary, &inert);
+    punct_classes[compat][c - PUNCT_FIRST] = (guint8)(boundary | inert << 1);
   }
   return NULL;
+}
+
+/* The table entry of the non-ASCII character C into *BITS; FALSE when the tables do not have
+ * it. */
+static inline gboolean table_bits(gunichar c, gboolean compat, guint8 *bits) {
+  if (c < LATIN1_END)
+    *bits = latin1_classes[compat][c - LATIN1_FIRST];
+  else if (c >= PUNCT_FIRST && c < PUNCT_END)
+    *bits = punct_classes[compat][c - PUNCT_FIRST];
+  else
+    return FALSE;
+  return TRUE;
 }
 
 /* classify(), from the tables where they have C. */
 static inline void classify_fast(gunichar c, gboolean compat, gboolean *boundary,
                                  gboolean *inert) {
   guint8 bits;
-  if (c < LATIN1_END)
-    bits = latin1_classes[compat][c - LATIN1_FIRST];
-  else if (c >= PUNCT_FIRST && c < PUNCT_END)
-    bits = punct_classes[compat][c - PUNCT_FIRST];
-  else {
+  if (!table_bits(c, compat, &bits)) {
     classify(c, compat, boundary, inert);
     return;
   }
@@ -196,9 +207,9 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormal
   if (which == CLEAN_NORMALIZE_NONE) return TRUE;
   clean_survey_ensure(survey, doc);
   if (!survey->any_high) return TRUE; /* ASCII is normalised already */
-  static GOnce once = G_ONCE_INIT;
-  g_once(&once, fill_classes, NULL);
   gboolean compat = which == CLEAN_NORMALIZE_NFKC;
+  static GOnce once[2] = {G_ONCE_INIT, G_ONCE_INIT};
+  g_once(&once[compat], fill_classes, GINT_TO_POINTER(compat));
   GNormalizeMode mode = compat ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
   CleanPass pass;
   clean_pass_init(&pass, doc, survey);
@@ -213,6 +224,15 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormal
      * survey's next stop with a byte >= 0x80. */
     i = clean_survey_next_high(survey, u, &stop, i, n);
     if (i >= n) break;
+    /* Most non-ASCII characters of news text stand alone between ASCII ones, and the tables
+     * say they are inert (curly quotes, dashes): such a chunk of one is passed over at once.
+     * (The byte after the character is there: the text is valid UTF-8 and NUL-terminated.) */
+    gsize len = clean_utf8_len(u[i]);
+    guint8 bits;
+    if (u[i + len] < 0x80 && table_bits(clean_utf8_char(t + i), compat, &bits) && (bits & 2)) {
+      i += len;
+      continue;
+    }
     /* The chunk starts at the boundary before the first non-ASCII character: the ASCII
      * character before it (which may take an accent), or I itself after a cut. */
     gsize chunk_start = (i > 0 && u[i - 1] < 0x80) ? i - 1 : i, first = i;

@@ -6,18 +6,19 @@
  * Line breaks are LF, CRLF, CR, VT, FF, NEL and U+2028; U+2029 is a paragraph break.
  * Spaces are space, tab, NBSP, U+1680, U+2000-U+200A, U+202F, U+205F and U+3000.
  *
- * Line joining needs to see a whole paragraph before deciding, so the runs of the
- * current paragraph are kept until its end (edits must come in order).  A paragraph
- * looks hard-wrapped when it has several lines and most of the lines before its last
- * one are long (at least 40 characters and 60% of its longest line).  In such a
- * paragraph a line break becomes a space after a long line, unless the line ends a
- * sentence and the next line is short, the line reads like a headline (mostly
+ * Line joining needs to see a whole paragraph before deciding, so the lines of the
+ * current paragraph, and the runs inside them that change, are kept until its end (edits
+ * must come in order).  A paragraph looks hard-wrapped when it has several lines and most
+ * of the lines before its last one are long (at least 40 characters and 60% of its longest
+ * line).  In such a paragraph a line break becomes a space after a long line, unless the
+ * line ends a sentence and the next line is short, the line reads like a headline (mostly
  * capitalised words), or the next line starts with a bullet.  Short lines, such as a
  * headline and a dateline above the story, keep their breaks.
  */
 #include <stddef.h>
 #include <string.h>
 
+#include "../common/v16.h"
 #include "clean.h"
 
 typedef enum {
@@ -87,11 +88,11 @@ typedef struct {
   gboolean ends_sentence;
 } WsLine;
 
-/* A whitespace run of the current paragraph whose edit waits for the paragraph's end. */
+/* A run of white space inside a line of the current paragraph that is not one space, whose
+ * edit waits for the paragraph's end.  (The paragraph's line breaks are the gaps between its
+ * lines.) */
 typedef struct {
   gsize start, end;
-  guint line; /* for a line break: the line it ends */
-  gboolean line_break;
 } WsRun;
 
 /* How many lines and waiting runs a paragraph has room for before its arrays move from the
@@ -104,11 +105,12 @@ typedef struct {
   gsize n;
   gboolean whitespace, join_lines;
   /* The current paragraph's lines and waiting runs: plain arrays, since there is one entry
-   * for every line and most runs, and GArray's append is a function call each; at first the
-   * inline ones below (most paragraphs have room there, so most documents allocate none). */
+   * for every line, and GArray's append is a function call each; at first the inline ones
+   * below (most paragraphs have room there, so most documents allocate none). */
   WsLine *lines;
   WsRun *runs;
   guint n_lines, n_runs, lines_size, runs_size;
+  gboolean odd_breaks; /* a line break of the paragraph is not one "\n" */
   gsize line_start; /* where the line being read starts */
   gsize uncounted;  /* bytes of the line being read that are no character of its length:
                      * continuation bytes, and all but one byte of each run of white space */
@@ -161,17 +163,19 @@ static inline void grow_lines(WsState *st) {
                          sizeof(WsLine));
 }
 
-static inline void add_run(WsState *st, gsize s, gsize e, guint line, gboolean line_break) {
+static inline void add_run(WsState *st, gsize s, gsize e) {
   if (st->n_runs == st->runs_size) grow_runs(st);
-  st->runs[st->n_runs++] = (WsRun){s, e, line, line_break};
+  st->runs[st->n_runs++] = (WsRun){s, e};
 }
 
 /* Closes the line being read, which ends where the white space at END begins. */
 static inline void end_line(WsState *st, gsize end) {
   if (st->n_lines == st->lines_size) grow_lines(st);
-  st->lines[st->n_lines++] =
-      (WsLine){.start = st->line_start, .end = end,
-               .chars = (guint)(end - st->line_start - st->uncounted)};
+  WsLine *l = &st->lines[st->n_lines++];
+  l->start = st->line_start;
+  l->end = end;
+  l->chars = (guint)(end - st->line_start - st->uncounted);
+  l->measured = l->counted = FALSE; /* the other measures are set when taken */
 }
 
 /* Starts the next line at START. */
@@ -204,6 +208,9 @@ static void measure_line(const WsState *st, WsLine *l) {
   const guchar *t = st->t;
   gsize len;
   l->measured = TRUE;
+  l->first_word = 0;
+  l->first = 0;
+  l->ends_sentence = FALSE;
   if (l->start == l->end) return;
   l->first = char_at(t, l->start);
   for (gsize i = l->start; i < l->end && ws_kind(t, i, st->n, &len) == WS_NONE;
@@ -227,34 +234,42 @@ static void measure_line(const WsState *st, WsLine *l) {
   l->ends_sentence = is_sentence_end(last) || (is_closer(last) && is_sentence_end(before_last));
 }
 
+/* The numbers of bits set in each sixteen-bit half of X, in the low five bits of each half (no
+ * popcount instruction is assumed). */
+static inline guint32 bits_set_halves(guint32 x) {
+  x = x - ((x >> 1) & 0x55555555u);
+  x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+  x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+  return (x + (x >> 8)) & 0x001F001Fu;
+}
+
 /* Counts the words of L that start with a letter, and of those the ones that start with a
  * capital (a word starts after white space, or at the line's start). */
 static void count_words(const WsState *st, WsLine *l) {
-  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
-  const guint64 highs = ones * 0x80, lows = ones * 0x7F;
   const guchar *t = st->t;
   gsize len;
   l->counted = TRUE;
+  l->words = l->capitalized = 0;
   gboolean word_start = TRUE;
   for (gsize i = l->start; i < l->end;) {
-    if (i + 8 <= l->end) {
-      /* Eight bytes of printable ASCII and spaces (most of a line): the word starts are the
-       * letters after a space, counted all at once.  Bit 7 of each byte of these sums tells
-       * where its low seven bits stand, no sum carrying into the next byte. */
-      guint64 w;
-      memcpy(&w, t + i, 8);
-      guint64 low7 = w & lows;
-      if (((w | (low7 + ones) | ~(low7 + ones * 0x60)) & highs) == 0) {
-        guint64 spaces = ~(low7 + ones * 0x5F) & highs;        /* < 0x21 */
-        guint64 folded = w | (ones * 0x20);                     /* 'A'-'Z' to 'a'-'z' */
-        guint64 letters = (folded + ones * 0x1F) & ~(folded + ones * 0x05) & highs;
-        guint64 capitals = (w + ones * 0x3F) & ~(w + ones * 0x25) & highs;
-        guint64 starts = letters & ((spaces << 8) | (word_start ? 0x80 : 0));
-        /* Each byte of STARTS >> 7 is 0 or 1: the multiplication sums them in the top byte. */
-        l->words += (guint)(((starts >> 7) * ones) >> 56);
-        l->capitalized += (guint)((((starts & capitals) >> 7) * ones) >> 56);
-        word_start = (spaces >> 63) != 0;
-        i += 8;
+    if (i + 16 <= st->n) {
+      /* Sixteen bytes of the text, of which the line's (IN_LINE) are printable ASCII and
+       * spaces (most of a line): the word starts are the letters after a space, counted all
+       * at once. */
+      V16Unsigned v;
+      memcpy(&v, t + i, 16);
+      gsize left = l->end - i;
+      guint in_line = left >= 16 ? 0xFFFF : (1u << left) - 1;
+      if ((v16_bits((V16)(v + 1) > 0x20) & in_line) == in_line) { /* 0x20-0x7E */
+        guint spaces = v16_bits((V16)(v == ' '));
+        guint letters = v16_bits((V16)((v | 0x20) + 0x1F) < -102); /* 'a'-'z' folded */
+        guint capitals = v16_bits((V16)(v + 0x3F) < -102);         /* 'A'-'Z' */
+        guint starts = letters & (spaces << 1 | (word_start ? 1u : 0u)) & in_line;
+        guint32 counts = bits_set_halves(starts | (starts & capitals) << 16);
+        l->words += counts & 0xFFFF;
+        l->capitalized += counts >> 16;
+        word_start = (spaces >> 15) != 0;
+        i += MIN(left, 16);
         continue;
       }
     }
@@ -289,8 +304,9 @@ static gboolean line_ends_sentence(const WsState *st, WsLine *l) {
   return l->ends_sentence;
 }
 
-/* Decides the paragraph's line breaks and hands its waiting runs to the edit. */
-static gboolean flush_paragraph(WsState *st) {
+/* Decides the line breaks of a paragraph of several lines, or with waiting runs, and hands
+ * them and its waiting runs to the edit, in order. */
+static G_NO_INLINE gboolean flush_lines(WsState *st) {
   guint n_lines = st->n_lines;
   WsLine *lines = st->lines;
   gboolean wrapped = FALSE;
@@ -302,29 +318,45 @@ static gboolean flush_paragraph(WsState *st) {
     wrapped = long_lines * 2 > n_lines - 1;
   }
   gboolean ok = TRUE;
-  for (guint r = 0; ok && r < st->n_runs; r++) {
-    const WsRun *run = &st->runs[r];
-    if (!run->line_break) {
-      ok = put_run(st, run->start, run->end, " ");
-      continue;
+  const WsRun *runs = st->runs;
+  guint r = 0;
+  /* Line breaks that stay, and are one "\n" each already, have nothing to do: then only the
+   * waiting runs are visited. */
+  if (wrapped || (st->whitespace && st->odd_breaks)) {
+    for (guint k = 0; ok && k + 1 < n_lines; k++) {
+      WsLine *line = &lines[k], *next = &lines[k + 1];
+      for (; ok && r < st->n_runs && runs[r].start < line->end; r++)
+        ok = put_run(st, runs[r].start, runs[r].end, " ");
+      if (!ok) break;
+      /* The title test, which reads the whole line, last. */
+      gboolean join = wrapped && line_is_long(line, widest) && !line_is_bullet(st, next) &&
+                      !(line_ends_sentence(st, line) && !line_is_long(next, widest)) &&
+                      !line_is_title(st, line);
+      if (join)
+        ok = put_run(st, line->end, next->start, " ");
+      else if (st->whitespace)
+        ok = put_run(st, line->end, next->start, "\n");
     }
-    WsLine *line = &lines[run->line], *next = &lines[run->line + 1];
-    /* The title test, which reads the whole line, last. */
-    gboolean join = wrapped && line_is_long(line, widest) && !line_is_bullet(st, next) &&
-                    !(line_ends_sentence(st, line) && !line_is_long(next, widest)) &&
-                    !line_is_title(st, line);
-    if (join)
-      ok = put_run(st, run->start, run->end, " ");
-    else if (st->whitespace)
-      ok = put_run(st, run->start, run->end, "\n");
   }
+  for (; ok && r < st->n_runs; r++) ok = put_run(st, runs[r].start, runs[r].end, " ");
   st->n_runs = 0;
   st->n_lines = 0;
+  st->odd_breaks = FALSE;
   return ok;
 }
 
+/* Ends the current paragraph: flush_lines(), but for a paragraph of one line without waiting
+ * runs (a headline, or a paragraph of single spaces between words), which has nothing to do. */
+static inline gboolean flush_paragraph(WsState *st) {
+  if (st->n_runs == 0 && st->n_lines <= 1) { /* and so no line break */
+    st->n_lines = 0;
+    return TRUE;
+  }
+  return flush_lines(st);
+}
+
 /* Handles the whitespace run [S, E) holding NEWLINES line breaks. */
-static gboolean handle_run(WsState *st, gsize s, gsize e, guint newlines) {
+static G_ALWAYS_INLINE inline gboolean handle_run(WsState *st, gsize s, gsize e, guint newlines) {
   if (s == 0 || e == st->n) {
     /* Around the document: removed.  At the end, the last line and paragraph end too. */
     if (e == st->n) {
@@ -339,13 +371,13 @@ static gboolean handle_run(WsState *st, gsize s, gsize e, guint newlines) {
   }
   if (newlines == 0) {
     st->uncounted += e - s - 1; /* a run inside a line counts as one character */
-    if (st->whitespace && !(e - s == 1 && st->t[s] == ' ')) add_run(st, s, e, 0, FALSE);
+    if (st->whitespace && !(e - s == 1 && st->t[s] == ' ')) add_run(st, s, e);
     return TRUE;
   }
   end_line(st, s);
   start_line(st, e);
   if (newlines == 1) {
-    add_run(st, s, e, st->n_lines - 1, TRUE);
+    st->odd_breaks |= !(e - s == 1 && st->t[s] == '\n');
     return TRUE;
   }
   if (!flush_paragraph(st)) return FALSE;
@@ -378,7 +410,33 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
     while (k < n_stops && stops[k] < i) k++;
     if (k == n_stops) break;
     i = stops[k];
+    guchar c = t[i];
     gsize len;
+    /* The commonest stops first: one or two line feeds between lines of words (a run of its
+     * own, followed by printable ASCII), and the lead byte of a character that starts no
+     * white space, whose continuation bytes are the next stops (the text is valid UTF-8). */
+    if (c == '\n' && i > 0) {
+      gsize e = i + 1 + (t[i + 1] == '\n');
+      if ((guchar)(t[e] - 0x21) < 0x5E) {
+        if (e == i + 1) { /* a line break inside the paragraph, "\n" already */
+          end_line(&st, i);
+          start_line(&st, e);
+        } else {
+          ok = handle_run(&st, i, e, 2);
+        }
+        k += e - i; /* each line feed is a stop */
+        i = e;
+        continue;
+      }
+    }
+    if (c >= 0x80 && !(c == 0xC2 || c == 0xE1 || c == 0xE3 ||
+                       (c == 0xE2 && ws_kind(t, i, n, &len) != WS_NONE))) {
+      len = clean_utf8_len(c);
+      st.uncounted += len - 1;
+      i += len;
+      k += len;
+      continue;
+    }
     WsKind kind = ws_kind(t, i, n, &len);
     if (kind == WS_NONE) {
       /* Other text: controls, DEL, non-ASCII (whose continuation bytes are no characters). */
