@@ -204,21 +204,23 @@ static inline guint alnum_bits(const char *p, guint *letters) {
   return v16_bits(letter | digit);
 }
 
-/* The end of the run of ASCII letters and digits starting at T[J] (of a text of N bytes);
- * *ALPHA is set when it holds a letter.  Sixteen bytes at once when they lie in the text
- * and the run ends there (most words), else a byte at a time (the NUL after the text stops
- * the run). */
-static inline gsize ascii_word_end(const char *t, gsize n, gsize j, gboolean *alpha) {
-  if (j + 16 <= n) {
+/* ascii_word_end() past its first sixteen bytes: the end of the run of ASCII letters and
+ * digits from T[J], *ALPHA set when it or the bytes before it (LETTER) hold a letter.
+ * Sixteen bytes at once while they lie in the text, then a byte at a time (the NUL after
+ * the text stops the run). */
+G_NO_INLINE static gsize ascii_word_rest(const char *t, gsize n, gsize j, gboolean letter,
+                                         gboolean *alpha) {
+  for (; j + 16 <= n; j += 16) {
     guint letters, other = ~alnum_bits(t + j, &letters) & 0xFFFF;
     if (other != 0) {
       guint k = (guint)__builtin_ctz(other);
-      *alpha = (letters & ((1u << k) - 1)) != 0;
+      *alpha = letter || (letters & ((1u << k) - 1)) != 0;
       return j + k;
     }
+    letter |= letters != 0;
   }
   while ((guchar)(t[j] - '0') < 10) j++; /* a number, or the digits before letters (5th) */
-  *alpha = ascii_word[(guchar)t[j]] != 0;
+  *alpha = letter || ascii_word[(guchar)t[j]] != 0;
   /* Four bytes a round, without a loop test each (a word byte is never the last byte). */
   for (;; j += 4) {
     if (ascii_word[(guchar)t[j]] == 0) return j;
@@ -226,6 +228,18 @@ static inline gsize ascii_word_end(const char *t, gsize n, gsize j, gboolean *al
     if (ascii_word[(guchar)t[j + 2]] == 0) return j + 2;
     if (ascii_word[(guchar)t[j + 3]] == 0) return j + 3;
   }
+}
+
+/* The end of the run of ASCII letters and digits starting at T[J] (of a text of N bytes);
+ * *ALPHA is set when it holds a letter.  Sixteen bytes at once when they lie in the text
+ * and the run ends there (most words), else ascii_word_rest(). */
+static inline gsize ascii_word_end(const char *t, gsize n, gsize j, gboolean *alpha) {
+  if (j + 16 > n) return ascii_word_rest(t, n, j, FALSE, alpha);
+  guint letters, other = ~alnum_bits(t + j, &letters) & 0xFFFF;
+  if (other == 0) return ascii_word_rest(t, n, j + 16, letters != 0, alpha);
+  guint k = (guint)__builtin_ctz(other);
+  *alpha = (letters & ((1u << k) - 1)) != 0;
+  return j + k;
 }
 
 /* What a byte is to the scan: whitespace, the start of a word, punctuation; and after a
@@ -1013,12 +1027,15 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
 /* ---- Leaving plain stretches out ------------------------------------------------ */
 
 /* One bit for each of the sixteen bytes at P that may be a decision (see next_decision()),
- * the first byte lowest, and for a few more: a control or a byte from 0x80 (V is then below
- * 0x20, signed), ! ) (V | 0x08 is ')'), . ? and also / > (V | 0x11 is '?'). */
+ * the first byte lowest, and for a few more: a control or the first byte of a character
+ * from 0x80 (in [0xC0, 0x20) counted round from 0xC0: V + 0xC0 is then below 0x60, read as
+ * offset by 0x80), ! ) (V | 0x08 is ')'), . ? and also / > (V | 0x11 is '?'). */
 static inline guint decision_bits(const char *p) {
-  V16 v;
-  memcpy(&v, p, 16);
-  return v16_bits((V16)(v < 0x20) | (V16)((v | 0x08) == ')') | (V16)((v | 0x11) == '?'));
+  V16Unsigned u; /* added to unsigned: a signed byte's overflow would be undefined */
+  memcpy(&u, p, 16);
+  V16 v = (V16)u;
+  return v16_bits((V16)((V16)(u + 0xC0) < (gint8)(0x60 - 0x80)) | (V16)((v | 0x08) == ')') |
+                  (V16)((v | 0x11) == '?'));
 }
 
 /* Whether the byte from 0x80 at T[I] starts a character the sentence rules decide on: an
@@ -1100,13 +1117,14 @@ static inline gsize chunk_start(const char *t, gsize lo, gsize e) {
 
 /* The start of the chunk that ends at E (after E1), or E1 when it reaches back to E1;
  * *PLAIN is set when it is ASCII letters and digits only, and *LETTER when it holds a
- * letter besides.  The sixteen bytes before E at once when its start is there, else a byte
- * at a time while it may be plain. */
+ * letter besides.  The sixteen bytes before E at once, then, when they are all letters and
+ * digits, a byte at a time while it may be plain. */
 static inline gsize chunk_before(const char *t, gsize e1, gsize e, gboolean *plain,
                                  gboolean *letter) {
   *plain = FALSE;
   *letter = FALSE;
   gsize s = e;
+  guint8 kinds = 0; /* ASCII_DIGIT, ASCII_LETTER: what the bytes from S on hold */
   if (e >= e1 + 16) {
     guint letters, other = ~alnum_bits(t + e - 16, &letters) & 0xFFFF;
     if (other != 0) {
@@ -1117,8 +1135,9 @@ static inline gsize chunk_before(const char *t, gsize e1, gsize e, gboolean *pla
       *letter = (letters >> (last + 1)) != 0;
       return s;
     }
+    s = e - 16; /* all sixteen are letters or digits */
+    kinds = letters != 0 ? ASCII_LETTER : ASCII_DIGIT;
   }
-  guint8 kinds = 0;
   for (; s > e1; s--) {
     guint8 w = ascii_word[(guchar)t[s - 1]];
     if (w == 0) {
