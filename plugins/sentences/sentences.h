@@ -77,11 +77,13 @@ typedef struct {
  * When SPARSE, stretches of tokens that no sentence rule looks at are left out: each
  * starts after a plain word (ASCII letters and digits, not a number of one to three
  * digits, white space before it and a space after it) and ends with a plain chunk (the
- * same, between spaces); it holds no line break, no . ! ? ) and no end mark from 0x80,
+ * same, between spaces); it holds no line break, no ! ?, no end mark from 0x80, no period
+ * but those between two ASCII letters or two digits inside a word or number (U.S, 1.5),
+ * no ) within six bytes of white space or of a character from 0x80 (a list item's "a)"),
  * and ends before the chunk (bytes between spaces) of the next of those, and before the
- * last chunk with a token before a line break (TokenArray.gaps lists them).  Splitting sentences on such tokens gives the same
- * sentences and paragraphs as on all of them (sentences.c counts left-out tokens where a
- * rule needs them). */
+ * last chunk with a token before a line break (TokenArray.gaps lists them).  Splitting
+ * sentences on such tokens gives the same sentences and paragraphs as on all of them
+ * (sentences.c counts left-out tokens where a rule needs them). */
 void sentences_tokenize(const char *text, gsize len, gboolean sparse, TokenArray *tokens);
 /* Frees the arrays of TOKENS (not TOKENS itself). */
 void sentences_tokens_free(TokenArray *tokens);

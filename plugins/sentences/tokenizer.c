@@ -27,8 +27,8 @@
  * comes before it and whether it may start a list marker (sentences.h).
  *
  * Without the token layer, the sentences need only the tokens near a decision: an end
- * mark, a possible abbreviation or list item (. ! ? ) and the end marks from 0x80), a line
- * break.  The sparse scan (scan_sparse()) takes every token up to the first plain word after
+ * mark, a possible abbreviation or list item (. ! ? and the end marks from 0x80, but for
+ * periods inside words and numbers; a ) near white space), a line break.  The sparse scan (scan_sparse()) takes every token up to the first plain word after
  * a decision, finds the next decision 32 bytes at a time, and leaves out the words between
  * up to the decision's chunk (bytes between spaces; for a line break, the chunk before it);
  * it resumes there.
@@ -1055,18 +1055,54 @@ static inline gboolean high_decision(const char *t, gsize i) {
   }
 }
 
-/* Whether the byte at T[I] is a decision (next_decision()). */
-static inline gboolean is_decision(const char *t, gsize i) {
-  guchar c = (guchar)t[i];
-  if (c >= 0x80) return high_decision(t, i);
-  return c < 0x20 || c == '.' || c == '!' || c == '?' || c == ')';
+/* Whether the digits that end before T[E] follow an apostrophe or a byte from 0x80. */
+G_NO_INLINE static gboolean after_apostrophe_digits(const char *t, gsize e) {
+  while (e > 0 && g_ascii_isdigit(t[e - 1])) e--;
+  return e > 0 && (t[e - 1] == '\'' || (guchar)t[e - 1] >= 0x80);
 }
 
-/* The first byte at or after I (before N) that the sentence rules may decide on, or N: a
- * line break or another control, . ! ? and the end marks from 0x80 (high_decision()),
- * and ) (list items "a)", "1)").  32 bytes at a time (the last ones as the 32 that end at
- * N); the few bytes decision_bits() marks besides (those of other characters from 0x80,
- * / >) are looked at one by one. */
+/* Whether the period at T[I] (I > 0) may be a decision: not when it sits between two ASCII
+ * letters (U.S, a.m) or two ASCII digits (1.5), where a word or number takes it in (the
+ * main loop and scan_word() join them) or, after "'s" and the like, it is a token that
+ * a letter follows without a space, which ends nothing; but between digits after an
+ * apostrophe ("'90.5": "'90" is a token of its own) or a byte from 0x80 (’90) it is a
+ * period token, which ends a sentence before footnote numbers ("… '90.5 Then"). */
+static inline gboolean period_decision(const char *t, gsize i) {
+  guint8 before = ascii_word[(guchar)t[i - 1]];
+  if (before == 0 || ascii_word[(guchar)t[i + 1]] != before) return TRUE;
+  return before == ASCII_DIGIT && after_apostrophe_digits(t, i - 1);
+}
+
+/* Whether the ) at T[I] may be a decision: only as the end of a list item's marker ("a)",
+ * "1.)", "-12)", "•3)"), which starts after white space (or the start of the text) at most
+ * five bytes of ASCII before it (a bullet, three digits, a period), or after a character
+ * from 0x80 (a bullet, a space of its own).  Every other ) is a closing bracket, which
+ * the rules look at only after an end mark or at the end of a line: the scans from those
+ * decisions take it. */
+static inline gboolean paren_decision(const char *t, gsize i) {
+  if (i < 6) return TRUE;
+  for (gsize k = i - 6; k < i; k++)
+    if ((guchar)t[k] <= ' ' || (guchar)t[k] >= 0x7F) return TRUE;
+  return FALSE;
+}
+
+/* Whether the byte at T[I] (I > 0) is a decision (next_decision()).  Always inlined, as
+ * next_decision() asks it for every byte decision_bits() marks. */
+G_ALWAYS_INLINE static inline gboolean is_decision(const char *t, gsize i) {
+  guchar c = (guchar)t[i];
+  if (c >= 0x80) return high_decision(t, i);
+  if (c == '.') return period_decision(t, i);
+  if (c == ')') return paren_decision(t, i);
+  return c < 0x20 || c == '!' || c == '?';
+}
+
+/* The first byte at or after I (I > 0, before N) that the sentence rules may decide on, or
+ * N: a line break or another control, ! ? and the end marks from 0x80 (high_decision()), a
+ * period but one inside a word or number (period_decision()), and a ) that may end a list
+ * item's marker ("a)", "1)": paren_decision()).  32 bytes at a time (the last ones as the
+ * 32 that end at N); the few bytes decision_bits() marks besides (those of other characters
+ * from 0x80, / >, and the periods and brackets that are no decision) are looked at one by
+ * one. */
 static gsize next_decision(const char *t, gsize i, gsize n) {
   for (; i + 32 <= n; i += 32) {
     guint32 bits = decision_bits(t + i) | decision_bits(t + i + 16) << 16;
