@@ -132,16 +132,18 @@ static inline gboolean is_end_mark(const Splitter *sp, gsize k) {
   return m == MARK_PERIOD || m == MARK_ELLIPSIS || m == MARK_BANG;
 }
 
-/* "[...]" or "[…]": words left out of a quotation, not the end of a sentence. */
+/* The ellipsis K is "[...]" or "[…]": words left out of a quotation, not the end of a
+ * sentence. */
 static gboolean bracketed_ellipsis(const Splitter *sp, gsize k) {
-  return is_ellipsis(sp, k) && k > 0 && k + 1 < sp->n_tok && !sp->tok[k].space &&
-         !sp->tok[k + 1].space && sp->text[sp->span[k - 1].start] == '[' &&
-         tok_len(sp, k - 1) == 1 && sp->text[sp->span[k + 1].start] == ']';
+  return k > 0 && k + 1 < sp->n_tok && !sp->tok[k].space && !sp->tok[k + 1].space &&
+         sp->text[sp->span[k - 1].start] == '[' && tok_len(sp, k - 1) == 1 &&
+         sp->text[sp->span[k + 1].start] == ']';
 }
 
 static inline gboolean is_terminator(const Splitter *sp, gsize k) {
   if (sp->tok[k].flags & TOKEN_FLAG_ITEM_MARK) return FALSE;
-  return (is_end_mark(sp, k) && !bracketed_ellipsis(sp, k)) || is_abbrev(sp, k);
+  if (is_ellipsis(sp, k)) return !bracketed_ellipsis(sp, k);
+  return is_end_mark(sp, k) || is_abbrev(sp, k);
 }
 
 /* A full stop of the scripts that write none or little space after it (。．！？). */
@@ -383,6 +385,14 @@ static guint count_chars(const char *s, gsize len) {
     guint64 word;
     memcpy(&word, s + i, 8);
     n += 8 - continuation_bytes(word);
+  }
+  if (i < len && len >= 8) {
+    /* The last bytes, as the end of the eight that end at LEN, those before I shifted
+     * out (the first byte is the lowest once read little-endian). */
+    guint64 word;
+    memcpy(&word, s + len - 8, 8);
+    gsize rest = len - i;
+    return n + (guint)rest - continuation_bytes(GUINT64_FROM_LE(word) >> (8 * (8 - rest)));
   }
   for (; i < len; i++) n += ((guchar)s[i] & 0xC0) != 0x80;
   return n;
