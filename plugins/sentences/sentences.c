@@ -706,16 +706,14 @@ static void split_paragraph(Splitter *sp) {
   find_list_items(sp);
   gsize a = sp->para_first, b = sp->para_last;
   gsize s = a, i = a;
+  sp->tok[b].flags |= TOKEN_FLAG_BEFORE_HARD; /* the paragraph's end: the passes stop there */
   while (i <= b) {
     /* Most tokens start no list item, cannot end a sentence (no end mark, no
-     * abbreviation) and come before no hard line break: pass them by. */
+     * abbreviation) and come before no hard line break: pass them by, up to the
+     * paragraph's last token at most. */
     const guint8 stop =
         TOKEN_FLAG_ITEM_START | TOKEN_FLAG_END | TOKEN_FLAG_ABBREV | TOKEN_FLAG_BEFORE_HARD;
-    const Token *tok = sp->tok;
-    while (i + 4 <= b &&
-           !((tok[i].flags | tok[i + 1].flags | tok[i + 2].flags | tok[i + 3].flags) & stop))
-      i += 4; /* four at a time, then one by one */
-    while (i < b && !(tok[i].flags & stop)) i++;
+    while (!(sp->tok[i].flags & stop)) i++;
     if ((sp->tok[i].flags & TOKEN_FLAG_ITEM_START) && i > s) {
       add_sentence_before(sp, s, i);
       s = i;

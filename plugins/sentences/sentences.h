@@ -23,7 +23,8 @@ enum {
   TOKEN_FLAG_MULTI = 1 << 2,   /* of those, one with inner periods ("U.S.", "a.m.") */
   TOKEN_FLAG_HARD = 1 << 3,    /* a line break before this token ends a sentence */
   TOKEN_FLAG_END = 1 << 4,     /* . … ! ? (MARK_PERIOD, MARK_ELLIPSIS, MARK_BANG) */
-  TOKEN_FLAG_BEFORE_HARD = 1 << 5, /* the next token has TOKEN_FLAG_HARD */
+  TOKEN_FLAG_BEFORE_HARD = 1 << 5, /* the next token has TOKEN_FLAG_HARD, or this one ends
+                                    * its paragraph (sentences.c sets both) */
   /* Enumerated lists ("1. … 2. …", "a) … b) …", "• 9. … • 10. …"), found by sentences.c: */
   TOKEN_FLAG_ITEM_START = 1 << 6, /* the first token of an item's marker: a sentence starts */
   TOKEN_FLAG_ITEM_MARK = 1 << 7,  /* a token of the marker: its period ends nothing */
