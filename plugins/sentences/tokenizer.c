@@ -900,13 +900,18 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
       }
       /* The commonest of the others: a word before a period (an abbreviation's, or one of
        * its own), where neither a URL nor an e-mail address starts.  scan_token() takes
-       * the rest the same way. */
+       * the rest the same way.  A period of its own that does not start ".." is taken
+       * here too, as ascii_punct() would. */
       if (stop_byte == '.' && i < sc->email.no_email_before && !url_may_start(t, i)) {
         guint8 flags = 0;
         gsize end = ascii_word_before_period(t, i, j, &flags);
         if (end != 0) {
           push(tokens, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, flags, newlines, space,
                MARK_NONE);
+          if (end == j && t[j + 1] != '.') {
+            push(tokens, j, j + 1, TOKEN_PUNCT, 0, 0, FALSE, MARK_PERIOD);
+            end = j + 1;
+          }
           newlines = 0;
           space = t[end] == ' ';
           i = end + space;
