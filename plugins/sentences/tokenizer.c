@@ -912,8 +912,9 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
             push(tokens, j, j + 1, TOKEN_PUNCT, 0, 0, FALSE, MARK_PERIOD);
             end = j + 1;
           }
-          newlines = 0;
-          space = t[end] == ' ';
+          /* (A sentence's end comes before a line break more often than other tokens.) */
+          newlines = t[end] == '\n';
+          space = t[end] == ' ' || newlines;
           i = end + space;
           continue;
         }
