@@ -883,15 +883,18 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
       guchar stop_byte = (guchar)t[j];
       if (ends_ascii_word(t, j) && stop_byte != ':') {
         gsize end = email_at(t, n, i, &sc->email);
-        TokenKind kind = end != 0 ? TOKEN_EMAIL : alpha ? TOKEN_WORD : TOKEN_NUMBER;
-        if (end == 0) end = j;
-        push(tokens, i, end, kind, 0, newlines, space, MARK_NONE);
-        if (sparse && space && t[end] == ' ' && i >= plain_from && kind != TOKEN_EMAIL &&
-            (alpha || end - i > 3)) {
-          at->newlines = 0;
-          at->space = TRUE;
-          *plain_end = end;
-          return end;
+        if (end != 0) {
+          push(tokens, i, end, TOKEN_EMAIL, 0, newlines, space, MARK_NONE);
+        } else {
+          end = j;
+          push(tokens, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, 0, newlines, space,
+               MARK_NONE);
+          if (sparse && space && t[end] == ' ' && i >= plain_from && (alpha || end - i > 3)) {
+            at->newlines = 0;
+            at->space = TRUE;
+            *plain_end = end;
+            return end;
+          }
         }
         newlines = 0;
         space = t[end] == ' '; /* the commonest whitespace, taken here */
