@@ -166,13 +166,17 @@ static gboolean is_bullet_char(gunichar u) {
 
 static inline gboolean is_dash(const Splitter *sp, gsize k) { return mark(sp, k) == MARK_DASH; }
 
+/* (The ASCII tests below answer as GLib's Unicode ones do for ASCII, without its tables.) */
+
 static gboolean starts_upper(const Splitter *sp, gsize k) {
   gunichar u = tok_char(sp, k);
+  if (u < 0x80) return g_ascii_isupper(u);
   return g_unichar_isupper(u) || g_unichar_istitle(u);
 }
 
 static gboolean starts_digit(const Splitter *sp, gsize k) {
-  return g_unichar_isdigit(tok_char(sp, k));
+  gunichar u = tok_char(sp, k);
+  return u < 0x80 ? g_ascii_isdigit(u) : g_unichar_isdigit(u);
 }
 
 /* An opening bracket before a lowercase word: "(cited from …)" goes on a sentence. */
@@ -185,8 +189,13 @@ static gboolean bracket_before_lowercase(const Splitter *sp, gsize k) {
 /* Could token K start a sentence? */
 static gboolean plausible_start(const Splitter *sp, gsize k) {
   gunichar u = tok_char(sp, k);
-  if (g_unichar_isalpha(u)) return !g_unichar_islower(u); /* capitals and caseless scripts */
-  if (g_unichar_isdigit(u)) return TRUE;
+  if (u < 0x80) {
+    if (g_ascii_isalpha(u)) return g_ascii_isupper(u);
+    if (g_ascii_isdigit(u)) return TRUE;
+  } else {
+    if (g_unichar_isalpha(u)) return !g_unichar_islower(u); /* capitals and caseless scripts */
+    if (g_unichar_isdigit(u)) return TRUE;
+  }
   if (is_opener(sp, k)) return !bracket_before_lowercase(sp, k);
   if (g_unichar_type(u) == G_UNICODE_CURRENCY_SYMBOL || is_bullet_char(u)) return TRUE;
   return u == '#' || u == '@';
