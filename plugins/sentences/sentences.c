@@ -666,9 +666,9 @@ G_NO_INLINE static const char *line_label(const Splitter *sp, gsize s, gsize e) 
 }
 
 /* The label of the sentence from token S to token E: "sentence", or when it is a whole
- * line and the headlines option is on, line_label()'s. */
+ * line of the first two paragraphs and the headlines option is on, line_label()'s. */
 static inline const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
-  if (!sp->config->headlines) return "sentence";
+  if (!sp->config->headlines || sp->para_index > 1) return "sentence";
   gboolean line_start = s == sp->para_first || sp->tok[s].newlines >= 1;
   gboolean line_end = e == sp->para_last || (sp->tok[e + 1].flags & TOKEN_FLAG_HARD);
   if (!line_start || !line_end) return "sentence";
