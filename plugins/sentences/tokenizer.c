@@ -593,12 +593,17 @@ static const PunctInfo punct_info[128] = {
 #undef SYMBOL
 
 /* The end of the ASCII punctuation or symbol token at T[I] (an ASCII byte) that is one
- * byte, a run of periods, of hyphens or of ! and ?, with its kind and sentence role; 0 for
- * the marks that scan_token() looks further at (punct_info).  (The NUL after the text
- * stops a run.) */
+ * byte, a run of periods, of hyphens or of ! and ?, or the quote '', with its kind and
+ * sentence role; 0 for the marks that scan_token() looks further at (punct_info: a lone
+ * ', `, # and @).  (The NUL after the text stops a run.) */
 static inline gsize ascii_punct(const char *t, gsize i, TokenKind *kind, TokenMark *mark) {
   const PunctInfo *info = &punct_info[(guchar)t[i] & 0x7F];
-  if (!info->taken) return 0;
+  if (!info->taken) {
+    if (t[i] != '\'' || t[i + 1] != '\'') return 0;
+    *kind = TOKEN_PUNCT; /* '' as scan_token() takes it */
+    *mark = MARK_QUOTE;
+    return i + 2;
+  }
   gsize end = i + 1;
   *kind = (TokenKind)info->kind;
   *mark = (TokenMark)info->mark;
