@@ -718,7 +718,7 @@ static void split_paragraph(Splitter *sp) {
   find_list_items(sp);
   gsize a = sp->para_first, b = sp->para_last;
   gsize s = a, i = a;
-  sp->tok[b].flags |= TOKEN_FLAG_BEFORE_HARD; /* the paragraph's end: the passes stop there */
+  sp->tok[b].flags |= TOKEN_FLAG_BEFORE_HARD; /* the paragraph's end: the pass stops there */
   while (i <= b) {
     /* Most tokens start no list item, cannot end a sentence (no end mark, no
      * abbreviation) and come before no hard line break: pass them by, up to the

@@ -28,10 +28,10 @@
  *
  * Without the token layer, the sentences need only the tokens near a decision: an end
  * mark, a possible abbreviation or list item (. ! ? and the end marks from 0x80, but for
- * periods inside words and numbers; a ) near white space), a line break.  The sparse scan (scan_sparse()) takes every token up to the first plain word after
- * a decision, finds the next decision 32 bytes at a time, and leaves out the words between
- * up to the decision's chunk (bytes between spaces; for a line break, the chunk before it);
- * it resumes there.
+ * periods inside words and numbers; a ) near white space), a line break.  The sparse scan
+ * (scan_sparse()) takes every token up to the first plain word after a decision, finds the
+ * next decision 32 bytes at a time, and leaves out the words between up to the decision's
+ * chunk (bytes between spaces; for a line break, the chunk before it); it resumes there.
  * Tokens never span white space, so the scan may resume after any space, and sentences.c
  * tokenizes a stretch again where a rule counts its tokens.
  */
@@ -1161,8 +1161,8 @@ static inline gsize chunk_start(const char *t, gsize lo, gsize e) {
 
 /* The start of the chunk that ends at E (after E1), or E1 when it reaches back to E1;
  * *PLAIN is set when it is ASCII letters and digits only, and *LETTER when it holds a
- * letter besides.  The sixteen bytes before E at once, then, when they are all letters and
- * digits, a byte at a time while it may be plain. */
+ * letter besides.  The sixteen bytes before E at once when they lie after E1, then (when
+ * they are all letters and digits) or else a byte at a time while it may be plain. */
 static inline gsize chunk_before(const char *t, gsize e1, gsize e, gboolean *plain,
                                  gboolean *letter) {
   *plain = FALSE;
