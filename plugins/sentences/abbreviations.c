@@ -1,9 +1,10 @@
 /* copydesk — sentences: the static word lists behind the sentence rules.
  *
- * Every table is sorted by strcmp() and searched by binary search;
- * sentences_tables_init() verifies the order (and that every abbreviation is short enough
- * and starts with an ASCII byte) and fills the table of the abbreviations' first bytes,
- * lengths and last bytes when the plugin is created.
+ * Every table is sorted by strcmp() (so no word is in one twice); the word lists are
+ * searched by binary search, the abbreviations in a hash table.  sentences_tables_init()
+ * verifies the order (and that every abbreviation is short enough and starts with an ASCII
+ * byte) and fills the hash table and the table of the abbreviations' first bytes, lengths
+ * and last bytes when the plugin is created.
  */
 #include <string.h>
 
@@ -114,42 +115,51 @@ static inline int compare_word(const char *s, gsize len, const char *word) {
   return word[len] == '\0' ? 0 : -1;
 }
 
-/* The index of the LEN bytes at S in the N sorted entries of TABLE, each STRIDE bytes
- * and starting with its word, or -1.  An inline binary search: the tokenizer asks for
- * every word before a period, and bsearch()'s callback and strncmp() cost more than
- * the comparisons themselves. */
-static inline gssize find_word(const void *table, gsize n, gsize stride, const char *s,
-                               gsize len) {
+/* TRUE when the LEN bytes at S are one of the N sorted words of LIST.  An inline binary
+ * search: bsearch()'s callback and strncmp() cost more than the comparisons themselves. */
+static gboolean in_list(const char *const *list, gsize n, const char *s, gsize len) {
+  if (len == 0 || len > 32) return FALSE;
   gsize lo = 0, hi = n;
   while (lo < hi) {
     gsize mid = lo + (hi - lo) / 2;
-    const char *word = *(const char *const *)(const void *)((const char *)table + mid * stride);
-    int c = compare_word(s, len, word);
-    if (c == 0) return (gssize)mid;
+    int c = compare_word(s, len, list[mid]);
+    if (c == 0) return TRUE;
     if (c < 0)
       hi = mid;
     else
       lo = mid + 1;
   }
-  return -1;
+  return FALSE;
 }
 
-static gboolean in_list(const char *const *list, gsize n, const char *s, gsize len) {
-  if (len == 0 || len > 32) return FALSE;
-  return find_word(list, n, sizeof list[0], s, len) >= 0;
+/* The LEN bytes at S (1 to ABBREVIATION_MAX) as one number, the first byte lowest: words
+ * without a NUL byte have equal numbers only when they are equal. */
+static inline guint64 word_key(const char *s, gsize len) {
+  guint64 key = 0;
+  for (gsize k = len; k-- > 0;) key = key << 8 | (guchar)s[k];
+  return key;
 }
 
-/* For each ASCII first byte, the first of the abbreviations that start with it and how
- * many do (filled with abbreviation_shapes). */
-static guint8 abbreviation_from[128], abbreviation_count[128];
-G_STATIC_ASSERT(G_N_ELEMENTS(abbreviations) <= 255);
+/* The abbreviations by word_key(), hashed with open addressing into a table that is at most
+ * a third full (filled once by sentences_tables_init()): each slot's key (0: empty) and
+ * class. */
+enum { ABBREVIATION_SLOT_BITS = 9, ABBREVIATION_SLOTS = 1 << ABBREVIATION_SLOT_BITS };
+G_STATIC_ASSERT(G_N_ELEMENTS(abbreviations) * 3 <= ABBREVIATION_SLOTS);
+static guint64 abbreviation_keys[ABBREVIATION_SLOTS];
+static guint8 abbreviation_classes[ABBREVIATION_SLOTS];
 
-/* The class of the LEN bytes at S, searched among the abbreviations with its first byte. */
-static AbbrevClass abbreviation_class(const char *s, gsize len) {
-  guchar c = (guchar)s[0];
-  const Abbreviation *range = abbreviations + abbreviation_from[c];
-  gssize found = find_word(range, abbreviation_count[c], sizeof abbreviations[0], s, len);
-  return found >= 0 ? range[found].cls : ABBR_NONE;
+/* The slot where the search for KEY starts (Fibonacci hashing: the top bits of a product). */
+static inline gsize key_slot(guint64 key) {
+  return (gsize)((key * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15)) >> (64 - ABBREVIATION_SLOT_BITS));
+}
+
+/* The class of the LEN bytes at S (1 to ABBREVIATION_MAX), or ABBR_NONE. */
+static inline AbbrevClass abbreviation_class(const char *s, gsize len) {
+  guint64 key = word_key(s, len);
+  for (gsize i = key_slot(key);; i = (i + 1) % ABBREVIATION_SLOTS) {
+    if (abbreviation_keys[i] == key) return (AbbrevClass)abbreviation_classes[i];
+    if (abbreviation_keys[i] == 0) return ABBR_NONE;
+  }
 }
 
 /* For each ASCII first byte and each length, bit (B & 31) set for the last byte B of each
@@ -208,14 +218,16 @@ gboolean sentences_tables_init(void) {
   if (!sorted(starters, G_N_ELEMENTS(starters)) || !sorted(time_zones, G_N_ELEMENTS(time_zones)) ||
       !sorted(dates, G_N_ELEMENTS(dates)))
     return FALSE;
-  /* Sorted: the abbreviations with one first byte are together. */
   if (g_once_init_enter(&shapes_done)) {
-    for (gsize i = G_N_ELEMENTS(abbreviations); i-- > 0;) { /* last to first: FROM ends first */
-      guchar c = (guchar)abbreviations[i].word[0];
-      gsize len = strlen(abbreviations[i].word);
-      abbreviation_shapes[c][len] |= 1u << ((guchar)abbreviations[i].word[len - 1] & 31);
-      abbreviation_from[c] = (guint8)i;
-      abbreviation_count[c]++;
+    for (gsize i = 0; i < G_N_ELEMENTS(abbreviations); i++) {
+      const char *word = abbreviations[i].word;
+      gsize len = strlen(word);
+      abbreviation_shapes[(guchar)word[0]][len] |= 1u << ((guchar)word[len - 1] & 31);
+      guint64 key = word_key(word, len);
+      gsize slot = key_slot(key);
+      while (abbreviation_keys[slot] != 0) slot = (slot + 1) % ABBREVIATION_SLOTS;
+      abbreviation_keys[slot] = key;
+      abbreviation_classes[slot] = (guint8)abbreviations[i].cls;
     }
     g_once_init_leave(&shapes_done, 1);
   }

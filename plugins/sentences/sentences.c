@@ -35,6 +35,7 @@
 
 #include "sentences.h"
 #include "sorted.h"
+#include "v16.h"
 #include "work_pool.h"
 
 typedef enum {
@@ -132,16 +133,18 @@ static inline gboolean is_end_mark(const Splitter *sp, gsize k) {
   return m == MARK_PERIOD || m == MARK_ELLIPSIS || m == MARK_BANG;
 }
 
-/* "[...]" or "[…]": words left out of a quotation, not the end of a sentence. */
+/* The ellipsis K is "[...]" or "[…]": words left out of a quotation, not the end of a
+ * sentence. */
 static gboolean bracketed_ellipsis(const Splitter *sp, gsize k) {
-  return is_ellipsis(sp, k) && k > 0 && k + 1 < sp->n_tok && !sp->tok[k].space &&
-         !sp->tok[k + 1].space && sp->text[sp->span[k - 1].start] == '[' &&
-         tok_len(sp, k - 1) == 1 && sp->text[sp->span[k + 1].start] == ']';
+  return k > 0 && k + 1 < sp->n_tok && !sp->tok[k].space && !sp->tok[k + 1].space &&
+         sp->text[sp->span[k - 1].start] == '[' && tok_len(sp, k - 1) == 1 &&
+         sp->text[sp->span[k + 1].start] == ']';
 }
 
 static inline gboolean is_terminator(const Splitter *sp, gsize k) {
   if (sp->tok[k].flags & TOKEN_FLAG_ITEM_MARK) return FALSE;
-  return (is_end_mark(sp, k) && !bracketed_ellipsis(sp, k)) || is_abbrev(sp, k);
+  if (is_ellipsis(sp, k)) return !bracketed_ellipsis(sp, k);
+  return is_end_mark(sp, k) || is_abbrev(sp, k);
 }
 
 /* A full stop of the scripts that write none or little space after it (。．！？). */
@@ -164,13 +167,17 @@ static gboolean is_bullet_char(gunichar u) {
 
 static inline gboolean is_dash(const Splitter *sp, gsize k) { return mark(sp, k) == MARK_DASH; }
 
+/* (The ASCII tests below answer as GLib's Unicode ones do for ASCII, without its tables.) */
+
 static gboolean starts_upper(const Splitter *sp, gsize k) {
   gunichar u = tok_char(sp, k);
+  if (u < 0x80) return g_ascii_isupper(u);
   return g_unichar_isupper(u) || g_unichar_istitle(u);
 }
 
 static gboolean starts_digit(const Splitter *sp, gsize k) {
-  return g_unichar_isdigit(tok_char(sp, k));
+  gunichar u = tok_char(sp, k);
+  return u < 0x80 ? g_ascii_isdigit(u) : g_unichar_isdigit(u);
 }
 
 /* An opening bracket before a lowercase word: "(cited from …)" goes on a sentence. */
@@ -183,8 +190,13 @@ static gboolean bracket_before_lowercase(const Splitter *sp, gsize k) {
 /* Could token K start a sentence? */
 static gboolean plausible_start(const Splitter *sp, gsize k) {
   gunichar u = tok_char(sp, k);
-  if (g_unichar_isalpha(u)) return !g_unichar_islower(u); /* capitals and caseless scripts */
-  if (g_unichar_isdigit(u)) return TRUE;
+  if (u < 0x80) {
+    if (g_ascii_isalpha(u)) return g_ascii_isupper(u);
+    if (g_ascii_isdigit(u)) return TRUE;
+  } else {
+    if (g_unichar_isalpha(u)) return !g_unichar_islower(u); /* capitals and caseless scripts */
+    if (g_unichar_isdigit(u)) return TRUE;
+  }
   if (is_opener(sp, k)) return !bracket_before_lowercase(sp, k);
   if (g_unichar_type(u) == G_UNICODE_CURRENCY_SYMBOL || is_bullet_char(u)) return TRUE;
   return u == '#' || u == '@';
@@ -367,15 +379,17 @@ static inline guint continuation_bytes(guint64 word) {
 
 /* Characters in the LEN bytes at S: every byte starts one but a continuation byte. */
 static guint count_chars(const char *s, gsize len) {
-  const guint64 high = G_GUINT64_CONSTANT(0x8080808080808080);
   guint n = 0;
   gsize i = 0;
-  /* 32 bytes at a time; most such blocks are ASCII, told by one test. */
+  /* 32 bytes at a time; most such blocks are ASCII, told by one vector test. */
   for (; i + 32 <= len; i += 32) {
+    n += 32;
+    V16 a, b;
+    memcpy(&a, s + i, 16);
+    memcpy(&b, s + i + 16, 16);
+    if (v16_bits((V16)((a | b) < 0)) == 0) continue;
     guint64 w[4];
     memcpy(w, s + i, 32);
-    n += 32;
-    if (((w[0] | w[1] | w[2] | w[3]) & high) == 0) continue;
     n -= continuation_bytes(w[0]) + continuation_bytes(w[1]) + continuation_bytes(w[2]) +
          continuation_bytes(w[3]);
   }
@@ -383,6 +397,14 @@ static guint count_chars(const char *s, gsize len) {
     guint64 word;
     memcpy(&word, s + i, 8);
     n += 8 - continuation_bytes(word);
+  }
+  if (i < len && len >= 8) {
+    /* The last bytes, as the end of the eight that end at LEN, those before I shifted
+     * out (the first byte is the lowest once read little-endian). */
+    guint64 word;
+    memcpy(&word, s + len - 8, 8);
+    gsize rest = len - i;
+    return n + (guint)rest - continuation_bytes(GUINT64_FROM_LE(word) >> (8 * (8 - rest)));
   }
   for (; i < len; i++) n += ((guchar)s[i] & 0xC0) != 0x80;
   return n;
@@ -644,9 +666,9 @@ G_NO_INLINE static const char *line_label(const Splitter *sp, gsize s, gsize e) 
 }
 
 /* The label of the sentence from token S to token E: "sentence", or when it is a whole
- * line and the headlines option is on, line_label()'s. */
+ * line of the first two paragraphs and the headlines option is on, line_label()'s. */
 static inline const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
-  if (!sp->config->headlines) return "sentence";
+  if (!sp->config->headlines || sp->para_index > 1) return "sentence";
   gboolean line_start = s == sp->para_first || sp->tok[s].newlines >= 1;
   gboolean line_end = e == sp->para_last || (sp->tok[e + 1].flags & TOKEN_FLAG_HARD);
   if (!line_start || !line_end) return "sentence";
@@ -696,16 +718,14 @@ static void split_paragraph(Splitter *sp) {
   find_list_items(sp);
   gsize a = sp->para_first, b = sp->para_last;
   gsize s = a, i = a;
+  sp->tok[b].flags |= TOKEN_FLAG_BEFORE_HARD; /* the paragraph's end: the pass stops there */
   while (i <= b) {
     /* Most tokens start no list item, cannot end a sentence (no end mark, no
-     * abbreviation) and come before no hard line break: pass them by. */
+     * abbreviation) and come before no hard line break: pass them by, up to the
+     * paragraph's last token at most. */
     const guint8 stop =
         TOKEN_FLAG_ITEM_START | TOKEN_FLAG_END | TOKEN_FLAG_ABBREV | TOKEN_FLAG_BEFORE_HARD;
-    const Token *tok = sp->tok;
-    while (i + 4 <= b &&
-           !((tok[i].flags | tok[i + 1].flags | tok[i + 2].flags | tok[i + 3].flags) & stop))
-      i += 4; /* four at a time, then one by one */
-    while (i < b && !(tok[i].flags & stop)) i++;
+    while (!(sp->tok[i].flags & stop)) i++;
     if ((sp->tok[i].flags & TOKEN_FLAG_ITEM_START) && i > s) {
       add_sentence_before(sp, s, i);
       s = i;

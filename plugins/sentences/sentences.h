@@ -23,7 +23,8 @@ enum {
   TOKEN_FLAG_MULTI = 1 << 2,   /* of those, one with inner periods ("U.S.", "a.m.") */
   TOKEN_FLAG_HARD = 1 << 3,    /* a line break before this token ends a sentence */
   TOKEN_FLAG_END = 1 << 4,     /* . … ! ? (MARK_PERIOD, MARK_ELLIPSIS, MARK_BANG) */
-  TOKEN_FLAG_BEFORE_HARD = 1 << 5, /* the next token has TOKEN_FLAG_HARD */
+  TOKEN_FLAG_BEFORE_HARD = 1 << 5, /* the next token has TOKEN_FLAG_HARD, or this one ends
+                                    * its paragraph (sentences.c sets both) */
   /* Enumerated lists ("1. … 2. …", "a) … b) …", "• 9. … • 10. …"), found by sentences.c: */
   TOKEN_FLAG_ITEM_START = 1 << 6, /* the first token of an item's marker: a sentence starts */
   TOKEN_FLAG_ITEM_MARK = 1 << 7,  /* a token of the marker: its period ends nothing */
@@ -77,11 +78,14 @@ typedef struct {
  * When SPARSE, stretches of tokens that no sentence rule looks at are left out: each
  * starts after a plain word (ASCII letters and digits, not a number of one to three
  * digits, white space before it and a space after it) and ends with a plain chunk (the
- * same, between spaces); it holds no line break, no . ! ? ) and no end mark from 0x80,
+ * same, between spaces); it holds no line break, no ! ?, no end mark from 0x80, no period
+ * but those between two ASCII letters (U.S, a.m) or two digits not after an apostrophe
+ * (1.5), no ) within six bytes of white space or of a character from 0x80 (a list item's
+ * "a)"),
  * and ends before the chunk (bytes between spaces) of the next of those, and before the
- * last chunk with a token before a line break (TokenArray.gaps lists them).  Splitting sentences on such tokens gives the same
- * sentences and paragraphs as on all of them (sentences.c counts left-out tokens where a
- * rule needs them). */
+ * last chunk with a token before a line break (TokenArray.gaps lists them).  Splitting
+ * sentences on such tokens gives the same sentences and paragraphs as on all of them
+ * (sentences.c counts left-out tokens where a rule needs them). */
 void sentences_tokenize(const char *text, gsize len, gboolean sparse, TokenArray *tokens);
 /* Frees the arrays of TOKENS (not TOKENS itself). */
 void sentences_tokens_free(TokenArray *tokens);

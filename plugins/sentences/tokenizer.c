@@ -27,11 +27,11 @@
  * comes before it and whether it may start a list marker (sentences.h).
  *
  * Without the token layer, the sentences need only the tokens near a decision: an end
- * mark, a possible abbreviation or list item (. ! ? ) and the end marks from 0x80), a line
- * break.  The sparse scan (scan_sparse()) takes every token up to the first plain word after
- * a decision, finds the next decision 32 bytes at a time, and leaves out the words between
- * up to the decision's chunk (bytes between spaces; for a line break, the chunk before it);
- * it resumes there.
+ * mark, a possible abbreviation or list item (. ! ? and the end marks from 0x80, but for
+ * periods inside words and numbers; a ) near white space), a line break.  The sparse scan
+ * (scan_sparse()) takes every token up to the first plain word after a decision, finds the
+ * next decision 32 bytes at a time, and leaves out the words between up to the decision's
+ * chunk (bytes between spaces; for a line break, the chunk before it); it resumes there.
  * Tokens never span white space, so the scan may resume after any space, and sentences.c
  * tokenizes a stretch again where a rule counts its tokens.
  */
@@ -204,21 +204,23 @@ static inline guint alnum_bits(const char *p, guint *letters) {
   return v16_bits(letter | digit);
 }
 
-/* The end of the run of ASCII letters and digits starting at T[J] (of a text of N bytes);
- * *ALPHA is set when it holds a letter.  Sixteen bytes at once when they lie in the text
- * and the run ends there (most words), else a byte at a time (the NUL after the text stops
- * the run). */
-static inline gsize ascii_word_end(const char *t, gsize n, gsize j, gboolean *alpha) {
-  if (j + 16 <= n) {
+/* ascii_word_end() past its first sixteen bytes: the end of the run of ASCII letters and
+ * digits from T[J], *ALPHA set when it or the bytes before it (LETTER) hold a letter.
+ * Sixteen bytes at once while they lie in the text, then a byte at a time (the NUL after
+ * the text stops the run). */
+G_NO_INLINE static gsize ascii_word_rest(const char *t, gsize n, gsize j, gboolean letter,
+                                         gboolean *alpha) {
+  for (; j + 16 <= n; j += 16) {
     guint letters, other = ~alnum_bits(t + j, &letters) & 0xFFFF;
     if (other != 0) {
       guint k = (guint)__builtin_ctz(other);
-      *alpha = (letters & ((1u << k) - 1)) != 0;
+      *alpha = letter || (letters & ((1u << k) - 1)) != 0;
       return j + k;
     }
+    letter |= letters != 0;
   }
   while ((guchar)(t[j] - '0') < 10) j++; /* a number, or the digits before letters (5th) */
-  *alpha = ascii_word[(guchar)t[j]] != 0;
+  *alpha = letter || ascii_word[(guchar)t[j]] != 0;
   /* Four bytes a round, without a loop test each (a word byte is never the last byte). */
   for (;; j += 4) {
     if (ascii_word[(guchar)t[j]] == 0) return j;
@@ -226,6 +228,18 @@ static inline gsize ascii_word_end(const char *t, gsize n, gsize j, gboolean *al
     if (ascii_word[(guchar)t[j + 2]] == 0) return j + 2;
     if (ascii_word[(guchar)t[j + 3]] == 0) return j + 3;
   }
+}
+
+/* The end of the run of ASCII letters and digits starting at T[J] (of a text of N bytes);
+ * *ALPHA is set when it holds a letter.  Sixteen bytes at once when they lie in the text
+ * and the run ends there (most words), else ascii_word_rest(). */
+static inline gsize ascii_word_end(const char *t, gsize n, gsize j, gboolean *alpha) {
+  if (j + 16 > n) return ascii_word_rest(t, n, j, FALSE, alpha);
+  guint letters, other = ~alnum_bits(t + j, &letters) & 0xFFFF;
+  if (other == 0) return ascii_word_rest(t, n, j + 16, letters != 0, alpha);
+  guint k = (guint)__builtin_ctz(other);
+  *alpha = (letters & ((1u << k) - 1)) != 0;
+  return j + k;
 }
 
 /* What a byte is to the scan: whitespace, the start of a word, punctuation; and after a
@@ -413,9 +427,11 @@ static inline gsize ascii_word_before_period(const char *t, gsize i, gsize j, gu
  * comma, colon or slash between two digits; with its kind and flags, as scan_word() finds
  * them (an abbreviation's final period kept).  J is the end of the first run, ALPHA whether
  * it holds a letter.  0 when scan_word() would look at more than those: an apostrophe or an
- * ampersand, a byte from 0x80 after the runs or after a mark. */
-static inline gsize ascii_joined_word(const char *t, gsize n, gsize i, gsize j, gboolean alpha,
-                                       TokenKind *kind, guint8 *flags) {
+ * ampersand, a byte from 0x80 after the runs or after a mark.  Always inlined: the main
+ * loop's hyphenated words then cost about what its own test of them did. */
+G_ALWAYS_INLINE static inline gsize ascii_joined_word(const char *t, gsize n, gsize i, gsize j,
+                                                      gboolean alpha, TokenKind *kind,
+                                                      guint8 *flags) {
   gboolean joined = FALSE;
   guint periods = 0, segment = (guint)(j - i), widest_segment = 0;
   for (;;) {
@@ -577,12 +593,17 @@ static const PunctInfo punct_info[128] = {
 #undef SYMBOL
 
 /* The end of the ASCII punctuation or symbol token at T[I] (an ASCII byte) that is one
- * byte, a run of periods, of hyphens or of ! and ?, with its kind and sentence role; 0 for
- * the marks that scan_token() looks further at (punct_info).  (The NUL after the text
- * stops a run.) */
+ * byte, a run of periods, of hyphens or of ! and ?, or the quote '', with its kind and
+ * sentence role; 0 for the marks that scan_token() looks further at (punct_info: a lone
+ * ', `, # and @).  (The NUL after the text stops a run.) */
 static inline gsize ascii_punct(const char *t, gsize i, TokenKind *kind, TokenMark *mark) {
   const PunctInfo *info = &punct_info[(guchar)t[i] & 0x7F];
-  if (!info->taken) return 0;
+  if (!info->taken) {
+    if (t[i] != '\'' || t[i + 1] != '\'') return 0;
+    *kind = TOKEN_PUNCT; /* '' as scan_token() takes it */
+    *mark = MARK_QUOTE;
+    return i + 2;
+  }
   gsize end = i + 1;
   *kind = (TokenKind)info->kind;
   *mark = (TokenMark)info->mark;
@@ -867,15 +888,18 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
       guchar stop_byte = (guchar)t[j];
       if (ends_ascii_word(t, j) && stop_byte != ':') {
         gsize end = email_at(t, n, i, &sc->email);
-        TokenKind kind = end != 0 ? TOKEN_EMAIL : alpha ? TOKEN_WORD : TOKEN_NUMBER;
-        if (end == 0) end = j;
-        push(tokens, i, end, kind, 0, newlines, space, MARK_NONE);
-        if (sparse && space && t[end] == ' ' && i >= plain_from && kind != TOKEN_EMAIL &&
-            (alpha || end - i > 3)) {
-          at->newlines = 0;
-          at->space = TRUE;
-          *plain_end = end;
-          return end;
+        if (end != 0) {
+          push(tokens, i, end, TOKEN_EMAIL, 0, newlines, space, MARK_NONE);
+        } else {
+          end = j;
+          push(tokens, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, 0, newlines, space,
+               MARK_NONE);
+          if (sparse && space && t[end] == ' ' && i >= plain_from && (alpha || end - i > 3)) {
+            at->newlines = 0;
+            at->space = TRUE;
+            *plain_end = end;
+            return end;
+          }
         }
         newlines = 0;
         space = t[end] == ' '; /* the commonest whitespace, taken here */
@@ -884,15 +908,21 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
       }
       /* The commonest of the others: a word before a period (an abbreviation's, or one of
        * its own), where neither a URL nor an e-mail address starts.  scan_token() takes
-       * the rest the same way. */
+       * the rest the same way.  A period of its own that does not start ".." is taken
+       * here too, as ascii_punct() would. */
       if (stop_byte == '.' && i < sc->email.no_email_before && !url_may_start(t, i)) {
         guint8 flags = 0;
         gsize end = ascii_word_before_period(t, i, j, &flags);
         if (end != 0) {
           push(tokens, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, flags, newlines, space,
                MARK_NONE);
-          newlines = 0;
-          space = t[end] == ' ';
+          if (end == j && t[j + 1] != '.') {
+            push(tokens, j, j + 1, TOKEN_PUNCT, 0, 0, FALSE, MARK_PERIOD);
+            end = j + 1;
+          }
+          /* (A sentence's end comes before a line break more often than other tokens.) */
+          newlines = t[end] == '\n';
+          space = t[end] == ' ' || newlines;
           i = end + space;
           continue;
         }
@@ -925,24 +955,16 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
           continue;
         }
       }
-      /* And the next commonest: runs of ASCII letters and digits joined by single hyphens
-       * (well-known, 20-year-old), where no e-mail address starts, up to a byte that ends
-       * the word (ends_ascii_word(), or a period that is not between two letters or two
-       * digits, which a joined word never keeps).  scan_word() takes them the same way. */
-      if (stop_byte == '-' && ascii_word[(guchar)t[j + 1]] != 0 &&
-          i < sc->email.no_email_before) {
-        gsize end = j;
-        gboolean letters = alpha;
-        do {
-          gboolean more;
-          end = ascii_word_end(t, n, end + 1, &more);
-          letters |= more;
-        } while (t[end] == '-' && ascii_word[(guchar)t[end + 1]] != 0);
-        if (t[end] == '.' ? (guchar)t[end + 1] < 0x80 &&
-                                ascii_word[(guchar)t[end + 1]] != ascii_word[(guchar)t[end - 1]]
-                          : ends_ascii_word(t, end)) {
-          push(tokens, i, end, letters ? TOKEN_WORD : TOKEN_NUMBER, 0, newlines, space,
-               MARK_NONE);
+      /* And the next commonest: runs of ASCII letters and digits joined by hyphens
+       * (well-known, 20-year-old), where no e-mail address starts (nor a URL, whose scheme
+       * or "www" runs up to a ':' or '.'): ascii_joined_word() takes them as scan_token()
+       * would. */
+      if (stop_byte == '-' && i < sc->email.no_email_before) {
+        TokenKind kind;
+        guint8 flags;
+        gsize end = ascii_joined_word(t, n, i, j, alpha, &kind, &flags);
+        if (end != 0) {
+          push(tokens, i, end, kind, flags, newlines, space, MARK_NONE);
           newlines = 0;
           space = t[end] == ' ';
           i = end + space;
@@ -1013,12 +1035,15 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
 /* ---- Leaving plain stretches out ------------------------------------------------ */
 
 /* One bit for each of the sixteen bytes at P that may be a decision (see next_decision()),
- * the first byte lowest, and for a few more: a control or a byte from 0x80 (V is then below
- * 0x20, signed), ! ) (V | 0x08 is ')'), . ? and also / > (V | 0x11 is '?'). */
+ * the first byte lowest, and for a few more: a control or the first byte of a character
+ * from 0x80 (in [0xC0, 0x20) counted round from 0xC0: V + 0xC0 is then below 0x60, read as
+ * offset by 0x80), ! ) (V | 0x08 is ')'), . ? and also / > (V | 0x11 is '?'). */
 static inline guint decision_bits(const char *p) {
-  V16 v;
-  memcpy(&v, p, 16);
-  return v16_bits((V16)(v < 0x20) | (V16)((v | 0x08) == ')') | (V16)((v | 0x11) == '?'));
+  V16Unsigned u; /* added to unsigned: a signed byte's overflow would be undefined */
+  memcpy(&u, p, 16);
+  V16 v = (V16)u;
+  return v16_bits((V16)((V16)(u + 0xC0) < (gint8)(0x60 - 0x80)) | (V16)((v | 0x08) == ')') |
+                  (V16)((v | 0x11) == '?'));
 }
 
 /* Whether the byte from 0x80 at T[I] starts a character the sentence rules decide on: an
@@ -1044,18 +1069,54 @@ static inline gboolean high_decision(const char *t, gsize i) {
   }
 }
 
-/* Whether the byte at T[I] is a decision (next_decision()). */
-static inline gboolean is_decision(const char *t, gsize i) {
-  guchar c = (guchar)t[i];
-  if (c >= 0x80) return high_decision(t, i);
-  return c < 0x20 || c == '.' || c == '!' || c == '?' || c == ')';
+/* Whether the digits that end before T[E] follow an apostrophe or a byte from 0x80. */
+G_NO_INLINE static gboolean after_apostrophe_digits(const char *t, gsize e) {
+  while (e > 0 && g_ascii_isdigit(t[e - 1])) e--;
+  return e > 0 && (t[e - 1] == '\'' || (guchar)t[e - 1] >= 0x80);
 }
 
-/* The first byte at or after I (before N) that the sentence rules may decide on, or N: a
- * line break or another control, . ! ? and the end marks from 0x80 (high_decision()),
- * and ) (list items "a)", "1)").  32 bytes at a time (the last ones as the 32 that end at
- * N); the few bytes decision_bits() marks besides (those of other characters from 0x80,
- * / >) are looked at one by one. */
+/* Whether the period at T[I] (I > 0) may be a decision: not when it sits between two ASCII
+ * letters (U.S, a.m) or two ASCII digits (1.5), where a word or number takes it in (the
+ * main loop and scan_word() join them) or, after "'s" and the like, it is a token that
+ * a letter follows without a space, which ends nothing; but between digits after an
+ * apostrophe ("'90.5": "'90" is a token of its own) or a byte from 0x80 (’90) it is a
+ * period token, which ends a sentence before footnote numbers ("… '90.5 Then"). */
+static inline gboolean period_decision(const char *t, gsize i) {
+  guint8 before = ascii_word[(guchar)t[i - 1]];
+  if (before == 0 || ascii_word[(guchar)t[i + 1]] != before) return TRUE;
+  return before == ASCII_DIGIT && after_apostrophe_digits(t, i - 1);
+}
+
+/* Whether the ) at T[I] may be a decision: only as the end of a list item's marker ("a)",
+ * "1.)", "-12)", "•3)"), which starts after white space (or the start of the text) at most
+ * five bytes of ASCII before it (a bullet, three digits, a period), or after a character
+ * from 0x80 (a bullet, a space of its own).  Every other ) is a closing bracket, which
+ * the rules look at only after an end mark or at the end of a line: the scans from those
+ * decisions take it. */
+static inline gboolean paren_decision(const char *t, gsize i) {
+  if (i < 6) return TRUE;
+  for (gsize k = i - 6; k < i; k++)
+    if ((guchar)t[k] <= ' ' || (guchar)t[k] >= 0x7F) return TRUE;
+  return FALSE;
+}
+
+/* Whether the byte at T[I] (I > 0) is a decision (next_decision()).  Always inlined, as
+ * next_decision() asks it for every byte decision_bits() marks. */
+G_ALWAYS_INLINE static inline gboolean is_decision(const char *t, gsize i) {
+  guchar c = (guchar)t[i];
+  if (c >= 0x80) return high_decision(t, i);
+  if (c == '.') return period_decision(t, i);
+  if (c == ')') return paren_decision(t, i);
+  return c < 0x20 || c == '!' || c == '?';
+}
+
+/* The first byte at or after I (I > 0, before N) that the sentence rules may decide on, or
+ * N: a line break or another control, ! ? and the end marks from 0x80 (high_decision()), a
+ * period but one inside a word or number (period_decision()), and a ) that may end a list
+ * item's marker ("a)", "1)": paren_decision()).  32 bytes at a time (the last ones as the
+ * 32 that end at N); the few bytes decision_bits() marks besides (those of other characters
+ * from 0x80, / >, and the periods and brackets that are no decision) are looked at one by
+ * one. */
 static gsize next_decision(const char *t, gsize i, gsize n) {
   for (; i + 32 <= n; i += 32) {
     guint32 bits = decision_bits(t + i) | decision_bits(t + i + 16) << 16;
@@ -1100,13 +1161,14 @@ static inline gsize chunk_start(const char *t, gsize lo, gsize e) {
 
 /* The start of the chunk that ends at E (after E1), or E1 when it reaches back to E1;
  * *PLAIN is set when it is ASCII letters and digits only, and *LETTER when it holds a
- * letter besides.  The sixteen bytes before E at once when its start is there, else a byte
- * at a time while it may be plain. */
+ * letter besides.  The sixteen bytes before E at once when they lie after E1, then (when
+ * they are all letters and digits) or else a byte at a time while it may be plain. */
 static inline gsize chunk_before(const char *t, gsize e1, gsize e, gboolean *plain,
                                  gboolean *letter) {
   *plain = FALSE;
   *letter = FALSE;
   gsize s = e;
+  guint8 kinds = 0; /* ASCII_DIGIT, ASCII_LETTER: what the bytes from S on hold */
   if (e >= e1 + 16) {
     guint letters, other = ~alnum_bits(t + e - 16, &letters) & 0xFFFF;
     if (other != 0) {
@@ -1117,8 +1179,9 @@ static inline gsize chunk_before(const char *t, gsize e1, gsize e, gboolean *pla
       *letter = (letters >> (last + 1)) != 0;
       return s;
     }
+    s = e - 16; /* all sixteen are letters or digits */
+    kinds = letters != 0 ? ASCII_LETTER : ASCII_DIGIT;
   }
-  guint8 kinds = 0;
   for (; s > e1; s--) {
     guint8 w = ascii_word[(guchar)t[s - 1]];
     if (w == 0) {
