@@ -11,8 +11,9 @@
  * Most tokens are plain words (ASCII letters and digits that a space or punctuation
  * ends) and one-byte punctuation; the main loop (tokenize()) takes those itself, a word's
  * first sixteen bytes tested at once (eight without SSE2) and its first eight packed into
- * its lexicon key, with the sentence and block of the token before.  Everything else is out of line: words with joiners or
- * other letters (scan_word()), possible quotation marks and characters from 0x80
+ * its lexicon key, with the sentence and block of the token before.  Everything else is out of line: ASCII words
+ * joined by marks or before a possessive (ascii_joined_word()), other words with joiners
+ * or letters from 0x80 (scan_word()), possible quotation marks and characters from 0x80
  * (scan_mark()), and a token that starts a sentence or block (position_change()).
  *
  * A block is a paragraph, or a line whose break also ends a sentence (articles that put
@@ -507,6 +508,102 @@ done:
   return j;
 }
 
+/* How an ASCII word's run of letters and digits that ends at J, before the character at
+ * J, goes on by scan_word()'s rules when that character is ’ or another of U+2000-U+203F
+ * (T[J] is 0xE2): J_END when the word ends at J, J_POSS for a possessive ’s, J_NONE
+ * when scan_word() must decide (a hyphen ‐ ‑ or ’ inside a word, or a character that
+ * is no general punctuation). */
+enum { J_NONE, J_END, J_POSS };
+static inline int ascii_word_before_mark(const char *t, gsize n, gsize j) {
+  gunichar v = general_punctuation(t, n, j);
+  if (!v) return J_NONE;
+  guint8 kw = byte_class[(guchar)t[j + 3]];
+  /* none of them joins two words unless a letter or digit follows */
+  if (!(kw & (B_ALNUM | B_HIGH))) return J_END;
+  if (v == 0x2019) {
+    /* ’s then no letter or digit: a possessive (T[J + 4] may be the text's NUL) */
+    if (((guchar)t[j + 3] | 0x20) == 's' && !(byte_class[(guchar)t[j + 4]] & (B_ALNUM | B_HIGH))) return J_POSS;
+    return J_NONE;
+  }
+  return v == 0x2010 || v == 0x2011 ? J_NONE : J_END;
+}
+
+/* scan_word() of the commonest words that are not plain, without decoding characters:
+ * ASCII letters and digits joined by - & / ' (or by . , : before a digit), ended by a
+ * possessive 's or ’s, or by a joiner or another mark of U+2000-U+203F that no letter
+ * or digit follows.  I, J, K and TOK as for scan_word(); returns where scanning goes
+ * on, or 0 (TOK untouched) for any other word: a letter from 0x80, ’ or ‐ inside it, an
+ * inner period before a letter (U.S.), or a character that only decoding tells. */
+static G_NO_INLINE gsize ascii_joined_word(const Scan *scan, const Lexicon *lex, gsize i, gsize j, guint8 k,
+                                           Tok *tok) {
+  const char *t = scan->text;
+  gsize n = scan->len;
+  gboolean poss = FALSE;
+  gsize resume;
+  for (;;) {
+    /* T[J] ends a run of letters and digits (T[N] is the text's NUL, which ends words) */
+    guchar c = (guchar)t[j];
+    if (byte_class[c] & B_END) break;
+    if (c >= 0x80) {
+      int how = ascii_word_before_mark(t, n, j);
+      if (how == J_NONE) return 0;
+      if (how == J_POSS) {
+        poss = TRUE;
+        resume = j + 4;
+      }
+      break;
+    }
+    /* a joiner: ' - & / . , : (not the NUL, so T[J + 1] is in the text or its NUL) */
+    guchar d = (guchar)t[j + 1];
+    guint8 kd = byte_class[d];
+    if (!(kd & B_ALNUM)) {
+      /* no letter or digit after it: the word ends, but a letter from 0x80 may follow */
+      if ((kd & B_HIGH) && !general_punctuation(t, n, j + 1)) return 0;
+      break;
+    }
+    if (c == '\'') {
+      guchar e = (guchar)t[j + 2];
+      if ((d | 0x20) == 's' && !(byte_class[e] & B_ALNUM)) {
+        /* 's then no letter or digit: a possessive (a letter from 0x80 would join) */
+        if (e >= 0x80 && !general_punctuation(t, n, j + 2)) return 0;
+        poss = TRUE;
+        resume = j + 2;
+        break;
+      }
+    } else if (c == '.') {
+      if (kd & B_ALPHA) return 0; /* an inner period (U.S.) */
+    } else if (c == ',' || c == ':') {
+      /* 1,000 and 10:30; otherwise the word ends */
+      if ((kd & B_ALPHA) || !((guchar)(t[j - 1] - '0') < 10)) break;
+    }
+    j = alnum_run_end(t, n, j + 1);
+  }
+  gboolean upper = (k & B_UPPER) != 0;
+  tok->kind = (k & B_ALPHA) ? T_WORD : T_NUM;
+  tok->flags |= upper ? F_CAP : 0;
+  tok->end = j;
+  if (poss) {
+    /* he's, it's, that's, there's: "is" or "has", not a possessive */
+    if (!contraction_word(t + i, j - i, i + 8 <= n)) tok->flags |= F_POSS;
+  } else {
+    resume = j;
+    /* a final period that belongs to the word */
+    if (t[j] == '.' && tok->kind == T_WORD && t[j + 1] != '.') {
+      gsize wl = j - i;
+      if ((wl == 1 && upper) || own_period(lex, t + i, wl, pack_word(t + i, wl, i + 8 <= n))) {
+        tok->end = resume = j + 1;
+        tok->flags |= F_PERIOD;
+      }
+    }
+  }
+  if (upper) tok->flags |= capital_flags(t, i, tok->end, tok->flags);
+  if (tok->kind == T_WORD) {
+    gsize wl = tok->end - i;
+    tok->info = eager_info(lex, t + i, wl, pack_word(t + i, wl, i + 8 <= n), upper);
+  }
+  return resume;
+}
+
 /* The end of the run of ASCII letters and digits from J, four bytes a round without a
  * bound: the caller knows a byte that is none comes before the text's end. */
 static inline gsize alnum_end_unbounded(const char *t, gsize j) {
@@ -632,7 +729,7 @@ static G_NO_INLINE gsize unicode_space(const char *t, gsize n, gsize i) {
 }
 
 /* A token the main loop does not take itself, at I (class K): a word with joiners or
- * other letters (scan_word()), or a character that may be a quotation mark or is no
+ * other letters (ascii_joined_word(), else scan_word()), or a character that may be a quotation mark or is no
  * ASCII (scan_mark()).  TOK has its start, sentence, block and flags; the token is the
  * NT-th.  Returns its end. */
 static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, gsize run_end, Tok *tok,
@@ -640,7 +737,10 @@ static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, gu
   const char *t = scan->text;
   gsize n = scan->len, clen = 1;
   gunichar u = (guchar)t[i];
-  if (k & B_ALNUM) return scan_word(scan, lex, i, run_end, k, tok);
+  if (k & B_ALNUM) {
+    gsize end = ascii_joined_word(scan, lex, i, run_end, k, tok);
+    return end ? end : scan_word(scan, lex, i, run_end, k, tok);
+  }
   if (k & B_HIGH) u = char_at(t, i, n, &clen);
   if ((k & B_HIGH) && is_alnum_u(u)) return scan_word(scan, lex, i, i + clen, k, tok);
   return scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
@@ -696,7 +796,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   g_array_set_size(scan->toks, cap);
   Tok *out = (Tok *)(void *)scan->toks->data;
   gsize *next_cap = scan->caps.v;
-  gsize nt = 0;
+  /* the token being written, the NT-th (nt is TOK - OUT, computed where needed) */
   Tok *tok = out;
   /* the byte from which a token is checked after it is written: at most SENT_END, at
    * most the last token's start plus the free slots after it (each token starts on a
@@ -712,8 +812,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   fast = fast > 0 ? fast - 1 : 0;
   fast = MIN(fast, n >= WORD_WINDOW - 1 ? n - (WORD_WINDOW - 2) : 0);
   for (;;) {
-    guchar c = (guchar)t[i];
-    guint8 k = byte_class[c];
+    guint8 k = byte_class[(guchar)t[i]];
     gsize end = i;
     guint64 key;
     if (G_LIKELY(k & B_ALNUM) && plain_word_ends(t, end = word_run_end(t, n, fast, i, &key))) {
@@ -748,14 +847,15 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
         }
         if (upper) {
           flags |= F_CAP | capital_flags(t, i, end, flags);
-          *next_cap++ = nt;
+          *next_cap++ = (gsize)(tok - out);
         }
       }
       tok->start = i;
       tok->end = end;
       tok->sent = sent;
       tok->block = block;
-      tok_set_meta(tok, flags, kind, word_shape(c, end - i));
+      /* (the key's first byte is the word's with its 0x20 bit set, which word_shape() drops) */
+      tok_set_meta(tok, flags, kind, word_shape((guchar)key, end - i));
       tok->info = info;
     } else if (k & B_MARK) {
       tok->start = i;
@@ -783,13 +883,14 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       }
       *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = space, .info = &lexicon_none};
       /* END: the end of the word's first run, when K is a letter or digit */
-      end = other_token(scan, lex, i, k, end, tok, nt);
-      if (tok->kind == T_WORD) tok->shape = word_shape(c, tok->end - tok->start);
+      end = other_token(scan, lex, i, k, end, tok, (gsize)(tok - out));
+      if (tok->kind == T_WORD) tok->shape = word_shape((guchar)t[i], tok->end - tok->start);
       if (tok->info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
-      if ((tok->flags & F_CAP) && tok->kind == T_WORD) *next_cap++ = nt;
+      if ((tok->flags & F_CAP) && tok->kind == T_WORD) *next_cap++ = (gsize)(tok - out);
     }
     if (G_UNLIKELY(i >= check)) {
       if (i >= n) break; /* the NUL, not a token */
+      gsize nt = (gsize)(tok - out);
       if (i >= sent_end) {
         if (pos.nl == 0 && nt > 0 && i < pos.sent_end) {
           /* a cue or "according" inside the current sentence */
@@ -816,7 +917,6 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       }
       check = MIN(MIN(sent_end, i + room), n);
     }
-    nt++;
     tok++;
     /* the commonest white space, one space, taken here without a branch (a space follows
      * four words in five; T[N] is the text's NUL) */
@@ -824,6 +924,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     space = one_space * F_SPACE;
     i = end + one_space;
   }
+  gsize nt = (gsize)(tok - out);
   g_array_set_size(scan->toks, nt);
   scan->caps.n = (gsize)(next_cap - scan->caps.v);
   scan->n_blocks = nt ? pos.block + 1 : 0;
