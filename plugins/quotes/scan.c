@@ -729,11 +729,12 @@ static G_NO_INLINE gsize unicode_space(const char *t, gsize n, gsize i) {
 }
 
 /* A token the main loop does not take itself, at I (class K): a word with joiners or
- * other letters (ascii_joined_word(), else scan_word()), or a character that may be a quotation mark or is no
- * ASCII (scan_mark()).  TOK has its start, sentence, block and flags; the token is the
- * NT-th.  Returns its end. */
-static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, gsize run_end, Tok *tok,
-                                     gsize nt) {
+ * other letters (ascii_joined_word(), else scan_word()), or a character that may be a
+ * quotation mark or is no ASCII (scan_mark()).  TOK has its start, sentence, block and
+ * flags; the token is the NT-th.  Returns its end.  Inline: the main loop calls the
+ * three directly. */
+static inline gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, gsize run_end, Tok *tok,
+                                gsize nt) {
   const char *t = scan->text;
   gsize n = scan->len, clen = 1;
   gunichar u = (guchar)t[i];
