@@ -237,7 +237,7 @@ static const guint64 period_words[] = {
 static const guint8 period_from[8] = {0, 0, 0, 8, 10, 14, 14, 15};
 
 /* The period after the word S (LEN bytes, lexicon_pack() key KEY) is its own. */
-static G_NO_INLINE gboolean own_period(const Lexicon *lex, const char *s, gsize len, guint64 key) {
+static inline gboolean own_period(const Lexicon *lex, const char *s, gsize len, guint64 key) {
   if (len > 6 || len < 2) return FALSE;
   for (guint i = period_from[len]; i < period_from[len + 1]; i++)
     if (key == period_words[i]) return TRUE;
@@ -411,10 +411,9 @@ static inline guint64 plain_tail_hash(const char *s, gsize len) {
   }
 }
 
-/* eager_info() of a plain word of more than eight bytes (no period of its own): out of
- * line, as those are about one word in ten. */
-static G_NO_INLINE const WordInfo *long_word_info(const Lexicon *lex, const char *s, gsize len, guint64 key,
-                                                  gboolean upper) {
+/* eager_info() of a plain word of more than eight bytes (no period of its own). */
+static inline const WordInfo *long_word_info(const Lexicon *lex, const char *s, gsize len, guint64 key,
+                                             gboolean upper) {
   if (G_UNLIKELY(len > LEXICON_MAX_KEY)) return &lexicon_none;
   guint64 h = lexicon_hash(key, plain_tail_hash(s, len));
   if (!upper && !lexicon_maybe_cue(lex, h)) return &lexicon_lazy;
