@@ -270,41 +270,48 @@ typedef struct {
  * without sentences, a sentence per block.  SF_CUE or SF_ACCORDING when TOK is a
  * reported-speech cue or "according". */
 static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
-  guint32 prev_sent = k == 0 ? G_MAXUINT32 : p->sent;
-  guint32 sent = 0;
   guint nl = p->nl;
   p->nl = 0;
-  gsize ns = p->n_sents;
-  if (ns > 0) {
+  guint32 sent;
+  gboolean new_sent, new_block;
+  if (G_LIKELY(p->n_sents > 0)) {
     gsize si = p->si, start = tok->start;
     if (start >= p->sent_end) {
       /* the sentence ends, in locals: the loop stores nothing */
       const gsize *sents = p->sents;
+      gsize ns = p->n_sents;
       while (si + 1 < ns && sents[2 * si + 1] <= start) si++;
       p->si = si;
       p->sent_end = si + 1 < ns ? sents[2 * si + 1] : G_MAXSIZE;
     }
+    /* (tokenize() sized the sentence arrays for every given sentence) */
     sent = (guint32)si;
-  }
-  gboolean new_block = nl && k > 0 && (nl >= 2 || sent != prev_sent || p->n_sents == 0);
-  if (new_block) p->block++;
-  if (p->n_sents == 0) {
-    if (new_block || k == 0) p->sent_counter = k == 0 ? 0 : p->sent_counter + 1;
+    new_sent = k == 0 || sent != p->sent;
+    new_block = k > 0 && nl && (nl >= 2 || new_sent);
+  } else {
+    /* a sentence per block */
+    new_block = k > 0 && nl;
+    if (k == 0) p->sent_counter = 0;
+    else if (new_block) p->sent_counter++;
     sent = p->sent_counter;
-  }
-  if (k == 0 || sent != prev_sent) {
-    tok->flags |= F_SENT_START;
+    new_sent = k == 0 || new_block;
     if (sent >= p->sent_first->len) {
       g_array_set_size(p->sent_first, sent + 1);
       g_array_set_size(p->sent_flags, sent + 1);
     }
+  }
+  guint32 flags = 0;
+  if (new_sent) {
+    flags = F_SENT_START;
     g_array_index(p->sent_first, gsize, sent) = k;
     vec_push(p->sent_toks, k);
   }
   if (k == 0 || new_block) {
-    tok->flags |= F_BLOCK_START | F_SENT_START;
+    p->block += new_block;
+    flags = F_BLOCK_START | F_SENT_START;
     vec_push(p->block_first, k);
   }
+  tok->flags |= flags;
   p->sent = sent;
   tok->sent = sent;
   tok->block = p->block;
