@@ -827,7 +827,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       guint32 flags = space;
       const WordInfo *info = &lexicon_none;
       /* a capitalised word: F_CAP, and listed in the caps (digits are no capitals) */
-      guint32 upper = (k / B_UPPER) & 1;
+      gboolean upper = (k & B_UPPER) != 0;
       if (k & B_ALPHA) {
         kind = T_WORD;
         gsize len = end - i;
