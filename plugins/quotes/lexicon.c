@@ -56,10 +56,18 @@ static void grow(Lexicon *lex) {
   for (gsize i = 0; i < lex->n; i++) insert_slot(lex, i);
 }
 
-static WordInfo *add_word(Lexicon *lex, const char *word) {
-  gsize len = strlen(word);
+/* The entry of the LEN bytes at WORD, added (with no flags) when the lexicon has none;
+ * NULL for a word longer than MAX_KEY. */
+static WordInfo *add_word(Lexicon *lex, const char *word, gsize len) {
   if (len == 0 || len > MAX_KEY) return NULL;
-  const WordInfo *found = find(lex, lexicon_pack(word, len), word, len);
+  /* (room for eight bytes to be read at once) */
+  char lower[MAX_KEY + 8] = {0};
+  for (gsize i = 0; i < len; i++) {
+    guchar c = (guchar)word[i];
+    lower[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+  }
+  guint64 packed = pack_word(lower, len, TRUE);
+  const WordInfo *found = find(lex, packed, lower, len);
   if (found) return (WordInfo *)found;
   if (lex->n + 1 >= (gsize)1 << LEXICON_IDX_BITS) return NULL;
   if ((lex->n + 1) * 4 > lex->mask + 1) grow(lex);
@@ -70,10 +78,8 @@ static WordInfo *add_word(Lexicon *lex, const char *word) {
   }
   WordInfo *w = &lex->words[lex->n];
   *w = (WordInfo){0};
-  char *lower = g_ascii_strdown(word, (gssize)len);
-  w->key = g_string_chunk_insert(lex->strings, lower);
-  g_free(lower);
-  w->packed = lexicon_pack(w->key, len);
+  w->key = g_string_chunk_insert_len(lex->strings, lower, (gssize)len);
+  w->packed = packed;
   w->len = (guint32)len;
   insert_slot(lex, lex->n);
   lex->n++;
@@ -114,42 +120,63 @@ static const WordSection word_sections[] = {
     {"scare", W_SCARE},             {"title-context", W_TITLE_CTX},
 };
 
-/* Reads one file of KIND into LEX. */
+/* The next part of [*P, END) that spaces and tabs delimit: its first byte, with its length
+ * in *LEN and *P moved past it; NULL when none is left. */
+static inline const char *next_part(const char **p, const char *end, gsize *len) {
+  const char *s = *p;
+  while (s < end && (*s == ' ' || *s == '\t')) s++;
+  const char *e = s;
+  while (e < end && *e != ' ' && *e != '\t') e++;
+  *p = e;
+  *len = (gsize)(e - s);
+  return s < e ? s : NULL;
+}
+
+/* The LEN bytes at S are the word WORD. */
+static gboolean part_is(const char *s, gsize len, const char *word) {
+  return len == strlen(word) && memcmp(s, word, len) == 0;
+}
+
+/* Reads one file of KIND into LEX: its lines (up to the first NUL) without the ASCII
+ * white space around them, split at spaces and tabs. */
 static gboolean load_file(Lexicon *lex, const char *path, FileKind kind, GError **error) {
   char *contents = NULL;
   if (!g_file_get_contents(path, &contents, NULL, error)) return FALSE;
   guint32 flags = 0;
   const char *lemma = NULL, *role = NULL;
   gboolean in_section = FALSE;
-  char **lines = g_strsplit(contents, "\n", -1);
   gboolean ok = TRUE;
-  for (guint ln = 0; lines[ln] && ok; ln++) {
-    char *line = g_strstrip(lines[ln]);
-    if (*line == '\0' || *line == '#') continue;
+  GString *name = g_string_new(NULL); /* a section's */
+  const char *p = contents, *text_end = contents + strlen(contents);
+  for (guint ln = 0; p <= text_end && ok; ln++) {
+    const char *nl = memchr(p, '\n', (gsize)(text_end - p));
+    const char *line = p, *end = nl ? nl : text_end;
+    p = end + 1;
+    while (line < end && g_ascii_isspace(*line)) line++;
+    while (end > line && g_ascii_isspace(end[-1])) end--;
+    if (line == end || *line == '#') continue;
     if (*line == '[') {
-      char *close = strchr(line, ']');
+      const char *close = memchr(line, ']', (gsize)(end - line));
       if (!close) {
         g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                     "%s:%u: section header without ']'", path, ln + 1);
         ok = FALSE;
         break;
       }
-      *close = '\0';
-      char **parts = g_strsplit_set(line + 1, " \t", -1);
-      /* The name is every part up to the first flag word. */
-      GString *name = g_string_new(NULL);
+      /* The name is every part but the flag words. */
+      g_string_truncate(name, 0);
       guint32 extra = 0;
-      for (guint i = 0; parts[i]; i++) {
-        if (!*parts[i]) continue;
-        if (g_strcmp0(parts[i], "indirect") == 0) extra |= W_CUE_INDIRECT;
-        else if (kind == FILE_TITLES && g_strcmp0(parts[i], "m") == 0) extra |= W_MALE;
-        else if (kind == FILE_TITLES && g_strcmp0(parts[i], "f") == 0) extra |= W_FEMALE;
+      const char *q = line + 1, *part;
+      gsize len;
+      while ((part = next_part(&q, close, &len)) != NULL) {
+        if (part_is(part, len, "indirect")) extra |= W_CUE_INDIRECT;
+        else if (kind == FILE_TITLES && part_is(part, len, "m")) extra |= W_MALE;
+        else if (kind == FILE_TITLES && part_is(part, len, "f")) extra |= W_FEMALE;
         else {
           if (name->len) g_string_append_c(name, ' ');
-          g_string_append(name, parts[i]);
+          g_string_append_len(name, part, (gssize)len);
         }
       }
-      g_strfreev(parts);
       in_section = TRUE;
       flags = extra;
       lemma = role = NULL;
@@ -184,7 +211,6 @@ static gboolean load_file(Lexicon *lex, const char *path, FileKind kind, GError 
         break;
       }
       }
-      g_string_free(name, TRUE);
       continue;
     }
     if (!in_section) {
@@ -193,10 +219,10 @@ static gboolean load_file(Lexicon *lex, const char *path, FileKind kind, GError 
       ok = FALSE;
       break;
     }
-    char **words = g_strsplit_set(line, " \t", -1);
-    for (guint i = 0; words[i]; i++) {
-      if (!*words[i]) continue;
-      WordInfo *w = add_word(lex, words[i]);
+    const char *q = line, *part;
+    gsize len;
+    while ((part = next_part(&q, end, &len)) != NULL) {
+      WordInfo *w = add_word(lex, part, len);
       if (!w) continue;
       /* A name in both the male and the female list gets both flags: no gender. */
       w->flags |= flags;
@@ -204,9 +230,8 @@ static gboolean load_file(Lexicon *lex, const char *path, FileKind kind, GError 
       if (w->lemma && strcmp(w->lemma, "according to") == 0) w->flags |= W_ACCORDING;
       if (role && !w->role) w->role = role;
     }
-    g_strfreev(words);
   }
-  g_strfreev(lines);
+  g_string_free(name, TRUE);
   g_free(contents);
   return ok;
 }
@@ -214,7 +239,7 @@ static gboolean load_file(Lexicon *lex, const char *path, FileKind kind, GError 
 Lexicon *lexicon_load(const char *cues, const char *titles, const char *names, const char *words,
                       GError **error) {
   Lexicon *lex = g_new0(Lexicon, 1);
-  lex->mask = 1023;
+  lex->mask = 8191; /* a quarter full with 2,048 words: the shipped lists never grow it */
   lex->slots = g_new0(guint32, lex->mask + 1);
   lex->strings = g_string_chunk_new(4096);
   if (!load_file(lex, cues, FILE_CUES, error) || !load_file(lex, titles, FILE_TITLES, error) ||

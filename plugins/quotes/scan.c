@@ -11,8 +11,9 @@
  * Most tokens are plain words (ASCII letters and digits that a space or punctuation
  * ends) and one-byte punctuation; the main loop (tokenize()) takes those itself, a word's
  * first sixteen bytes tested at once (eight without SSE2) and its first eight packed into
- * its lexicon key, with the sentence and block of the token before.  Everything else is out of line: words with joiners or
- * other letters (scan_word()), possible quotation marks and characters from 0x80
+ * its lexicon key, with the sentence and block of the token before.  Everything else is out of line: ASCII words
+ * joined by marks or before a possessive (ascii_joined_word()), other words with joiners
+ * or letters from 0x80 (scan_word()), possible quotation marks and characters from 0x80
  * (scan_mark()), and a token that starts a sentence or block (position_change()).
  *
  * A block is a paragraph, or a line whose break also ends a sentence (articles that put
@@ -236,7 +237,7 @@ static const guint64 period_words[] = {
 static const guint8 period_from[8] = {0, 0, 0, 8, 10, 14, 14, 15};
 
 /* The period after the word S (LEN bytes, lexicon_pack() key KEY) is its own. */
-static G_NO_INLINE gboolean own_period(const Lexicon *lex, const char *s, gsize len, guint64 key) {
+static inline gboolean own_period(const Lexicon *lex, const char *s, gsize len, guint64 key) {
   if (len > 6 || len < 2) return FALSE;
   for (guint i = period_from[len]; i < period_from[len + 1]; i++)
     if (key == period_words[i]) return TRUE;
@@ -269,41 +270,48 @@ typedef struct {
  * without sentences, a sentence per block.  SF_CUE or SF_ACCORDING when TOK is a
  * reported-speech cue or "according". */
 static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
-  guint32 prev_sent = k == 0 ? G_MAXUINT32 : p->sent;
-  guint32 sent = 0;
   guint nl = p->nl;
   p->nl = 0;
-  gsize ns = p->n_sents;
-  if (ns > 0) {
+  guint32 sent;
+  gboolean new_sent, new_block;
+  if (G_LIKELY(p->n_sents > 0)) {
     gsize si = p->si, start = tok->start;
     if (start >= p->sent_end) {
       /* the sentence ends, in locals: the loop stores nothing */
       const gsize *sents = p->sents;
+      gsize ns = p->n_sents;
       while (si + 1 < ns && sents[2 * si + 1] <= start) si++;
       p->si = si;
       p->sent_end = si + 1 < ns ? sents[2 * si + 1] : G_MAXSIZE;
     }
+    /* (tokenize() sized the sentence arrays for every given sentence) */
     sent = (guint32)si;
-  }
-  gboolean new_block = nl && k > 0 && (nl >= 2 || sent != prev_sent || p->n_sents == 0);
-  if (new_block) p->block++;
-  if (p->n_sents == 0) {
-    if (new_block || k == 0) p->sent_counter = k == 0 ? 0 : p->sent_counter + 1;
+    new_sent = k == 0 || sent != p->sent;
+    new_block = k > 0 && nl && (nl >= 2 || new_sent);
+  } else {
+    /* a sentence per block */
+    new_block = k > 0 && nl;
+    if (k == 0) p->sent_counter = 0;
+    else if (new_block) p->sent_counter++;
     sent = p->sent_counter;
-  }
-  if (k == 0 || sent != prev_sent) {
-    tok->flags |= F_SENT_START;
+    new_sent = k == 0 || new_block;
     if (sent >= p->sent_first->len) {
       g_array_set_size(p->sent_first, sent + 1);
       g_array_set_size(p->sent_flags, sent + 1);
     }
+  }
+  guint32 flags = 0;
+  if (new_sent) {
+    flags = F_SENT_START;
     g_array_index(p->sent_first, gsize, sent) = k;
     vec_push(p->sent_toks, k);
   }
   if (k == 0 || new_block) {
-    tok->flags |= F_BLOCK_START | F_SENT_START;
+    p->block += new_block;
+    flags = F_BLOCK_START | F_SENT_START;
     vec_push(p->block_first, k);
   }
+  tok->flags |= flags;
   p->sent = sent;
   tok->sent = sent;
   tok->block = p->block;
@@ -410,10 +418,9 @@ static inline guint64 plain_tail_hash(const char *s, gsize len) {
   }
 }
 
-/* eager_info() of a plain word of more than eight bytes (no period of its own): out of
- * line, as those are about one word in ten. */
-static G_NO_INLINE const WordInfo *long_word_info(const Lexicon *lex, const char *s, gsize len, guint64 key,
-                                                  gboolean upper) {
+/* eager_info() of a plain word of more than eight bytes (no period of its own). */
+static inline const WordInfo *long_word_info(const Lexicon *lex, const char *s, gsize len, guint64 key,
+                                             gboolean upper) {
   if (G_UNLIKELY(len > LEXICON_MAX_KEY)) return &lexicon_none;
   guint64 h = lexicon_hash(key, plain_tail_hash(s, len));
   if (!upper && !lexicon_maybe_cue(lex, h)) return &lexicon_lazy;
@@ -505,6 +512,102 @@ done:
     tok->info = eager_info(lex, t + tok->start, wl, pack_word(t + tok->start, wl, tok->start + 8 <= n), upper);
   }
   return j;
+}
+
+/* How an ASCII word's run of letters and digits that ends at J, before the character at
+ * J, goes on by scan_word()'s rules when that character is ’ or another of U+2000-U+203F
+ * (T[J] is 0xE2): J_END when the word ends at J, J_POSS for a possessive ’s, J_NONE
+ * when scan_word() must decide (a hyphen ‐ ‑ or ’ inside a word, or a character that
+ * is no general punctuation). */
+enum { J_NONE, J_END, J_POSS };
+static inline int ascii_word_before_mark(const char *t, gsize n, gsize j) {
+  gunichar v = general_punctuation(t, n, j);
+  if (!v) return J_NONE;
+  guint8 kw = byte_class[(guchar)t[j + 3]];
+  /* none of them joins two words unless a letter or digit follows */
+  if (!(kw & (B_ALNUM | B_HIGH))) return J_END;
+  if (v == 0x2019) {
+    /* ’s then no letter or digit: a possessive (T[J + 4] may be the text's NUL) */
+    if (((guchar)t[j + 3] | 0x20) == 's' && !(byte_class[(guchar)t[j + 4]] & (B_ALNUM | B_HIGH))) return J_POSS;
+    return J_NONE;
+  }
+  return v == 0x2010 || v == 0x2011 ? J_NONE : J_END;
+}
+
+/* scan_word() of the commonest words that are not plain, without decoding characters:
+ * ASCII letters and digits joined by - & / ' (or by . , : before a digit), ended by a
+ * possessive 's or ’s, or by a joiner or another mark of U+2000-U+203F that no letter
+ * or digit follows.  I, J, K and TOK as for scan_word(); returns where scanning goes
+ * on, or 0 (TOK untouched) for any other word: a letter from 0x80, ’ or ‐ inside it, an
+ * inner period before a letter (U.S.), or a character that only decoding tells. */
+static G_NO_INLINE gsize ascii_joined_word(const Scan *scan, const Lexicon *lex, gsize i, gsize j, guint8 k,
+                                           Tok *tok) {
+  const char *t = scan->text;
+  gsize n = scan->len;
+  gboolean poss = FALSE;
+  gsize resume;
+  for (;;) {
+    /* T[J] ends a run of letters and digits (T[N] is the text's NUL, which ends words) */
+    guchar c = (guchar)t[j];
+    if (byte_class[c] & B_END) break;
+    if (c >= 0x80) {
+      int how = ascii_word_before_mark(t, n, j);
+      if (how == J_NONE) return 0;
+      if (how == J_POSS) {
+        poss = TRUE;
+        resume = j + 4;
+      }
+      break;
+    }
+    /* a joiner: ' - & / . , : (not the NUL, so T[J + 1] is in the text or its NUL) */
+    guchar d = (guchar)t[j + 1];
+    guint8 kd = byte_class[d];
+    if (!(kd & B_ALNUM)) {
+      /* no letter or digit after it: the word ends, but a letter from 0x80 may follow */
+      if ((kd & B_HIGH) && !general_punctuation(t, n, j + 1)) return 0;
+      break;
+    }
+    if (c == '\'') {
+      guchar e = (guchar)t[j + 2];
+      if ((d | 0x20) == 's' && !(byte_class[e] & B_ALNUM)) {
+        /* 's then no letter or digit: a possessive (a letter from 0x80 would join) */
+        if (e >= 0x80 && !general_punctuation(t, n, j + 2)) return 0;
+        poss = TRUE;
+        resume = j + 2;
+        break;
+      }
+    } else if (c == '.') {
+      if (kd & B_ALPHA) return 0; /* an inner period (U.S.) */
+    } else if (c == ',' || c == ':') {
+      /* 1,000 and 10:30; otherwise the word ends */
+      if ((kd & B_ALPHA) || !((guchar)(t[j - 1] - '0') < 10)) break;
+    }
+    j = alnum_run_end(t, n, j + 1);
+  }
+  gboolean upper = (k & B_UPPER) != 0;
+  tok->kind = (k & B_ALPHA) ? T_WORD : T_NUM;
+  tok->flags |= upper ? F_CAP : 0;
+  tok->end = j;
+  if (poss) {
+    /* he's, it's, that's, there's: "is" or "has", not a possessive */
+    if (!contraction_word(t + i, j - i, i + 8 <= n)) tok->flags |= F_POSS;
+  } else {
+    resume = j;
+    /* a final period that belongs to the word */
+    if (t[j] == '.' && tok->kind == T_WORD && t[j + 1] != '.') {
+      gsize wl = j - i;
+      if ((wl == 1 && upper) || own_period(lex, t + i, wl, pack_word(t + i, wl, i + 8 <= n))) {
+        tok->end = resume = j + 1;
+        tok->flags |= F_PERIOD;
+      }
+    }
+  }
+  if (upper) tok->flags |= capital_flags(t, i, tok->end, tok->flags);
+  if (tok->kind == T_WORD) {
+    gsize wl = tok->end - i;
+    tok->info = eager_info(lex, t + i, wl, pack_word(t + i, wl, i + 8 <= n), upper);
+  }
+  return resume;
 }
 
 /* The end of the run of ASCII letters and digits from J, four bytes a round without a
@@ -632,15 +735,19 @@ static G_NO_INLINE gsize unicode_space(const char *t, gsize n, gsize i) {
 }
 
 /* A token the main loop does not take itself, at I (class K): a word with joiners or
- * other letters (scan_word()), or a character that may be a quotation mark or is no
- * ASCII (scan_mark()).  TOK has its start, sentence, block and flags; the token is the
- * NT-th.  Returns its end. */
-static G_NO_INLINE gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, gsize run_end, Tok *tok,
-                                     gsize nt) {
+ * other letters (ascii_joined_word(), else scan_word()), or a character that may be a
+ * quotation mark or is no ASCII (scan_mark()).  TOK has its start, sentence, block and
+ * flags; the token is the NT-th.  Returns its end.  Inline: the main loop calls the
+ * three directly. */
+static inline gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, gsize run_end, Tok *tok,
+                                gsize nt) {
   const char *t = scan->text;
   gsize n = scan->len, clen = 1;
   gunichar u = (guchar)t[i];
-  if (k & B_ALNUM) return scan_word(scan, lex, i, run_end, k, tok);
+  if (k & B_ALNUM) {
+    gsize end = ascii_joined_word(scan, lex, i, run_end, k, tok);
+    return end ? end : scan_word(scan, lex, i, run_end, k, tok);
+  }
   if (k & B_HIGH) u = char_at(t, i, n, &clen);
   if ((k & B_HIGH) && is_alnum_u(u)) return scan_word(scan, lex, i, i + clen, k, tok);
   return scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
@@ -696,7 +803,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   g_array_set_size(scan->toks, cap);
   Tok *out = (Tok *)(void *)scan->toks->data;
   gsize *next_cap = scan->caps.v;
-  gsize nt = 0;
+  /* the token being written, the NT-th (nt is TOK - OUT, computed where needed) */
   Tok *tok = out;
   /* the byte from which a token is checked after it is written: at most SENT_END, at
    * most the last token's start plus the free slots after it (each token starts on a
@@ -712,8 +819,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   fast = fast > 0 ? fast - 1 : 0;
   fast = MIN(fast, n >= WORD_WINDOW - 1 ? n - (WORD_WINDOW - 2) : 0);
   for (;;) {
-    guchar c = (guchar)t[i];
-    guint8 k = byte_class[c];
+    guint8 k = byte_class[(guchar)t[i]];
     gsize end = i;
     guint64 key;
     if (G_LIKELY(k & B_ALNUM) && plain_word_ends(t, end = word_run_end(t, n, fast, i, &key))) {
@@ -721,7 +827,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       guint32 flags = space;
       const WordInfo *info = &lexicon_none;
       /* a capitalised word: F_CAP, and listed in the caps (digits are no capitals) */
-      guint32 upper = (k / B_UPPER) & 1;
+      gboolean upper = (k & B_UPPER) != 0;
       if (k & B_ALPHA) {
         kind = T_WORD;
         gsize len = end - i;
@@ -748,14 +854,15 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
         }
         if (upper) {
           flags |= F_CAP | capital_flags(t, i, end, flags);
-          *next_cap++ = nt;
+          *next_cap++ = (gsize)(tok - out);
         }
       }
       tok->start = i;
       tok->end = end;
       tok->sent = sent;
       tok->block = block;
-      tok_set_meta(tok, flags, kind, word_shape(c, end - i));
+      /* (the key's first byte is the word's with its 0x20 bit set, which word_shape() drops) */
+      tok_set_meta(tok, flags, kind, word_shape((guchar)key, end - i));
       tok->info = info;
     } else if (k & B_MARK) {
       tok->start = i;
@@ -783,13 +890,14 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       }
       *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = space, .info = &lexicon_none};
       /* END: the end of the word's first run, when K is a letter or digit */
-      end = other_token(scan, lex, i, k, end, tok, nt);
-      if (tok->kind == T_WORD) tok->shape = word_shape(c, tok->end - tok->start);
+      end = other_token(scan, lex, i, k, end, tok, (gsize)(tok - out));
+      if (tok->kind == T_WORD) tok->shape = word_shape((guchar)t[i], tok->end - tok->start);
       if (tok->info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
-      if ((tok->flags & F_CAP) && tok->kind == T_WORD) *next_cap++ = nt;
+      if ((tok->flags & F_CAP) && tok->kind == T_WORD) *next_cap++ = (gsize)(tok - out);
     }
     if (G_UNLIKELY(i >= check)) {
       if (i >= n) break; /* the NUL, not a token */
+      gsize nt = (gsize)(tok - out);
       if (i >= sent_end) {
         if (pos.nl == 0 && nt > 0 && i < pos.sent_end) {
           /* a cue or "according" inside the current sentence */
@@ -816,7 +924,6 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       }
       check = MIN(MIN(sent_end, i + room), n);
     }
-    nt++;
     tok++;
     /* the commonest white space, one space, taken here without a branch (a space follows
      * four words in five; T[N] is the text's NUL) */
@@ -824,6 +931,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     space = one_space * F_SPACE;
     i = end + one_space;
   }
+  gsize nt = (gsize)(tok - out);
   g_array_set_size(scan->toks, nt);
   scan->caps.n = (gsize)(next_cap - scan->caps.v);
   scan->n_blocks = nt ? pos.block + 1 : 0;
