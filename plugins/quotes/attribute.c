@@ -312,17 +312,21 @@ static inline gboolean is_pronoun(const Ctx *c, gsize k) {
          tok_is(c, k, "i") || tok_is(c, k, "we");
 }
 
+/* name_part() of a capitalised word with token flags TF (F_*) and lexicon flags F (W_*). */
+static inline gboolean cap_name_part(guint32 tf, guint32 f) {
+  if (tf & F_IN_QUOTE) return FALSE;
+  if ((tf & (F_INITIAL | F_PERIOD)) == (F_INITIAL | F_PERIOD)) return TRUE; /* Julie A. Diaz */
+  if (tf & F_COMMON) return FALSE;
+  if ((f & W_FUNC) && !(f & (W_GIVEN | W_TITLE))) return FALSE;
+  if (f & (W_CUE)) return (tf & F_SENT_START) == 0 && !(f & W_CUE_INDIRECT);
+  return TRUE;
+}
+
 /* Name-part: a capitalised word or an initial, not a sentence-start function word. */
 static inline gboolean name_part(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_WORD || !(t->flags & F_CAP)) return FALSE;
-  if (t->flags & F_IN_QUOTE) return FALSE;
-  if ((t->flags & (F_INITIAL | F_PERIOD)) == (F_INITIAL | F_PERIOD)) return TRUE; /* Julie A. Diaz */
-  if (t->flags & F_COMMON) return FALSE;
-  guint32 f = wf(c, k);
-  if ((f & W_FUNC) && !(f & (W_GIVEN | W_TITLE))) return FALSE;
-  if (f & (W_CUE)) return (t->flags & F_SENT_START) == 0 && !(f & W_CUE_INDIRECT);
-  return TRUE;
+  return cap_name_part(t->flags, wf(c, k));
 }
 
 /* An F_COMMON word that can start a description ("Police", "Another"), not a participle
@@ -795,11 +799,17 @@ static const char *strip_titles_run(const Ctx *c, gsize *first, gsize last, guin
 
 /* strip_titles_run(), passing inline the runs of at most two words (most of them) that
  * start with a capitalised word that is no title, descriptor or function word: nothing
- * is stripped from those. */
-static inline const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
-  if (last - *first < 2 && (c->tok[*first].flags & F_CAP) && !(wf(c, *first) & (W_FUNC | W_TITLE | W_DESCRIPTOR)))
+ * is stripped from those.  FLAGS: wf() of the first word. */
+static inline const char *strip_titles_flags(const Ctx *c, gsize *first, gsize last, guint32 flags,
+                                             guint8 *gender) {
+  if (last - *first < 2 && (c->tok[*first].flags & F_CAP) && !(flags & (W_FUNC | W_TITLE | W_DESCRIPTOR)))
     return NULL;
   return strip_titles_run(c, first, last, gender);
+}
+
+/* strip_titles_flags() with the first word's flags looked up. */
+static inline const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
+  return strip_titles_flags(c, first, last, wf(c, *first), gender);
 }
 
 static gboolean run_is_org(const Ctx *c, gsize first, gsize last) {
@@ -861,20 +871,53 @@ typedef struct {
   gint person; /* multi-word names: registered in the first pass */
 } Run;
 
-/* Finds the capitalised runs of the text and registers names (no entity layer). */
-static void find_names(Ctx *c, Items *runs) {
-  /* runs start at capitalised words: at most one a capitalised word */
+/* The capitalised run [FIRST, LAST] as a name: into *R (FIRST and LAST, role, gender,
+ * organisation) when it is one.  Returns whether it is.  FIRST_FLAGS: wf() of FIRST. */
+static inline gboolean name_of_run(const Ctx *c, gsize first, gsize last, guint32 first_flags, Run *r) {
+  const Tok *tok = c->tok;
+  gsize f = first;
+  guint32 ff = first_flags; /* the lexicon flags of token F */
+  while ((ff & (W_FUNC | W_GIVEN)) == W_FUNC) {
+    if (++f > last) return FALSE;
+    ff = wf(c, f);
+  }
+  if (((ff & W_ORG_WORD) && (tok[f].flags & F_CAP)) || run_is_org(c, f + 1, last)) {
+    *r = (Run){.first = f, .last = last, .org = TRUE, .person = -1};
+    return TRUE;
+  }
+  guint8 gender = G_UNKNOWN;
+  const char *role = strip_titles_flags(c, &f, last, ff, &gender);
+  if (f > last) return FALSE;
+  if (!role && first > 0 && tok[first - 1].kind == T_WORD && !(tok[first - 1].flags & F_CAP) &&
+      is_title(c, first - 1)) {
+    /* "White House spokeswoman Jen Psaki": a lowercase title right before the name */
+    gsize t = first - 1;
+    role = strip_titles(c, &t, t, &gender);
+  }
+  if (last - f > 3) return FALSE; /* too long for a name */
+  /* An all-caps single word (NATO, CBS) is no person unless a title precedes it. */
+  if (f == last && (tok[f].flags & F_UPPER) && !role) return FALSE;
+  if (f == last && (tok[f].flags & F_INITIAL)) return FALSE;
+  *r = (Run){.first = f, .last = last, .role = role, .gender = gender, .person = -1};
+  return TRUE;
+}
+
+/* The names among the capitalised runs of the text, into RUN (room for one a capitalised
+ * word), in text order; returns how many. */
+static gsize find_runs(const Ctx *c, Run *run) {
+  /* runs start at capitalised words (CAPS: the tokens of kind T_WORD with F_CAP) */
   const gsize *caps = c->scan->caps.v;
+  const Tok *tok = c->tok;
   gsize n_caps = c->scan->caps.n, next = 0, n_runs = 0;
-  Run *run = items_reserve(runs, n_caps, sizeof(Run));
   for (gsize ci = 0; ci < n_caps; ci++) {
     gsize k = caps[ci];
     if (k < next) continue;
-    if (!name_part(c, k) && !((wf(c, k) & W_TITLE) && is_cap_word(c, k))) continue;
+    guint32 fk = wf(c, k);
+    if (!cap_name_part(tok[k].flags, fk) && !(fk & W_TITLE)) continue;
     gsize first = k, last = k;
-    while (last + 1 < c->n_tok && !(c->tok[last].flags & F_POSS)) {
+    while (last + 1 < c->n_tok && !(tok[last].flags & F_POSS)) {
       gsize n = last + 1;
-      if (c->tok[n].flags & (F_SENT_START | F_BLOCK_START)) break;
+      if (tok[n].flags & (F_SENT_START | F_BLOCK_START)) break;
       if (name_part(c, n) || (is_cap_word(c, n) && (wf(c, n) & W_TITLE))) {
         last = n;
         continue;
@@ -892,32 +935,15 @@ static void find_names(Ctx *c, Items *runs) {
       break;
     }
     next = last + 1;
-    Run r = {.first = first, .last = last, .person = -1};
-    gsize f = first;
-    while (f <= last && (wf(c, f) & W_FUNC) && !(wf(c, f) & W_GIVEN)) f++;
-    if (f > last) continue;
-    if (run_is_org(c, f, last)) {
-      r.first = f;
-      r.org = TRUE;
-      run[n_runs++] = r;
-      continue;
-    }
-    r.role = strip_titles(c, &f, last, &r.gender);
-    if (f > last) continue;
-    if (!r.role && first > 0 && c->tok[first - 1].kind == T_WORD && !(c->tok[first - 1].flags & F_CAP) &&
-        is_title(c, first - 1)) {
-      /* "White House spokeswoman Jen Psaki": a lowercase title right before the name */
-      gsize t = first - 1;
-      r.role = strip_titles(c, &t, t, &r.gender);
-    }
-    r.first = f;
-    if (last - f > 3) continue; /* too long for a name */
-    /* An all-caps single word (NATO, CBS) is no person unless a title precedes it. */
-    if (f == last && (c->tok[f].flags & F_UPPER) && !r.role) continue;
-    if (f == last && (c->tok[f].flags & F_INITIAL)) continue;
-    run[n_runs++] = r;
+    n_runs += name_of_run(c, first, last, fk, &run[n_runs]);
   }
-  runs->n = n_runs;
+  return n_runs;
+}
+
+/* Finds the capitalised runs of the text and registers names (no entity layer). */
+static void find_names(Ctx *c, Items *runs) {
+  Run *run = items_reserve(runs, c->scan->caps.n, sizeof(Run));
+  runs->n = find_runs(c, run);
   /* the surname table: at most one slot per run, kept under half full */
   gsize size = 16;
   while (size < 2 * runs->n + 16) size *= 2;
