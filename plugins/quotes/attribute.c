@@ -127,6 +127,31 @@ typedef struct {
   gint head, tail; /* HEAD -1: an empty slot */
 } SurnameSlot;
 
+/* The word lists tok_in() tests, one id each. */
+typedef enum {
+  WS_SUBORD,       /* subord_word() */
+  WS_PREP,         /* is_prep() */
+  WS_CIRCUMSTANCE, /* circumstance() */
+  WS_AUX,          /* verb_like() */
+  WS_NOT_OBJECT,   /* participle_cue() */
+  WS_INTRO,        /* intro_word() */
+  WS_CLAUSE,       /* clause_word() */
+  WS_IRREGULAR,    /* finite_cue() */
+  WS_COUNT
+} WordSetId;
+
+#define WORD_SET_SLOTS 64 /* a power of two; a list fills at most three quarters */
+
+/* A word list hashed for tok_in(), made from the list the first time it is asked for:
+ * open addressing on a word's lexicon_pack() key, then its length and (words longer than
+ * eight bytes) the bytes after the eighth. */
+typedef struct {
+  gboolean made;
+  guint64 key[WORD_SET_SLOTS];
+  const char *word[WORD_SET_SLOTS]; /* NULL: an empty slot */
+  gsize len[WORD_SET_SLOTS];
+} WordSet;
+
 struct AttrScratch {
   Items persons, mentions, quotes, events; /* Person, Mention, Quote, Event */
   Items tok_mention, runs, surnames; /* gint32, Run, SurnameSlot: set afresh each pass */
@@ -143,6 +168,7 @@ struct AttrScratch {
   gboolean title_shapes_set;
   void *merge; /* merge_runs()'s buffer, MERGE_SIZE bytes */
   gsize merge_size;
+  WordSet word_sets[WS_COUNT]; /* tok_in()'s lists */
 };
 
 typedef struct {
@@ -216,20 +242,45 @@ static G_ALWAYS_INLINE inline gboolean tok_ends_with(const Ctx *c, gsize k, cons
   gsize n = strlen(suffix);
   return c->tok[k].end - c->tok[k].start >= n && bytes_eq_fold(c->text + c->tok[k].end - n, suffix, n);
 }
-/* TRUE when token K is one of the N lowercase WORDS (case-insensitively). */
-static gboolean tok_in(const Ctx *c, gsize k, const char *const *words, gsize n) {
-  /* the words are passed by their first byte before any is measured */
-  guchar first = (guchar)c->text[c->tok[k].start];
-  first += (guchar)((guchar)(first - 'A') < 26) << 5; /* ASCII lowercase */
-  for (gsize i = 0; i < n; i++)
-    if ((guchar)words[i][0] == first && tok_is(c, k, words[i])) return TRUE;
+/* The first slot to probe for the lexicon_pack() key KEY in a WordSet. */
+static inline gsize word_set_slot(guint64 key) {
+  return (gsize)((key * 0x9E3779B97F4A7C15ull) >> 40) & (WORD_SET_SLOTS - 1);
+}
+
+/* Hashes the N lowercase WORDS (at most three quarters of WORD_SET_SLOTS) into SET. */
+static void word_set_make(WordSet *set, const char *const *words, gsize n) {
+  g_assert(n <= WORD_SET_SLOTS / 4 * 3);
+  for (gsize i = 0; i < n; i++) {
+    gsize len = strlen(words[i]);
+    guint64 key = lexicon_pack(words[i], len);
+    gsize j = word_set_slot(key);
+    while (set->word[j]) j = (j + 1) & (WORD_SET_SLOTS - 1);
+    set->key[j] = key;
+    set->word[j] = words[i];
+    set->len[j] = len;
+  }
+  set->made = TRUE;
+}
+
+/* TRUE when token K is one of the N lowercase WORDS (case-insensitively), the list ID (its
+ * WordSet is made on the first call). */
+static gboolean tok_in(const Ctx *c, gsize k, WordSetId id, const char *const *words, gsize n) {
+  WordSet *set = &c->scratch->word_sets[id];
+  if (G_UNLIKELY(!set->made)) word_set_make(set, words, n);
+  const Tok *t = &c->tok[k];
+  gsize len = t->end - t->start;
+  guint64 key = scan_tok_key(c->scan, t);
+  for (gsize j = word_set_slot(key); set->word[j]; j = (j + 1) & (WORD_SET_SLOTS - 1))
+    if (set->key[j] == key && set->len[j] == len &&
+        (len <= 8 || bytes_eq_fold(c->text + t->start + 8, set->word[j] + 8, len - 8)))
+      return TRUE;
   return FALSE;
 }
 /* A word that opens a subordinate clause before the main one ("When …, she said"). */
 static gboolean subord_word(const Ctx *c, gsize k) {
   static const char *const subord[] = {"when", "as", "after", "before", "while", "if", "although", "though",
                                         "because", "since", "until", "once", "whenever", "whereas", "unless"};
-  return tok_in(c, k, subord, G_N_ELEMENTS(subord));
+  return tok_in(c, k, WS_SUBORD, subord, G_N_ELEMENTS(subord));
 }
 
 static inline gboolean tok_char(const Ctx *c, gsize k, char ch) {
@@ -1080,7 +1131,7 @@ static gboolean is_prep(const Ctx *c, gsize k) {
                                       "near", "across", "following", "upon", "toward", "towards", "among",
                                       "despite", "of", "than", "ago"};
   if (c->tok[k].kind != T_WORD || c->tok[k].end - c->tok[k].start > 10) return FALSE;
-  return tok_in(c, k, preps, G_N_ELEMENTS(preps));
+  return tok_in(c, k, WS_PREP, preps, G_N_ELEMENTS(preps));
 }
 
 static NP np_name(const Ctx *c, gsize first, gsize last) {
@@ -1510,7 +1561,7 @@ static gboolean circumstance(const Ctx *c, gsize from, gsize limit, gboolean aud
                                       "last", "this", "monday", "tuesday", "wednesday", "thursday", "friday",
                                       "saturday", "sunday", "as", "while", "when"};
   if (from >= limit || is_final_punct(c, from) || (c->tok[from].flags & F_BLOCK_START)) return TRUE;
-  if (!audience && !tok_in(c, from, preps, G_N_ELEMENTS(preps))) return FALSE;
+  if (!audience && !tok_in(c, from, WS_CIRCUMSTANCE, preps, G_N_ELEMENTS(preps))) return FALSE;
   guint words = 0;
   for (gsize k = from; k < limit && k < from + 14; k++) {
     if (is_final_punct(c, k) || (c->tok[k].flags & F_BLOCK_START)) return words <= 8;
@@ -1602,7 +1653,7 @@ static gboolean verb_like(const Ctx *c, gsize k) {
   if (t->kind != T_WORD || (t->flags & F_CAP)) return FALSE;
   static const char *const aux[] = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "did",
                                      "does", "do", "can", "could", "should", "may", "might", "must"};
-  if (tok_in(c, k, aux, G_N_ELEMENTS(aux))) return TRUE;
+  if (tok_in(c, k, WS_AUX, aux, G_N_ELEMENTS(aux))) return TRUE;
   if (is_cue(c, k)) return TRUE;
   if (wf(c, k) & (W_FUNC | W_DET | W_PRONOUN | W_SPEAKER_NOUN | W_ORG_NOUN)) return FALSE;
   gsize l = t->end - t->start;
@@ -1743,7 +1794,7 @@ static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
   static const char *const aux[] = {"is", "are", "was", "were", "be", "been", "am", "being", "that", "who",
                                     "which", "and", "or", "not", "also", "keep", "keeps", "kept", "start",
                                     "started", "stop", "stopped", "began", "begin", "continue", "continued"};
-  if (tok_in(c, j - 1, aux, G_N_ELEMENTS(aux))) return FALSE;
+  if (tok_in(c, j - 1, WS_NOT_OBJECT, aux, G_N_ELEMENTS(aux))) return FALSE;
   if (wf(c, j - 1) & (W_FUNC | W_ADV)) return FALSE;
   /* an object before it: a determiner within a few words back */
   for (gsize k = j - 1; k > floor && j - k < 6; k--)
@@ -1762,7 +1813,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
 static gboolean intro_word(const Ctx *c, gsize k) {
   static const char *const preps[] = {"in", "on", "at", "during", "after", "before", "following", "from",
                                       "with", "for", "under", "amid", "through", "throughout", "since"};
-  return tok_in(c, k, preps, G_N_ELEMENTS(preps));
+  return tok_in(c, k, WS_INTRO, preps, G_N_ELEMENTS(preps));
 }
 
 /* X said: “Q” / X called it “Q” — a cue earlier in the sentence, from E back to FLOOR.
@@ -1810,7 +1861,7 @@ static gboolean clause_word(const Ctx *c, gsize k) {
   static const char *const words[] = {"although", "though", "but", "when", "which", "while", "where",
                                       "whereas", "because", "as", "and", "since", "who", "whom"};
   if (c->tok[k].kind != T_WORD) return FALSE;
-  return tok_in(c, k, words, G_N_ELEMENTS(words));
+  return tok_in(c, k, WS_CLAUSE, words, G_N_ELEMENTS(words));
 }
 
 /* "Netanyahu said he would go ahead, although he tweeted that he “Q”": after the
@@ -2365,7 +2416,7 @@ static gboolean finite_cue(const Ctx *c, gsize k) {
   static const char *const irregular[] = {"said", "says", "told", "tells", "wrote", "writes", "adds",
                                           "argues", "insists", "warns", "notes", "claims", "explains",
                                           "thought", "stresses", "suggests", "denies", "admits"};
-  return tok_in(c, k, irregular, G_N_ELEMENTS(irregular));
+  return tok_in(c, k, WS_IRREGULAR, irregular, G_N_ELEMENTS(irregular));
 }
 
 /* Looks for reported speech in the sentence [s, e] (tokens); appends a Quote. */
