@@ -127,6 +127,31 @@ typedef struct {
   gint head, tail; /* HEAD -1: an empty slot */
 } SurnameSlot;
 
+/* The word lists tok_in() tests, one id each. */
+typedef enum {
+  WS_SUBORD,       /* subord_word() */
+  WS_PREP,         /* is_prep() */
+  WS_CIRCUMSTANCE, /* circumstance() */
+  WS_AUX,          /* verb_like() */
+  WS_NOT_OBJECT,   /* participle_cue() */
+  WS_INTRO,        /* intro_word() */
+  WS_CLAUSE,       /* clause_word() */
+  WS_IRREGULAR,    /* finite_cue() */
+  WS_COUNT
+} WordSetId;
+
+#define WORD_SET_SLOTS 64 /* a power of two; a list fills at most three quarters */
+
+/* A word list hashed for tok_in(), made from the list the first time it is asked for:
+ * open addressing on a word's lexicon_pack() key, then its length and (words longer than
+ * eight bytes) the bytes after the eighth. */
+typedef struct {
+  gboolean made;
+  guint64 key[WORD_SET_SLOTS];
+  const char *word[WORD_SET_SLOTS]; /* NULL: an empty slot */
+  gsize len[WORD_SET_SLOTS];
+} WordSet;
+
 struct AttrScratch {
   Items persons, mentions, quotes, events; /* Person, Mention, Quote, Event */
   Items tok_mention, runs, surnames; /* gint32, Run, SurnameSlot: set afresh each pass */
@@ -143,6 +168,7 @@ struct AttrScratch {
   gboolean title_shapes_set;
   void *merge; /* merge_runs()'s buffer, MERGE_SIZE bytes */
   gsize merge_size;
+  WordSet word_sets[WS_COUNT]; /* tok_in()'s lists */
 };
 
 typedef struct {
@@ -216,20 +242,45 @@ static G_ALWAYS_INLINE inline gboolean tok_ends_with(const Ctx *c, gsize k, cons
   gsize n = strlen(suffix);
   return c->tok[k].end - c->tok[k].start >= n && bytes_eq_fold(c->text + c->tok[k].end - n, suffix, n);
 }
-/* TRUE when token K is one of the N lowercase WORDS (case-insensitively). */
-static gboolean tok_in(const Ctx *c, gsize k, const char *const *words, gsize n) {
-  /* the words are passed by their first byte before any is measured */
-  guchar first = (guchar)c->text[c->tok[k].start];
-  first += (guchar)((guchar)(first - 'A') < 26) << 5; /* ASCII lowercase */
-  for (gsize i = 0; i < n; i++)
-    if ((guchar)words[i][0] == first && tok_is(c, k, words[i])) return TRUE;
+/* The first slot to probe for the lexicon_pack() key KEY in a WordSet. */
+static inline gsize word_set_slot(guint64 key) {
+  return (gsize)((key * 0x9E3779B97F4A7C15ull) >> 40) & (WORD_SET_SLOTS - 1);
+}
+
+/* Hashes the N lowercase WORDS (at most three quarters of WORD_SET_SLOTS) into SET. */
+static void word_set_make(WordSet *set, const char *const *words, gsize n) {
+  g_assert(n <= WORD_SET_SLOTS / 4 * 3);
+  for (gsize i = 0; i < n; i++) {
+    gsize len = strlen(words[i]);
+    guint64 key = lexicon_pack(words[i], len);
+    gsize j = word_set_slot(key);
+    while (set->word[j]) j = (j + 1) & (WORD_SET_SLOTS - 1);
+    set->key[j] = key;
+    set->word[j] = words[i];
+    set->len[j] = len;
+  }
+  set->made = TRUE;
+}
+
+/* TRUE when token K is one of the N lowercase WORDS (case-insensitively), the list ID (its
+ * WordSet is made on the first call). */
+static gboolean tok_in(const Ctx *c, gsize k, WordSetId id, const char *const *words, gsize n) {
+  WordSet *set = &c->scratch->word_sets[id];
+  if (G_UNLIKELY(!set->made)) word_set_make(set, words, n);
+  const Tok *t = &c->tok[k];
+  gsize len = t->end - t->start;
+  guint64 key = scan_tok_key(c->scan, t);
+  for (gsize j = word_set_slot(key); set->word[j]; j = (j + 1) & (WORD_SET_SLOTS - 1))
+    if (set->key[j] == key && set->len[j] == len &&
+        (len <= 8 || bytes_eq_fold(c->text + t->start + 8, set->word[j] + 8, len - 8)))
+      return TRUE;
   return FALSE;
 }
 /* A word that opens a subordinate clause before the main one ("When …, she said"). */
 static gboolean subord_word(const Ctx *c, gsize k) {
   static const char *const subord[] = {"when", "as", "after", "before", "while", "if", "although", "though",
                                         "because", "since", "until", "once", "whenever", "whereas", "unless"};
-  return tok_in(c, k, subord, G_N_ELEMENTS(subord));
+  return tok_in(c, k, WS_SUBORD, subord, G_N_ELEMENTS(subord));
 }
 
 static inline gboolean tok_char(const Ctx *c, gsize k, char ch) {
@@ -312,17 +363,21 @@ static inline gboolean is_pronoun(const Ctx *c, gsize k) {
          tok_is(c, k, "i") || tok_is(c, k, "we");
 }
 
+/* name_part() of a capitalised word with token flags TF (F_*) and lexicon flags F (W_*). */
+static inline gboolean cap_name_part(guint32 tf, guint32 f) {
+  if (tf & F_IN_QUOTE) return FALSE;
+  if ((tf & (F_INITIAL | F_PERIOD)) == (F_INITIAL | F_PERIOD)) return TRUE; /* Julie A. Diaz */
+  if (tf & F_COMMON) return FALSE;
+  if ((f & W_FUNC) && !(f & (W_GIVEN | W_TITLE))) return FALSE;
+  if (f & (W_CUE)) return (tf & F_SENT_START) == 0 && !(f & W_CUE_INDIRECT);
+  return TRUE;
+}
+
 /* Name-part: a capitalised word or an initial, not a sentence-start function word. */
 static inline gboolean name_part(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_WORD || !(t->flags & F_CAP)) return FALSE;
-  if (t->flags & F_IN_QUOTE) return FALSE;
-  if ((t->flags & (F_INITIAL | F_PERIOD)) == (F_INITIAL | F_PERIOD)) return TRUE; /* Julie A. Diaz */
-  if (t->flags & F_COMMON) return FALSE;
-  guint32 f = wf(c, k);
-  if ((f & W_FUNC) && !(f & (W_GIVEN | W_TITLE))) return FALSE;
-  if (f & (W_CUE)) return (t->flags & F_SENT_START) == 0 && !(f & W_CUE_INDIRECT);
-  return TRUE;
+  return cap_name_part(t->flags, wf(c, k));
 }
 
 /* An F_COMMON word that can start a description ("Police", "Another"), not a participle
@@ -795,11 +850,17 @@ static const char *strip_titles_run(const Ctx *c, gsize *first, gsize last, guin
 
 /* strip_titles_run(), passing inline the runs of at most two words (most of them) that
  * start with a capitalised word that is no title, descriptor or function word: nothing
- * is stripped from those. */
-static inline const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
-  if (last - *first < 2 && (c->tok[*first].flags & F_CAP) && !(wf(c, *first) & (W_FUNC | W_TITLE | W_DESCRIPTOR)))
+ * is stripped from those.  FLAGS: wf() of the first word. */
+static inline const char *strip_titles_flags(const Ctx *c, gsize *first, gsize last, guint32 flags,
+                                             guint8 *gender) {
+  if (last - *first < 2 && (c->tok[*first].flags & F_CAP) && !(flags & (W_FUNC | W_TITLE | W_DESCRIPTOR)))
     return NULL;
   return strip_titles_run(c, first, last, gender);
+}
+
+/* strip_titles_flags() with the first word's flags looked up. */
+static inline const char *strip_titles(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
+  return strip_titles_flags(c, first, last, wf(c, *first), gender);
 }
 
 static gboolean run_is_org(const Ctx *c, gsize first, gsize last) {
@@ -861,20 +922,53 @@ typedef struct {
   gint person; /* multi-word names: registered in the first pass */
 } Run;
 
-/* Finds the capitalised runs of the text and registers names (no entity layer). */
-static void find_names(Ctx *c, Items *runs) {
-  /* runs start at capitalised words: at most one a capitalised word */
+/* The capitalised run [FIRST, LAST] as a name: into *R (FIRST and LAST, role, gender,
+ * organisation) when it is one.  Returns whether it is.  FIRST_FLAGS: wf() of FIRST. */
+static inline gboolean name_of_run(const Ctx *c, gsize first, gsize last, guint32 first_flags, Run *r) {
+  const Tok *tok = c->tok;
+  gsize f = first;
+  guint32 ff = first_flags; /* the lexicon flags of token F */
+  while ((ff & (W_FUNC | W_GIVEN)) == W_FUNC) {
+    if (++f > last) return FALSE;
+    ff = wf(c, f);
+  }
+  if (((ff & W_ORG_WORD) && (tok[f].flags & F_CAP)) || run_is_org(c, f + 1, last)) {
+    *r = (Run){.first = f, .last = last, .org = TRUE, .person = -1};
+    return TRUE;
+  }
+  guint8 gender = G_UNKNOWN;
+  const char *role = strip_titles_flags(c, &f, last, ff, &gender);
+  if (f > last) return FALSE;
+  if (!role && first > 0 && tok[first - 1].kind == T_WORD && !(tok[first - 1].flags & F_CAP) &&
+      is_title(c, first - 1)) {
+    /* "White House spokeswoman Jen Psaki": a lowercase title right before the name */
+    gsize t = first - 1;
+    role = strip_titles(c, &t, t, &gender);
+  }
+  if (last - f > 3) return FALSE; /* too long for a name */
+  /* An all-caps single word (NATO, CBS) is no person unless a title precedes it. */
+  if (f == last && (tok[f].flags & F_UPPER) && !role) return FALSE;
+  if (f == last && (tok[f].flags & F_INITIAL)) return FALSE;
+  *r = (Run){.first = f, .last = last, .role = role, .gender = gender, .person = -1};
+  return TRUE;
+}
+
+/* The names among the capitalised runs of the text, into RUN (room for one a capitalised
+ * word), in text order; returns how many. */
+static gsize find_runs(const Ctx *c, Run *run) {
+  /* runs start at capitalised words (CAPS: the tokens of kind T_WORD with F_CAP) */
   const gsize *caps = c->scan->caps.v;
+  const Tok *tok = c->tok;
   gsize n_caps = c->scan->caps.n, next = 0, n_runs = 0;
-  Run *run = items_reserve(runs, n_caps, sizeof(Run));
   for (gsize ci = 0; ci < n_caps; ci++) {
     gsize k = caps[ci];
     if (k < next) continue;
-    if (!name_part(c, k) && !((wf(c, k) & W_TITLE) && is_cap_word(c, k))) continue;
+    guint32 fk = wf(c, k);
+    if (!cap_name_part(tok[k].flags, fk) && !(fk & W_TITLE)) continue;
     gsize first = k, last = k;
-    while (last + 1 < c->n_tok && !(c->tok[last].flags & F_POSS)) {
+    while (last + 1 < c->n_tok && !(tok[last].flags & F_POSS)) {
       gsize n = last + 1;
-      if (c->tok[n].flags & (F_SENT_START | F_BLOCK_START)) break;
+      if (tok[n].flags & (F_SENT_START | F_BLOCK_START)) break;
       if (name_part(c, n) || (is_cap_word(c, n) && (wf(c, n) & W_TITLE))) {
         last = n;
         continue;
@@ -892,32 +986,15 @@ static void find_names(Ctx *c, Items *runs) {
       break;
     }
     next = last + 1;
-    Run r = {.first = first, .last = last, .person = -1};
-    gsize f = first;
-    while (f <= last && (wf(c, f) & W_FUNC) && !(wf(c, f) & W_GIVEN)) f++;
-    if (f > last) continue;
-    if (run_is_org(c, f, last)) {
-      r.first = f;
-      r.org = TRUE;
-      run[n_runs++] = r;
-      continue;
-    }
-    r.role = strip_titles(c, &f, last, &r.gender);
-    if (f > last) continue;
-    if (!r.role && first > 0 && c->tok[first - 1].kind == T_WORD && !(c->tok[first - 1].flags & F_CAP) &&
-        is_title(c, first - 1)) {
-      /* "White House spokeswoman Jen Psaki": a lowercase title right before the name */
-      gsize t = first - 1;
-      r.role = strip_titles(c, &t, t, &r.gender);
-    }
-    r.first = f;
-    if (last - f > 3) continue; /* too long for a name */
-    /* An all-caps single word (NATO, CBS) is no person unless a title precedes it. */
-    if (f == last && (c->tok[f].flags & F_UPPER) && !r.role) continue;
-    if (f == last && (c->tok[f].flags & F_INITIAL)) continue;
-    run[n_runs++] = r;
+    n_runs += name_of_run(c, first, last, fk, &run[n_runs]);
   }
-  runs->n = n_runs;
+  return n_runs;
+}
+
+/* Finds the capitalised runs of the text and registers names (no entity layer). */
+static void find_names(Ctx *c, Items *runs) {
+  Run *run = items_reserve(runs, c->scan->caps.n, sizeof(Run));
+  runs->n = find_runs(c, run);
   /* the surname table: at most one slot per run, kept under half full */
   gsize size = 16;
   while (size < 2 * runs->n + 16) size *= 2;
@@ -1054,7 +1131,7 @@ static gboolean is_prep(const Ctx *c, gsize k) {
                                       "near", "across", "following", "upon", "toward", "towards", "among",
                                       "despite", "of", "than", "ago"};
   if (c->tok[k].kind != T_WORD || c->tok[k].end - c->tok[k].start > 10) return FALSE;
-  return tok_in(c, k, preps, G_N_ELEMENTS(preps));
+  return tok_in(c, k, WS_PREP, preps, G_N_ELEMENTS(preps));
 }
 
 static NP np_name(const Ctx *c, gsize first, gsize last) {
@@ -1484,7 +1561,7 @@ static gboolean circumstance(const Ctx *c, gsize from, gsize limit, gboolean aud
                                       "last", "this", "monday", "tuesday", "wednesday", "thursday", "friday",
                                       "saturday", "sunday", "as", "while", "when"};
   if (from >= limit || is_final_punct(c, from) || (c->tok[from].flags & F_BLOCK_START)) return TRUE;
-  if (!audience && !tok_in(c, from, preps, G_N_ELEMENTS(preps))) return FALSE;
+  if (!audience && !tok_in(c, from, WS_CIRCUMSTANCE, preps, G_N_ELEMENTS(preps))) return FALSE;
   guint words = 0;
   for (gsize k = from; k < limit && k < from + 14; k++) {
     if (is_final_punct(c, k) || (c->tok[k].flags & F_BLOCK_START)) return words <= 8;
@@ -1576,7 +1653,7 @@ static gboolean verb_like(const Ctx *c, gsize k) {
   if (t->kind != T_WORD || (t->flags & F_CAP)) return FALSE;
   static const char *const aux[] = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "did",
                                      "does", "do", "can", "could", "should", "may", "might", "must"};
-  if (tok_in(c, k, aux, G_N_ELEMENTS(aux))) return TRUE;
+  if (tok_in(c, k, WS_AUX, aux, G_N_ELEMENTS(aux))) return TRUE;
   if (is_cue(c, k)) return TRUE;
   if (wf(c, k) & (W_FUNC | W_DET | W_PRONOUN | W_SPEAKER_NOUN | W_ORG_NOUN)) return FALSE;
   gsize l = t->end - t->start;
@@ -1717,7 +1794,7 @@ static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
   static const char *const aux[] = {"is", "are", "was", "were", "be", "been", "am", "being", "that", "who",
                                     "which", "and", "or", "not", "also", "keep", "keeps", "kept", "start",
                                     "started", "stop", "stopped", "began", "begin", "continue", "continued"};
-  if (tok_in(c, j - 1, aux, G_N_ELEMENTS(aux))) return FALSE;
+  if (tok_in(c, j - 1, WS_NOT_OBJECT, aux, G_N_ELEMENTS(aux))) return FALSE;
   if (wf(c, j - 1) & (W_FUNC | W_ADV)) return FALSE;
   /* an object before it: a determiner within a few words back */
   for (gsize k = j - 1; k > floor && j - k < 6; k--)
@@ -1736,7 +1813,7 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
 static gboolean intro_word(const Ctx *c, gsize k) {
   static const char *const preps[] = {"in", "on", "at", "during", "after", "before", "following", "from",
                                       "with", "for", "under", "amid", "through", "throughout", "since"};
-  return tok_in(c, k, preps, G_N_ELEMENTS(preps));
+  return tok_in(c, k, WS_INTRO, preps, G_N_ELEMENTS(preps));
 }
 
 /* X said: “Q” / X called it “Q” — a cue earlier in the sentence, from E back to FLOOR.
@@ -1784,7 +1861,7 @@ static gboolean clause_word(const Ctx *c, gsize k) {
   static const char *const words[] = {"although", "though", "but", "when", "which", "while", "where",
                                       "whereas", "because", "as", "and", "since", "who", "whom"};
   if (c->tok[k].kind != T_WORD) return FALSE;
-  return tok_in(c, k, words, G_N_ELEMENTS(words));
+  return tok_in(c, k, WS_CLAUSE, words, G_N_ELEMENTS(words));
 }
 
 /* "Netanyahu said he would go ahead, although he tweeted that he “Q”": after the
@@ -2339,7 +2416,7 @@ static gboolean finite_cue(const Ctx *c, gsize k) {
   static const char *const irregular[] = {"said", "says", "told", "tells", "wrote", "writes", "adds",
                                           "argues", "insists", "warns", "notes", "claims", "explains",
                                           "thought", "stresses", "suggests", "denies", "admits"};
-  return tok_in(c, k, irregular, G_N_ELEMENTS(irregular));
+  return tok_in(c, k, WS_IRREGULAR, irregular, G_N_ELEMENTS(irregular));
 }
 
 /* Looks for reported speech in the sentence [s, e] (tokens); appends a Quote. */
@@ -2503,8 +2580,10 @@ static gint quote_cmp_plain(gconstpointer a, gconstpointer b) { return quote_cmp
 /* Puts the N records of SIZE bytes at V in the order a stable sort by CMP gives them when
  * they are in order already or two runs in order (most documents: the candidates in text
  * order, then the reported speech found after them), merged through SCRATCH's buffer;
- * FALSE, and V untouched, otherwise. */
-static gboolean merge_runs(void *v, gsize n, gsize size, GCompareFunc cmp, AttrScratch *scratch) {
+ * FALSE, and V untouched, otherwise.  Inlined: each caller's CMP and SIZE are constants,
+ * so the compares and copies are made inline. */
+static G_ALWAYS_INLINE inline gboolean merge_runs(void *v, gsize n, gsize size, GCompareFunc cmp,
+                                                  AttrScratch *scratch) {
   char *a = v;
   gsize m = 1;
   while (m < n && cmp(a + (m - 1) * size, a + m * size) <= 0) m++;
