@@ -510,6 +510,12 @@ static const char *const sparse_texts[] = {
     /* numbers of one to three digits, quotes and brackets among the words */
     "He said 12 of the 300 people and 45 others came \" to the city ' for the day. 5 more",
     "He spoke to the people of the city for an hour ( and then the people left ) after that.",
+    /* periods inside words (U.S, 1.5) are no stops, but one after an apostrophe and digits
+     * is ('90.5); a ")" far from white space is no stop, one near it may mark a list item */
+    "The sales of the firm rose in the '90.5 Then the market fell again for the rest of it.",
+    "The rate rose 1.5 percent in the U.S.A and fell 2.25 Then the market went on as before.",
+    "Options are listed here extraordinarily a) the first choice b) the second choice",
+    "The list goes on here with words wordswordswords(a) then more words and(b) then the end.",
 };
 
 /* A text made of NWORDS words drawn by RAND from plain words, short numbers and marks. */
