@@ -32,8 +32,8 @@ typedef struct {
 } CopydeskEditSegment;
 
 typedef struct {
-  CopydeskEditSegment *segments; /* N_SEGMENTS, in order over the old text (room for one more
-                                  * than two a replacement) */
+  CopydeskEditSegment *segments; /* N_SEGMENTS, in order over the old text (room for
+                                  * 2 x replacements + 1) */
   guint n_segments;
   gsize old_len, new_len;
 } CopydeskEditMap;

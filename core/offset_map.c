@@ -107,13 +107,6 @@ copydesk_offset_map_end(const CopydeskOffsetMap *map, gsize pos)
 }
 
 void
-copydesk_offset_map_range(const CopydeskOffsetMap *map, gsize start, gsize end,
-                          gsize *orig_start, gsize *orig_end)
-{
-  copydesk_offset_map_range_inline(map, start, end, orig_start, orig_end);
-}
-
-void
 copydesk_offset_map_append_image(CopydeskOffsetMap *out, const CopydeskOffsetMap *map,
                                  gsize cur_start, gsize cur_end)
 {

@@ -41,10 +41,6 @@ void copydesk_offset_map_append(CopydeskOffsetMap *map, gsize cur_len, gsize ori
 gsize copydesk_offset_map_start(const CopydeskOffsetMap *map, gsize pos);
 /* Original position of a span ending at current position POS. */
 gsize copydesk_offset_map_end(const CopydeskOffsetMap *map, gsize pos);
-/* Both at once: *ORIG_START receives the original position of a span starting at current
- * position START, *ORIG_END that of one ending at END. */
-void copydesk_offset_map_range(const CopydeskOffsetMap *map, gsize start, gsize end,
-                               gsize *orig_start, gsize *orig_end);
 /* Appends to OUT the image under MAP of the current range [CUR_START, CUR_END), which is copied
  * unchanged into the new text (its segments clipped). */
 void copydesk_offset_map_append_image(CopydeskOffsetMap *out, const CopydeskOffsetMap *map,
@@ -105,7 +101,8 @@ copydesk_offset_map_end_inline(const CopydeskOffsetMap *map, gsize pos)
   return seg->identity ? seg->orig_start + (pos - seg->cur_start) : seg->orig_end;
 }
 
-/* copydesk_offset_map_range() without the call. */
+/* Both ends at once: *ORIG_START receives the original position of a span starting at
+ * current position START, *ORIG_END that of one ending at END. */
 static inline void
 copydesk_offset_map_range_inline(const CopydeskOffsetMap *map, gsize start, gsize end,
                                  gsize *orig_start, gsize *orig_end)

@@ -36,7 +36,7 @@ typedef struct Batch {
   Job *first, *last;
   guint64 seq;        /* its place in the input, counted in batches */
   guint owner;        /* the thread that read it, and frees it */
-  struct Batch *next; /* in its owner's list of written batches */
+  struct Batch *next; /* in its owner's list of written batches, or of its spare ones */
 } Batch;
 
 /* The state the threads share.  Everything from LOCK down is read and written under LOCK,
@@ -148,9 +148,9 @@ free_job(Job *job)
   g_free(job);
 }
 
-/* Frees every batch of the list BATCH (chained by NEXT), which thread OWNER read, and keeps
- * the batches and their jobs for its next documents, the jobs while their buffers fit in
- * SPARE_BYTES. */
+/* Hands every batch of the list BATCH (chained by NEXT), which thread OWNER read, back to
+ * OWNER's spare lists for its next documents, with their jobs while the jobs' buffers fit
+ * in SPARE_BYTES (the jobs beyond are freed). */
 static void
 free_batches(Run *run, guint owner, Batch *batch)
 {

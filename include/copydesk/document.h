@@ -61,7 +61,8 @@ const char *copydesk_document_id(const CopydeskDocument *doc);
 /* Replaces the document id. */
 void copydesk_document_set_id(CopydeskDocument *doc, const char *id);
 
-/* The current text, valid UTF-8 and NUL-terminated; LEN (may be NULL) receives its byte length. */
+/* The current text, valid UTF-8 and NUL-terminated; LEN (may be NULL) receives its byte length.
+ * Until a stage replaces it, a well-formed original may be returned as the same pointer. */
 const char *copydesk_document_text(const CopydeskDocument *doc, gsize *len);
 /* The original bytes exactly as given (NUL-terminated for convenience); LEN receives the length. */
 const char *copydesk_document_original(const CopydeskDocument *doc, gsize *len);
