@@ -288,12 +288,15 @@ static const struct {
  * class_table[] are), made once; the few others are looked up in class_table[]. */
 static guint16 class_low[0x500], class_punct[0x600];
 
-/* ORs class K into the table entry of C (which is in one of the tables). */
+/* ORs class K into the table entry of C, which must be in one of the tables (char_class()
+ * answers 0 between and above them without looking at class_table[]). */
 static void add_class(gunichar c, guint16 k) {
-  if (c < G_N_ELEMENTS(class_low))
+  if (c < G_N_ELEMENTS(class_low)) {
     class_low[c] |= k;
-  else
+  } else {
+    g_assert(c >= 0x2000 && c < 0x2000 + G_N_ELEMENTS(class_punct));
     class_punct[c - 0x2000] |= k;
+  }
 }
 
 static gpointer fill_classes(gpointer data) {

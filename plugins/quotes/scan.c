@@ -430,7 +430,8 @@ static inline const WordInfo *long_word_info(const Lexicon *lex, const char *s, 
 /* The rest of a word of SCAN's text that starts at I (K the class of its first byte),
  * scanned up to J (the end of its first character, or of its first run of ASCII letters
  * and digits): sets TOK's end, kind, flags and lexicon entry; returns where scanning goes
- * on.  Any word: the main loop takes the plain ASCII ones itself (plain_word_ends). */
+ * on.  Any word: the main loop takes the plain ASCII ones itself (plain_word_ends), and
+ * ascii_joined_word() the commonest ASCII words with joiners before this is asked. */
 static G_NO_INLINE gsize scan_word(const Scan *scan, const Lexicon *lex, gsize i, gsize j, guint8 k, Tok *tok) {
   const char *t = scan->text;
   gsize n = scan->len;
@@ -514,11 +515,11 @@ done:
   return j;
 }
 
-/* How an ASCII word's run of letters and digits that ends at J, before the character at
- * J, goes on by scan_word()'s rules when that character is ’ or another of U+2000-U+203F
- * (T[J] is 0xE2): J_END when the word ends at J, J_POSS for a possessive ’s, J_NONE
- * when scan_word() must decide (a hyphen ‐ ‑ or ’ inside a word, or a character that
- * is no general punctuation). */
+/* How an ASCII word's run of letters and digits that ends at J, before a character from
+ * 0x80 at J, goes on by scan_word()'s rules: J_END when the word ends at J (a character
+ * of U+2000-U+203F other than ’ ‐ ‑, whatever follows it; or ’ ‐ ‑ that no letter or
+ * digit follows), J_POSS for a possessive ’s, J_NONE when scan_word() must decide (’ ‐ ‑
+ * inside a word, or a character outside U+2000-U+203F). */
 enum { J_NONE, J_END, J_POSS };
 static inline int ascii_word_before_mark(const char *t, gsize n, gsize j) {
   gunichar v = general_punctuation(t, n, j);
@@ -535,9 +536,9 @@ static inline int ascii_word_before_mark(const char *t, gsize n, gsize j) {
 }
 
 /* scan_word() of the commonest words that are not plain, without decoding characters:
- * ASCII letters and digits joined by - & / ' (or by . , : before a digit), ended by a
- * possessive 's or ’s, or by a joiner or another mark of U+2000-U+203F that no letter
- * or digit follows.  I, J, K and TOK as for scan_word(); returns where scanning goes
+ * ASCII letters and digits joined by - & / ' (or by . between digits or before one, and
+ * , : between digits), ended by a possessive 's or ’s, by a joiner that no letter or
+ * digit follows, or by a mark of U+2000-U+203F (ascii_word_before_mark()).  I, J, K and TOK as for scan_word(); returns where scanning goes
  * on, or 0 (TOK untouched) for any other word: a letter from 0x80, ’ or ‐ inside it, an
  * inner period before a letter (U.S.), or a character that only decoding tells. */
 static G_NO_INLINE gsize ascii_joined_word(const Scan *scan, const Lexicon *lex, gsize i, gsize j, guint8 k,

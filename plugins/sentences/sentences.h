@@ -80,7 +80,7 @@ typedef struct {
  * digits, white space before it and a space after it) and ends with a plain chunk (the
  * same, between spaces); it holds no line break, no ! ?, no end mark from 0x80, no period
  * but those between two ASCII letters (U.S, a.m) or two digits not after an apostrophe
- * (1.5), no ) within six bytes of white space or of a character from 0x80 (a list item's
+ * (1.5), no ) within six bytes of white space or of a byte from 0x7F (a list item's
  * "a)"),
  * and ends before the chunk (bytes between spaces) of the next of those, and before the
  * last chunk with a token before a line break (TokenArray.gaps lists them).  Splitting

@@ -1168,7 +1168,8 @@ static inline gsize chunk_before(const char *t, gsize e1, gsize e, gboolean *pla
   *plain = FALSE;
   *letter = FALSE;
   gsize s = e;
-  guint8 kinds = 0; /* ASCII_DIGIT, ASCII_LETTER: what the bytes from S on hold */
+  guint8 kinds = 0; /* ASCII_DIGIT, ASCII_LETTER: what the bytes from S on hold (after a
+                     * first sixteen of letters and digits, only whether a letter is among them) */
   if (e >= e1 + 16) {
     guint letters, other = ~alnum_bits(t + e - 16, &letters) & 0xFFFF;
     if (other != 0) {
