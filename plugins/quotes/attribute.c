@@ -127,26 +127,13 @@ typedef struct {
   gint head, tail; /* HEAD -1: an empty slot */
 } SurnameSlot;
 
-/* The word lists tok_in() tests, one id each. */
-typedef enum {
-  WS_SUBORD,       /* subord_word() */
-  WS_PREP,         /* is_prep() */
-  WS_CIRCUMSTANCE, /* circumstance() */
-  WS_AUX,          /* verb_like() */
-  WS_NOT_OBJECT,   /* participle_cue() */
-  WS_INTRO,        /* intro_word() */
-  WS_CLAUSE,       /* clause_word() */
-  WS_IRREGULAR,    /* finite_cue() */
-  WS_COUNT
-} WordSetId;
-
 #define WORD_SET_SLOTS 64 /* a power of two; a list fills at most three quarters */
 
-/* A word list hashed for tok_in(), made from the list the first time it is asked for:
- * open addressing on a word's lexicon_pack() key, then its length and (words longer than
- * eight bytes) the bytes after the eighth. */
+/* A word list hashed for tok_in(): open addressing on a word's lexicon_pack() key, then
+ * its length and (words longer than eight bytes) the bytes after the eighth.  Each list
+ * has its own, a static beside it, filled once for the process on its first use. */
 typedef struct {
-  gboolean made;
+  gsize made; /* g_once_init_enter()'s flag */
   guint64 key[WORD_SET_SLOTS];
   const char *word[WORD_SET_SLOTS]; /* NULL: an empty slot */
   gsize len[WORD_SET_SLOTS];
@@ -168,7 +155,6 @@ struct AttrScratch {
   gboolean title_shapes_set;
   void *merge; /* merge_runs()'s buffer, MERGE_SIZE bytes */
   gsize merge_size;
-  WordSet word_sets[WS_COUNT]; /* tok_in()'s lists */
 };
 
 typedef struct {
@@ -247,8 +233,8 @@ static inline gsize word_set_slot(guint64 key) {
   return (gsize)((key * 0x9E3779B97F4A7C15ull) >> 40) & (WORD_SET_SLOTS - 1);
 }
 
-/* Hashes the N lowercase WORDS (at most three quarters of WORD_SET_SLOTS) into SET. */
-static void word_set_make(WordSet *set, const char *const *words, gsize n) {
+/* Hashes the N lowercase WORDS (at most three quarters of WORD_SET_SLOTS) into the empty SET. */
+static void word_set_fill(WordSet *set, const char *const *words, gsize n) {
   g_assert(n <= WORD_SET_SLOTS / 4 * 3);
   for (gsize i = 0; i < n; i++) {
     gsize len = strlen(words[i]);
@@ -259,14 +245,15 @@ static void word_set_make(WordSet *set, const char *const *words, gsize n) {
     set->word[j] = words[i];
     set->len[j] = len;
   }
-  set->made = TRUE;
 }
 
-/* TRUE when token K is one of the N lowercase WORDS (case-insensitively), the list ID (its
- * WordSet is made on the first call). */
-static gboolean tok_in(const Ctx *c, gsize k, WordSetId id, const char *const *words, gsize n) {
-  WordSet *set = &c->scratch->word_sets[id];
-  if (G_UNLIKELY(!set->made)) word_set_make(set, words, n);
+/* TRUE when token K is one of the N lowercase WORDS (case-insensitively), hashed in SET,
+ * the list's own static WordSet (filled on the first call, by whichever thread comes). */
+static gboolean tok_in(const Ctx *c, gsize k, WordSet *set, const char *const *words, gsize n) {
+  if (g_once_init_enter(&set->made)) {
+    word_set_fill(set, words, n);
+    g_once_init_leave(&set->made, 1);
+  }
   const Tok *t = &c->tok[k];
   gsize len = t->end - t->start;
   guint64 key = scan_tok_key(c->scan, t);
@@ -280,7 +267,8 @@ static gboolean tok_in(const Ctx *c, gsize k, WordSetId id, const char *const *w
 static gboolean subord_word(const Ctx *c, gsize k) {
   static const char *const subord[] = {"when", "as", "after", "before", "while", "if", "although", "though",
                                         "because", "since", "until", "once", "whenever", "whereas", "unless"};
-  return tok_in(c, k, WS_SUBORD, subord, G_N_ELEMENTS(subord));
+  static WordSet subord_set;
+  return tok_in(c, k, &subord_set, subord, G_N_ELEMENTS(subord));
 }
 
 static inline gboolean tok_char(const Ctx *c, gsize k, char ch) {
@@ -1130,8 +1118,9 @@ static gboolean is_prep(const Ctx *c, gsize k) {
                                       "throughout", "into", "inside", "outside", "within", "without", "behind",
                                       "near", "across", "following", "upon", "toward", "towards", "among",
                                       "despite", "of", "than", "ago"};
+  static WordSet preps_set;
   if (c->tok[k].kind != T_WORD || c->tok[k].end - c->tok[k].start > 10) return FALSE;
-  return tok_in(c, k, WS_PREP, preps, G_N_ELEMENTS(preps));
+  return tok_in(c, k, &preps_set, preps, G_N_ELEMENTS(preps));
 }
 
 static NP np_name(const Ctx *c, gsize first, gsize last) {
@@ -1560,8 +1549,9 @@ static gboolean circumstance(const Ctx *c, gsize from, gsize limit, gboolean aud
                                       "afterward", "afterwards", "recently", "yesterday", "today", "tonight",
                                       "last", "this", "monday", "tuesday", "wednesday", "thursday", "friday",
                                       "saturday", "sunday", "as", "while", "when"};
+  static WordSet preps_set;
   if (from >= limit || is_final_punct(c, from) || (c->tok[from].flags & F_BLOCK_START)) return TRUE;
-  if (!audience && !tok_in(c, from, WS_CIRCUMSTANCE, preps, G_N_ELEMENTS(preps))) return FALSE;
+  if (!audience && !tok_in(c, from, &preps_set, preps, G_N_ELEMENTS(preps))) return FALSE;
   guint words = 0;
   for (gsize k = from; k < limit && k < from + 14; k++) {
     if (is_final_punct(c, k) || (c->tok[k].flags & F_BLOCK_START)) return words <= 8;
@@ -1645,15 +1635,14 @@ static gboolean attrib_after_loose(Ctx *c, Quote *q, gsize close) {
   return FALSE;
 }
 
-/* The subject of the sentence starting at FLOOR, before token END: the first noun phrase
- * after leading function words or an introductory phrase ending in a comma. */
 /* A word that reads as a finite verb or an auxiliary after a subject. */
 static gboolean verb_like(const Ctx *c, gsize k) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_WORD || (t->flags & F_CAP)) return FALSE;
   static const char *const aux[] = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "did",
                                      "does", "do", "can", "could", "should", "may", "might", "must"};
-  if (tok_in(c, k, WS_AUX, aux, G_N_ELEMENTS(aux))) return TRUE;
+  static WordSet aux_set;
+  if (tok_in(c, k, &aux_set, aux, G_N_ELEMENTS(aux))) return TRUE;
   if (is_cue(c, k)) return TRUE;
   if (wf(c, k) & (W_FUNC | W_DET | W_PRONOUN | W_SPEAKER_NOUN | W_ORG_NOUN)) return FALSE;
   gsize l = t->end - t->start;
@@ -1696,6 +1685,8 @@ static gboolean ly_adverb(const Ctx *c, gsize k) {
          c->text[t->end - 2] == 'l';
 }
 
+/* The subject of the sentence starting at FLOOR, before token END: the first noun phrase
+ * after leading function words or an introductory phrase ending in a comma. */
 static NP sentence_subject(const Ctx *c, gsize floor, gsize end) {
   floor = skip_dateline(c, floor, end);
   gsize k = floor;
@@ -1794,7 +1785,8 @@ static gboolean participle_cue(const Ctx *c, gsize j, gsize floor) {
   static const char *const aux[] = {"is", "are", "was", "were", "be", "been", "am", "being", "that", "who",
                                     "which", "and", "or", "not", "also", "keep", "keeps", "kept", "start",
                                     "started", "stop", "stopped", "began", "begin", "continue", "continued"};
-  if (tok_in(c, j - 1, WS_NOT_OBJECT, aux, G_N_ELEMENTS(aux))) return FALSE;
+  static WordSet aux_set;
+  if (tok_in(c, j - 1, &aux_set, aux, G_N_ELEMENTS(aux))) return FALSE;
   if (wf(c, j - 1) & (W_FUNC | W_ADV)) return FALSE;
   /* an object before it: a determiner within a few words back */
   for (gsize k = j - 1; k > floor && j - k < 6; k--)
@@ -1813,7 +1805,8 @@ static gboolean attrib_before_inner(const Ctx *c, Quote *q, gsize e, gsize floor
 static gboolean intro_word(const Ctx *c, gsize k) {
   static const char *const preps[] = {"in", "on", "at", "during", "after", "before", "following", "from",
                                       "with", "for", "under", "amid", "through", "throughout", "since"};
-  return tok_in(c, k, WS_INTRO, preps, G_N_ELEMENTS(preps));
+  static WordSet preps_set;
+  return tok_in(c, k, &preps_set, preps, G_N_ELEMENTS(preps));
 }
 
 /* X said: “Q” / X called it “Q” — a cue earlier in the sentence, from E back to FLOOR.
@@ -1860,8 +1853,9 @@ static gboolean main_after_relative(const Ctx *c, Quote *q, gsize from, gsize e)
 static gboolean clause_word(const Ctx *c, gsize k) {
   static const char *const words[] = {"although", "though", "but", "when", "which", "while", "where",
                                       "whereas", "because", "as", "and", "since", "who", "whom"};
+  static WordSet words_set;
   if (c->tok[k].kind != T_WORD) return FALSE;
-  return tok_in(c, k, WS_CLAUSE, words, G_N_ELEMENTS(words));
+  return tok_in(c, k, &words_set, words, G_N_ELEMENTS(words));
 }
 
 /* "Netanyahu said he would go ahead, although he tweeted that he “Q”": after the
@@ -2416,7 +2410,8 @@ static gboolean finite_cue(const Ctx *c, gsize k) {
   static const char *const irregular[] = {"said", "says", "told", "tells", "wrote", "writes", "adds",
                                           "argues", "insists", "warns", "notes", "claims", "explains",
                                           "thought", "stresses", "suggests", "denies", "admits"};
-  return tok_in(c, k, WS_IRREGULAR, irregular, G_N_ELEMENTS(irregular));
+  static WordSet irregular_set;
+  return tok_in(c, k, &irregular_set, irregular, G_N_ELEMENTS(irregular));
 }
 
 /* Looks for reported speech in the sentence [s, e] (tokens); appends a Quote. */
