@@ -439,7 +439,9 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
     }
     WsKind kind = ws_kind(t, i, n, &len);
     if (kind == WS_NONE) {
-      /* Other text: controls, DEL, non-ASCII (whose continuation bytes are no characters). */
+      /* Other text: controls, DEL, and characters led by C2, E1, E2 or E3 that are no white
+       * space (the other characters from 0x80 are passed above; continuation bytes are no
+       * characters). */
       st.uncounted += len - 1;
       i += len;
       continue;
