@@ -427,6 +427,26 @@ static inline const WordInfo *long_word_info(const Lexicon *lex, const char *s, 
   return find_word(lex, h, key, s, len);
 }
 
+/* The period at T[J] after the word [I, J) of T (N bytes; T[N] is its NUL) is the word's
+ * own: no second period follows, and the word has an inner period (INNER: U.S.), is one
+ * capital (UPPER: J.) or is listed (own_period(): Mr.). */
+static inline gboolean final_period_is_own(const Lexicon *lex, const char *t, gsize n, gsize i, gsize j,
+                                           gboolean upper, gboolean inner) {
+  if (t[j] != '.' || t[j + 1] == '.') return FALSE;
+  gsize wl = j - i;
+  return inner || (wl == 1 && upper) || own_period(lex, t + i, wl, pack_word(t + i, wl, i + 8 <= n));
+}
+
+/* Sets the capital flags (UPPER: it starts with a capital) and, for a word, the lexicon
+ * entry of TOK, a token of T (N bytes) whose start, end and kind are set. */
+static inline void word_entry(const Lexicon *lex, const char *t, gsize n, gboolean upper, Tok *tok) {
+  if (upper) tok->flags |= capital_flags(t, tok->start, tok->end, tok->flags);
+  if (tok->kind == T_WORD) {
+    gsize wl = tok->end - tok->start;
+    tok->info = eager_info(lex, t + tok->start, wl, pack_word(t + tok->start, wl, tok->start + 8 <= n), upper);
+  }
+}
+
 /* The rest of a word of SCAN's text that starts at I (K the class of its first byte),
  * scanned up to J (the end of its first character, or of its first run of ASCII letters
  * and digits): sets TOK's end, kind, flags and lexicon entry; returns where scanning goes
@@ -495,23 +515,14 @@ static G_NO_INLINE gsize scan_word(const Scan *scan, const Lexicon *lex, gsize i
     break;
   }
   word_end = j;
-  /* A final period that belongs to the word. */
-  if (j < n && t[j] == '.' && tok->kind == T_WORD && !(j + 1 < n && t[j + 1] == '.')) {
-    gsize wl = j - i;
-    if (inner_period || (wl == 1 && upper) ||
-        own_period(lex, t + i, wl, pack_word(t + i, wl, i + 8 <= n))) {
-      word_end = j + 1;
-      tok->flags |= F_PERIOD;
-    }
+  if (tok->kind == T_WORD && final_period_is_own(lex, t, n, i, j, upper, inner_period)) {
+    word_end = j + 1;
+    tok->flags |= F_PERIOD;
   }
   tok->end = word_end;
   j = word_end;
 done:
-  if (upper) tok->flags |= capital_flags(t, tok->start, tok->end, tok->flags);
-  if (tok->kind == T_WORD) {
-    gsize wl = tok->end - tok->start;
-    tok->info = eager_info(lex, t + tok->start, wl, pack_word(t + tok->start, wl, tok->start + 8 <= n), upper);
-  }
+  word_entry(lex, t, n, upper, tok);
   return j;
 }
 
@@ -594,20 +605,12 @@ static G_NO_INLINE gsize ascii_joined_word(const Scan *scan, const Lexicon *lex,
     if (!contraction_word(t + i, j - i, i + 8 <= n)) tok->flags |= F_POSS;
   } else {
     resume = j;
-    /* a final period that belongs to the word */
-    if (t[j] == '.' && tok->kind == T_WORD && t[j + 1] != '.') {
-      gsize wl = j - i;
-      if ((wl == 1 && upper) || own_period(lex, t + i, wl, pack_word(t + i, wl, i + 8 <= n))) {
-        tok->end = resume = j + 1;
-        tok->flags |= F_PERIOD;
-      }
+    if (tok->kind == T_WORD && final_period_is_own(lex, t, n, i, j, upper, FALSE)) {
+      tok->end = resume = j + 1;
+      tok->flags |= F_PERIOD;
     }
   }
-  if (upper) tok->flags |= capital_flags(t, i, tok->end, tok->flags);
-  if (tok->kind == T_WORD) {
-    gsize wl = tok->end - i;
-    tok->info = eager_info(lex, t + i, wl, pack_word(t + i, wl, i + 8 <= n), upper);
-  }
+  word_entry(lex, t, n, upper, tok);
   return resume;
 }
 
