@@ -687,29 +687,85 @@ copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset
   return well_formed_units(doc, b, unit == COPYDESK_UNIT_UTF16);
 }
 
-void
-copydesk_document_original_range(const CopydeskDocument *doc, gsize start, gsize end,
-                                 CopydeskOffsetUnit unit, CopydeskOriginalRange *range)
+/* RANGE's original byte offsets for the current range [START, END) of DOC: those of
+ * copydesk_document_original_start() and _end(), at most the original's length, the end never
+ * before the start. */
+static inline void
+original_bytes(const CopydeskDocument *doc, gsize start, gsize end, CopydeskOriginalRange *range)
 {
   gsize bs, be, len = doc->original_len;
   copydesk_offset_map_range_inline(&doc->map, start, end, &bs, &be);
   bs = MIN(bs, len);
-  be = MAX(MIN(be, len), bs);
   range->byte_start = bs;
-  range->byte_end = be;
-  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii) {
-    range->start = bs; /* every character one byte, one unit */
-    range->end = be;
-  } else if (G_LIKELY(doc->n_invalid == 0)) {
+  range->byte_end = MAX(MIN(be, len), bs);
+}
+
+/* How DOC's original byte offsets become offsets in a unit. */
+typedef enum {
+  UNITS_ARE_BYTES,   /* the unit is bytes, or every character is one byte */
+  UNITS_WELL_FORMED, /* from the block index (made here if need be) */
+  UNITS_ILL_FORMED,  /* from the checkpoints of text with invalid bytes */
+} UnitCounting;
+
+/* How DOC's offsets are counted in UNIT; makes the block index when they need it. */
+static inline UnitCounting
+unit_counting(const CopydeskDocument *doc, CopydeskOffsetUnit unit)
+{
+  if (unit == COPYDESK_UNIT_BYTES || doc->original_ascii)
+    return UNITS_ARE_BYTES;
+  if (G_LIKELY(doc->n_invalid == 0)) {
     if (G_UNLIKELY(doc->blocks == NULL))
       build_blocks((CopydeskDocument *)doc); /* the index is a cache */
-    gboolean utf16 = unit == COPYDESK_UNIT_UTF16;
-    range->start = well_formed_units(doc, bs, utf16);
-    range->end = well_formed_units(doc, be, utf16);
-  } else {
-    range->start = ill_formed_units(doc, bs, unit);
-    range->end = ill_formed_units(doc, be, unit);
+    return UNITS_WELL_FORMED;
   }
+  return UNITS_ILL_FORMED;
+}
+
+/* Sets RANGE's offsets in UNIT from its byte offsets, counted as HOW (unit_counting()) says. */
+static inline void
+range_units(const CopydeskDocument *doc, UnitCounting how, CopydeskOffsetUnit unit,
+            CopydeskOriginalRange *range)
+{
+  if (how == UNITS_ARE_BYTES) {
+    range->start = range->byte_start;
+    range->end = range->byte_end;
+  } else if (G_LIKELY(how == UNITS_WELL_FORMED)) {
+    gboolean utf16 = unit == COPYDESK_UNIT_UTF16;
+    range->start = well_formed_units(doc, range->byte_start, utf16);
+    range->end = well_formed_units(doc, range->byte_end, utf16);
+  } else {
+    range->start = ill_formed_units(doc, range->byte_start, unit);
+    range->end = ill_formed_units(doc, range->byte_end, unit);
+  }
+}
+
+void
+copydesk_document_original_range(const CopydeskDocument *doc, gsize start, gsize end,
+                                 CopydeskOffsetUnit unit, CopydeskOriginalRange *range)
+{
+  original_bytes(doc, start, end, range);
+  range_units(doc, unit_counting(doc, unit), unit, range);
+}
+
+gboolean
+copydesk_layer_original_ranges(const CopydeskLayer *layer, CopydeskOffsetUnit unit,
+                               CopydeskOriginalRange *ranges)
+{
+  const CopydeskDocument *doc = layer->doc;
+  UnitCounting how = unit_counting(doc, unit);
+  gboolean in_order = TRUE;
+  const CopydeskSpan *before = NULL;
+  for (gsize i = 0; i < layer->n_spans; i++) {
+    const CopydeskSpan *span = layer->spans[i];
+    /* out of copydesk_layer_sort()'s order: a later start, or the same start and shorter */
+    if (before != NULL && (before->start > span->start ||
+                           (before->start == span->start && before->end < span->end)))
+      in_order = FALSE;
+    original_bytes(doc, span->start, span->end, &ranges[i]);
+    range_units(doc, how, unit, &ranges[i]);
+    before = span;
+  }
+  return in_order;
 }
 
 /* ---- Fields --------------------------------------------------------------- */

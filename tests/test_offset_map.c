@@ -155,6 +155,47 @@ apply_random_edit(CopydeskDocument *doc, Model *m, GRand *rand)
   m->hi = new_hi;
 }
 
+/* copydesk_layer_original_ranges() over random spans, some out of order, gives what
+ * copydesk_document_original_range() gives for each, and says whether they are in order. */
+static void
+check_layer_ranges(CopydeskDocument *doc, GRand *rand)
+{
+  gsize len;
+  const char *text = copydesk_document_text(doc, &len);
+  CopydeskLayer *layer = copydesk_document_ensure_layer(doc, "ranges");
+  guint n = g_rand_int_range(rand, 0, 8);
+  gboolean sorted = g_rand_boolean(rand), in_order = TRUE;
+  gsize last_start = 0, last_end = 0;
+  for (guint i = 0; i < n; i++) {
+    gsize a = random_boundary(rand, text, len), b = random_boundary(rand, text, len);
+    gsize s = MIN(a, b), e = MAX(a, b);
+    g_assert_nonnull(copydesk_layer_add(layer, s, e, NULL, NULL));
+    if (i > 0 && (last_start > s || (last_start == s && last_end < e)))
+      in_order = FALSE;
+    last_start = s;
+    last_end = e;
+  }
+  if (sorted) {
+    copydesk_layer_sort(layer);
+    in_order = TRUE;
+  }
+  CopydeskOriginalRange ranges[8];
+  for (CopydeskOffsetUnit unit = COPYDESK_UNIT_CODEPOINTS; unit <= COPYDESK_UNIT_UTF16; unit++) {
+    g_assert_cmpint(copydesk_layer_original_ranges(layer, unit, ranges), ==, in_order);
+    for (guint i = 0; i < n; i++) {
+      const CopydeskSpan *span = copydesk_layer_span(layer, i);
+      CopydeskOriginalRange one;
+      copydesk_document_original_range(doc, copydesk_span_start(span), copydesk_span_end(span),
+                                       unit, &one);
+      g_assert_cmpuint(ranges[i].byte_start, ==, one.byte_start);
+      g_assert_cmpuint(ranges[i].byte_end, ==, one.byte_end);
+      g_assert_cmpuint(ranges[i].start, ==, one.start);
+      g_assert_cmpuint(ranges[i].end, ==, one.end);
+    }
+  }
+  copydesk_layer_clear(layer);
+}
+
 static void
 test_random_edit_sequences(void)
 {
@@ -164,10 +205,12 @@ test_random_edit_sequences(void)
     CopydeskDocument *doc = copydesk_document_new("r", orig->str, orig->len);
     Model m = initial_model(doc);
     check_model(doc, &m, rand);
+    check_layer_ranges(doc, rand);
     guint n_edits = g_rand_int_range(rand, 1, 12);
     for (guint i = 0; i < n_edits; i++) {
       apply_random_edit(doc, &m, rand);
       check_model(doc, &m, rand);
+      check_layer_ranges(doc, rand);
     }
     g_array_free(m.lo, TRUE);
     g_array_free(m.hi, TRUE);

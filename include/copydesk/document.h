@@ -155,6 +155,12 @@ gboolean copydesk_layer_add_spans(CopydeskLayer *layer, const CopydeskSpanInit *
                                   GError **error);
 /* Sorts LAYER's spans by start, then longer first; span pointers stay valid. */
 void copydesk_layer_sort(CopydeskLayer *layer);
+/* Maps every span of LAYER to the original text, as copydesk_document_original_range() would
+ * one by one: RANGES[I] (room for copydesk_layer_n_spans() of them) receives span I's range.
+ * Returns TRUE when the spans are in the order copydesk_layer_sort() gives (by start, then
+ * longer first), FALSE when a sort would move them. */
+gboolean copydesk_layer_original_ranges(const CopydeskLayer *layer, CopydeskOffsetUnit unit,
+                                        CopydeskOriginalRange *ranges);
 /* Removes every span of LAYER (links to them from other layers become unset). */
 void copydesk_layer_clear(CopydeskLayer *layer);
 

@@ -3,10 +3,11 @@
  * One pass appends the whole record to the output GString, which grows once up front for
  * about the record's size; small pieces are copied in without the NUL GLib would write
  * after each (the record ends with one), and each span's offsets come from the core's index
- * of the original in one call (copydesk_document_original_range).  Allocations per document:
- * the sort arrays of the layers written (one per layer, reused), the fields' lengths when a
- * record has more than 16 fields, and, when entities are grouped, one hash table and one
- * array of groups; never one per span.
+ * of the original: a whole layer's in one call (copydesk_layer_original_ranges) for the span
+ * lists and quotes, one call a span (copydesk_document_original_range) for mentions, speakers
+ * and cues.  Allocations per document: the arrays of mapped and sorted spans (reused from
+ * layer to layer), the fields' lengths when a record has more than 16 fields, and, when
+ * entities are grouped, one hash table and one array of groups; never one per span.
  */
 #include "json_record.h"
 
@@ -333,19 +334,50 @@ static void span_list_fill(SpanList *list, const CopydeskLayer *layer) {
   if (!sorted) qsort(list->v, n, sizeof *list->v, span_ref_cmp);
 }
 
+/* A layer's spans in the order of span_list_fill(), each with its range mapped to the original
+ * text, all in one call (copydesk_layer_original_ranges). */
+typedef struct {
+  gsize n;
+  Mapped *mapped;  /* span I of the layer's own order, mapped (room for CAP) */
+  gsize cap;
+  gboolean sorted; /* the layer's own order is span_list_fill()'s */
+  SpanList list;   /* the spans sorted, when the layer's order is not */
+} LayerSpans;
+
+/* Fills LS with LAYER's spans mapped in UNIT. */
+static void layer_spans_fill(LayerSpans *ls, const CopydeskLayer *layer, CopydeskOffsetUnit unit) {
+  gsize n = copydesk_layer_n_spans(layer);
+  if (n > ls->cap) {
+    ls->cap = MAX(n, 2 * ls->cap);
+    ls->mapped = g_renew(Mapped, ls->mapped, ls->cap);
+  }
+  ls->n = n;
+  ls->sorted = copydesk_layer_original_ranges(layer, unit, ls->mapped);
+  if (!ls->sorted) span_list_fill(&ls->list, layer);
+}
+
+/* The position in its layer of the I-th span of LS in span_list_fill()'s order. */
+static inline gsize layer_spans_index(const LayerSpans *ls, gsize i) {
+  return ls->sorted ? i : ls->list.v[i].index;
+}
+
+static void layer_spans_clear(LayerSpans *ls) {
+  g_free(ls->mapped);
+  g_free(ls->list.v);
+}
+
 /* [[start, end], …] */
-static void w_pairs(Writer *w, const Source *src, const SpanList *list) {
+static void w_pairs(Writer *w, const LayerSpans *ls) {
   w_open(w, '[');
-  for (gsize i = 0; i < list->n; i++) {
-    Mapped m;
-    map_span(src, list->v[i].start, list->v[i].end, &m);
+  for (gsize i = 0; i < ls->n; i++) {
+    const Mapped *m = &ls->mapped[layer_spans_index(ls, i)];
     w_next(w);
     char *o = room(w->out, 4 + 2 * SIZE_DIGITS);
     *o++ = '[';
-    o = size_at(o, m.start);
+    o = size_at(o, m->start);
     *o++ = ',';
     if (w->pretty) *o++ = ' ';
-    o = size_at(o, m.end);
+    o = size_at(o, m->end);
     *o++ = ']';
     done(w->out, o);
   }
@@ -515,14 +547,16 @@ static void w_cue(Writer *w, const Source *src, const CopydeskSpan *cue, const M
   w_close(w, '}');
 }
 
-static void w_quotes(Writer *w, const Source *src, const SpanList *list, const Entities *entities) {
+static void w_quotes(Writer *w, const Source *src, const CopydeskLayer *layer,
+                     const LayerSpans *ls, const Entities *entities) {
   w_open(w, '[');
-  for (gsize i = 0; i < list->n; i++) {
-    const SpanRef *r = &list->v[i];
-    const CopydeskSpan *sp = copydesk_span_get_link(r->span, "speaker");
-    const CopydeskSpan *cue = copydesk_span_get_link(r->span, "cue");
-    Mapped m, ms = {0}, mc = {0};
-    map_span(src, r->start, r->end, &m);
+  for (gsize i = 0; i < ls->n; i++) {
+    gsize k = layer_spans_index(ls, i);
+    const CopydeskSpan *quote = copydesk_layer_span(layer, k);
+    const CopydeskSpan *sp = copydesk_span_get_link(quote, "speaker");
+    const CopydeskSpan *cue = copydesk_span_get_link(quote, "cue");
+    const Mapped m = ls->mapped[k];
+    Mapped ms = {0}, mc = {0};
     if (sp != NULL) map_span(src, copydesk_span_start(sp), copydesk_span_end(sp), &ms);
     if (cue != NULL) map_span(src, copydesk_span_start(cue), copydesk_span_end(cue), &mc);
     w_next(w);
@@ -530,20 +564,20 @@ static void w_quotes(Writer *w, const Source *src, const SpanList *list, const E
     w_start_end(w, &m);
     w_original_text(w, src, &m);
     W_KEY(w, "kind");
-    w_string_or_null(w, copydesk_span_label(r->span), -1);
+    w_string_or_null(w, copydesk_span_label(quote), -1);
     W_KEY(w, "speaker");
-    w_speaker(w, src, r->span, sp, &ms, entities);
+    w_speaker(w, src, quote, sp, &ms, entities);
     W_KEY(w, "cue");
     w_cue(w, src, cue, &mc);
     /* A number unless the fallback comes back; only a NaN needs the type asked for. */
-    double confidence = copydesk_span_get_double(r->span, "confidence", NAN);
+    double confidence = copydesk_span_get_double(quote, "confidence", NAN);
     CopydeskAttrType t = !isnan(confidence) ? COPYDESK_ATTR_DOUBLE
-                                            : copydesk_span_attr_type(r->span, "confidence");
+                                            : copydesk_span_attr_type(quote, "confidence");
     if (t == COPYDESK_ATTR_DOUBLE || t == COPYDESK_ATTR_INT) {
       W_KEY(w, "confidence");
       copydesk_json_append_double(w->out, confidence);
     }
-    const char *reason = copydesk_span_get_string(r->span, "reason");
+    const char *reason = copydesk_span_get_string(quote, "reason");
     if (reason != NULL) {
       W_KEY(w, "reason");
       copydesk_json_append_string(w->out, reason, -1);
@@ -657,7 +691,7 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
     copydesk_json_append_string(w->out, text, (gssize)len);
   }
 
-  SpanList list = {0};
+  LayerSpans spans = {0};
   static const struct {
     guint flag;
     const char *key;
@@ -671,9 +705,9 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
     if (!(inc & pair_layers[k].flag)) continue;
     const CopydeskLayer *layer = copydesk_document_layer(doc, pair_layers[k].layer);
     if (layer == NULL || !claim(taken, pair_layers[k].flag, pair_layers[k].key, col)) continue;
-    span_list_fill(&list, layer);
+    layer_spans_fill(&spans, layer, config->unit);
     w_key(w, pair_layers[k].key);
-    w_pairs(w, src, &list);
+    w_pairs(w, &spans);
   }
 
   /* Mentions and entities come from the entity layer; quotes use its groups for names. */
@@ -700,13 +734,13 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
     w_entities(w, &entities);
   }
   if (want_quotes) {
-    span_list_fill(&list, quote_layer);
+    layer_spans_fill(&spans, quote_layer, config->unit);
     W_KEY(w, "quotes");
-    w_quotes(w, src, &list, &entities);
+    w_quotes(w, src, quote_layer, &spans, &entities);
   }
   entities_clear(&entities);
   g_free(mentions.v);
-  g_free(list.v);
+  layer_spans_clear(&spans);
 
   w_errors(w, config, doc, taken, col);
 }
