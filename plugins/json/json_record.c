@@ -366,20 +366,38 @@ static void layer_spans_clear(LayerSpans *ls) {
   g_free(ls->list.v);
 }
 
-/* [[start, end], …] */
+/* The most bytes one compact pair takes: ",[" START "," END "]". */
+#define PAIR_MAX (4 + 2 * SIZE_DIGITS)
+
+/* [[start, end], …]; compact lists are written with one check for room. */
 static void w_pairs(Writer *w, const LayerSpans *ls) {
   w_open(w, '[');
-  for (gsize i = 0; i < ls->n; i++) {
-    const Mapped *m = &ls->mapped[layer_spans_index(ls, i)];
-    w_next(w);
-    char *o = room(w->out, 4 + 2 * SIZE_DIGITS);
-    *o++ = '[';
-    o = size_at(o, m->start);
-    *o++ = ',';
-    if (w->pretty) *o++ = ' ';
-    o = size_at(o, m->end);
-    *o++ = ']';
+  if (w->pretty) {
+    for (gsize i = 0; i < ls->n; i++) {
+      const Mapped *m = &ls->mapped[layer_spans_index(ls, i)];
+      w_next(w);
+      char *o = room(w->out, PAIR_MAX);
+      *o++ = '[';
+      o = size_at(o, m->start);
+      *o++ = ',';
+      *o++ = ' ';
+      o = size_at(o, m->end);
+      *o++ = ']';
+      done(w->out, o);
+    }
+  } else if (ls->n > 0) {
+    char *o = room(w->out, ls->n * PAIR_MAX);
+    for (gsize i = 0; i < ls->n; i++) {
+      const Mapped *m = &ls->mapped[layer_spans_index(ls, i)];
+      if (i > 0) *o++ = ',';
+      *o++ = '[';
+      o = size_at(o, m->start);
+      *o++ = ',';
+      o = size_at(o, m->end);
+      *o++ = ']';
+    }
     done(w->out, o);
+    w->first = FALSE;
   }
   w_close(w, ']');
 }
