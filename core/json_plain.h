@@ -77,72 +77,80 @@ static inline guint json_v16_bits(JsonV2x64 m)
 #endif
 }
 
-/* How many bytes from P on (up to END) are plain, looked at 32 bytes at a time, then sixteen,
- * then eight.  With O non-NULL, also copies them to O in whole blocks: up to fifteen bytes more
- * than the count may be written (never more than END - P).  The last few bytes of a run of
- * eight or more are looked at as the eight that end at END (those before them already known
- * plain), not one by one. */
+/* The offset in the 32 bytes at P of the first that is not plain, or 32 when all are; with O
+ * non-NULL, also copies the 32 bytes to O. */
+static G_ALWAYS_INLINE inline gsize json_plain32(const guchar *p, char *o)
+{
+  JsonV16 a, b;
+  memcpy(&a, p, sizeof a);
+  memcpy(&b, p + 16, sizeof b);
+  if (o != NULL) {
+    memcpy(o, &a, sizeof a);
+    memcpy(o + 16, &b, sizeof b);
+  }
+  guint bits = json_v16_bits(json_v16_special(a)) | json_v16_bits(json_v16_special(b)) << 16;
+  return bits != 0 ? (gsize)__builtin_ctz(bits) : 32;
+}
+
+/* The offset in the 16 bytes at P of the first that is not plain, or 16; with O non-NULL,
+ * also copies the 16 bytes to O. */
+static G_ALWAYS_INLINE inline gsize json_plain16(const guchar *p, char *o)
+{
+  JsonV16 a;
+  memcpy(&a, p, sizeof a);
+  if (o != NULL)
+    memcpy(o, &a, sizeof a);
+  guint bits = json_v16_bits(json_v16_special(a));
+  return bits != 0 ? (gsize)__builtin_ctz(bits) : 16;
+}
+
+/* The offset in the 8 bytes at P of the first that is not plain, or 8; with O non-NULL, also
+ * copies the 8 bytes to O. */
+static G_ALWAYS_INLINE inline gsize json_plain8(const guchar *p, char *o)
+{
+  guint64 a;
+  memcpy(&a, p, sizeof a);
+  if (o != NULL)
+    memcpy(o, &a, sizeof a);
+  guint64 mask = json_block_special(GUINT64_FROM_LE(a));
+  return mask != 0 ? json_first_special(mask) : 8;
+}
+
+/* How many bytes from P on (up to END) are plain.  With O non-NULL, also copies them to O in
+ * whole blocks: more bytes than the count may be written, never more than END - P.  A run of
+ * 32 bytes or more is looked at 32 bytes at a time, its last few bytes as the 32 that end at
+ * END; a shorter one as its first and its last 16 or 8 bytes, which overlap.  In a block that
+ * ends at END the bytes before it already looked at are plain, so the first byte found there
+ * is the first not plain; only runs under eight bytes go one byte at a time. */
 static G_ALWAYS_INLINE inline gsize json_plain_prefix(const guchar *p, const guchar *end, char *o)
 {
-  const guchar *start = p;
-  gsize n = (gsize)(end - p);
+  gsize n = (gsize)(end - p), k;
   if (n >= 32) {
-    /* the whole blocks of 32, counted by offset (one compare a block) */
+    /* the whole blocks of 32, counted by offset */
     gsize i = 0, last = n - 32;
     do {
-      JsonV16 a, b;
-      memcpy(&a, p + i, sizeof a);
-      memcpy(&b, p + i + 16, sizeof b);
-      if (o != NULL) {
-        memcpy(o + i, &a, sizeof a);
-        memcpy(o + i + 16, &b, sizeof b);
-      }
-      guint bits = json_v16_bits(json_v16_special(a)) | json_v16_bits(json_v16_special(b)) << 16;
-      if (bits != 0)
-        return i + (gsize)__builtin_ctz(bits);
+      if ((k = json_plain32(p + i, o != NULL ? o + i : NULL)) < 32)
+        return i + k;
       i += 32;
     } while (i <= last);
-    p += i;
+    if (i == n)
+      return n;
+    return last + json_plain32(p + last, o != NULL ? o + last : NULL);
   }
-  if (end - p >= 16) {
-    JsonV16 a;
-    memcpy(&a, p, sizeof a);
+  if (n >= 16) {
+    if ((k = json_plain16(p, o)) < 16)
+      return k;
+    return n - 16 + json_plain16(end - 16, o != NULL ? o + n - 16 : NULL);
+  }
+  if (n >= 8) {
+    if ((k = json_plain8(p, o)) < 8)
+      return k;
+    return n - 8 + json_plain8(end - 8, o != NULL ? o + n - 8 : NULL);
+  }
+  for (k = 0; k < n && json_is_plain(p[k]); k++)
     if (o != NULL)
-      memcpy(o + (p - start), &a, sizeof a);
-    guint bits = json_v16_bits(json_v16_special(a));
-    if (bits != 0)
-      return (gsize)(p - start) + (gsize)__builtin_ctz(bits);
-    p += 16;
-  }
-  if (end - p >= 8) {
-    guint64 a;
-    memcpy(&a, p, sizeof a);
-    if (o != NULL)
-      memcpy(o + (p - start), &a, sizeof a);
-    guint64 mask = json_block_special(GUINT64_FROM_LE(a));
-    if (mask != 0)
-      return (gsize)(p - start) + json_first_special(mask);
-    p += 8;
-  }
-  if (p < end && end - start >= 8) {
-    /* The eight bytes that end at END: those before P were found plain, so the first byte
-     * flagged is at P or after it. */
-    const guchar *last = end - 8;
-    guint64 a;
-    memcpy(&a, last, sizeof a);
-    if (o != NULL)
-      memcpy(o + (last - start), &a, sizeof a);
-    guint64 mask = json_block_special(GUINT64_FROM_LE(a));
-    if (mask != 0)
-      return (gsize)(last - start) + json_first_special(mask);
-    return (gsize)(end - start);
-  }
-  while (p < end && json_is_plain(*p)) {
-    if (o != NULL)
-      o[p - start] = (char)*p;
-    p++;
-  }
-  return (gsize)(p - start);
+      o[k] = (char)p[k];
+  return k;
 }
 
 /* Copies the N-byte (2-4) UTF-8 sequence at P to O. */
