@@ -753,6 +753,13 @@ copydesk_layer_original_ranges(const CopydeskLayer *layer, CopydeskOffsetUnit un
 {
   const CopydeskDocument *doc = layer->doc;
   UnitCounting how = unit_counting(doc, unit);
+  /* The text as it was read (the map one identity segment over the whole original): each
+   * current offset is its own original byte offset, as original_bytes() would find. */
+  const CopydeskOffsetMap *map = &doc->map;
+  const CopydeskSegment *seg = copydesk_offset_map_segs(map);
+  gsize len = doc->original_len;
+  gboolean unchanged = map->n_segs == 1 && seg->identity && seg->cur_start == 0 &&
+                       seg->orig_start == 0 && seg->cur_end == len && map->cur_len == len;
   gboolean in_order = TRUE;
   const CopydeskSpan *before = NULL;
   for (gsize i = 0; i < layer->n_spans; i++) {
@@ -761,7 +768,12 @@ copydesk_layer_original_ranges(const CopydeskLayer *layer, CopydeskOffsetUnit un
     if (before != NULL && (before->start > span->start ||
                            (before->start == span->start && before->end < span->end)))
       in_order = FALSE;
-    original_bytes(doc, span->start, span->end, &ranges[i]);
+    if (unchanged) {
+      ranges[i].byte_start = MIN(span->start, len);
+      ranges[i].byte_end = MAX(MIN(span->end, len), ranges[i].byte_start);
+    } else {
+      original_bytes(doc, span->start, span->end, &ranges[i]);
+    }
     range_units(doc, how, unit, &ranges[i]);
     before = span;
   }
