@@ -33,10 +33,59 @@ static inline gboolean is_line_separator(const guchar *p)
   return p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9);
 }
 
-/* Appends S as a quoted, escaped JSON string; the output is valid JSON whatever the input bytes. */
-void copydesk_json_append_string(GString *out, const char *s, gssize len)
+/* Escapes the bytes [P, END) of a string whose opening quote and earlier bytes are in OUT up
+ * to O, which has room for the rest as it is, the closing quote and a NUL; P is not plain.
+ * Writes the rest, the closing quote and the NUL, and sets OUT's length. */
+G_NO_INLINE static void
+append_escaped(GString *out, const guchar *p, const guchar *end, char *o)
 {
   static const char hex[] = "0123456789abcdef";
+  for (;;) {
+    guchar c = *p;
+    int n = c >= 0x80 ? copydesk_utf8_sequence_length(p, (gsize)(end - p)) : 0;
+    if (n > 0 && !(n == 3 && is_line_separator(p))) {
+      /* a well-formed character other than U+2028 and U+2029, as it is */
+      json_copy_sequence(o, p, (gsize)n);
+      o += n;
+      p += n;
+    } else {
+      out->len = (gsize)(o - out->str);
+      o = room(out, 6 + (gsize)(end - p) + 1);
+      char letter = json_escape_letter[c]; /* of a two-byte escape */
+      if (letter != 0) {
+        o[0] = '\\';
+        o[1] = letter;
+        o += 2;
+      } else if (c < 0x20) {
+        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+        memcpy(o, esc, 6);
+        o += 6;
+      } else if (n == 3) { /* U+2028 or U+2029 */
+        memcpy(o, p[2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+        o += 6;
+        p += 2; /* plus the one below */
+      } else {
+        memcpy(o, "\\ufffd", 6); /* one invalid byte */
+        o += 6;
+      }
+      p++;
+    }
+    gsize run = json_plain_prefix(p, end, o);
+    p += run;
+    o += run;
+    if (p >= end)
+      break;
+  }
+  *o++ = '"';
+  *o = '\0';
+  out->len = (gsize)(o - out->str);
+}
+
+/* Appends S as a quoted, escaped JSON string; the output is valid JSON whatever the input bytes.
+ * A string of plain bytes only is copied here; the first byte that is not hands the rest to
+ * append_escaped(). */
+void copydesk_json_append_string(GString *out, const char *s, gssize len)
+{
   g_return_if_fail(out != NULL);
   if (s == NULL)
     s = "", len = 0;
@@ -49,57 +98,24 @@ void copydesk_json_append_string(GString *out, const char *s, gssize len)
    * the closing quote and a NUL; an escape, longer than what it stands for, makes its own. */
   char *o = room(out, (gsize)len + 2);
   *o++ = '"';
+  gsize run;
   if (len >= 4 && len < 8) {
     /* A short string (a label, a name, a key) as two words of four bytes that overlap, which
      * also cover it when all its bytes are plain; else it goes the usual way. */
     guint32 a, b;
     memcpy(&a, p, 4);
     memcpy(&b, end - 4, 4);
-    if (json_block_special(a | (guint64)b << 32) == 0) {
-      memcpy(o, &a, 4);
-      memcpy(o + len - 4, &b, 4);
-      o += len;
-      p = end;
-    }
+    memcpy(o, &a, 4);
+    memcpy(o + len - 4, &b, 4);
+    run = json_block_special(a | (guint64)b << 32) == 0 ? (gsize)len : json_plain_prefix(p, end, o);
+  } else {
+    run = json_plain_prefix(p, end, o);
   }
-  for (;;) {
-    gsize run = json_plain_prefix(p, end, o);
-    p += run;
-    o += run;
-    if (p >= end)
-      break;
-
-    guchar c = *p;
-    if (c >= 0x80) {
-      int n = copydesk_utf8_sequence_length(p, (gsize)(end - p));
-      if (n > 0 && !(n == 3 && is_line_separator(p))) {
-        json_copy_sequence(o, p, (gsize)n);
-        o += n;
-        p += n;
-        continue;
-      }
-    }
-    out->len = (gsize)(o - out->str);
-    o = room(out, 6 + (gsize)(end - p) + 1);
-    char letter = json_escape_letter[c]; /* of a two-byte escape */
-    if (letter != 0) {
-      o[0] = '\\';
-      o[1] = letter;
-      o += 2;
-    } else if (c < 0x20) {
-      char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-      memcpy(o, esc, 6);
-      o += 6;
-    } else if (copydesk_utf8_sequence_length(p, (gsize)(end - p)) == 3 && is_line_separator(p)) {
-      memcpy(o, p[2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
-      o += 6;
-      p += 2; /* plus the one below */
-    } else {
-      memcpy(o, "\\ufffd", 6); /* one invalid byte */
-      o += 6;
-    }
-    p++;
+  if (G_UNLIKELY(run < (gsize)len)) {
+    append_escaped(out, p + run, end, o + run);
+    return;
   }
+  o += len;
   *o++ = '"';
   *o = '\0';
   out->len = (gsize)(o - out->str);
