@@ -5,8 +5,9 @@
  * after each (the record ends with one), and each span's offsets come from the core's index
  * of the original: a whole layer's in one call (copydesk_layer_original_ranges) for the span
  * lists and quotes, one call a span (copydesk_document_original_range) for mentions, speakers
- * and cues.  Allocations per document: the arrays of mapped and sorted spans (reused from
- * layer to layer), the fields' lengths when a record has more than 16 fields, and, when
+ * and cues.  Allocations per document: none for the mapped spans of a layer of up to 64 (on
+ * the stack), else one array reused from layer to layer; the sort arrays of layers out of
+ * order and of mentions; the fields' lengths when a record has more than 16 fields; and, when
  * entities are grouped, one hash table and one array of groups; never one per span.
  */
 #include "json_record.h"
@@ -338,18 +339,32 @@ static void span_list_fill(SpanList *list, const CopydeskLayer *layer) {
  * text, all in one call (copydesk_layer_original_ranges). */
 typedef struct {
   gsize n;
-  Mapped *mapped;  /* span I of the layer's own order, mapped (room for CAP) */
+  Mapped *mapped;  /* span I of the layer's own order, mapped: HERE or HEAP */
+  Mapped *heap;    /* room for CAP, for layers of more spans than HERE holds */
   gsize cap;
   gboolean sorted; /* the layer's own order is span_list_fill()'s */
   SpanList list;   /* the spans sorted, when the layer's order is not */
+  Mapped here[64];
 } LayerSpans;
+
+/* Makes LS empty, with nothing allocated (HERE is left as it is, not written over). */
+static void layer_spans_init(LayerSpans *ls) {
+  ls->n = ls->cap = 0;
+  ls->mapped = ls->heap = NULL;
+  ls->list = (SpanList){0};
+}
 
 /* Fills LS with LAYER's spans mapped in UNIT. */
 static void layer_spans_fill(LayerSpans *ls, const CopydeskLayer *layer, CopydeskOffsetUnit unit) {
   gsize n = copydesk_layer_n_spans(layer);
-  if (n > ls->cap) {
-    ls->cap = MAX(n, 2 * ls->cap);
-    ls->mapped = g_renew(Mapped, ls->mapped, ls->cap);
+  if (n <= G_N_ELEMENTS(ls->here)) {
+    ls->mapped = ls->here;
+  } else {
+    if (n > ls->cap) {
+      ls->cap = MAX(n, 2 * ls->cap);
+      ls->heap = g_renew(Mapped, ls->heap, ls->cap);
+    }
+    ls->mapped = ls->heap;
   }
   ls->n = n;
   ls->sorted = copydesk_layer_original_ranges(layer, unit, ls->mapped);
@@ -361,8 +376,9 @@ static inline gsize layer_spans_index(const LayerSpans *ls, gsize i) {
   return ls->sorted ? i : ls->list.v[i].index;
 }
 
+/* Frees what LS allocated. */
 static void layer_spans_clear(LayerSpans *ls) {
-  g_free(ls->mapped);
+  g_free(ls->heap);
   g_free(ls->list.v);
 }
 
@@ -709,7 +725,8 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
     copydesk_json_append_string(w->out, text, (gssize)len);
   }
 
-  LayerSpans spans = {0};
+  LayerSpans spans;
+  layer_spans_init(&spans);
   static const struct {
     guint flag;
     const char *key;
