@@ -829,7 +829,7 @@ gboolean json_record_reads(const JsonRecordConfig *config, const char *name) {
       {"cue", JSON_RECORD_QUOTES},
   };
   for (gsize i = 0; i < G_N_ELEMENTS(readers); i++)
-    if (strcmp(name, readers[i].layer) == 0) return (config->include & readers[i].include) != 0;
+    if (same(name, readers[i].layer)) return (config->include & readers[i].include) != 0;
   return FALSE;
 }
 
