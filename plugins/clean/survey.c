@@ -22,8 +22,6 @@
 #include "../common/v16.h" /* from this file's folder: the survey's tests compile it in too */
 #include "clean.h"
 
-#define HIGHS G_GUINT64_CONSTANT(0x8080808080808080)
-
 /* How many bytes scan_block() reads at most: the survey makes room for a stop at each. */
 #define BLOCK_BYTES 256
 
@@ -49,25 +47,29 @@ static inline void reserve_stops(CleanSurvey *survey, gsize more) {
   if (survey->n_stops + more > survey->size) grow_stops(survey, more);
 }
 
-/* A bit for each of the sixteen bytes at P that does not stop (P[16] is there); ORs the bytes
- * into *SEEN. */
-static inline guint32 kept_bits(const guchar *p, V16Unsigned *seen) {
+/* A bit for each of the sixteen bytes at P that does not stop (P[16] is there). */
+static inline guint32 kept_bits(const guchar *p) {
   V16Unsigned v, after;
   memcpy(&v, p, 16);
   memcpy(&after, p + 1, 16); /* the byte after each of V's */
-  *seen |= v;
   /* A byte that is not plain stops, unless it is a space before a plain byte. */
   return v16_bits(plain_bytes(v) | ((V16)(v == ' ') & plain_bytes(after)));
 }
 
+/* A bit for each of the 32 bytes at P that stops (P[32] is there). */
+static inline guint32 stop_bits(const guchar *p) {
+  return ~(kept_bits(p) | kept_bits(p + 16) << 16);
+}
+
 /* Writes the stops in the LEN bytes at T + I (a multiple of 32, at most BLOCK_BYTES; the byte
- * after them is there) to STOPS, ORs the bytes into *SEEN, and returns how many.  Most runs of
- * 32 bytes have no stop, and cost one test. */
-static gsize scan_block(const guchar *t, gsize i, gsize len, gsize *stops, V16Unsigned *seen) {
+ * after them is there) to STOPS and returns how many.  Most runs of 64 bytes have no stop, and
+ * cost one test. */
+static gsize scan_block(const guchar *t, gsize i, gsize len, gsize *stops) {
   gsize n = 0;
-  for (gsize end = i + len; i < end; i += 32) {
-    guint32 bits = ~(kept_bits(t + i, seen) | kept_bits(t + i + 16, seen) << 16);
-    for (; bits != 0; bits &= bits - 1) stops[n++] = i + (gsize)__builtin_ctz(bits);
+  for (gsize end = i + len; i < end; i += 64) {
+    guint64 bits = stop_bits(t + i);
+    if (i + 32 < end) bits |= (guint64)stop_bits(t + i + 32) << 32;
+    for (; bits != 0; bits &= bits - 1) stops[n++] = i + (gsize)__builtin_ctzll(bits);
   }
   return n;
 }
@@ -75,9 +77,7 @@ static gsize scan_block(const guchar *t, gsize i, gsize len, gsize *stops, V16Un
 void clean_survey_take(CleanSurvey *survey, const char *text, gsize n) {
   const guchar *t = (const guchar *)text;
   survey->n_stops = 0;
-  survey->any_high = FALSE;
   survey->valid = TRUE;
-  V16Unsigned seen = {0};
   gsize i = 0;
   if (n > 0 && t[0] == ' ') {
     reserve_stops(survey, 1);
@@ -88,19 +88,21 @@ void clean_survey_take(CleanSurvey *survey, const char *text, gsize n) {
   while (i + 32 <= n) {
     gsize len = MIN(BLOCK_BYTES, (n - i) / 32 * 32);
     reserve_stops(survey, len); /* room for a stop at each byte */
-    survey->n_stops += scan_block(t, i, len, survey->stops + survey->n_stops, &seen);
+    survey->n_stops += scan_block(t, i, len, survey->stops + survey->n_stops);
     i += len;
   }
-  V2x64 seen64 = (V2x64)seen;
-  guint64 highs = seen64[0] | seen64[1];
   /* The last bytes one at a time. */
   reserve_stops(survey, n - i);
   for (; i < n; i++) {
-    highs |= t[i];
     if (!is_plain(t[i]) && !(t[i] == ' ' && is_plain(t[i + 1])))
       survey->stops[survey->n_stops++] = i;
   }
-  survey->any_high = (highs & HIGHS) != 0;
+  /* Every byte >= 0x80 is a stop: the first such stop tells (a text that has one usually has
+   * it early; the stops of an ASCII text are few). */
+  const gsize *stops = survey->stops, n_stops = survey->n_stops;
+  gsize k = 0;
+  while (k < n_stops && t[stops[k]] < 0x80) k++;
+  survey->any_high = k < n_stops;
 }
 
 void clean_survey_ensure(CleanSurvey *survey, CopydeskDocument *doc) {
