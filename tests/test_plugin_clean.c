@@ -892,6 +892,27 @@ static void test_boilerplate_custom_patterns(void) {
   g_free(dir);
 }
 
+/* A line whose first match does not fit (empty, or not at the line's end) is taken by a later
+ * match, as GRegex steps to it (past empty matches, one character on). */
+static void test_boilerplate_later_match(void) {
+  char *dir = g_dir_make_tmp("copydesk-clean-XXXXXX", NULL);
+  g_assert_nonnull(dir);
+  char *file = g_build_filename(dir, "later.txt", NULL);
+  g_assert_true(g_file_set_contents(file,
+                                    "dateline (?<value>[A-Z]*)(?: //\\s*)?\n"
+                                    "trailer \\((?<value>[^()]*)\\)\n",
+                                    -1, NULL));
+  char *options = g_strdup_printf("{boilerplate_patterns: \"%s\"}", file);
+  check_boilerplate(options, "x BONN // Text here.", "x Text here.", "BONN", NULL, NULL);
+  check_boilerplate(options, "x y\n\ntext (a) here (desk)", "x y\n\ntext (a) here", NULL, NULL,
+                    "desk");
+  g_free(options);
+  g_unlink(file);
+  g_rmdir(dir);
+  g_free(file);
+  g_free(dir);
+}
+
 static void test_boilerplate_prefilter(void) {
   /* Lines are only matched when PCRE2's facts about a pattern (first bytes, a byte every match
    * holds, anchoring) allow a match; these patterns make those facts less obvious: caseless
@@ -1023,6 +1044,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/clean/boilerplate/spans-map-back", test_boilerplate_spans_map_back);
   g_test_add_func("/clean/boilerplate/custom-patterns", test_boilerplate_custom_patterns);
   g_test_add_func("/clean/boilerplate/prefilter", test_boilerplate_prefilter);
+  g_test_add_func("/clean/boilerplate/later-match", test_boilerplate_later_match);
   g_test_add_func("/clean/boilerplate/shipped-file", test_boilerplate_shipped_file);
   g_test_add_func("/clean/boilerplate/long-line-memory", test_boilerplate_long_line_memory);
   return g_test_run();

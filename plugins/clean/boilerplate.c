@@ -9,14 +9,15 @@
  * default; its header describes the format), compiled once when the plugin is created,
  * without PCRE2's JIT (it would be faster, but valgrind cannot follow JIT code and
  * reports false errors there; the patterns only see a few lines a document), and shared by every
- * worker thread (matching a GRegex is thread-safe).  Each pattern is also compiled once
- * with PCRE2 itself, as GRegex compiles it, to learn what its matches must start with or
- * contain (BpFilter): lines without that are not tried.  A line that passes is first run
- * through that code with PCRE2 directly, which skips the UTF-8 check GRegex has PCRE2 make of
- * each line (a pass's text is valid UTF-8) and GRegex's GMatchInfo: only a line that matches
- * there is matched again with the GRegex, whose matches and their positions are used (a
- * line that does not match one cannot match the other).  Each pattern sees one line at a
- * time:
+ * worker thread (matching a GRegex is thread-safe).  Each pattern is compiled with PCRE2
+ * itself, as GRegex compiles it, which also tells what its matches must start with or contain
+ * (BpFilter): lines without that are not tried.  A line that passes is run through that code
+ * with PCRE2 directly, which skips the UTF-8 check GRegex has PCRE2 make of each line (a
+ * pass's text is valid UTF-8) and GRegex's GMatchInfo; its first match is GRegex's first
+ * match, and is used when it fits.  Only when it does not are the later matches asked of a
+ * GRegex of the pattern, made then (it steps from one match to the next as GRegex does);
+ * a pattern PCRE2 does not compile here is given to GRegex when it is read, for its error or,
+ * should GRegex take it, for its matches.  Each pattern sees one line at a time:
  *
  *   dateline  the first six lines are tried in order, up to the first longer than 150
  *             bytes (the story has begun); the first match is deleted;
@@ -52,6 +53,9 @@ typedef struct {
 } BpFilter;
 
 typedef struct {
+  char *source;
+  /* The GRegex of SOURCE: made when the pattern is read if CODE is NULL, else when a line first
+   * needs a match after the first (see match_pattern()); set once, then only read. */
   GRegex *regex;
   int value_group; /* the (?<value>…) group, or -1 */
   BpFilter filter;
@@ -60,6 +64,7 @@ typedef struct {
 
 struct _CleanBoilerplate {
   GPtrArray *patterns; /* BpPattern, owned */
+  guint32 pairs; /* the most captures any pattern's code has, plus one for the whole match */
   GPtrArray *of_kind[G_N_ELEMENTS(kind_names)]; /* the patterns of each kind, in file order */
   /* A PCRE2 match data that no document is using, kept for the next one (its first match
    * allocates PCRE2's backtracking frames, some 20 KB); NULL when a document has it.  The
@@ -151,7 +156,8 @@ static gboolean bp_filter_passes(const BpFilter *filter, const char *line, gsize
 
 static void pattern_free(gpointer p) {
   BpPattern *pattern = p;
-  g_regex_unref(pattern->regex);
+  if (pattern->regex != NULL) g_regex_unref(pattern->regex);
+  g_free(pattern->source);
   pcre2_code_free(pattern->code);
   g_free(pattern);
 }
@@ -168,6 +174,7 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
                                           GError **error) {
   CleanBoilerplate *bp = g_new0(CleanBoilerplate, 1);
   bp->patterns = g_ptr_array_new_with_free_func(pattern_free);
+  bp->pairs = 1;
   for (guint k = 0; k < G_N_ELEMENTS(bp->of_kind); k++) bp->of_kind[k] = g_ptr_array_new();
   if (!g_utf8_validate(text, (gssize)len, NULL)) {
     g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
@@ -196,6 +203,7 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
     while (*source == ' ' || *source == '\t') source++;
     GError *regex_error = NULL;
     GRegex *regex = NULL;
+    pcre2_code *code = NULL;
     if (kind < 0) {
       g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                   "%s:%u: unknown boilerplate kind \"%.*s\" (dateline, byline or trailer)",
@@ -203,22 +211,35 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
     } else if (*source == '\0') {
       g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                   "%s:%u: %s without a pattern", origin, line_no, kind_names[kind]);
-    } else if ((regex = g_regex_new(source, 0, 0, &regex_error)) == NULL) {
+    } else if ((code = bp_compile(source)) == NULL &&
+               (regex = g_regex_new(source, 0, 0, &regex_error)) == NULL) {
       g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                   "%s:%u: bad %s pattern: %s", origin, line_no, kind_names[kind],
                   regex_error->message);
       g_error_free(regex_error);
     }
-    g_free(line);
-    if (regex == NULL) {
+    if (code == NULL && regex == NULL) {
+      g_free(line);
       clean_boilerplate_free(bp);
       return NULL;
     }
+    /* A pattern PCRE2 compiles here, GRegex compiles too (the same call): its GRegex waits
+     * until a line needs it. */
     BpPattern *pattern = g_new0(BpPattern, 1);
+    pattern->source = g_strdup(source);
+    g_free(line);
     pattern->regex = regex;
-    pattern->value_group = g_regex_get_string_number(regex, "value");
-    pattern->code = bp_compile(g_regex_get_pattern(regex));
-    bp_filter_init(&pattern->filter, g_regex_get_pattern(regex), pattern->code);
+    pattern->code = code;
+    if (code != NULL) {
+      int group = pcre2_substring_number_from_name(code, (PCRE2_SPTR) "value");
+      pattern->value_group = group < 0 ? -1 : group;
+      uint32_t captures = 0;
+      pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &captures);
+      bp->pairs = MAX(bp->pairs, captures + 1);
+    } else {
+      pattern->value_group = g_regex_get_string_number(regex, "value");
+    }
+    bp_filter_init(&pattern->filter, pattern->source, code);
     g_ptr_array_add(bp->patterns, pattern);
     g_ptr_array_add(bp->of_kind[kind], pattern);
   }
@@ -254,14 +275,14 @@ static BpLine trimmed_line(const char *t, gsize start, gsize end) {
   return (BpLine){start, end};
 }
 
-/* The value to store for MATCH of PATTERN: its value group, or the match without the white
- * space and dashes around it. */
-static char *match_value(const BpPattern *pattern, const GMatchInfo *match, const char *subject) {
-  int s = -1, e = -1;
-  if (pattern->value_group < 0 ||
-      !g_match_info_fetch_pos(match, pattern->value_group, &s, &e) || s < 0)
-    g_match_info_fetch_pos(match, 0, &s, &e);
-  const char *a = subject + s, *b = subject + e;
+/* The value to store for the match [S, E) of LINE, whose value group (-1: none or not set)
+ * is [VS, VE): the group, or the match without the white space and dashes around it. */
+static char *match_value(const char *line, int s, int e, int vs, int ve) {
+  if (vs >= 0) {
+    s = vs;
+    e = ve;
+  }
+  const char *a = line + s, *b = line + e;
   for (;;) {
     if (a < b && (g_unichar_isspace(g_utf8_get_char(a)) || *a == '-')) {
       a = g_utf8_next_char(a);
@@ -298,8 +319,8 @@ typedef struct {
  * itself; the line's length bounds it with every version.) */
 #define SPARE_LINE_MAX 4096
 
-/* A match data for learning whether a pattern matches (room for the whole match only). */
-static gpointer bp_match_data_new(void) { return pcre2_match_data_create(1, NULL); }
+/* No match data: the spare slot's maker, the document then makes one of its size itself. */
+static gpointer bp_no_match_data(void) { return NULL; }
 
 static void bp_match_data_free(gpointer data) { pcre2_match_data_free(data); }
 
@@ -311,39 +332,72 @@ static void bp_scratch_done(BpScratch *scratch) {
   scratch->data = NULL;
 }
 
-/* Whether PATTERN can match the LEN bytes at LINE (valid UTF-8): FALSE only when its PCRE2
- * code finds no match there, so GRegex would find none either (the same code, options and
- * limits; an error such as a match limit is no match for GRegex too). */
-static gboolean bp_may_match(const BpPattern *pattern, BpScratch *scratch, const char *line,
-                             gsize len) {
-  if (pattern->code == NULL) return TRUE;
+/* The first match of PATTERN's PCRE2 code in the LEN bytes at LINE (valid UTF-8), with room
+ * for every group: PCRE2's count of the pairs set (> 0), or < 0 when there is none or the match
+ * data cannot be made.  It is GRegex's first match (the same code, options and limits; an
+ * error such as a match limit is no match for GRegex too). */
+static int bp_first_match(const BpPattern *pattern, BpScratch *scratch, const char *line,
+                          gsize len) {
   if (scratch->data == NULL) {
-    scratch->data = clean_spare_take(&scratch->bp->spare_match_data, bp_match_data_new);
-    if (scratch->data == NULL) return TRUE;
+    scratch->data = clean_spare_take(&scratch->bp->spare_match_data, bp_no_match_data);
+    if (scratch->data == NULL) scratch->data = pcre2_match_data_create(scratch->bp->pairs, NULL);
+    if (scratch->data == NULL) return PCRE2_ERROR_NOMEMORY;
   }
   scratch->longest = MAX(scratch->longest, len);
   return pcre2_match(pattern->code, (PCRE2_SPTR)line, len, 0, PCRE2_NO_UTF_CHECK, scratch->data,
-                     NULL) >= 0;
+                     NULL);
 }
 
-/* Tries PATTERN on the LEN bytes at LINE, which passed its filter; on a match (whole-line when
- * WHOLE, running to the end when TO_END) stores its range in *S, *E (relative to LINE) and
- * returns its value. */
-static G_NO_INLINE char *match_pattern(const BpPattern *pattern, BpScratch *scratch,
-                                       const char *line, gsize len, gboolean whole,
-                                       gboolean to_end, gsize *s, gsize *e) {
-  if (!bp_may_match(pattern, scratch, line, len)) return NULL;
+/* PATTERN's GRegex, made at its first use. */
+static GRegex *bp_regex(BpPattern *pattern) {
+  if (g_once_init_enter(&pattern->regex)) {
+    GRegex *regex = g_regex_new(pattern->source, 0, 0, NULL);
+    g_assert(regex != NULL); /* its code compiled */
+    g_once_init_leave(&pattern->regex, regex);
+  }
+  return pattern->regex;
+}
+
+/* Whether the match [S, E) of the LEN bytes of LINE is one to take: not empty, whole-line when
+ * WHOLE, running to the end (but for white space) when TO_END. */
+static gboolean match_fits(const char *line, gsize len, int s, int e, gboolean whole,
+                           gboolean to_end) {
+  gsize stop = (gsize)e;
+  while (stop < len && is_space(line[stop])) stop++;
+  return e > s && (!whole || s == 0) && (!(whole || to_end) || stop == len);
+}
+
+/* Tries PATTERN on the LEN bytes at LINE, which passed its filter; on a match that fits
+ * (match_fits()) stores its range in *S, *E (relative to LINE) and returns its value.  The
+ * first match comes from PCRE2 directly; only when it does not fit are the later ones asked of
+ * the GRegex, which steps from match to match as it does (past empty ones). */
+static G_NO_INLINE char *match_pattern(BpPattern *pattern, BpScratch *scratch, const char *line,
+                                       gsize len, gboolean whole, gboolean to_end, gsize *s,
+                                       gsize *e) {
+  if (pattern->code != NULL) {
+    if (bp_first_match(pattern, scratch, line, len) < 0) return NULL;
+    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(scratch->data);
+    int ms = (int)ov[0], me = (int)ov[1];
+    if (match_fits(line, len, ms, me, whole, to_end)) {
+      int g = pattern->value_group;
+      gboolean has = g >= 0 && ov[2 * g] != PCRE2_UNSET;
+      *s = (gsize)ms;
+      *e = (gsize)me;
+      return match_value(line, ms, me, has ? (int)ov[2 * g] : -1, has ? (int)ov[2 * g + 1] : -1);
+    }
+  }
   GMatchInfo *match = NULL;
   char *value = NULL;
-  g_regex_match_full(pattern->regex, line, (gssize)len, 0, 0, &match, NULL);
+  g_regex_match_full(bp_regex(pattern), line, (gssize)len, 0, 0, &match, NULL);
   while (value == NULL && g_match_info_matches(match)) {
     int ms, me;
     g_match_info_fetch_pos(match, 0, &ms, &me);
-    gsize stop = (gsize)me;
-    while (stop < len && is_space(line[stop])) stop++;
-    gboolean fits = me > ms && (!whole || ms == 0) && (!(whole || to_end) || stop == len);
-    if (fits) {
-      value = match_value(pattern, match, line);
+    if (match_fits(line, len, ms, me, whole, to_end)) {
+      int vs = -1, ve = -1;
+      if (pattern->value_group < 0 ||
+          !g_match_info_fetch_pos(match, pattern->value_group, &vs, &ve))
+        vs = ve = -1;
+      value = match_value(line, ms, me, vs, ve);
       *s = (gsize)ms;
       *e = (gsize)me;
     } else if (!g_match_info_next(match, NULL)) {
@@ -361,7 +415,7 @@ static inline char *match_line(const CleanBoilerplate *bp, BpScratch *scratch, B
                                gsize *s, gsize *e) {
   const GPtrArray *patterns = bp->of_kind[kind];
   for (guint i = 0; i < patterns->len; i++) {
-    const BpPattern *pattern = g_ptr_array_index(patterns, i);
+    BpPattern *pattern = g_ptr_array_index(patterns, i);
     if (!bp_filter_passes(&pattern->filter, line, len)) continue;
     char *value = match_pattern(pattern, scratch, line, len, whole, to_end, s, e);
     if (value != NULL) return value;
