@@ -560,6 +560,30 @@ static gsize first_bad(const char *t, gsize start, gsize end, const CleanSurvey 
   return end;
 }
 
+/* Where first_bad() over the whole text T (N bytes, SURVEY its survey) may find something: the
+ * start of the line of the first non-ASCII character whose class is not within
+ * HARMLESS_CLASSES, or N when there is none.  Only a stretch with such a character is judged,
+ * and stretches and their windows end at line breaks, so first_bad() from that line's start
+ * finds what it finds from the text's start.  Reads only the survey's stops (one a byte of a
+ * non-ASCII character) and the characters they start. */
+static gsize first_suspect_line(const guchar *t, gsize n, const CleanSurvey *survey) {
+  const gsize *stops = survey->stops;
+  gsize n_stops = survey->n_stops;
+  for (gsize k = 0; k < n_stops;) {
+    gsize i = stops[k];
+    if (t[i] < 0x80) {
+      k++;
+      continue;
+    }
+    if ((char_class(clean_utf8_char((const char *)t + i)) & ~HARMLESS_CLASSES) != 0) {
+      while (i > 0 && !is_line_break(t[i - 1])) i--;
+      return i;
+    }
+    k += clean_utf8_len(t[i]); /* its continuation bytes are the next stops */
+  }
+  return n;
+}
+
 /* ---- Bytes back to text ------------------------------------------------------- */
 
 static inline gboolean is_cont(guint8 b) { return (b & 0xC0) == 0x80; }
@@ -990,7 +1014,8 @@ gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **err
   clean_pass_init(&pass, doc, survey);
   const guchar *t = (const guchar *)pass.text;
   gsize n = pass.len;
-  gsize i = first_bad(pass.text, 0, n, survey);
+  gsize i = first_suspect_line(t, n, survey);
+  if (i < n) i = first_bad(pass.text, i, n, survey);
   if (i == n) return TRUE;
   MjScratch sc = {.offsets = NULL};
   gboolean ok = TRUE;
