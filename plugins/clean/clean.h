@@ -51,17 +51,32 @@ typedef struct {
 /* Where a text is not plain (survey.c): in increasing order, the position of every byte that
  * is not printable ASCII (0x21-0x7E) but for a space followed by printable ASCII (a space at
  * the start of the text is always listed). */
+#define CLEAN_SURVEY_CHARS 16
+
 typedef struct {
   gsize *stops;
   gsize n_stops, size;
   gboolean any_high; /* the text has a byte >= 0x80 */
   gboolean valid;    /* describes the document's current text (no edit since) */
+  gsize first_high;  /* the index of the first stop that is a byte >= 0x80, or n_stops */
+  guint64 low_bits;  /* bit C % 64 for each byte C < 0x80 among the stops before it */
+  /* What clean_survey_chars() finds, once for the text the survey describes (when CHARS_KNOWN):
+   * the text's distinct non-ASCII characters when it has at most CLEAN_SURVEY_CHARS of them
+   * (else MANY_CHARS, and the rest is not known), and whether it has a C0 control other than
+   * tab and the line breaks LF, VT, FF and CR, or DEL. */
+  gboolean chars_known, many_chars, any_control;
+  guint n_chars;
+  gunichar chars[CLEAN_SURVEY_CHARS];
 } CleanSurvey;
 
 /* Surveys the LEN bytes of the NUL-terminated TEXT; SURVEY becomes valid. */
 void clean_survey_take(CleanSurvey *survey, const char *text, gsize len);
 /* Surveys DOC's current text again when SURVEY is out of date. */
 void clean_survey_ensure(CleanSurvey *survey, CopydeskDocument *doc);
+/* Finds the distinct non-ASCII characters and the controls of TEXT, which the valid SURVEY
+ * describes, unless they are known already; returns SURVEY.  The passes up to whitespace ask
+ * whether any of them is one they change, and pass over a text of which none is. */
+const CleanSurvey *clean_survey_chars(CleanSurvey *survey, const char *text);
 /* Frees the survey's stops. */
 void clean_survey_clear(CleanSurvey *survey);
 /* Index of the first of the survey's stops at or after POS (n_stops when there is none). */

@@ -38,8 +38,10 @@
  * from, so the edit replaces exactly those: "Ã©" → "é" is a two-character edit and the
  * words around it keep their one-to-one offsets.
  *
- * Cost: text without a byte >= 0x80 is passed over at once (the survey says so).  Elsewhere
- * only a few characters around each stretch of non-ASCII text are judged (first_bad(), which
+ * Cost: text without a byte >= 0x80 is passed over at once (the survey says so), and so is
+ * text whose few distinct non-ASCII characters (clean_survey_chars()) are all harmless on their
+ * own, the curly quotes and dashes of English news.  Elsewhere only a few characters around
+ * each stretch of non-ASCII text are judged (first_bad(), which
  * finds the stretches in the survey's list, not by reading the ASCII between them); a line
  * is read whole only once it has proved implausible.
  */
@@ -1007,11 +1009,22 @@ static inline gsize barrier_at(const guchar *p) {
   return 0;
 }
 
+/* Whether the survey's text, whose characters are known, has a non-ASCII character whose class
+ * is not within HARMLESS_CLASSES (or may have: too many to know). */
+static gboolean any_suspect(const CleanSurvey *survey) {
+  if (survey->many_chars) return TRUE;
+  for (guint j = 0; j < survey->n_chars; j++)
+    if ((char_class(survey->chars[j]) & ~HARMLESS_CLASSES) != 0) return TRUE;
+  return FALSE;
+}
+
 gboolean clean_mojibake(CopydeskDocument *doc, CleanSurvey *survey, GError **error) {
   clean_survey_ensure(survey, doc);
   if (!survey->any_high) return TRUE; /* plain ASCII: nothing to repair */
   CleanPass pass;
   clean_pass_init(&pass, doc, survey);
+  /* Curly quotes, dashes and no-break spaces alone: nothing is judged. */
+  if (!any_suspect(clean_survey_chars(survey, pass.text))) return TRUE;
   const guchar *t = (const guchar *)pass.text;
   gsize n = pass.len;
   gsize i = first_suspect_line(t, n, survey);

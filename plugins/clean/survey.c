@@ -78,6 +78,7 @@ void clean_survey_take(CleanSurvey *survey, const char *text, gsize n) {
   const guchar *t = (const guchar *)text;
   survey->n_stops = 0;
   survey->valid = TRUE;
+  survey->chars_known = FALSE;
   gsize i = 0;
   if (n > 0 && t[0] == ' ') {
     reserve_stops(survey, 1);
@@ -98,11 +99,69 @@ void clean_survey_take(CleanSurvey *survey, const char *text, gsize n) {
       survey->stops[survey->n_stops++] = i;
   }
   /* Every byte >= 0x80 is a stop: the first such stop tells (a text that has one usually has
-   * it early; the stops of an ASCII text are few). */
+   * it early; the stops of an ASCII text are few).  The bytes below 0x80 that are stops are
+   * the controls, the space and DEL, which bit C % 64 of LOW_BITS tells apart. */
   const gsize *stops = survey->stops, n_stops = survey->n_stops;
+  guint64 low_bits = 0;
   gsize k = 0;
-  while (k < n_stops && t[stops[k]] < 0x80) k++;
+  for (; k < n_stops && t[stops[k]] < 0x80; k++) low_bits |= G_GUINT64_CONSTANT(1) << (t[stops[k]] % 64);
   survey->any_high = k < n_stops;
+  survey->first_high = k;
+  survey->low_bits = low_bits;
+}
+
+/* The bits of LOW_BITS (see clean_survey_take()) of the C0 controls but tab and the line
+ * breaks LF, VT, FF and CR (0x09-0x0D), and of DEL (0x7F, bit 63). */
+#define CONTROL_BITS (G_GUINT64_CONSTANT(0xFFFFC1FF) | G_GUINT64_CONSTANT(1) << 63)
+
+/* The bytes of the UTF-8 character at P as one number, the first byte lowest. */
+static inline guint32 char_key(const guchar *p) {
+  guint32 key = p[0] | (guint32)p[1] << 8;
+  if (p[0] >= 0xE0) key |= (guint32)p[2] << 16;
+  if (p[0] >= 0xF0) key |= (guint32)p[3] << 24;
+  return key;
+}
+
+const CleanSurvey *clean_survey_chars(CleanSurvey *survey, const char *text) {
+  if (survey->chars_known) return survey;
+  const guchar *t = (const guchar *)text;
+  const gsize *stops = survey->stops, n_stops = survey->n_stops;
+  guint32 keys[CLEAN_SURVEY_CHARS];
+  guint n_keys = 0;
+  guint64 low_bits = survey->low_bits;
+  gboolean many = FALSE;
+  /* From the first byte >= 0x80 on (the stops before it are in LOW_BITS already).  Each byte
+   * of a non-ASCII character is a stop, its continuation bytes the stops after its lead byte
+   * (the text is valid UTF-8).  A text's characters are mostly a few (curly quotes, dashes), met
+   * early and again and again: a look along the list of their bytes finds each. */
+  for (gsize k = survey->first_high; k < n_stops;) {
+    const guchar *p = t + stops[k];
+    if (p[0] < 0x80) {
+      low_bits |= G_GUINT64_CONSTANT(1) << (p[0] % 64);
+      k++;
+      continue;
+    }
+    k += clean_utf8_len(p[0]);
+    guint32 key = char_key(p);
+    guint j = 0;
+    while (j < n_keys && keys[j] != key) j++;
+    if (j < n_keys) continue;
+    if (n_keys == CLEAN_SURVEY_CHARS) {
+      many = TRUE;
+      break;
+    }
+    keys[n_keys++] = key;
+  }
+  for (guint j = 0; j < n_keys; j++) {
+    const char bytes[4] = {(char)keys[j], (char)(keys[j] >> 8), (char)(keys[j] >> 16),
+                           (char)(keys[j] >> 24)};
+    survey->chars[j] = clean_utf8_char(bytes);
+  }
+  survey->n_chars = n_keys;
+  survey->many_chars = many;
+  survey->any_control = (low_bits & CONTROL_BITS) != 0;
+  survey->chars_known = TRUE;
+  return survey;
 }
 
 void clean_survey_ensure(CleanSurvey *survey, CopydeskDocument *doc) {

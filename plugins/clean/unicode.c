@@ -2,7 +2,9 @@
  *
  * Printable ASCII is already NFC and has nothing to remove: the control pass visits only
  * the survey's stops (see survey.c), and normalisation only those of its stops that are
- * bytes >= 0x80, or none when the survey found no such byte.
+ * bytes >= 0x80, or none when the survey found no such byte.  Both pass over a text at once
+ * when none of its few distinct non-ASCII characters (clean_survey_chars()) is one they
+ * change, nor, for the control pass, any of its controls.
  *
  * Normalisation only touches the non-ASCII runs that change.  A run is cut into
  * pieces at "boundaries": characters that are starters (combining class 0), do not
@@ -42,11 +44,29 @@ static const guint8 drop_lead[256] = {
     [0xE2] = DROP_ZERO_WIDTH, [0xEF] = DROP_ZERO_WIDTH,
 };
 
+/* Whether the pass removes the non-ASCII character C: with CONTROL a C1 control but NEL
+ * (U+0085, a line break), with ZERO_WIDTH the soft hyphen U+00AD, U+200B zero-width space,
+ * U+2060 word joiner and U+FEFF byte-order mark. */
+static gboolean removed_char(gunichar c, gboolean control, gboolean zero_width) {
+  if (c >= 0x80 && c <= 0x9F && c != 0x85) return control;
+  return zero_width && (c == 0xAD || c == 0x200B || c == 0x2060 || c == 0xFEFF);
+}
+
+/* Whether the survey's text, whose characters are known, has a character the pass removes (or
+ * may have: too many distinct ones to know). */
+static gboolean any_removed(const CleanSurvey *survey, gboolean control, gboolean zero_width) {
+  if (survey->many_chars || (control && survey->any_control)) return TRUE;
+  for (guint j = 0; j < survey->n_chars; j++)
+    if (removed_char(survey->chars[j], control, zero_width)) return TRUE;
+  return FALSE;
+}
+
 gboolean clean_characters(CopydeskDocument *doc, CleanSurvey *survey, gboolean control,
                           gboolean zero_width, GError **error) {
   clean_survey_ensure(survey, doc);
   CleanPass pass;
   clean_pass_init(&pass, doc, survey);
+  if (!any_removed(clean_survey_chars(survey, pass.text), control, zero_width)) return TRUE;
   const guchar *t = (const guchar *)pass.text;
   gboolean ok = TRUE;
   /* Only the survey's stops can be controls or invisible characters: the rest is printable
@@ -65,21 +85,9 @@ gboolean clean_characters(CopydeskDocument *doc, CleanSurvey *survey, gboolean c
       if (!(ok = clean_pass_delete(&pass, i, i + 1, error))) break;
       continue;
     }
-    gsize len = clean_utf8_len(c);
-    gboolean drop = FALSE;
-    if (c == 0xC2) {
-      guchar d = t[i + 1];
-      if (d >= 0x80 && d <= 0x9F && d != 0x85) /* C1 controls; NEL is a line break */
-        drop = control;
-      else if (d == 0xAD) /* soft hyphen */
-        drop = zero_width;
-    } else if (c == 0xE2) {
-      /* U+200B zero-width space, U+2060 word joiner */
-      drop = (t[i + 1] == 0x80 && t[i + 2] == 0x8B) || (t[i + 1] == 0x81 && t[i + 2] == 0xA0);
-    } else { /* 0xEF */
-      drop = t[i + 1] == 0xBB && t[i + 2] == 0xBF; /* U+FEFF byte-order mark */
-    }
-    if (drop && !(ok = clean_pass_delete(&pass, i, i + len, error))) break;
+    if (removed_char(clean_utf8_char(pass.text + i), control, zero_width) &&
+        !(ok = clean_pass_delete(&pass, i, i + clean_utf8_len(c), error)))
+      break;
   }
   return clean_pass_finish(&pass, ok, error);
 }
@@ -180,6 +188,19 @@ static inline void classify_fast(gunichar c, gboolean compat, gboolean *boundary
   *inert = (bits & 2) != 0;
 }
 
+/* Whether the tables say each of the distinct non-ASCII characters of the survey's text, which
+ * are known, is inert (not when there are too many to know).  Then no chunk of the text changes:
+ * a character of a chunk of one is passed over as inert, a longer chunk is inert as a whole,
+ * and there is no combining character for an ASCII letter to take. */
+static gboolean all_inert(const CleanSurvey *survey, gboolean compat) {
+  if (survey->many_chars) return FALSE;
+  for (guint j = 0; j < survey->n_chars; j++) {
+    guint8 bits;
+    if (!table_bits(survey->chars[j], compat, &bits) || !(bits & 2)) return FALSE;
+  }
+  return TRUE;
+}
+
 /* Pieces longer than this many code points are left alone: no real text has them, and
  * canonical reordering of an unbounded run of marks is not linear.  (Unicode's
  * stream-safe format allows 30 non-starters in a row.) */
@@ -207,9 +228,10 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormal
   clean_survey_ensure(survey, doc);
   if (!survey->any_high) return TRUE; /* ASCII is normalised already */
   gboolean compat = which == CLEAN_NORMALIZE_NFKC;
-  GNormalizeMode mode = compat ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
   CleanPass pass;
   clean_pass_init(&pass, doc, survey);
+  if (all_inert(clean_survey_chars(survey, pass.text), compat)) return TRUE;
+  GNormalizeMode mode = compat ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
   const char *t = pass.text;
   const guchar *u = (const guchar *)t;
   gsize n = pass.len;
