@@ -226,6 +226,67 @@ static void test_survey_bytewise(void) {
   }
 }
 
+/* Asserts that clean_survey_chars() of the valid UTF-8 TEXT finds its distinct non-ASCII
+ * characters (or that there are more than it keeps) and its controls, as a reading of each
+ * character does. */
+static void assert_survey_chars(const char *text) {
+  CleanSurvey survey = {0};
+  clean_survey_take(&survey, text, strlen(text));
+  clean_survey_chars(&survey, text);
+  g_assert_true(survey.chars_known);
+  GArray *want = g_array_new(FALSE, FALSE, sizeof(gunichar));
+  gboolean control = FALSE;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p)) {
+    gunichar c = g_utf8_get_char(p);
+    if (c < 0x80) {
+      control = control || (c < 0x20 && !(c >= '\t' && c <= '\r')) || c == 0x7F;
+      continue;
+    }
+    guint j = 0;
+    while (j < want->len && g_array_index(want, gunichar, j) != c) j++;
+    if (j == want->len) g_array_append_val(want, c);
+  }
+  if (want->len > CLEAN_SURVEY_CHARS) {
+    g_assert_true(survey.many_chars);
+  } else {
+    g_assert_false(survey.many_chars);
+    g_assert_cmpint(survey.any_control, ==, control);
+    g_assert_cmpuint(survey.n_chars, ==, want->len);
+    for (guint j = 0; j < want->len; j++)
+      g_assert_cmpuint(survey.chars[j], ==, g_array_index(want, gunichar, j));
+  }
+  g_array_free(want, TRUE);
+  clean_survey_clear(&survey);
+}
+
+/* The survey's characters and controls, and the passes that pass over a text by them: a control
+ * before or after the first non-ASCII character, characters of two, three and four bytes, and
+ * more distinct characters than the survey keeps. */
+static void test_survey_chars(void) {
+  static const char *const texts[] = {
+      "",
+      "plain words\nand lines",
+      "a\x01b",
+      "a\x7f \t\r\n\v\f b",
+      "\u2019 then \x1f",
+      "\u00e9\u2019\u00e9 \U0001F600 \u00a0\u2019",
+      "\u00c0\u00c1\u00c2\u00c3\u00c4\u00c5\u00c6\u00c7\u00c8\u00c9\u00ca\u00cb\u00cc\u00cd\u00ce"
+      "\u00cf",
+      "\u00c0\u00c1\u00c2\u00c3\u00c4\u00c5\u00c6\u00c7\u00c8\u00c9\u00ca\u00cb\u00cc\u00cd\u00ce"
+      "\u00cf\u00d0 \x01",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(texts); i++) assert_survey_chars(texts[i]);
+  /* A control after a curly quote goes; a zero-width space among many distinct letters too; a
+   * combining accent among inert characters is composed. */
+  check(NULL, "It\u2019s\x01 here.", "It\u2019s here.");
+  check(NULL,
+        "\u00c0\u00c1\u00c2\u00c3\u00c4\u00c5\u00c6\u00c7\u00c8\u00c9\u00ca\u00cb\u00cc\u00cd"
+        "\u00ce\u00cf\u00d0\u200b.",
+        "\u00c0\u00c1\u00c2\u00c3\u00c4\u00c5\u00c6\u00c7\u00c8\u00c9\u00ca\u00cb\u00cc\u00cd"
+        "\u00ce\u00cf\u00d0.");
+  check(NULL, "\u201cCafe\u0301\u201d \u2014 here.", "\u201cCaf\u00e9\u201d \u2014 here.");
+}
+
 static void test_empty_and_blank(void) {
   check(NULL, "", "");
   check(NULL, " \t\r\n \n\u00A0 ", "");
@@ -1005,6 +1066,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/clean/empty-and-blank", test_empty_and_blank);
   g_test_add_func("/clean/survey/every-position", test_survey_every_position);
   g_test_add_func("/clean/survey/bytewise", test_survey_bytewise);
+  g_test_add_func("/clean/survey/chars", test_survey_chars);
   g_test_add_func("/clean/bad-options", test_bad_options_rejected);
   g_test_add_func("/clean/whitespace/crlf", test_crlf);
   g_test_add_func("/clean/whitespace/spaces", test_spaces);
