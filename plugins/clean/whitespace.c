@@ -414,7 +414,9 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
     gsize len;
     /* The commonest stops first: one or two line feeds between lines of words (a run of its
      * own, followed by printable ASCII), and the lead byte of a character that starts no
-     * white space, whose continuation bytes are the next stops (the text is valid UTF-8). */
+     * white space, whose continuation bytes are the next stops (the text is valid UTF-8); of
+     * those led by E2, U+2010-U+2027 (dashes, quotes, bullets, the ellipsis) are known
+     * without asking ws_kind(). */
     if (c == '\n' && i > 0) {
       gsize e = i + 1 + (t[i + 1] == '\n');
       if ((guchar)(t[e] - 0x21) < 0x5E) {
@@ -430,7 +432,8 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
       }
     }
     if (c >= 0x80 && !(c == 0xC2 || c == 0xE1 || c == 0xE3 ||
-                       (c == 0xE2 && ws_kind(t, i, n, &len) != WS_NONE))) {
+                       (c == 0xE2 && !(t[i + 1] == 0x80 && (guchar)(t[i + 2] - 0x90) < 0x18) &&
+                        ws_kind(t, i, n, &len) != WS_NONE))) {
       len = clean_utf8_len(c);
       st.uncounted += len - 1;
       i += len;
