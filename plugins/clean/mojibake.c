@@ -161,10 +161,26 @@ static inline int encode_char(gunichar c, guint cp) {
   return encode_high(c, cp);
 }
 
-static gboolean encodable(const MjText *t, guint cp) {
-  for (gsize i = 0; i < t->n; i++)
-    if (encode_char(t->v[i].c, cp) < 0) return FALSE;
-  return TRUE;
+/* The code pages in which every character of T is encodable, bit CP for code page CP: where
+ * encode_char() answers a byte for each, found for all the pages at once, one look-up a
+ * non-ASCII character. */
+static guint encodable_pages(const MjText *t) {
+  guint sloppy = 0;
+  for (guint cp = 0; cp < CLEAN_N_CODEPAGES; cp++) sloppy |= (guint)clean_codepages[cp].sloppy << cp;
+  guint pages = (1u << CLEAN_N_CODEPAGES) - 1;
+  for (gsize i = 0; i < t->n && pages != 0; i++) {
+    gunichar c = t->v[i].c;
+    if (c < 0x80) {
+      if (c == 0x1A) pages &= ~sloppy;
+      continue;
+    }
+    guint here = c == 0xFFFD ? sloppy : 0;
+    const CleanCodepageChar *r = codepage_char(c);
+    for (guint cp = 0; r != NULL && cp < CLEAN_N_CODEPAGES; cp++)
+      here |= (guint)(r->bytes[cp] != 0) << cp;
+    pages &= here;
+  }
+  return pages;
 }
 
 static guint8 clues(gunichar c) {
@@ -877,11 +893,9 @@ static gboolean fix_step(const MjText *in, MjText *out, guint depth) {
   gboolean ascii = TRUE;
   for (gsize i = 0; i < in->n && ascii; i++) ascii = in->v[i].c < 0x80;
   if (ascii || !is_bad(in->v, in->n)) return FALSE;
-  gboolean possible[CLEAN_N_CODEPAGES] = {FALSE};
+  guint possible = encodable_pages(in);
   for (guint cp = 0; cp < CLEAN_N_CODEPAGES; cp++) {
-    if (!encodable(in, cp)) continue;
-    possible[cp] = TRUE;
-    if (try_codepage(in, cp, out)) return !text_same_chars(in, out);
+    if ((possible & 1u << cp) && try_codepage(in, cp, out)) return !text_same_chars(in, out);
   }
   if (depth < 4) {
     gboolean clue = FALSE;
@@ -893,10 +907,10 @@ static gboolean fix_step(const MjText *in, MjText *out, guint depth) {
   }
   gboolean c1 = FALSE;
   for (gsize i = 0; i < in->n && !c1; i++) c1 = in->v[i].c >= 0x80 && in->v[i].c <= 0x9F;
-  if (possible[CP_LATIN1]) {
+  if (possible & 1u << CP_LATIN1) {
     /* Latin-1 text: if it is Windows-1252 text too, it is probably fine as it is.  Otherwise it
      * has C1 controls Windows-1252 has characters for; read it as Windows-1252 if it can. */
-    if (possible[CP_WINDOWS_1252]) return FALSE;
+    if (possible & 1u << CP_WINDOWS_1252) return FALSE;
     gboolean defined = TRUE;
     for (gsize i = 0; i < in->n && defined; i++) {
       gunichar c = in->v[i].c;
