@@ -192,7 +192,7 @@ static void assert_survey_bytewise(const char *text, gsize len) {
 
 /* The survey's vector loop (32 bytes at a time, as two blocks of 16) against the reference: a
  * special byte, and a space before one, at every position of texts of 0 to 40 bytes (one
- * block, two, and a tail), and random texts long enough to cross its 256-byte batches. */
+ * block, two, and a tail), and random texts long enough to cross its 4096-byte batches. */
 static void test_survey_bytewise(void) {
   static const guchar special[] = {' ',  '\t', '\n', '\r', 0x00, 0x01, 0x1F, 0x7F,
                                    0x80, 0xA0, 0xC3, 0xE2, 0xFF, '!',  '~'};
@@ -214,11 +214,11 @@ static void test_survey_bytewise(void) {
       }
     }
   }
-  /* Random texts, mostly letters and spaces, of up to 600 bytes. */
+  /* Random texts, mostly letters and spaces, of up to 9000 bytes. */
   static const guchar alphabet[] = "aaaaaaaaaaaaaaaa     \t\n\x01\x7f\x80\xc3\xa9!~";
+  static char text[9001];
   for (guint round = 0; round < 2000; round++) {
-    char text[601];
-    gsize len = (gsize)g_test_rand_int_range(0, 601);
+    gsize len = (gsize)g_test_rand_int_range(0, 9001);
     for (gsize i = 0; i < len; i++)
       text[i] = (char)alphabet[g_test_rand_int_range(0, (gint32)sizeof alphabet - 1)];
     text[len] = '\0';

@@ -22,8 +22,9 @@
 #include "../common/v16.h" /* from this file's folder: the survey's tests compile it in too */
 #include "clean.h"
 
-/* How many bytes scan_block() reads at most: the survey makes room for a stop at each. */
-#define BLOCK_BYTES 256
+/* How many bytes scan_block() reads at most: the survey makes room for a stop at each (32 KB of
+ * list), so that it checks for room once every 4 KB of text. */
+#define BLOCK_BYTES 4096
 
 /* Whether C is printable ASCII (0x21-0x7E): a byte no pass changes on its own. */
 static inline gboolean is_plain(guchar c) { return (guchar)(c - 0x21) < 0x5E; }
