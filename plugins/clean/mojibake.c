@@ -726,8 +726,12 @@ static gsize lossy_match(const MjBytes *bytes, gsize i) {
 #undef CONT_OR_SUB
 }
 
-/* Replaces each sequence that lost bytes with the UTF-8 of U+FFFD. */
+/* Replaces each sequence that lost bytes with the UTF-8 of U+FFFD (BYTES stay as they are
+ * when none starts anywhere). */
 static void replace_lossy(MjBytes *bytes) {
+  gboolean found = FALSE;
+  for (gsize i = 0; i < bytes->n && !found; i++) found = lossy_at(bytes, i) != 0;
+  if (!found) return;
   MjBytes out = {0};
   bytes_reserve(&out, bytes->n);
   for (gsize i = 0; i < bytes->n;) {
