@@ -473,7 +473,8 @@ gboolean clean_boilerplate(CopydeskDocument *doc, CleanBoilerplate *bp, GError *
   clean_pass_init(&pass, doc, NULL);
   const char *t = pass.text;
   gsize n = pass.len;
-  BpCuts cuts = {.n = 0};
+  BpCuts cuts;
+  cuts.n = 0; /* the cuts are written as they are found */
   BpScratch scratch = {.bp = bp, .data = NULL};
   GString *bylines = NULL;
   char *dateline = NULL;
