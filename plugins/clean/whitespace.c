@@ -71,6 +71,19 @@ static G_ALWAYS_INLINE inline WsKind ws_kind(const guchar *t, gsize i, gsize n, 
   return WS_NONE;
 }
 
+/* Whether T[I] is printable ASCII or starts a character from 0x80 that is certainly no white
+ * space, asked in a cheap order: only characters led by C2, E1, E2 or E3 can be white space, and
+ * of those led by E2, U+2010-U+2027 (dashes, quotes, bullets, the ellipsis) are known without
+ * asking ws_kind().  (The bytes after a lead byte are there: the text is valid UTF-8.) */
+static inline gboolean surely_no_white(const guchar *t, gsize i, gsize n) {
+  guchar c = t[i];
+  gsize len;
+  if (c < 0x80) return (guchar)(c - 0x21) < 0x5E;
+  return !(c == 0xC2 || c == 0xE1 || c == 0xE3 ||
+           (c == 0xE2 && !(t[i + 1] == 0x80 && (guchar)(t[i + 2] - 0x90) < 0x18) &&
+            ws_kind(t, i, n, &len) != WS_NONE));
+}
+
 /* One line of the current paragraph: its text [start, end) (from its first character to
  * its last, no white space at either end), its length, counted by the scan that finds the
  * white space, and its other measures, taken only when line joining asks for them (a long line
@@ -413,13 +426,12 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
     guchar c = t[i];
     gsize len;
     /* The commonest stops first: one or two line feeds between lines of words (a run of its
-     * own, followed by printable ASCII), and the lead byte of a character that starts no
-     * white space, whose continuation bytes are the next stops (the text is valid UTF-8); of
-     * those led by E2, U+2010-U+2027 (dashes, quotes, bullets, the ellipsis) are known
-     * without asking ws_kind(). */
+     * own, followed by text), the lead byte of a character that starts no white space, whose
+     * continuation bytes are the next stops (the text is valid UTF-8), and a single space
+     * before such a character, which has nothing to do. */
     if (c == '\n' && i > 0) {
       gsize e = i + 1 + (t[i + 1] == '\n');
-      if ((guchar)(t[e] - 0x21) < 0x5E) {
+      if ((guchar)(t[e] - 0x21) < 0x5E || (t[e] >= 0x80 && surely_no_white(t, e, n))) {
         if (e == i + 1) { /* a line break inside the paragraph, "\n" already */
           end_line(&st, i);
           start_line(&st, e);
@@ -431,13 +443,16 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
         continue;
       }
     }
-    if (c >= 0x80 && !(c == 0xC2 || c == 0xE1 || c == 0xE3 ||
-                       (c == 0xE2 && !(t[i + 1] == 0x80 && (guchar)(t[i + 2] - 0x90) < 0x18) &&
-                        ws_kind(t, i, n, &len) != WS_NONE))) {
+    if (c >= 0x80 && surely_no_white(t, i, n)) {
       len = clean_utf8_len(c);
       st.uncounted += len - 1;
       i += len;
       k += len;
+      continue;
+    }
+    if (c == ' ' && i > 0 && t[i + 1] >= 0x80 && surely_no_white(t, i + 1, n)) {
+      i++;
+      k++;
       continue;
     }
     WsKind kind = ws_kind(t, i, n, &len);
