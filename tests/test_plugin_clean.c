@@ -516,6 +516,29 @@ static void test_join_conservative(void) {
         "- tax credits");
 }
 
+/* A long line that reads like a headline (three words in five capitalised) keeps its break, one
+ * a word short of that is joined: lines of thousands of bytes, their words counted sixteen
+ * bytes at a time in batches. */
+static void test_join_long_title(void) {
+  static const char *const lines[] = {"Ab cd Ef gh Ij ", "Ab cd ef gh Ij "};
+  for (guint k = 0; k < G_N_ELEMENTS(lines); k++) {
+    GString *first = g_string_new(NULL);
+    for (guint r = 0; r < 400; r++) g_string_append(first, lines[k]);
+    g_string_truncate(first, first->len - 1);
+    GString *input = g_string_new(first->str), *want = g_string_new(first->str);
+    GString *second = g_string_new(NULL);
+    for (guint r = 0; r < 1200; r++) g_string_append(second, "word ");
+    g_string_append(second, "words");
+    g_string_append_printf(input, "\n%s\nend.", second->str);
+    g_string_append_printf(want, "%s%s end.", k == 0 ? "\n" : " ", second->str);
+    check("{boilerplate: false}", input->str, want->str);
+    g_string_free(first, TRUE);
+    g_string_free(second, TRUE);
+    g_string_free(input, TRUE);
+    g_string_free(want, TRUE);
+  }
+}
+
 static void test_join_with_crlf_and_spaces(void) {
   check(NULL,
         "The Senate on Tuesday passed a stopgap spending bill that would fund the  \r\n"
@@ -1088,6 +1111,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/clean/join/off", test_join_off);
   g_test_add_func("/clean/join/conservative", test_join_conservative);
   g_test_add_func("/clean/join/crlf-and-spaces", test_join_with_crlf_and_spaces);
+  g_test_add_func("/clean/join/long-title", test_join_long_title);
   g_test_add_func("/clean/quotes/keep", test_quotes_keep);
   g_test_add_func("/clean/quotes/straight", test_quotes_straight);
   g_test_add_func("/clean/quotes/curly", test_quotes_curly);

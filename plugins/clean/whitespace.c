@@ -256,6 +256,18 @@ static inline guint32 bits_set_halves(guint32 x) {
   return (x + (x >> 8)) & 0x001F001Fu;
 }
 
+/* The sum of the sixteen byte lanes of V (a lane a count). */
+static inline guint lanes_sum(V16Unsigned v) {
+  const guint64 low_bytes = G_GUINT64_CONSTANT(0x00FF00FF00FF00FF);
+  V2x64 w = (V2x64)v;
+  guint sum = 0;
+  for (int h = 0; h < 2; h++) {
+    guint64 pairs = (w[h] & low_bytes) + ((w[h] >> 8) & low_bytes); /* four lanes of 16 bits */
+    sum += (guint)((pairs * G_GUINT64_CONSTANT(0x0001000100010001)) >> 48);
+  }
+  return sum;
+}
+
 /* Counts the words of L that start with a letter, and of those the ones that start with a
  * capital (a word starts after white space, or at the line's start). */
 static void count_words(const WsState *st, WsLine *l) {
@@ -264,7 +276,33 @@ static void count_words(const WsState *st, WsLine *l) {
   l->counted = TRUE;
   l->words = l->capitalized = 0;
   gboolean word_start = TRUE;
+  gboolean after_ascii = FALSE; /* the bytes before I were read sixteen at once, as ASCII */
   for (gsize i = l->start; i < l->end;) {
+    if (after_ascii && i + 16 <= l->end) {
+      /* Whole chunks of sixteen bytes of the line that are printable ASCII and spaces: a word
+       * starts at a letter whose byte before (T[I - 1] for the first, read as ASCII already)
+       * is a space, counted in sixteen lanes at once, up to 255 chunks. */
+      V16Unsigned words = {0}, capitals = {0};
+      guint chunks = 0;
+      while (i + 16 <= l->end && chunks < 255) {
+        V16Unsigned v, before;
+        memcpy(&v, t + i, 16);
+        if (v16_bits((V16)(v + 1) > 0x20) != 0xFFFF) break; /* 0x20-0x7E */
+        memcpy(&before, t + i - 1, 16);
+        V16 starts = (V16)(before == ' ') & ((V16)((v | 0x20) + 0x1F) < -102);
+        words -= (V16Unsigned)starts; /* 0xFF: one more */
+        capitals -= (V16Unsigned)(starts & ((V16)(v + 0x3F) < -102));
+        i += 16;
+        chunks++;
+      }
+      if (chunks > 0) {
+        l->words += lanes_sum(words);
+        l->capitalized += lanes_sum(capitals);
+        word_start = t[i - 1] == ' ';
+        continue;
+      }
+    }
+    after_ascii = FALSE;
     if (i + 16 <= st->n) {
       /* Sixteen bytes of the text, of which the line's (IN_LINE) are printable ASCII and
        * spaces (most of a line): the word starts are the letters after a space, counted all
@@ -283,6 +321,7 @@ static void count_words(const WsState *st, WsLine *l) {
         l->capitalized += counts >> 16;
         word_start = (spaces >> 15) != 0;
         i += MIN(left, 16);
+        after_ascii = TRUE;
         continue;
       }
     }
