@@ -457,10 +457,11 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
    * do and nothing to note (lines are measured later, and only when it matters): only the
    * survey's stops are visited, those the scan below has not passed already. */
   const gsize *stops = survey->stops, n_stops = survey->n_stops;
-  gsize k = 0;
-  while (ok && i < n) {
-    while (k < n_stops && stops[k] < i) k++;
-    if (k == n_stops) break;
+  for (gsize k = 0; ok && k < n_stops;) {
+    if (stops[k] < i) { /* read already, by the scan of a run below */
+      k++;
+      continue;
+    }
     i = stops[k];
     guchar c = t[i];
     gsize len;
