@@ -823,13 +823,20 @@ static gboolean far_letter_in_latin(const MjText *t) {
 static gboolean try_codepage(const MjText *in, guint cp, MjText *out) {
   MjBytes bytes = {0};
   bytes_reserve(&bytes, in->n);
-  for (gsize i = 0; i < in->n; i++)
-    bytes_push(&bytes, (guint8)encode_char(in->v[i].c, cp), in->v[i].s, in->v[i].e);
+  gboolean lead_ed_c0 = FALSE; /* a non-ASCII character became 0xED or 0xC0 */
+  for (gsize i = 0; i < in->n; i++) {
+    gunichar c = in->v[i].c;
+    guint8 b = (guint8)encode_char(c, cp);
+    if (c >= 0x80) lead_ed_c0 |= b == 0xED || b == 0xC0;
+    bytes_push(&bytes, b, in->v[i].s, in->v[i].e);
+  }
   /* Not in MacRoman, where "– " (an en dash and a space) would look like it. */
   if (cp != CP_MACROMAN) restore_a0(&bytes);
   if (clean_codepages[cp].sloppy) replace_lossy(&bytes);
+  /* Variants only when a byte 0xED or 0xC0 is left; neither step above makes one (they write
+   * 0xA0, and EF BF BD), so the bytes are read again only when a character became one. */
   gboolean variants = FALSE;
-  for (gsize i = 0; i < bytes.n && !variants; i++)
+  for (gsize i = 0; lead_ed_c0 && i < bytes.n && !variants; i++)
     variants = bytes.v[i].b == 0xED || bytes.v[i].b == 0xC0;
   out->n = 0;
   gboolean ok = decode_utf8(&bytes, variants, out) && !far_letter_in_latin(out);
