@@ -487,7 +487,7 @@ gboolean clean_boilerplate(CopydeskDocument *doc, CleanBoilerplate *bp, GError *
     gsize line_end = nl ? (gsize)(nl - t) : n;
     BpLine line = trimmed_line(t, pos, line_end);
     gsize s, e;
-    char *value = NULL;
+    char *value;
     if (line.end > line.start) {
       lines++;
       if ((value = match_line(bp, &scratch, BP_BYLINE, t + line.start, line.end - line.start,
@@ -499,6 +499,7 @@ gboolean clean_boilerplate(CopydeskDocument *doc, CleanBoilerplate *bp, GError *
           bylines = g_string_new(value);
         else
           g_string_append_printf(bylines, "\n%s", value);
+        g_free(value);
       } else if (dateline == NULL &&
                  (value = match_line(bp, &scratch, BP_DATELINE, t + line.start,
                                      line.end - line.start, FALSE, FALSE, &s, &e)) != NULL) {
@@ -507,9 +508,7 @@ gboolean clean_boilerplate(CopydeskDocument *doc, CleanBoilerplate *bp, GError *
         add_cut(&cuts, cut_start, cut_end);
         head_end = cut_end;
         dateline = value;
-        value = NULL;
       }
-      g_free(value);
       /* A paragraph of the story (a long line) ends the head: no dateline or byline after
        * it.  Headlines and bylines are short. */
       if (line.end - line.start > HEAD_LINE_BYTES) break;
