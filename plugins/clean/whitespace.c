@@ -457,7 +457,7 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
    * do and nothing to note (lines are measured later, and only when it matters): only the
    * survey's stops are visited, those the scan below has not passed already. */
   const gsize *stops = survey->stops, n_stops = survey->n_stops;
-  for (gsize k = 0; ok && k < n_stops;) {
+  for (gsize k = 0; k < n_stops;) {
     if (stops[k] < i) { /* read already, by the scan of a run below */
       k++;
       continue;
@@ -476,7 +476,7 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
           end_line(&st, i);
           start_line(&st, e);
         } else {
-          ok = handle_run(&st, i, e, 2);
+          if (!(ok = handle_run(&st, i, e, 2))) break;
         }
         k += e - i; /* each line feed is a stop */
         i = e;
@@ -510,7 +510,7 @@ gboolean clean_whitespace(CopydeskDocument *doc, CleanSurvey *survey, gboolean w
       newlines += kind == WS_LINE ? 1 : kind == WS_PARAGRAPH ? 2 : 0;
       i += len;
     }
-    ok = handle_run(&st, s, i, newlines);
+    if (!(ok = handle_run(&st, s, i, newlines))) break;
   }
   if (ok && !st.at_end) {
     end_line(&st, n);
