@@ -79,9 +79,10 @@ static inline gboolean surely_no_white(const guchar *t, gsize i, gsize n) {
   guchar c = t[i];
   gsize len;
   if (c < 0x80) return (guchar)(c - 0x21) < 0x5E;
-  return !(c == 0xC2 || c == 0xE1 || c == 0xE3 ||
-           (c == 0xE2 && !(t[i + 1] == 0x80 && (guchar)(t[i + 2] - 0x90) < 0x18) &&
-            ws_kind(t, i, n, &len) != WS_NONE));
+  if (c == 0xE2)
+    return (t[i + 1] == 0x80 && (guchar)(t[i + 2] - 0x90) < 0x18) ||
+           ws_kind(t, i, n, &len) == WS_NONE;
+  return !(c == 0xC2 || c == 0xE1 || c == 0xE3);
 }
 
 /* One line of the current paragraph: its text [start, end) (from its first character to
@@ -375,10 +376,10 @@ static G_NO_INLINE gboolean flush_lines(WsState *st) {
   /* Line breaks that stay, and are one "\n" each already, have nothing to do: then only the
    * waiting runs are visited. */
   if (wrapped || (st->whitespace && st->odd_breaks)) {
-    for (guint k = 0; ok && k + 1 < n_lines; k++) {
+    for (guint k = 0; k + 1 < n_lines; k++) {
       WsLine *line = &lines[k], *next = &lines[k + 1];
-      for (; ok && r < st->n_runs && runs[r].start < line->end; r++)
-        ok = put_run(st, runs[r].start, runs[r].end, " ");
+      for (; r < st->n_runs && runs[r].start < line->end; r++)
+        if (!(ok = put_run(st, runs[r].start, runs[r].end, " "))) break;
       if (!ok) break;
       /* The title test, which reads the whole line, last. */
       gboolean join = wrapped && line_is_long(line, widest) && !line_is_bullet(st, next) &&
@@ -388,6 +389,7 @@ static G_NO_INLINE gboolean flush_lines(WsState *st) {
         ok = put_run(st, line->end, next->start, " ");
       else if (st->whitespace)
         ok = put_run(st, line->end, next->start, "\n");
+      if (!ok) break;
     }
   }
   for (; ok && r < st->n_runs; r++) ok = put_run(st, runs[r].start, runs[r].end, " ");
