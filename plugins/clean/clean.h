@@ -48,11 +48,12 @@ typedef struct {
   gpointer spare_survey;
 } CleanConfig;
 
+/* How many distinct non-ASCII characters of a text a survey keeps (see clean_survey_chars()). */
+#define CLEAN_SURVEY_CHARS 16
+
 /* Where a text is not plain (survey.c): in increasing order, the position of every byte that
  * is not printable ASCII (0x21-0x7E) but for a space followed by printable ASCII (a space at
  * the start of the text is always listed). */
-#define CLEAN_SURVEY_CHARS 16
-
 typedef struct {
   gsize *stops;
   gsize n_stops, size;

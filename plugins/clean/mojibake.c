@@ -166,7 +166,8 @@ static inline int encode_char(gunichar c, guint cp) {
  * non-ASCII character. */
 static guint encodable_pages(const MjText *t) {
   guint sloppy = 0;
-  for (guint cp = 0; cp < CLEAN_N_CODEPAGES; cp++) sloppy |= (guint)clean_codepages[cp].sloppy << cp;
+  for (guint cp = 0; cp < CLEAN_N_CODEPAGES; cp++)
+    sloppy |= (guint)clean_codepages[cp].sloppy << cp;
   guint pages = (1u << CLEAN_N_CODEPAGES) - 1;
   for (gsize i = 0; i < t->n && pages != 0; i++) {
     gunichar c = t->v[i].c;

@@ -6,15 +6,19 @@
  * space that starts the text or is not followed by printable ASCII (so it is the first of a
  * run of white space).  The whitespace and control-character passes visit the stops instead
  * of scanning the text each, and mojibake repair and normalisation skip a text without a
- * byte >= 0x80 at once and find the non-ASCII characters of any other among the stops.  It
- * is taken once per document and stays true until a pass commits an edit
- * (clean_pass_finish() marks it out of date; the next user takes it again).
+ * byte >= 0x80 at once and find the non-ASCII characters of any other among the stops.  From
+ * the stops, clean_survey_chars() also finds, once, a text's few distinct non-ASCII characters
+ * and whether it has controls: the control pass, mojibake repair and normalisation pass over a
+ * text when none of them is one they change.  The survey is taken once per document and stays
+ * true until a pass commits an edit (clean_pass_finish() marks it out of date; the next user
+ * takes it again).
  *
  * The scan reads 32 bytes at a time as two GCC/Clang generic vectors of sixteen (portable C
  * that the compiler turns into SSE2 on x86-64 and NEON on arm64): a few compares give 0xFF in
  * each byte that is kept, and a stop needs the class of the byte after it, read from the
  * sixteen bytes one further on.  The compares become a 32-bit mask, a bit a byte (SSE2's
- * PMOVMSKB, or a multiplication elsewhere), whose set bits are the stops.
+ * PMOVMSKB, or a multiplication elsewhere), whose set bits are the stops; two such masks make
+ * one test for 64 bytes.
  */
 #include <string.h>
 
@@ -105,7 +109,8 @@ void clean_survey_take(CleanSurvey *survey, const char *text, gsize n) {
   const gsize *stops = survey->stops, n_stops = survey->n_stops;
   guint64 low_bits = 0;
   gsize k = 0;
-  for (; k < n_stops && t[stops[k]] < 0x80; k++) low_bits |= G_GUINT64_CONSTANT(1) << (t[stops[k]] % 64);
+  for (; k < n_stops && t[stops[k]] < 0x80; k++)
+    low_bits |= G_GUINT64_CONSTANT(1) << (t[stops[k]] % 64);
   survey->any_high = k < n_stops;
   survey->first_high = k;
   survey->low_bits = low_bits;
