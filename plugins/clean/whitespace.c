@@ -227,9 +227,10 @@ static void measure_line(const WsState *st, WsLine *l) {
   l->ends_sentence = FALSE;
   if (l->start == l->end) return;
   l->first = char_at(t, l->start);
-  for (gsize i = l->start; i < l->end && ws_kind(t, i, st->n, &len) == WS_NONE;
+  for (gsize i = l->start;
+       i < l->end && ((guchar)(t[i] - 0x21) < 0x5E || ws_kind(t, i, st->n, &len) == WS_NONE);
        i += clean_utf8_len(t[i]))
-    l->first_word++;
+    l->first_word++; /* printable ASCII is no white space without asking ws_kind() */
 
   /* The last character (the line ends with one that is not white space), and the last one
    * before it that is not white space. */
