@@ -139,40 +139,41 @@ static void classify(gunichar c, gboolean compat, gboolean *boundary, gboolean *
 }
 
 /* classify() of the non-ASCII characters news text is made of (Latin-1's letters and signs;
- * the spaces, dashes and quotes of General Punctuation), for NFC and NFKC, each worked out the
- * first time a text has it: a table lookup instead of GLib's decomposition tables for each of
- * them.  Bit 1: boundary, bit 2: inert, bit 4: worked out (0: not yet).  The worker threads
- * share the tables: an entry is read and written whole, atomically, and any thread that finds it
- * 0 writes the same value. */
+ * the spaces, dashes and quotes of General Punctuation), for NFC and NFKC, each worked out once:
+ * a table lookup instead of GLib's decomposition tables for each of them.  Bit 1: boundary,
+ * bit 2: inert. */
 #define LATIN1_FIRST 0x80
 #define LATIN1_END 0x100
 #define PUNCT_FIRST 0x2000
 #define PUNCT_END 0x2070
-#define CLASS_KNOWN 4
-static gint latin1_classes[2][LATIN1_END - LATIN1_FIRST];
-static gint punct_classes[2][PUNCT_END - PUNCT_FIRST];
+static guint8 latin1_classes[2][LATIN1_END - LATIN1_FIRST];
+static guint8 punct_classes[2][PUNCT_END - PUNCT_FIRST];
 
-/* Works out the table entry *ENTRY of C for the mode COMPAT, stores it and returns it. */
-static G_NO_INLINE gint fill_class(gint *entry, gunichar c, gboolean compat) {
+/* Fills the tables of one mode: DATA is compat (0 for NFC, 1 for NFKC), made when a text first
+ * needs that mode. */
+static gpointer fill_classes(gpointer data) {
+  gboolean compat = GPOINTER_TO_INT(data);
   gboolean boundary, inert;
-  classify(c, compat, &boundary, &inert);
-  gint bits = boundary | inert << 1 | CLASS_KNOWN;
-  g_atomic_int_set(entry, bits);
-  return bits;
+  for (gunichar c = LATIN1_FIRST; c < LATIN1_END; c++) {
+    classify(c, compat, &boundary, &inert);
+    latin1_classes[compat][c - LATIN1_FIRST] = (guint8)(boundary | inert << 1);
+  }
+  for (gunichar c = PUNCT_FIRST; c < PUNCT_END; c++) {
+    classify(c, compat, &boundary, &inert);
+    punct_classes[compat][c - PUNCT_FIRST] = (guint8)(boundary | inert << 1);
+  }
+  return NULL;
 }
 
 /* The table entry of the non-ASCII character C into *BITS; FALSE when the tables do not have
  * it. */
 static inline gboolean table_bits(gunichar c, gboolean compat, guint8 *bits) {
-  gint *entry;
   if (c < LATIN1_END)
-    entry = &latin1_classes[compat][c - LATIN1_FIRST];
+    *bits = latin1_classes[compat][c - LATIN1_FIRST];
   else if (c >= PUNCT_FIRST && c < PUNCT_END)
-    entry = &punct_classes[compat][c - PUNCT_FIRST];
+    *bits = punct_classes[compat][c - PUNCT_FIRST];
   else
     return FALSE;
-  gint known = g_atomic_int_get(entry);
-  *bits = (guint8)(known != 0 ? known : fill_class(entry, c, compat));
   return TRUE;
 }
 
@@ -228,6 +229,8 @@ gboolean clean_normalize(CopydeskDocument *doc, CleanSurvey *survey, CleanNormal
   clean_survey_ensure(survey, doc);
   if (!survey->any_high) return TRUE; /* ASCII is normalised already */
   gboolean compat = which == CLEAN_NORMALIZE_NFKC;
+  static GOnce once[2] = {G_ONCE_INIT, G_ONCE_INIT};
+  g_once(&once[compat], fill_classes, GINT_TO_POINTER(compat));
   CleanPass pass;
   clean_pass_init(&pass, doc, survey);
   if (all_inert(clean_survey_chars(survey, pass.text), compat)) return TRUE;
