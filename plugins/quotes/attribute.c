@@ -522,14 +522,15 @@ static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
  * it, that the document also writes in lowercase and never capitalises inside a sentence
  * ("Another holdout", "Embryonic stem cells", "Earlier this week") is no name.
  *
- * The candidates are few (one a sentence at most), so they are chained by first letter
- * and length (26 × 64 chains) and every other word is compared only with the candidates
- * of its own chain. */
+ * The candidates are few (one a sentence at most), so they are chained by their
+ * word_shape() (256 chains; two words spelt alike up to case have one shape) and every
+ * other word is compared only with the candidates of its own shape. */
 typedef struct {
   gsize tok;    /* its first occurrence */
   guint64 key;  /* scan_tok_key() of the word: its first eight bytes folded */
+  gsize len;    /* its bytes */
   guint state;  /* 2: seen in lowercase, 4: capitalised inside a sentence */
-  gint32 next;  /* the next candidate of the same chain, or -1 */
+  gint32 next;  /* the next candidate of the same shape, or -1 */
 } CommonWord;
 
 /* A capitalised sentence start to mark, and its candidate when known. */
@@ -538,20 +539,12 @@ typedef struct {
   gint32 word; /* the CommonWord spelled like it; -1: none can be; -2: looked up at the end */
 } CommonStart;
 
-#define COMMON_CHAINS (26 * 64)
+#define COMMON_CHAINS 256 /* one a word_shape() value */
 
-/* The chain of word token K (its first letter folded, and its length < 64), or -1. */
-static inline gint common_chain(const Ctx *c, gsize k) {
-  gsize l = c->tok[k].end - c->tok[k].start;
-  guchar ch = (guchar)c->text[c->tok[k].start] & (guchar)~0x20;
-  if (l > 63 || ch < 'A' || ch > 'Z') return -1;
-  return (gint)(ch - 'A') * 64 + (gint)l;
-}
-
-/* The index of the candidate spelled like token K (ASCII case folded) in K's CHAIN, or
- * -1. */
-static inline gint32 common_find(const Ctx *c, const Items *words, const gint32 *heads, gint chain, gsize k) {
-  for (gint32 i = heads[chain]; i >= 0;) {
+/* The index of the candidate spelled like word token K (ASCII case folded), looked up
+ * among those of K's shape only, or -1. */
+static inline gint32 common_find(const Ctx *c, const Items *words, const gint32 *heads, gsize k) {
+  for (gint32 i = heads[c->tok[k].shape]; i >= 0;) {
     const CommonWord *w = &ITEM(words, CommonWord, i);
     if (tok_eq_fold(c, w->tok, k)) return i;
     i = w->next;
@@ -561,12 +554,6 @@ static inline gint32 common_find(const Ctx *c, const Items *words, const gint32 
 
 static inline gboolean next_is_cap_word(const Ctx *c, gsize k) {
   return k + 1 < c->n_tok && c->tok[k + 1].kind == T_WORD && (c->tok[k + 1].flags & F_CAP);
-}
-
-/* The candidate spelled like word token K, looked up in its chain only (-1 when none). */
-static gint32 common_lookup(const Ctx *c, const Items *words, const gint32 *heads, gsize k) {
-  gint chain = common_chain(c, k);
-  return chain >= 0 && heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : -1;
 }
 
 /* Sentence start K: a capitalised word with no capitalised word after it is a candidate. */
@@ -589,58 +576,48 @@ static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Items *st
     return;
   }
   if (wf(c, k) & (W_GIVEN | W_TITLE | W_PRONOUN | W_FUNC | W_DET | W_ADV | W_CUE)) return;
-  gint chain = common_chain(c, k);
-  gint32 found = heads[chain] >= 0 ? common_find(c, words, heads, chain, k) : -1;
+  gint32 found = common_find(c, words, heads, k);
   if (found >= 0) {
     start->word = found;
     return;
   }
-  CommonWord w = {.tok = k, .key = scan_tok_key(c->scan, t), .state = 0, .next = heads[chain]};
-  start->word = heads[chain] = (gint32)words->n;
+  CommonWord w = {.tok = k, .key = scan_tok_key(c->scan, t), .len = l, .state = 0, .next = heads[t->shape]};
+  start->word = heads[t->shape] = (gint32)words->n;
   *(CommonWord *)items_push(words, sizeof(CommonWord)) = w;
 }
 
-/* Word token K, seen in lowercase (BIT 2) or capitalised inside a sentence (BIT 4): the
- * candidate in CHAIN spelled like it takes BIT.  A candidate that has it already is
- * passed: K can change nothing there, and matches no other. */
-static G_NO_INLINE void common_mark_seen(const Ctx *c, const Items *words, const gint32 *heads, gint chain,
-                                         gsize k, guint bit) {
-  /* K's first eight bytes as they are (of the chain's length): a word whose folded key
-   * differs from them in a bit other than the case bit (0x20) of a byte is another word */
+/* Token K: when it is a word seen in lowercase, or capitalised inside a sentence, the
+ * candidate of its shape spelled like it takes the state bit for that (2 or 4).  A
+ * candidate that has the bit already is passed: K can change nothing there, and matches
+ * no other.  Candidates are told apart by their length, then by their first eight bytes. */
+static inline void common_seen(const Ctx *c, const Items *words, const gint32 *heads, gsize k) {
   const Tok *t = &c->tok[k];
+  gint32 i = heads[t->shape];
+  if (i < 0 || t->kind != T_WORD) return;
+  if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) return;
+  guint bit = (t->flags & F_CAP) ? 4u : 2u;
   gsize len = t->end - t->start;
-  guint64 raw = 0, other = 0;
-  if (t->start + 8 <= c->scan->len) {
-    raw = load8(c->text + t->start) & (len >= 8 ? ~0ull : ~0ull >> (64 - 8 * len));
-    other = ~0x2020202020202020ull;
-  }
-  for (gint32 i = heads[chain]; i >= 0;) {
+  for (; i >= 0;) {
     CommonWord *w = &ITEM(words, CommonWord, i);
-    if (!(w->state & bit) && !((raw ^ w->key) & other) && tok_eq_fold(c, w->tok, k)) {
-      w->state |= bit;
-      return;
+    if (!(w->state & bit) && w->len == len) {
+      /* K's first eight bytes as they are: a word whose folded key differs from them in
+       * a bit other than the case bit (0x20) of a byte is another word */
+      gboolean near_end = t->start + 8 > c->scan->len;
+      guint64 raw = near_end ? 0 : load8(c->text + t->start) & (len >= 8 ? ~0ull : ~0ull >> (64 - 8 * len));
+      if ((near_end || !((raw ^ w->key) & ~0x2020202020202020ull)) && tok_eq_fold(c, w->tok, k)) {
+        w->state |= bit;
+        return;
+      }
     }
     i = w->next;
   }
-}
-
-/* Token K, its shape one of SHAPES: common_mark_seen() when it is a word that may be
- * spelled like a candidate. */
-static inline void common_seen(const Ctx *c, const Items *words, const gint32 *heads, const guint8 *shapes,
-                               gsize k) {
-  const Tok *t = &c->tok[k];
-  if (!shapes[t->shape] || t->kind != T_WORD) return;
-  if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) return;
-  gint chain = common_chain(c, k);
-  if (chain < 0 || heads[chain] < 0) return; /* most words: no candidate of that shape */
-  common_mark_seen(c, words, heads, chain, k, (t->flags & F_CAP) ? 4u : 2u);
 }
 
 static void mark_common(const Ctx *c) {
   /* kept between documents in the scratch: HEADS is all -1 between calls */
   Items *words = &c->scratch->common_words;   /* CommonWord */
   Items *starts = &c->scratch->common_starts; /* CommonStart: capitalised sentence starts */
-  gint32 *heads = c->scratch->common_heads;   /* per chain: its first candidate, or -1 */
+  gint32 *heads = c->scratch->common_heads;   /* per shape: its first candidate, or -1 */
   words->n = starts->n = 0;
   /* the tokens with F_SENT_START: the sentences' and the blocks' first tokens, merged */
   const gsize *ss = c->scan->sent_toks.v, *bs = c->scan->block_first.v;
@@ -653,28 +630,25 @@ static void mark_common(const Ctx *c) {
     mark_common_candidate(c, k, words, starts, heads);
   }
   if (words->n == 0) return;
-  /* the word_shape() values of the candidates: most words are passed by their shape alone */
-  guint8 shapes[256];
-  memset(shapes, 0, sizeof shapes);
-  for (gsize i = 0; i < words->n; i++) shapes[c->tok[ITEM(words, CommonWord, i).tok].shape] = 1;
   const Tok *tok = c->tok;
   gsize n_tok = c->n_tok;
-  /* two tokens a round: most pairs are passed by one test of their shapes */
-  const Tok *pairs_end = tok + (n_tok & ~(gsize)1);
-  for (const Tok *t = tok; t < pairs_end; t += 2) {
-    if (G_LIKELY(!(shapes[t[0].shape] | shapes[t[1].shape]))) continue;
+  /* four tokens a round: most are passed by one test of their shapes' chains (all -1, so
+   * their AND is negative, when none has a candidate) */
+  const Tok *quads_end = tok + (n_tok & ~(gsize)3);
+  for (const Tok *t = tok; t < quads_end; t += 4) {
+    if (G_LIKELY((heads[t[0].shape] & heads[t[1].shape] & heads[t[2].shape] & heads[t[3].shape]) < 0))
+      continue;
     gsize k = (gsize)(t - tok);
-    common_seen(c, words, heads, shapes, k);
-    common_seen(c, words, heads, shapes, k + 1);
+    for (gsize i = 0; i < 4; i++) common_seen(c, words, heads, k + i);
   }
-  if (n_tok & 1) common_seen(c, words, heads, shapes, n_tok - 1);
+  for (gsize k = n_tok & ~(gsize)3; k < n_tok; k++) common_seen(c, words, heads, k);
   for (gsize i = 0; i < starts->n; i++) {
     const CommonStart *start = &ITEM(starts, CommonStart, i);
-    gint32 w = start->word == -2 ? common_lookup(c, words, heads, start->tok) : start->word;
+    gint32 w = start->word == -2 ? common_find(c, words, heads, start->tok) : start->word;
     if (w >= 0 && ITEM(words, CommonWord, w).state == 2u) c->tok[start->tok].flags |= F_COMMON;
   }
   for (gsize i = 0; i < words->n; i++) /* empty the chains again */
-    heads[common_chain(c, ITEM(words, CommonWord, i).tok)] = -1;
+    heads[c->tok[ITEM(words, CommonWord, i).tok].shape] = -1;
 }
 
 /* The surname slot for word token K: the slot of the people with that last word, or the
