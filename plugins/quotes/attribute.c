@@ -916,8 +916,9 @@ static inline gboolean name_of_run(const Ctx *c, gsize first, gsize last, guint3
 }
 
 /* The names among the capitalised runs of the text, into RUN (room for one a capitalised
- * word), in text order; returns how many. */
-static gsize find_runs(const Ctx *c, Run *run) {
+ * word), in text order; returns how many, and *N_MULTI how many of them have more than
+ * one word. */
+static gsize find_runs(const Ctx *c, Run *run, gsize *n_multi) {
   /* runs start at capitalised words (CAPS: the tokens of kind T_WORD with F_CAP) */
   const gsize *caps = c->scan->caps.v;
   const Tok *tok = c->tok;
@@ -948,7 +949,10 @@ static gsize find_runs(const Ctx *c, Run *run) {
       break;
     }
     next = last + 1;
-    n_runs += name_of_run(c, first, last, fk, &run[n_runs]);
+    if (name_of_run(c, first, last, fk, &run[n_runs])) {
+      *n_multi += run[n_runs].last > run[n_runs].first;
+      n_runs++;
+    }
   }
   return n_runs;
 }
@@ -956,10 +960,12 @@ static gsize find_runs(const Ctx *c, Run *run) {
 /* Finds the capitalised runs of the text and registers names (no entity layer). */
 static void find_names(Ctx *c, Items *runs) {
   Run *run = items_reserve(runs, c->scan->caps.n, sizeof(Run));
-  runs->n = find_runs(c, run);
-  /* the surname table: at most one slot per run, kept under half full */
+  gsize n_multi = 0;
+  runs->n = find_runs(c, run, &n_multi);
+  /* the surname table: at most one slot per multi-word run (the one-word names look
+   * people up and add none), kept under half full */
   gsize size = 16;
-  while (size < 2 * runs->n + 16) size *= 2;
+  while (size < 2 * n_multi + 16) size *= 2;
   c->surnames = items_reserve(&c->scratch->surnames, size, sizeof(SurnameSlot));
   c->surname_mask = size - 1;
   memset(c->surnames, 0xff, size * sizeof(SurnameSlot)); /* every HEAD -1 */
@@ -2762,8 +2768,6 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     }
     scratch->title_shapes_set = TRUE;
   }
-  c.tok_mention = items_reserve(&scratch->tok_mention, c.n_tok, sizeof(gint32));
-  memset(c.tok_mention, 0xff, c.n_tok * sizeof(gint32)); /* -1 */
 
   /* Candidates → quotes; mark their tokens so names inside quotes are not speakers. */
   for (guint i = 0; i < scan->cands->len; i++) {
@@ -2782,6 +2786,8 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     goto done;
   }
 
+  c.tok_mention = items_reserve(&scratch->tok_mention, c.n_tok, sizeof(gint32));
+  memset(c.tok_mention, 0xff, c.n_tok * sizeof(gint32)); /* -1 */
   mark_common(&c);
   CopydeskLayer *entities = copydesk_document_layer(doc, COPYDESK_LAYER_ENTITY);
   c.have_entities = entities != NULL && copydesk_layer_n_spans(entities) > 0;
