@@ -2619,15 +2619,21 @@ typedef struct {
   gssize cue_i;          /* the cue span among those added, -1 none */
 } QuoteOut;
 
-/* The span at INDEX of the spans appended to LAYER after its first BASE ones. */
-static inline CopydeskSpan *added_span(CopydeskLayer *layer, gsize base, gssize index) {
-  return copydesk_layer_span(layer, base + (gsize)index);
+/* The names of the layers this stage makes, in the order it makes them. */
+static const char *const my_layers[] = {COPYDESK_LAYER_QUOTE, "speaker", "cue"};
+
+/* Empties LAYER when it has spans (a rerun replaces what the stage made before). */
+static void empty_layer(CopydeskLayer *layer) {
+  if (layer && copydesk_layer_n_spans(layer) > 0) copydesk_layer_clear(layer);
 }
 
 static gboolean write_layers(Ctx *c, GError **error) {
-  CopydeskLayer *ql = copydesk_document_ensure_layer(c->doc, COPYDESK_LAYER_QUOTE);
-  CopydeskLayer *sl = copydesk_document_ensure_layer(c->doc, "speaker");
-  CopydeskLayer *cl = copydesk_document_ensure_layer(c->doc, "cue");
+  CopydeskLayer *ql = copydesk_document_ensure_layer(c->doc, my_layers[0]);
+  CopydeskLayer *sl = copydesk_document_ensure_layer(c->doc, my_layers[1]);
+  CopydeskLayer *cl = copydesk_document_ensure_layer(c->doc, my_layers[2]);
+  empty_layer(ql);
+  empty_layer(sl);
+  empty_layer(cl);
   AttrScratch *scratch = c->scratch;
   /* spans already made, by start byte + 1 (kept between documents, emptied here) */
   /* at most a speaker and a cue a quote, at most half full */
@@ -2677,7 +2683,6 @@ static gboolean write_layers(Ctx *c, GError **error) {
       out->cue_i = (gssize)slot->index;
     }
   }
-  gsize qbase = copydesk_layer_n_spans(ql), sbase = copydesk_layer_n_spans(sl), cbase = copydesk_layer_n_spans(cl);
   if (!copydesk_layer_add_spans(ql, qspans->v, qspans->n, error) ||
       !copydesk_layer_add_spans(sl, sspans->v, sspans->n, error) ||
       !copydesk_layer_add_spans(cl, cspans->v, cspans->n, error))
@@ -2685,9 +2690,9 @@ static gboolean write_layers(Ctx *c, GError **error) {
   for (gsize i = 0; i < outs->n; i++) {
     const QuoteOut *out = &ITEM(outs, QuoteOut, i);
     const Quote *q = out->q;
-    CopydeskSpan *span = added_span(ql, qbase, (gssize)i);
+    CopydeskSpan *span = copydesk_layer_span(ql, i);
     if (q->np.type != NP_NONE) {
-      copydesk_span_set_link(span, "speaker", out->speaker ? out->speaker : added_span(sl, sbase, out->speaker_i));
+      copydesk_span_set_link(span, "speaker", out->speaker ? out->speaker : copydesk_layer_span(sl, (gsize)out->speaker_i));
       if (q->person >= 0) {
         const Person *p = person(c, q->person);
         copydesk_span_set_string(span, "speaker_name", person_name(c, q->person));
@@ -2698,7 +2703,7 @@ static gboolean write_layers(Ctx *c, GError **error) {
         set_tokens_string(span, "speaker_name", c, q->np.first, q->np.last);
       }
     }
-    if (out->cue_i >= 0) copydesk_span_set_link(span, "cue", added_span(cl, cbase, out->cue_i));
+    if (out->cue_i >= 0) copydesk_span_set_link(span, "cue", copydesk_layer_span(cl, (gsize)out->cue_i));
     copydesk_span_set_double(span, "confidence", q->confidence);
     if (q->reason) copydesk_span_set_string(span, "reason", q->reason);
   }
@@ -2757,7 +2762,11 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       .strings = scratch->strings,
   };
   gboolean ok = TRUE;
-  if (c.n_tok == 0) goto done;
+  if (c.n_tok == 0) {
+    /* no layers are made, and those of a run before go */
+    for (guint i = 0; i < G_N_ELEMENTS(my_layers); i++) empty_layer(copydesk_document_layer(doc, my_layers[i]));
+    goto done;
+  }
   if (!scratch->title_shapes_set) {
     /* the scratch is kept with one lexicon's configuration */
     for (gsize i = 0; i < c.lex->n; i++) {

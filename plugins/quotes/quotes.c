@@ -152,12 +152,7 @@ static gboolean quotes_process(void *self, CopydeskDocument *doc, GError **error
   if (!sorted) qsort(sents, n_sents, 2 * sizeof(gsize), (int (*)(const void *, const void *))pair_cmp);
   Scan *scan = &work->scan;
   scan_run(scan, config->lex, text, len, sents, n_sents);
-  /* A rerun replaces the layers this stage made. */
-  const char *mine[] = {COPYDESK_LAYER_QUOTE, "speaker", "cue"};
-  for (guint i = 0; i < 3; i++) {
-    CopydeskLayer *l = copydesk_document_layer(doc, mine[i]);
-    if (l && copydesk_layer_n_spans(l) > 0) copydesk_layer_clear(l);
-  }
+  /* (a rerun's layers replace those this stage made before: attribute_run clears them) */
   gboolean ok = attribute_run(config, doc, scan, work->attr, error);
   work_give(config, work);
   return ok;

@@ -378,6 +378,6 @@ AttrScratch *attr_scratch_new(void);
 void attr_scratch_free(AttrScratch *scratch);
 
 /* Finds, classifies and attributes the quotes of DOC (scanned into SCAN) and writes the
- * quote, speaker and cue layers. */
+ * quote, speaker and cue layers (emptied first when DOC has them already: a rerun). */
 gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *scan,
                        AttrScratch *scratch, GError **error);
