@@ -586,25 +586,25 @@ static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Items *st
   *(CommonWord *)items_push(words, sizeof(CommonWord)) = w;
 }
 
-/* Token K: when it is a word seen in lowercase, or capitalised inside a sentence, the
- * candidate of its shape spelled like it takes the state bit for that (2 or 4).  A
- * candidate that has the bit already is passed: K can change nothing there, and matches
- * no other.  Candidates are told apart by their length, then by their first eight bytes. */
-static inline void common_seen(const Ctx *c, const Items *words, const gint32 *heads, gsize k) {
-  const Tok *t = &c->tok[k];
-  gint32 i = heads[t->shape];
-  if (i < 0 || t->kind != T_WORD) return;
+/* Token T, whose shape has candidates (I the first): when it is a word seen in
+ * lowercase, or capitalised inside a sentence, the candidate spelled like it takes the
+ * state bit for that (2 or 4).  A candidate that has the bit already is passed: T can
+ * change nothing there, and matches no other.  Candidates are told apart by their
+ * length, then by their first eight bytes. */
+static inline void common_seen(const Ctx *c, const Items *words, const Tok *t, gint32 i) {
+  if (t->kind != T_WORD) return;
   if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) return;
   guint bit = (t->flags & F_CAP) ? 4u : 2u;
   gsize len = t->end - t->start;
   for (; i >= 0;) {
     CommonWord *w = &ITEM(words, CommonWord, i);
     if (!(w->state & bit) && w->len == len) {
-      /* K's first eight bytes as they are: a word whose folded key differs from them in
+      /* T's first eight bytes as they are: a word whose folded key differs from them in
        * a bit other than the case bit (0x20) of a byte is another word */
       gboolean near_end = t->start + 8 > c->scan->len;
       guint64 raw = near_end ? 0 : load8(c->text + t->start) & (len >= 8 ? ~0ull : ~0ull >> (64 - 8 * len));
-      if ((near_end || !((raw ^ w->key) & ~0x2020202020202020ull)) && tok_eq_fold(c, w->tok, k)) {
+      if ((near_end || !((raw ^ w->key) & ~0x2020202020202020ull)) &&
+          tok_eq_fold(c, w->tok, (gsize)(t - c->tok))) {
         w->state |= bit;
         return;
       }
@@ -636,12 +636,15 @@ static void mark_common(const Ctx *c) {
    * their AND is negative, when none has a candidate) */
   const Tok *quads_end = tok + (n_tok & ~(gsize)3);
   for (const Tok *t = tok; t < quads_end; t += 4) {
-    if (G_LIKELY((heads[t[0].shape] & heads[t[1].shape] & heads[t[2].shape] & heads[t[3].shape]) < 0))
-      continue;
-    gsize k = (gsize)(t - tok);
-    for (gsize i = 0; i < 4; i++) common_seen(c, words, heads, k + i);
+    gint32 h0 = heads[t[0].shape], h1 = heads[t[1].shape], h2 = heads[t[2].shape], h3 = heads[t[3].shape];
+    if (G_LIKELY((h0 & h1 & h2 & h3) < 0)) continue;
+    if (h0 >= 0) common_seen(c, words, t, h0);
+    if (h1 >= 0) common_seen(c, words, t + 1, h1);
+    if (h2 >= 0) common_seen(c, words, t + 2, h2);
+    if (h3 >= 0) common_seen(c, words, t + 3, h3);
   }
-  for (gsize k = n_tok & ~(gsize)3; k < n_tok; k++) common_seen(c, words, heads, k);
+  for (const Tok *t = quads_end; t < tok + n_tok; t++)
+    if (heads[t->shape] >= 0) common_seen(c, words, t, heads[t->shape]);
   for (gsize i = 0; i < starts->n; i++) {
     const CommonStart *start = &ITEM(starts, CommonStart, i);
     gint32 w = start->word == -2 ? common_find(c, words, heads, start->tok) : start->word;
