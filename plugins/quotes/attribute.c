@@ -433,7 +433,7 @@ static gsize join_tokens(const Ctx *c, gsize first, gsize last, char *buf) {
 /* The tokens [first, last] joined as append_tokens() joins them (LEN bytes: tokens_len()),
  * copied into the pass's strings (cleared when the pass ends). */
 static const char *tokens_text(const Ctx *c, gsize first, gsize last, gsize len) {
-  char small[256] = "";
+  char small[256]; /* (join_tokens() writes the bytes inserted) */
   char *buf = len < sizeof small ? small : g_malloc(len + 1);
   gsize at = join_tokens(c, first, last, buf);
   const char *text = g_string_chunk_insert_len(c->strings, buf, (gssize)at);
