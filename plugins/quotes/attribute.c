@@ -139,6 +139,13 @@ typedef struct {
   gsize len[WORD_SET_SLOTS];
 } WordSet;
 
+/* A word's word_shape() and the low five bits of its second byte (0 for a one-byte
+ * word), in 13 bits: two words spelt alike up to ASCII case have the same form. */
+#define TITLE_FORMS (1u << 13)
+static inline guint title_form(guint8 shape, const char *word, gsize len) {
+  return (guint)shape << 5 | (len > 1 ? (guchar)word[1] & 0x1Fu : 0u);
+}
+
 struct AttrScratch {
   Items persons, mentions, quotes, events; /* Person, Mention, Quote, Event */
   Items tok_mention, runs, surnames; /* gint32, Run, SurnameSlot: set afresh each pass */
@@ -150,9 +157,9 @@ struct AttrScratch {
   Items quote_spans, speaker_spans, cue_spans;     /* write_layers(): CopydeskSpanInit */
   Items quote_outs;                                /* write_layers(): QuoteOut */
   GStringChunk *strings;
-  /* the word_shape() values of the lexicon's titles, a bit each (set on the first pass) */
-  guint64 title_shapes[4];
-  gboolean title_shapes_set;
+  /* the title_form() values of the lexicon's titles, a bit each (set on the first pass) */
+  guint64 title_forms[TITLE_FORMS / 64];
+  gboolean title_forms_set;
   void *merge; /* merge_runs()'s buffer, MERGE_SIZE bytes */
   gsize merge_size;
 };
@@ -195,11 +202,13 @@ static inline guint32 wf_eager(const Ctx *c, gsize k, guint32 mask) {
   return w == &lexicon_lazy ? 0 : w->flags & mask;
 }
 /* Whether word token K is a title (W_TITLE).  A word not looked up yet is looked up only
- * when a title has its shape: a title spells the word up to case, so has its shape. */
+ * when a title has its title_form(): a title spells the word up to case, so has its form. */
 static inline gboolean is_title(const Ctx *c, gsize k) {
-  guint8 shape = c->tok[k].shape;
-  if (c->tok[k].info == &lexicon_lazy && !((c->scratch->title_shapes[shape >> 6] >> (shape & 63)) & 1))
-    return FALSE;
+  const Tok *t = &c->tok[k];
+  if (t->info == &lexicon_lazy) {
+    guint form = title_form(t->shape, c->text + t->start, t->end - t->start);
+    if (!((c->scratch->title_forms[form >> 6] >> (form & 63)) & 1)) return FALSE;
+  }
   return (wf(c, k) & W_TITLE) != 0;
 }
 static inline gboolean is_cap_word(const Ctx *c, gsize k) {
@@ -2770,15 +2779,15 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     for (guint i = 0; i < G_N_ELEMENTS(my_layers); i++) empty_layer(copydesk_document_layer(doc, my_layers[i]));
     goto done;
   }
-  if (!scratch->title_shapes_set) {
+  if (!scratch->title_forms_set) {
     /* the scratch is kept with one lexicon's configuration */
     for (gsize i = 0; i < c.lex->n; i++) {
       const WordInfo *w = &c.lex->words[i];
       if (!(w->flags & W_TITLE)) continue;
-      guint8 shape = word_shape((guchar)w->key[0], w->len);
-      scratch->title_shapes[shape >> 6] |= 1ull << (shape & 63);
+      guint form = title_form(word_shape((guchar)w->key[0], w->len), w->key, w->len);
+      scratch->title_forms[form >> 6] |= 1ull << (form & 63);
     }
-    scratch->title_shapes_set = TRUE;
+    scratch->title_forms_set = TRUE;
   }
 
   /* Candidates → quotes; mark their tokens so names inside quotes are not speakers. */
