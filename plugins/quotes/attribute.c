@@ -178,6 +178,7 @@ typedef struct {
   gint32 *tok_mention; /* per token: mention index or -1 */
   SurnameSlot *surnames; /* open addressing: a surname's people */
   gsize surname_mask;
+  guint64 surname_shapes[4]; /* the word_shape() values of the surnames, a bit each */
   GHashTable *entity_ids; /* entity id → person index + 1 (entity layer only) */
   Items *quotes;   /* Quote */
   Items *events;   /* Event */
@@ -727,7 +728,10 @@ static gboolean same_name(const Ctx *c, const Person *p, gsize first, gsize last
 
 /* Registers the multi-word name [first, last]; returns its person. */
 static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
-  SurnameSlot *slot = surname_slot(c, surname_tok(c, first, last));
+  gsize sk = surname_tok(c, first, last);
+  guint8 shape = c->tok[sk].shape;
+  c->surname_shapes[shape >> 6] |= 1ull << (shape & 63);
+  SurnameSlot *slot = surname_slot(c, sk);
   gsize words = last - first + 1;
   gint found = -1;
   for (gint pi = slot->head; pi >= 0 && found < 0; pi = person(c, pi)->next_same) {
@@ -761,6 +765,9 @@ static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
  * mentioned in full most recently before, else the first such person; -1 when none. */
 static gint lookup_surname(const Ctx *c, gsize k, gboolean allow_org) {
   if (c->tok[k].end - c->tok[k].start >= 64) return -1;
+  /* a word spelt like a surname has its shape: most words are passed by theirs alone */
+  guint8 shape = c->tok[k].shape;
+  if (!((c->surname_shapes[shape >> 6] >> (shape & 63)) & 1)) return -1;
   const SurnameSlot *slot = surname_slot(c, k);
   if (slot->head < 0) return -1;
   gint best = -1;
