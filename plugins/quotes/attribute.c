@@ -989,12 +989,9 @@ static void find_names(Ctx *c, Items *runs) {
   c->surname_mask = size - 1;
   memset(c->surnames, 0xff, size * sizeof(SurnameSlot)); /* every HEAD -1 */
   /* Multi-word names first, so a one-word name finds its full form wherever it is. */
-  for (gsize i = 0; i < runs->n; i++) {
-    Run *r = &ITEM(runs, Run, i);
+  for (Run *r = run, *end = run + runs->n; r < end; r++)
     if (r->last > r->first) r->person = register_full(c, r->first, r->last, r->org);
-  }
-  for (gsize i = 0; i < runs->n; i++) {
-    Run *r = &ITEM(runs, Run, i);
+  for (Run *r = run, *end = run + runs->n; r < end; r++) {
     gint p;
     if (r->last > r->first) {
       p = r->person;
