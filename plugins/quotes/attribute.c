@@ -189,11 +189,15 @@ typedef struct {
 
 /* ---- Token helpers ----------------------------------------------------------------- */
 
+/* winfo() of a token not looked up yet: looks it up and keeps the entry in the token. */
+static G_NO_INLINE const WordInfo *winfo_lookup(const Ctx *c, gsize k) {
+  return c->tok[k].info = scan_lookup(c->lex, c->scan, &c->tok[k]);
+}
 /* The lexicon entry of token K, looked up the first time it is asked for (the tokenizer
  * looks up only the words that may be cues). */
 static inline const WordInfo *winfo(const Ctx *c, gsize k) {
   const WordInfo *w = c->tok[k].info;
-  if (G_UNLIKELY(w == &lexicon_lazy)) w = c->tok[k].info = scan_lookup(c->lex, c->scan, &c->tok[k]);
+  if (G_UNLIKELY(w == &lexicon_lazy)) w = winfo_lookup(c, k);
   return w;
 }
 static inline guint32 wf(const Ctx *c, gsize k) { return winfo(c, k)->flags; }
