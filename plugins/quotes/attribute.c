@@ -148,7 +148,10 @@ static inline guint title_form(guint8 shape, const char *word, gsize len) {
 
 struct AttrScratch {
   Items persons, mentions, quotes, events; /* Person, Mention, Quote, Event */
-  Items tok_mention, runs, surnames; /* gint32, Run, SurnameSlot: set afresh each pass */
+  Items runs, surnames; /* Run, SurnameSlot: set afresh each pass */
+  /* gint32 per token: the index + 1 of its mention, 0 none; all 0 between passes (a pass
+   * clears the tokens of its mentions) */
+  Items tok_mention;
   Items common_words;  /* mark_common(): CommonWord */
   Items common_starts; /* mark_common(): CommonStart, the capitalised sentence starts */
   gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
@@ -175,7 +178,7 @@ typedef struct {
   gsize n_tok;
   Items *persons;  /* Person */
   Items *mentions; /* Mention, in text order */
-  gint32 *tok_mention; /* per token: mention index or -1 */
+  gint32 *tok_mention; /* per token: mention index + 1 or 0 (mention_at()); NULL until set */
   SurnameSlot *surnames; /* open addressing: a surname's people */
   gsize surname_mask;
   guint64 surname_shapes[4]; /* the word_shape() values of the surnames, a bit each */
@@ -407,6 +410,9 @@ static guint8 gender_of_given(const Ctx *c, gsize k) {
 }
 
 static inline Person *person(const Ctx *c, gint i) { return &ITEM(c->persons, Person, i); }
+
+/* The index of the mention at token K, or -1. */
+static inline gint mention_at(const Ctx *c, gsize k) { return c->tok_mention[k] - 1; }
 
 /* A person named by the LEN bytes at NAME (copied). */
 static gint new_person(Ctx *c, const char *name, gsize len, gboolean org) {
@@ -862,7 +868,7 @@ static inline void add_mention(Ctx *c, gsize first, gsize last, gint p, const ch
   gint idx = (gint)c->mentions->n;
   *(Mention *)items_push(c->mentions, sizeof(Mention)) = m;
   for (gsize k = first; k <= last; k++)
-    if (c->tok_mention[k] < 0) c->tok_mention[k] = idx;
+    if (c->tok_mention[k] == 0) c->tok_mention[k] = idx + 1;
   if (p >= 0 && role) person(c, p)->role = role;
 }
 
@@ -1126,8 +1132,8 @@ static gboolean is_prep(const Ctx *c, gsize k) {
 static NP np_name(const Ctx *c, gsize first, gsize last) {
   NP np = {.type = NP_NAME, .first = first, .last = last, .mention = -1};
   for (gsize k = last + 1; k-- > first;)
-    if (c->tok_mention[k] >= 0) {
-      np.mention = c->tok_mention[k];
+    if (mention_at(c, k) >= 0) {
+      np.mention = mention_at(c, k);
       const Mention *m = &ITEM(c->mentions, Mention, np.mention);
       np.first = m->first;
       np.last = m->last;
@@ -1334,7 +1340,7 @@ static NP subject_of(const Ctx *c, gsize k, gsize floor) {
       j--;
       if (c->tok[j].kind != T_WORD) break;
       if (is_pronoun(c, j)) return (NP){.type = NP_PRON, .first = j, .last = j, .mention = -1};
-      if (c->tok_mention[j] >= 0 || name_part(c, j)) return np_backward(c, j, floor);
+      if (mention_at(c, j) >= 0 || name_part(c, j)) return np_backward(c, j, floor);
     }
     return none;
   }
@@ -1404,7 +1410,7 @@ static NP subject_between(const Ctx *c, gsize i, gsize e) {
     }
   /* the last name run before the cue */
   for (gsize k = e; k-- > i;) {
-    if (c->tok_mention[k] >= 0 || name_part(c, k)) {
+    if (mention_at(c, k) >= 0 || name_part(c, k)) {
       NP np = np_backward(c, k, i);
       if (np.type == NP_NAME) return np;
       break;
@@ -2357,8 +2363,8 @@ static gboolean org_fits(const Ctx *c, const NP *np, const Person *p) {
 static gint resolve_nominal(Ctx *c, const NP *np) {
   gsize head = np->last;
   /* "the Chicago Police Department": the organisation the description itself names */
-  if (c->tok_mention[head] >= 0) {
-    const Mention *m = &ITEM(c->mentions, Mention, c->tok_mention[head]);
+  if (mention_at(c, head) >= 0) {
+    const Mention *m = &ITEM(c->mentions, Mention, mention_at(c, head));
     gboolean plain = m->first >= np->first && m->first - np->first <= 3;
     for (gsize k = np->first; plain && k < m->first; k++)
       plain = c->tok[k].kind == T_WORD && !is_prep(c, k) && !(c->tok[k].flags & F_POSS) && !verb_like(c, k) &&
@@ -2815,8 +2821,13 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     goto done;
   }
 
-  c.tok_mention = items_reserve(&scratch->tok_mention, c.n_tok, sizeof(gint32));
-  memset(c.tok_mention, 0xff, c.n_tok * sizeof(gint32)); /* -1 */
+  Items *tm = &scratch->tok_mention;
+  if (c.n_tok > tm->cap) { /* all 0, as the pass finds them */
+    g_free(tm->v);
+    tm->cap = MAX(c.n_tok, 2 * tm->cap);
+    tm->v = g_new0(gint32, tm->cap);
+  }
+  c.tok_mention = tm->v;
   mark_common(&c);
   CopydeskLayer *entities = copydesk_document_layer(doc, COPYDESK_LAYER_ENTITY);
   c.have_entities = entities != NULL && copydesk_layer_n_spans(entities) > 0;
@@ -3024,6 +3035,11 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   ok = write_layers(&c, error);
 
 done:
+  if (c.tok_mention) /* every entry 0 again */
+    for (gsize i = 0; i < c.mentions->n; i++) {
+      const Mention *m = &ITEM(c.mentions, Mention, i);
+      for (gsize k = m->first; k <= m->last; k++) c.tok_mention[k] = 0;
+    }
   if (c.entity_ids) g_hash_table_destroy(c.entity_ids);
   /* the strings written went into the document's own attributes */
   g_string_chunk_clear(c.strings);
