@@ -2661,10 +2661,12 @@ static gboolean write_layers(Ctx *c, GError **error) {
   empty_layer(sl);
   empty_layer(cl);
   AttrScratch *scratch = c->scratch;
-  /* spans already made, by start byte + 1 (kept between documents, emptied here) */
-  /* at most a speaker and a cue a quote, at most half full */
+  /* spans already made, by start byte + 1 (kept between documents, emptied here): at
+   * most a speaker and a cue a kept quote, at most half full */
+  gsize kept = 0;
+  for (gsize i = 0; i < c->quotes->n; i++) kept += ITEM(c->quotes, Quote, i).keep != 0;
   gsize size = 16;
-  while (size < 4 * (gsize)c->quotes->n) size *= 2;
+  while (size < 4 * kept) size *= 2;
   SpanSlot *made = items_reserve(&scratch->made_spans, size, sizeof(SpanSlot));
   memset(made, 0, size * sizeof(SpanSlot));
   /* The spans of the three layers, in the order one quote after the other adds them, go
