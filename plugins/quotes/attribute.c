@@ -314,6 +314,13 @@ static inline gboolean is_article(const Ctx *c, gsize k) {
   const Tok *p = &c->tok[k];
   gsize l = p->end - p->start;
   if (p->kind != T_WORD || l > 5) return FALSE;
+  /* most words are passed by the low six bits of their shape, which none of the words
+   * below has (a set of 64 bits, made of constants) */
+  const guint64 shapes = 1ull << (word_shape('a', 1) & 63) | 1ull << (word_shape('a', 2) & 63) |
+                         1ull << (word_shape('t', 3) & 63) | 1ull << (word_shape('h', 3) & 63) |
+                         1ull << (word_shape('i', 3) & 63) | 1ull << (word_shape('t', 4) & 63) |
+                         1ull << (word_shape('t', 5) & 63);
+  if (!((shapes >> (p->shape & 63)) & 1)) return FALSE;
   /* the word lowercased and packed (lexicon_pack), against the articles and determiners */
   guint64 key = scan_tok_key(c->scan, p);
   return key == 'a' || key == PACK2('a', 'n') || key == PACK3('t', 'h', 'e') || key == PACK3('h', 'i', 's') ||
