@@ -134,6 +134,7 @@ typedef struct {
  * has its own, a static beside it, filled once for the process on its first use. */
 typedef struct {
   gsize made; /* g_once_init_enter()'s flag */
+  guint64 shapes[4]; /* the word_shape() values of the words, a bit each */
   guint64 key[WORD_SET_SLOTS];
   const char *word[WORD_SET_SLOTS]; /* NULL: an empty slot */
   gsize len[WORD_SET_SLOTS];
@@ -261,6 +262,8 @@ static void word_set_fill(WordSet *set, const char *const *words, gsize n) {
     set->key[j] = key;
     set->word[j] = words[i];
     set->len[j] = len;
+    guint8 shape = word_shape((guchar)words[i][0], len);
+    set->shapes[shape >> 6] |= 1ull << (shape & 63);
   }
 }
 
@@ -272,6 +275,8 @@ static gboolean tok_in(const Ctx *c, gsize k, WordSet *set, const char *const *w
     g_once_init_leave(&set->made, 1);
   }
   const Tok *t = &c->tok[k];
+  /* a word spelt like one of the list has its shape: most words are passed by theirs */
+  if (t->kind == T_WORD && !((set->shapes[t->shape >> 6] >> (t->shape & 63)) & 1)) return FALSE;
   gsize len = t->end - t->start;
   guint64 key = scan_tok_key(c->scan, t);
   for (gsize j = word_set_slot(key); set->word[j]; j = (j + 1) & (WORD_SET_SLOTS - 1))
