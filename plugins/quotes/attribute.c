@@ -2437,9 +2437,8 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
   gsize last = e;
   while (last > s && (c->tok[last].kind == T_PUNCT || c->tok[last].kind == T_QUOTE)) last--;
   if (last <= s + 3) return;
-  Quote q = {.open_tok = s, .close_tok = e, .cue_first = -1, .cue_last = -1, .person = -1, .from = -1,
-             .kind = "indirect", .keep = TRUE, .how = A_INDIRECT, .confidence = 0.6,
-             .block = c->tok[s].block};
+  /* the quote found: its words, speaker and cue (the rest is set when it is pushed) */
+  Quote q;
   /* according to X, … */
   gsize b = s;
   while (b < last && c->tok[b].kind == T_WORD && (wf(c, b) & W_FUNC) && !is_cue(c, b) && b < s + 2) b++;
@@ -2541,10 +2540,11 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
 found:
   while (q.last > q.first && (c->tok[q.last].kind == T_PUNCT || c->tok[q.last].kind == T_QUOTE)) q.last--;
   if (q.first > q.last) return;
-  q.cstart = c->tok[q.first].start;
-  q.cend = c->tok[q.last].end;
-  q.keep = emit;
-  *(Quote *)items_push(c->quotes, sizeof(Quote)) = q;
+  *(Quote *)items_push(c->quotes, sizeof(Quote)) =
+      (Quote){.cstart = c->tok[q.first].start, .cend = c->tok[q.last].end, .open_tok = s, .close_tok = e,
+              .first = q.first, .last = q.last, .kind = "indirect", .keep = emit, .reason = q.reason,
+              .confidence = 0.6, .how = A_INDIRECT, .np = q.np, .cue_first = q.cue_first,
+              .cue_last = q.cue_last, .lemma = q.lemma, .person = -1, .from = -1, .block = c->tok[s].block};
 }
 
 /* ---- Writing ------------------------------------------------------------------------ */
@@ -2821,12 +2821,12 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   /* Candidates → quotes; mark their tokens so names inside quotes are not speakers. */
   for (guint i = 0; i < scan->cands->len; i++) {
     const Cand *cd = &g_array_index(scan->cands, Cand, i);
-    Quote q = {.cstart = cd->cstart, .cend = cd->cend, .open_tok = cd->open_tok,
-               .close_tok = cd->close_tok, .first = cd->first, .last = cd->last,
-               .cflags = cd->flags, .cue_first = -1, .cue_last = -1, .person = -1, .from = -1,
-               .np = {.mention = -1}, .block = c.tok[cd->open_tok].block};
+    *(Quote *)items_push(c.quotes, sizeof(Quote)) =
+        (Quote){.cstart = cd->cstart, .cend = cd->cend, .open_tok = cd->open_tok,
+                .close_tok = cd->close_tok, .first = cd->first, .last = cd->last,
+                .cflags = cd->flags, .cue_first = -1, .cue_last = -1, .person = -1, .from = -1,
+                .np = {.mention = -1}, .block = c.tok[cd->open_tok].block};
     for (gsize k = cd->first; k <= cd->last; k++) c.tok[k].flags |= F_IN_QUOTE;
-    *(Quote *)items_push(c.quotes, sizeof(Quote)) = q;
   }
   /* Quotes come from quotation marks and from sentences with a reported-speech cue: a
    * document with neither has none, and needs no names (its layers are made, empty). */
