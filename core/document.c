@@ -933,6 +933,15 @@ copydesk_layer_span(const CopydeskLayer *layer, gsize i)
   return layer->spans[i];
 }
 
+void
+copydesk_layer_bounds(const CopydeskLayer *layer, gsize *bounds)
+{
+  for (gsize i = 0; i < layer->n_spans; i++) {
+    bounds[2 * i] = layer->spans[i]->start;
+    bounds[2 * i + 1] = layer->spans[i]->end;
+  }
+}
+
 /* Up to WANT (> 0) consecutive new spans of DOC's blocks: returns the first, *GOT how many.
  * A new block holds all WANT when that is more than the next block size. */
 static CopydeskSpan *

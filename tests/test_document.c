@@ -213,9 +213,20 @@ test_layers_and_spans(void)
 
   /* Sorting keeps span pointers valid and updates indexes. */
   g_assert_cmpuint(copydesk_span_index(rubio), ==, 1);
+  gsize bounds[4];
+  copydesk_layer_bounds(entities, bounds);
+  g_assert_cmpuint(bounds[0], ==, 17);
+  g_assert_cmpuint(bounds[1], ==, 20);
+  g_assert_cmpuint(bounds[2], ==, 0);
+  g_assert_cmpuint(bounds[3], ==, 11);
   copydesk_layer_sort(entities);
   g_assert_true(copydesk_layer_span(entities, 0) == rubio);
   g_assert_cmpuint(copydesk_span_index(rubio), ==, 0);
+  copydesk_layer_bounds(entities, bounds);
+  g_assert_cmpuint(bounds[0], ==, 0);
+  g_assert_cmpuint(bounds[1], ==, 11);
+  g_assert_cmpuint(bounds[2], ==, 17);
+  g_assert_cmpuint(bounds[3], ==, 20);
 
   /* Bad spans are refused with the right codes. */
   GError *error = NULL;

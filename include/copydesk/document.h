@@ -140,6 +140,9 @@ const char *copydesk_layer_name(const CopydeskLayer *layer);
 gsize copydesk_layer_n_spans(const CopydeskLayer *layer);
 /* Span I of LAYER (in insertion order, or sorted order after copydesk_layer_sort()). */
 CopydeskSpan *copydesk_layer_span(const CopydeskLayer *layer, gsize i);
+/* The current start and end of every span of LAYER, in the order copydesk_layer_span() gives:
+ * span I's in BOUNDS[2 * I] and BOUNDS[2 * I + 1] (room for 2 * copydesk_layer_n_spans()). */
+void copydesk_layer_bounds(const CopydeskLayer *layer, gsize *bounds);
 /* Adds the span [START, END) with LABEL (may be NULL) to LAYER; returns it, or NULL and sets
  * ERROR when the range is outside the text or not on character boundaries. */
 CopydeskSpan *copydesk_layer_add(CopydeskLayer *layer, gsize start, gsize end, const char *label,

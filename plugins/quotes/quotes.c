@@ -142,13 +142,10 @@ static gboolean quotes_process(void *self, CopydeskDocument *doc, GError **error
   Work *work = work_take(config);
   g_array_set_size(work->sents, 2 * n_sents + 2);
   gsize *sents = (gsize *)(void *)work->sents->data;
+  if (n_sents > 0) copydesk_layer_bounds(sl, sents);
   gboolean sorted = TRUE;
-  for (gsize i = 0; i < n_sents; i++) {
-    CopydeskSpan *s = copydesk_layer_span(sl, i);
-    sents[2 * i] = copydesk_span_start(s);
-    sents[2 * i + 1] = copydesk_span_end(s);
-    if (i > 0 && sents[2 * i] < sents[2 * i - 2]) sorted = FALSE;
-  }
+  for (gsize i = 1; i < n_sents; i++)
+    if (sents[2 * i] < sents[2 * i - 2]) sorted = FALSE;
   if (!sorted) qsort(sents, n_sents, 2 * sizeof(gsize), (int (*)(const void *, const void *))pair_cmp);
   Scan *scan = &work->scan;
   scan_run(scan, config->lex, text, len, sents, n_sents);
