@@ -623,8 +623,14 @@ static void find_list_items(Splitter *sp) {
 
 /* ---- Sentences ------------------------------------------------------------- */
 
+/* The line from token S to token E reads like a dateline: a first word in capitals (two
+ * letters or more), and a dash at the end ("WASHINGTON -") or a ")" fewer than sixteen
+ * tokens from its start ("LONDON (Reuters)").  The end is tested first: most lines fail
+ * there, without a look at the word's letters. */
 static gboolean dateline_shape(const Splitter *sp, gsize s, gsize e) {
   if (sp->tok[s].kind != TOKEN_WORD) return FALSE;
+  gboolean dash = is_dash(sp, e);
+  if (!dash && !(tok_is(sp, e, ")") && e - s < 16)) return FALSE;
   const char *w = tok_str(sp, s);
   gsize len = tok_len(sp, s);
   guint letters = 0;
@@ -643,8 +649,7 @@ static gboolean dateline_shape(const Splitter *sp, gsize s, gsize e) {
     }
   }
   if (letters < 2) return FALSE;
-  return is_dash(sp, e) ||
-         (tok_is(sp, e, ")") && e - s < 16 && token_distance(sp, s, e) < 16);
+  return dash || token_distance(sp, s, e) < 16;
 }
 
 /* sentence_label() of a sentence that is a whole line: "dateline" or "headline" without
