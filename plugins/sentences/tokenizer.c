@@ -907,10 +907,12 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
         continue;
       }
       /* The commonest of the others: a word before a period (an abbreviation's, or one of
-       * its own), where neither a URL nor an e-mail address starts.  scan_token() takes
+       * its own), where neither a URL nor an e-mail address starts (the only URL whose
+       * first run of letters a period ends is "www.": three bytes).  scan_token() takes
        * the rest the same way.  A period of its own that does not start ".." is taken
        * here too, as ascii_punct() would. */
-      if (stop_byte == '.' && i < sc->email.no_email_before && !url_may_start(t, i)) {
+      if (stop_byte == '.' && i < sc->email.no_email_before &&
+          !(j - i == 3 && url_may_start(t, i))) {
         guint8 flags = 0;
         gsize end = ascii_word_before_period(t, i, j, &flags);
         if (end != 0) {
