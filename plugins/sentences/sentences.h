@@ -68,7 +68,8 @@ typedef struct {
   TokenIndices breaks;  /* the tokens after a line break: paragraphs and lines */
   TokenIndices markers; /* the tokens that may start a list item's marker: after white
                          * space, a number or a punctuation mark or symbol of at most three
-                         * bytes, a one-letter word or an initial */
+                         * bytes (no quote, bracket or end mark: a bullet), a one-letter word
+                         * or an initial */
   TokenIndices gaps;    /* when the tokens were taken sparsely: the tokens after which
                          * the tokens up to the next one were left out (a plain word, the
                          * white space after it, and what follows up to the next token) */

@@ -651,11 +651,14 @@ static const guint8 marker_max[] = {
     [TOKEN_SYMBOL] = 3, [TOKEN_URL] = 0, [TOKEN_EMAIL] = 0,
 };
 
-/* May the token [START, END) of KIND and FLAGS, after white space when SPACE, start a list
- * item's marker?  Most tokens are longer than three bytes: one comparison. */
+/* May the token [START, END) of KIND, FLAGS and MARK, after white space when SPACE, start a
+ * list item's marker?  Punctuation starts one only as a bullet, which is no quote, bracket
+ * or end mark (sentences.c's bullets are dashes and marks of no sentence role).  Most tokens
+ * are longer than three bytes: one comparison. */
 static inline gboolean may_start_marker(gsize start, gsize end, TokenKind kind, guint8 flags,
-                                        gboolean space) {
+                                        gboolean space, TokenMark mark) {
   if (end - start > 3 || !space) return FALSE;
+  if (mark != MARK_NONE && mark != MARK_DASH) return FALSE;
   return (kind == TOKEN_WORD && (flags & TOKEN_FLAG_INITIAL)) || end - start <= marker_max[kind];
 }
 
@@ -671,7 +674,7 @@ G_ALWAYS_INLINE static inline void push(TokenArray *tokens, gsize start, gsize e
     tokens->v = g_renew(Token, tokens->v, tokens->cap);
   }
   if (newlines != 0) add_index(&tokens->breaks, k);
-  if (may_start_marker(start, end, kind, flags, space)) add_index(&tokens->markers, k);
+  if (may_start_marker(start, end, kind, flags, space, mark)) add_index(&tokens->markers, k);
   /* (Read the array's fields before writing a span, which the compiler cannot tell
    * apart from them.) */
   CopydeskSpanInit *span = &tokens->spans[k];
