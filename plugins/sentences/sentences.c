@@ -730,7 +730,9 @@ static void split_paragraph(Splitter *sp) {
      * paragraph's last token at most. */
     const guint8 stop =
         TOKEN_FLAG_ITEM_START | TOKEN_FLAG_END | TOKEN_FLAG_ABBREV | TOKEN_FLAG_BEFORE_HARD;
-    while (!(sp->tok[i].flags & stop)) i++;
+    const Token *t = &sp->tok[i];
+    while (!(t->flags & stop)) t++;
+    i = (gsize)(t - sp->tok);
     if ((sp->tok[i].flags & TOKEN_FLAG_ITEM_START) && i > s) {
       add_sentence_before(sp, s, i);
       s = i;
