@@ -102,9 +102,6 @@ static const char *const dates[] = {
     "Sep",    "Sept",  "September", "Sunday", "Thursday", "Tuesday",  "Wednesday", "local",
 };
 
-/* The longest abbreviation (without its final period): longer words are not looked up. */
-enum { ABBREVIATION_MAX = 6 };
-
 /* strcmp() of the LEN bytes at S (as a string) with WORD. */
 static inline int compare_word(const char *s, gsize len, const char *word) {
   for (gsize k = 0; k < len; k++) {

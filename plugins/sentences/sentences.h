@@ -105,6 +105,9 @@ typedef enum {
   ABBR_GENERAL, /* etc. Ave. Calif. U.S. U.K. … */
 } AbbrevClass;
 
+/* The longest abbreviation (without its final period): longer words are none. */
+enum { ABBREVIATION_MAX = 6 };
+
 /* The class of the abbreviation S (LEN bytes, without its final period), or ABBR_NONE. */
 AbbrevClass sentences_abbreviation(const char *s, gsize len);
 /* TRUE when the capitalised word S usually starts a sentence ("The", "He", "But", …). */

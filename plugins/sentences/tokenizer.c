@@ -329,7 +329,10 @@ static inline guint8 period_flags(const char *t, gsize i, gsize j, guint periods
   if (joined) return 0;
   if (segment == 1 && j - i <= 4 /* one letter, maybe with marks */)
     return TOKEN_FLAG_INITIAL | TOKEN_FLAG_ABBREV;
-  return sentences_abbreviation(t + i, j - i) != ABBR_NONE ? TOKEN_FLAG_ABBREV : 0;
+  /* (Most words before a period are longer than any abbreviation: no call for them.) */
+  return j - i <= ABBREVIATION_MAX && sentences_abbreviation(t + i, j - i) != ABBR_NONE
+             ? TOKEN_FLAG_ABBREV
+             : 0;
 }
 
 G_ALWAYS_INLINE static inline WordScan scan_word(const char *t, gsize n, gsize i) {
