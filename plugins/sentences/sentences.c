@@ -84,6 +84,8 @@ typedef struct {
   const gsize *gaps;           /* the tokens after which tokens were left out, in order */
   gsize n_gaps;
   guint para_index;
+  gboolean line_labels; /* the headlines option is on and the paragraph is one of the
+                         * first two: its whole lines get line_label()'s label */
   TokenArray *left_out; /* take_left_out()'s scratch */
   GArray *lines;   /* LineInfo, scratch (made when first needed) */
   GArray *markers; /* ListMarker, scratch (made when first needed) */
@@ -175,9 +177,11 @@ static gboolean starts_upper(const Splitter *sp, gsize k) {
   return g_unichar_isupper(u) || g_unichar_istitle(u);
 }
 
-static gboolean starts_digit(const Splitter *sp, gsize k) {
-  gunichar u = tok_char(sp, k);
-  return u < 0x80 ? g_ascii_isdigit(u) : g_unichar_isdigit(u);
+/* Always inlined: an ASCII first byte, the common case, is one comparison. */
+G_ALWAYS_INLINE static inline gboolean starts_digit(const Splitter *sp, gsize k) {
+  guchar c = (guchar)sp->text[sp->span[k].start];
+  if (c < 0x80) return c >= '0' && c <= '9';
+  return g_unichar_isdigit(g_utf8_get_char(tok_str(sp, k)));
 }
 
 /* An opening bracket before a lowercase word: "(cited from …)" goes on a sentence. */
@@ -673,7 +677,7 @@ G_NO_INLINE static const char *line_label(const Splitter *sp, gsize s, gsize e) 
 /* The label of the sentence from token S to token E: "sentence", or when it is a whole
  * line of the first two paragraphs and the headlines option is on, line_label()'s. */
 static inline const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
-  if (!sp->config->headlines || sp->para_index > 1) return "sentence";
+  if (!sp->line_labels) return "sentence";
   gboolean line_start = s == sp->para_first || sp->tok[s].newlines >= 1;
   gboolean line_end = e == sp->para_last || (sp->tok[e + 1].flags & TOKEN_FLAG_HARD);
   if (!line_start || !line_end) return "sentence";
@@ -928,6 +932,7 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     while (m < n_markers && markers[m] < next) m++;
     sp.marker_starts = markers ? markers + markers_from : NULL;
     sp.n_marker_starts = m - markers_from;
+    sp.line_labels = config->headlines && sp.para_index <= 1;
     span_list_add(&sp.paragraphs, sp.span[first].start, sp.span[next - 1].end, "paragraph");
     split_paragraph(&sp);
     sp.para_index++;
