@@ -213,9 +213,8 @@ G_NO_INLINE static gsize ascii_word_rest(const char *t, gsize n, gsize j, gboole
   for (; j + 16 <= n; j += 16) {
     guint letters, other = ~alnum_bits(t + j, &letters) & 0xFFFF;
     if (other != 0) {
-      guint k = (guint)__builtin_ctz(other);
-      *alpha = letter || (letters & ((1u << k) - 1)) != 0;
-      return j + k;
+      *alpha = letter || (letters & (other - 1)) != 0; /* (see ascii_word_end()) */
+      return j + (guint)__builtin_ctz(other);
     }
     letter |= letters != 0;
   }
@@ -237,9 +236,10 @@ static inline gsize ascii_word_end(const char *t, gsize n, gsize j, gboolean *al
   if (j + 16 > n) return ascii_word_rest(t, n, j, FALSE, alpha);
   guint letters, other = ~alnum_bits(t + j, &letters) & 0xFFFF;
   if (other == 0) return ascii_word_rest(t, n, j + 16, letters != 0, alpha);
-  guint k = (guint)__builtin_ctz(other);
-  *alpha = (letters & ((1u << k) - 1)) != 0;
-  return j + k;
+  /* The letters before the first other byte: OTHER - 1 sets the bits below its lowest
+   * and keeps those above, where no letter is. */
+  *alpha = (letters & (other - 1)) != 0;
+  return j + (guint)__builtin_ctz(other);
 }
 
 /* What a byte is to the scan: whitespace, the start of a word, punctuation; and after a
