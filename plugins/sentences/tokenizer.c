@@ -1225,7 +1225,7 @@ static gsize resume_at(const char *t, gsize e1, gsize q) {
     e = r;
   }
   for (;;) {
-    e = r;
+    e = r - 1; /* (a space comes before every chunk start after E1: T[E1] is one) */
     while (e > e1 && t[e - 1] == ' ') e--;
     /* The chunk before: is it plain (ASCII letters and digits, not a number of at most
      * three digits, which footnotes_at() in sentences.c strings together)? */
