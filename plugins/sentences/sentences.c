@@ -712,7 +712,7 @@ static void add_sentence_before(Splitter *sp, gsize s, gsize k) {
 
 /* A reference glued to the end of a sentence: "[1]", "[12]". */
 static gboolean citation_at(const Splitter *sp, gsize k, gsize last) {
-  return k + 2 <= last && tok_is(sp, k, "[") && !sp->tok[k].space &&
+  return k + 2 <= last && !sp->tok[k].space && tok_is(sp, k, "[") &&
          sp->tok[k + 1].kind == TOKEN_NUMBER && !sp->tok[k + 1].space && tok_is(sp, k + 2, "]") &&
          !sp->tok[k + 2].space;
 }
