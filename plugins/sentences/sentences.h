@@ -49,6 +49,7 @@ typedef struct {
   guint8 newlines;  /* line breaks in the whitespace before it (capped at 255) */
   guint8 space;     /* whitespace (or the start of the text) before it */
   guint8 mark;      /* TokenMark (punctuation only) */
+  guint8 unused[3]; /* (eight bytes a token: an index into the array is a shift) */
 } Token;
 
 /* A growable array of token indices, in increasing order (V holds LEN of CAP). */

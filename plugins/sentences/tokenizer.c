@@ -684,13 +684,12 @@ G_ALWAYS_INLINE static inline void push(TokenArray *tokens, gsize start, gsize e
   Token *tok = &tokens->v[k];
   tokens->len = k + 1;
   *span = (CopydeskSpanInit){start, end, labels[kind]};
-  tok->kind = (guint8)kind;
-  tok->flags = flags | (mark == MARK_PERIOD || mark == MARK_ELLIPSIS || mark == MARK_BANG
-                           ? TOKEN_FLAG_END
-                           : 0);
-  tok->newlines = (guint8)newlines; /* the scan stops counting at 255 */
-  tok->space = (guint8)space;
-  tok->mark = (guint8)mark;
+  *tok = (Token){(guint8)kind,
+                 flags | (mark == MARK_PERIOD || mark == MARK_ELLIPSIS || mark == MARK_BANG
+                              ? TOKEN_FLAG_END
+                              : 0),
+                 (guint8)newlines, /* the scan stops counting at 255 */
+                 (guint8)space, (guint8)mark, {0}};
 }
 
 /* A clitic standing alone after a token: 's 're 've 'll 'd 'm ("Jr.'s"). */
