@@ -159,21 +159,10 @@ static inline AbbrevClass abbreviation_class(const char *s, gsize len) {
   }
 }
 
-/* For each ASCII first byte and each length, bit (B & 31) set for the last byte B of each
- * abbreviation of that length that starts with it (filled once by sentences_tables_init()).
- * Most words before a period have no such entry and are not looked up; the all-capitals
- * retry keeps the first byte and the length, and its lowercase last byte has the same bit. */
-static guint32 abbreviation_shapes[128][ABBREVIATION_MAX + 1];
-
-/* Could the LEN bytes at S (1 to ABBREVIATION_MAX) be an abbreviation, by their first
- * byte, length and last byte? */
-static inline gboolean abbreviation_shape(const char *s, gsize len) {
-  guchar c = (guchar)s[0];
-  return c < 128 && (abbreviation_shapes[c][len] >> ((guchar)s[len - 1] & 31) & 1);
-}
+guint32 sentences_abbreviation_shapes[128][ABBREVIATION_MAX + 1];
 
 AbbrevClass sentences_abbreviation(const char *s, gsize len) {
-  if (len == 0 || len > ABBREVIATION_MAX || !abbreviation_shape(s, len)) return ABBR_NONE;
+  if (len == 0 || len > ABBREVIATION_MAX || !sentences_abbreviation_shape(s, len)) return ABBR_NONE;
   AbbrevClass cls = abbreviation_class(s, len);
   if (cls != ABBR_NONE) return cls;
   /* "MR" and "SEN" in all-capitals text: try "Mr", "Sen". */
@@ -219,7 +208,7 @@ gboolean sentences_tables_init(void) {
     for (gsize i = 0; i < G_N_ELEMENTS(abbreviations); i++) {
       const char *word = abbreviations[i].word;
       gsize len = strlen(word);
-      abbreviation_shapes[(guchar)word[0]][len] |= 1u << ((guchar)word[len - 1] & 31);
+      sentences_abbreviation_shapes[(guchar)word[0]][len] |= 1u << ((guchar)word[len - 1] & 31);
       guint64 key = word_key(word, len);
       gsize slot = key_slot(key);
       while (abbreviation_keys[slot] != 0) slot = (slot + 1) % ABBREVIATION_SLOTS;

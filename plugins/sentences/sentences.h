@@ -109,6 +109,20 @@ typedef enum {
 /* The longest abbreviation (without its final period): longer words are none. */
 enum { ABBREVIATION_MAX = 6 };
 
+/* For each ASCII first byte and each length, bit (B & 31) set for the last byte B of each
+ * abbreviation of that length that starts with it (filled once by sentences_tables_init()).
+ * Most words before a period have no such entry and are not looked up; the all-capitals
+ * retry keeps the first byte and the length, and its lowercase last byte has the same bit. */
+extern guint32 sentences_abbreviation_shapes[128][ABBREVIATION_MAX + 1];
+
+/* Could the LEN bytes at S (1 to ABBREVIATION_MAX) be an abbreviation, by their first
+ * byte, length and last byte?  (Inline: the tokenizer asks it of most words before a
+ * period, and few pass.) */
+static inline gboolean sentences_abbreviation_shape(const char *s, gsize len) {
+  guchar c = (guchar)s[0];
+  return c < 128 && (sentences_abbreviation_shapes[c][len] >> ((guchar)s[len - 1] & 31) & 1);
+}
+
 /* The class of the abbreviation S (LEN bytes, without its final period), or ABBR_NONE. */
 AbbrevClass sentences_abbreviation(const char *s, gsize len);
 /* TRUE when the capitalised word S usually starts a sentence ("The", "He", "But", …). */

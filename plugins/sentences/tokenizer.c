@@ -329,8 +329,10 @@ static inline guint8 period_flags(const char *t, gsize i, gsize j, guint periods
   if (joined) return 0;
   if (segment == 1 && j - i <= 4 /* one letter, maybe with marks */)
     return TOKEN_FLAG_INITIAL | TOKEN_FLAG_ABBREV;
-  /* (Most words before a period are longer than any abbreviation: no call for them.) */
-  return j - i <= ABBREVIATION_MAX && sentences_abbreviation(t + i, j - i) != ABBR_NONE
+  /* (Most words before a period are longer than any abbreviation, or have no abbreviation's
+   * shape: no call for them.) */
+  return j - i <= ABBREVIATION_MAX && sentences_abbreviation_shape(t + i, j - i) &&
+                 sentences_abbreviation(t + i, j - i) != ABBR_NONE
              ? TOKEN_FLAG_ABBREV
              : 0;
 }
