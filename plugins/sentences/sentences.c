@@ -691,6 +691,8 @@ static inline const char *sentence_label(const Splitter *sp, gsize s, gsize e) {
   gboolean line_start = s == sp->para_first || sp->tok[s].newlines >= 1;
   gboolean line_end = e == sp->para_last || (sp->tok[e + 1].flags & TOKEN_FLAG_HARD);
   if (!line_start || !line_end) return "sentence";
+  /* A line that ends in a period, the commonest, is a "sentence" (line_label()): no call. */
+  if (is_period(sp, e) && !(sp->tok[e].flags & TOKEN_FLAG_ITEM_MARK)) return "sentence";
   return line_label(sp, s, e);
 }
 
