@@ -414,10 +414,12 @@ static inline gboolean ends_ascii_word(const char *t, gsize j) {
 /* The end of the word that the run of ASCII letters and digits T[I, J) and the period
  * at T[J] start, and its flags, as scan_word() finds them: the period is the word's
  * after an initial (J.) or an abbreviation (Mr.), else a token of its own.  0 when it
- * may be inside the word (1.5, U.S.) or a byte from 0x80 follows it. */
+ * may be inside the word (1.5, U.S.) or a character from 0x80 follows it that may be a
+ * letter, a mark or a digit: any but those from U+2000 to U+203F (E2 80 xx: spaces,
+ * dashes, quotes, …, none of them), which scan_word() stops before as before a space. */
 static inline gsize ascii_word_before_period(const char *t, gsize i, gsize j, guint8 *flags) {
   guchar prev = (guchar)t[j - 1], next = (guchar)t[j + 1];
-  if (next >= 0x80) return 0;
+  if (next >= 0x80 && !(next == 0xE2 && (guchar)t[j + 2] == 0x80)) return 0;
   gboolean letter = ascii_word[prev] == ASCII_LETTER;
   if (ascii_word[next] == (letter ? ASCII_LETTER : ASCII_DIGIT)) return 0;
   if (!letter || next == '.') return j; /* after a number, or the start of ".." */
