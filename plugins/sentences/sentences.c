@@ -545,6 +545,8 @@ static gsize parse_marker(const Splitter *sp, gsize k, guint *value, guint *styl
   gsize len = tok_len(sp, i);
   gboolean period = FALSE;
   if (t->kind == TOKEN_NUMBER && len <= 3) {
+    /* Its "." or ")" follows it without a space (most numbers fail here). */
+    if (i == last || sp->tok[i + 1].space) return 0;
     guint v = 0;
     for (gsize c = 0; c < len; c++) {
       if (!g_ascii_isdigit(w[c])) return 0;
