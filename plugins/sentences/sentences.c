@@ -947,7 +947,8 @@ static gboolean sentences_process(void *self, CopydeskDocument *doc, GError **er
     sp.marker_starts = markers ? markers + markers_from : NULL;
     sp.n_marker_starts = m - markers_from;
     sp.line_labels = config->headlines && sp.para_index <= 1;
-    span_list_add(&sp.paragraphs, sp.span[first].start, sp.span[next - 1].end, "paragraph");
+    if (paragraphs_wanted)
+      span_list_add(&sp.paragraphs, sp.span[first].start, sp.span[next - 1].end, "paragraph");
     split_paragraph(&sp);
     sp.para_index++;
     first = next;
