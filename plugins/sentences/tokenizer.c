@@ -887,7 +887,7 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
     guchar c = (guchar)t[i];
     guint8 class = byte_class[c];
     gsize j = 0; /* the end of the run of ASCII letters and digits at I, if one starts */
-    gboolean alpha = FALSE;
+    gboolean alpha; /* whether that run holds a letter (set with J) */
     if (class == BYTE_WORD) {
       /* Most tokens are words, and most words a run of ASCII letters and digits that a
        * space or a plain punctuation mark ends, which needs none of scan_token()'s rules.
@@ -1034,7 +1034,7 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
       default:
         break;
     }
-    i = scan_token(sc, i, j, alpha, newlines, space);
+    i = scan_token(sc, i, j, j != 0 && alpha, newlines, space);
     newlines = 0;
     space = FALSE;
   }
