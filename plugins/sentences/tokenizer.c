@@ -1150,6 +1150,11 @@ static gsize next_decision(const char *t, gsize i, gsize n) {
   return n;
 }
 
+/* The index of the highest bit of M (not 0): 31 ^ clz, which is the bsr instruction. */
+static inline guint top_bit(guint m) {
+  return 31 ^ (guint)__builtin_clz(m);
+}
+
 /* One bit for each of the sixteen bytes at P that is a space, the first byte lowest. */
 static inline guint space_bits(const char *p) {
   V16 v;
@@ -1163,7 +1168,7 @@ static inline gsize chunk_start(const char *t, gsize lo, gsize e) {
   while (e >= 16 && e > lo) {
     guint bits = space_bits(t + e - 16);
     if (e - 16 < lo) bits &= ~0u << (lo - (e - 16)); /* (the bytes before LO are not asked about) */
-    if (bits != 0) return e - 16 + (gsize)(31 - __builtin_clz(bits)) + 1;
+    if (bits != 0) return e - 15 + top_bit(bits);
     e -= 16;
   }
   while (e > lo && t[e - 1] != ' ') e--;
@@ -1184,7 +1189,7 @@ static inline gsize chunk_before(const char *t, gsize e1, gsize e, gboolean *pla
   if (e >= e1 + 16) {
     guint letters, other = ~alnum_bits(t + e - 16, &letters) & 0xFFFF;
     if (other != 0) {
-      guint last = 31 - (guint)__builtin_clz(other); /* the last that is no letter or digit */
+      guint last = top_bit(other); /* the last that is no letter or digit */
       s = e - 16 + last + 1;
       if (t[s - 1] != ' ') return chunk_start(t, e1, s - 1);
       *plain = TRUE;
