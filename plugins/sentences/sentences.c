@@ -193,6 +193,8 @@ static gboolean bracket_before_lowercase(const Splitter *sp, gsize k) {
 
 /* Could token K start a sentence? */
 static gboolean plausible_start(const Splitter *sp, gsize k) {
+  /* An opening quote or bracket first, without decoding it (it is no letter or digit). */
+  if (is_opener(sp, k)) return !bracket_before_lowercase(sp, k);
   gunichar u = tok_char(sp, k);
   if (u < 0x80) {
     if (g_ascii_isalpha(u)) return g_ascii_isupper(u);
@@ -201,7 +203,6 @@ static gboolean plausible_start(const Splitter *sp, gsize k) {
     if (g_unichar_isalpha(u)) return !g_unichar_islower(u); /* capitals and caseless scripts */
     if (g_unichar_isdigit(u)) return TRUE;
   }
-  if (is_opener(sp, k)) return !bracket_before_lowercase(sp, k);
   if (g_unichar_type(u) == G_UNICODE_CURRENCY_SYMBOL || is_bullet_char(u)) return TRUE;
   return u == '#' || u == '@';
 }
@@ -273,6 +274,7 @@ static guint token_texts(const Splitter *sp, gsize s, gsize e, TokenText *out, g
 
 /* The sentence so far, [START, TERM], is a list marker: "1.", "a.", "• 9.". */
 static gboolean list_marker(const Splitter *sp, gsize start, gsize term) {
+  if (term > start + 2) return FALSE; /* a bullet, a number and its period at most */
   gsize k = start;
   if (k < term && sp->tok[k].kind != TOKEN_WORD && sp->tok[k].kind != TOKEN_NUMBER &&
       is_bullet_char(tok_char(sp, k)))
