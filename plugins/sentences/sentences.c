@@ -53,7 +53,8 @@ typedef struct {
 
 typedef struct {
   gsize first, last; /* token indices */
-  guint chars;       /* its characters; its bytes when they are fewer than 40 */
+  gsize bytes;       /* from its first token's start to its last token's end */
+  guint chars;       /* its characters; its bytes when they are fewer than 40 (line_chars()) */
 } LineInfo;
 
 /* A growable array of spans to add to a layer in one call (V holds LEN of CAP). */
@@ -462,6 +463,14 @@ static gboolean line_is_bullet(const Splitter *sp, const LineInfo *line) {
          tok_len(sp, first) == (gsize)g_unichar_to_utf8(c, NULL);
 }
 
+/* The characters of LINE, or its bytes when they are fewer than 40: such a line is not long,
+ * and it is the widest only when no line is long, so its bytes do as well. */
+static guint line_chars(const Splitter *sp, const LineInfo *line) {
+  if (line->bytes < 40) return (guint)line->bytes;
+  return count_chars(sp->text + sp->span[line->first].start, line->bytes);
+}
+
+/* Line L is long: 40 characters or more, and at least six tenths of the widest line's. */
 static gboolean line_is_long(const LineInfo *l, guint widest) {
   return l->chars >= 40 && l->chars * 10 >= widest * 6;
 }
@@ -495,18 +504,27 @@ static void mark_line_breaks(Splitter *sp) {
   if (sp->lines == NULL) sp->lines = g_array_new(FALSE, FALSE, sizeof(LineInfo));
   g_array_set_size(sp->lines, n);
   LineInfo *lines = (LineInfo *)(void *)sp->lines->data;
+  guint most = 0; /* the line of the most bytes */
   for (guint k = 0; k < n; k++) {
     lines[k].first = k == 0 ? sp->para_first : sp->line_starts[k - 1];
     lines[k].last = k + 1 < n ? sp->line_starts[k] - 1 : sp->para_last;
-    gsize start = sp->span[lines[k].first].start, bytes = sp->span[lines[k].last].end - start;
-    /* A line of fewer than 40 bytes has fewer than 40 characters: it is not long, and it is
-     * the widest only when no line is long; its bytes do as well as its characters. */
-    lines[k].chars = bytes < 40 ? (guint)bytes : count_chars(sp->text + start, bytes);
+    lines[k].bytes = sp->span[lines[k].last].end - sp->span[lines[k].first].start;
+    if (lines[k].bytes > lines[most].bytes) most = k;
   }
-  guint widest = 0, long_lines = 0;
-  for (guint k = 0; k < n; k++) widest = MAX(widest, lines[k].chars);
-  for (guint k = 0; k + 1 < n; k++) long_lines += line_is_long(&lines[k], widest);
-  gboolean wrapped = long_lines * 2 > n - 1;
+  /* No line has more characters than bytes, and the widest has at least those of the line
+   * of the most bytes: when too few lines could be long by those counts, the paragraph is
+   * not hard-wrapped, and the other lines' characters are not counted. */
+  guint widest = line_chars(sp, &lines[most]), could_be_long = 0;
+  for (guint k = 0; k + 1 < n; k++)
+    could_be_long += lines[k].bytes >= 40 && lines[k].bytes * 10 >= (gsize)widest * 6;
+  gboolean wrapped = FALSE;
+  if (could_be_long * 2 > n - 1) {
+    guint long_lines = 0;
+    for (guint k = 0; k < n; k++) lines[k].chars = line_chars(sp, &lines[k]);
+    for (guint k = 0; k < n; k++) widest = MAX(widest, lines[k].chars);
+    for (guint k = 0; k + 1 < n; k++) long_lines += line_is_long(&lines[k], widest);
+    wrapped = long_lines * 2 > n - 1;
+  }
   for (guint k = 0; k + 1 < n; k++) {
     const LineInfo *line = &lines[k], *next = &lines[k + 1];
     gboolean soft = (wrapped && line_is_long(line, widest) && !line_is_bullet(sp, next) &&
