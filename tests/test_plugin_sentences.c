@@ -178,6 +178,9 @@ static const SentenceCase sentence_cases[] = {
     {"a closing quote stays with its sentence",
      "\u201CGo home.\u201D He left.",
      {"\u201CGo home.\u201D", "He left."}},
+    {"a period before a closing mark after a long sentence",
+     "The talks failed today in the capital of the country, the minister said.\u201D He left.",
+     {"The talks failed today in the capital of the country, the minister said.\u201D", "He left."}},
     {"a question inside quotes before a lowercase word",
      "\u201CIs it over?\u201D she asked. \u201CNo!\u201D he said.",
      {"\u201CIs it over?\u201D she asked.", "\u201CNo!\u201D he said."}},
@@ -516,6 +519,11 @@ static const char *const sparse_texts[] = {
     "The rate rose 1.5 percent in the U.S.A and fell 2.25 Then the market went on as before.",
     "Options are listed here extraordinarily a) the first choice b) the second choice",
     "The list goes on here with words wordswordswords(a) then more words and(b) then the end.",
+    /* a word and its period before a closing quotation mark (said.”), after words left out;
+     * an abbreviation there (Co.”) ends no sentence */
+    "\u201CThe talks failed today in the capital of the country,\u201D the minister said.\u201D He left.",
+    "They met Smith and Co.\u201D and then the people left the room in the city of Paris.",
+    "He said the plan would pass the House on Tuesday.\" Others said it would fail in the Senate.",
 };
 
 /* A text made of NWORDS words drawn by RAND from plain words, short numbers and marks. */
