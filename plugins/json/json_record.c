@@ -526,11 +526,43 @@ static void w_mentions(Writer *w, const Source *src, const SpanList *list) {
 
 /* ---- Quotes --------------------------------------------------------------- */
 
-/* "speaker" of QUOTE; SP is its speaker span (or NULL), mapped to M. */
-static void w_speaker(Writer *w, const Source *src, const CopydeskSpan *quote,
-                      const CopydeskSpan *sp, const Mapped *m, const Entities *entities) {
-  const char *name = copydesk_span_get_string(quote, "speaker_name");
-  const char *entity = copydesk_span_get_string(quote, "speaker_entity");
+/* The attributes of a quote the record writes, each looked up once. */
+typedef struct {
+  const CopydeskSpan *speaker, *cue; /* the links */
+  const char *name, *entity;         /* speaker_name, speaker_entity */
+  double confidence;
+  gboolean has_confidence; /* a number (a double, perhaps NaN, or an integer) */
+  const char *reason;
+} QuoteAttrs;
+
+/* Fills A from QUOTE.  speaker_entity, which most quotes lack, is looked up only when QUOTE has
+ * an attribute besides those found: each found one has its own key (a span has one attribute a
+ * key), so when they are as many as QUOTE's attributes it has no other. */
+static void quote_attrs(const CopydeskSpan *quote, QuoteAttrs *a) {
+  a->speaker = copydesk_span_get_link(quote, "speaker");
+  a->name = copydesk_span_get_string(quote, "speaker_name");
+  a->cue = copydesk_span_get_link(quote, "cue");
+  /* A number unless the fallback comes back; only a NaN needs the type asked for. */
+  a->confidence = copydesk_span_get_double(quote, "confidence", NAN);
+  if (!isnan(a->confidence)) {
+    a->has_confidence = TRUE;
+  } else {
+    CopydeskAttrType t = copydesk_span_attr_type(quote, "confidence");
+    a->has_confidence = t == COPYDESK_ATTR_DOUBLE || t == COPYDESK_ATTR_INT;
+  }
+  a->reason = copydesk_span_get_string(quote, "reason");
+  guint found = (a->speaker != NULL) + (a->name != NULL) + (a->cue != NULL) +
+                (a->has_confidence != FALSE) + (a->reason != NULL);
+  a->entity = found < copydesk_span_n_attrs(quote)
+                  ? copydesk_span_get_string(quote, "speaker_entity")
+                  : NULL;
+}
+
+/* "speaker" of the quote of attributes A; its speaker span A->speaker is mapped to M. */
+static void w_speaker(Writer *w, const Source *src, const QuoteAttrs *a, const Mapped *m,
+                      const Entities *entities) {
+  const CopydeskSpan *sp = a->speaker;
+  const char *name = a->name, *entity = a->entity;
   if (sp == NULL && name == NULL && entity == NULL) {
     w_null(w);
     return;
@@ -587,12 +619,13 @@ static void w_quotes(Writer *w, const Source *src, const CopydeskLayer *layer,
   for (gsize i = 0; i < ls->n; i++) {
     gsize k = layer_spans_index(ls, i);
     const CopydeskSpan *quote = copydesk_layer_span(layer, k);
-    const CopydeskSpan *sp = copydesk_span_get_link(quote, "speaker");
-    const CopydeskSpan *cue = copydesk_span_get_link(quote, "cue");
+    QuoteAttrs a;
+    quote_attrs(quote, &a);
     const Mapped m = ls->mapped[k];
     Mapped ms = {0}, mc = {0};
-    if (sp != NULL) map_span(src, copydesk_span_start(sp), copydesk_span_end(sp), &ms);
-    if (cue != NULL) map_span(src, copydesk_span_start(cue), copydesk_span_end(cue), &mc);
+    if (a.speaker != NULL)
+      map_span(src, copydesk_span_start(a.speaker), copydesk_span_end(a.speaker), &ms);
+    if (a.cue != NULL) map_span(src, copydesk_span_start(a.cue), copydesk_span_end(a.cue), &mc);
     w_next(w);
     w_open(w, '{');
     w_start_end(w, &m);
@@ -600,21 +633,16 @@ static void w_quotes(Writer *w, const Source *src, const CopydeskLayer *layer,
     W_KEY(w, "kind");
     w_string_or_null(w, copydesk_span_label(quote), -1);
     W_KEY(w, "speaker");
-    w_speaker(w, src, quote, sp, &ms, entities);
+    w_speaker(w, src, &a, &ms, entities);
     W_KEY(w, "cue");
-    w_cue(w, src, cue, &mc);
-    /* A number unless the fallback comes back; only a NaN needs the type asked for. */
-    double confidence = copydesk_span_get_double(quote, "confidence", NAN);
-    CopydeskAttrType t = !isnan(confidence) ? COPYDESK_ATTR_DOUBLE
-                                            : copydesk_span_attr_type(quote, "confidence");
-    if (t == COPYDESK_ATTR_DOUBLE || t == COPYDESK_ATTR_INT) {
+    w_cue(w, src, a.cue, &mc);
+    if (a.has_confidence) {
       W_KEY(w, "confidence");
-      copydesk_json_append_double(w->out, confidence);
+      copydesk_json_append_double(w->out, a.confidence);
     }
-    const char *reason = copydesk_span_get_string(quote, "reason");
-    if (reason != NULL) {
+    if (a.reason != NULL) {
       W_KEY(w, "reason");
-      copydesk_json_append_string(w->out, reason, -1);
+      copydesk_json_append_string(w->out, a.reason, -1);
     }
     w_close(w, '}');
   }
