@@ -524,6 +524,68 @@ static void w_mentions(Writer *w, const Source *src, const SpanList *list) {
   w_close(w, ']');
 }
 
+/* ---- Values written again ------------------------------------------------- */
+
+/* A few values that a layer's spans repeat (the quotes' kinds, their confidences), each with
+ * where its JSON is in the output, so that the same value again is copied from there instead
+ * of written anew.  A value is known by 64 bits: a string's address (the document does not
+ * change while its record is written), a number's bits. */
+#define MEMO_SLOTS 4
+
+typedef struct {
+  guint64 key[MEMO_SLOTS];
+  gsize at[MEMO_SLOTS], len[MEMO_SLOTS]; /* the value's JSON: LEN bytes at AT in the output */
+  guint n;                               /* values noted; slot N % MEMO_SLOTS is the next */
+} Memo;
+
+/* Appends the JSON of the value KEY from where it was written before; FALSE when MEMO does not
+ * have it. */
+static inline gboolean memo_put(GString *out, const Memo *memo, guint64 key) {
+  for (guint i = 0; i < MIN(memo->n, MEMO_SLOTS); i++) {
+    if (memo->key[i] != key) continue;
+    gsize at = memo->at[i], len = memo->len[i];
+    char *o = room(out, MAX(len, 16));
+    if (len <= 16 && at + 16 <= out->len)
+      memcpy(o, out->str + at, 16); /* a short value as one block: the bytes after it are there */
+    else
+      memcpy(o, out->str + at, len);
+    out->len += len;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* Notes that the value KEY was written to OUT from offset AT to its end. */
+static inline void memo_add(Memo *memo, guint64 key, const GString *out, gsize at) {
+  guint i = memo->n++ % MEMO_SLOTS;
+  memo->key[i] = key;
+  memo->at[i] = at;
+  memo->len[i] = out->len - at;
+}
+
+/* The string S (NULL: null), from MEMO when written before at the same address. */
+static void w_string_memo(Writer *w, Memo *memo, const char *s) {
+  guint64 key = (guint64)(guintptr)s;
+  if (s == NULL) {
+    w_null(w);
+  } else if (!memo_put(w->out, memo, key)) {
+    gsize at = w->out->len;
+    copydesk_json_append_string(w->out, s, -1);
+    memo_add(memo, key, w->out, at);
+  }
+}
+
+/* The number V, from MEMO when written before. */
+static void w_double_memo(Writer *w, Memo *memo, double v) {
+  guint64 key;
+  memcpy(&key, &v, sizeof key);
+  if (!memo_put(w->out, memo, key)) {
+    gsize at = w->out->len;
+    copydesk_json_append_double(w->out, v);
+    memo_add(memo, key, w->out, at);
+  }
+}
+
 /* ---- Quotes --------------------------------------------------------------- */
 
 /* The attributes of a quote the record writes, each looked up once. */
@@ -615,6 +677,7 @@ static void w_cue(Writer *w, const Source *src, const CopydeskSpan *cue, const M
 
 static void w_quotes(Writer *w, const Source *src, const CopydeskLayer *layer,
                      const LayerSpans *ls, const Entities *entities) {
+  Memo kinds = {.n = 0}, confidences = {.n = 0};
   w_open(w, '[');
   for (gsize i = 0; i < ls->n; i++) {
     gsize k = layer_spans_index(ls, i);
@@ -631,14 +694,14 @@ static void w_quotes(Writer *w, const Source *src, const CopydeskLayer *layer,
     w_start_end(w, &m);
     w_original_text(w, src, &m);
     W_KEY(w, "kind");
-    w_string_or_null(w, copydesk_span_label(quote), -1);
+    w_string_memo(w, &kinds, copydesk_span_label(quote));
     W_KEY(w, "speaker");
     w_speaker(w, src, &a, &ms, entities);
     W_KEY(w, "cue");
     w_cue(w, src, a.cue, &mc);
     if (a.has_confidence) {
       W_KEY(w, "confidence");
-      copydesk_json_append_double(w->out, a.confidence);
+      w_double_memo(w, &confidences, a.confidence);
     }
     if (a.reason != NULL) {
       W_KEY(w, "reason");
