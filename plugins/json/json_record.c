@@ -7,8 +7,8 @@
  * lists and quotes, one call a span (copydesk_document_original_range) for mentions, speakers
  * and cues.  Allocations per document: none for the mapped spans of a layer of up to 64 (on
  * the stack), else one array reused from layer to layer; the sort arrays of layers out of
- * order and of mentions; the fields' lengths when a record has more than 16 fields; and, when
- * entities are grouped, one hash table and one array of groups; never one per span.
+ * order and of mentions; and, when entities are grouped, one hash table and one array of
+ * groups; never one per span.
  */
 #include "json_record.h"
 
@@ -871,38 +871,33 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
   w_errors(w, config, doc, taken, col);
 }
 
-/* Appends the raw JSON value JSON of an input field as read, except that a U+2028 or U+2029
- * written unescaped becomes \u2028 or \u2029 (it can only be inside a string there), so
+/* Appends the raw JSON value JSON (up to its NUL) of an input field as read, except that a U+2028
+ * or U+2029 written unescaped becomes \\u2028 or \\u2029 (it can only be inside a string there), so
  * the record is safe for JavaScript and stays one line for line-based tools. */
-static void put_raw_json(GString *out, const char *json, gsize len) {
-  /* P: the first byte not yet copied; FROM: where to look for the next 0xE2 (other characters
-   * starting with it, such as curly quotes, are copied with the run they are in). */
-  const char *p = json, *from = json, *end = json + len, *q;
-  while ((q = memchr(from, 0xE2, (gsize)(end - from))) != NULL && end - q >= 3) {
+static void put_raw_json(GString *out, const char *json) {
+  /* P: the first byte not yet copied; Q: each 0xE2 in turn (other characters starting with it,
+   * such as curly quotes, are copied with the run they are in), then the NUL at the end. */
+  const char *p = json, *q = json;
+  while (*(q = strchrnul(q, 0xE2)) != '\0') {
     if (q[1] == '\x80' && (q[2] == '\xa8' || q[2] == '\xa9')) {
       put(out, p, (gsize)(q - p));
       put(out, q[2] == '\xa8' ? "\\u2028" : "\\u2029", 6);
       p = q + 3;
+      q = p;
+    } else {
+      q++;
     }
-    from = q + 1;
   }
-  put(out, p, (gsize)(end - p));
+  put(out, p, (gsize)(q - p));
 }
 
-/* Grows OUT once to about the size of DOC's record: its input fields, its text and as much
- * again for spans and their text, so that the record seldom grows it again.  JSON_LENS
- * receives the lengths of the N_FIELDS fields' JSON. */
-static void reserve_record(GString *out, const CopydeskDocument *doc, guint n_fields,
-                           gsize *json_lens) {
-  gsize need = 256;
-  for (guint i = 0; i < n_fields; i++) {
-    json_lens[i] = strlen(copydesk_document_field_json(doc, i));
-    need += json_lens[i] + 16;
-  }
+/* Grows OUT once to about the size of DOC's record: its text three times (as an input field, and
+ * as much again for spans and their text), and room for its fields' keys, so that the record
+ * seldom grows it again (a large field besides the text may). */
+static void reserve_record(GString *out, const CopydeskDocument *doc, guint n_fields) {
   gsize original_len;
   copydesk_document_original(doc, &original_len);
-  need += 2 * original_len;
-  room(out, need);
+  room(out, 256 + 16 * (gsize)n_fields + 3 * original_len);
 }
 
 gboolean json_record_reads(const JsonRecordConfig *config, const char *name) {
@@ -926,10 +921,7 @@ gboolean json_record_reads(const JsonRecordConfig *config, const char *name) {
 
 void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *doc, GString *out) {
   guint n_fields = copydesk_document_n_fields(doc);
-  gsize json_lens_here[16];
-  gsize *json_lens = n_fields <= G_N_ELEMENTS(json_lens_here) ? json_lens_here
-                                                               : g_new(gsize, n_fields);
-  reserve_record(out, doc, n_fields, json_lens);
+  reserve_record(out, doc, n_fields);
   Writer w = {.out = out, .pretty = config->pretty, .depth = config->pretty ? config->indent : 0};
   if (w.pretty)
     for (guint i = 0; i < w.depth; i++) g_string_append_len(out, "  ", 2);
@@ -946,9 +938,8 @@ void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *
   }
   for (guint i = 0; i < n_fields; i++) {
     w_key(&w, copydesk_document_field_key(doc, i));
-    put_raw_json(out, copydesk_document_field_json(doc, i), json_lens[i]);
+    put_raw_json(out, copydesk_document_field_json(doc, i));
   }
-  if (json_lens != json_lens_here) g_free(json_lens);
 
   Collisions col = {.n = 0};
   gboolean has_text = (taken & JSON_RECORD_TEXT) != 0;
