@@ -268,8 +268,9 @@ static inline void map_span(const Source *src, gsize cur_start, gsize cur_end, M
   copydesk_document_original_range(src->doc, cur_start, cur_end, src->unit, m);
 }
 
-/* "start": S, "end": E */
-static inline void w_start_end(Writer *w, const Mapped *m) {
+/* "start": S, "end": E (always inlined: every mapped span has them, and a call cost a fifth
+ * of their writing) */
+static G_ALWAYS_INLINE inline void w_start_end(Writer *w, const Mapped *m) {
   if (w->pretty) {
     W_KEY(w, "start");
     w_size(w, m->start);
@@ -677,7 +678,8 @@ static void w_cue(Writer *w, const Source *src, const CopydeskSpan *cue, const M
 
 static void w_quotes(Writer *w, const Source *src, const CopydeskLayer *layer,
                      const LayerSpans *ls, const Entities *entities) {
-  Memo kinds = {.n = 0}, confidences = {.n = 0};
+  Memo kinds, confidences; /* only N set: the slots are written before they are read */
+  kinds.n = confidences.n = 0;
   w_open(w, '[');
   for (gsize i = 0; i < ls->n; i++) {
     gsize k = layer_spans_index(ls, i);
