@@ -133,31 +133,32 @@ static inline void done(GString *out, char *o) { out->len = (gsize)(o - out->str
 #define SIZE_DIGITS 20
 
 /* Writes the decimal digits of V at O, without going through printf, and returns the byte
- * after them: below 10,000 as one or two pairs of digits, else counted first, then filled in
- * from the last, two a step. */
+ * after them: four digits (most offsets) as two pairs, fewer as one digit or a pair or both;
+ * longer numbers are counted first, then filled in from the last, two a step. */
 static G_ALWAYS_INLINE inline char *size_at(char *o, gsize v) {
   static const char pairs[] =
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
       "8081828384858687888990919293949596979899";
-  if (v < 10) {
-    *o = (char)('0' + v);
-    return o + 1;
+  if (v - 1000 < 9000) { /* 1000 to 9999 */
+    guint32 x = (guint32)v, high = x * 5243 >> 19, low = x - 100 * high; /* x / 100 below 43,699 */
+    memcpy(o, pairs + 2 * high, 2);
+    memcpy(o + 2, pairs + 2 * low, 2);
+    return o + 4;
   }
-  if (v < 10000) { /* most offsets: one or two pairs */
+  if (v < 1000) {
+    if (v < 10) {
+      *o = (char)('0' + v);
+      return o + 1;
+    }
     if (v < 100) {
       memcpy(o, pairs + 2 * v, 2);
       return o + 2;
     }
-    guint32 x = (guint32)v, high = x * 5243 >> 19, low = x - 100 * high; /* x / 100 below 43,699 */
-    if (high < 10) {
-      *o = (char)('0' + high);
-      memcpy(o + 1, pairs + 2 * low, 2);
-      return o + 3;
-    }
-    memcpy(o, pairs + 2 * high, 2);
-    memcpy(o + 2, pairs + 2 * low, 2);
-    return o + 4;
+    guint32 x = (guint32)v, high = x * 5243 >> 19, low = x - 100 * high;
+    *o = (char)('0' + high);
+    memcpy(o + 1, pairs + 2 * low, 2);
+    return o + 3;
   }
   gsize n = v < 100000 ? 5 : 6;
   for (gsize t = v / 1000000; t > 0; t /= 10) n++;
