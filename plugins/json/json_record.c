@@ -384,8 +384,19 @@ static void layer_spans_clear(LayerSpans *ls) {
   g_free(ls->list.v);
 }
 
-/* The most bytes one compact pair takes: ",[" START "," END "]". */
+/* The most bytes one compact pair takes: "[" START "," END "],". */
 #define PAIR_MAX (4 + 2 * SIZE_DIGITS)
+
+/* Writes "[START,END]," of M at O; returns the byte after it. */
+static G_ALWAYS_INLINE inline char *pair_at(char *o, const Mapped *m) {
+  *o++ = '[';
+  o = size_at(o, m->start);
+  *o++ = ',';
+  o = size_at(o, m->end);
+  o[0] = ']';
+  o[1] = ',';
+  return o + 2;
+}
 
 /* [[start, end], …]; compact lists are written with one check for room. */
 static void w_pairs(Writer *w, const LayerSpans *ls) {
@@ -404,17 +415,13 @@ static void w_pairs(Writer *w, const LayerSpans *ls) {
       done(w->out, o);
     }
   } else if (ls->n > 0) {
+    /* Each pair with a comma after it, the last one's taken back. */
     char *o = room(w->out, ls->n * PAIR_MAX);
-    for (gsize i = 0; i < ls->n; i++) {
-      const Mapped *m = &ls->mapped[layer_spans_index(ls, i)];
-      if (i > 0) *o++ = ',';
-      *o++ = '[';
-      o = size_at(o, m->start);
-      *o++ = ',';
-      o = size_at(o, m->end);
-      *o++ = ']';
-    }
-    done(w->out, o);
+    if (ls->sorted)
+      for (gsize i = 0; i < ls->n; i++) o = pair_at(o, &ls->mapped[i]);
+    else
+      for (gsize i = 0; i < ls->n; i++) o = pair_at(o, &ls->mapped[ls->list.v[i].index]);
+    done(w->out, o - 1);
     w->first = FALSE;
   }
   w_close(w, ']');
