@@ -486,22 +486,30 @@ struct CopydeskWorker {
   gboolean keep_all_layers; /* the caller reads every layer (copydesk_worker_keep_all_layers) */
 };
 
-/* The stages from FIRST on (the output last), as copydesk_document_layer_wanted() asks. */
+/* How many answers of read_later() a LaterStages keeps. */
+#define LATER_KNOWN 8
+
+/* The stages from FIRST on (the output last), as copydesk_document_layer_wanted() asks, and
+ * the answers found for the first N_KNOWN layer names asked (copies of the names): a stage's
+ * `reads` says the same for a name every time, and stages ask about the same few layers for
+ * every document. */
 struct LaterStages {
   const CopydeskWorker *worker;
   guint first;
+  guint n_known;
+  struct {
+    char *name;
+    gboolean wanted;
+  } known[LATER_KNOWN];
 };
 
 /* Whether a stage from LATER->first on, or the output, reads the layer NAME: TRUE as soon
  * as one does, or does not say (no `reads` in its descriptor). */
 static gboolean
-read_later(gconstpointer data, const char *name)
+ask_later(const LaterStages *later, const char *name)
 {
-  const LaterStages *later = data;
   const CopydeskWorker *worker = later->worker;
   guint n_stages = worker->pipeline->stages->len;
-  if (worker->keep_all_layers)
-    return TRUE;
   for (guint j = later->first; j <= n_stages; j++) {
     const CopydeskStage *stage = j < n_stages ? worker->pipeline->stages->pdata[j] : worker->pipeline->output;
     const CopydeskPluginDescriptor *d = stage->descriptor;
@@ -509,6 +517,25 @@ read_later(gconstpointer data, const char *name)
       return TRUE;
   }
   return FALSE;
+}
+
+/* ask_later(), answered from LATER's known answers when NAME was asked before (the worker's
+ * own LaterStages, used by one thread at a time). */
+static gboolean
+read_later(gconstpointer data, const char *name)
+{
+  LaterStages *later = (LaterStages *)data;
+  if (later->worker->keep_all_layers)
+    return TRUE;
+  for (guint k = 0; k < later->n_known; k++)
+    if (strcmp(later->known[k].name, name) == 0)
+      return later->known[k].wanted;
+  gboolean wanted = ask_later(later, name);
+  if (later->n_known < LATER_KNOWN) {
+    later->known[later->n_known].name = g_strdup(name);
+    later->known[later->n_known++].wanted = wanted;
+  }
+  return wanted;
 }
 
 /* Creates (or shares) STAGE's instance. */
@@ -584,6 +611,9 @@ copydesk_worker_free(CopydeskWorker *worker)
     if (worker->owned[i] && worker->instances[i] && stage->descriptor->destroy)
       stage->descriptor->destroy(worker->instances[i]);
   }
+  for (guint i = 0; i < n; i++)
+    for (guint k = 0; k < worker->later[i].n_known; k++)
+      g_free(worker->later[i].known[k].name);
   g_free(worker->instances);
   g_free(worker->owned);
   g_free(worker->later);
