@@ -21,8 +21,8 @@
  * many. */
 #define UNIT_STRIDE 256
 /* Bytes between the unit counts the index of well-formed original text keeps (a power of
- * two): an offset is found by arithmetic in an ASCII block, in another by counting at most
- * half this many bytes (up to all but one in the last, partial block). */
+ * two, 64 as block_units() reads a block as four vectors): an offset is found by arithmetic
+ * in an ASCII block, in another by counting the block's bytes before it. */
 #define UNIT_BLOCK 64
 /* The arena's blocks: the first of 8 KB and four bytes for each byte of the text (what
  * clean, sentences and quotes use on most documents), each next one twice as large, all up to
@@ -451,16 +451,17 @@ four_byte_lead_bits(guint64 x)
  * four-byte character (lead byte F0-F4) is two UTF-16 units: the counts before a byte are
  * that byte's offset less the continuation bytes before it, plus (UTF-16) the four-byte
  * leads before it.  The index holds the counts before every multiple of UNIT_BLOCK bytes;
- * an offset between two is counted from the nearer one, eight bytes at a time, or found by
+ * an offset between two is counted from the one before (block_units()), or found by
  * arithmetic when the block between them is all ASCII. */
 
-/* Adds the continuation bytes and the four-byte leads among the bytes [FROM, TO) of P to
- * *CONT and *FOURS, eight bytes at a time; the last few are read as the eight that end at TO
- * (the ones before FROM shifted out) when TO is 8 or more. */
+/* Adds the continuation bytes and the four-byte leads among the N bytes at P to *CONT and
+ * *FOURS, eight bytes at a time; the last few are read as the eight that end at P + N (the
+ * ones before shifted out) when N is 8 or more. */
 static inline void
-count_marks(const guchar *p, gsize from, gsize to, gsize *cont, gsize *fours)
+count_marks(const guchar *p, gsize n, gsize *cont, gsize *fours)
 {
-  for (; from + 8 <= to; from += 8) {
+  gsize from = 0;
+  for (; from + 8 <= n; from += 8) {
     guint64 x;
     memcpy(&x, p + from, 8);
     if ((x & HIGH_BITS) != 0) {
@@ -468,15 +469,15 @@ count_marks(const guchar *p, gsize from, gsize to, gsize *cont, gsize *fours)
       *fours += count_high_bits(four_byte_lead_bits(x));
     }
   }
-  if (from < to) {
-    gsize rest = to - from; /* 1-7 */
+  if (from < n) {
+    gsize rest = n - from; /* 1-7 */
     guint64 x = 0;
-    if (to >= 8) {
+    if (n >= 8) {
       /* In the byte order of a little-endian load, later bytes are higher. */
-      memcpy(&x, p + to - 8, 8);
+      memcpy(&x, p + n - 8, 8);
       x = GUINT64_FROM_LE(x) >> (8 * (8 - rest));
     } else {
-      memcpy(&x, p + from, rest);
+      memcpy(&x, p, rest);
       x = GUINT64_FROM_LE(x);
     }
     if ((x & HIGH_BITS) != 0) {
@@ -519,7 +520,7 @@ G_NO_INLINE static void
 build_blocks(CopydeskDocument *doc)
 {
   gsize n = doc->original_len / UNIT_BLOCK + 1; /* the multiples up to the end */
-  CopydeskUnitCounts *blocks = g_new(CopydeskUnitCounts, n);
+  CopydeskUnitCounts *blocks = g_new(CopydeskUnitCounts, n + 1);
   const guchar *p = (const guchar *)doc->original;
   CopydeskUnitCounts c = {0, 0};
   blocks[0] = c;
@@ -541,26 +542,40 @@ build_blocks(CopydeskDocument *doc)
     c.utf16 += UNIT_BLOCK - cont + fours;
     blocks[j] = c;
   }
+  blocks[n] = c; /* no character past the end: the last, partial block never looks all ASCII */
   doc->blocks = blocks;
 }
 
 /* well_formed_units() for byte B inside a block that is not all ASCII, or inside the last,
- * partial block: the characters of the block before B counted from the nearer end. */
+ * partial block: the characters of the block before B counted.  A whole block is read as four
+ * vectors, its bytes from B on masked off by their lanes' positions; the last block is counted
+ * eight bytes at a time up to B (its bytes after the text's end are not read). */
 G_NO_INLINE static gsize
 block_units(const CopydeskDocument *doc, gsize b, gboolean utf16)
 {
   gsize k = b / UNIT_BLOCK, r = b % UNIT_BLOCK;
   const CopydeskUnitCounts *a = &doc->blocks[k];
-  const guchar *p = (const guchar *)doc->original;
-  gsize from = k * UNIT_BLOCK, cont = 0, fours = 0;
-  if (r > UNIT_BLOCK / 2 && k < doc->original_len / UNIT_BLOCK) { /* block K is whole */
-    /* Nearer the next entry: its counts less those of the characters from B on. */
-    const CopydeskUnitCounts *c = a + 1;
-    gsize n = UNIT_BLOCK - r;
-    count_marks(p, b, from + UNIT_BLOCK, &cont, &fours);
-    return utf16 ? c->utf16 - (n - cont + fours) : c->codepoints - (n - cont);
+  const guchar *p = (const guchar *)doc->original + k * UNIT_BLOCK;
+  gsize cont = 0, fours = 0;
+  if (k < doc->original_len / UNIT_BLOCK) { /* block K is whole */
+    const UnitV16 lanes = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    UnitV16 before = (UnitV16){0} + (gint8)r; /* R in every lane */
+    /* -1 in the lanes of the bytes before B */
+    UnitV16 m0 = lanes < before, m1 = lanes + 16 < before, m2 = lanes + 32 < before,
+            m3 = lanes + 48 < before;
+    UnitV16 v0 = load16(p), v1 = load16(p + 16), v2 = load16(p + 32), v3 = load16(p + 48);
+    /* Each comparison gives -1 in a byte that matches: subtracted, one. */
+    cont = sum_bytes(-((UnitV16)(v0 < -64) & m0) - ((UnitV16)(v1 < -64) & m1) -
+                     ((UnitV16)(v2 < -64) & m2) - ((UnitV16)(v3 < -64) & m3));
+    if (!utf16)
+      return a->codepoints + r - cont;
+    fours = sum_bytes(-((UnitV16)((UnitU16)v0 >= 0xF0) & m0) -
+                      ((UnitV16)((UnitU16)v1 >= 0xF0) & m1) -
+                      ((UnitV16)((UnitU16)v2 >= 0xF0) & m2) -
+                      ((UnitV16)((UnitU16)v3 >= 0xF0) & m3));
+    return a->utf16 + r - cont + fours;
   }
-  count_marks(p, from, b, &cont, &fours);
+  count_marks(p, r, &cont, &fours);
   return utf16 ? a->utf16 + (r - cont) + fours : a->codepoints + (r - cont);
 }
 
@@ -573,9 +588,9 @@ well_formed_units(const CopydeskDocument *doc, gsize b, gboolean utf16)
   const CopydeskUnitCounts *a = &doc->blocks[k];
   gsize base = utf16 ? a->utf16 : a->codepoints;
   /* A whole block of UNIT_BLOCK characters holds no continuation byte, so all its bytes but
-   * maybe the last (a lead whose continuation bytes start the next block) are ASCII. */
-  if (r == 0 ||
-      (k < doc->original_len / UNIT_BLOCK && a[1].codepoints - a->codepoints == UNIT_BLOCK))
+   * maybe the last (a lead whose continuation bytes start the next block) are ASCII.  (The
+   * entry after the last block's repeats its counts.) */
+  if (a[1].codepoints - a->codepoints == UNIT_BLOCK)
     return base + r;
   return block_units(doc, b, utf16);
 }

@@ -132,7 +132,7 @@ struct _CopydeskDocument {
 
   /* Lazily built indexes for copydesk_document_original_offset().  Well-formed text: the
    * counts before every multiple of the block size up to the end (original_len / UNIT_BLOCK
-   * + 1 of them, all made on the first offset asked for).  Ill-formed text: the counts before every multiple
+   * + 1 of them, all made on the first offset asked for), then the last of them again.  Ill-formed text: the counts before every multiple
    * of the stride (room for N_UNITS of them, the first N_BUILT made: those up to FRONTIER,
    * the furthest offset counted so far), and the last answer behind the frontier. */
   CopydeskUnitCounts *blocks;
