@@ -162,6 +162,14 @@ edit_map_end(gpointer data, gsize pos)
   return seg->identity ? seg->new_start + (pos - seg->old_start) : seg->new_end;
 }
 
+/* Appends the LEN bytes at BYTES to TEXT, which was made with room for them (no NUL written). */
+static inline void
+append_bytes(GString *text, const char *bytes, gsize len)
+{
+  memcpy(text->str + text->len, bytes, len);
+  text->len += len;
+}
+
 void
 copydesk_edit_commit(CopydeskEdit *edit)
 {
@@ -172,6 +180,7 @@ copydesk_edit_commit(CopydeskEdit *edit)
   }
   const char *old = copydesk_doc_text(doc);
   gsize old_len = copydesk_doc_text_len(doc);
+  /* room for every byte the new text can have: appended below without growing it */
   GString *text = g_string_sized_new(old_len + edit->buffer->len + 1);
   CopydeskOffsetMap map;
   copydesk_offset_map_init_empty(&map, doc->map.orig_len);
@@ -184,19 +193,20 @@ copydesk_edit_commit(CopydeskEdit *edit)
     const CopydeskReplacement *r = &g_array_index(edit->replacements, CopydeskReplacement, i);
     /* The unchanged text before the replacement. */
     add_edit_segment(&emap, pos, r->start, text->len, text->len + (r->start - pos), TRUE);
-    g_string_append_len(text, old + pos, r->start - pos);
+    append_bytes(text, old + pos, r->start - pos);
     copydesk_offset_map_append_image(&map, &doc->map, pos, r->start);
     /* The replacement: its bytes stand for the whole original range they replaced. */
     gsize orig_start = copydesk_offset_map_start_inline(&doc->map, r->start);
     gsize orig_end =
         (r->start == r->end) ? orig_start : copydesk_offset_map_end_inline(&doc->map, r->end);
     add_edit_segment(&emap, r->start, r->end, text->len, text->len + r->text_len, FALSE);
-    g_string_append_len(text, edit->buffer->str + r->text_offset, r->text_len);
+    append_bytes(text, edit->buffer->str + r->text_offset, r->text_len);
     copydesk_offset_map_append(&map, r->text_len, orig_start, orig_end, FALSE);
     pos = r->end;
   }
   add_edit_segment(&emap, pos, old_len, text->len, text->len + (old_len - pos), TRUE);
-  g_string_append_len(text, old + pos, old_len - pos);
+  append_bytes(text, old + pos, old_len - pos);
+  text->str[text->len] = '\0';
   copydesk_offset_map_append_image(&map, &doc->map, pos, old_len);
   emap.new_len = text->len;
 
