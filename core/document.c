@@ -7,6 +7,7 @@
 
 #include "document_private.h"
 #include "utf8.h"
+#include "../plugins/common/v16.h"
 
 /* Spans live in blocks that never move: the first holds 64, each next one twice as many as
  * the one before, up to 8192, or as many as one call adds in bulk.  A short document touches
@@ -20,9 +21,8 @@
  * without non-ASCII characters is found by arithmetic, in another by counting at most this
  * many. */
 #define UNIT_STRIDE 256
-/* Bytes between the unit counts the index of well-formed original text keeps (a power of
- * two, 64 as block_units() reads a block as four vectors): an offset is found by arithmetic
- * in an ASCII block, in another by counting the block's bytes before it. */
+/* The bytes of a block of the index of well-formed original text (64: one bit a byte of a
+ * block fits a guint64). */
 #define UNIT_BLOCK 64
 /* The arena's blocks: the first of 8 KB and four bytes for each byte of the text (what
  * clean, sentences and quotes use on most documents), each next one twice as large, all up to
@@ -422,161 +422,85 @@ copydesk_document_original_end(const CopydeskDocument *doc, gsize pos)
   return copydesk_offset_map_end(&doc->map, pos);
 }
 
-/* How many bytes of the eight in X have their high bit set, X holding nothing else. */
-static inline guint
-count_high_bits(guint64 x)
-{
-  return (guint)(((x >> 7) * G_GUINT64_CONSTANT(0x0101010101010101)) >> 56);
-}
-
-#define HIGH_BITS G_GUINT64_CONSTANT(0x8080808080808080)
-
-/* The continuation bytes (bit 7 set, bit 6 clear) of the eight bytes of X, as their high bits. */
-static inline guint64
-continuation_bits(guint64 x)
-{
-  return x & ~(x << 1) & HIGH_BITS;
-}
-
-/* The lead bytes of four-byte characters (F0-FF) of the eight bytes of X, as their high bits. */
-static inline guint64
-four_byte_lead_bits(guint64 x)
-{
-  return x & (x << 1) & (x << 2) & (x << 3) & HIGH_BITS;
-}
-
 /* ---- Unit counts of well-formed text ----------------------------------------- */
 
 /* In well-formed UTF-8 every byte but a continuation byte starts a character, and a
  * four-byte character (lead byte F0-F4) is two UTF-16 units: the counts before a byte are
  * that byte's offset less the continuation bytes before it, plus (UTF-16) the four-byte
- * leads before it.  The index holds the counts before every multiple of UNIT_BLOCK bytes;
- * an offset between two is counted from the one before (block_units()), or found by
- * arithmetic when the block between them is all ASCII. */
+ * leads before it.  The index holds, for every block of UNIT_BLOCK bytes, the counts before
+ * it and which of its bytes are continuation bytes and four-byte leads (one bit a byte):
+ * an offset is its block's counts plus the bytes before it in the block, less the bits
+ * below it. */
 
-/* Adds the continuation bytes and the four-byte leads among the N bytes at P to *CONT and
- * *FOURS, eight bytes at a time; the last few are read as the eight that end at P + N (the
- * ones before shifted out) when N is 8 or more. */
-static inline void
-count_marks(const guchar *p, gsize n, gsize *cont, gsize *fours)
-{
-  gsize from = 0;
-  for (; from + 8 <= n; from += 8) {
-    guint64 x;
-    memcpy(&x, p + from, 8);
-    if ((x & HIGH_BITS) != 0) {
-      *cont += count_high_bits(continuation_bits(x));
-      *fours += count_high_bits(four_byte_lead_bits(x));
-    }
-  }
-  if (from < n) {
-    gsize rest = n - from; /* 1-7 */
-    guint64 x = 0;
-    if (n >= 8) {
-      /* In the byte order of a little-endian load, later bytes are higher. */
-      memcpy(&x, p + n - 8, 8);
-      x = GUINT64_FROM_LE(x) >> (8 * (8 - rest));
-    } else {
-      memcpy(&x, p, rest);
-      x = GUINT64_FROM_LE(x);
-    }
-    if ((x & HIGH_BITS) != 0) {
-      *cont += count_high_bits(continuation_bits(x));
-      *fours += count_high_bits(four_byte_lead_bits(x));
-    }
-  }
-}
-
-/* Sixteen bytes as a GCC/Clang generic vector (portable C that the compiler turns into SSE2
- * on x86-64 and NEON on arm64), read as signed and as unsigned, and the same bytes as two
- * 64-bit words. */
-typedef gint8 UnitV16 __attribute__((vector_size(16)));
-typedef guint8 UnitU16 __attribute__((vector_size(16)));
-typedef guint64 UnitV2x64 __attribute__((vector_size(16)));
-
-/* The sum of the sixteen bytes of V (at most 255 together). */
+/* How many bits of X are set (without relying on a popcount instruction). */
 static inline guint
-sum_bytes(UnitV16 v)
+popcount64(guint64 x)
 {
-  UnitV2x64 w = (UnitV2x64)v;
-  const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
-  return (guint)(((w[0] * ones) >> 56) + ((w[1] * ones) >> 56));
+  x = x - ((x >> 1) & G_GUINT64_CONSTANT(0x5555555555555555));
+  x = (x & G_GUINT64_CONSTANT(0x3333333333333333)) +
+      ((x >> 2) & G_GUINT64_CONSTANT(0x3333333333333333));
+  x = (x + (x >> 4)) & G_GUINT64_CONSTANT(0x0F0F0F0F0F0F0F0F);
+  return (guint)((x * G_GUINT64_CONSTANT(0x0101010101010101)) >> 56);
 }
 
 /* The sixteen bytes at P. */
-static inline UnitV16
+static inline V16
 load16(const guchar *p)
 {
-  UnitV16 v;
+  V16 v;
   memcpy(&v, p, sizeof v);
   return v;
 }
 
-/* Builds the block index of DOC's well-formed original, over the whole text at once (about
- * a fifth of an instruction a byte where it is ASCII): a block all ASCII is one test of its
- * bytes; in another the continuation bytes (80-BF, below -64 read as signed) and the
- * four-byte leads (F0-FF) are counted sixteen bytes at a time. */
+/* Sets BLOCK's bits from the UNIT_BLOCK bytes at P: continuation bytes (80-BF, below -64
+ * read as signed) and four-byte leads (F0-FF), sixteen bytes at a time. */
+static inline void
+mark_whole_block(CopydeskUnitCounts *block, const guchar *p)
+{
+  V16 v0 = load16(p), v1 = load16(p + 16), v2 = load16(p + 32), v3 = load16(p + 48);
+  V2x64 any = (V2x64)(v0 | v1 | v2 | v3);
+  block->conts = block->fours = 0;
+  if (G_LIKELY(((any[0] | any[1]) & G_GUINT64_CONSTANT(0x8080808080808080)) == 0))
+    return; /* all ASCII */
+  block->conts = (guint64)v16_bits(v0 < -64) | (guint64)v16_bits(v1 < -64) << 16 |
+                 (guint64)v16_bits(v2 < -64) << 32 | (guint64)v16_bits(v3 < -64) << 48;
+  block->fours = (guint64)v16_bits((V16)((V16Unsigned)v0 >= 0xF0)) |
+                 (guint64)v16_bits((V16)((V16Unsigned)v1 >= 0xF0)) << 16 |
+                 (guint64)v16_bits((V16)((V16Unsigned)v2 >= 0xF0)) << 32 |
+                 (guint64)v16_bits((V16)((V16Unsigned)v3 >= 0xF0)) << 48;
+}
+
+/* Builds the block index of DOC's well-formed original, over the whole text at once (a few
+ * instructions a block where it is ASCII); the last block, partial or empty, is read from a
+ * copy padded with zeros. */
 G_NO_INLINE static void
 build_blocks(CopydeskDocument *doc)
 {
-  gsize n = doc->original_len / UNIT_BLOCK + 1; /* the multiples up to the end */
-  CopydeskUnitCounts *blocks = g_new(CopydeskUnitCounts, n + 1);
-  const guchar *p = (const guchar *)doc->original;
-  CopydeskUnitCounts c = {0, 0};
-  blocks[0] = c;
-  for (gsize j = 1; j < n; j++, p += UNIT_BLOCK) {
-    /* Block J - 1, whole: J * UNIT_BLOCK is not past the end. */
-    UnitV16 v0 = load16(p), v1 = load16(p + 16), v2 = load16(p + 32), v3 = load16(p + 48);
-    UnitV2x64 any = (UnitV2x64)(v0 | v1 | v2 | v3);
-    gsize cont = 0, fours = 0;
-    if (G_UNLIKELY(((any[0] | any[1]) & HIGH_BITS) != 0)) {
-      /* Each comparison gives -1 in a byte that matches: subtracted, one. */
-      UnitV16 conts = -(UnitV16)(v0 < -64) - (UnitV16)(v1 < -64) - (UnitV16)(v2 < -64) -
-                      (UnitV16)(v3 < -64);
-      UnitV16 leads = -(UnitV16)((UnitU16)v0 >= 0xF0) - (UnitV16)((UnitU16)v1 >= 0xF0) -
-                      (UnitV16)((UnitU16)v2 >= 0xF0) - (UnitV16)((UnitU16)v3 >= 0xF0);
-      cont = sum_bytes(conts);
-      fours = sum_bytes(leads);
+  gsize n = doc->original_len / UNIT_BLOCK + 1; /* the blocks that start up to the end */
+  CopydeskUnitCounts *blocks = g_new(CopydeskUnitCounts, n);
+  gsize codepoints = 0, utf16 = 0;
+  for (gsize j = 0; j < n; j++) {
+    const guchar *p = (const guchar *)doc->original + j * UNIT_BLOCK;
+    CopydeskUnitCounts *block = &blocks[j];
+    block->codepoints = codepoints;
+    block->utf16 = utf16;
+    if (j + 1 < n) {
+      mark_whole_block(block, p);
+    } else { /* the last block's bytes, then ASCII zeros */
+      guchar last[UNIT_BLOCK] = {0};
+      memcpy(last, p, doc->original_len % UNIT_BLOCK);
+      mark_whole_block(block, last);
     }
-    c.codepoints += UNIT_BLOCK - cont;
-    c.utf16 += UNIT_BLOCK - cont + fours;
-    blocks[j] = c;
+    if ((block->conts | block->fours) == 0) { /* one character a byte */
+      codepoints += UNIT_BLOCK;
+      utf16 += UNIT_BLOCK;
+      continue;
+    }
+    guint conts = popcount64(block->conts);
+    codepoints += UNIT_BLOCK - conts;
+    utf16 += UNIT_BLOCK - conts + (block->fours != 0 ? popcount64(block->fours) : 0);
   }
-  blocks[n] = c; /* no character past the end: the last, partial block never looks all ASCII */
   doc->blocks = blocks;
-}
-
-/* well_formed_units() for byte B inside a block that is not all ASCII, or inside the last,
- * partial block: the characters of the block before B counted.  A whole block is read as four
- * vectors, its bytes from B on masked off by their lanes' positions; the last block is counted
- * eight bytes at a time up to B (its bytes after the text's end are not read). */
-G_NO_INLINE static gsize
-block_units(const CopydeskDocument *doc, gsize b, gboolean utf16)
-{
-  gsize k = b / UNIT_BLOCK, r = b % UNIT_BLOCK;
-  const CopydeskUnitCounts *a = &doc->blocks[k];
-  const guchar *p = (const guchar *)doc->original + k * UNIT_BLOCK;
-  gsize cont = 0, fours = 0;
-  if (k < doc->original_len / UNIT_BLOCK) { /* block K is whole */
-    const UnitV16 lanes = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    UnitV16 before = (UnitV16){0} + (gint8)r; /* R in every lane */
-    /* -1 in the lanes of the bytes before B */
-    UnitV16 m0 = lanes < before, m1 = lanes + 16 < before, m2 = lanes + 32 < before,
-            m3 = lanes + 48 < before;
-    UnitV16 v0 = load16(p), v1 = load16(p + 16), v2 = load16(p + 32), v3 = load16(p + 48);
-    /* Each comparison gives -1 in a byte that matches: subtracted, one. */
-    cont = sum_bytes(-((UnitV16)(v0 < -64) & m0) - ((UnitV16)(v1 < -64) & m1) -
-                     ((UnitV16)(v2 < -64) & m2) - ((UnitV16)(v3 < -64) & m3));
-    if (!utf16)
-      return a->codepoints + r - cont;
-    fours = sum_bytes(-((UnitV16)((UnitU16)v0 >= 0xF0) & m0) -
-                      ((UnitV16)((UnitU16)v1 >= 0xF0) & m1) -
-                      ((UnitV16)((UnitU16)v2 >= 0xF0) & m2) -
-                      ((UnitV16)((UnitU16)v3 >= 0xF0) & m3));
-    return a->utf16 + r - cont + fours;
-  }
-  count_marks(p, r, &cont, &fours);
-  return utf16 ? a->utf16 + (r - cont) + fours : a->codepoints + (r - cont);
 }
 
 /* The counts of DOC's well-formed original text that is not all ASCII before byte B (at most
@@ -584,15 +508,14 @@ block_units(const CopydeskDocument *doc, gsize b, gboolean utf16)
 static inline gsize
 well_formed_units(const CopydeskDocument *doc, gsize b, gboolean utf16)
 {
-  gsize k = b / UNIT_BLOCK, r = b % UNIT_BLOCK;
-  const CopydeskUnitCounts *a = &doc->blocks[k];
+  gsize r = b % UNIT_BLOCK;
+  const CopydeskUnitCounts *a = &doc->blocks[b / UNIT_BLOCK];
+  guint64 below = ((guint64)1 << r) - 1; /* the bytes of the block before B */
+  guint64 conts = a->conts & below, fours = a->fours & below;
   gsize base = utf16 ? a->utf16 : a->codepoints;
-  /* A whole block of UNIT_BLOCK characters holds no continuation byte, so all its bytes but
-   * maybe the last (a lead whose continuation bytes start the next block) are ASCII.  (The
-   * entry after the last block's repeats its counts.) */
-  if (a[1].codepoints - a->codepoints == UNIT_BLOCK)
-    return base + r;
-  return block_units(doc, b, utf16);
+  if (G_LIKELY((conts | fours) == 0))
+    return base + r; /* one character a byte */
+  return base + r - popcount64(conts) + (utf16 ? popcount64(fours) : 0);
 }
 
 /* ---- Unit counts of ill-formed text ------------------------------------------ */

@@ -68,9 +68,12 @@ typedef struct {
   gsize byte, codepoints, utf16;
 } CopydeskUnitCheckpoint;
 
-/* The unit counts of the original text before a byte that the index implies. */
+/* One block of the index of well-formed original text: the unit counts before it, and which
+ * of its bytes are continuation bytes (CONTS) and lead bytes of four-byte characters (FOURS),
+ * bit I for byte I. */
 typedef struct {
   gsize codepoints, utf16;
+  guint64 conts, fours;
 } CopydeskUnitCounts;
 
 /* One block of a document's arena; its bytes follow the header. */
@@ -131,8 +134,8 @@ struct _CopydeskDocument {
   gboolean editing;
 
   /* Lazily built indexes for copydesk_document_original_offset().  Well-formed text: the
-   * counts before every multiple of the block size up to the end (original_len / UNIT_BLOCK
-   * + 1 of them, all made on the first offset asked for), then the last of them again.  Ill-formed text: the counts before every multiple
+   * blocks that start up to the end (original_len / UNIT_BLOCK + 1 of them, all made on the
+   * first offset asked for).  Ill-formed text: the counts before every multiple
    * of the stride (room for N_UNITS of them, the first N_BUILT made: those up to FRONTIER,
    * the furthest offset counted so far), and the last answer behind the frontier. */
   CopydeskUnitCounts *blocks;

@@ -365,6 +365,17 @@ test_offset_units_every_position(void)
   check_every_position(s->str, s->len, 3);
   check_every_position("", 0, 4);
   check_every_position("\xF0\x9F\x98\x80", 4, 5);
+  /* A four-byte character across a multiple of 64 bytes, or just before one: the index's
+   * block before it holds its lead alone. */
+  for (int lead = 60; lead < 66; lead++) {
+    g_string_truncate(s, 0);
+    for (int k = 0; k < lead; k++)
+      g_string_append_c(s, 'a');
+    g_string_append(s, "\xF0\x9F\x98\x80");
+    for (int k = 0; k < 100; k++)
+      g_string_append_c(s, 'b');
+    check_every_position(s->str, s->len, 6 + (guint32)lead);
+  }
   g_string_free(s, TRUE);
 }
 
