@@ -81,7 +81,7 @@ arena_alloc(CopydeskDocument *doc, gsize size)
 }
 
 /* A copy of the LEN bytes at STR, NUL-terminated, in DOC's arena. */
-static char *
+static inline char *
 arena_strndup(CopydeskDocument *doc, const char *str, gsize len)
 {
   char *copy = arena_alloc(doc, len + 1);
