@@ -942,12 +942,14 @@ intern_label(CopydeskLayer *layer, const char *label)
 }
 
 /* TRUE when [START, END) is a range of the LEN bytes of TEXT (NUL-terminated) on character
- * boundaries. */
+ * boundaries: neither START nor END a continuation byte (TEXT[LEN], the NUL, is none), both
+ * tested at once. */
 static inline gboolean
 range_ok(const char *text, gsize len, gsize start, gsize end)
 {
-  return start <= end && copydesk_utf8_is_boundary(text, len, start) &&
-         copydesk_utf8_is_boundary(text, len, end);
+  if (start > end || end > len)
+    return FALSE;
+  return ((((guchar)text[start] & 0xC0) != 0x80) & (((guchar)text[end] & 0xC0) != 0x80)) != 0;
 }
 
 /* TRUE when [START, END) is a range of LAYER's text on character boundaries; otherwise
