@@ -511,11 +511,13 @@ well_formed_units(const CopydeskDocument *doc, gsize b, gboolean utf16)
   gsize r = b % UNIT_BLOCK;
   const CopydeskUnitCounts *a = &doc->blocks[b / UNIT_BLOCK];
   guint64 below = ((guint64)1 << r) - 1; /* the bytes of the block before B */
-  guint64 conts = a->conts & below, fours = a->fours & below;
-  gsize base = utf16 ? a->utf16 : a->codepoints;
+  guint64 conts = a->conts & below;
+  if (!utf16)
+    return a->codepoints + r - (conts != 0 ? popcount64(conts) : 0);
+  guint64 fours = a->fours & below;
   if (G_LIKELY((conts | fours) == 0))
-    return base + r; /* one character a byte */
-  return base + r - popcount64(conts) + (utf16 ? popcount64(fours) : 0);
+    return a->utf16 + r; /* one unit a byte */
+  return a->utf16 + r - popcount64(conts) + popcount64(fours);
 }
 
 /* ---- Unit counts of ill-formed text ------------------------------------------ */
@@ -668,9 +670,14 @@ range_units(const CopydeskDocument *doc, UnitCounting how, CopydeskOffsetUnit un
     range->start = range->byte_start;
     range->end = range->byte_end;
   } else if (G_LIKELY(how == UNITS_WELL_FORMED)) {
-    gboolean utf16 = unit == COPYDESK_UNIT_UTF16;
-    range->start = well_formed_units(doc, range->byte_start, utf16);
-    range->end = well_formed_units(doc, range->byte_end, utf16);
+    /* each unit its own copy of well_formed_units() */
+    if (unit == COPYDESK_UNIT_UTF16) {
+      range->start = well_formed_units(doc, range->byte_start, TRUE);
+      range->end = well_formed_units(doc, range->byte_end, TRUE);
+    } else {
+      range->start = well_formed_units(doc, range->byte_start, FALSE);
+      range->end = well_formed_units(doc, range->byte_end, FALSE);
+    }
   } else {
     range->start = ill_formed_units(doc, range->byte_start, unit);
     range->end = ill_formed_units(doc, range->byte_end, unit);
@@ -699,21 +706,22 @@ copydesk_layer_original_ranges(const CopydeskLayer *layer, CopydeskOffsetUnit un
   gboolean unchanged = map->n_segs == 1 && seg->identity && seg->cur_start == 0 &&
                        seg->orig_start == 0 && seg->cur_end == len && map->cur_len == len;
   gboolean in_order = TRUE;
-  const CopydeskSpan *before = NULL;
+  gsize before_start = 0, before_end = G_MAXSIZE; /* the span before (none before the first) */
   for (gsize i = 0; i < layer->n_spans; i++) {
     const CopydeskSpan *span = layer->spans[i];
+    gsize start = span->start, end = span->end;
     /* out of copydesk_layer_sort()'s order: a later start, or the same start and shorter */
-    if (before != NULL && (before->start > span->start ||
-                           (before->start == span->start && before->end < span->end)))
+    if (before_start > start || (before_start == start && before_end < end))
       in_order = FALSE;
+    before_start = start;
+    before_end = end;
     if (unchanged) {
-      ranges[i].byte_start = MIN(span->start, len);
-      ranges[i].byte_end = MAX(MIN(span->end, len), ranges[i].byte_start);
+      ranges[i].byte_start = MIN(start, len);
+      ranges[i].byte_end = MAX(MIN(end, len), ranges[i].byte_start);
     } else {
-      original_bytes(doc, span->start, span->end, &ranges[i]);
+      original_bytes(doc, start, end, &ranges[i]);
     }
     range_units(doc, how, unit, &ranges[i]);
-    before = span;
   }
   return in_order;
 }
