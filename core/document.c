@@ -458,16 +458,17 @@ static inline void
 mark_whole_block(CopydeskUnitCounts *block, const guchar *p)
 {
   V16 v0 = load16(p), v1 = load16(p + 16), v2 = load16(p + 32), v3 = load16(p + 48);
-  V2x64 any = (V2x64)(v0 | v1 | v2 | v3);
-  block->conts = block->fours = 0;
-  if (G_LIKELY(((any[0] | any[1]) & G_GUINT64_CONSTANT(0x8080808080808080)) == 0))
-    return; /* all ASCII */
-  block->conts = (guint64)v16_bits(v0 < -64) | (guint64)v16_bits(v1 < -64) << 16 |
-                 (guint64)v16_bits(v2 < -64) << 32 | (guint64)v16_bits(v3 < -64) << 48;
-  block->fours = (guint64)v16_bits((V16)((V16Unsigned)v0 >= 0xF0)) |
-                 (guint64)v16_bits((V16)((V16Unsigned)v1 >= 0xF0)) << 16 |
-                 (guint64)v16_bits((V16)((V16Unsigned)v2 >= 0xF0)) << 32 |
-                 (guint64)v16_bits((V16)((V16Unsigned)v3 >= 0xF0)) << 48;
+  guint64 conts = 0, fours = 0;
+  if (G_UNLIKELY(v16_bits(v0 | v1 | v2 | v3) != 0)) { /* not all ASCII */
+    conts = (guint64)v16_bits(v0 < -64) | (guint64)v16_bits(v1 < -64) << 16 |
+            (guint64)v16_bits(v2 < -64) << 32 | (guint64)v16_bits(v3 < -64) << 48;
+    fours = (guint64)v16_bits((V16)((V16Unsigned)v0 >= 0xF0)) |
+            (guint64)v16_bits((V16)((V16Unsigned)v1 >= 0xF0)) << 16 |
+            (guint64)v16_bits((V16)((V16Unsigned)v2 >= 0xF0)) << 32 |
+            (guint64)v16_bits((V16)((V16Unsigned)v3 >= 0xF0)) << 48;
+  }
+  block->conts = conts;
+  block->fours = fours;
 }
 
 /* Builds the block index of DOC's well-formed original, over the whole text at once (a few
