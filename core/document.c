@@ -641,6 +641,41 @@ original_bytes(const CopydeskDocument *doc, gsize start, gsize end, CopydeskOrig
   range->byte_end = MAX(MIN(be, len), bs);
 }
 
+/* original_bytes() for ranges asked mostly by increasing start: *AT is the segment of DOC's
+ * map that held the start asked before (the first at first), walked forward from there, or
+ * searched for when START lies before it. */
+static inline void
+original_bytes_walk(const CopydeskDocument *doc, guint *at, gsize start, gsize end,
+                    CopydeskOriginalRange *range)
+{
+  const CopydeskOffsetMap *map = &doc->map;
+  if (G_LIKELY(start < end && end <= map->cur_len)) {
+    /* as copydesk_offset_map_range_inline(): the segment holding START (some segment does,
+     * as START is inside the text), when it also holds the byte before END */
+    const CopydeskSegment *segs = copydesk_offset_map_segs(map);
+    guint h = *at;
+    if (segs[h].cur_start > start)
+      h = copydesk_offset_map_search(map, start);
+    else
+      while (segs[h].cur_end <= start)
+        h++;
+    *at = h;
+    const CopydeskSegment *seg = &segs[h];
+    if (end <= seg->cur_end) {
+      gsize bs = seg->orig_start, be = seg->orig_end, len = doc->original_len;
+      if (seg->identity) {
+        bs = seg->orig_start + (start - seg->cur_start);
+        be = seg->orig_start + (end - seg->cur_start);
+      }
+      bs = MIN(bs, len);
+      range->byte_start = bs;
+      range->byte_end = MAX(MIN(be, len), bs);
+      return;
+    }
+  }
+  original_bytes(doc, start, end, range);
+}
+
 /* How DOC's original byte offsets become offsets in a unit. */
 typedef enum {
   UNITS_ARE_BYTES,   /* the unit is bytes, or every character is one byte */
@@ -708,6 +743,7 @@ copydesk_layer_original_ranges(const CopydeskLayer *layer, CopydeskOffsetUnit un
                        seg->orig_start == 0 && seg->cur_end == len && map->cur_len == len;
   gboolean in_order = TRUE;
   gsize before_start = 0, before_end = G_MAXSIZE; /* the span before (none before the first) */
+  guint at = 0; /* original_bytes_walk()'s segment */
   for (gsize i = 0; i < layer->n_spans; i++) {
     const CopydeskSpan *span = layer->spans[i];
     gsize start = span->start, end = span->end;
@@ -720,7 +756,7 @@ copydesk_layer_original_ranges(const CopydeskLayer *layer, CopydeskOffsetUnit un
       ranges[i].byte_start = MIN(start, len);
       ranges[i].byte_end = MAX(MIN(end, len), ranges[i].byte_start);
     } else {
-      original_bytes(doc, start, end, &ranges[i]);
+      original_bytes_walk(doc, &at, start, end, &ranges[i]);
     }
     range_units(doc, how, unit, &ranges[i]);
   }
