@@ -628,6 +628,27 @@ copydesk_document_original_offset(const CopydeskDocument *doc, gsize byte_offset
   return well_formed_units(doc, b, unit == COPYDESK_UNIT_UTF16);
 }
 
+/* TRUE while DOC's text is as it was read (its map one identity segment over the whole
+ * original): each current offset is its own original byte offset, up to the length. */
+static inline gboolean
+map_unchanged(const CopydeskDocument *doc)
+{
+  const CopydeskOffsetMap *map = &doc->map;
+  const CopydeskSegment *seg = copydesk_offset_map_segs(map);
+  gsize len = doc->original_len;
+  return map->n_segs == 1 && seg->identity && seg->cur_start == 0 && seg->orig_start == 0 &&
+         seg->cur_end == len && map->cur_len == len;
+}
+
+/* original_bytes() while map_unchanged(DOC): the offsets themselves, at most the length. */
+static inline void
+unchanged_bytes(const CopydeskDocument *doc, gsize start, gsize end, CopydeskOriginalRange *range)
+{
+  gsize len = doc->original_len;
+  range->byte_start = MIN(start, len);
+  range->byte_end = MAX(MIN(end, len), range->byte_start);
+}
+
 /* RANGE's original byte offsets for the current range [START, END) of DOC: those of
  * copydesk_document_original_start() and _end(), at most the original's length, the end never
  * before the start. */
@@ -724,7 +745,10 @@ void
 copydesk_document_original_range(const CopydeskDocument *doc, gsize start, gsize end,
                                  CopydeskOffsetUnit unit, CopydeskOriginalRange *range)
 {
-  original_bytes(doc, start, end, range);
+  if (map_unchanged(doc))
+    unchanged_bytes(doc, start, end, range);
+  else
+    original_bytes(doc, start, end, range);
   range_units(doc, unit_counting(doc, unit), unit, range);
 }
 
@@ -734,13 +758,7 @@ copydesk_layer_original_ranges(const CopydeskLayer *layer, CopydeskOffsetUnit un
 {
   const CopydeskDocument *doc = layer->doc;
   UnitCounting how = unit_counting(doc, unit);
-  /* The text as it was read (the map one identity segment over the whole original): each
-   * current offset is its own original byte offset, as original_bytes() would find. */
-  const CopydeskOffsetMap *map = &doc->map;
-  const CopydeskSegment *seg = copydesk_offset_map_segs(map);
-  gsize len = doc->original_len;
-  gboolean unchanged = map->n_segs == 1 && seg->identity && seg->cur_start == 0 &&
-                       seg->orig_start == 0 && seg->cur_end == len && map->cur_len == len;
+  gboolean unchanged = map_unchanged(doc);
   gboolean in_order = TRUE;
   gsize before_start = 0, before_end = G_MAXSIZE; /* the span before (none before the first) */
   guint at = 0; /* original_bytes_walk()'s segment */
@@ -752,12 +770,10 @@ copydesk_layer_original_ranges(const CopydeskLayer *layer, CopydeskOffsetUnit un
       in_order = FALSE;
     before_start = start;
     before_end = end;
-    if (unchanged) {
-      ranges[i].byte_start = MIN(start, len);
-      ranges[i].byte_end = MAX(MIN(end, len), ranges[i].byte_start);
-    } else {
+    if (unchanged)
+      unchanged_bytes(doc, start, end, &ranges[i]);
+    else
       original_bytes_walk(doc, &at, start, end, &ranges[i]);
-    }
     range_units(doc, how, unit, &ranges[i]);
   }
   return in_order;
