@@ -52,7 +52,8 @@ enum { G_UNKNOWN = 0, G_MALE = 1, G_FEMALE = 2, G_BOTH = 3 };
 typedef struct {
   const char *name;   /* fullest name; NULL until asked for (person_name) when it is the */
   gsize nfirst, nlast; /* ... tokens [nfirst, nlast] (no entity layer) */
-  gsize name_len;     /* bytes of the fullest name */
+  gsize name_len;     /* bytes of the fullest name; 0 until asked for (person_name_len) when
+                       * it is the tokens [nfirst, nlast] */
   char *entity;       /* entity id from the entity layer, or NULL */
   gsize name_tokens;  /* words in the fullest name (no entity layer) */
   guint8 gender;
@@ -442,16 +443,16 @@ static gsize tokens_len(const Ctx *c, gsize first, gsize last) {
   return n;
 }
 
-/* A person named by the tokens [first, last] (no copy until person_name). */
+/* A person named by the tokens [first, last] (no copy until person_name, its bytes not
+ * counted until person_name_len). */
 static inline gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean org) {
-  Person p = {.nfirst = first, .nlast = last, .name_len = tokens_len(c, first, last), .org = org,
-              .name_tokens = last - first + 1, .next_same = -1};
+  Person p = {.nfirst = first, .nlast = last, .org = org, .name_tokens = last - first + 1, .next_same = -1};
   *(Person *)items_push(c->persons, sizeof(Person)) = p;
   return (gint)c->persons->n - 1;
 }
 
 /* Writes the tokens [first, last] joined as append_tokens() joins them into BUF (room for
- * tokens_len() bytes); returns the bytes written. */
+ * tokens_len() bytes, or for join_bound() bytes); returns the bytes written. */
 static gsize join_tokens(const Ctx *c, gsize first, gsize last, char *buf) {
   gsize at = 0;
   for (gsize k = first; k <= last; k++) {
@@ -462,11 +463,18 @@ static gsize join_tokens(const Ctx *c, gsize first, gsize last, char *buf) {
   return at;
 }
 
-/* The tokens [first, last] joined as append_tokens() joins them (LEN bytes: tokens_len()),
- * copied into the pass's strings (cleared when the pass ends). */
-static const char *tokens_text(const Ctx *c, gsize first, gsize last, gsize len) {
+/* At least the bytes join_tokens() writes for the tokens [first, last]: the text they
+ * span (a space is written only for whitespace before a token). */
+static inline gsize join_bound(const Ctx *c, gsize first, gsize last) {
+  return c->tok[last].end - c->tok[first].start;
+}
+
+/* The tokens [first, last] joined as append_tokens() joins them, copied into the pass's
+ * strings (cleared when the pass ends). */
+static const char *tokens_text(const Ctx *c, gsize first, gsize last) {
   char small[256]; /* (join_tokens() writes the bytes inserted) */
-  char *buf = len < sizeof small ? small : g_malloc(len + 1);
+  gsize bound = join_bound(c, first, last);
+  char *buf = bound < sizeof small ? small : g_malloc(bound + 1);
   gsize at = join_tokens(c, first, last, buf);
   const char *text = g_string_chunk_insert_len(c->strings, buf, (gssize)at);
   if (buf != small) g_free(buf);
@@ -476,9 +484,9 @@ static const char *tokens_text(const Ctx *c, gsize first, gsize last, gsize len)
 /* Sets the string attribute KEY of SPAN to the tokens [first, last] joined as
  * append_tokens() joins them (the core keeps its own copy). */
 static void set_tokens_string(CopydeskSpan *span, const char *key, const Ctx *c, gsize first, gsize last) {
-  gsize len = tokens_len(c, first, last);
   char small[256];
-  char *buf = len < sizeof small ? small : g_malloc(len + 1);
+  gsize bound = join_bound(c, first, last);
+  char *buf = bound < sizeof small ? small : g_malloc(bound + 1);
   buf[join_tokens(c, first, last, buf)] = '\0';
   copydesk_span_set_string(span, key, buf);
   if (buf != small) g_free(buf);
@@ -487,8 +495,8 @@ static void set_tokens_string(CopydeskSpan *span, const char *key, const Ctx *c,
 /* The fullest name of person I. */
 static const char *person_name(const Ctx *c, gint i) {
   Person *p = person(c, i);
-  /* the tokens joined as append_tokens() joins them (NAME_LEN bytes), in place */
-  if (!p->name) p->name = tokens_text(c, p->nfirst, p->nlast, p->name_len);
+  /* the tokens joined as append_tokens() joins them, in place */
+  if (!p->name) p->name = tokens_text(c, p->nfirst, p->nlast);
   return p->name;
 }
 
@@ -496,11 +504,18 @@ static char *lower_tok(const Ctx *c, gsize k) {
   return g_ascii_strdown(c->text + c->tok[k].start, (gssize)(c->tok[k].end - c->tok[k].start));
 }
 
-/* The key word of a name: its last word, skipping Jr./Sr./II/III. */
+/* The key word of a name: its last word, skipping Jr./Sr./II/III (told by their length,
+ * then their lexicon_pack() keys). */
 static gsize surname_tok(const Ctx *c, gsize first, gsize last) {
-  while (last > first && (tok_is(c, last, "jr.") || tok_is(c, last, "sr.") || tok_is(c, last, "jr") ||
-                          tok_is(c, last, "ii") || tok_is(c, last, "iii")))
+  while (last > first) {
+    gsize l = c->tok[last].end - c->tok[last].start;
+    if (l != 2 && l != 3) break;
+    guint64 key = scan_tok_key(c->scan, &c->tok[last]);
+    if (key != PACK3('j', 'r', '.') && key != PACK3('s', 'r', '.') && key != PACK2('j', 'r') &&
+        key != PACK2('i', 'i') && key != PACK3('i', 'i', 'i'))
+      break;
     last--;
+  }
   return last;
 }
 
@@ -748,6 +763,13 @@ static gboolean same_name(const Ctx *c, const Person *p, gsize first, gsize last
   return TRUE;
 }
 
+/* The bytes of P's fullest name, joined as append_tokens() joins them (counted the first
+ * time they are asked for). */
+static gsize person_name_len(const Ctx *c, Person *p) {
+  if (!p->name_len) p->name_len = tokens_len(c, p->nfirst, p->nlast);
+  return p->name_len;
+}
+
 /* Registers the multi-word name [first, last]; returns its person. */
 static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
   gsize sk = surname_tok(c, first, last);
@@ -771,8 +793,9 @@ static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
     slot->tail = found;
   } else {
     Person *p = person(c, found);
-    gsize len = tokens_len(c, first, last);
-    if (words > p->name_tokens || (words == p->name_tokens && len > p->name_len)) {
+    gsize len = 0; /* the bytes of [first, last], counted only to compare names of as many words */
+    if (words > p->name_tokens ||
+        (words == p->name_tokens && (len = tokens_len(c, first, last)) > person_name_len(c, p))) {
       p->name = NULL;
       p->nfirst = first;
       p->nlast = last;
