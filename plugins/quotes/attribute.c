@@ -114,6 +114,28 @@ typedef struct {
   guint32 block;
 } Quote;
 
+/* What the attribution of a quote sets (attrib_before(), attrib_after_loose() and what
+ * they call): kept to undo an attempt that fails. */
+typedef struct {
+  NP np;
+  AttrHow how;
+  gssize cue_first, cue_last;
+  const char *lemma;
+} Attribution;
+
+static inline Attribution attribution_of(const Quote *q) {
+  return (Attribution){.np = q->np, .how = q->how, .cue_first = q->cue_first, .cue_last = q->cue_last,
+                       .lemma = q->lemma};
+}
+
+static inline void attribution_restore(Quote *q, const Attribution *a) {
+  q->np = a->np;
+  q->how = a->how;
+  q->cue_first = a->cue_first;
+  q->cue_last = a->cue_last;
+  q->lemma = a->lemma;
+}
+
 typedef struct {
   gsize pos;   /* token of the speaker mention */
   gint person;
@@ -2163,8 +2185,9 @@ static void reported_override(const Ctx *c, Quote *q) {
  * only compare the count with small numbers: a long quote is not counted through). */
 static guint count_words(const Ctx *c, gsize first, gsize last, guint max) {
   guint n = 0;
-  for (gsize k = first; k <= last && k < c->n_tok && n < max; k++)
-    n += c->tok[k].kind == T_WORD || c->tok[k].kind == T_NUM;
+  gsize end = MIN(last, c->n_tok - 1);
+  for (gsize k = first; k <= end; k++)
+    if (c->tok[k].kind <= T_NUM && ++n >= max) break; /* T_WORD or T_NUM */
   return n;
 }
 
@@ -2896,9 +2919,9 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
                    c.tok[o0 - 1].kind == T_WORD;
     gboolean found = FALSE;
     if (mid) {
-      Quote saved = *q;
+      Attribution saved = attribution_of(q);
       found = attrib_before(&c, q, o0 - 1, sent_first(&c, o0)) && q->np.type != NP_NONE;
-      if (!found) *q = saved;
+      if (!found) attribution_restore(q, &saved);
     }
     if (!found) found = after_ok && attrib_after(&c, q, q->close_tok);
     if (!found && !(q->cflags & C_NO_OPEN)) {
@@ -2921,8 +2944,8 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       }
     }
     if ((q->how == A_NONE || (q->np.type == NP_NONE && q->how == A_BEFORE)) && after_ok) {
-      Quote saved = *q;
-      if (!attrib_after_loose(&c, q, q->close_tok)) *q = saved;
+      Attribution saved = attribution_of(q);
+      if (!attrib_after_loose(&c, q, q->close_tok)) attribution_restore(q, &saved);
     }
     if (q->how == A_AFTER || q->how == A_BEFORE) according_override(&c, q);
     if (q->how == A_BEFORE) reported_override(&c, q);
