@@ -172,7 +172,10 @@ static inline guint title_form(guint8 shape, const char *word, gsize len) {
 
 struct AttrScratch {
   Items persons, mentions, quotes, events; /* Person, Mention, Quote, Event */
-  Items runs, surnames; /* Run, SurnameSlot: set afresh each pass */
+  Items runs; /* Run: set afresh each pass */
+  /* SurnameSlot: every HEAD -1 between passes (a pass empties the slots it filled, listed
+   * in SURNAMES_USED as gsize) */
+  Items surnames, surnames_used;
   /* gint32 per token: the index + 1 of its mention, 0 none; all 0 between passes (a pass
    * clears the tokens of its mentions) */
   Items tok_mention;
@@ -809,6 +812,7 @@ static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
     found = new_person_tokens(c, first, last, org);
     if (slot->head < 0) {
       slot->head = found;
+      *(gsize *)items_push(&c->scratch->surnames_used, sizeof(gsize)) = (gsize)(slot - c->surnames);
     } else {
       person(c, slot->tail)->next_same = found;
     }
@@ -1052,9 +1056,16 @@ static void find_names(Ctx *c, Items *runs) {
    * people up and add none), kept under half full */
   gsize size = 16;
   while (size < 2 * n_multi + 16) size *= 2;
-  c->surnames = items_reserve(&c->scratch->surnames, size, sizeof(SurnameSlot));
+  Items *table = &c->scratch->surnames; /* its first SIZE slots are the pass's */
+  if (table->cap < size) {
+    g_free(table->v);
+    table->v = g_new(SurnameSlot, size);
+    table->cap = size;
+    memset(table->v, 0xff, size * sizeof(SurnameSlot)); /* every HEAD -1 */
+  }
+  c->surnames = table->v;
   c->surname_mask = size - 1;
-  memset(c->surnames, 0xff, size * sizeof(SurnameSlot)); /* every HEAD -1 */
+  c->scratch->surnames_used.n = 0;
   /* Multi-word names first, so a one-word name finds its full form wherever it is. */
   for (Run *r = run, *end = run + runs->n; r < end; r++)
     if (r->last > r->first) r->person = register_full(c, r->first, r->last, r->org);
@@ -1081,6 +1092,9 @@ static void find_names(Ctx *c, Items *runs) {
     if (g && !pp->org) pp->gender = pp->gender ? (pp->gender == g ? g : G_BOTH) : g;
     add_mention(c, r->first, r->last, p, r->role, NULL);
   }
+  /* empty the slots filled (every HEAD -1 again) */
+  const gsize *used = c->scratch->surnames_used.v;
+  for (gsize i = 0, n = c->scratch->surnames_used.n; i < n; i++) c->surnames[used[i]].head = -1;
 }
 
 static gint span_cmp(gconstpointer a, gconstpointer b) {
@@ -2810,7 +2824,7 @@ void attr_scratch_free(AttrScratch *s) {
   if (!s) return;
   Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words,
                     &s->quote_outs, &s->quote_spans, &s->speaker_spans, &s->cue_spans,
-                    &s->tok_mention, &s->runs, &s->surnames, &s->made_spans, &s->order,
+                    &s->tok_mention, &s->runs, &s->surnames, &s->surnames_used, &s->made_spans, &s->order,
                     &s->common_starts};
   for (guint i = 0; i < G_N_ELEMENTS(items); i++) g_free(items[i]->v);
   g_free(s->common_heads);
