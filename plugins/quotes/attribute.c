@@ -183,7 +183,9 @@ struct AttrScratch {
   Items common_starts; /* mark_common(): CommonStart, the capitalised sentence starts */
   gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
   Items order; /* Quote *: the quotes whose speakers are resolved, in text order */
-  Items made_spans; /* SpanSlot: write_layers()'s speaker and cue spans by start */
+  /* SpanSlot: write_layers()'s speaker and cue spans by start, every KEY 0 between passes
+   * (write_layers() empties the slots it filled, listed in MADE_USED as gsize) */
+  Items made_spans, made_used;
   Items quote_spans, speaker_spans, cue_spans;     /* write_layers(): CopydeskSpanInit */
   Items quote_outs;                                /* write_layers(): QuoteOut */
   GStringChunk *strings;
@@ -2739,8 +2741,15 @@ static gboolean write_layers(Ctx *c, GError **error) {
   for (gsize i = 0; i < c->quotes->n; i++) kept += ITEM(c->quotes, Quote, i).keep != 0;
   gsize size = 16;
   while (size < 4 * kept) size *= 2;
-  SpanSlot *made = items_reserve(&scratch->made_spans, size, sizeof(SpanSlot));
-  memset(made, 0, size * sizeof(SpanSlot));
+  Items *table = &scratch->made_spans; /* its first SIZE slots are this pass's */
+  if (table->cap < size) {
+    g_free(table->v);
+    table->v = g_new0(SpanSlot, size);
+    table->cap = size;
+  }
+  SpanSlot *made = table->v;
+  Items *used = &scratch->made_used;
+  used->n = 0;
   /* The spans of the three layers, in the order one quote after the other adds them, go
    * in with one call a layer; then the quotes' attributes are set, in the same order. */
   Items *qspans = &scratch->quote_spans, *sspans = &scratch->speaker_spans, *cspans = &scratch->cue_spans;
@@ -2768,6 +2777,7 @@ static gboolean write_layers(Ctx *c, GError **error) {
           *(CopydeskSpanInit *)items_push(sspans, sizeof(CopydeskSpanInit)) =
               (CopydeskSpanInit){.start = st, .end = en, .label = label};
           *slot = (SpanSlot){.key = st + 1, .layer = 0, .index = sspans->n - 1};
+          *(gsize *)items_push(used, sizeof(gsize)) = (gsize)(slot - made);
         }
         out->speaker_i = (gssize)slot->index;
       }
@@ -2779,10 +2789,12 @@ static gboolean write_layers(Ctx *c, GError **error) {
         *(CopydeskSpanInit *)items_push(cspans, sizeof(CopydeskSpanInit)) =
             (CopydeskSpanInit){.start = st, .end = en, .label = q->lemma};
         *slot = (SpanSlot){.key = st + 1, .layer = 1, .index = cspans->n - 1};
+        *(gsize *)items_push(used, sizeof(gsize)) = (gsize)(slot - made);
       }
       out->cue_i = (gssize)slot->index;
     }
   }
+  for (gsize i = 0; i < used->n; i++) made[ITEM(used, gsize, i)].key = 0; /* every KEY 0 again */
   if (!copydesk_layer_add_spans(ql, qspans->v, qspans->n, error) ||
       !copydesk_layer_add_spans(sl, sspans->v, sspans->n, error) ||
       !copydesk_layer_add_spans(cl, cspans->v, cspans->n, error))
@@ -2824,7 +2836,7 @@ void attr_scratch_free(AttrScratch *s) {
   if (!s) return;
   Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words,
                     &s->quote_outs, &s->quote_spans, &s->speaker_spans, &s->cue_spans,
-                    &s->tok_mention, &s->runs, &s->surnames, &s->surnames_used, &s->made_spans, &s->order,
+                    &s->tok_mention, &s->runs, &s->surnames, &s->surnames_used, &s->made_spans, &s->made_used, &s->order,
                     &s->common_starts};
   for (guint i = 0; i < G_N_ELEMENTS(items); i++) g_free(items[i]->v);
   g_free(s->common_heads);
