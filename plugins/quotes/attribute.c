@@ -2845,6 +2845,19 @@ void attr_scratch_free(AttrScratch *s) {
   g_free(s);
 }
 
+/* Sets F_IN_QUOTE on the tokens [first, last] (none when FIRST > LAST), four a round. */
+static void mark_in_quote(Tok *tok, gsize first, gsize last) {
+  if (first > last) return;
+  gsize k = first;
+  for (; k + 3 <= last; k += 4) {
+    tok[k].flags |= F_IN_QUOTE;
+    tok[k + 1].flags |= F_IN_QUOTE;
+    tok[k + 2].flags |= F_IN_QUOTE;
+    tok[k + 3].flags |= F_IN_QUOTE;
+  }
+  for (; k <= last; k++) tok[k].flags |= F_IN_QUOTE;
+}
+
 /* TRUE when a sentence of SCAN holds a reported-speech cue (SF_CUE). */
 static gboolean any_cue_sentence(const Scan *scan) {
   const guint8 *flags = (const guint8 *)scan->sent_flags->data;
@@ -2898,7 +2911,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
                 .close_tok = cd->close_tok, .first = cd->first, .last = cd->last,
                 .cflags = cd->flags, .cue_first = -1, .cue_last = -1, .person = -1, .from = -1,
                 .np = {.mention = -1}, .block = c.tok[cd->open_tok].block};
-    for (gsize k = cd->first; k <= cd->last; k++) c.tok[k].flags |= F_IN_QUOTE;
+    mark_in_quote(c.tok, cd->first, cd->last);
   }
   /* Quotes come from quotation marks and from sentences with a reported-speech cue: a
    * document with neither has none, and needs no names (its layers are made, empty). */
