@@ -2957,18 +2957,30 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     gboolean mid = !(q->cflags & C_NO_OPEN) && o0 > 0 && !(c.tok[o0].flags & (F_SENT_START | F_BLOCK_START)) &&
                    c.tok[o0 - 1].kind == T_WORD;
     gboolean found = FALSE;
+    /* what attrib_before() gives a mid quote, when it gives one (BEFORE_OK) */
+    gboolean before_ok = FALSE;
+    Attribution before = {.np = {.mention = -1}};
     if (mid) {
       Attribution saved = attribution_of(q);
-      found = attrib_before(&c, q, o0 - 1, sent_first(&c, o0)) && q->np.type != NP_NONE;
-      if (!found) attribution_restore(q, &saved);
+      before_ok = attrib_before(&c, q, o0 - 1, sent_first(&c, o0));
+      found = before_ok && q->np.type != NP_NONE;
+      if (!found) {
+        before = attribution_of(q);
+        attribution_restore(q, &saved);
+      }
     }
     if (!found) found = after_ok && attrib_after(&c, q, q->close_tok);
     if (!found && !(q->cflags & C_NO_OPEN)) {
       gsize o = q->open_tok;
       if (o > 0 && !(c.tok[o].flags & F_BLOCK_START)) {
-        gsize floor = sent_first(&c, o);
-        /* a sentence split between an introduction and its quote: "He said. “Q”" is not one */
-        attrib_before(&c, q, o - 1, floor);
+        /* a sentence split between an introduction and its quote: "He said. “Q”" is not one.
+         * A mid quote asked this already (attrib_after() changed nothing, as it found
+         * nothing): the same answer */
+        if (mid) {
+          if (before_ok) attribution_restore(q, &before);
+        } else {
+          attrib_before(&c, q, o - 1, sent_first(&c, o));
+        }
       } else if (o > 0 && (c.tok[o].flags & F_BLOCK_START) && tok_char(&c, o - 1, ':')) {
         /* He added:\n\n“Q” */
         if (attrib_before(&c, q, o - 2, sent_first(&c, o - 1))) q->how = A_COLON;
