@@ -2519,9 +2519,10 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
       goto found;
     }
   }
-  /* X said (that) … : the first cue within a dozen words of the sentence start */
-  for (gsize j = s; j <= last && j < s + 14; j++) {
-    if (!is_cue(c, j) || !(wf(c, j) & W_CUE_INDIRECT)) continue;
+  /* X said (that) … : the first cue within a dozen words of the sentence start (most words
+   * are passed by their W_CUE_INDIRECT, which the tokenizer looks up) */
+  for (gsize j = s, end = MIN(last, s + 13); j <= end; j++) {
+    if (!wf_eager(c, j, W_CUE_INDIRECT) || !is_cue(c, j)) continue;
     if ((winfo(c, j)->flags & W_ACCORDING)) {
       /* …, according to X. */
       NP np = np_forward(c, j + 2, last + 1);
@@ -2568,8 +2569,8 @@ static void find_indirect(Ctx *c, gsize s, gsize e, gboolean emit) {
     q.reason = "reported speech: speaker and cue";
     goto found;
   }
-  /* …, X said. / …, said X. */
-  for (gsize j = last; j > s + 3 && last - j < 10; j--) {
+  /* …, X said. / …, said X.: a comma among the last ten tokens, after the fourth */
+  for (gsize j = last, lo = MAX(s + 3, last >= 10 ? last - 10 : 0); j > lo; j--) {
     if (!tok_char(c, j, ',')) continue;
     gsize a = j + 1;
     NP np = {.mention = -1};
