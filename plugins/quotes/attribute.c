@@ -3026,9 +3026,11 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
     }
     const gsize *starts = scan->sent_toks.v;
     gsize ns = scan->sent_toks.n;
+    /* when every sentence has tokens (the common case), the I-th start is sentence I's */
+    gboolean every = ns == scan->n_sents;
     for (gsize i = 0; i < ns; i++) {
       gsize k = starts[i];
-      if ((sflags[c.tok[k].sent] & (SF_CUE | SF_QUOTED)) != SF_CUE) continue;
+      if ((sflags[every ? i : c.tok[k].sent] & (SF_CUE | SF_QUOTED)) != SF_CUE) continue;
       gsize e = i + 1 < ns ? starts[i + 1] - 1 : c.n_tok - 1;
       find_indirect(&c, k, e, config->indirect);
     }
