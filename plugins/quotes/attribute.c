@@ -403,9 +403,11 @@ static G_NO_INLINE gboolean cue_in_context(const Ctx *c, gsize k) {
 static inline gboolean is_pronoun(const Ctx *c, gsize k) {
   guint32 f = wf(c, k);
   if (!(f & W_PRONOUN)) return FALSE;
-  /* him, her, them are objects; "her" as a determiner is handled by the caller */
-  return tok_is(c, k, "he") || tok_is(c, k, "she") || tok_is(c, k, "they") || tok_is(c, k, "it") ||
-         tok_is(c, k, "i") || tok_is(c, k, "we");
+  /* him, her, them are objects; "her" as a determiner is handled by the caller (the
+   * word lowercased and packed, against the subject pronouns) */
+  guint64 key = scan_tok_key(c->scan, &c->tok[k]);
+  return key == PACK2('h', 'e') || key == PACK3('s', 'h', 'e') || key == PACK4('t', 'h', 'e', 'y') ||
+         key == PACK2('i', 't') || key == 'i' || key == PACK2('w', 'e');
 }
 
 /* name_part() of a capitalised word with token flags TF (F_*) and lexicon flags F (W_*). */
@@ -442,7 +444,7 @@ static void append_tokens(const Ctx *c, GString *out, gsize first, gsize last) {
 
 /* ---- People ----------------------------------------------------------------------- */
 
-static guint8 gender_of_given(const Ctx *c, gsize k) {
+static inline guint8 gender_of_given(const Ctx *c, gsize k) {
   guint32 f = wf(c, k);
   if (!(f & W_GIVEN)) return G_UNKNOWN;
   guint8 g = ((f & W_MALE) ? G_MALE : 0) | ((f & W_FEMALE) ? G_FEMALE : 0);
