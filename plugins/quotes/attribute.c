@@ -262,17 +262,27 @@ static inline gboolean bytes_eq_fold(const char *a, const char *b, gsize n) {
   }
   return TRUE;
 }
+/* bytes_eq_fold(T, S, LEN) for a lowercase S (inlined, the bytes of a literal S are
+ * constants): a byte against a letter of S is compared with its case bit set, against any
+ * other byte as it is. */
+static G_ALWAYS_INLINE inline gboolean eq_lower(const char *t, const char *s, gsize len) {
+  for (gsize i = 0; i < len; i++) {
+    guchar x = (guchar)t[i], y = (guchar)s[i];
+    if ((y >= 'a' && y <= 'z' ? (x | 0x20) : x) != y) return FALSE;
+  }
+  return TRUE;
+}
 /* TRUE when token K is the lowercase word S, case-insensitively (inlined, the length of
  * a literal S is a constant). */
 static G_ALWAYS_INLINE inline gboolean tok_is(const Ctx *c, gsize k, const char *s) {
   gsize len = strlen(s);
-  return c->tok[k].end - c->tok[k].start == len && bytes_eq_fold(c->text + c->tok[k].start, s, len);
+  return c->tok[k].end - c->tok[k].start == len && eq_lower(c->text + c->tok[k].start, s, len);
 }
 /* TRUE when token K ends in the lowercase SUFFIX, case-insensitively (inlined, the length of
  * a literal SUFFIX is a constant). */
 static G_ALWAYS_INLINE inline gboolean tok_ends_with(const Ctx *c, gsize k, const char *suffix) {
   gsize n = strlen(suffix);
-  return c->tok[k].end - c->tok[k].start >= n && bytes_eq_fold(c->text + c->tok[k].end - n, suffix, n);
+  return c->tok[k].end - c->tok[k].start >= n && eq_lower(c->text + c->tok[k].end - n, suffix, n);
 }
 /* The first slot to probe for the lexicon_pack() key KEY in a WordSet. */
 static inline gsize word_set_slot(guint64 key) {
