@@ -1024,11 +1024,10 @@ static inline gboolean name_of_run(const Ctx *c, gsize first, gsize last, guint3
  * one word. */
 static gsize find_runs(const Ctx *c, Run *run, gsize *n_multi) {
   /* runs start at capitalised words (CAPS: the tokens of kind T_WORD with F_CAP) */
-  const gsize *caps = c->scan->caps.v;
   const Tok *tok = c->tok;
-  gsize n_caps = c->scan->caps.n, next = 0, n_runs = 0;
-  for (gsize ci = 0; ci < n_caps; ci++) {
-    gsize k = caps[ci];
+  gsize next = 0, n_runs = 0;
+  for (const gsize *cap = c->scan->caps.v, *caps_end = cap + c->scan->caps.n; cap < caps_end; cap++) {
+    gsize k = *cap;
     if (k < next) continue;
     guint32 fk = wf(c, k);
     if (!cap_name_part(tok[k].flags, fk) && !(fk & W_TITLE)) continue;
