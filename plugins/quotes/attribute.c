@@ -422,9 +422,12 @@ static inline gboolean is_pronoun(const Ctx *c, gsize k) {
 
 /* name_part() of a capitalised word with token flags TF (F_*) and lexicon flags F (W_*). */
 static inline gboolean cap_name_part(guint32 tf, guint32 f) {
-  if (tf & F_IN_QUOTE) return FALSE;
-  if ((tf & (F_INITIAL | F_PERIOD)) == (F_INITIAL | F_PERIOD)) return TRUE; /* Julie A. Diaz */
-  if (tf & F_COMMON) return FALSE;
+  /* (most words have none of the three token flags asked about first) */
+  if (G_UNLIKELY(tf & (F_IN_QUOTE | F_INITIAL | F_COMMON))) {
+    if (tf & F_IN_QUOTE) return FALSE;
+    if ((tf & (F_INITIAL | F_PERIOD)) == (F_INITIAL | F_PERIOD)) return TRUE; /* Julie A. Diaz */
+    if (tf & F_COMMON) return FALSE;
+  }
   if ((f & W_FUNC) && !(f & (W_GIVEN | W_TITLE))) return FALSE;
   if (f & (W_CUE)) return (tf & F_SENT_START) == 0 && !(f & W_CUE_INDIRECT);
   return TRUE;
