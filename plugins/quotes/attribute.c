@@ -1015,9 +1015,11 @@ static inline gboolean name_of_run(const Ctx *c, gsize first, gsize last, guint3
     role = strip_titles(c, &t, t, &gender);
   }
   if (last - f > 3) return FALSE; /* too long for a name */
-  /* An all-caps single word (NATO, CBS) is no person unless a title precedes it. */
-  if (f == last && (tok[f].flags & F_UPPER) && !role) return FALSE;
-  if (f == last && (tok[f].flags & F_INITIAL)) return FALSE;
+  if (f == last && (tok[f].flags & (F_UPPER | F_INITIAL))) {
+    /* An all-caps single word (NATO, CBS) is no person unless a title precedes it. */
+    if ((tok[f].flags & F_UPPER) && !role) return FALSE;
+    if (tok[f].flags & F_INITIAL) return FALSE;
+  }
   *r = (Run){.first = f, .last = last, .role = role, .gender = gender, .person = -1};
   return TRUE;
 }
