@@ -852,10 +852,10 @@ static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
 /* The person a one-word name at token K stands for: the person with that last word
  * mentioned in full most recently before, else the first such person; -1 when none. */
 static gint lookup_surname(const Ctx *c, gsize k, gboolean allow_org) {
-  if (c->tok[k].end - c->tok[k].start >= 64) return -1;
   /* a word spelt like a surname has its shape: most words are passed by theirs alone */
   guint8 shape = c->tok[k].shape;
   if (!((c->surname_shapes[shape >> 6] >> (shape & 63)) & 1)) return -1;
+  if (c->tok[k].end - c->tok[k].start >= 64) return -1;
   const SurnameSlot *slot = surname_slot(c, k);
   if (slot->head < 0) return -1;
   gint best = -1;
