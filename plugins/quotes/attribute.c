@@ -233,10 +233,11 @@ static inline const WordInfo *winfo(const Ctx *c, gsize k) {
   return w;
 }
 static inline guint32 wf(const Ctx *c, gsize k) { return winfo(c, k)->flags; }
-/* wf(c, k) & MASK for a MASK within LEXICON_EAGER: no lookup for a word not looked up yet */
+/* wf(c, k) & MASK for a MASK within LEXICON_EAGER: no lookup for a word not looked up yet
+ * (the tokenizer looked up every word with such a flag; &lexicon_lazy, like &lexicon_none,
+ * has no flags) */
 static inline guint32 wf_eager(const Ctx *c, gsize k, guint32 mask) {
-  const WordInfo *w = c->tok[k].info;
-  return w == &lexicon_lazy ? 0 : w->flags & mask;
+  return c->tok[k].info->flags & mask;
 }
 /* Whether word token K is a title (W_TITLE).  A word not looked up yet is looked up only
  * when a title has its title_form(): a title spells the word up to case, so has its form. */
