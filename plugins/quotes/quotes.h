@@ -203,12 +203,13 @@ typedef enum {
 } TokKind;
 
 enum {
-  F_CAP = 1u << 0,        /* starts with an uppercase letter */
+  F_SPACE = 1u << 0,      /* whitespace before (bit 0: the tokenizer's test for one space
+                           * is the flag itself) */
   F_UPPER = 1u << 1,      /* all letters uppercase (two or more) */
   F_POSS = 1u << 2,       /* followed by 's / ’s (not a token of its own) */
   F_SENT_START = 1u << 3, /* first token of a sentence */
   F_BLOCK_START = 1u << 4,
-  F_SPACE = 1u << 5,      /* whitespace before */
+  F_CAP = 1u << 5,        /* starts with an uppercase letter */
   F_IN_QUOTE = 1u << 6,   /* inside a kept quote */
   F_PERIOD = 1u << 7,     /* a word ending in its own period (Mr., U.S., J.) */
   F_INITIAL = 1u << 8,    /* a single capital letter, with or without a period */

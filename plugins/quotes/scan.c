@@ -930,10 +930,11 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     }
     tok++;
     /* the commonest white space, one space, taken here without a branch (a space follows
-     * four words in five; T[N] is the text's NUL) */
-    guint32 one_space = t[end] == ' ';
-    space = one_space * F_SPACE;
-    i = end + one_space;
+     * four words in five; T[N] is the text's NUL): F_SPACE is bit 0, so the test is the
+     * flag and the byte to skip at once */
+    G_STATIC_ASSERT(F_SPACE == 1);
+    space = t[end] == ' ';
+    i = end + space;
   }
   gsize nt = (gsize)(tok - out);
   g_array_set_size(scan->toks, nt);
