@@ -249,9 +249,9 @@ static inline gboolean own_period(const Lexicon *lex, const char *s, gsize len, 
 /* ---- Tokenizer ------------------------------------------------------------------- */
 
 /* Sentence and block of each token.  The main loop gives a token the sentence and block
- * of the one before; position_change() corrects that when the token follows a line break
- * or starts at or past the current sentence's end.  (The main loop marks the sentence of
- * a reported-speech cue itself.) */
+ * of the one before; position_change() moves them on before a token that follows a line
+ * break or starts at or past the current sentence's end.  (The main loop marks the
+ * sentence of a reported-speech cue itself.) */
 typedef struct {
   const gsize *sents;
   gsize n_sents, si;
@@ -264,18 +264,23 @@ typedef struct {
   Vec *sent_toks;
 } Position;
 
-/* Sets the sentence, block, line breaks and F_SENT_START / F_BLOCK_START of TOK, the
- * K-th token, which is the first, follows a line break or starts at or past the current
- * sentence's end: a block is a paragraph, or a line whose break also ends a sentence;
- * without sentences, a sentence per block.  SF_CUE or SF_ACCORDING when TOK is a
- * reported-speech cue or "according". */
-static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
+/* The bits of a token's flags, kind, quotation mark, line breaks and shape, stored at
+ * once (tok_set_meta()), that come from what precedes the token: F_SPACE, F_SENT_START
+ * and F_BLOCK_START in the flags, and its line breaks from bit LEAD_NL. */
+#define LEAD_NL 48
+
+/* Moves P's sentence and block on for the K-th token, which starts at START and is the
+ * first, follows a line break or starts at or past the current sentence's end: a block is
+ * a paragraph, or a line whose break also ends a sentence; without sentences, a sentence
+ * per block.  Returns the token's lead bits but F_SPACE (its F_SENT_START / F_BLOCK_START
+ * and line breaks). */
+static G_NO_INLINE guint64 position_change(Position *p, gsize start, gsize k) {
   guint nl = p->nl;
   p->nl = 0;
   guint32 sent;
   gboolean new_sent, new_block;
   if (G_LIKELY(p->n_sents > 0)) {
-    gsize si = p->si, start = tok->start;
+    gsize si = p->si;
     if (start >= p->sent_end) {
       /* the sentence ends, in locals: the loop stores nothing */
       const gsize *sents = p->sents;
@@ -311,12 +316,14 @@ static G_NO_INLINE void position_change(Position *p, Tok *tok, gsize k) {
     flags = F_BLOCK_START | F_SENT_START;
     vec_push(p->block_first, k);
   }
-  tok->flags |= flags;
   p->sent = sent;
-  tok->sent = sent;
-  tok->block = p->block;
-  tok->nl = (guint8)nl;
-  g_array_index(p->sent_flags, guint8, sent) |= sentence_flags_of(tok->info->flags);
+  return flags | (guint64)nl << LEAD_NL;
+}
+
+/* Records a reported-speech cue or "according" (a word with lexicon FLAGS) in the SF_*
+ * flags of SENT, its sentence.  (A branch: cues are rare.) */
+static inline void mark_sentence(Position *p, guint32 sent, guint32 flags) {
+  if (G_UNLIKELY(flags & SCAN_SENTENCE_WORDS)) g_array_index(p->sent_flags, guint8, sent) |= sentence_flags_of(flags);
 }
 
 /* Words whose 's is "is" or "has" (he's, it's, there's), as lexicon_pack() keys. */
@@ -639,44 +646,35 @@ static const guint64 keep_bytes[17] = {
 #endif
 
 /* The end of the run of ASCII letters and digits at I, the start of the commonest token,
- * a plain word.  I < FAST means that WORD_WINDOW bytes from I are in the text (its NUL
- * included, which ends the run at the latest).  KEY receives the lexicon_pack()
- * key of the run.  The first WORD_WINDOW bytes are tested at once (SSE2, or eight with a
- * SWAR test): a byte loop would be a few instructions shorter, but its exit mispredicts
- * about once a word. */
-static inline gsize word_run_end(const char *t, gsize n, gsize fast, gsize i, guint64 *key) {
-  gsize j;
-  if (G_LIKELY(i < fast)) {
+ * a plain word: WORD_WINDOW bytes from I are in the text (its NUL included), and a byte
+ * after I that is no letter or digit too (tokenize()'s FAST).  KEY receives the
+ * lexicon_pack() key of the run.  The first WORD_WINDOW bytes are tested at once (SSE2,
+ * or eight with a SWAR test): a byte loop would be a few instructions shorter, but its
+ * exit mispredicts about once a word. */
+static inline gsize word_run_end(const char *t, gsize i, guint64 *key) {
+  guint64 x;
 #if WORD_SIMD
-    guint64 x;
-    gsize r = alnum_run16(t + i, &x);
-    if (G_LIKELY(r < 16)) {
-      j = i + r;
-      *key = x & keep_bytes[r];
-    } else {
-      j = alnum_end_unbounded(t, i + 16);
-      *key = x;
-    }
-#else
-    guint64 x;
-    memcpy(&x, t + i, 8);
-    if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
-    guint64 m = swar_not_alnum(x);
-    /* ASCII letters and digits are lowercase with the 0x20 bit set */
-    x |= 0x2020202020202020ull;
-    if (G_LIKELY(m)) {
-      j = i + ((gsize)__builtin_ctzll(m) >> 3);
-      *key = x & keep_bytes[j - i];
-    } else {
-      j = alnum_end_unbounded(t, i + 8);
-      *key = x;
-    }
-#endif
-  } else {
-    j = alnum_run_end(t, n, i + 1);
-    *key = lexicon_pack(t + i, j - i);
+  gsize r = alnum_run16(t + i, &x);
+  if (G_LIKELY(r < 16)) {
+    *key = x & keep_bytes[r];
+    return i + r;
   }
-  return j;
+  *key = x;
+  return alnum_end_unbounded(t, i + 16);
+#else
+  memcpy(&x, t + i, 8);
+  if (G_BYTE_ORDER == G_BIG_ENDIAN) x = GUINT64_SWAP_LE_BE(x);
+  guint64 m = swar_not_alnum(x);
+  /* ASCII letters and digits are lowercase with the 0x20 bit set */
+  x |= 0x2020202020202020ull;
+  if (G_LIKELY(m)) {
+    gsize r = (gsize)__builtin_ctzll(m) >> 3;
+    *key = x & keep_bytes[r];
+    return i + r;
+  }
+  *key = x;
+  return alnum_end_unbounded(t, i + 8);
+#endif
 }
 
 /* The run of letters and digits that ends at J is a plain word: a space or ASCII
@@ -757,19 +755,20 @@ static inline gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 
   return scan_mark(t, n, i, u, clen, tok, nt, &scan->quote_toks);
 }
 
-/* Sets TOK's flags, kind and shape, and no quotation mark or line break: the fields
- * are adjacent, so on a little-endian machine one store sets them all. */
-static inline void tok_set_meta(Tok *tok, guint32 flags, guint8 kind, guint8 shape) {
+/* Sets TOK's flags (LEAD's and FLAGS), kind, line breaks (LEAD's) and shape, and no
+ * quotation mark: the fields are adjacent, so on a little-endian machine one store sets
+ * them all. */
+static inline void tok_set_meta(Tok *tok, guint64 lead, guint32 flags, guint8 kind, guint8 shape) {
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
   G_STATIC_ASSERT(offsetof(Tok, kind) == offsetof(Tok, flags) + 4 && offsetof(Tok, qchar) == offsetof(Tok, flags) + 5 &&
-                  offsetof(Tok, nl) == offsetof(Tok, flags) + 6 && offsetof(Tok, shape) == offsetof(Tok, flags) + 7);
-  guint64 meta = flags | (guint64)kind << 32 | (guint64)shape << 56;
+                  offsetof(Tok, nl) == offsetof(Tok, flags) + LEAD_NL / 8 && offsetof(Tok, shape) == offsetof(Tok, flags) + 7);
+  guint64 meta = lead | flags | (guint64)kind << 32 | (guint64)shape << 56;
   memcpy((char *)tok + offsetof(Tok, flags), &meta, sizeof meta);
 #else
-  tok->flags = flags;
+  tok->flags = (guint32)lead | flags;
   tok->kind = kind;
   tok->qchar = 0;
-  tok->nl = 0;
+  tok->nl = (guint8)(lead >> LEAD_NL);
   tok->shape = shape;
 #endif
 }
@@ -787,12 +786,10 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   g_array_set_size(scan->sent_first, n_sents + 1);
   const char *t = scan->text;
   gsize n = scan->len, i = 0;
-  guint32 space = F_SPACE;
-  /* the current sentence and block, and the byte from which a token must ask
-   * position_change(): the current sentence's end, or 0 at once (the first token, after
-   * a line break, and a reported-speech cue) */
+  /* the lead bits (LEAD_NL) of the next token */
+  guint64 lead = F_SPACE;
+  /* the current sentence and block */
   guint32 sent = 0, block = 0;
-  gsize sent_end = 0;
   /* written in place: the array grows by doubling, and the list of capitalised words
    * (no longer than the tokens') with it */
   gsize cap = MAX(scan->caps.cap, n / 4 + 64);
@@ -809,12 +806,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   gsize *next_cap = scan->caps.v;
   /* the token being written, the NT-th (nt is TOK - OUT, computed where needed) */
   Tok *tok = out;
-  /* the byte from which a token is checked after it is written: at most SENT_END, at
-   * most the last token's start plus the free slots after it (each token starts on a
-   * byte of its own, so the tokens before it fit), and at most N, where the text's NUL
-   * makes a token of one byte that ends the loop; one compare a token does all three */
-  gsize check = 0;
-  /* where word_run_end() must check bounds: where fewer than WORD_WINDOW bytes are left
+  /* from where word_run_end() may not be asked: where fewer than WORD_WINDOW bytes are left
    * (the NUL after the text counts: T[N] may be read, and ends any run), and from the last
    * byte that is no ASCII letter or digit (not needed, as the NUL ends a run, but the loop
    * GCC makes with it is 0.6 M instructions cheaper on the 1 MB bench corpus) */
@@ -822,13 +814,45 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   while (fast > 0 && (byte_class[(guchar)t[fast - 1]] & B_ALNUM)) fast--;
   fast = fast > 0 ? fast - 1 : 0;
   fast = MIN(fast, n >= WORD_WINDOW - 1 ? n - (WORD_WINDOW - 2) : 0);
+  /* the byte from which a token is checked before it is written: at most the current
+   * sentence's end, at most the token's start plus the free slots from it (each token
+   * starts on a byte of its own), and at most FAST (the text's NUL, which ends the loop,
+   * is after it); 0 after a line break (the next token may start a block).  One compare a
+   * token does all of it. */
+  gsize check = 0;
   for (;;) {
     guint8 k = byte_class[(guchar)t[i]];
     gsize end = i;
     guint64 key;
-    if (G_LIKELY(k & B_ALNUM) && plain_word_ends(t, end = word_run_end(t, n, fast, i, &key))) {
+    if (G_UNLIKELY(i >= check) && !(k & (B_SPACE | B_NL)) && !((k & B_HIGH) && unicode_space(t, n, i))) {
+      /* a token at or past CHECK */
+      if (i >= n) break; /* the NUL, not a token */
+      gsize nt = (gsize)(tok - out);
+      if (nt == 0 || pos.nl || i >= pos.sent_end) {
+        lead |= position_change(&pos, i, nt);
+        sent = pos.sent;
+        block = pos.block;
+      }
+      if (cap - nt < 64) {
+        gsize done = (gsize)(next_cap - scan->caps.v);
+        cap *= 2;
+        g_array_set_size(scan->toks, cap);
+        out = (Tok *)(void *)scan->toks->data;
+        tok = out + nt;
+        scan->caps.cap = cap;
+        scan->caps.v = g_renew(gsize, scan->caps.v, cap);
+        next_cap = scan->caps.v + done;
+      }
+      check = MIN(MIN(pos.sent_end, i + (cap - nt)), fast);
+      if (i >= fast && (k & B_ALNUM)) {
+        /* the text's last bytes: other_token() takes even a plain word */
+        end = alnum_run_end(t, n, i + 1);
+        goto other;
+      }
+    }
+    if (G_LIKELY(k & B_ALNUM) && plain_word_ends(t, end = word_run_end(t, i, &key))) {
       guint8 kind = T_NUM;
-      guint32 flags = space;
+      guint32 flags = 0;
       const WordInfo *info = &lexicon_none;
       /* a capitalised word: F_CAP, and listed in the caps (digits are no capitals) */
       gboolean upper = (k & B_UPPER) != 0;
@@ -843,17 +867,17 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
           end++;
           flags |= F_PERIOD;
           info = eager_info_slow(lex, t + i, len + 1, key, upper);
-          if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
+          mark_sentence(&pos, sent, info->flags);
         } else if (G_UNLIKELY(len > 8)) {
           info = long_word_info(lex, t + i, len, key, upper);
-          if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
+          mark_sentence(&pos, sent, info->flags);
         } else {
           /* eager_info() of a short word: no tail to hash */
           guint64 h = lexicon_hash(key, 0);
           info = &lexicon_lazy;
           if (upper || lexicon_maybe_cue(lex, h)) {
             info = find_word(lex, h, key, t + i, len);
-            if (info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
+            mark_sentence(&pos, sent, info->flags);
           }
         }
         if (upper) {
@@ -866,75 +890,48 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       tok->sent = sent;
       tok->block = block;
       /* (the key's first byte is the word's with its 0x20 bit set, which word_shape() drops) */
-      tok_set_meta(tok, flags, kind, word_shape((guchar)key, end - i));
+      tok_set_meta(tok, lead, flags, kind, word_shape((guchar)key, end - i));
       tok->info = info;
     } else if (k & B_MARK) {
       tok->start = i;
       tok->end = end = i + 1;
       tok->sent = sent;
       tok->block = block;
-      tok_set_meta(tok, space, T_PUNCT, 0);
+      tok_set_meta(tok, lead, 0, T_PUNCT, 0);
       tok->info = &lexicon_none;
     } else if (k & (B_SPACE | B_NL)) {
       if (k & B_NL) {
         pos.nl += pos.nl < 255;
-        check = sent_end = 0; /* the next token may start a block */
+        check = 0; /* the next token may start a block */
       }
-      space = F_SPACE;
+      lead = F_SPACE;
       i++;
       continue;
     } else {
       if (G_UNLIKELY(k & B_HIGH)) {
         gsize l = unicode_space(t, n, i);
         if (l) {
-          space = F_SPACE;
+          lead = F_SPACE;
           i += l;
           continue;
         }
       }
-      *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = space, .info = &lexicon_none};
+    other:
+      *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = (guint32)lead,
+                   .nl = (guint8)(lead >> LEAD_NL), .info = &lexicon_none};
       /* END: the end of the word's first run, when K is a letter or digit */
       end = other_token(scan, lex, i, k, end, tok, (gsize)(tok - out));
       if (tok->kind == T_WORD) tok->shape = word_shape((guchar)t[i], tok->end - tok->start);
-      if (tok->info->flags & SCAN_SENTENCE_WORDS) check = sent_end = 0;
+      mark_sentence(&pos, sent, tok->info->flags);
       if ((tok->flags & F_CAP) && tok->kind == T_WORD) *next_cap++ = (gsize)(tok - out);
-    }
-    if (G_UNLIKELY(i >= check)) {
-      if (i >= n) break; /* the NUL, not a token */
-      gsize nt = (gsize)(tok - out);
-      if (i >= sent_end) {
-        if (pos.nl == 0 && nt > 0 && i < pos.sent_end) {
-          /* a cue or "according" inside the current sentence */
-          g_array_index(pos.sent_flags, guint8, sent) |= sentence_flags_of(tok->info->flags);
-        } else {
-          position_change(&pos, tok, nt);
-          sent = pos.sent;
-          block = pos.block;
-        }
-        sent_end = pos.sent_end;
-      }
-      /* room for the next token, and the tokens that start before CHECK */
-      gsize room = cap - nt - 1;
-      if (room < 64) {
-        gsize done = (gsize)(next_cap - scan->caps.v);
-        cap *= 2;
-        g_array_set_size(scan->toks, cap);
-        out = (Tok *)(void *)scan->toks->data;
-        tok = out + nt;
-        scan->caps.cap = cap;
-        scan->caps.v = g_renew(gsize, scan->caps.v, cap);
-        next_cap = scan->caps.v + done;
-        room = cap - nt - 1;
-      }
-      check = MIN(MIN(sent_end, i + room), n);
     }
     tok++;
     /* the commonest white space, one space, taken here without a branch (a space follows
      * four words in five; T[N] is the text's NUL): F_SPACE is bit 0, so the test is the
      * flag and the byte to skip at once */
     G_STATIC_ASSERT(F_SPACE == 1);
-    space = t[end] == ' ';
-    i = end + space;
+    lead = t[end] == ' ';
+    i = end + lead;
   }
   gsize nt = (gsize)(tok - out);
   g_array_set_size(scan->toks, nt);
