@@ -845,17 +845,23 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       }
       check = MIN(MIN(pos.sent_end, i + (cap - nt)), fast);
       if (i >= fast && (k & B_ALNUM)) {
-        /* the text's last bytes: other_token() takes even a plain word */
+        /* the text's last bytes, where word_run_end() may not read */
         end = alnum_run_end(t, n, i + 1);
-        goto other;
+        if (!plain_word_ends(t, end)) goto other;
+        key = pack_word(t + i, end - i, i + 8 <= n);
+        goto plain_word;
       }
     }
     if (G_LIKELY(k & B_ALNUM) && plain_word_ends(t, end = word_run_end(t, i, &key))) {
+    plain_word:;
       guint8 kind = T_NUM;
       guint32 flags = 0;
       const WordInfo *info = &lexicon_none;
       /* a capitalised word: F_CAP, and listed in the caps (digits are no capitals) */
       gboolean upper = (k & B_UPPER) != 0;
+      tok->start = i;
+      tok->sent = sent;
+      tok->block = block;
       if (k & B_ALPHA) {
         kind = T_WORD;
         gsize len = end - i;
@@ -885,10 +891,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
           *next_cap++ = (gsize)(tok - out);
         }
       }
-      tok->start = i;
       tok->end = end;
-      tok->sent = sent;
-      tok->block = block;
       /* (the key's first byte is the word's with its 0x20 bit set, which word_shape() drops) */
       tok_set_meta(tok, lead, flags, kind, word_shape((guchar)key, end - i));
       tok->info = info;
