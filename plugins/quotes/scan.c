@@ -968,19 +968,50 @@ typedef struct {
   gsize n_cands; /* the candidates made (the array is sized for the most there can be) */
 } Pairer;
 
+/* Sets of ASCII characters, a bit each (ascii_in()). */
+#define ASCII_BIT(c) (1ull << ((c) & 63))
+/* the ASCII characters after which a mark opens (left_open()) */
+static const guint64 opens_after[2] = {
+    ASCII_BIT(0) | ASCII_BIT('(') | ASCII_BIT('<') | ASCII_BIT('-') | ASCII_BIT('/') | ASCII_BIT('"') |
+        ASCII_BIT('\''),
+    ASCII_BIT('[') | ASCII_BIT('{')};
+/* the ASCII characters before which a mark closes (right_close()): white space too */
+static const guint64 closes_before[2] = {
+    ASCII_BIT(0) | ASCII_BIT('\t') | ASCII_BIT('\n') | ASCII_BIT('\v') | ASCII_BIT('\f') | ASCII_BIT('\r') |
+        ASCII_BIT(' ') | ASCII_BIT('.') | ASCII_BIT(',') | ASCII_BIT(';') | ASCII_BIT(':') | ASCII_BIT('!') |
+        ASCII_BIT('?') | ASCII_BIT(')') | ASCII_BIT('>') | ASCII_BIT('-') | ASCII_BIT('"') | ASCII_BIT('\''),
+    ASCII_BIT(']') | ASCII_BIT('}')};
+
+/* The ASCII character C (below 0x80) is in SET. */
+static inline gboolean ascii_in(const guint64 set[2], guchar c) { return (set[c >> 6] >> (c & 63)) & 1; }
+
+/* left_open() of a mark after a byte from 0x80: the character that ends there decides. */
+static G_NO_INLINE gboolean left_open_slow(const Scan *s, const Tok *t) {
+  const char *p = g_utf8_find_prev_char(s->text, s->text + t->start);
+  if (!p) return TRUE;
+  switch (g_utf8_get_char(p)) {
+  case 0x2014: case 0x2013: case 0x201C: case 0x2018: case 0x00AB: case 0x201E:
+    return TRUE;
+  default:
+    return FALSE;
+  }
+}
+
 /* The mark T opens on its left: at the text's start, after white space, or after one of
  * ( [ { < - / " ' — – “ ‘ « „ (or a NUL). */
-static gboolean left_open(const Scan *s, const Tok *t) {
+static inline gboolean left_open(const Scan *s, const Tok *t) {
   if (t->start == 0 || (t->flags & F_SPACE)) return TRUE;
-  gunichar u = (guchar)s->text[t->start - 1];
-  if (u >= 0x80) {
-    const char *p = g_utf8_find_prev_char(s->text, s->text + t->start);
-    if (!p) return TRUE;
-    u = g_utf8_get_char(p);
-  }
+  guchar c = (guchar)s->text[t->start - 1];
+  return c < 0x80 ? ascii_in(opens_after, c) : left_open_slow(s, t);
+}
+
+/* right_close() of a mark before a byte from 0x80. */
+static G_NO_INLINE gboolean right_close_slow(const Scan *s, const Tok *t) {
+  gsize clen;
+  gunichar u = char_at(s->text, t->end, s->len, &clen);
+  if (is_space_u(u)) return TRUE;
   switch (u) {
-  case 0: case '(': case '[': case '{': case '<': case '-': case '/': case '"': case '\'':
-  case 0x2014: case 0x2013: case 0x201C: case 0x2018: case 0x00AB: case 0x201E:
+  case 0x2014: case 0x2013: case 0x201D: case 0x2019: case 0x00BB: case 0x2026:
     return TRUE;
   default:
     return FALSE;
@@ -989,24 +1020,16 @@ static gboolean left_open(const Scan *s, const Tok *t) {
 
 /* The mark T closes on its right: at the text's end, before white space, or before one
  * of . , ; : ! ? ) ] } > - " ' — – ” ’ » … (or a NUL). */
-static gboolean right_close(const Scan *s, const Tok *t) {
+static inline gboolean right_close(const Scan *s, const Tok *t) {
   if (t->end >= s->len) return TRUE;
-  gsize clen;
-  gunichar u = char_at(s->text, t->end, s->len, &clen);
-  if (is_space_u(u)) return TRUE;
-  switch (u) {
-  case 0: case '.': case ',': case ';': case ':': case '!': case '?': case ')': case ']': case '}':
-  case '>': case '-': case '"': case '\'':
-  case 0x2014: case 0x2013: case 0x201D: case 0x2019: case 0x00BB: case 0x2026:
-    return TRUE;
-  default:
-    return FALSE;
-  }
+  guchar c = (guchar)s->text[t->end];
+  return c < 0x80 ? ascii_in(closes_before, c) : right_close_slow(s, t);
 }
 
-static int top_index(const Pairer *p, gboolean dbl) {
+/* The topmost double mark on the stack, or -1. */
+static inline int top_double(const Pairer *p) {
   for (int i = p->depth - 1; i >= 0; i--)
-    if (p->stack[i].dbl == dbl) return i;
+    if (p->stack[i].dbl) return i;
   return -1;
 }
 
@@ -1022,10 +1045,11 @@ static void add_cand(Pairer *p, gsize open_tok, gsize close_tok, gsize first, gs
   g_array_index(s->cands, Cand, p->n_cands++) = c;
 }
 
-static Role decide(const Pairer *p, const Tok *t) {
+/* The role of mark T, with TD the topmost double mark open (top_double()). */
+static Role decide(const Pairer *p, const Tok *t, int td) {
   gboolean lo = left_open(p->scan, t), rc = right_close(p->scan, t);
-  int td = top_index(p, TRUE), ts = top_index(p, FALSE);
-  gboolean open_d = td >= 0, open_s = ts > td;
+  /* a single mark is open at the current level when the topmost mark is one */
+  gboolean open_d = td >= 0, open_s = p->depth > 0 && !p->stack[p->depth - 1].dbl;
   switch ((QuoteChar)t->qchar) {
   case Q_LDQ:
     if (open_d && p->stack[td].qc == Q_LOW_D) return R_CLOSE_D;
@@ -1086,7 +1110,8 @@ static void pair_block(Pairer *p, gsize first, gsize last, const gsize *qt, gsiz
     k = qt[qi];
     if (k < first || (was_continuing && k == first)) continue;
     const Tok *t = scan_tok(s, k);
-    Role r = decide(p, t);
+    int td = top_double(p);
+    Role r = decide(p, t, td);
     switch (r) {
     case R_NONE: break;
     case R_OPEN_D:
@@ -1097,7 +1122,8 @@ static void pair_block(Pairer *p, gsize first, gsize last, const gsize *qt, gsiz
       break;
     case R_CLOSE_D:
     case R_CLOSE_S: {
-      int i = top_index(p, r == R_CLOSE_D);
+      /* (a single mark closes only the topmost mark, which decide() found single) */
+      int i = r == R_CLOSE_D ? td : p->depth - 1;
       if (i < 0) {
         /* A closing mark with nothing open: the opening one was lost. */
         if (r == R_CLOSE_D && !p->block_has_quote && k > first)
