@@ -781,8 +781,8 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   Position pos = {.sents = sents, .n_sents = n_sents, .sent_end = n_sents > 0 ? sents[1] : G_MAXSIZE,
                   .sent_first = scan->sent_first, .sent_flags = scan->sent_flags,
                   .block_first = &scan->block_first, .sent_toks = &scan->sent_toks};
-  g_array_set_size(scan->sent_flags, 0);
   g_array_set_size(scan->sent_flags, n_sents + 1);
+  memset(scan->sent_flags->data, 0, n_sents + 1);
   g_array_set_size(scan->sent_first, n_sents + 1);
   const char *t = scan->text;
   gsize n = scan->len, i = 0;
@@ -1175,7 +1175,6 @@ void scan_run(Scan *scan, const Lexicon *lex, const char *text, gsize len, const
   if (!scan->sent_first) scan->sent_first = g_array_new(FALSE, FALSE, sizeof(gsize));
   if (!scan->sent_flags) scan->sent_flags = g_array_new(FALSE, TRUE, 1);
   scan->quote_toks.n = scan->block_first.n = scan->caps.n = scan->sent_toks.n = 0;
-  g_array_set_size(scan->toks, 0);
   tokenize(scan, lex, sents, n_sents);
   /* Only blocks with quotation marks have anything to pair (a block continuing a
    * quotation opens with one). */
