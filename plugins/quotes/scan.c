@@ -1034,7 +1034,7 @@ static inline int top_double(const Pairer *p) {
 }
 
 /* Adds a candidate to the pairer's; the array has room (scan_run()). */
-static void add_cand(Pairer *p, gsize open_tok, gsize close_tok, gsize first, gsize last,
+static inline void add_cand(Pairer *p, gsize open_tok, gsize close_tok, gsize first, gsize last,
                      guint32 flags) {
   Scan *s = p->scan;
   if (first > last || last >= s->toks->len) return;
