@@ -856,7 +856,6 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     plain_word:;
       guint8 kind = T_NUM;
       guint32 flags = 0;
-      const WordInfo *info = &lexicon_none;
       /* a capitalised word: F_CAP, and listed in the caps (digits are no capitals) */
       gboolean upper = (k & B_UPPER) != 0;
       tok->start = i;
@@ -872,17 +871,17 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
           if (len < 8) key |= (guint64)'.' << (8 * len);
           end++;
           flags |= F_PERIOD;
-          info = eager_info_slow(lex, t + i, len + 1, key, upper);
+          const WordInfo *info = tok->info = eager_info_slow(lex, t + i, len + 1, key, upper);
           mark_sentence(&pos, sent, info->flags);
         } else if (G_UNLIKELY(len > 8)) {
-          info = long_word_info(lex, t + i, len, key, upper);
+          const WordInfo *info = tok->info = long_word_info(lex, t + i, len, key, upper);
           mark_sentence(&pos, sent, info->flags);
         } else {
           /* eager_info() of a short word: no tail to hash */
           guint64 h = lexicon_hash(key, 0);
-          info = &lexicon_lazy;
+          tok->info = &lexicon_lazy;
           if (upper || lexicon_maybe_cue(lex, h)) {
-            info = find_word(lex, h, key, t + i, len);
+            const WordInfo *info = tok->info = find_word(lex, h, key, t + i, len);
             mark_sentence(&pos, sent, info->flags);
           }
         }
@@ -890,11 +889,12 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
           flags |= F_CAP | capital_flags(t, i, end, flags);
           *next_cap++ = (gsize)(tok - out);
         }
+      } else {
+        tok->info = &lexicon_none;
       }
       tok->end = end;
       /* (the key's first byte is the word's with its 0x20 bit set, which word_shape() drops) */
       tok_set_meta(tok, lead, flags, kind, word_shape((guchar)key, end - i));
-      tok->info = info;
     } else if (k & B_MARK) {
       tok->start = i;
       tok->end = end = i + 1;
