@@ -533,6 +533,18 @@ done:
   return j;
 }
 
+/* The end of the run of ASCII letters and digits from J, four bytes a round without a
+ * bound: the caller knows a byte that is none comes before the text's end, or reads up
+ * to its NUL. */
+static inline gsize alnum_end_unbounded(const char *t, gsize j) {
+  for (;; j += 4) {
+    if (!(byte_class[(guchar)t[j]] & B_ALNUM)) return j;
+    if (!(byte_class[(guchar)t[j + 1]] & B_ALNUM)) return j + 1;
+    if (!(byte_class[(guchar)t[j + 2]] & B_ALNUM)) return j + 2;
+    if (!(byte_class[(guchar)t[j + 3]] & B_ALNUM)) return j + 3;
+  }
+}
+
 /* How an ASCII word's run of letters and digits that ends at J, before a character from
  * 0x80 at J, goes on by scan_word()'s rules: J_END when the word ends at J (a character
  * of U+2000-U+203F other than ’ ‐ ‑, whatever follows it; or ’ ‐ ‑ that no letter or
@@ -601,7 +613,8 @@ static G_NO_INLINE gsize ascii_joined_word(const Scan *scan, const Lexicon *lex,
       /* 1,000 and 10:30; otherwise the word ends */
       if ((kd & B_ALPHA) || !((guchar)(t[j - 1] - '0') < 10)) break;
     }
-    j = alnum_run_end(t, n, j + 1);
+    /* (the runs after a joiner are short: a byte at a time; the NUL ends them) */
+    j = alnum_end_unbounded(t, j + 1);
   }
   gboolean upper = (k & B_UPPER) != 0;
   tok->kind = (k & B_ALPHA) ? T_WORD : T_NUM;
@@ -621,16 +634,6 @@ static G_NO_INLINE gsize ascii_joined_word(const Scan *scan, const Lexicon *lex,
   return resume;
 }
 
-/* The end of the run of ASCII letters and digits from J, four bytes a round without a
- * bound: the caller knows a byte that is none comes before the text's end. */
-static inline gsize alnum_end_unbounded(const char *t, gsize j) {
-  for (;; j += 4) {
-    if (!(byte_class[(guchar)t[j]] & B_ALNUM)) return j;
-    if (!(byte_class[(guchar)t[j + 1]] & B_ALNUM)) return j + 1;
-    if (!(byte_class[(guchar)t[j + 2]] & B_ALNUM)) return j + 2;
-    if (!(byte_class[(guchar)t[j + 3]] & B_ALNUM)) return j + 3;
-  }
-}
 
 /* The first R bytes of eight (R <= 16: all eight from 8). */
 static const guint64 keep_bytes[17] = {
