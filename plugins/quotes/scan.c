@@ -326,19 +326,21 @@ static inline void mark_sentence(Position *p, guint32 sent, guint32 flags) {
   if (G_UNLIKELY(flags & SCAN_SENTENCE_WORDS)) g_array_index(p->sent_flags, guint8, sent) |= sentence_flags_of(flags);
 }
 
-/* Words whose 's is "is" or "has" (he's, it's, there's), as lexicon_pack() keys. */
+/* Words whose 's is "is" or "has" (he's, it's, there's), as lexicon_pack() keys, by length. */
 static const guint64 contraction_words[] = {
-    PACK2('h', 'e'),      PACK3('s', 'h', 'e'),           PACK2('i', 't'),
-    PACK4('t', 'h', 'a', 't'), PACK5('t', 'h', 'e', 'r', 'e'), PACK4('h', 'e', 'r', 'e'),
-    PACK4('w', 'h', 'a', 't'), PACK3('w', 'h', 'o'),           PACK5('w', 'h', 'e', 'r', 'e'),
-    PACK3('h', 'o', 'w'),      PACK3('l', 'e', 't'),
+    PACK2('h', 'e'),           PACK2('i', 't'),           PACK3('s', 'h', 'e'),
+    PACK3('w', 'h', 'o'),      PACK3('h', 'o', 'w'),      PACK3('l', 'e', 't'),
+    PACK4('t', 'h', 'a', 't'), PACK4('h', 'e', 'r', 'e'), PACK4('w', 'h', 'a', 't'),
+    PACK5('t', 'h', 'e', 'r', 'e'), PACK5('w', 'h', 'e', 'r', 'e'),
 };
+/* contraction_words[contraction_from[LEN], contraction_from[LEN + 1]) are the words of LEN bytes */
+static const guint8 contraction_from[7] = {0, 0, 0, 2, 6, 9, 11};
 
 /* The word S (LEN bytes, S + 8 readable when FULL) is one of contraction_words. */
 static gboolean contraction_word(const char *s, gsize len, gboolean full) {
   if (len > 5) return FALSE;
   guint64 key = pack_word(s, len, full);
-  for (guint i = 0; i < G_N_ELEMENTS(contraction_words); i++)
+  for (guint i = contraction_from[len]; i < contraction_from[len + 1]; i++)
     if (key == contraction_words[i]) return TRUE;
   return FALSE;
 }
