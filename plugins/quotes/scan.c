@@ -925,8 +925,11 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
         }
       }
     other:
-      *tok = (Tok){.start = i, .sent = sent, .block = block, .flags = (guint32)lead,
-                   .nl = (guint8)(lead >> LEAD_NL), .info = &lexicon_none};
+      tok->start = i;
+      tok->sent = sent;
+      tok->block = block;
+      tok_set_meta(tok, lead, 0, 0, 0);
+      tok->info = &lexicon_none;
       /* END: the end of the word's first run, when K is a letter or digit */
       end = other_token(scan, lex, i, k, end, tok, (gsize)(tok - out));
       if (tok->kind == T_WORD) tok->shape = word_shape((guchar)t[i], tok->end - tok->start);
