@@ -60,11 +60,12 @@ static void grow(Lexicon *lex) {
  * NULL for a word longer than MAX_KEY. */
 static WordInfo *add_word(Lexicon *lex, const char *word, gsize len) {
   if (len == 0 || len > MAX_KEY) return NULL;
-  /* (room for eight bytes to be read at once) */
+  /* (room for eight bytes to be read at once) lowercased eight bytes at a time */
   char lower[MAX_KEY + 8] = {0};
-  for (gsize i = 0; i < len; i++) {
-    guchar c = (guchar)word[i];
-    lower[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+  memcpy(lower, word, len);
+  for (gsize i = 0; i < len; i += 8) {
+    guint64 x = GUINT64_TO_LE(lexicon_fold8(lower + i));
+    memcpy(lower + i, &x, 8);
   }
   guint64 packed = pack_word(lower, len, TRUE);
   const WordInfo *found = find(lex, packed, lower, len);
@@ -125,8 +126,9 @@ static const WordSection word_sections[] = {
 static inline const char *next_part(const char **p, const char *end, gsize *len) {
   const char *s = *p;
   while (s < end && (*s == ' ' || *s == '\t')) s++;
-  const char *e = s;
-  while (e < end && *e != ' ' && *e != '\t') e++;
+  /* (the file's text is NUL-terminated, and holds no NUL before its end) */
+  const char *e = s + strcspn(s, " \t\n");
+  if (e > end) e = end;
   *p = e;
   *len = (gsize)(e - s);
   return s < e ? s : NULL;
