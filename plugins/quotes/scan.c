@@ -636,7 +636,6 @@ static G_NO_INLINE gsize ascii_joined_word(const Scan *scan, const Lexicon *lex,
   return resume;
 }
 
-
 /* The first R bytes of eight (R <= 16: all eight from 8). */
 static const guint64 keep_bytes[17] = {
     0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~0ull, ~0ull, ~0ull,
@@ -651,11 +650,11 @@ static const guint64 keep_bytes[17] = {
 #endif
 
 /* The end of the run of ASCII letters and digits at I, the start of the commonest token,
- * a plain word: WORD_WINDOW bytes from I are in the text (its NUL included), and a byte
- * after I that is no letter or digit too (tokenize()'s FAST).  KEY receives the
- * lexicon_pack() key of the run.  The first WORD_WINDOW bytes are tested at once (SSE2,
- * or eight with a SWAR test): a byte loop would be a few instructions shorter, but its
- * exit mispredicts about once a word. */
+ * a plain word: WORD_WINDOW bytes from I are in the text (its NUL included, which ends
+ * the run at the latest; tokenize()'s FAST).  KEY receives the lexicon_pack() key of the
+ * run.  The first WORD_WINDOW bytes are tested at once (SSE2, or eight with a SWAR test):
+ * a byte loop would be a few instructions shorter, but its exit mispredicts about once a
+ * word. */
 static inline gsize word_run_end(const char *t, gsize i, guint64 *key) {
   guint64 x;
 #if WORD_SIMD
@@ -743,9 +742,9 @@ static G_NO_INLINE gsize unicode_space(const char *t, gsize n, gsize i) {
 
 /* A token the main loop does not take itself, at I (class K): a word with joiners or
  * other letters (ascii_joined_word(), else scan_word()), or a character that may be a
- * quotation mark or is no ASCII (scan_mark()).  TOK has its start, sentence, block and
- * flags; the token is the NT-th.  Returns its end.  Inline: the main loop calls the
- * three directly. */
+ * quotation mark or is no ASCII (scan_mark()).  TOK has its start, sentence, block, flags
+ * and line breaks (kind, quotation mark and shape 0, entry &lexicon_none); the token is
+ * the NT-th.  Returns its end.  Inline: the main loop calls the three directly. */
 static inline gsize other_token(Scan *scan, const Lexicon *lex, gsize i, guint8 k, gsize run_end, Tok *tok,
                                 gsize nt) {
   const char *t = scan->text;
@@ -814,7 +813,7 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
   /* from where word_run_end() may not be asked: where fewer than WORD_WINDOW bytes are left
    * (the NUL after the text counts: T[N] may be read, and ends any run), and from the last
    * byte that is no ASCII letter or digit (not needed, as the NUL ends a run, but the loop
-   * GCC makes with it is 0.6 M instructions cheaper on the 1 MB bench corpus) */
+   * GCC makes with it is cheaper) */
   gsize fast = n;
   while (fast > 0 && (byte_class[(guchar)t[fast - 1]] & B_ALNUM)) fast--;
   fast = fast > 0 ? fast - 1 : 0;
