@@ -495,15 +495,22 @@ static inline gint new_person_tokens(Ctx *c, gsize first, gsize last, gboolean o
 }
 
 /* Writes the tokens [first, last] joined as append_tokens() joins them into BUF (room for
- * tokens_len() bytes, or for join_bound() bytes); returns the bytes written. */
+ * tokens_len() bytes, or for join_bound() bytes); returns the bytes written.  Tokens
+ * whose text between is what the join puts there (one ' ' before a token with F_SPACE,
+ * nothing before one without) are copied together, with one memcpy. */
 static gsize join_tokens(const Ctx *c, gsize first, gsize last, char *buf) {
-  gsize at = 0;
-  for (gsize k = first; k <= last; k++) {
-    if (k > first && (c->tok[k].flags & F_SPACE)) buf[at++] = ' ';
-    memcpy(buf + at, c->text + c->tok[k].start, c->tok[k].end - c->tok[k].start);
-    at += c->tok[k].end - c->tok[k].start;
+  gsize at = 0, from = c->tok[first].start; /* the text [FROM, the end of token K - 1) is still to copy */
+  for (gsize k = first + 1; k <= last; k++) {
+    gsize gap_at = c->tok[k - 1].end, gap = c->tok[k].start - gap_at;
+    gboolean space = (c->tok[k].flags & F_SPACE) != 0;
+    if (gap == (gsize)space && (!space || c->text[gap_at] == ' ')) continue;
+    memcpy(buf + at, c->text + from, gap_at - from);
+    at += gap_at - from;
+    if (space) buf[at++] = ' ';
+    from = c->tok[k].start;
   }
-  return at;
+  memcpy(buf + at, c->text + from, c->tok[last].end - from);
+  return at + c->tok[last].end - from;
 }
 
 /* At least the bytes join_tokens() writes for the tokens [first, last]: the text they
@@ -2825,7 +2832,9 @@ static gboolean write_layers(Ctx *c, GError **error) {
       copydesk_span_set_link(span, "speaker", out->speaker ? out->speaker : copydesk_layer_span(sl, (gsize)out->speaker_i));
       if (q->person >= 0) {
         const Person *p = person(c, q->person);
-        copydesk_span_set_string(span, "speaker_name", person_name(c, q->person));
+        /* the fullest name; tokens of the text joined straight into the core's copy */
+        if (p->name) copydesk_span_set_string(span, "speaker_name", p->name);
+        else set_tokens_string(span, "speaker_name", c, p->nfirst, p->nlast);
         if (p->entity) copydesk_span_set_string(span, "speaker_entity", p->entity);
       } else if (q->np.type != NP_PRON && !q->np.rel1) {
         /* a name or description the article ties to no one ("a spokeswoman for the
