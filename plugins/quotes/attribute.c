@@ -1103,13 +1103,14 @@ static void find_names(Ctx *c, Items *runs) {
     } else {
       p = lookup_surname(c, r->first, r->org);
       if (p < 0 && r->org) p = new_person_tokens(c, r->first, r->last, TRUE);
-      gboolean speaker = p < 0 && !r->role && speaks(c, r->first);
-      if (p < 0 && !r->role && !(gender_of_given(c, r->first)) && !speaker) continue;
-      if (speaker) {
-        /* "Warren said": a surname alone, whatever given name it looks like */
-        p = new_person_tokens(c, r->first, r->last, FALSE);
-        add_mention(c, r->first, r->last, p, NULL, NULL);
-        continue;
+      if (p < 0 && !r->role) {
+        if (speaks(c, r->first)) {
+          /* "Warren said": a surname alone, whatever given name it looks like */
+          p = new_person_tokens(c, r->first, r->last, FALSE);
+          add_mention(c, r->first, r->last, p, NULL, NULL);
+          continue;
+        }
+        if (!gender_of_given(c, r->first)) continue; /* no name known to be one */
       }
       if (p < 0) p = new_person_tokens(c, r->first, r->last, FALSE);
     }
