@@ -880,6 +880,14 @@ static gint lookup_surname(const Ctx *c, gsize k, gboolean allow_org) {
   return best;
 }
 
+/* "Republican candidate Marco Rubio"-like runs: the first word after F that is a given
+ * name, in the run [f, last] of three words or more (its last word left out), else F. */
+static inline gsize start_at_given(const Ctx *c, gsize f, gsize last) {
+  for (gsize k = f + 1; k < last; k++)
+    if (wf(c, k) & W_GIVEN) return k;
+  return f;
+}
+
 /* Strips function words, titles and descriptors from the front of the capitalised run
  * [*first, last]; returns the role and gender of the last title stripped. */
 static const char *strip_titles_run(const Ctx *c, gsize *first, gsize last, guint8 *gender) {
@@ -913,25 +921,22 @@ static const char *strip_titles_run(const Ctx *c, gsize *first, gsize last, guin
     if (!strip) break;
     f++;
   }
-  /* "Republican candidate Marco Rubio"-like runs: start at a given name when the run is long. */
-  if (f <= last && last - f >= 2) {
-    for (gsize k = f + 1; k < last; k++)
-      if (wf(c, k) & W_GIVEN) {
-        f = k;
-        break;
-      }
-  }
+  /* a long run starts at a given name */
+  if (f <= last && last - f >= 2) f = start_at_given(c, f, last);
   *first = f;
   return role;
 }
 
-/* strip_titles_run(), passing inline the runs of at most two words (most of them) that
- * start with a capitalised word that is no title, descriptor or function word: nothing
- * is stripped from those.  FLAGS: wf() of the first word. */
+/* strip_titles_run(), passing inline the runs (most of them) that start with a
+ * capitalised word that is no title, descriptor or function word: nothing is stripped
+ * from their front, and only a long one moves its start (to a given name).  FLAGS: wf()
+ * of the first word. */
 static inline const char *strip_titles_flags(const Ctx *c, gsize *first, gsize last, guint32 flags,
                                              guint8 *gender) {
-  if (last - *first < 2 && (c->tok[*first].flags & F_CAP) && !(flags & (W_FUNC | W_TITLE | W_DESCRIPTOR)))
+  if ((c->tok[*first].flags & F_CAP) && !(flags & (W_FUNC | W_TITLE | W_DESCRIPTOR))) {
+    if (last - *first >= 2) *first = start_at_given(c, *first, last);
     return NULL;
+  }
   return strip_titles_run(c, first, last, gender);
 }
 
