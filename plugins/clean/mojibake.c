@@ -950,22 +950,29 @@ static gboolean fix_step(const MjText *in, MjText *out, guint depth) {
   return FALSE;
 }
 
-/* Repairs IN into OUT, step after step while they change it. */
+/* Repairs IN into OUT, step after step while they change it.  The steps write into OUT and a
+ * spare text by turns, each reading the last one's result (the first reads IN), so that only
+ * a text no step changes is copied. */
 static void fix_encoding(const MjText *in, MjText *out, guint depth) {
-  MjText a = {0}, b = {0};
-  text_reserve(&a, in->n);
-  text_reserve(&b, in->n);
-  for (gsize i = 0; i < in->n; i++) text_push(&a, in->v[i].c, in->v[i].s, in->v[i].e);
-  for (guint round = 0; round < 8 && fix_step(&a, &b, depth); round++) {
-    MjText t = a;
-    a = b;
-    b = t;
+  MjText spare = {0};
+  MjText *texts[2] = {out, &spare};
+  const MjText *cur = in;
+  text_reserve(out, in->n);
+  for (guint round = 0; round < 8; round++) {
+    MjText *next = texts[round % 2];
+    text_reserve(next, in->n);
+    if (!fix_step(cur, next, depth)) break;
+    cur = next;
   }
-  out->n = 0;
-  text_reserve(out, a.n);
-  for (gsize i = 0; i < a.n; i++) text_push(out, a.v[i].c, a.v[i].s, a.v[i].e);
-  text_clear(&a);
-  text_clear(&b);
+  if (cur == in) {
+    out->n = 0;
+    for (gsize i = 0; i < in->n; i++) text_push(out, in->v[i].c, in->v[i].s, in->v[i].e);
+  } else if (cur == &spare) {
+    MjText t = *out;
+    *out = spare;
+    spare = t;
+  }
+  text_clear(&spare);
 }
 
 /* ---- The pass --------------------------------------------------------------- */
