@@ -128,18 +128,30 @@ static inline guint32 char_key(const guchar *p) {
   return key;
 }
 
+/* The slots of clean_survey_chars()'s hash table of keys: twice as many as it keeps keys, so a
+ * free slot is always there. */
+#define KEY_SLOTS (2 * CLEAN_SURVEY_CHARS)
+
+/* The slot where a look for KEY starts: its bytes mixed by a multiplication, the top bits. */
+static inline guint key_slot(guint32 key) {
+  return (guint)((key * 0x9E3779B1u) >> 27) % KEY_SLOTS;
+}
+
 const CleanSurvey *clean_survey_chars(CleanSurvey *survey, const char *text) {
   if (survey->chars_known) return survey;
   const guchar *t = (const guchar *)text;
   const gsize *stops = survey->stops, n_stops = survey->n_stops;
   guint32 keys[CLEAN_SURVEY_CHARS];
   guint n_keys = 0;
+  /* The keys met, also in a small hash table (0: an empty slot, which no key is: a lead byte is
+   * never 0), which tells at about one look whether a key is one of them. */
+  guint32 seen[KEY_SLOTS] = {0};
   guint64 low_bits = survey->low_bits;
   gboolean many = FALSE;
   /* From the first byte >= 0x80 on (the stops before it are in LOW_BITS already).  Each byte
    * of a non-ASCII character is a stop, its continuation bytes the stops after its lead byte
    * (the text is valid UTF-8).  A text's characters are mostly a few (curly quotes, dashes), met
-   * early and again and again: a look along the list of their bytes finds each. */
+   * early and again and again. */
   for (gsize k = survey->first_high; k < n_stops;) {
     const guchar *p = t + stops[k];
     if (p[0] < 0x80) {
@@ -149,13 +161,14 @@ const CleanSurvey *clean_survey_chars(CleanSurvey *survey, const char *text) {
     }
     k += clean_utf8_len(p[0]);
     guint32 key = char_key(p);
-    guint j = 0;
-    while (j < n_keys && keys[j] != key) j++;
-    if (j < n_keys) continue;
+    guint slot = key_slot(key);
+    while (seen[slot] != 0 && seen[slot] != key) slot = (slot + 1) % KEY_SLOTS;
+    if (seen[slot] == key) continue;
     if (n_keys == CLEAN_SURVEY_CHARS) {
       many = TRUE;
       break;
     }
+    seen[slot] = key;
     keys[n_keys++] = key;
   }
   for (guint j = 0; j < n_keys; j++) {
