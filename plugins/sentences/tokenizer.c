@@ -1249,7 +1249,8 @@ static gsize resume_at(const char *t, gsize e1, gsize q) {
  * that no sentence rule looks at (TokenArray.gaps): from the first plain word after a
  * decision to the chunk of the next one (resume_at()), when a plain chunk ends the
  * stretch. */
-G_NO_INLINE static void scan_sparse(Scan *sc) {
+G_NO_INLINE static void scan_sparse(Scan scan) {
+  Scan *sc = &scan; /* (its fields then lie in this frame: one load each, no pointer first) */
   const char *t = sc->t;
   gsize n = sc->n, i = 0, plain_from = 0;
   Between at = {0, TRUE};
@@ -1272,7 +1273,7 @@ void sentences_tokenize(const char *t, gsize n, gboolean sparse, TokenArray *tok
   Scan sc = {t, n, tokens, {0, first_at ? (gsize)(first_at - t) : n}};
   Between at = {0, TRUE};
   if (sparse)
-    scan_sparse(&sc);
+    scan_sparse(sc);
   else
     scan_range(&sc, 0, &at, FALSE, 0, NULL);
 }
