@@ -1129,19 +1129,22 @@ G_ALWAYS_INLINE static inline gboolean is_decision(const char *t, gsize i) {
  * from 0x80, / >, and the periods and brackets that are no decision) are looked at one by
  * one. */
 static gsize next_decision(const char *t, gsize i, gsize n) {
-  for (; i + 32 <= n; i += 32) {
-    guint32 bits = decision_bits(t + i) | decision_bits(t + i + 16) << 16;
-    for (; bits != 0; bits &= bits - 1) {
-      gsize k = i + (gsize)__builtin_ctz(bits);
-      if (is_decision(t, k)) return k;
+  if (n >= 32) {
+    const gsize last = n - 32; /* the 32 bytes from I lie in the text while I <= LAST */
+    for (; i <= last; i += 32) {
+      guint32 bits = decision_bits(t + i) | decision_bits(t + i + 16) << 16;
+      for (; bits != 0; bits &= bits - 1) {
+        gsize k = i + (gsize)__builtin_ctz(bits);
+        if (is_decision(t, k)) return k;
+      }
     }
-  }
-  if (i < n && n >= 32) {
-    gsize s = n - 32; /* the bytes before I are known */
-    guint32 bits = decision_bits(t + s) | decision_bits(t + s + 16) << 16;
-    for (bits &= ~0u << (i - s); bits != 0; bits &= bits - 1) {
-      gsize k = s + (gsize)__builtin_ctz(bits);
-      if (is_decision(t, k)) return k;
+    if (i < n) {
+      /* the 32 bytes from LAST: those before I are known */
+      guint32 bits = decision_bits(t + last) | decision_bits(t + last + 16) << 16;
+      for (bits &= ~0u << (i - last); bits != 0; bits &= bits - 1) {
+        gsize k = last + (gsize)__builtin_ctz(bits);
+        if (is_decision(t, k)) return k;
+      }
     }
     return n;
   }
