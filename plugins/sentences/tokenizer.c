@@ -892,10 +892,11 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
       /* Most tokens are words, and most words a run of ASCII letters and digits that a
        * space or a plain punctuation mark ends, which needs none of scan_token()'s rules.
        * Only a URL (http:// https:// ftp:// www.: a scheme or "www" runs up to its ':'
-       * or '.') or an e-mail address could start there instead. */
+       * or '.') or an e-mail address could start there instead.  (Marked likely: the
+       * compiler then keeps this path's values in registers.) */
       j = ascii_word_end(t, n, i, &alpha);
       guchar stop_byte = (guchar)t[j];
-      if (ends_ascii_word(t, j) && stop_byte != ':') {
+      if (G_LIKELY(ends_ascii_word(t, j) && stop_byte != ':')) {
         gsize end = email_at(t, n, i, &sc->email);
         if (end != 0) {
           push(tokens, i, end, TOKEN_EMAIL, 0, newlines, space, MARK_NONE);
