@@ -38,7 +38,7 @@ static inline const WordInfo *find(const Lexicon *lex, guint64 key, const char *
 }
 
 const WordInfo lexicon_none = {.key = (char *)""};
-const WordInfo lexicon_lazy = {.key = (char *)""};
+const WordInfo lexicon_lazy = {.key = (char *)""}; /* no flags: see quotes.h */
 
 static void insert_slot(Lexicon *lex, gsize idx) {
   const WordInfo *w = &lex->words[idx];

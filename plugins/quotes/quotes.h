@@ -104,7 +104,8 @@ void lexicon_free(Lexicon *lex);
 const WordInfo *lexicon_lookup(const Lexicon *lex, const char *s, gsize len);
 /* The entry of tokens that are in no list (every flag clear). */
 extern const WordInfo lexicon_none;
-/* The entry of a word not looked up yet (scan_lookup). */
+/* The entry of a word not looked up yet (scan_lookup); every flag clear, which attribute.c
+ * relies on: the tokenizer looked up every word with a LEXICON_EAGER flag. */
 extern const WordInfo lexicon_lazy;
 /* The first eight bytes of S (LEN bytes) lowercased (ASCII) and packed little-endian. */
 guint64 lexicon_pack(const char *s, gsize len);
