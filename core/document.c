@@ -7,7 +7,7 @@
 
 #include "document_private.h"
 #include "utf8.h"
-#include "../plugins/common/v16.h"
+#include "v16.h"
 
 /* Spans live in blocks that never move: the first holds 64, each next one twice as many as
  * the one before, up to 8192, or as many as one call adds in bulk.  A short document touches
@@ -432,17 +432,6 @@ copydesk_document_original_end(const CopydeskDocument *doc, gsize pos)
  * an offset is its block's counts plus the bytes before it in the block, less the bits
  * below it. */
 
-/* How many bits of X are set (without relying on a popcount instruction). */
-static inline guint
-popcount64(guint64 x)
-{
-  x = x - ((x >> 1) & G_GUINT64_CONSTANT(0x5555555555555555));
-  x = (x & G_GUINT64_CONSTANT(0x3333333333333333)) +
-      ((x >> 2) & G_GUINT64_CONSTANT(0x3333333333333333));
-  x = (x + (x >> 4)) & G_GUINT64_CONSTANT(0x0F0F0F0F0F0F0F0F);
-  return (guint)((x * G_GUINT64_CONSTANT(0x0101010101010101)) >> 56);
-}
-
 /* The sixteen bytes at P. */
 static inline V16
 load16(const guchar *p)
@@ -756,6 +745,8 @@ gboolean
 copydesk_layer_original_ranges(const CopydeskLayer *layer, CopydeskOffsetUnit unit,
                                CopydeskOriginalRange *ranges)
 {
+  if (layer->n_spans == 0)
+    return TRUE; /* (and no index made for nothing) */
   const CopydeskDocument *doc = layer->doc;
   UnitCounting how = unit_counting(doc, unit);
   gboolean unchanged = map_unchanged(doc);

@@ -70,7 +70,8 @@ typedef struct {
 
 /* One block of the index of well-formed original text: the unit counts before it, and which
  * of its bytes are continuation bytes (CONTS) and lead bytes of four-byte characters (FOURS),
- * bit I for byte I. */
+ * bit I for byte I.  32 bytes a block of 64: the index of a text that is not all ASCII is
+ * half the text's size, made on the first offset asked for and freed with the document. */
 typedef struct {
   gsize codepoints, utf16;
   guint64 conts, fours;

@@ -84,7 +84,8 @@ struct CopydeskPluginDescriptor {
 
   /* ABI 1.1.  Which layers this instance reads, when earlier stages made them: lets
    * them skip layers nobody reads (copydesk_document_layer_wanted).  NULL: the stage
-   * may read any layer. */
+   * may read any layer.  It must give the same answer for a name for the life of the
+   * instance (the pipeline keeps the answers). */
   CopydeskReadsFunc reads;
 
   void *reserved[11]; /* for fields appended by later minor versions; leave zeroed */

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "../common/sorted.h"
-#include "../common/v16.h" /* from this file's folder: the survey's tests compile it in too */
+#include "v16.h"
 #include "clean.h"
 
 /* How many bytes scan_block() reads at most: the survey makes room for a stop at each (32 KB of

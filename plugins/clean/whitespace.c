@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "../common/v16.h"
+#include "v16.h"
 #include "clean.h"
 
 typedef enum {

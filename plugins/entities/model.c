@@ -39,6 +39,7 @@
 #endif
 
 #include "ner.h"
+#include "v16.h" /* popcount64() */
 
 #define HEADER_SIZE 64
 #define TAGSET                                                                              \
@@ -67,15 +68,6 @@ struct NerModel {
   guint64 serial; /* this process's number for the model, never reused */
   gboolean viterbi; /* trained for the first-order decoder */
 };
-
-/* popcount without relying on the build's instruction set */
-static inline guint popcount64(guint64 x) {
-  x = x - ((x >> 1) & G_GUINT64_CONSTANT(0x5555555555555555));
-  x = (x & G_GUINT64_CONSTANT(0x3333333333333333)) +
-      ((x >> 2) & G_GUINT64_CONSTANT(0x3333333333333333));
-  x = (x + (x >> 4)) & G_GUINT64_CONSTANT(0x0f0f0f0f0f0f0f0f);
-  return (guint)((x * G_GUINT64_CONSTANT(0x0101010101010101)) >> 56);
-}
 
 /* ---- CRC-32 ----------------------------------------------------------------------- */
 

@@ -901,8 +901,8 @@ static void put_raw_json(GString *out, const char *json) {
   put(out, p, (gsize)(q - p));
 }
 
-/* Grows OUT once to about the size of DOC's record: its text three times (as an input field, and
- * as much again for spans and their text), and room for its fields' keys, so that the record
+/* Grows OUT once to about the size of DOC's record: its text three times (once as the input
+ * field, twice more for spans and their text), and room for its fields' keys, so that the record
  * seldom grows it again (a large field besides the text may). */
 static void reserve_record(GString *out, const CopydeskDocument *doc, guint n_fields) {
   gsize original_len;

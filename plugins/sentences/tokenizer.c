@@ -37,7 +37,7 @@
  */
 #include <string.h>
 
-#include "../common/v16.h"
+#include "v16.h"
 #include "sentences.h"
 
 /* The token layer's label of each TokenKind. */

@@ -1,4 +1,5 @@
-/* copydesk — sixteen bytes at a time, for the plugins' scans (internal: a header only).
+/* copydesk — sixteen bytes at a time, for the core's and the plugins' scans (internal: a
+ * header only).
  *
  * The vectors are GCC/Clang generic vectors: portable C that the compiler turns into SSE2 on
  * x86-64 and NEON on arm64.  Comparing two gives, in each byte, 0xFF where true and 0 where
@@ -32,4 +33,13 @@ static inline guint v16_bits(V16 m) {
   guint64 lo = GUINT64_FROM_LE(w[0]) & highs, hi = GUINT64_FROM_LE(w[1]) & highs;
   return (guint)((lo * gather) >> 56) | (guint)(((hi * gather) >> 56) << 8);
 #endif
+}
+
+/* How many bits of X are set, without relying on a popcount instruction (x86-64's baseline
+ * has none, and __builtin_popcountll() would then be a call). */
+static inline guint popcount64(guint64 x) {
+  x = x - ((x >> 1) & G_GUINT64_CONSTANT(0x5555555555555555));
+  x = (x & G_GUINT64_CONSTANT(0x3333333333333333)) + ((x >> 2) & G_GUINT64_CONSTANT(0x3333333333333333));
+  x = (x + (x >> 4)) & G_GUINT64_CONSTANT(0x0F0F0F0F0F0F0F0F);
+  return (guint)((x * G_GUINT64_CONSTANT(0x0101010101010101)) >> 56);
 }
