@@ -123,11 +123,13 @@ typedef struct {
   const char *lemma;
 } Attribution;
 
+/* The attribution Q has now. */
 static inline Attribution attribution_of(const Quote *q) {
   return (Attribution){.np = q->np, .how = q->how, .cue_first = q->cue_first, .cue_last = q->cue_last,
                        .lemma = q->lemma};
 }
 
+/* Gives Q back the attribution A (attribution_of()). */
 static inline void attribution_restore(Quote *q, const Attribution *a) {
   q->np = a->np;
   q->how = a->how;
@@ -358,8 +360,8 @@ static inline gboolean is_article(const Ctx *c, gsize k) {
   const Tok *p = &c->tok[k];
   gsize l = p->end - p->start;
   if (p->kind != T_WORD || l > 5) return FALSE;
-  /* most words are passed by the low six bits of their shape, which none of the words
-   * below has (a set of 64 bits, made of constants) */
+  /* most words are passed by the low six bits of their shape: a word whose bits are none of
+   * those of the words below is no article (a set of 64 bits, made of constants) */
   const guint64 shapes = 1ull << (word_shape('a', 1) & 63) | 1ull << (word_shape('a', 2) & 63) |
                          1ull << (word_shape('t', 3) & 63) | 1ull << (word_shape('h', 3) & 63) |
                          1ull << (word_shape('i', 3) & 63) | 1ull << (word_shape('t', 4) & 63) |
@@ -522,7 +524,7 @@ static inline gsize join_bound(const Ctx *c, gsize first, gsize last) {
 /* The tokens [first, last] joined as append_tokens() joins them, copied into the pass's
  * strings (cleared when the pass ends). */
 static const char *tokens_text(const Ctx *c, gsize first, gsize last) {
-  char small[256]; /* (join_tokens() writes the bytes inserted) */
+  char small[256]; /* (not initialised: join_tokens() writes every byte used) */
   gsize bound = join_bound(c, first, last);
   char *buf = bound < sizeof small ? small : g_malloc(bound + 1);
   gsize at = join_tokens(c, first, last, buf);
@@ -2956,7 +2958,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   Items *tm = &scratch->tok_mention;
   if (c.n_tok > tm->cap) { /* all 0, as the pass finds them */
     g_free(tm->v);
-    tm->cap = MAX(c.n_tok, 2 * tm->cap);
+    tm->cap = c.n_tok;
     tm->v = g_new0(gint32, tm->cap);
   }
   c.tok_mention = tm->v;

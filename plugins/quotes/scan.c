@@ -615,7 +615,7 @@ static G_NO_INLINE gsize ascii_joined_word(const Scan *scan, const Lexicon *lex,
       /* 1,000 and 10:30; otherwise the word ends */
       if ((kd & B_ALPHA) || !((guchar)(t[j - 1] - '0') < 10)) break;
     }
-    /* (the runs after a joiner are short: a byte at a time; the NUL ends them) */
+    /* (the runs after a joiner are short: no vector test; the NUL at T[N] ends them) */
     j = alnum_end_unbounded(t, j + 1);
   }
   gboolean upper = (k & B_UPPER) != 0;
