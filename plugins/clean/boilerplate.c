@@ -14,10 +14,10 @@
  * (BpFilter): lines without that are not tried.  A line that passes is run through that code
  * with PCRE2 directly, which skips the UTF-8 check GRegex has PCRE2 make of each line (a
  * pass's text is valid UTF-8) and GRegex's GMatchInfo; its first match is GRegex's first
- * match, and is used when it fits.  Only when it does not are the later matches asked of a
- * GRegex of the pattern, made then (it steps from one match to the next as GRegex does);
- * a pattern PCRE2 does not compile here is given to GRegex when it is read, for its error or,
- * should GRegex take it, for its matches.  Each pattern sees one line at a time:
+ * match, and is used when it fits.  Only when it does not are the later matches asked of the
+ * pattern's GRegex (it steps from one match to the next as GRegex does), which is compiled
+ * when the pattern is read, for its error (file:line) and for a pattern PCRE2 does not
+ * compile here, which it matches alone.  Each pattern sees one line at a time:
  *
  *   dateline  the first six lines are tried in order, up to the first longer than 150
  *             bytes (the story has begun); the first match is deleted;
@@ -53,10 +53,7 @@ typedef struct {
 } BpFilter;
 
 typedef struct {
-  char *source;
-  /* The GRegex of SOURCE: made when the pattern is read if CODE is NULL, else when a line first
-   * needs a match after the first (see match_pattern()); set once, then only read. */
-  GRegex *regex;
+  GRegex *regex; /* SOURCE compiled by GRegex: the later matches of a line (match_pattern()) */
   int value_group; /* the (?<value>…) group, or -1 */
   BpFilter filter;
   pcre2_code *code; /* the pattern compiled as GRegex compiles it, or NULL */
@@ -156,8 +153,7 @@ static gboolean bp_filter_passes(const BpFilter *filter, const char *line, gsize
 
 static void pattern_free(gpointer p) {
   BpPattern *pattern = p;
-  if (pattern->regex != NULL) g_regex_unref(pattern->regex);
-  g_free(pattern->source);
+  g_regex_unref(pattern->regex);
   pcre2_code_free(pattern->code);
   g_free(pattern);
 }
@@ -211,23 +207,21 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
     } else if (*source == '\0') {
       g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                   "%s:%u: %s without a pattern", origin, line_no, kind_names[kind]);
-    } else if ((code = bp_compile(source)) == NULL &&
-               (regex = g_regex_new(source, 0, 0, &regex_error)) == NULL) {
+    } else if ((regex = g_regex_new(source, 0, 0, &regex_error)) == NULL) {
       g_set_error(error, COPYDESK_PLUGIN_ERROR, COPYDESK_PLUGIN_ERROR_CREATE,
                   "%s:%u: bad %s pattern: %s", origin, line_no, kind_names[kind],
                   regex_error->message);
       g_error_free(regex_error);
     }
-    if (code == NULL && regex == NULL) {
+    if (regex == NULL) {
       g_free(line);
       clean_boilerplate_free(bp);
       return NULL;
     }
-    /* A pattern PCRE2 compiles here, GRegex compiles too (the same call): its GRegex waits
-     * until a line needs it. */
+    /* Its own PCRE2 compile, when PCRE2 compiles it here as GRegex did (else the GRegex
+     * alone matches it) */
+    code = bp_compile(source);
     BpPattern *pattern = g_new0(BpPattern, 1);
-    pattern->source = g_strdup(source);
-    g_free(line);
     pattern->regex = regex;
     pattern->code = code;
     if (code != NULL) {
@@ -239,7 +233,8 @@ CleanBoilerplate *clean_boilerplate_parse(const char *text, gsize len, const cha
     } else {
       pattern->value_group = g_regex_get_string_number(regex, "value");
     }
-    bp_filter_init(&pattern->filter, pattern->source, code);
+    bp_filter_init(&pattern->filter, source, code);
+    g_free(line);
     g_ptr_array_add(bp->patterns, pattern);
     g_ptr_array_add(bp->of_kind[kind], pattern);
   }
@@ -348,16 +343,6 @@ static int bp_first_match(const BpPattern *pattern, BpScratch *scratch, const ch
                      NULL);
 }
 
-/* PATTERN's GRegex, made at its first use. */
-static GRegex *bp_regex(BpPattern *pattern) {
-  if (g_once_init_enter(&pattern->regex)) {
-    GRegex *regex = g_regex_new(pattern->source, 0, 0, NULL);
-    g_assert(regex != NULL); /* its code compiled */
-    g_once_init_leave(&pattern->regex, regex);
-  }
-  return pattern->regex;
-}
-
 /* Whether the match [S, E) of the LEN bytes of LINE is one to take: not empty, whole-line when
  * WHOLE, running to the end (but for white space) when TO_END. */
 static gboolean match_fits(const char *line, gsize len, int s, int e, gboolean whole,
@@ -388,7 +373,7 @@ static G_NO_INLINE char *match_pattern(BpPattern *pattern, BpScratch *scratch, c
   }
   GMatchInfo *match = NULL;
   char *value = NULL;
-  g_regex_match_full(bp_regex(pattern), line, (gssize)len, 0, 0, &match, NULL);
+  g_regex_match_full(pattern->regex, line, (gssize)len, 0, 0, &match, NULL);
   while (value == NULL && g_match_info_matches(match)) {
     int ms, me;
     g_match_info_fetch_pos(match, 0, &ms, &me);
