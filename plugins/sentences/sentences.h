@@ -51,6 +51,7 @@ typedef struct {
   guint8 mark;      /* TokenMark (punctuation only) */
   guint8 unused[3]; /* (eight bytes a token: an index into the array is a shift) */
 } Token;
+G_STATIC_ASSERT(sizeof(Token) == 8); /* push() writes a token as one 64-bit value */
 
 /* A growable array of token indices, in increasing order (V holds LEN of CAP). */
 typedef struct {
