@@ -4,9 +4,8 @@
 
 #include <glib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+
+#include "v16.h"
 
 /* The JSON escapes of two letters, both ways: the letter after the backslash that stands for
  * byte C in a string (0: none; C is written as itself, or as \u00XX), and the byte that a
@@ -45,50 +44,31 @@ static inline gsize json_first_special(guint64 mask)
   return (gsize)__builtin_ctzll(mask) / 8;
 }
 
-/* Sixteen bytes as a GCC/Clang generic vector (portable C that the compiler turns into SSE2
- * on x86-64 and NEON on arm64), and the same bytes as two 64-bit words. */
-typedef guchar JsonV16 __attribute__((vector_size(16)));
-typedef gint8 JsonV16Signed __attribute__((vector_size(16)));
-typedef guint64 JsonV2x64 __attribute__((vector_size(16)));
-
 /* 0xFF in each of the sixteen bytes of V that is not plain (a quote, a backslash, a control
  * character or a byte >= 0x80), 0 in the others.  Flipping bit 1 of a byte turns a quote (0x22)
  * into 0x20, keeps control characters below 0x20 and bytes >= 0x80 below 0 read as signed, and
  * takes 0x20, 0x21 and 0x23 to 0x22, 0x23 and 0x21: the bytes then below 0x21 read as signed are
  * exactly the quote, the control characters and those >= 0x80; a backslash is compared apart. */
-static inline JsonV2x64 json_v16_special(JsonV16 v)
+static inline V16 json_v16_special(V16Unsigned v)
 {
-  const JsonV16Signed bound = {0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21,
-                               0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21};
-  JsonV16Signed flipped = (JsonV16Signed)(v ^ 0x02);
-  return (JsonV2x64)((JsonV16Signed)(flipped < bound) | (JsonV16Signed)(v == '\\'));
-}
-
-/* One bit for each of the sixteen bytes of M (0xFF or 0), the first byte lowest: SSE2's
- * movemask, or the high bits of each 64-bit half gathered by a multiplication. */
-static inline guint json_v16_bits(JsonV2x64 m)
-{
-#if defined(__SSE2__)
-  return (guint)_mm_movemask_epi8((__m128i)m);
-#else
-  const guint64 gather = G_GUINT64_CONSTANT(0x0002040810204081);
-  guint64 lo = GUINT64_FROM_LE(m[0]) & JSON_HIGHS, hi = GUINT64_FROM_LE(m[1]) & JSON_HIGHS;
-  return (guint)((lo * gather) >> 56) | (guint)(((hi * gather) >> 56) << 8);
-#endif
+  const V16 bound = {0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21,
+                     0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21, 0x21};
+  V16 flipped = (V16)(v ^ 0x02);
+  return (V16)(flipped < bound) | (V16)(v == '\\');
 }
 
 /* The offset in the 32 bytes at P of the first that is not plain, or 32 when all are; with O
  * non-NULL, also copies the 32 bytes to O. */
 static G_ALWAYS_INLINE inline gsize json_plain32(const guchar *p, char *o)
 {
-  JsonV16 a, b;
+  V16Unsigned a, b;
   memcpy(&a, p, sizeof a);
   memcpy(&b, p + 16, sizeof b);
   if (o != NULL) {
     memcpy(o, &a, sizeof a);
     memcpy(o + 16, &b, sizeof b);
   }
-  guint bits = json_v16_bits(json_v16_special(a)) | json_v16_bits(json_v16_special(b)) << 16;
+  guint bits = v16_bits(json_v16_special(a)) | v16_bits(json_v16_special(b)) << 16;
   return bits != 0 ? (gsize)__builtin_ctz(bits) : 32;
 }
 
@@ -96,11 +76,11 @@ static G_ALWAYS_INLINE inline gsize json_plain32(const guchar *p, char *o)
  * also copies the 16 bytes to O. */
 static G_ALWAYS_INLINE inline gsize json_plain16(const guchar *p, char *o)
 {
-  JsonV16 a;
+  V16Unsigned a;
   memcpy(&a, p, sizeof a);
   if (o != NULL)
     memcpy(o, &a, sizeof a);
-  guint bits = json_v16_bits(json_v16_special(a));
+  guint bits = v16_bits(json_v16_special(a));
   return bits != 0 ? (gsize)__builtin_ctz(bits) : 16;
 }
 
