@@ -314,9 +314,6 @@ typedef struct {
  * itself; the line's length bounds it with every version.) */
 #define SPARE_LINE_MAX 4096
 
-/* No match data: the spare slot's maker, the document then makes one of its size itself. */
-static gpointer bp_no_match_data(void) { return NULL; }
-
 static void bp_match_data_free(gpointer data) { pcre2_match_data_free(data); }
 
 /* Gives the document's match data back as the spare, or frees it when it was used on a line
@@ -334,7 +331,8 @@ static void bp_scratch_done(BpScratch *scratch) {
 static int bp_first_match(const BpPattern *pattern, BpScratch *scratch, const char *line,
                           gsize len) {
   if (scratch->data == NULL) {
-    scratch->data = clean_spare_take(&scratch->bp->spare_match_data, bp_no_match_data);
+    /* the spare left by an earlier document, else one with room for every pattern's groups */
+    scratch->data = g_atomic_pointer_exchange(&scratch->bp->spare_match_data, NULL);
     if (scratch->data == NULL) scratch->data = pcre2_match_data_create(scratch->bp->pairs, NULL);
     if (scratch->data == NULL) return PCRE2_ERROR_NOMEMORY;
   }
