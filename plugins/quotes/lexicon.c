@@ -146,6 +146,7 @@ static gboolean load_file(Lexicon *lex, const char *path, FileKind kind, GError 
   if (!g_file_get_contents(path, &contents, NULL, error)) return FALSE;
   guint32 flags = 0;
   const char *lemma = NULL, *role = NULL;
+  gboolean according = FALSE; /* the section's lemma is "according to" */
   gboolean in_section = FALSE;
   gboolean ok = TRUE;
   GString *name = g_string_new(NULL); /* a section's */
@@ -182,10 +183,12 @@ static gboolean load_file(Lexicon *lex, const char *path, FileKind kind, GError 
       in_section = TRUE;
       flags = extra;
       lemma = role = NULL;
+      according = FALSE;
       switch (kind) {
       case FILE_CUES:
         flags |= W_CUE;
-        lemma = g_string_chunk_insert_const(lex->strings, name->str);
+        lemma = g_string_chunk_insert_len(lex->strings, name->str, (gssize)name->len);
+        according = strcmp(lemma, "according to") == 0;
         break;
       case FILE_TITLES:
         if (g_strcmp0(name->str, "descriptor") == 0) flags |= W_DESCRIPTOR;
@@ -229,7 +232,8 @@ static gboolean load_file(Lexicon *lex, const char *path, FileKind kind, GError 
       /* A name in both the male and the female list gets both flags: no gender. */
       w->flags |= flags;
       if (lemma && !w->lemma) w->lemma = lemma;
-      if (w->lemma && strcmp(w->lemma, "according to") == 0) w->flags |= W_ACCORDING;
+      /* (a word whose lemma came from a section before got the flag from that one) */
+      if (according && w->lemma == lemma) w->flags |= W_ACCORDING;
       if (role && !w->role) w->role = role;
     }
   }

@@ -59,8 +59,8 @@ typedef struct {
   guint64 packed;    /* its first eight bytes, packed (lexicon_pack) */
   guint32 len;       /* its length */
   guint32 flags;     /* W_* */
-  const char *lemma; /* cue lemma (W_CUE), interned in the lexicon */
-  const char *role;  /* title role (W_TITLE), interned */
+  const char *lemma; /* cue lemma (W_CUE), in the lexicon's strings (a copy a section) */
+  const char *role;  /* title role (W_TITLE), interned (compared as pointers) */
 } WordInfo;
 
 /* The lexicon: one open-addressing table of 32-bit slots, each the index + 1 of a word
