@@ -59,10 +59,10 @@ typedef struct {
   gsize len, cap;
 } TokenIndices;
 
-/* A growable array of tokens, each a span (its byte range in the current text and its
- * kind's label, ready for the token layer) and a Token (SPANS and V hold LEN of CAP; free
- * them, BREAKS.v, MARKERS.v and GAPS.v with g_free), and lists of the few tokens that
- * sentences.c looks at without a pass over every token. */
+/* A growable array of tokens, each a span (its byte range in the current text and, unless
+ * the tokens were taken sparsely, its kind's label, ready for the token layer) and a Token
+ * (SPANS and V hold LEN of CAP; free them, BREAKS.v, MARKERS.v and GAPS.v with g_free), and
+ * lists of the few tokens that sentences.c looks at without a pass over every token. */
 typedef struct {
   CopydeskSpanInit *spans;
   Token *v;

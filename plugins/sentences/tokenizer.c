@@ -669,10 +669,11 @@ static inline gboolean may_start_marker(gsize start, gsize end, TokenKind kind, 
   return (kind == TOKEN_WORD && (flags & TOKEN_FLAG_INITIAL)) || end - start <= marker_max[kind];
 }
 
-/* Appends a token, doubling the array when it is full.  Always inlined: each caller's
- * constant kind, flags and mark then fold its tests away. */
-G_ALWAYS_INLINE static inline void push(TokenArray *tokens, gsize start, gsize end,
-                                        TokenKind kind, guint8 flags, guint newlines,
+/* Appends a token, doubling the array when it is full; its span gets the label of its kind
+ * when LABEL (the sparse scan's tokens go into no layer: their labels are left unset).
+ * Always inlined: each caller's constant kind, flags and mark then fold its tests away. */
+G_ALWAYS_INLINE static inline void push(TokenArray *tokens, gboolean label, gsize start,
+                                        gsize end, TokenKind kind, guint8 flags, guint newlines,
                                         gboolean space, TokenMark mark) {
   gsize k = tokens->len;
   if (k == tokens->cap) {
@@ -687,7 +688,9 @@ G_ALWAYS_INLINE static inline void push(TokenArray *tokens, gsize start, gsize e
   CopydeskSpanInit *span = &tokens->spans[k];
   Token *tok = &tokens->v[k];
   tokens->len = k + 1;
-  *span = (CopydeskSpanInit){start, end, labels[kind]};
+  span->start = start;
+  span->end = end;
+  if (label) span->label = labels[kind];
   *tok = (Token){(guint8)kind,
                  flags | (mark == MARK_PERIOD || mark == MARK_ELLIPSIS || mark == MARK_BANG
                               ? TOKEN_FLAG_END
@@ -770,7 +773,7 @@ G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, gsize j, gboolean alpha, 
       end = ascii_joined_word(t, n, i, j, alpha, &kind, &flags);
     }
     if (end != 0) {
-      push(sc->tokens, i, end, kind, flags, newlines, space, MARK_NONE);
+      push(sc->tokens, TRUE, i, end, kind, flags, newlines, space, MARK_NONE);
       return end;
     }
   }
@@ -782,8 +785,8 @@ G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, gsize j, gboolean alpha, 
   if (is_alnum(u) || (u >= 0x80 && g_unichar_ismark(u))) {
     WordScan w = scan_word(t, n, i);
     if (w.split != 0) {
-      push(sc->tokens, i, w.split, w.kind, 0, newlines, space, MARK_NONE);
-      push(sc->tokens, w.split, w.end, TOKEN_WORD, 0, 0, FALSE, MARK_NONE);
+      push(sc->tokens, TRUE, i, w.split, w.kind, 0, newlines, space, MARK_NONE);
+      push(sc->tokens, TRUE, w.split, w.end, TOKEN_WORD, 0, 0, FALSE, MARK_NONE);
       return w.end;
     }
     end = w.end;
@@ -825,7 +828,7 @@ G_NO_INLINE static gsize scan_token(Scan *sc, gsize i, gsize j, gboolean alpha, 
     }
   }
   TokenMark mark = kind == TOKEN_PUNCT ? mark_of(t, i, end, u) : MARK_NONE;
-  push(sc->tokens, i, end, kind, flags, newlines, space, mark);
+  push(sc->tokens, TRUE, i, end, kind, flags, newlines, space, mark);
   return end;
 }
 
@@ -875,7 +878,8 @@ typedef struct {
  * the scan ends.  When SPARSE, stops instead after the first plain word that starts at or
  * after PLAIN_FROM (ASCII letters and digits, not a number of one to three digits, white
  * space before it and a space after it): *PLAIN_END receives its end, and the scan ends
- * on the space.  Always inlined: a constant SPARSE folds its test away. */
+ * on the space, and leaves the labels of the tokens it takes itself unset (push()).  Always
+ * inlined: a constant SPARSE folds its tests away. */
 G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, gboolean sparse,
                                                gsize plain_from, gsize *plain_end) {
   const char *t = sc->t;
@@ -899,10 +903,10 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
       if (G_LIKELY(ends_ascii_word(t, j) && stop_byte != ':')) {
         gsize end = email_at(t, n, i, &sc->email);
         if (end != 0) {
-          push(tokens, i, end, TOKEN_EMAIL, 0, newlines, space, MARK_NONE);
+          push(tokens, !sparse, i, end, TOKEN_EMAIL, 0, newlines, space, MARK_NONE);
         } else {
           end = j;
-          push(tokens, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, 0, newlines, space,
+          push(tokens, !sparse, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, 0, newlines, space,
                MARK_NONE);
           if (sparse && space && t[end] == ' ' && i >= plain_from && (alpha || end - i > 3)) {
             at->newlines = 0;
@@ -926,10 +930,10 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
         guint8 flags = 0;
         gsize end = ascii_word_before_period(t, i, j, &flags);
         if (end != 0) {
-          push(tokens, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, flags, newlines, space,
+          push(tokens, !sparse, i, end, alpha ? TOKEN_WORD : TOKEN_NUMBER, flags, newlines, space,
                MARK_NONE);
           if (end == j && t[j + 1] != '.') {
-            push(tokens, j, j + 1, TOKEN_PUNCT, 0, 0, FALSE, MARK_PERIOD);
+            push(tokens, !sparse, j, j + 1, TOKEN_PUNCT, 0, 0, FALSE, MARK_PERIOD);
             end = j + 1;
           }
           /* (A sentence's end comes before a line break more often than other tokens.) */
@@ -956,10 +960,10 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
         if (ends_ascii_word(t, end)) {
           gsize split = find_clitic(t, i, end, j, apostrophe_len);
           if (split != 0) {
-            push(tokens, i, split, TOKEN_WORD, 0, newlines, space, MARK_NONE);
-            push(tokens, split, end, TOKEN_WORD, 0, 0, FALSE, MARK_NONE);
+            push(tokens, !sparse, i, split, TOKEN_WORD, 0, newlines, space, MARK_NONE);
+            push(tokens, !sparse, split, end, TOKEN_WORD, 0, 0, FALSE, MARK_NONE);
           } else {
-            push(tokens, i, end, TOKEN_WORD, 0, newlines, space, MARK_NONE);
+            push(tokens, !sparse, i, end, TOKEN_WORD, 0, newlines, space, MARK_NONE);
           }
           newlines = 0;
           space = t[end] == ' ';
@@ -976,7 +980,7 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
         guint8 flags;
         gsize end = ascii_joined_word(t, n, i, j, alpha, &kind, &flags);
         if (end != 0) {
-          push(tokens, i, end, kind, flags, newlines, space, MARK_NONE);
+          push(tokens, !sparse, i, end, kind, flags, newlines, space, MARK_NONE);
           newlines = 0;
           space = t[end] == ' ';
           i = end + space;
@@ -1003,7 +1007,7 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
       case BYTE_HIGH: {
         TokenMark mark = typographic_mark(t, i);
         if (mark != MARK_NONE) {
-          push(tokens, i, i + 3, TOKEN_PUNCT, 0, newlines, space, mark);
+          push(tokens, !sparse, i, i + 3, TOKEN_PUNCT, 0, newlines, space, mark);
           newlines = 0;
           space = t[i + 3] == ' ';
           i += 3 + space;
@@ -1024,7 +1028,7 @@ G_ALWAYS_INLINE static inline gsize scan_range(Scan *sc, gsize i, Between *at, g
         TokenMark mark;
         gsize end = ascii_punct(t, i, &kind, &mark);
         if (end != 0) {
-          push(tokens, i, end, kind, 0, newlines, space, mark);
+          push(tokens, !sparse, i, end, kind, 0, newlines, space, mark);
           newlines = 0;
           space = t[end] == ' ';
           i = end + space;
