@@ -133,8 +133,9 @@ static inline void done(GString *out, char *o) { out->len = (gsize)(o - out->str
 #define SIZE_DIGITS 20
 
 /* Writes the decimal digits of V at O, without going through printf, and returns the byte
- * after them: four digits (most offsets) as two pairs, fewer as one digit or a pair or both;
- * longer numbers are counted first, then filled in from the last, two a step. */
+ * after them: four digits (most offsets) as two pairs, fewer as one digit or a pair or both,
+ * five as a digit and two pairs; longer numbers are counted first, then filled in from the
+ * last, two a step. */
 static G_ALWAYS_INLINE inline char *size_at(char *o, gsize v) {
   static const char pairs[] =
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -160,7 +161,15 @@ static G_ALWAYS_INLINE inline char *size_at(char *o, gsize v) {
     memcpy(o + 1, pairs + 2 * low, 2);
     return o + 3;
   }
-  gsize n = v < 100000 ? 5 : 6;
+  if (v < 100000) { /* 10000 to 99999: a digit, then four as two pairs */
+    guint32 x = (guint32)v, first = x / 10000, rest = x - 10000 * first,
+            high = rest * 5243 >> 19, low = rest - 100 * high;
+    *o = (char)('0' + first);
+    memcpy(o + 1, pairs + 2 * high, 2);
+    memcpy(o + 3, pairs + 2 * low, 2);
+    return o + 5;
+  }
+  gsize n = 6;
   for (gsize t = v / 1000000; t > 0; t /= 10) n++;
   char *end = o + n, *p = end;
   while (v >= 100) {
