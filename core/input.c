@@ -51,6 +51,9 @@ struct CopydeskInput {
   gboolean regular;   /* the open file is a regular file: reading it never waits */
   guint64 file_size, file_read; /* jsonl, regular: its size and the bytes read of it */
   guint64 bytes_read;
+  gint buffered;      /* copydesk_input_next_is_buffered()'s answer until the next read, or -1 */
+  char *location;     /* where the document last read came from (copydesk_input_next()), */
+  gsize location_len, location_cap; /* NUL-terminated, in a buffer kept between documents */
   GArray *fields;     /* jsonl: the fields of the record being read (CopydeskJsonField) */
 };
 
@@ -60,6 +63,7 @@ copydesk_input_new(CopydeskInputFormat format, const char *text_field, const cha
 {
   CopydeskInput *input = g_new0(CopydeskInput, 1);
   input->format = format;
+  input->buffered = -1;
   input->text_field = g_strdup(text_field ? text_field : "text");
   input->id_field = g_strdup(id_field ? id_field : "id");
   if (files && files[0])
@@ -90,6 +94,7 @@ copydesk_input_free(CopydeskInput *input)
   if (input->fields)
     g_array_unref(input->fields);
   g_strfreev(input->files);
+  g_free(input->location);
   g_free(input->text_field);
   g_free(input->id_field);
   g_free(input);
@@ -244,9 +249,37 @@ is_separator(const char *line, gssize n)
          (n == 3 && memcmp(line, "\f\r\n", 3) == 0);
 }
 
+/* Sets the input's location to the open file's name, followed by SEPARATOR and NUMBER in
+ * decimal when SEPARATOR is not NULL ("NAME:LINE", "NAME#PART"), without going through printf
+ * and in the buffer kept for it. */
+static void
+set_location(CopydeskInput *input, const char *separator, guint64 number)
+{
+  char digits[24];
+  char *d = digits + sizeof digits;
+  do {
+    *--d = (char)('0' + number % 10);
+    number /= 10;
+  } while (number != 0);
+  gsize name_len = strlen(input->name), n_digits = (gsize)(digits + sizeof digits - d);
+  gsize len = separator != NULL ? name_len + 1 + n_digits : name_len;
+  if (len + 1 > input->location_cap) {
+    input->location_cap = MAX(len + 1, 64);
+    g_free(input->location);
+    input->location = g_malloc(input->location_cap);
+  }
+  memcpy(input->location, input->name, name_len);
+  if (separator != NULL) {
+    input->location[name_len] = separator[0];
+    memcpy(input->location + name_len + 1, d, n_digits);
+  }
+  input->location[len] = '\0';
+  input->location_len = len;
+}
+
 /* The next text document from the open file, or NULL at its end. */
 static CopydeskDocument *
-next_text(CopydeskInput *input, char **location, GError **error)
+next_text(CopydeskInput *input, GError **error)
 {
   GString *text = g_string_new(NULL);
   gboolean separated = FALSE, got_any = FALSE;
@@ -270,12 +303,8 @@ next_text(CopydeskInput *input, char **location, GError **error)
   }
   input->at_separator = separated;
   input->part++;
-  char *id = input->part == 1 ? g_strdup(input->name)
-                              : g_strdup_printf("%s#%u", input->name, input->part);
-  CopydeskDocument *doc = copydesk_document_new(id, text->str, text->len);
-  if (location)
-    *location = g_strdup(id);
-  g_free(id);
+  set_location(input, input->part > 1 ? "#" : NULL, input->part);
+  CopydeskDocument *doc = copydesk_document_new(input->location, text->str, text->len);
   g_string_free(text, TRUE);
   return doc;
 }
@@ -290,32 +319,14 @@ is_blank(const char *line, gssize n)
   return TRUE;
 }
 
-/* "NAME:LINE" for messages and ids, without going through printf. */
-static char *
-line_location(const char *name, guint64 line_no)
-{
-  char digits[24];
-  char *d = digits + sizeof digits;
-  do {
-    *--d = (char)('0' + line_no % 10);
-    line_no /= 10;
-  } while (line_no != 0);
-  gsize name_len = strlen(name), n_digits = (gsize)(digits + sizeof digits - d);
-  char *where = g_malloc(name_len + 1 + n_digits + 1);
-  memcpy(where, name, name_len);
-  where[name_len] = ':';
-  memcpy(where + name_len + 1, d, n_digits);
-  where[name_len + 1 + n_digits] = '\0';
-  return where;
-}
-
 /* Completes DOC (made for a line of LINE_LEN bytes) from the record just parsed into
  * input->fields; TEXT_LEN is the length of its decoded text, already in DOC, or G_MAXSIZE when
- * the text field is missing or no string.  Returns the document (it may have moved). */
+ * the text field is missing or no string; the input's location is FILE:LINE.  Returns the
+ * document (it may have moved). */
 static CopydeskDocument *
-document_from_record(CopydeskInput *input, CopydeskDocument *doc, gsize line_len, gsize text_len,
-                     const char *where)
+document_from_record(CopydeskInput *input, CopydeskDocument *doc, gsize line_len, gsize text_len)
 {
+  const char *where = input->location;
   char *problem = NULL;
   if (text_len == G_MAXSIZE) {
     if (copydesk_json_fields_find(input->fields, input->text_field) == NULL)
@@ -330,7 +341,7 @@ document_from_record(CopydeskInput *input, CopydeskDocument *doc, gsize line_len
    * is decoded, up to a NUL that an escape made. */
   char *decoded_id = NULL;
   const char *id = where;
-  gsize id_len = strlen(where);
+  gsize id_len = input->location_len;
   const CopydeskJsonField *id_field = copydesk_json_fields_find(input->fields, input->id_field);
   if (id_field && id_field->json[0] == '"') {
     if (memchr(id_field->json, '\\', id_field->json_len) == NULL) {
@@ -360,14 +371,15 @@ document_from_record(CopydeskInput *input, CopydeskDocument *doc, gsize line_len
 /* The next JSONL document from the open file, or NULL at its end.  The line is parsed in place
  * and its text decoded straight into the new document in the same pass. */
 static CopydeskDocument *
-next_jsonl(CopydeskInput *input, char **location, GError **error)
+next_jsonl(CopydeskInput *input, GError **error)
 {
   gssize n;
   char *line;
   while ((n = read_block_line(input, &line, error)) >= 0) {
     if (is_blank(line, n))
       continue;
-    char *where = line_location(input->name, input->line_no);
+    set_location(input, ":", input->line_no);
+    const char *where = input->location;
     if (input->fields == NULL)
       input->fields = g_array_new(FALSE, FALSE, sizeof(CopydeskJsonField));
     char *text; /* the text is never longer than its line */
@@ -376,17 +388,14 @@ next_jsonl(CopydeskInput *input, char **location, GError **error)
     gsize text_len = G_MAXSIZE;
     if (copydesk_json_record_parse_in_place(line, (gsize)n, input->fields, input->text_field,
                                             text, &text_len, &bad)) {
-      doc = document_from_record(input, doc, (gsize)n, text_len, where);
+      doc = document_from_record(input, doc, (gsize)n, text_len);
     } else {
-      doc = copydesk_document_finish_record(doc, (gsize)n, where, strlen(where), 0, NULL, 0);
+      doc = copydesk_document_finish_record(doc, (gsize)n, where, input->location_len, 0, NULL, 0);
       char *message = g_strdup_printf("%s: not a JSON object: %s", where, bad->message);
       copydesk_document_add_error(doc, "input", message);
       g_free(message);
       g_error_free(bad);
     }
-    if (location)
-      *location = g_steal_pointer(&where);
-    g_free(where);
     return doc;
   }
   return NULL;
@@ -456,7 +465,7 @@ conll_document(const char *id, GPtrArray *lines)
 
 /* The next CoNLL document from the open file (up to the next -DOCSTART- line), or NULL. */
 static CopydeskDocument *
-next_conll(CopydeskInput *input, char **location, GError **error)
+next_conll(CopydeskInput *input, GError **error)
 {
   GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
   gboolean have_tokens = FALSE;
@@ -481,19 +490,16 @@ next_conll(CopydeskInput *input, char **location, GError **error)
   if (have_tokens && !(error && *error)) {
     g_ptr_array_add(lines, NULL);
     input->part++;
-    char *id = g_strdup_printf("%s#%u", input->name, input->part);
-    doc = conll_document(id, lines);
-    if (location)
-      *location = id;
-    else
-      g_free(id);
+    set_location(input, "#", input->part);
+    doc = conll_document(input->location, lines);
   }
   g_ptr_array_free(lines, TRUE);
   return doc;
 }
 
-gboolean
-copydesk_input_next_is_buffered(CopydeskInput *input)
+/* copydesk_input_next_is_buffered() worked out from the state of INPUT. */
+static gboolean
+next_is_buffered(CopydeskInput *input)
 {
   gboolean last_file = input->files[input->next_file] == NULL;
   if (input->fp == NULL) /* between files: opening the next may wait (stdin) */
@@ -517,18 +523,32 @@ copydesk_input_next_is_buffered(CopydeskInput *input)
   return at_end ? last_file : input->regular;
 }
 
-CopydeskDocument *
-copydesk_input_next(CopydeskInput *input, char **location, GError **error)
+gboolean
+copydesk_input_next_is_buffered(CopydeskInput *input)
 {
+  /* Only reading changes the answer (copydesk_input_next() forgets it), and the runner asks up
+   * to three times between two reads. */
+  if (input->buffered < 0)
+    input->buffered = next_is_buffered(input);
+  return input->buffered;
+}
+
+CopydeskDocument *
+copydesk_input_next(CopydeskInput *input, const char **location, GError **error)
+{
+  input->buffered = -1;
   for (;;) {
     if (input->fp == NULL && !open_next(input, error))
       return NULL;
     GError *local = NULL;
-    CopydeskDocument *doc = input->format == COPYDESK_INPUT_JSONL   ? next_jsonl(input, location, &local)
-                            : input->format == COPYDESK_INPUT_CONLL ? next_conll(input, location, &local)
-                                                                    : next_text(input, location, &local);
-    if (doc)
+    CopydeskDocument *doc = input->format == COPYDESK_INPUT_JSONL   ? next_jsonl(input, &local)
+                            : input->format == COPYDESK_INPUT_CONLL ? next_conll(input, &local)
+                                                                    : next_text(input, &local);
+    if (doc) {
+      if (location)
+        *location = input->location;
       return doc;
+    }
     close_file(input);
     if (local) {
       g_propagate_error(error, local);

@@ -7,7 +7,9 @@
 
 typedef struct Job {
   CopydeskDocument *doc;
-  char *location;
+  char *location;     /* where the document came from, for messages (LOCATION_CAP bytes, kept
+                       * with the job) */
+  gsize location_cap;
   GString *out;       /* the formatted document */
   GString *messages;  /* lines for stderr */
   gboolean failed;    /* the document carries errors */
@@ -114,12 +116,13 @@ run_job(CopydeskWorker *worker, Job *job, gboolean quiet)
 static gsize
 job_bytes(const Job *job)
 {
-  return job->out->allocated_len + job->messages->allocated_len;
+  return job->out->allocated_len + job->messages->allocated_len + job->location_cap;
 }
 
-/* A job for DOC read by thread OWNER (under the lock): one the thread kept, or a new one. */
+/* A job for DOC read by thread OWNER (under the lock), from LOCATION (NULL: DOC's id): one the
+ * thread kept, or a new one. */
 static Job *
-new_job(Run *run, guint owner, CopydeskDocument *doc, char *location)
+new_job(Run *run, guint owner, CopydeskDocument *doc, const char *location)
 {
   Job *job = run->spare[owner];
   if (job != NULL) {
@@ -129,9 +132,19 @@ new_job(Run *run, guint owner, CopydeskDocument *doc, char *location)
     job = g_new(Job, 1);
     job->out = g_string_sized_new(1024);
     job->messages = g_string_new(NULL);
+    job->location = NULL;
+    job->location_cap = 0;
   }
   job->doc = doc;
-  job->location = location ? location : g_strdup(copydesk_document_id(doc));
+  if (location == NULL)
+    location = copydesk_document_id(doc);
+  gsize size = strlen(location) + 1;
+  if (size > job->location_cap) {
+    job->location_cap = MAX(size, 64);
+    g_free(job->location);
+    job->location = g_malloc(job->location_cap);
+  }
+  memcpy(job->location, location, size);
   job->failed = job->keep_going = FALSE;
   job->next = NULL;
   return job;
@@ -163,7 +176,6 @@ free_batches(Run *run, guint owner, Batch *batch)
         continue;
       }
       copydesk_document_free(job->doc);
-      g_free(job->location);
       g_string_truncate(job->out, 0);
       g_string_truncate(job->messages, 0);
       run->spare_bytes[owner] += job_bytes(job);
@@ -183,7 +195,6 @@ free_spare(Run *run, guint owner)
   for (Job *job = run->spare[owner], *next; job != NULL; job = next) {
     next = job->next;
     job->doc = NULL;
-    job->location = NULL;
     free_job(job);
   }
   run->spare[owner] = NULL;
@@ -356,7 +367,7 @@ read_batch(Run *run, guint owner)
   gsize bytes = 0;
   gboolean buffered = copydesk_input_next_is_buffered(run->input);
   while (n < run->batch_docs && bytes < BATCH_BYTES) {
-    char *location = NULL;
+    const char *location = NULL;
     GError *error = NULL;
     gint64 t0 = run->stats ? copydesk_stats_now() : 0;
     /* Reading that may wait for input (a pipe) waits outside the lock, so that the other
