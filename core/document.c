@@ -26,7 +26,9 @@
 #define UNIT_BLOCK 64
 /* The arena's blocks: the first of 8 KB and four bytes for each byte of the text (what
  * clean, sentences and quotes use on most documents), each next one twice as large, all up to
- * 256 KB; a request of a quarter of the next block's size or more gets a block of its own. */
+ * 256 KB; a request of a quarter of the next block's size or more gets a block of its own.  The
+ * first lies in the document's allocation (with what else is left there, a record's line being
+ * longer than its text), the others on the heap. */
 #define ARENA_BLOCK_MIN 8192
 #define ARENA_BYTES_PER_BYTE 4
 #define ARENA_BLOCK_MAX (256 * 1024)
@@ -42,27 +44,22 @@ static const char replacement_char[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
 /* ---- The document's memory ------------------------------------------------ */
 
-/* Adds to ARENA a block with room for at least SIZE bytes; returns its bytes.  A large
- * request gets a block of its own, linked behind the newest so that its free bytes stay in
- * use. */
+/* Adds to ARENA a block from the heap with room for at least SIZE bytes; returns its bytes.  A
+ * large request gets a block of its own, and the free bytes of the block in use stay in use. */
 G_NO_INLINE static void *
 arena_grow(CopydeskArena *arena, gsize size)
 {
-  gsize next = MIN(arena->blocks ? arena->blocks->size * 2 : arena->first_size, ARENA_BLOCK_MAX);
-  if (arena->blocks != NULL && size >= next / 4) {
-    CopydeskArenaBlock *own = g_malloc(sizeof(CopydeskArenaBlock) + size);
-    own->size = size;
-    own->next = arena->blocks->next;
-    arena->blocks->next = own;
-    return own + 1;
-  }
-  next = MAX(next, size);
-  CopydeskArenaBlock *block = g_malloc(sizeof(CopydeskArenaBlock) + next);
-  block->size = next;
+  gsize next = arena->next_size;
+  gboolean own = size >= next / 4;
+  CopydeskArenaBlock *block = g_malloc(sizeof(CopydeskArenaBlock) + (own ? size : next));
+  block->size = own ? size : next;
   block->next = arena->blocks;
   arena->blocks = block;
-  arena->free = (char *)(block + 1) + size;
-  arena->n_free = next - size;
+  if (!own) {
+    arena->free = (char *)(block + 1) + size;
+    arena->n_free = next - size;
+    arena->next_size = MIN(2 * next, ARENA_BLOCK_MAX);
+  }
   return block + 1;
 }
 
@@ -90,14 +87,35 @@ arena_strndup(CopydeskDocument *doc, const char *str, gsize len)
   return copy;
 }
 
-/* Readies the empty ARENA of a document of TEXT_LEN bytes. */
-static void
-arena_init(CopydeskArena *arena, gsize text_len)
+/* The size of the first arena block of a document of TEXT_LEN bytes. */
+static inline gsize
+arena_first_size(gsize text_len)
 {
-  arena->first_size = ARENA_BLOCK_MIN + MIN(text_len, ARENA_BLOCK_MAX) * ARENA_BYTES_PER_BYTE;
+  return MIN(ARENA_BLOCK_MIN + MIN(text_len, ARENA_BLOCK_MAX) * ARENA_BYTES_PER_BYTE,
+             ARENA_BLOCK_MAX);
 }
 
-/* Frees every block of ARENA. */
+/* Where the first arena block starts in a document's allocation whose first USED bytes hold
+ * the document, its original text and what follows it: aligned as arena_alloc() hands out. */
+static inline gsize
+arena_offset(gsize used)
+{
+  return (used + 15) & ~(gsize)15;
+}
+
+/* Readies the empty ARENA of DOC (of TEXT_LEN bytes), whose first block is the SIZE bytes
+ * (at least arena_first_size(TEXT_LEN)) at offset OFFSET (arena_offset()) of DOC's allocation. */
+static void
+arena_init(CopydeskDocument *doc, gsize text_len, gsize offset, gsize size)
+{
+  CopydeskArena *arena = &doc->arena;
+  arena->blocks = NULL;
+  arena->free = (char *)doc + offset;
+  arena->n_free = size;
+  arena->next_size = MIN(2 * arena_first_size(text_len), ARENA_BLOCK_MAX);
+}
+
+/* Frees every block of ARENA from the heap. */
 static void
 arena_free(CopydeskArena *arena)
 {
@@ -237,15 +255,17 @@ decode_original(CopydeskDocument *doc)
 static CopydeskDocument *
 document_alloc(const char *id, const char *text, gsize len)
 {
-  /* The original bytes follow the document's structure in one allocation. */
-  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + len + 1);
+  /* The original bytes follow the document's structure in one allocation, and the arena's first
+   * block follows them. */
+  gsize offset = arena_offset(sizeof(CopydeskDocument) + len + 1), size = arena_first_size(len);
+  CopydeskDocument *doc = g_malloc(offset + size);
   memset(doc, 0, sizeof(CopydeskDocument));
   doc->original = (char *)(doc + 1);
   if (len > 0)
     memcpy(doc->original, text, len);
   doc->original[len] = '\0';
   doc->original_len = len;
-  arena_init(&doc->arena, len);
+  arena_init(doc, len, offset, size);
   copydesk_document_set_id(doc, id);
   return doc;
 }
@@ -272,13 +292,21 @@ find_field(const CopydeskDocument *doc, const char *key)
   return NULL;
 }
 
+/* The size of the allocation of a document for a JSONL record of LINE_LEN bytes.  It has room
+ * for a text as long as the line and, after it, for the fields' keys and JSON with a NUL each:
+ * never more than the line either, as each field has two quotes, a colon and a comma or brace
+ * around its key and value there; then for the arena's first block of a text as long as the
+ * line. */
+static inline gsize
+record_allocation(gsize line_len)
+{
+  return arena_offset(sizeof(CopydeskDocument) + 2 * line_len + 1) + arena_first_size(line_len);
+}
+
 CopydeskDocument *
 copydesk_document_new_for_record(gsize line_len, char **text)
 {
-  /* Room for a text as long as the line and, after it, for the fields' keys and JSON with a NUL
-   * each: never more than the line either, as each field has two quotes, a colon and a comma
-   * or brace around its key and value there. */
-  CopydeskDocument *doc = g_malloc(sizeof(CopydeskDocument) + 2 * line_len + 1);
+  CopydeskDocument *doc = g_malloc(record_allocation(line_len));
   memset(doc, 0, sizeof(CopydeskDocument));
   doc->original = (char *)(doc + 1);
   *text = doc->original;
@@ -293,16 +321,18 @@ copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const cha
   gsize fields_size = 0;
   for (guint i = 0; i < n_fields; i++)
     fields_size += strlen(fields[i].key) + 1 + fields[i].json_len + 1;
-  /* Give back what the line's other fields left unused, when that is much. */
-  gsize need = sizeof(CopydeskDocument) + len + 1 + fields_size;
-  gsize have = sizeof(CopydeskDocument) + 2 * line_len + 1;
+  /* The arena's first block takes the rest of the allocation, which is given back when it is much
+   * more than the block needs (the line's other fields were long). */
+  gsize offset = arena_offset(sizeof(CopydeskDocument) + len + 1 + fields_size);
+  gsize need = offset + arena_first_size(len), have = record_allocation(line_len);
   if (have - need > MAX(64 * 1024, need / 4)) {
     doc = g_realloc(doc, need);
     doc->original = (char *)(doc + 1);
+    have = need;
   }
   doc->original[len] = '\0';
   doc->original_len = len;
-  arena_init(&doc->arena, len);
+  arena_init(doc, len, offset, have - offset);
   doc->id = arena_strndup(doc, id, id_len);
   doc->text = NULL; /* the original is the current text until an edit */
   copydesk_offset_map_init_identity(&doc->map, len);

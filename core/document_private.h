@@ -85,12 +85,14 @@ struct _CopydeskArenaBlock {
 };
 
 /* Memory that lives as long as the document (spans, attributes, layers, strings): handed out
- * from a few large blocks and freed all at once with the document. */
+ * from a few large blocks and freed all at once with the document.  The first block lies in the
+ * document's own allocation, after its original text (and a record's fields); the others come
+ * from the heap. */
 typedef struct {
-  CopydeskArenaBlock *blocks; /* the newest first */
-  char *free;                 /* the unused bytes of the newest block */
+  CopydeskArenaBlock *blocks; /* the blocks from the heap, the newest first */
+  char *free;                 /* the unused bytes of the block in use */
   gsize n_free;
-  gsize first_size;           /* the size of the first block (arena_init()) */
+  gsize next_size;            /* the size of the next block from the heap */
 } CopydeskArena;
 
 /* Pointers kept in a document's arena: N of CAP, the array grown by doubling (an old array
