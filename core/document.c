@@ -77,6 +77,12 @@ arena_alloc(CopydeskDocument *doc, gsize size)
   return p;
 }
 
+void *
+copydesk_document_arena_alloc(CopydeskDocument *doc, gsize size)
+{
+  return arena_alloc(doc, size);
+}
+
 /* A copy of the LEN bytes at STR, NUL-terminated, in DOC's arena. */
 static inline char *
 arena_strndup(CopydeskDocument *doc, const char *str, gsize len)
@@ -396,6 +402,7 @@ copydesk_document_free(CopydeskDocument *doc)
   }
   g_free(doc->blocks);
   g_free(doc->units);
+  copydesk_edit_free_document_edit(doc);
   arena_free(&doc->arena);
   copydesk_offset_map_clear(&doc->map);
   if (doc->text != NULL)

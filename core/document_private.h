@@ -134,7 +134,8 @@ struct _CopydeskDocument {
   CopydeskSpan *span_block; /* the newest block of spans, in the arena (spans never move) */
   gsize block_used, block_cap;
   guint n_span_blocks;
-  gboolean editing;
+  CopydeskEdit *edit; /* made by the first copydesk_edit_begin(), used by the next ones (edit.c) */
+  gboolean editing;   /* EDIT is open */
 
   /* Lazily built indexes for copydesk_document_original_offset().  Well-formed text: the
    * blocks that start up to the end (original_len / UNIT_BLOCK + 1 of them, all made on the
@@ -151,6 +152,11 @@ struct _CopydeskDocument {
   CopydeskLayerWantedFunc wanted;
   gconstpointer wanted_data;
 };
+
+/* SIZE bytes from DOC's arena, aligned for any type, freed with the document. */
+void *copydesk_document_arena_alloc(CopydeskDocument *doc, gsize size);
+/* Frees what DOC's edit holds on the heap, as DOC goes (edit.c). */
+void copydesk_edit_free_document_edit(CopydeskDocument *doc);
 
 /* Sets what copydesk_document_layer_wanted() asks while a stage runs (NULL: every layer). */
 void copydesk_document_set_layer_wanted(CopydeskDocument *doc, CopydeskLayerWantedFunc wanted,

@@ -17,10 +17,21 @@ typedef struct {
   gsize text_len;
 } CopydeskReplacement;
 
+/* The room an edit's replacements and their bytes first have, in the document's arena; past
+ * it they move to the heap, where they stay for the document's next edits unless they grew past
+ * EDIT_KEEP_BYTES together. */
+#define EDIT_FIRST_REPLACEMENTS 16
+#define EDIT_FIRST_BYTES 256
+#define EDIT_KEEP_BYTES (64 * 1024)
+
+/* A document's edit: made in its arena by its first copydesk_edit_begin() and used again by the
+ * next ones (one is open at a time), so that most edits allocate nothing. */
 struct _CopydeskEdit {
   CopydeskDocument *doc;
-  GArray *replacements; /* CopydeskReplacement, in order */
-  GString *buffer;      /* all replacement bytes */
+  CopydeskReplacement *replacements; /* N_REPLACEMENTS of CAP_REPLACEMENTS, in order */
+  gsize n_replacements, cap_replacements;
+  char *buffer; /* all replacement bytes: BUFFER_LEN of BUFFER_CAP */
+  gsize buffer_len, buffer_cap;
   gsize last_end;
 };
 
@@ -38,16 +49,47 @@ typedef struct {
   gsize old_len, new_len;
 } CopydeskEditMap;
 
+/* The segments of an edit map that commit keeps on the stack: those of up to eight
+ * replacements. */
+#define EDIT_STACK_SEGMENTS 17
+
 CopydeskEdit *
 copydesk_edit_begin(CopydeskDocument *doc)
 {
   g_return_val_if_fail(!doc->editing, NULL);
-  CopydeskEdit *edit = g_new0(CopydeskEdit, 1);
-  edit->doc = doc;
-  edit->replacements = g_array_new(FALSE, FALSE, sizeof(CopydeskReplacement));
-  edit->buffer = g_string_new(NULL);
+  CopydeskEdit *edit = doc->edit;
+  if (edit == NULL) {
+    edit = doc->edit = copydesk_document_arena_alloc(doc, sizeof(CopydeskEdit));
+    edit->doc = doc;
+    edit->cap_replacements = EDIT_FIRST_REPLACEMENTS;
+    edit->replacements =
+        copydesk_document_arena_alloc(doc, EDIT_FIRST_REPLACEMENTS * sizeof(CopydeskReplacement));
+    edit->buffer_cap = EDIT_FIRST_BYTES;
+    edit->buffer = copydesk_document_arena_alloc(doc, EDIT_FIRST_BYTES);
+  }
+  edit->n_replacements = 0;
+  edit->buffer_len = 0;
+  edit->last_end = 0;
   doc->editing = TRUE;
   return edit;
+}
+
+/* Makes *ARRAY, of *CAP items of SIZE bytes of which N are used, hold at least one more: first
+ * it lies in the arena with FIRST items; a larger one is on the heap. */
+static void
+grow_array(void **array, gsize *cap, gsize n, gsize size, gsize first, gsize need)
+{
+  gsize cap2 = *cap * 2;
+  while (cap2 < need)
+    cap2 *= 2;
+  if (*cap > first) {
+    *array = g_realloc_n(*array, cap2, size);
+  } else {
+    void *heap = g_malloc_n(cap2, size);
+    memcpy(heap, *array, n * size);
+    *array = heap;
+  }
+  *cap = cap2;
 }
 
 gboolean
@@ -86,27 +128,64 @@ copydesk_edit_replace(CopydeskEdit *edit, gsize start, gsize end, const char *te
   }
   if (start == end && len == 0)
     return TRUE; /* nothing to do */
-  CopydeskReplacement r = {start, end, edit->buffer->len, (gsize)len};
-  g_string_append_len(edit->buffer, text, len);
-  g_array_append_val(edit->replacements, r);
+  if (edit->n_replacements == edit->cap_replacements)
+    grow_array((void **)&edit->replacements, &edit->cap_replacements, edit->n_replacements,
+               sizeof(CopydeskReplacement), EDIT_FIRST_REPLACEMENTS, edit->n_replacements + 1);
+  if (edit->buffer_cap - edit->buffer_len < (gsize)len)
+    grow_array((void **)&edit->buffer, &edit->buffer_cap, edit->buffer_len, 1, EDIT_FIRST_BYTES,
+               edit->buffer_len + (gsize)len);
+  edit->replacements[edit->n_replacements++] =
+      (CopydeskReplacement){start, end, edit->buffer_len, (gsize)len};
+  if (len > 0)
+    memcpy(edit->buffer + edit->buffer_len, text, (gsize)len);
+  edit->buffer_len += (gsize)len;
   edit->last_end = end;
   return TRUE;
 }
 
+/* Frees what EDIT (the document's) holds on the heap: all of it when DOC goes (ALL), else what
+ * grew past EDIT_KEEP_BYTES (back to the arena's first room, which stayed there). */
 static void
-free_edit(CopydeskEdit *edit)
+release_edit(CopydeskEdit *edit, gboolean all)
+{
+  gsize replacement_bytes = edit->cap_replacements * sizeof(CopydeskReplacement);
+  if (!all && replacement_bytes + edit->buffer_cap <= EDIT_KEEP_BYTES)
+    return;
+  /* The arena's first room is lost once an array moved: new first room comes from the arena. */
+  if (edit->cap_replacements > EDIT_FIRST_REPLACEMENTS) {
+    g_free(edit->replacements);
+    edit->replacements = all ? NULL
+                             : copydesk_document_arena_alloc(
+                                   edit->doc, EDIT_FIRST_REPLACEMENTS * sizeof(CopydeskReplacement));
+    edit->cap_replacements = EDIT_FIRST_REPLACEMENTS;
+  }
+  if (edit->buffer_cap > EDIT_FIRST_BYTES) {
+    g_free(edit->buffer);
+    edit->buffer = all ? NULL : copydesk_document_arena_alloc(edit->doc, EDIT_FIRST_BYTES);
+    edit->buffer_cap = EDIT_FIRST_BYTES;
+  }
+}
+
+void
+copydesk_edit_free_document_edit(CopydeskDocument *doc)
+{
+  if (doc->edit != NULL)
+    release_edit(doc->edit, TRUE);
+}
+
+/* Ends EDIT: its document may begin another. */
+static void
+end_edit(CopydeskEdit *edit)
 {
   edit->doc->editing = FALSE;
-  g_array_free(edit->replacements, TRUE);
-  g_string_free(edit->buffer, TRUE);
-  g_free(edit);
+  release_edit(edit, FALSE);
 }
 
 void
 copydesk_edit_abort(CopydeskEdit *edit)
 {
   if (edit)
-    free_edit(edit);
+    end_edit(edit);
 }
 
 /* Adds to EMAP that the old range [OLD_START, OLD_END) became [NEW_START, NEW_END), unless both
@@ -174,23 +253,27 @@ void
 copydesk_edit_commit(CopydeskEdit *edit)
 {
   CopydeskDocument *doc = edit->doc;
-  if (edit->replacements->len == 0) {
-    free_edit(edit);
+  if (edit->n_replacements == 0) {
+    end_edit(edit);
     return;
   }
   const char *old = copydesk_doc_text(doc);
   gsize old_len = copydesk_doc_text_len(doc);
   /* room for every byte the new text can have: appended below without growing it */
-  GString *text = g_string_sized_new(old_len + edit->buffer->len + 1);
+  GString *text = g_string_sized_new(old_len + edit->buffer_len + 1);
   CopydeskOffsetMap map;
   copydesk_offset_map_init_empty(&map, doc->map.orig_len);
   /* each replacement adds the unchanged text before it and itself; the rest comes last */
-  CopydeskEditMap emap = {g_new(CopydeskEditSegment, 2 * (gsize)edit->replacements->len + 1), 0,
-                          old_len, 0};
+  gsize n_segments = 2 * edit->n_replacements + 1;
+  CopydeskEditSegment stack_segments[EDIT_STACK_SEGMENTS];
+  CopydeskEditMap emap = {n_segments <= EDIT_STACK_SEGMENTS
+                              ? stack_segments
+                              : g_new(CopydeskEditSegment, n_segments),
+                          0, old_len, 0};
 
   gsize pos = 0;
-  for (guint i = 0; i < edit->replacements->len; i++) {
-    const CopydeskReplacement *r = &g_array_index(edit->replacements, CopydeskReplacement, i);
+  for (gsize i = 0; i < edit->n_replacements; i++) {
+    const CopydeskReplacement *r = &edit->replacements[i];
     /* The unchanged text before the replacement. */
     add_edit_segment(&emap, pos, r->start, text->len, text->len + (r->start - pos), TRUE);
     append_bytes(text, old + pos, r->start - pos);
@@ -200,7 +283,7 @@ copydesk_edit_commit(CopydeskEdit *edit)
     gsize orig_end =
         (r->start == r->end) ? orig_start : copydesk_offset_map_end_inline(&doc->map, r->end);
     add_edit_segment(&emap, r->start, r->end, text->len, text->len + r->text_len, FALSE);
-    append_bytes(text, edit->buffer->str + r->text_offset, r->text_len);
+    append_bytes(text, edit->buffer + r->text_offset, r->text_len);
     copydesk_offset_map_append(&map, r->text_len, orig_start, orig_end, FALSE);
     pos = r->end;
   }
@@ -211,14 +294,15 @@ copydesk_edit_commit(CopydeskEdit *edit)
   emap.new_len = text->len;
 
   copydesk_document_move_spans(doc, edit_map_start, edit_map_end, &emap);
-  g_free(emap.segments);
+  if (emap.segments != stack_segments)
+    g_free(emap.segments);
 
   copydesk_offset_map_clear(&doc->map);
   doc->map = map;
   if (doc->text != NULL)
     g_string_free(doc->text, TRUE);
   doc->text = text;
-  free_edit(edit);
+  end_edit(edit);
 }
 
 gboolean

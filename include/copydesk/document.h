@@ -224,9 +224,9 @@ CopydeskEdit *copydesk_edit_begin(CopydeskDocument *doc);
 gboolean copydesk_edit_replace(CopydeskEdit *edit, gsize start, gsize end, const char *text,
                                gssize len, GError **error);
 /* Applies the edit: the text is rewritten in one pass, the offset map composed and every
- * existing span moved to the new positions.  Frees EDIT. */
+ * existing span moved to the new positions.  Ends EDIT: it must not be used again. */
 void copydesk_edit_commit(CopydeskEdit *edit);
-/* Discards the edit without touching the document.  Frees EDIT. */
+/* Discards the edit without touching the document.  Ends EDIT: it must not be used again. */
 void copydesk_edit_abort(CopydeskEdit *edit);
 /* Convenience: a one-replacement edit committed at once. */
 gboolean copydesk_document_replace(CopydeskDocument *doc, gsize start, gsize end, const char *text,
