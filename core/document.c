@@ -6,6 +6,7 @@
 #include <copydesk/json.h>
 
 #include "document_private.h"
+#include "json_plain.h"
 #include "utf8.h"
 #include "v16.h"
 
@@ -307,6 +308,18 @@ static inline gsize
 record_allocation(gsize line_len)
 {
   return arena_offset(sizeof(CopydeskDocument) + 2 * line_len + 1) + arena_first_size(line_len);
+}
+
+/* Adds to DOC the field KEY (which it does not have) with JSON, in DOC's arena: KEY is copied
+ * there, JSON must lie there already. */
+static void
+add_field(CopydeskDocument *doc, const char *key, char *json)
+{
+  CopydeskField *f = arena_alloc(doc, sizeof(CopydeskField));
+  f->key = arena_strndup(doc, key, strlen(key));
+  f->json = json;
+  f->borrowed = TRUE;
+  arena_ptrs_add(doc, &doc->fields, f);
 }
 
 CopydeskDocument *
@@ -851,16 +864,24 @@ copydesk_document_set_field(CopydeskDocument *doc, const char *key, const char *
     f->json = copy;
     return;
   }
-  f = arena_alloc(doc, sizeof(CopydeskField));
-  f->key = g_strdup(key);
-  f->json = g_strdup(json);
-  f->borrowed = FALSE;
-  arena_ptrs_add(doc, &doc->fields, f);
+  add_field(doc, key, arena_strndup(doc, json, strlen(json)));
 }
 
 void
 copydesk_document_set_field_string(CopydeskDocument *doc, const char *key, const char *value)
 {
+  gsize len = value != NULL ? strlen(value) : 0;
+  const guchar *p = (const guchar *)(value != NULL ? value : "");
+  if (json_plain_prefix(p, p + len, NULL) == len && find_field(doc, key) == NULL) {
+    /* the JSON string of plain bytes is those bytes in quotes (copydesk_json_append_string()) */
+    char *json = arena_alloc(doc, len + 3);
+    json[0] = '"';
+    memcpy(json + 1, p, len);
+    json[len + 1] = '"';
+    json[len + 2] = '\0';
+    add_field(doc, key, json);
+    return;
+  }
   GString *json = g_string_new(NULL);
   copydesk_json_append_string(json, value, -1);
   copydesk_document_set_field(doc, key, json->str);

@@ -38,7 +38,8 @@ struct _CopydeskLayer {
 typedef struct {
   char *key;
   char *json;
-  gboolean borrowed; /* KEY and JSON lie in the document's own allocation, not freed apart */
+  gboolean borrowed; /* KEY and JSON lie in the document's own allocation or its arena, not
+                      * freed apart (a field set again gets copies on the heap) */
 } CopydeskField;   /* in the document's arena */
 
 typedef struct {
