@@ -413,7 +413,6 @@ copydesk_document_free(CopydeskDocument *doc)
     }
     g_ptr_array_free(doc->errors, TRUE);
   }
-  g_free(doc->blocks);
   g_free(doc->units);
   copydesk_edit_free_document_edit(doc);
   arena_free(&doc->arena);
@@ -510,14 +509,14 @@ mark_whole_block(CopydeskUnitCounts *block, const guchar *p)
   block->fours = fours;
 }
 
-/* Builds the block index of DOC's well-formed original, over the whole text at once (a few
- * instructions a block where it is ASCII); the last block, partial or empty, is read from a
- * copy padded with zeros. */
+/* Builds the block index of DOC's well-formed original in its arena, over the whole text at
+ * once (a few instructions a block where it is ASCII); the last block, partial or empty, is read
+ * from a copy padded with zeros. */
 G_NO_INLINE static void
 build_blocks(CopydeskDocument *doc)
 {
   gsize n = doc->original_len / UNIT_BLOCK + 1; /* the blocks that start up to the end */
-  CopydeskUnitCounts *blocks = g_new(CopydeskUnitCounts, n);
+  CopydeskUnitCounts *blocks = arena_alloc(doc, n * sizeof(CopydeskUnitCounts));
   gsize codepoints = 0, utf16 = 0;
   for (gsize j = 0; j < n; j++) {
     const guchar *p = (const guchar *)doc->original + j * UNIT_BLOCK;

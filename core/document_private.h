@@ -140,7 +140,7 @@ struct _CopydeskDocument {
 
   /* Lazily built indexes for copydesk_document_original_offset().  Well-formed text: the
    * blocks that start up to the end (original_len / UNIT_BLOCK + 1 of them, all made on the
-   * first offset asked for).  Ill-formed text: the counts before every multiple
+   * first offset asked for, in the arena).  Ill-formed text: the counts before every multiple
    * of the stride (room for N_UNITS of them, the first N_BUILT made: those up to FRONTIER,
    * the furthest offset counted so far), and the last answer behind the frontier. */
   CopydeskUnitCounts *blocks;
