@@ -380,6 +380,95 @@ static char *scan_key(Scanner *s)
   return key;
 }
 
+/* The fields of a record as they are found: gathered in FOUND and put into FIELDS (from its
+ * start, whatever it held) a block at a time, so a record of a few fields costs one call. */
+typedef struct {
+  GArray *fields;
+  guint n_put; /* the fields put into FIELDS */
+  guint n_found; /* the fields in FOUND after them */
+  CopydeskJsonField found[16];
+} FieldSink;
+
+/* Puts the fields SINK gathered into its array, which then holds exactly those found so far. */
+static void put_fields(FieldSink *sink)
+{
+  g_array_set_size(sink->fields, sink->n_put + sink->n_found);
+  if (sink->n_found > 0)
+    memcpy(&g_array_index(sink->fields, CopydeskJsonField, sink->n_put), sink->found,
+           sink->n_found * sizeof(CopydeskJsonField));
+  sink->n_put += sink->n_found;
+  sink->n_found = 0;
+}
+
+/* Adds FIELD to SINK. */
+static inline void add_field(FieldSink *sink, CopydeskJsonField field)
+{
+  if (sink->n_found == G_N_ELEMENTS(sink->found))
+    put_fields(sink);
+  sink->found[sink->n_found++] = field;
+}
+
+/* Parses the fields of the record after its '{' up to and with its '}' into SINK, decoding the
+ * first DECODE_KEY string (see copydesk_json_record_parse_in_place()). */
+static gboolean parse_fields(Scanner *s, FieldSink *sink, const char *decode_key, char *decoded,
+                             gsize *decoded_len)
+{
+  /* the field to decode is still to come: its key's length is compared before its bytes */
+  gboolean want = decode_key != NULL;
+  gsize decode_key_len = want ? strlen(decode_key) : 0;
+  skip_ws(s);
+  if (s->pos < s->end && *s->pos == '}') {
+    s->pos++;
+    return TRUE;
+  }
+  for (;;) {
+    const guchar *open = s->pos;
+    const char *key = scan_key(s);
+    if (key == NULL)
+      return FALSE;
+    /* the bytes inside the quotes, never fewer than the decoded key's: a key with fewer than
+     * DECODE_KEY's is not it */
+    gsize key_len = (gsize)(s->pos - open) - 2;
+    skip_ws(s);
+    if (s->pos >= s->end || *s->pos != ':')
+      return fail_expected(s, "':' after key");
+    s->pos++;
+    skip_ws(s);
+
+    const guchar *value_start = s->pos;
+    gboolean decode_this = want && key_len >= decode_key_len && strcmp(key, decode_key) == 0;
+    want = want && !decode_this;
+    gboolean is_string = s->pos < s->end && *s->pos == '"';
+    if (is_string && decode_this) {
+      if (!scan_string(s, decoded, decoded_len, NULL))
+        return FALSE;
+      decoded[*decoded_len] = '\0';
+    } else if (is_string) {
+      if (!scan_string(s, NULL, NULL, NULL))
+        return FALSE;
+    } else if (!scan_value(s, 1)) {
+      return FALSE;
+    }
+    add_field(sink, (CopydeskJsonField){key, (const char *)value_start,
+                                        (gsize)(s->pos - value_start)});
+
+    skip_ws(s);
+    if (s->pos < s->end && *s->pos == ',') {
+      const guchar *comma = s->pos;
+      s->pos++;
+      skip_ws(s);
+      if (s->pos < s->end && *s->pos == '}')
+        return fail(s, comma, "trailing comma before '}'");
+      continue;
+    }
+    if (s->pos < s->end && *s->pos == '}') {
+      s->pos++;
+      return TRUE;
+    }
+    return fail_expected(s, "',' or '}'");
+  }
+}
+
 /* Parses one record in place: '{' fields '}' with only whitespace around it. */
 gboolean copydesk_json_record_parse_in_place(char *data, gsize len, GArray *fields,
                                              const char *decode_key, char *decoded,
@@ -392,69 +481,28 @@ gboolean copydesk_json_record_parse_in_place(char *data, gsize len, GArray *fiel
 
   const guchar *bytes = (const guchar *)(data != NULL ? data : "");
   Scanner s = {bytes, bytes, bytes + len, error};
-  gboolean want = decode_key != NULL; /* the field to decode is still to come */
-  g_array_set_size(fields, 0);
+  FieldSink sink = {.fields = fields};
   if (decoded_len != NULL)
     *decoded_len = G_MAXSIZE;
 
   skip_ws(&s);
-  if (s.pos >= s.end)
-    return fail(&s, s.pos, "empty record");
-  if (*s.pos != '{')
-    return fail(&s, s.pos, "expected '{': a record must be a JSON object");
-  s.pos++;
-  skip_ws(&s);
-
-  if (s.pos < s.end && *s.pos == '}') {
-    s.pos++;
+  gboolean ok;
+  if (s.pos >= s.end) {
+    ok = fail(&s, s.pos, "empty record");
+  } else if (*s.pos != '{') {
+    ok = fail(&s, s.pos, "expected '{': a record must be a JSON object");
   } else {
-    for (;;) {
-      const char *key = scan_key(&s);
-      if (key == NULL)
-        return FALSE;
+    s.pos++;
+    ok = parse_fields(&s, &sink, decode_key, decoded, decoded_len);
+    if (ok) {
       skip_ws(&s);
-      if (s.pos >= s.end || *s.pos != ':')
-        return fail_expected(&s, "':' after key");
-      s.pos++;
-      skip_ws(&s);
-
-      const guchar *value_start = s.pos;
-      gboolean decode_this = want && strcmp(key, decode_key) == 0;
-      want = want && !decode_this;
-      gboolean is_string = s.pos < s.end && *s.pos == '"';
-      if (is_string && decode_this) {
-        if (!scan_string(&s, decoded, decoded_len, NULL))
-          return FALSE;
-        decoded[*decoded_len] = '\0';
-      } else if (is_string) {
-        if (!scan_string(&s, NULL, NULL, NULL))
-          return FALSE;
-      } else if (!scan_value(&s, 1)) {
-        return FALSE;
-      }
-      CopydeskJsonField field = {key, (const char *)value_start, (gsize)(s.pos - value_start)};
-      g_array_append_val(fields, field);
-
-      skip_ws(&s);
-      if (s.pos < s.end && *s.pos == ',') {
-        const guchar *comma = s.pos;
-        s.pos++;
-        skip_ws(&s);
-        if (s.pos < s.end && *s.pos == '}')
-          return fail(&s, comma, "trailing comma before '}'");
-        continue;
-      }
-      if (s.pos < s.end && *s.pos == '}') {
-        s.pos++;
-        break;
-      }
-      return fail_expected(&s, "',' or '}'");
+      if (s.pos < s.end)
+        ok = fail(&s, s.pos, "unexpected data after the record");
     }
   }
-
-  skip_ws(&s);
-  if (s.pos < s.end)
-    return fail(&s, s.pos, "unexpected data after the record");
+  put_fields(&sink); /* FIELDS holds the fields found, also those before an error */
+  if (!ok)
+    return FALSE;
 
   /* Every value is followed by whitespace, ',' or '}', none of which is needed any more. */
   for (guint i = 0; i < fields->len; i++) {
