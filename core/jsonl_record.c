@@ -481,7 +481,9 @@ gboolean copydesk_json_record_parse_in_place(char *data, gsize len, GArray *fiel
 
   const guchar *bytes = (const guchar *)(data != NULL ? data : "");
   Scanner s = {bytes, bytes, bytes + len, error};
-  FieldSink sink = {.fields = fields};
+  FieldSink sink; /* FOUND is written as fields are found */
+  sink.fields = fields;
+  sink.n_put = sink.n_found = 0;
   if (decoded_len != NULL)
     *decoded_len = G_MAXSIZE;
 
