@@ -257,6 +257,59 @@ decode_original(CopydeskDocument *doc)
   doc->original_ascii = ascii;
 }
 
+/* The allocation of a freed document that a thread keeps for its next document while
+ * copydesk_document_keep_spare() says so (the runner's threads, which free their documents
+ * themselves): a malloc and a free fewer a document.  Up to SPARE_DOCUMENT_MAX bytes. */
+typedef struct {
+  gboolean keep;
+  CopydeskDocument *doc;
+} SpareDocument;
+static _Thread_local SpareDocument spare_document;
+#define SPARE_DOCUMENT_MAX (1024 * 1024)
+
+void
+copydesk_document_keep_spare(gboolean keep)
+{
+  SpareDocument *spare = &spare_document;
+  spare->keep = keep;
+  if (!keep)
+    g_clear_pointer(&spare->doc, g_free);
+}
+
+/* A zeroed document structure at the start of an allocation of at least SIZE bytes (its
+ * ALLOC_SIZE): the thread's spare one when it is that large, else a new one. */
+static CopydeskDocument *
+document_memory(gsize size)
+{
+  SpareDocument *spare = &spare_document;
+  CopydeskDocument *doc = spare->doc;
+  gsize have = size;
+  if (doc != NULL && doc->alloc_size >= size) {
+    spare->doc = NULL;
+    have = doc->alloc_size;
+  } else {
+    doc = g_malloc(size);
+  }
+  memset(doc, 0, sizeof(CopydeskDocument));
+  doc->alloc_size = have;
+  doc->original = (char *)(doc + 1);
+  return doc;
+}
+
+/* Frees the allocation of DOC (all else freed), or keeps it as the thread's spare one in place of
+ * the one before. */
+static void
+document_memory_free(CopydeskDocument *doc)
+{
+  SpareDocument *spare = &spare_document;
+  if (spare->keep && doc->alloc_size <= SPARE_DOCUMENT_MAX) {
+    g_free(spare->doc);
+    spare->doc = doc;
+    return;
+  }
+  g_free(doc);
+}
+
 /* A new document over the LEN bytes at TEXT (copied), its current text and its offset map not
  * made yet. */
 static CopydeskDocument *
@@ -264,15 +317,13 @@ document_alloc(const char *id, const char *text, gsize len)
 {
   /* The original bytes follow the document's structure in one allocation, and the arena's first
    * block follows them. */
-  gsize offset = arena_offset(sizeof(CopydeskDocument) + len + 1), size = arena_first_size(len);
-  CopydeskDocument *doc = g_malloc(offset + size);
-  memset(doc, 0, sizeof(CopydeskDocument));
-  doc->original = (char *)(doc + 1);
+  gsize offset = arena_offset(sizeof(CopydeskDocument) + len + 1);
+  CopydeskDocument *doc = document_memory(offset + arena_first_size(len));
   if (len > 0)
     memcpy(doc->original, text, len);
   doc->original[len] = '\0';
   doc->original_len = len;
-  arena_init(doc, len, offset, size);
+  arena_init(doc, len, offset, doc->alloc_size - offset);
   copydesk_document_set_id(doc, id);
   return doc;
 }
@@ -325,9 +376,7 @@ add_field(CopydeskDocument *doc, const char *key, char *json)
 CopydeskDocument *
 copydesk_document_new_for_record(gsize line_len, char **text)
 {
-  CopydeskDocument *doc = g_malloc(record_allocation(line_len));
-  memset(doc, 0, sizeof(CopydeskDocument));
-  doc->original = (char *)(doc + 1);
+  CopydeskDocument *doc = document_memory(record_allocation(line_len));
   *text = doc->original;
   return doc;
 }
@@ -343,11 +392,11 @@ copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const cha
   /* The arena's first block takes the rest of the allocation, which is given back when it is much
    * more than the block needs (the line's other fields were long). */
   gsize offset = arena_offset(sizeof(CopydeskDocument) + len + 1 + fields_size);
-  gsize need = offset + arena_first_size(len), have = record_allocation(line_len);
+  gsize need = offset + arena_first_size(len), have = doc->alloc_size;
   if (have - need > MAX(64 * 1024, need / 4)) {
     doc = g_realloc(doc, need);
     doc->original = (char *)(doc + 1);
-    have = need;
+    have = doc->alloc_size = need;
   }
   doc->original[len] = '\0';
   doc->original_len = len;
@@ -419,7 +468,7 @@ copydesk_document_free(CopydeskDocument *doc)
   copydesk_offset_map_clear(&doc->map);
   if (doc->text != NULL)
     g_string_free(doc->text, TRUE);
-  g_free(doc);
+  document_memory_free(doc);
 }
 
 const char *

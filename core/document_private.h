@@ -111,6 +111,7 @@ typedef struct {
 } CopydeskInternTable;
 
 struct _CopydeskDocument {
+  gsize alloc_size; /* the size of the allocation the document starts */
   char *id;       /* in the arena */
   char *original; /* NUL-terminated copy of the input bytes (allocated with the document) */
   gsize original_len;
@@ -153,6 +154,10 @@ struct _CopydeskDocument {
   CopydeskLayerWantedFunc wanted;
   gconstpointer wanted_data;
 };
+
+/* Whether the calling thread keeps the allocation of the last document it freed for the next
+ * one it makes (FALSE frees the one kept).  Off in every thread at first. */
+void copydesk_document_keep_spare(gboolean keep);
 
 /* SIZE bytes from DOC's arena, aligned for any type, freed with the document. */
 void *copydesk_document_arena_alloc(CopydeskDocument *doc, gsize size);

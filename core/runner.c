@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "document_private.h"
 #include "runner.h"
 #include "stats.h"
 
@@ -440,6 +441,7 @@ thread_loop(Thread *thread)
   Run *run = thread->run;
   gboolean quiet = run->options->quiet;
   Batch *batch = NULL;
+  copydesk_document_keep_spare(TRUE); /* a thread frees the documents it reads */
   lock_run(run);
   for (;;) {
     if (batch != NULL)
@@ -466,6 +468,7 @@ static gpointer
 thread_main(gpointer data)
 {
   thread_loop(data);
+  copydesk_document_keep_spare(FALSE);
   return NULL;
 }
 
@@ -542,6 +545,7 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
     free_batches(&run, i, run.written[i]);
     free_spare(&run, i);
   }
+  copydesk_document_keep_spare(FALSE);
   g_free(run.written);
   g_free(run.spare);
   g_free(run.spare_bytes);
