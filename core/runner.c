@@ -280,10 +280,15 @@ add_output(Run *run, const char *data, gsize len)
 {
   if (run->buffer->len + len > OUT_BUFFER)
     flush_buffer(run);
-  if (len >= OUT_BUFFER)
+  if (len >= OUT_BUFFER) {
     write_bytes(run, data, len);
-  else
-    g_string_append_len(run->buffer, data, len);
+    return;
+  }
+  /* the buffer was made with room for OUT_BUFFER bytes and a NUL: copied there without a call */
+  GString *buffer = run->buffer;
+  memcpy(buffer->str + buffer->len, data, len);
+  buffer->len += len;
+  buffer->str[buffer->len] = '\0';
 }
 
 /* Adds a finished JOB to the output (separator, output) and writes its stderr messages,
