@@ -220,6 +220,7 @@ decode_original(CopydeskDocument *doc)
   gsize len = doc->original_len;
   gsize i = 0, run_start = 0;
   gboolean ascii = TRUE;
+  GString *text = NULL; /* the current text, once an invalid byte makes it a copy */
 
   copydesk_offset_map_init_empty(&doc->map, len);
   while (i < len) {
@@ -241,18 +242,21 @@ decode_original(CopydeskDocument *doc)
       i += n;
       continue;
     }
-    if (doc->text == NULL) /* the first invalid byte: the text becomes a copy */
-      doc->text = g_string_sized_new(len + 3);
-    g_string_append_len(doc->text, doc->original + run_start, i - run_start);
+    if (text == NULL) /* the first invalid byte: the text becomes a copy */
+      text = g_string_sized_new(len + 3);
+    g_string_append_len(text, doc->original + run_start, i - run_start);
     copydesk_offset_map_append(&doc->map, i - run_start, run_start, i, TRUE);
-    g_string_append_len(doc->text, replacement_char, 3);
+    g_string_append_len(text, replacement_char, 3);
     copydesk_offset_map_append(&doc->map, 3, i, i + 1, FALSE);
     doc->n_invalid++;
     i++;
     run_start = i;
   }
-  if (doc->text != NULL)
-    g_string_append_len(doc->text, doc->original + run_start, len - run_start);
+  if (text != NULL) {
+    g_string_append_len(text, doc->original + run_start, len - run_start);
+    doc->text_len = text->len;
+    doc->text = g_string_free(text, FALSE);
+  }
   copydesk_offset_map_append(&doc->map, len - run_start, run_start, len, TRUE);
   doc->original_ascii = ascii;
 }
@@ -466,8 +470,7 @@ copydesk_document_free(CopydeskDocument *doc)
   copydesk_edit_free_document_edit(doc);
   arena_free(&doc->arena);
   copydesk_offset_map_clear(&doc->map);
-  if (doc->text != NULL)
-    g_string_free(doc->text, TRUE);
+  g_free(doc->text);
   document_memory_free(doc);
 }
 

@@ -116,8 +116,9 @@ struct _CopydeskDocument {
   char *original; /* NUL-terminated copy of the input bytes (allocated with the document) */
   gsize original_len;
   gboolean original_ascii; /* no original byte is >= 0x80: every unit count is the byte count */
-  GString *text; /* current text, valid UTF-8; NULL while that is the original itself
-                  * (well-formed, until an edit): see copydesk_doc_text() */
+  char *text; /* current text (NUL-terminated, on the heap), valid UTF-8; NULL while that is
+               * the original itself (well-formed, until an edit): see copydesk_doc_text() */
+  gsize text_len;
   CopydeskOffsetMap map;
   guint n_invalid;
 
@@ -178,12 +179,12 @@ void copydesk_document_move_spans(CopydeskDocument *doc, CopydeskPositionMapper 
 static inline const char *
 copydesk_doc_text(const CopydeskDocument *doc)
 {
-  return doc->text != NULL ? doc->text->str : doc->original;
+  return doc->text != NULL ? doc->text : doc->original;
 }
 
 /* The length of copydesk_doc_text(DOC) in bytes. */
 static inline gsize
 copydesk_doc_text_len(const CopydeskDocument *doc)
 {
-  return doc->text != NULL ? doc->text->len : doc->original_len;
+  return doc->text != NULL ? doc->text_len : doc->original_len;
 }

@@ -241,9 +241,15 @@ edit_map_end(gpointer data, gsize pos)
   return seg->identity ? seg->new_start + (pos - seg->old_start) : seg->new_end;
 }
 
+/* The new text that commit writes: LEN bytes at STR so far, which has room for all. */
+typedef struct {
+  char *str;
+  gsize len;
+} NewText;
+
 /* Appends the LEN bytes at BYTES to TEXT, which was made with room for them (no NUL written). */
 static inline void
-append_bytes(GString *text, const char *bytes, gsize len)
+append_bytes(NewText *text, const char *bytes, gsize len)
 {
   memcpy(text->str + text->len, bytes, len);
   text->len += len;
@@ -260,7 +266,7 @@ copydesk_edit_commit(CopydeskEdit *edit)
   const char *old = copydesk_doc_text(doc);
   gsize old_len = copydesk_doc_text_len(doc);
   /* room for every byte the new text can have: appended below without growing it */
-  GString *text = g_string_sized_new(old_len + edit->buffer_len + 1);
+  NewText new_text = {g_malloc(old_len + edit->buffer_len + 1), 0}, *text = &new_text;
   CopydeskOffsetMap map;
   copydesk_offset_map_init_empty(&map, doc->map.orig_len);
   /* each replacement adds the unchanged text before it and itself; the rest comes last */
@@ -299,9 +305,9 @@ copydesk_edit_commit(CopydeskEdit *edit)
 
   copydesk_offset_map_clear(&doc->map);
   doc->map = map;
-  if (doc->text != NULL)
-    g_string_free(doc->text, TRUE);
-  doc->text = text;
+  g_free(doc->text);
+  doc->text = new_text.str;
+  doc->text_len = new_text.len;
   end_edit(edit);
 }
 
