@@ -390,12 +390,10 @@ copydesk_document_finish_record(CopydeskDocument *doc, gsize line_len, const cha
                                 gsize id_len, gsize len, const CopydeskJsonField *fields,
                                 guint n_fields)
 {
-  gsize fields_size = 0;
-  for (guint i = 0; i < n_fields; i++)
-    fields_size += strlen(fields[i].key) + 1 + fields[i].json_len + 1;
-  /* The arena's first block takes the rest of the allocation, which is given back when it is much
-   * more than the block needs (the line's other fields were long). */
-  gsize offset = arena_offset(sizeof(CopydeskDocument) + len + 1 + fields_size);
+  /* The arena's first block takes the rest of the allocation after room for the fields' bytes
+   * (never more than the line), which is given back when it is much more than the block needs
+   * (the line's other fields were long). */
+  gsize offset = arena_offset(sizeof(CopydeskDocument) + len + 1 + line_len);
   gsize need = offset + arena_first_size(len), have = doc->alloc_size;
   if (have - need > MAX(64 * 1024, need / 4)) {
     doc = g_realloc(doc, need);
