@@ -165,6 +165,9 @@ static gboolean parse_reference(const char *t, gsize n, gsize i, gunichar *code,
 }
 
 gboolean clean_entities(CopydeskDocument *doc, CleanSurvey *survey, GError **error) {
+  gsize text_len;
+  const char *text = copydesk_document_text(doc, &text_len);
+  if (memchr(text, '&', text_len) == NULL) return TRUE; /* no reference: no pass */
   CleanPass pass;
   clean_pass_init(&pass, doc, survey);
   const char *t = pass.text;

@@ -64,9 +64,11 @@ static gboolean any_removed(const CleanSurvey *survey, gboolean control, gboolea
 gboolean clean_characters(CopydeskDocument *doc, CleanSurvey *survey, gboolean control,
                           gboolean zero_width, GError **error) {
   clean_survey_ensure(survey, doc);
+  if (!any_removed(clean_survey_chars(survey, copydesk_document_text(doc, NULL)), control,
+                   zero_width))
+    return TRUE;
   CleanPass pass;
   clean_pass_init(&pass, doc, survey);
-  if (!any_removed(clean_survey_chars(survey, pass.text), control, zero_width)) return TRUE;
   const guchar *t = (const guchar *)pass.text;
   gboolean ok = TRUE;
   /* Only the survey's stops can be controls or invisible characters: the rest is printable
