@@ -188,6 +188,35 @@ intern_grow(CopydeskDocument *doc)
   table->cap = cap;
 }
 
+/* The strings a thread's documents interned (see SpareDocument): up to SHARED_INTERN_MAX, copied
+ * on the heap; past that, new ones are interned in each document.  Labels and keys are a few
+ * dozen in a pipeline. */
+#define SHARED_INTERN_MAX 512
+struct CopydeskSharedIntern {
+  CopydeskInternMemo memo[COPYDESK_INTERN_MEMO];
+  const char *slots[2 * SHARED_INTERN_MAX]; /* open addressing, at most half full */
+  guint n;
+};
+
+/* STR in SHARED: found there, or added when there is room (else NULL). */
+static const char *
+shared_intern(CopydeskSharedIntern *shared, const char *str)
+{
+  gsize len;
+  guint mask = G_N_ELEMENTS(shared->slots) - 1, i = intern_hash(str, &len) & mask;
+  for (;; i = (i + 1) & mask) {
+    const char *known = shared->slots[i];
+    if (known == NULL)
+      break;
+    if (strcmp(known, str) == 0)
+      return known;
+  }
+  if (shared->n == SHARED_INTERN_MAX)
+    return NULL;
+  shared->n++;
+  return shared->slots[i] = g_strndup(str, len);
+}
+
 /* STR interned in DOC: equal strings give one pointer, valid as long as DOC. */
 static const char *
 intern_string(CopydeskDocument *doc, const char *str)
@@ -261,23 +290,35 @@ decode_original(CopydeskDocument *doc)
   doc->original_ascii = ascii;
 }
 
-/* The allocation of a freed document that a thread keeps for its next document while
- * copydesk_document_keep_spare() says so (the runner's threads, which free their documents
- * themselves): a malloc and a free fewer a document.  Up to SPARE_DOCUMENT_MAX bytes. */
+/* What a thread keeps for its next documents while copydesk_document_thread_reuse() says so (the
+ * runner's threads, which make, process and free their documents themselves): the allocation
+ * of the last document freed, up to SPARE_DOCUMENT_MAX bytes (a malloc and a free fewer a
+ * document), and the strings interned (each interned once for the run, not once a
+ * document). */
 typedef struct {
   gboolean keep;
   CopydeskDocument *doc;
+  CopydeskSharedIntern *interned;
 } SpareDocument;
 static _Thread_local SpareDocument spare_document;
 #define SPARE_DOCUMENT_MAX (1024 * 1024)
 
 void
-copydesk_document_keep_spare(gboolean keep)
+copydesk_document_thread_reuse(gboolean reuse)
 {
   SpareDocument *spare = &spare_document;
-  spare->keep = keep;
-  if (!keep)
+  spare->keep = reuse;
+  if (reuse && spare->interned == NULL)
+    spare->interned = g_new0(CopydeskSharedIntern, 1);
+  if (!reuse) {
     g_clear_pointer(&spare->doc, g_free);
+    if (spare->interned != NULL) {
+      for (guint i = 0; i < G_N_ELEMENTS(spare->interned->slots); i++)
+        if (spare->interned->slots[i] != NULL)
+          g_free((char *)spare->interned->slots[i]);
+      g_clear_pointer(&spare->interned, g_free);
+    }
+  }
 }
 
 /* A zeroed document structure at the start of an allocation of at least SIZE bytes (its
@@ -297,6 +338,7 @@ document_memory(gsize size)
   memset(doc, 0, sizeof(CopydeskDocument));
   doc->alloc_size = have;
   doc->original = (char *)(doc + 1);
+  doc->shared_intern = spare->keep ? spare->interned : NULL;
   return doc;
 }
 
@@ -1067,29 +1109,41 @@ allocate_span(CopydeskDocument *doc)
 
 /* The slot of DOC's memo for strings passed at STR's address. */
 static inline guint
-intern_memo_slot(const CopydeskDocument *doc, const char *str)
+intern_memo_slot(const char *str)
 {
   guintptr address = (guintptr)str;
-  return (guint)((address ^ (address >> 6)) & (G_N_ELEMENTS(doc->intern_memo) - 1));
+  return (guint)((address ^ (address >> 6)) & (COPYDESK_INTERN_MEMO - 1));
 }
 
-/* intern_memo() when the memo does not hold STR: interns it and remembers it in SLOT. */
+/* intern_memo() when the memo does not hold STR: interns it, in the thread's shared strings
+ * when DOC has them and they have it or room for it, else in DOC, and remembers it in SLOT of
+ * the memo it looked at (the shared memo never holds DOC's own strings: it outlives DOC). */
 G_NO_INLINE static const char *
 intern_memo_miss(CopydeskDocument *doc, const char *str, guint slot)
 {
-  doc->intern_memo[slot].given = str;
-  return doc->intern_memo[slot].interned = intern_string(doc, str);
+  CopydeskSharedIntern *shared = doc->shared_intern;
+  if (shared != NULL) {
+    const char *interned = shared_intern(shared, str);
+    if (interned == NULL)
+      return intern_string(doc, str);
+    shared->memo[slot] = (CopydeskInternMemo){str, interned};
+    return interned;
+  }
+  const char *interned = intern_string(doc, str);
+  doc->intern_memo[slot] = (CopydeskInternMemo){str, interned};
+  return interned;
 }
 
-/* STR interned in DOC, found first in its memo of the strings last passed at STR's address
- * (the bytes there compared, as they may have changed). */
+/* STR interned in DOC, found first in the memo of the strings last passed at STR's address
+ * (the bytes there compared, as they may have changed): DOC's, or the thread's shared one. */
 static inline const char *
 intern_memo(CopydeskDocument *doc, const char *str)
 {
-  guint slot = intern_memo_slot(doc, str);
-  if (G_LIKELY(doc->intern_memo[slot].given == str) &&
-      strcmp(doc->intern_memo[slot].interned, str) == 0)
-    return doc->intern_memo[slot].interned;
+  const CopydeskInternMemo *memo =
+      doc->shared_intern != NULL ? doc->shared_intern->memo : doc->intern_memo;
+  guint slot = intern_memo_slot(str);
+  if (G_LIKELY(memo[slot].given == str) && strcmp(memo[slot].interned, str) == 0)
+    return memo[slot].interned;
   return intern_memo_miss(doc, str, slot);
 }
 

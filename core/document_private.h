@@ -96,6 +96,17 @@ typedef struct {
   gsize next_size;            /* the size of the next block from the heap */
 } CopydeskArena;
 
+/* A string given to be interned and what it became. */
+typedef struct {
+  const char *given, *interned;
+} CopydeskInternMemo;
+
+/* The slots of an intern memo, in the slot the given string's address picks (a power of two). */
+#define COPYDESK_INTERN_MEMO 64
+
+/* Labels and attribute keys interned for all the documents a thread makes (document.c). */
+typedef struct CopydeskSharedIntern CopydeskSharedIntern;
+
 /* Pointers kept in a document's arena: N of CAP, the array grown by doubling (an old array
  * stays in the arena until the document goes). */
 typedef struct {
@@ -128,12 +139,13 @@ struct _CopydeskDocument {
 
   CopydeskArena arena;
   CopydeskInternTable interned;
-  /* Strings callers passed to be interned and what they became, in the slot their address
-   * picks (a power of two of slots), looked at first: callers mostly pass the same few
-   * literals. */
-  struct {
-    const char *given, *interned;
-  } intern_memo[64];
+  /* Strings callers passed to be interned and what they became, looked at first: callers
+   * mostly pass the same few literals.  Not used when SHARED_INTERN is set. */
+  CopydeskInternMemo intern_memo[COPYDESK_INTERN_MEMO];
+  /* The strings interned for every document of the thread that made this one, with their own
+   * memo, when it was made by a thread that reuses (copydesk_document_thread_reuse()); its
+   * strings live as long as the thread reuses, longer than the document.  NULL otherwise. */
+  CopydeskSharedIntern *shared_intern;
   CopydeskSpan *span_block; /* the newest block of spans, in the arena (spans never move) */
   gsize block_used, block_cap;
   guint n_span_blocks;
@@ -156,9 +168,12 @@ struct _CopydeskDocument {
   gconstpointer wanted_data;
 };
 
-/* Whether the calling thread keeps the allocation of the last document it freed for the next
- * one it makes (FALSE frees the one kept).  Off in every thread at first. */
-void copydesk_document_keep_spare(gboolean keep);
+/* Whether the documents the calling thread makes and frees reuse what the ones before left: the
+ * allocation of the last one freed, and the labels and attribute keys they interned.  A
+ * document made then must be used on this thread only, and FALSE (which frees what is kept)
+ * must come after its last use but for copydesk_document_free().  Off in every thread at
+ * first. */
+void copydesk_document_thread_reuse(gboolean reuse);
 
 /* SIZE bytes from DOC's arena, aligned for any type, freed with the document. */
 void *copydesk_document_arena_alloc(CopydeskDocument *doc, gsize size);

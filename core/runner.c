@@ -446,7 +446,7 @@ thread_loop(Thread *thread)
   Run *run = thread->run;
   gboolean quiet = run->options->quiet;
   Batch *batch = NULL;
-  copydesk_document_keep_spare(TRUE); /* a thread frees the documents it reads */
+  copydesk_document_thread_reuse(TRUE); /* a thread frees the documents it reads */
   lock_run(run);
   for (;;) {
     if (batch != NULL)
@@ -473,7 +473,7 @@ static gpointer
 thread_main(gpointer data)
 {
   thread_loop(data);
-  copydesk_document_keep_spare(FALSE);
+  copydesk_document_thread_reuse(FALSE);
   return NULL;
 }
 
@@ -550,7 +550,7 @@ copydesk_run(CopydeskPipeline *pipeline, CopydeskInput *input, const CopydeskRun
     free_batches(&run, i, run.written[i]);
     free_spare(&run, i);
   }
-  copydesk_document_keep_spare(FALSE);
+  copydesk_document_thread_reuse(FALSE);
   g_free(run.written);
   g_free(run.spare);
   g_free(run.spare_bytes);

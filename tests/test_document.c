@@ -4,6 +4,8 @@
 
 #include <copydesk/copydesk.h>
 
+#include "document_private.h"
+
 static void
 test_text_and_original(void)
 {
@@ -550,6 +552,41 @@ test_add_spans_out_of_order_and_refused(void)
   copydesk_document_free(doc);
 }
 
+/* While a thread reuses what its documents leave (as the runner's threads do), labels and keys
+ * are interned once for all its documents, up to a limit, and in each document past it: equal
+ * strings are still one pointer within a document, and a string at an address that held
+ * another before is still told apart. */
+static void
+test_thread_reuse(void)
+{
+  copydesk_document_thread_reuse(TRUE);
+  for (int round = 0; round < 3; round++) {
+    CopydeskDocument *doc = copydesk_document_new("d", "abc", -1);
+    CopydeskLayer *layer = copydesk_document_ensure_layer(doc, "l");
+    CopydeskSpan *keyed = copydesk_layer_add(layer, 0, 3, "keys", NULL);
+    char name[32]; /* one buffer for every string: the memo must look at its bytes */
+    for (int i = 0; i < 700; i++) { /* more than the shared room */
+      g_snprintf(name, sizeof name, "name-%d-%d", round == 2 ? 700 - i : i, round);
+      char *copy = g_strdup(name);
+      CopydeskSpan *a = copydesk_layer_add(layer, 0, 1, name, NULL);
+      CopydeskSpan *b = copydesk_layer_add(layer, 1, 2, copy, NULL);
+      g_assert_cmpstr(copydesk_span_label(a), ==, copy);
+      g_assert_true(copydesk_span_label(a) == copydesk_span_label(b));
+      copydesk_span_set_int(keyed, name, i);
+      copydesk_span_set_int(keyed, copy, i + 1); /* the same key: set again */
+      g_assert_cmpuint(copydesk_span_n_attrs(keyed), ==, (guint)i + 1);
+      g_free(copy);
+    }
+    for (int i = 0; i < 700; i++) {
+      g_snprintf(name, sizeof name, "name-%d-%d", round == 2 ? 700 - i : i, round);
+      g_assert_cmpint(copydesk_span_get_int(keyed, name, -1), ==, i + 1);
+      g_assert_cmpstr(copydesk_span_label(copydesk_layer_span(layer, 1 + 2 * (gsize)i)), ==, name);
+    }
+    copydesk_document_free(doc);
+  }
+  copydesk_document_thread_reuse(FALSE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -573,5 +610,6 @@ main(int argc, char **argv)
   g_test_add_func("/document/span_boundaries", test_span_boundaries);
   g_test_add_func("/document/spans_move_with_edits", test_spans_move_with_edits);
   g_test_add_func("/document/edit_refusals", test_edit_refusals);
+  g_test_add_func("/document/thread_reuse", test_thread_reuse);
   return g_test_run();
 }
