@@ -143,15 +143,15 @@ copydesk_edit_replace(CopydeskEdit *edit, gsize start, gsize end, const char *te
   return TRUE;
 }
 
-/* Frees what EDIT (the document's) holds on the heap: all of it when DOC goes (ALL), else what
- * grew past EDIT_KEEP_BYTES (back to the arena's first room, which stayed there). */
+/* Frees what EDIT (the document's) holds on the heap: all of it when the document goes (ALL),
+ * else the arrays once they grew past EDIT_KEEP_BYTES together (new first room for them then
+ * comes from the arena). */
 static void
 release_edit(CopydeskEdit *edit, gboolean all)
 {
   gsize replacement_bytes = edit->cap_replacements * sizeof(CopydeskReplacement);
   if (!all && replacement_bytes + edit->buffer_cap <= EDIT_KEEP_BYTES)
     return;
-  /* The arena's first room is lost once an array moved: new first room comes from the arena. */
   if (edit->cap_replacements > EDIT_FIRST_REPLACEMENTS) {
     g_free(edit->replacements);
     edit->replacements = all ? NULL

@@ -52,8 +52,10 @@ struct CopydeskInput {
   guint64 file_size, file_read; /* jsonl, regular: its size and the bytes read of it */
   guint64 bytes_read;
   gint buffered;      /* copydesk_input_next_is_buffered()'s answer until the next read, or -1 */
-  char *location;     /* where the document last read came from (copydesk_input_next()), */
-  gsize location_len, location_cap; /* NUL-terminated, in a buffer kept between documents */
+  /* Where the document last read came from (copydesk_input_next()): LOCATION_LEN bytes and a
+   * NUL, in a buffer of LOCATION_CAP kept between documents. */
+  char *location;
+  gsize location_len, location_cap;
   GArray *fields;     /* jsonl: the fields of the record being read (CopydeskJsonField) */
 };
 
@@ -250,10 +252,10 @@ is_separator(const char *line, gssize n)
 }
 
 /* Sets the input's location to the open file's name, followed by SEPARATOR and NUMBER in
- * decimal when SEPARATOR is not NULL ("NAME:LINE", "NAME#PART"), without going through printf
- * and in the buffer kept for it. */
+ * decimal unless SEPARATOR is 0 ("NAME:LINE", "NAME#PART"), without going through printf and
+ * in the buffer kept for it. */
 static void
-set_location(CopydeskInput *input, const char *separator, guint64 number)
+set_location(CopydeskInput *input, char separator, guint64 number)
 {
   char digits[24];
   char *d = digits + sizeof digits;
@@ -262,15 +264,15 @@ set_location(CopydeskInput *input, const char *separator, guint64 number)
     number /= 10;
   } while (number != 0);
   gsize name_len = strlen(input->name), n_digits = (gsize)(digits + sizeof digits - d);
-  gsize len = separator != NULL ? name_len + 1 + n_digits : name_len;
+  gsize len = separator != 0 ? name_len + 1 + n_digits : name_len;
   if (len + 1 > input->location_cap) {
     input->location_cap = MAX(len + 1, 64);
     g_free(input->location);
     input->location = g_malloc(input->location_cap);
   }
   memcpy(input->location, input->name, name_len);
-  if (separator != NULL) {
-    input->location[name_len] = separator[0];
+  if (separator != 0) {
+    input->location[name_len] = separator;
     memcpy(input->location + name_len + 1, d, n_digits);
   }
   input->location[len] = '\0';
@@ -303,7 +305,7 @@ next_text(CopydeskInput *input, GError **error)
   }
   input->at_separator = separated;
   input->part++;
-  set_location(input, input->part > 1 ? "#" : NULL, input->part);
+  set_location(input, input->part > 1 ? '#' : 0, input->part);
   CopydeskDocument *doc = copydesk_document_new(input->location, text->str, text->len);
   g_string_free(text, TRUE);
   return doc;
@@ -378,7 +380,7 @@ next_jsonl(CopydeskInput *input, GError **error)
   while ((n = read_block_line(input, &line, error)) >= 0) {
     if (is_blank(line, n))
       continue;
-    set_location(input, ":", input->line_no);
+    set_location(input, ':', input->line_no);
     const char *where = input->location;
     if (input->fields == NULL)
       input->fields = g_array_new(FALSE, FALSE, sizeof(CopydeskJsonField));
@@ -490,7 +492,7 @@ next_conll(CopydeskInput *input, GError **error)
   if (have_tokens && !(error && *error)) {
     g_ptr_array_add(lines, NULL);
     input->part++;
-    set_location(input, "#", input->part);
+    set_location(input, '#', input->part);
     doc = conll_document(input->location, lines);
   }
   g_ptr_array_free(lines, TRUE);

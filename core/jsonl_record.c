@@ -65,7 +65,7 @@ static inline int hex_digit(guchar c)
 {
   if ((guint)(c - '0') < 10)
     return c - '0';
-  c |= 0x20; /* 'A'-'F' to 'a'-'f'; no other byte lands there */
+  c |= 0x20; /* 'A'-'F' to 'a'-'f': only they and 'a'-'f' land there */
   if ((guint)(c - 'a') < 6)
     return c - 'a' + 10;
   return -1;
