@@ -7,7 +7,7 @@
 #include "offset_map.h"
 
 typedef struct {
-  const char *key; /* interned in the document (document.c, intern_string()) */
+  const char *key; /* interned for the document (document.c, intern_memo()) */
   CopydeskAttrType type;
   union {
     const char *s;
