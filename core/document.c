@@ -483,8 +483,9 @@ copydesk_document_free(CopydeskDocument *doc)
 {
   if (doc == NULL)
     return;
-  /* Layers, spans, attributes, fields and interned strings are in the arena; only the span
-   * arrays of large layers and the strings of fields set after the document was made are not. */
+  /* Layers, spans, attributes, fields and interned strings are in the arena (labels and keys
+   * may also be in the thread's shared strings); only the span arrays of large layers, the
+   * strings of fields set again, the edited text and an edit's grown arrays are not. */
   for (guint i = 0; i < doc->layers.n; i++) {
     CopydeskLayer *layer = doc->layers.v[i];
     if (layer->cap_spans > SPANS_IN_ARENA)

@@ -114,7 +114,8 @@ typedef struct {
   guint n, cap;
 } CopydeskArenaPtrs;
 
-/* The document's interned strings (labels and attribute keys): an open-addressing hash set
+/* The document's interned strings (labels and attribute keys not in its thread's shared
+ * strings): an open-addressing hash set
  * of CAP (a power of two, or 0 before the first string) slots, N used. */
 typedef struct {
   const char **slots;

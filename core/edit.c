@@ -96,6 +96,12 @@ gboolean
 copydesk_edit_replace(CopydeskEdit *edit, gsize start, gsize end, const char *text, gssize len,
                       GError **error)
 {
+  if (!edit->doc->editing) {
+    g_set_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_FAILED,
+                "edit used after it was committed or aborted; begin a new one with "
+                "copydesk_edit_begin()");
+    return FALSE;
+  }
   const char *cur = copydesk_doc_text(edit->doc);
   gsize cur_len = copydesk_doc_text_len(edit->doc);
   if (len < 0)
@@ -173,19 +179,25 @@ copydesk_edit_free_document_edit(CopydeskDocument *doc)
     release_edit(doc->edit, TRUE);
 }
 
-/* Ends EDIT: its document may begin another. */
+/* Ends EDIT: it holds no replacements any more (a commit or replace after its end finds it
+ * closed and changes nothing), and its document may begin another. */
 static void
 end_edit(CopydeskEdit *edit)
 {
   edit->doc->editing = FALSE;
+  edit->n_replacements = 0;
+  edit->buffer_len = 0;
+  edit->last_end = 0;
   release_edit(edit, FALSE);
 }
 
 void
 copydesk_edit_abort(CopydeskEdit *edit)
 {
-  if (edit)
-    end_edit(edit);
+  if (edit == NULL)
+    return;
+  g_return_if_fail(edit->doc->editing);
+  end_edit(edit);
 }
 
 /* Adds to EMAP that the old range [OLD_START, OLD_END) became [NEW_START, NEW_END), unless both
@@ -259,6 +271,7 @@ void
 copydesk_edit_commit(CopydeskEdit *edit)
 {
   CopydeskDocument *doc = edit->doc;
+  g_return_if_fail(doc->editing);
   if (edit->n_replacements == 0) {
     end_edit(edit);
     return;

@@ -305,6 +305,79 @@ test_edit_refusals(void)
   copydesk_document_free(doc);
 }
 
+/* One document edited again and again, the edits of every size the edit's rooms are kept for
+ * and past them (16 replacements and 256 bytes in the arena, 64 KB kept on the heap), each
+ * commit checked against the same replacements made on a copy, with an abort between. */
+static void
+test_edit_reuse(void)
+{
+  GString *model = g_string_new(NULL);
+  for (int i = 0; i < 20000; i++)
+    g_string_append(model, "abcd ");
+  CopydeskDocument *doc = copydesk_document_new("reuse", model->str, (gssize)model->len);
+  /* replacements: COUNT of SIZE bytes, one every STEP bytes, each over one byte */
+  const struct { gsize count, size, step; } rounds[] = {
+      {1, 1, 5}, {16, 1, 5}, {17, 1, 5}, {16, 16, 5}, {17, 16, 5}, {3, 300, 5},
+      {300, 3, 5}, {2, 70000, 5}, {9000, 9, 10}, {17, 0, 5}, {8, 2, 5}, {1, 1, 5}};
+  for (gsize r = 0; r < G_N_ELEMENTS(rounds); r++) {
+    char *bytes = g_strnfill(rounds[r].size, (char)('A' + r));
+    /* an aborted edit first: it changes nothing */
+    CopydeskEdit *edit = copydesk_edit_begin(doc);
+    for (gsize i = 0; i < rounds[r].count; i++)
+      g_assert_true(copydesk_edit_replace(edit, i * 7, i * 7, "zz", 2, NULL));
+    copydesk_edit_abort(edit);
+    g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, model->str);
+    /* then the round's edit, made on the model too (from the end, so earlier places hold) */
+    edit = copydesk_edit_begin(doc);
+    for (gsize i = 0; i < rounds[r].count; i++) {
+      gsize at = i * rounds[r].step;
+      g_assert_true(copydesk_edit_replace(edit, at, at + 1, bytes, (gssize)rounds[r].size, NULL));
+    }
+    copydesk_edit_commit(edit);
+    for (gsize i = rounds[r].count; i-- > 0;) {
+      gsize at = i * rounds[r].step;
+      g_string_erase(model, (gssize)at, 1);
+      g_string_insert_len(model, (gssize)at, bytes, (gssize)rounds[r].size);
+    }
+    gsize len;
+    const char *text = copydesk_document_text(doc, &len);
+    g_assert_cmpuint(len, ==, model->len);
+    g_assert_true(memcmp(text, model->str, len) == 0 && text[len] == '\0');
+    g_free(bytes);
+  }
+  copydesk_document_free(doc);
+  g_string_free(model, TRUE);
+}
+
+/* An edit ended by a commit or an abort refuses to be used again and changes nothing. */
+static void
+test_edit_after_end(void)
+{
+  CopydeskDocument *doc = copydesk_document_new("ended", "abcdef", -1);
+  CopydeskEdit *edit = copydesk_edit_begin(doc);
+  g_assert_true(copydesk_edit_replace(edit, 0, 1, "XY", -1, NULL));
+  copydesk_edit_commit(edit);
+  g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, "XYbcdef");
+  GError *error = NULL;
+  g_assert_false(copydesk_edit_replace(edit, 3, 4, "Q", -1, &error));
+  g_assert_error(error, COPYDESK_DOCUMENT_ERROR, COPYDESK_DOCUMENT_ERROR_FAILED);
+  g_assert_nonnull(strstr(error->message, "copydesk_edit_begin"));
+  g_clear_error(&error);
+  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*editing*");
+  copydesk_edit_commit(edit);
+  g_test_assert_expected_messages();
+  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*editing*");
+  copydesk_edit_abort(edit);
+  g_test_assert_expected_messages();
+  g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, "XYbcdef");
+  /* a new edit works as the first did */
+  edit = copydesk_edit_begin(doc);
+  g_assert_true(copydesk_edit_replace(edit, 2, 7, "", 0, NULL));
+  copydesk_edit_commit(edit);
+  g_assert_cmpstr(copydesk_document_text(doc, NULL), ==, "XY");
+  copydesk_document_free(doc);
+}
+
 /* Characters of the valid UTF-8 S that start before byte POS, in code points or UTF-16 units
  * (the reference the document's index must agree with, at any byte, even inside a character). */
 static gsize
@@ -610,6 +683,8 @@ main(int argc, char **argv)
   g_test_add_func("/document/span_boundaries", test_span_boundaries);
   g_test_add_func("/document/spans_move_with_edits", test_spans_move_with_edits);
   g_test_add_func("/document/edit_refusals", test_edit_refusals);
+  g_test_add_func("/document/edit_reuse", test_edit_reuse);
+  g_test_add_func("/document/edit_after_end", test_edit_after_end);
   g_test_add_func("/document/thread_reuse", test_thread_reuse);
   return g_test_run();
 }

@@ -220,13 +220,16 @@ const char *copydesk_span_attr_key(const CopydeskSpan *span, guint i);
 CopydeskEdit *copydesk_edit_begin(CopydeskDocument *doc);
 /* Replaces current bytes [START, END) with the LEN bytes of valid UTF-8 at TEXT (LEN -1:
  * NUL-terminated; "" deletes, START == END inserts).  FALSE with ERROR on a range that is out of
- * order, outside the text, off a character boundary, or invalid replacement text. */
+ * order, outside the text, off a character boundary, or invalid replacement text, and when
+ * EDIT was already committed or aborted. */
 gboolean copydesk_edit_replace(CopydeskEdit *edit, gsize start, gsize end, const char *text,
                                gssize len, GError **error);
 /* Applies the edit: the text is rewritten in one pass, the offset map composed and every
- * existing span moved to the new positions.  Ends EDIT: it must not be used again. */
+ * existing span moved to the new positions.  Ends EDIT: it must not be used again (a second
+ * commit or an abort of it logs a critical warning and changes nothing). */
 void copydesk_edit_commit(CopydeskEdit *edit);
-/* Discards the edit without touching the document.  Ends EDIT: it must not be used again. */
+/* Discards the edit without touching the document (NULL: nothing).  Ends EDIT: it must not
+ * be used again (as for copydesk_edit_commit()). */
 void copydesk_edit_abort(CopydeskEdit *edit);
 /* Convenience: a one-replacement edit committed at once. */
 gboolean copydesk_document_replace(CopydeskDocument *doc, gsize start, gsize end, const char *text,
