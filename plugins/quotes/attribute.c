@@ -216,7 +216,7 @@ typedef struct {
   GHashTable *entity_ids; /* entity id → person index + 1 (entity layer only) */
   Items *quotes;   /* Quote */
   Items *events;   /* Event */
-  GArray *sent_first; /* first token of each sentence (gsize), indexed by tok.sent */
+  const gsize *sent_first; /* first token of each sentence, indexed by tok.sent */
   gboolean have_entities;
   GStringChunk *strings;
 } Ctx;
@@ -1497,7 +1497,7 @@ static NP subject_of(const Ctx *c, gsize k, gsize floor) {
 /* ---- Attribution ------------------------------------------------------------------ */
 
 static gsize sent_first(const Ctx *c, gsize k) {
-  return g_array_index(c->sent_first, gsize, c->tok[k].sent);
+  return c->sent_first[c->tok[k].sent];
 }
 
 /* The speaker in the tokens [i, e) between a closing mark and its cue: the noun phrase
@@ -2171,7 +2171,7 @@ static void according_override(const Ctx *c, Quote *q) {
   gsize at = q->cue_first >= 0 ? (gsize)q->cue_first : q->np.type != NP_NONE ? q->np.first : q->open_tok;
   gsize s0 = sent_first(c, at);
   guint32 sent = c->tok[at].sent;
-  if (!(g_array_index(c->scan->sent_flags, guint8, sent) & SF_ACCORDING)) return;
+  if (!(ITEM(&c->scan->sent_flags, guint8, sent) & SF_ACCORDING)) return;
   for (gsize j = s0; j + 2 < c->n_tok && c->tok[j].sent == sent && j < s0 + 80; j++) {
     if ((c->text[c->tok[j].start] | 0x20) != 'a' || c->tok[j].end - c->tok[j].start != 9) continue;
     if ((c->tok[j].flags & F_IN_QUOTE) || !is_cue(c, j) || !(wf(c, j) & W_ACCORDING)) continue;
@@ -2895,8 +2895,8 @@ static void mark_in_quote(Tok *tok, gsize first, gsize last) {
 
 /* TRUE when a sentence of SCAN holds a reported-speech cue (SF_CUE). */
 static gboolean any_cue_sentence(const Scan *scan) {
-  const guint8 *flags = (const guint8 *)scan->sent_flags->data;
-  for (guint i = 0; i < scan->sent_flags->len; i++)
+  const guint8 *flags = scan->sent_flags.v;
+  for (guint i = 0; i < scan->sent_flags.n; i++)
     if (flags[i] & SF_CUE) return TRUE;
   return FALSE;
 }
@@ -2912,13 +2912,13 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
       .scan = scan,
       .scratch = scratch,
       .text = scan->text,
-      .tok = (Tok *)(void *)scan->toks->data,
-      .n_tok = scan->toks->len,
+      .tok = scan->toks.v,
+      .n_tok = scan->toks.n,
       .persons = &scratch->persons,
       .mentions = &scratch->mentions,
       .quotes = &scratch->quotes,
       .events = &scratch->events,
-      .sent_first = scan->sent_first,
+      .sent_first = scan->sent_first.v,
       .strings = scratch->strings,
   };
   gboolean ok = TRUE;
@@ -2939,8 +2939,8 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   }
 
   /* Candidates → quotes; mark their tokens so names inside quotes are not speakers. */
-  for (guint i = 0; i < scan->cands->len; i++) {
-    const Cand *cd = &g_array_index(scan->cands, Cand, i);
+  for (guint i = 0; i < scan->cands.n; i++) {
+    const Cand *cd = &ITEM(&scan->cands, Cand, i);
     *(Quote *)items_push(c.quotes, sizeof(Quote)) =
         (Quote){.cstart = cd->cstart, .cend = cd->cend, .open_tok = cd->open_tok,
                 .close_tok = cd->close_tok, .first = cd->first, .last = cd->last,
@@ -3052,7 +3052,7 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
   /* Sentences with a cue and without kept quotes: indirect speech (also recorded as
    * speech events). */
   {
-    guint8 *sflags = (guint8 *)scan->sent_flags->data;
+    guint8 *sflags = scan->sent_flags.v;
     for (guint i = 0; i < n_cands; i++) {
       const Quote *q = &ITEM(c.quotes, Quote, i);
       if (!q->keep) continue;

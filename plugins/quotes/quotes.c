@@ -75,14 +75,14 @@ static char *find_lexicon(const CopydeskOptions *options, const char *name, GErr
 typedef struct {
   Scan scan;
   AttrScratch *attr;
-  GArray *sents; /* gsize: sentence starts and ends */
+  Items sents; /* gsize: sentence starts and ends */
 } Work;
 
 static void work_free(gpointer p) {
   Work *w = p;
   scan_clear(&w->scan);
   attr_scratch_free(w->attr);
-  g_array_free(w->sents, TRUE);
+  g_free(w->sents.v);
   g_free(w);
 }
 
@@ -92,14 +92,13 @@ static Work *work_take(QuotesConfig *config) {
   if (!w) {
     w = g_new0(Work, 1);
     w->attr = attr_scratch_new();
-    w->sents = g_array_new(FALSE, FALSE, sizeof(gsize));
   }
   return w;
 }
 
 /* Back to the pool; sets grown past a large document are freed instead. */
 static void work_give(QuotesConfig *config, Work *w) {
-  work_pool_give(&config->pool, w, !(w->scan.toks && w->scan.toks->len > (1u << 20)));
+  work_pool_give(&config->pool, w, w->scan.toks.n <= (1u << 20));
 }
 
 static void *quotes_create(const CopydeskOptions *options, GError **error) {
@@ -140,8 +139,7 @@ static gboolean quotes_process(void *self, CopydeskDocument *doc, GError **error
   CopydeskLayer *sl = copydesk_document_layer(doc, COPYDESK_LAYER_SENTENCE);
   gsize n_sents = sl ? copydesk_layer_n_spans(sl) : 0;
   Work *work = work_take(config);
-  g_array_set_size(work->sents, 2 * n_sents + 2);
-  gsize *sents = (gsize *)(void *)work->sents->data;
+  gsize *sents = items_reserve(&work->sents, 2 * n_sents + 2, sizeof(gsize));
   if (n_sents > 0) copydesk_layer_bounds(sl, sents);
   gboolean sorted = TRUE;
   for (gsize i = 1; i < n_sents; i++)

@@ -318,6 +318,18 @@ static inline void *items_reserve(Items *a, gsize n, gsize size) {
   return a->v;
 }
 
+/* A resized to N records of SIZE bytes, keeping those it held; the records past its old
+ * end are zeroed.  Returns the records. */
+static inline void *items_resize(Items *a, gsize n, gsize size) {
+  if (n > a->cap) {
+    a->cap = MAX(n, 2 * a->cap);
+    a->v = g_realloc_n(a->v, a->cap, size);
+  }
+  if (n > a->n) memset((char *)a->v + a->n * size, 0, (n - a->n) * size);
+  a->n = n;
+  return a->v;
+}
+
 enum {
   SF_CUE = 1u << 0,    /* holds a cue that introduces reported speech (W_CUE_INDIRECT) */
   SF_QUOTED = 1u << 1, /* holds a kept quote (set by the attribution pass) */
@@ -335,13 +347,13 @@ static inline guint8 sentence_flags_of(guint32 flags) {
 typedef struct {
   const char *text;
   gsize len;
-  GArray *toks;  /* Tok */
-  GArray *cands; /* Cand, in text order */
-  GArray *sent_first; /* gsize: the first token of each sentence (by Tok.sent) */
+  Items toks;  /* Tok */
+  Items cands; /* Cand, in text order */
+  Items sent_first; /* gsize: the first token of each sentence (by Tok.sent) */
   Vec quote_toks;     /* the T_QUOTE tokens, in order */
   Vec caps;           /* the capitalised words, in order (its cap is TOKS's room too) */
   Vec sent_toks;      /* the first token of each sentence that has tokens, in order */
-  GArray *sent_flags; /* guint8 by Tok.sent: SF_* */
+  Items sent_flags; /* guint8 by Tok.sent: SF_* */
   Vec block_first;    /* the first token of each block */
   guint32 n_blocks;
   guint32 n_sents;
@@ -356,7 +368,7 @@ void scan_clear(Scan *scan);
 const WordInfo *scan_lookup(const Lexicon *lex, const Scan *scan, const Tok *tok);
 
 static inline const Tok *scan_tok(const Scan *s, gsize k) {
-  return &g_array_index(s->toks, Tok, k);
+  return &ITEM(&s->toks, Tok, k);
 }
 
 /* The lexicon_pack() key of TOK, a token of SCAN's text: its first eight bytes folded. */

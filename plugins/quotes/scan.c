@@ -258,8 +258,8 @@ typedef struct {
   gsize sent_end; /* where the current sentence ends (G_MAXSIZE without sentences) */
   guint nl;       /* line breaks since the last token (at most 255) */
   guint32 sent, block, sent_counter;
-  GArray *sent_first;
-  GArray *sent_flags; /* guint8, as long as sent_first (zeroed when it grows) */
+  Items *sent_first; /* gsize */
+  Items *sent_flags; /* guint8, as long as sent_first (zeroed when it grows) */
   Vec *block_first;   /* each block's first token */
   Vec *sent_toks;
 } Position;
@@ -300,15 +300,15 @@ static G_NO_INLINE guint64 position_change(Position *p, gsize start, gsize k) {
     else if (new_block) p->sent_counter++;
     sent = p->sent_counter;
     new_sent = k == 0 || new_block;
-    if (sent >= p->sent_first->len) {
-      g_array_set_size(p->sent_first, sent + 1);
-      g_array_set_size(p->sent_flags, sent + 1);
+    if (sent >= p->sent_first->n) {
+      items_resize(p->sent_first, sent + 1, sizeof(gsize));
+      items_resize(p->sent_flags, sent + 1, 1);
     }
   }
   guint32 flags = 0;
   if (new_sent) {
     flags = F_SENT_START;
-    g_array_index(p->sent_first, gsize, sent) = k;
+    ITEM(p->sent_first, gsize, sent) = k;
     vec_push(p->sent_toks, k);
   }
   if (k == 0 || new_block) {
@@ -323,7 +323,7 @@ static G_NO_INLINE guint64 position_change(Position *p, gsize start, gsize k) {
 /* Records a reported-speech cue or "according" (a word with lexicon FLAGS) in the SF_*
  * flags of SENT, its sentence.  (A branch: cues are rare.) */
 static inline void mark_sentence(Position *p, guint32 sent, guint32 flags) {
-  if (G_UNLIKELY(flags & SCAN_SENTENCE_WORDS)) g_array_index(p->sent_flags, guint8, sent) |= sentence_flags_of(flags);
+  if (G_UNLIKELY(flags & SCAN_SENTENCE_WORDS)) ITEM(p->sent_flags, guint8, sent) |= sentence_flags_of(flags);
 }
 
 /* Words whose 's is "is" or "has" (he's, it's, there's), as lexicon_pack() keys, by length. */
@@ -783,11 +783,10 @@ static inline void tok_set_meta(Tok *tok, guint64 lead, guint32 flags, guint8 ki
  * characters from 0x80) goes to other_token(). */
 static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n_sents) {
   Position pos = {.sents = sents, .n_sents = n_sents, .sent_end = n_sents > 0 ? sents[1] : G_MAXSIZE,
-                  .sent_first = scan->sent_first, .sent_flags = scan->sent_flags,
+                  .sent_first = &scan->sent_first, .sent_flags = &scan->sent_flags,
                   .block_first = &scan->block_first, .sent_toks = &scan->sent_toks};
-  g_array_set_size(scan->sent_flags, n_sents + 1);
-  memset(scan->sent_flags->data, 0, n_sents + 1);
-  g_array_set_size(scan->sent_first, n_sents + 1);
+  memset(items_reserve(&scan->sent_flags, n_sents + 1, 1), 0, n_sents + 1);
+  items_reserve(&scan->sent_first, n_sents + 1, sizeof(gsize));
   const char *t = scan->text;
   gsize n = scan->len, i = 0;
   /* the lead bits (LEAD_NL) of the next token */
@@ -798,15 +797,12 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
    * (no longer than the tokens') with it */
   gsize cap = MAX(scan->caps.cap, n / 4 + 64);
   if (cap > scan->caps.cap) {
-    /* the arrays hold nothing to keep: new ones, not copies */
-    g_array_free(scan->toks, TRUE);
-    scan->toks = g_array_sized_new(FALSE, FALSE, sizeof(Tok), cap);
+    /* the list holds nothing to keep: a new one, not a copy */
     g_free(scan->caps.v);
     scan->caps.v = g_new(gsize, cap);
     scan->caps.cap = cap;
   }
-  g_array_set_size(scan->toks, cap);
-  Tok *out = (Tok *)(void *)scan->toks->data;
+  Tok *out = items_reserve(&scan->toks, cap, sizeof(Tok));
   gsize *next_cap = scan->caps.v;
   /* the token being written, the NT-th (nt is TOK - OUT, computed where needed) */
   Tok *tok = out;
@@ -840,8 +836,11 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
       if (cap - nt < 64) {
         gsize done = (gsize)(next_cap - scan->caps.v);
         cap *= 2;
-        g_array_set_size(scan->toks, cap);
-        out = (Tok *)(void *)scan->toks->data;
+        if (cap > scan->toks.cap) {
+          scan->toks.v = g_renew(Tok, scan->toks.v, cap);
+          scan->toks.cap = cap;
+        }
+        out = scan->toks.v;
         tok = out + nt;
         scan->caps.cap = cap;
         scan->caps.v = g_renew(gsize, scan->caps.v, cap);
@@ -944,13 +943,13 @@ static void tokenize(Scan *scan, const Lexicon *lex, const gsize *sents, gsize n
     i = end + lead;
   }
   gsize nt = (gsize)(tok - out);
-  g_array_set_size(scan->toks, nt);
+  scan->toks.n = nt;
   scan->caps.n = (gsize)(next_cap - scan->caps.v);
   scan->n_blocks = nt ? pos.block + 1 : 0;
   scan->n_sents = nt ? (n_sents ? (guint32)n_sents : pos.sent_counter + 1) : 0;
-  if (scan->sent_first->len < scan->n_sents + 1) {
-    g_array_set_size(scan->sent_first, scan->n_sents + 1);
-    g_array_set_size(scan->sent_flags, scan->n_sents + 1);
+  if (scan->sent_first.n < scan->n_sents + 1) {
+    items_resize(&scan->sent_first, scan->n_sents + 1, sizeof(gsize));
+    items_resize(&scan->sent_flags, scan->n_sents + 1, 1);
   }
 }
 /* ---- Sentences and blocks ----------------------------------------------------------- */
@@ -1044,12 +1043,12 @@ static inline int top_double(const Pairer *p) {
 static inline void add_cand(Pairer *p, gsize open_tok, gsize close_tok, gsize first, gsize last,
                      guint32 flags) {
   Scan *s = p->scan;
-  if (first > last || last >= s->toks->len) return;
+  if (first > last || last >= s->toks.n) return;
   Cand c = {.open_tok = open_tok, .close_tok = close_tok, .first = first, .last = last, .flags = flags};
   c.cstart = scan_tok(s, first)->start;
   c.cend = scan_tok(s, last)->end;
   if (c.cend <= c.cstart) return;
-  g_array_index(s->cands, Cand, p->n_cands++) = c;
+  ITEM(&s->cands, Cand, p->n_cands++) = c;
 }
 
 /* The role of mark T, with TD the topmost double mark open (top_double()). */
@@ -1158,7 +1157,7 @@ static void pair_block(Pairer *p, gsize first, gsize last, const gsize *qt, gsiz
     }
   if (bottom < 0) return;
   gsize o = p->stack[bottom].tok;
-  if (last + 1 < s->toks->len) {
+  if (last + 1 < s->toks.n) {
     const Tok *next = scan_tok(s, last + 1);
     if (next->kind == T_QUOTE && opens_double((QuoteChar)next->qchar) &&
         left_open(s, next) && !right_close(s, next)) {
@@ -1177,22 +1176,22 @@ void scan_run(Scan *scan, const Lexicon *lex, const char *text, gsize len, const
               gsize n_sents) {
   scan->text = text;
   scan->len = len;
-  if (!scan->toks) scan->toks = g_array_new(FALSE, FALSE, sizeof(Tok)); /* sized by tokenize() */
-  if (!scan->cands) scan->cands = g_array_new(FALSE, FALSE, sizeof(Cand));
-  if (!scan->sent_first) scan->sent_first = g_array_new(FALSE, FALSE, sizeof(gsize));
-  if (!scan->sent_flags) scan->sent_flags = g_array_new(FALSE, TRUE, 1);
   scan->quote_toks.n = scan->block_first.n = scan->caps.n = scan->sent_toks.n = 0;
   tokenize(scan, lex, sents, n_sents);
   /* Only blocks with quotation marks have anything to pair (a block continuing a
    * quotation opens with one). */
-  Pairer p = {.scan = scan};
-  gsize n = scan->toks->len;
+  Pairer p; /* its stack is read only below DEPTH: not zeroed */
+  p.scan = scan;
+  p.depth = 0;
+  p.block_has_quote = p.continuing = FALSE;
+  p.cont_open = p.n_cands = 0;
+  gsize n = scan->toks.n;
   const gsize *qt = scan->quote_toks.v;
   const gsize *bf = scan->block_first.v;
   gsize nq = scan->quote_toks.n, nb = scan->block_first.n, b = 0;
   /* a candidate is made at a closing mark or at the end of a block with marks: at most
    * two a mark */
-  g_array_set_size(scan->cands, 2 * nq);
+  items_reserve(&scan->cands, 2 * nq, sizeof(Cand));
   for (gsize qi = 0; qi < nq;) {
     while (b + 1 < nb && bf[b + 1] <= qt[qi]) b++;
     gsize first = bf[b], last = b + 1 < nb ? bf[b + 1] - 1 : n - 1;
@@ -1204,19 +1203,18 @@ void scan_run(Scan *scan, const Lexicon *lex, const char *text, gsize len, const
     /* a quotation continues only into the very next block */
     if (p.continuing && (b >= nb || qi >= nq || qt[qi] != bf[b])) p.continuing = FALSE;
   }
-  g_array_set_size(scan->cands, p.n_cands);
+  scan->cands.n = p.n_cands;
 }
 
 void scan_clear(Scan *scan) {
-  GArray **arrays[] = {&scan->toks, &scan->cands, &scan->sent_first, &scan->sent_flags};
+  Items *arrays[] = {&scan->toks, &scan->cands, &scan->sent_first, &scan->sent_flags};
   Vec *vecs[] = {&scan->quote_toks, &scan->block_first, &scan->caps, &scan->sent_toks};
   for (guint i = 0; i < G_N_ELEMENTS(vecs); i++) {
     g_free(vecs[i]->v);
     *vecs[i] = (Vec){0};
   }
-  for (guint i = 0; i < G_N_ELEMENTS(arrays); i++)
-    if (*arrays[i]) {
-      g_array_free(*arrays[i], TRUE);
-      *arrays[i] = NULL;
-    }
+  for (guint i = 0; i < G_N_ELEMENTS(arrays); i++) {
+    g_free(arrays[i]->v);
+    *arrays[i] = (Items){0};
+  }
 }
