@@ -2828,6 +2828,7 @@ static gboolean write_layers(Ctx *c, GError **error) {
     }
   }
   for (gsize i = 0; i < used->n; i++) made[ITEM(used, gsize, i)].key = 0; /* every KEY 0 again */
+  if (outs->n == 0) return TRUE; /* no quote: the layers stay empty */
   if (!copydesk_layer_add_spans(ql, qspans->v, qspans->n, error) ||
       !copydesk_layer_add_spans(sl, sspans->v, sspans->n, error) ||
       !copydesk_layer_add_spans(cl, cspans->v, cspans->n, error))
