@@ -86,10 +86,9 @@ static void work_free(gpointer p) {
   g_free(w);
 }
 
-/* A set of work arrays: the spare one, else one from the pool, else a new one. */
+/* A set of work arrays from the pool, or a new one. */
 static Work *work_take(QuotesConfig *config) {
-  Work *w = g_atomic_pointer_exchange(&config->spare, NULL);
-  if (!w) w = work_pool_take(&config->pool);
+  Work *w = work_pool_take(&config->pool);
   if (!w) {
     w = g_new0(Work, 1);
     w->attr = attr_scratch_new();
@@ -97,12 +96,9 @@ static Work *work_take(QuotesConfig *config) {
   return w;
 }
 
-/* Back as the spare set when there is none, else to the pool; sets grown past a large
- * document are freed instead. */
+/* Back to the pool; sets grown past a large document are freed instead. */
 static void work_give(QuotesConfig *config, Work *w) {
-  gboolean keep = w->scan.toks.n <= (1u << 20);
-  if (keep && g_atomic_pointer_compare_and_exchange(&config->spare, NULL, w)) return;
-  work_pool_give(&config->pool, w, keep);
+  work_pool_give(&config->pool, w, w->scan.toks.n <= (1u << 20));
 }
 
 static void *quotes_create(const CopydeskOptions *options, GError **error) {
@@ -126,7 +122,6 @@ static void quotes_destroy(void *self) {
   QuotesConfig *config = self;
   if (!config) return;
   lexicon_free((Lexicon *)config->lex);
-  if (config->spare) work_free(config->spare);
   work_pool_clear(&config->pool);
   g_free(config);
 }

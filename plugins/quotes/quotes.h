@@ -384,8 +384,6 @@ typedef struct {
   /* Work arrays kept between documents (one set per document being processed at a time;
    * documents on several threads take several sets). */
   WorkPool pool; /* Work (quotes.c) */
-  gpointer spare; /* Work: the set given back last, taken first without the pool's lock
-                   * (atomic; NULL when another document has it) */
 } QuotesConfig;
 
 /* The attribution pass's work arrays, reused from one document to the next. */
