@@ -226,6 +226,28 @@ static inline void w_colon(Writer *w) {
     }                                                     \
   } while (0)
 
+/* A key of LEN bytes at KEY that needs no escaping (one of copydesk's own, from a table), written
+ * as W_KEY() writes a literal. */
+static void w_plain_key(Writer *w, const char *key, gsize len) {
+  if (w->pretty) {
+    w_next(w);
+    put_c(w->out, '"');
+    put(w->out, key, len);
+    put_c(w->out, '"');
+    w_colon(w);
+    return;
+  }
+  char *o = room(w->out, len + 4);
+  if (!w->first) *o++ = ',';
+  *o++ = '"';
+  memcpy(o, key, len);
+  o += len;
+  o[0] = '"';
+  o[1] = ':';
+  done(w->out, o + 2);
+  w->first = FALSE;
+}
+
 /* Any key, escaped. */
 static void w_key(Writer *w, const char *key) {
   w_next(w);
@@ -741,12 +763,42 @@ enum {
   KEY_NEST = 1 << 11,
 };
 
+/* Which of copydesk's keys KEY is (its flag), or 0: only the keys of KEY's first byte are
+ * compared (every record asks it of each input field). */
 static guint classify_key(const JsonRecordConfig *config, const char *key) {
-  guint flag = include_flag(key);
+  guint flag = 0;
+  switch (key[0]) {
+    case 'c':
+      if (strcmp(key, "clean_text") == 0) flag = JSON_RECORD_CLEAN_TEXT;
+      else if (strcmp(key, "copydesk_errors") == 0) flag = KEY_COPYDESK_ERRORS;
+      break;
+    case 'e':
+      if (strcmp(key, "entities") == 0) flag = JSON_RECORD_ENTITIES;
+      else if (strcmp(key, "errors") == 0) flag = KEY_ERRORS;
+      break;
+    case 'i':
+      if (strcmp(key, "id") == 0) flag = KEY_ID;
+      break;
+    case 'm':
+      if (strcmp(key, "mentions") == 0) flag = JSON_RECORD_MENTIONS;
+      break;
+    case 'p':
+      if (strcmp(key, "paragraphs") == 0) flag = JSON_RECORD_PARAGRAPHS;
+      break;
+    case 'q':
+      if (strcmp(key, "quotes") == 0) flag = JSON_RECORD_QUOTES;
+      break;
+    case 's':
+      if (strcmp(key, "sentences") == 0) flag = JSON_RECORD_SENTENCES;
+      break;
+    case 't':
+      if (strcmp(key, "text") == 0) flag = JSON_RECORD_TEXT;
+      else if (strcmp(key, "tokens") == 0) flag = JSON_RECORD_TOKENS;
+      break;
+    default:
+      break;
+  }
   if (flag != 0) return flag;
-  if (same(key, "errors")) return KEY_ERRORS;
-  if (same(key, "copydesk_errors")) return KEY_COPYDESK_ERRORS;
-  if (same(key, "id")) return KEY_ID;
   if (config->nest != NULL && same(key, config->nest)) return KEY_NEST;
   return 0;
 }
@@ -840,18 +892,19 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
   static const struct {
     guint flag;
     const char *key;
+    gsize key_len;
     const char *layer;
   } pair_layers[] = {
-      {JSON_RECORD_SENTENCES, "sentences", COPYDESK_LAYER_SENTENCE},
-      {JSON_RECORD_PARAGRAPHS, "paragraphs", COPYDESK_LAYER_PARAGRAPH},
-      {JSON_RECORD_TOKENS, "tokens", COPYDESK_LAYER_TOKEN},
+      {JSON_RECORD_SENTENCES, "sentences", 9, COPYDESK_LAYER_SENTENCE},
+      {JSON_RECORD_PARAGRAPHS, "paragraphs", 10, COPYDESK_LAYER_PARAGRAPH},
+      {JSON_RECORD_TOKENS, "tokens", 6, COPYDESK_LAYER_TOKEN},
   };
   for (gsize k = 0; k < G_N_ELEMENTS(pair_layers); k++) {
     if (!(inc & pair_layers[k].flag)) continue;
     const CopydeskLayer *layer = copydesk_document_layer(doc, pair_layers[k].layer);
     if (layer == NULL || !claim(taken, pair_layers[k].flag, pair_layers[k].key, col)) continue;
     layer_spans_fill(&spans, layer, config->unit);
-    w_key(w, pair_layers[k].key);
+    w_plain_key(w, pair_layers[k].key, pair_layers[k].key_len);
     w_pairs(w, &spans);
   }
 
@@ -960,7 +1013,9 @@ void json_record_append(const JsonRecordConfig *config, const CopydeskDocument *
     put_raw_json(out, copydesk_document_field_json(doc, i));
   }
 
-  Collisions col = {.n = 0};
+  Collisions col; /* KEYS is written before it is read */
+  col.n = 0;
+  col.nest = FALSE;
   gboolean has_text = (taken & JSON_RECORD_TEXT) != 0;
   if (config->nest == NULL) {
     w_copydesk_keys(&w, config, doc, taken, has_text, &col);
