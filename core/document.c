@@ -198,19 +198,25 @@ struct CopydeskSharedIntern {
   guint n;
 };
 
+/* The slot of STR among the MASK + 1 open-addressing SLOTS (never all full): the one holding
+ * an equal string, else the empty one where STR goes.  *LEN receives STR's length. */
+static inline guint
+intern_slot(const char *const *slots, guint mask, const char *str, gsize *len)
+{
+  guint i = intern_hash(str, len) & mask;
+  while (slots[i] != NULL && strcmp(slots[i], str) != 0)
+    i = (i + 1) & mask;
+  return i;
+}
+
 /* STR in SHARED: found there, or added when there is room (else NULL). */
 static const char *
 shared_intern(CopydeskSharedIntern *shared, const char *str)
 {
   gsize len;
-  guint mask = G_N_ELEMENTS(shared->slots) - 1, i = intern_hash(str, &len) & mask;
-  for (;; i = (i + 1) & mask) {
-    const char *known = shared->slots[i];
-    if (known == NULL)
-      break;
-    if (strcmp(known, str) == 0)
-      return known;
-  }
+  guint i = intern_slot(shared->slots, G_N_ELEMENTS(shared->slots) - 1, str, &len);
+  if (shared->slots[i] != NULL)
+    return shared->slots[i];
   if (shared->n == SHARED_INTERN_MAX)
     return NULL;
   shared->n++;
@@ -225,14 +231,9 @@ intern_string(CopydeskDocument *doc, const char *str)
   if (table->n * 2 >= table->cap)
     intern_grow(doc);
   gsize len;
-  guint mask = table->cap - 1, i = intern_hash(str, &len) & mask;
-  for (;; i = (i + 1) & mask) {
-    const char *known = table->slots[i];
-    if (known == NULL)
-      break;
-    if (strcmp(known, str) == 0)
-      return known;
-  }
+  guint i = intern_slot(table->slots, table->cap - 1, str, &len);
+  if (table->slots[i] != NULL)
+    return table->slots[i];
   table->n++;
   return table->slots[i] = arena_strndup(doc, str, len);
 }
