@@ -98,7 +98,7 @@ static Work *work_take(QuotesConfig *config) {
 
 /* Back to the pool; sets grown past a large document are freed instead. */
 static void work_give(QuotesConfig *config, Work *w) {
-  work_pool_give(&config->pool, w, w->scan.toks.n <= (1u << 20));
+  work_pool_give(&config->pool, w, w->scan.toks.cap <= (1u << 20));
 }
 
 static void *quotes_create(const CopydeskOptions *options, GError **error) {
