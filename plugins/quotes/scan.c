@@ -966,7 +966,7 @@ typedef struct {
 
 typedef struct {
   Scan *scan;
-  Open stack[MAX_DEPTH];
+  Open *stack; /* MAX_DEPTH open marks, read only below DEPTH */
   int depth;
   gboolean block_has_quote; /* a candidate or an open mark seen in this block */
   gsize cont_open;          /* opening mark of a quote continued from an earlier block */
@@ -1180,11 +1180,8 @@ void scan_run(Scan *scan, const Lexicon *lex, const char *text, gsize len, const
   tokenize(scan, lex, sents, n_sents);
   /* Only blocks with quotation marks have anything to pair (a block continuing a
    * quotation opens with one). */
-  Pairer p; /* its stack is read only below DEPTH: not zeroed */
-  p.scan = scan;
-  p.depth = 0;
-  p.block_has_quote = p.continuing = FALSE;
-  p.cont_open = p.n_cands = 0;
+  Open stack[MAX_DEPTH]; /* read only below the pairer's depth: not zeroed */
+  Pairer p = {.scan = scan, .stack = stack};
   gsize n = scan->toks.n;
   const gsize *qt = scan->quote_toks.v;
   const gsize *bf = scan->block_first.v;
