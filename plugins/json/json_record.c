@@ -37,9 +37,14 @@ static guint include_flag(const char *name) {
   return 0;
 }
 
+static guint classify_key(const JsonRecordConfig *config, const char *key);
+
 gboolean json_record_config_init(JsonRecordConfig *config, const char *stage,
                                  const CopydeskOptions *options, GError **error) {
   memset(config, 0, sizeof *config);
+  /* classify_key() spells the include choices out by their first byte: it must know each */
+  for (guint i = 0; json_record_include_choices[i] != NULL; i++)
+    g_assert(classify_key(config, json_record_include_choices[i]) == 1u << i);
   config->stage = stage;
   config->unit = COPYDESK_UNIT_CODEPOINTS;
   config->include = DEFAULT_INCLUDE;
@@ -895,9 +900,9 @@ static void w_copydesk_keys(Writer *w, const JsonRecordConfig *config, const Cop
     gsize key_len;
     const char *layer;
   } pair_layers[] = {
-      {JSON_RECORD_SENTENCES, "sentences", 9, COPYDESK_LAYER_SENTENCE},
-      {JSON_RECORD_PARAGRAPHS, "paragraphs", 10, COPYDESK_LAYER_PARAGRAPH},
-      {JSON_RECORD_TOKENS, "tokens", 6, COPYDESK_LAYER_TOKEN},
+      {JSON_RECORD_SENTENCES, "sentences", sizeof "sentences" - 1, COPYDESK_LAYER_SENTENCE},
+      {JSON_RECORD_PARAGRAPHS, "paragraphs", sizeof "paragraphs" - 1, COPYDESK_LAYER_PARAGRAPH},
+      {JSON_RECORD_TOKENS, "tokens", sizeof "tokens" - 1, COPYDESK_LAYER_TOKEN},
   };
   for (gsize k = 0; k < G_N_ELEMENTS(pair_layers); k++) {
     if (!(inc & pair_layers[k].flag)) continue;
