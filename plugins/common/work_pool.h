@@ -4,9 +4,9 @@
  * A reentrant plugin processes documents on several threads at once, so its scratch
  * arrays cannot live in the instance; allocating them per document costs more than the
  * work on short articles.  The pool keeps the sets of finished documents for the next
- * ones: a thread takes one (or makes one when the pool is empty) and gives it back.  The
- * set given back last waits in a spare slot taken without the lock (one atomic exchange),
- * which is all a pool needs while one thread uses it.
+ * ones: a thread takes one (or makes one when the pool is empty) and gives it back.  A set
+ * given back while the spare slot is empty waits there, taken again without the lock (one
+ * atomic exchange), which is all a pool needs while one thread uses it.
  */
 #pragma once
 
@@ -25,5 +25,5 @@ void work_pool_init(WorkPool *pool, GDestroyNotify free_set);
 gpointer work_pool_take(WorkPool *pool);
 /* Gives SET back for another document; a set grown too large (KEEP FALSE) is freed. */
 void work_pool_give(WorkPool *pool, gpointer set, gboolean keep);
-/* Frees every set POOL holds (the spare one too), and its lock. */
+/* Frees every set POOL holds (the spare one too), and its lock; no thread may use POOL then. */
 void work_pool_clear(WorkPool *pool);
