@@ -59,24 +59,12 @@ static inline void skip_ws(Scanner *s)
   s->pos = p;
 }
 
-/* The value of the hex digit C, or -1 when it is none (g_ascii_xdigit_value() without the
- * call). */
-static inline int hex_digit(guchar c)
-{
-  if ((guint)(c - '0') < 10)
-    return c - '0';
-  c |= 0x20; /* 'A'-'F' to 'a'-'f': only they and 'a'-'f' land there */
-  if ((guint)(c - 'a') < 6)
-    return c - 'a' + 10;
-  return -1;
-}
-
 /* Reads four hex digits at P into *VALUE; FALSE when one is not a hex digit. */
 static inline gboolean hex4(const guchar *p, guint *value)
 {
   guint v = 0;
   for (int i = 0; i < 4; i++) {
-    int d = hex_digit(p[i]);
+    int d = copydesk_hex_digit(p[i]);
     if (d < 0)
       return FALSE;
     v = (v << 4) | (guint)d;

@@ -1,4 +1,4 @@
-/* copydesk — strict UTF-8 decoding shared by the core (internal). */
+/* copydesk — strict UTF-8 decoding and ASCII tests shared by the core and plugins (internal). */
 #pragma once
 
 #include <glib.h>
@@ -20,6 +20,19 @@ copydesk_ascii32(const guchar *s)
   guint64 w[4];
   memcpy(w, s, 32);
   return ((w[0] | w[1] | w[2] | w[3]) & G_GUINT64_CONSTANT(0x8080808080808080)) == 0;
+}
+
+/* The value of the ASCII hex digit C (0-9, a-f, A-F), or -1 when it is none
+ * (g_ascii_xdigit_value() without the call). */
+static inline int
+copydesk_hex_digit(guchar c)
+{
+  if ((guint)(c - '0') < 10)
+    return c - '0';
+  c |= 0x20; /* 'A'-'F' to 'a'-'f': only they and 'a'-'f' land there */
+  if ((guint)(c - 'a') < 6)
+    return c - 'a' + 10;
+  return -1;
 }
 
 /* Length (1-4) of the well-formed UTF-8 sequence at S (AVAIL bytes available), or 0 when the

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "clean.h"
+#include "utf8.h"
 
 typedef struct {
   const char *name;
@@ -126,13 +127,6 @@ static inline gboolean is_ascii_alnum(guchar c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-static inline int hex_value(guchar c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /* Parses a reference starting at the '&' at T[I]; on success stores the code point and the
  * end of the reference (after ';') and returns TRUE. */
 static gboolean parse_reference(const char *t, gsize n, gsize i, gunichar *code, gsize *end) {
@@ -144,7 +138,7 @@ static gboolean parse_reference(const char *t, gsize n, gsize i, gunichar *code,
     gsize digits_start = j;
     guint64 value = 0;
     for (; j < n; j++) {
-      int d = hex ? hex_value((guchar)t[j]) : ((t[j] >= '0' && t[j] <= '9') ? t[j] - '0' : -1);
+      int d = hex ? copydesk_hex_digit((guchar)t[j]) : ((t[j] >= '0' && t[j] <= '9') ? t[j] - '0' : -1);
       if (d < 0) break;
       value = value * (hex ? 16 : 10) + (guint64)d;
       if (value > 0x10FFFF) value = 0x110000; /* saturate: stays invalid */
