@@ -74,8 +74,8 @@ copydesk_edit_begin(CopydeskDocument *doc)
   return edit;
 }
 
-/* Makes *ARRAY, of *CAP items of SIZE bytes of which N are used, hold at least one more: first
- * it lies in the arena with FIRST items; a larger one is on the heap. */
+/* Makes *ARRAY, of *CAP items of SIZE bytes of which N are used, hold at least NEED items, by
+ * doubling *CAP: first it lies in the arena with FIRST items; a larger one is on the heap. */
 static void
 grow_array(void **array, gsize *cap, gsize n, gsize size, gsize first, gsize need)
 {
