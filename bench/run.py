@@ -8,6 +8,7 @@ Usage: bench/run.py [--build build] [--sizes 1 10 100] [--corpus DIR] [--quick]
 The corpus is made by ../shared/tools/make_bench_corpus.py (PolNeAR and CoNLL-2003 texts)
 into bench/out/corpus unless --corpus names one.  Every copydesk run reads JSONL and writes
 JSONL on one core (-j 1) unless stated.  Peak memory is the child's maximum resident set.
+Every run is in the C.UTF-8 locale, `wc -w` also in the POSIX one (a row of its own).
 --quick: only the 1 and 10 MB corpora and one repetition (for CI smoke runs).
 --scaling: also time single documents of 1 KB to 50 MB (linear time check).
 Prints one table; numbers are medians of --repeat runs.
@@ -26,6 +27,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SHARED = os.path.join(ROOT, '..', 'shared')
+
+
+# The locale of every run, `wc -w` the reference among them; POSIX_WC names the row of
+# `wc -w` in the POSIX locale.
+REFERENCE_LOCALE = 'C.UTF-8'
+POSIX_WC = 'wc -w (LC_ALL=C)'
 
 
 def run(cmd, stdin_path, env=None, stdout=subprocess.DEVNULL):
@@ -94,15 +101,16 @@ def median_run(cmd, path, repeat, env=None):
     return statistics.median(times), peak
 
 
-def interleaved_medians(cmds, path, repeat, env):
+def interleaved_medians(cmds, path, repeat, env, envs=None):
     """Runs every command of CMDS (name -> argv) over PATH REPEAT times, one round of all of
     them after another, so each one samples the same stretch of the host's drifting speed;
-    returns name -> (median seconds, peak RSS in KB)."""
+    returns name -> (median seconds, peak RSS in KB).  ENVS (name -> environment) overrides
+    ENV for the commands it names."""
     times = {name: [] for name in cmds}
     peaks = {name: 0 for name in cmds}
     for _ in range(repeat):
         for name, cmd in cmds.items():
-            t, rss, _ = run(cmd, path, env)
+            t, rss, _ = run(cmd, path, (envs or {}).get(name, env))
             times[name].append(t)
             peaks[name] = max(peaks[name], rss)
     return {name: (statistics.median(times[name]), peaks[name]) for name in cmds}
@@ -156,8 +164,13 @@ def main():
 
     binary = os.path.join(args.build, 'core', 'copydesk')
     data_dir = os.path.join(ROOT, 'conf')
+    # Every run in one locale, so that the reference does not depend on the caller's:
+    # `wc -w` counts words 1.4 times faster in C.UTF-8 than in the POSIX locale (LANG unset,
+    # as on a fresh machine), whose row is printed beside it.  copydesk's speed does not
+    # depend on the locale.
     env = dict(os.environ, COPYDESK_PLUGIN_PATH=os.path.join(args.build, 'plugins'),
-               COPYDESK_DATA_DIR=data_dir)
+               COPYDESK_DATA_DIR=data_dir, LC_ALL=REFERENCE_LOCALE)
+    posix_env = dict(env, LC_ALL='C')
     maker = os.path.join(SHARED, 'tools', 'make_bench_corpus.py')
     missing = [s for s in args.sizes if not os.path.exists(os.path.join(args.corpus, f'news-{s}MB.jsonl'))]
     if missing:
@@ -185,18 +198,22 @@ def main():
         path = os.path.join(args.corpus, f'news-{size}MB.jsonl')
         nbytes = os.path.getsize(path)
         ndocs = sum(1 for _ in open(path, 'rb'))
-        words = int(subprocess.run(['wc', '-w', path], capture_output=True, text=True).stdout.split()[0])
-        cmds = {'cat': ['cat'], 'wc -w': ['wc', '-w']}
+        words = int(subprocess.run(['wc', '-w', path], capture_output=True, text=True,
+                                   env=env).stdout.split()[0])
+        cmds = {'cat': ['cat'], 'wc -w': ['wc', '-w'], POSIX_WC: ['wc', '-w']}
         for name, pipeline in pipelines:
             for jobs in ([1, 2] if name.startswith('full') else [1]):
                 cmds[f'{name} -j {jobs}'] = [binary, '-c', pipeline, '-j', str(jobs)]
-        measured = interleaved_medians(cmds, path, args.repeat, env)
+        measured = interleaved_medians(cmds, path, args.repeat, env, {POSIX_WC: posix_env})
         t_cat, t_wc = measured['cat'][0], measured['wc -w'][0]
         mb = nbytes / 1e6
         print(f'\n== news-{size}MB.jsonl: {mb:.1f} MB, {ndocs} documents, {words} words (wc -w)')
         print(f'{"run":44} {"MB/s":>8} {"docs/s":>9} {"words/s":>11} {"peak MB":>8} {"÷ wc -w":>8} {"÷ cat":>7}')
         print(f'{"cat":44} {mb / t_cat:8.1f} {"":>9} {"":>11} {"":>8} {t_wc / t_cat:8.2f} {1:7.2f}')
         print(f'{"wc -w":44} {mb / t_wc:8.1f} {"":>9} {words / t_wc:11.0f} {"":>8} {1:8.2f} {t_cat / t_wc:7.2f}')
+        t_posix = measured[POSIX_WC][0]
+        print(f'{POSIX_WC:44} {mb / t_posix:8.1f} {"":>9} {"":>11} {"":>8} {t_wc / t_posix:8.2f} '
+              f'{t_cat / t_posix:7.2f}')
         for name, pipeline in pipelines:
             for jobs in ([1, 2] if name.startswith('full') else [1]):
                 label = f'{name} -j {jobs}'
