@@ -188,14 +188,17 @@ intern_grow(CopydeskDocument *doc)
   table->cap = cap;
 }
 
-/* The strings a thread's documents interned (see SpareDocument): up to SHARED_INTERN_MAX, copied
- * on the heap; past that, new ones are interned in each document.  Labels and keys are a few
- * dozen in a pipeline. */
+/* The strings a thread's documents interned (see SpareDocument): up to SHARED_INTERN_MAX of them
+ * and SHARED_INTERN_BYTES in all, copied on the heap; past that, new ones are interned in each
+ * document.  Labels and keys are a few dozen short ones in a pipeline; the byte limit keeps
+ * long labels from an input (whole CoNLL tag sets, say) from staying until the run ends. */
 #define SHARED_INTERN_MAX 512
+#define SHARED_INTERN_BYTES 16384
 struct CopydeskSharedIntern {
   CopydeskInternMemo memo[COPYDESK_INTERN_MEMO];
   const char *slots[2 * SHARED_INTERN_MAX]; /* open addressing, at most half full */
   guint n;
+  gsize bytes; /* of the strings held, their NULs counted */
 };
 
 /* The slot of STR among the MASK + 1 open-addressing SLOTS (never all full): the one holding
@@ -217,9 +220,10 @@ shared_intern(CopydeskSharedIntern *shared, const char *str)
   guint i = intern_slot(shared->slots, G_N_ELEMENTS(shared->slots) - 1, str, &len);
   if (shared->slots[i] != NULL)
     return shared->slots[i];
-  if (shared->n == SHARED_INTERN_MAX)
+  if (shared->n == SHARED_INTERN_MAX || len + 1 > SHARED_INTERN_BYTES - shared->bytes)
     return NULL;
   shared->n++;
+  shared->bytes += len + 1;
   return shared->slots[i] = g_strndup(str, len);
 }
 

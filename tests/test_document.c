@@ -657,6 +657,20 @@ test_thread_reuse(void)
     }
     copydesk_document_free(doc);
   }
+  /* long labels: past the shared room's bytes well before its count */
+  for (int round = 0; round < 2; round++) {
+    CopydeskDocument *doc = copydesk_document_new("d", "abc", -1);
+    CopydeskLayer *layer = copydesk_document_ensure_layer(doc, "l");
+    for (int i = 0; i < 40; i++) {
+      char *label = g_strdup_printf("%0999d", round * 100 + i);
+      CopydeskSpan *a = copydesk_layer_add(layer, 0, 1, label, NULL);
+      CopydeskSpan *b = copydesk_layer_add(layer, 1, 2, label, NULL);
+      g_assert_cmpstr(copydesk_span_label(a), ==, label);
+      g_assert_true(copydesk_span_label(a) == copydesk_span_label(b));
+      g_free(label);
+    }
+    copydesk_document_free(doc);
+  }
   copydesk_document_thread_reuse(FALSE);
 }
 
