@@ -657,7 +657,9 @@ test_thread_reuse(void)
     }
     copydesk_document_free(doc);
   }
-  /* long labels: past the shared room's bytes well before its count */
+  copydesk_document_thread_reuse(FALSE);
+  /* long labels, with the shared room empty again: past its bytes well before its count */
+  copydesk_document_thread_reuse(TRUE);
   for (int round = 0; round < 2; round++) {
     CopydeskDocument *doc = copydesk_document_new("d", "abc", -1);
     CopydeskLayer *layer = copydesk_document_ensure_layer(doc, "l");
