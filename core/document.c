@@ -1121,19 +1121,30 @@ intern_memo_slot(const char *str)
   return (guint)((address ^ (address >> 6)) & (COPYDESK_INTERN_MEMO - 1));
 }
 
-/* intern_memo() when the memo does not hold STR: interns it, in the thread's shared strings
- * when DOC has them and they have it or room for it, else in DOC, and remembers it in SLOT of
- * the memo it looked at (the shared memo never holds DOC's own strings: it outlives DOC). */
+/* Whether SLOT of MEMO holds STR, passed at the same address and still spelled the same. */
+static inline gboolean
+memo_holds(const CopydeskInternMemo *memo, guint slot, const char *str)
+{
+  return memo[slot].given == str && strcmp(memo[slot].interned, str) == 0;
+}
+
+/* intern_memo() when the memo it looks at first does not hold STR: interns it, in the thread's
+ * shared strings when DOC has them and they have it or room for it, else in DOC, and remembers
+ * it in SLOT of the memo of the table that holds it (the shared memo never holds DOC's own
+ * strings: it outlives DOC).  A string the shared table once had no room for never goes there
+ * (it only fills up), so DOC's memo is asked first for it. */
 G_NO_INLINE static const char *
 intern_memo_miss(CopydeskDocument *doc, const char *str, guint slot)
 {
   CopydeskSharedIntern *shared = doc->shared_intern;
   if (shared != NULL) {
+    if (memo_holds(doc->intern_memo, slot, str))
+      return doc->intern_memo[slot].interned;
     const char *interned = shared_intern(shared, str);
-    if (interned == NULL)
-      return intern_string(doc, str);
-    shared->memo[slot] = (CopydeskInternMemo){str, interned};
-    return interned;
+    if (interned != NULL) {
+      shared->memo[slot] = (CopydeskInternMemo){str, interned};
+      return interned;
+    }
   }
   const char *interned = intern_string(doc, str);
   doc->intern_memo[slot] = (CopydeskInternMemo){str, interned};
@@ -1148,7 +1159,7 @@ intern_memo(CopydeskDocument *doc, const char *str)
   const CopydeskInternMemo *memo =
       doc->shared_intern != NULL ? doc->shared_intern->memo : doc->intern_memo;
   guint slot = intern_memo_slot(str);
-  if (G_LIKELY(memo[slot].given == str) && strcmp(memo[slot].interned, str) == 0)
+  if (G_LIKELY(memo_holds(memo, slot, str)))
     return memo[slot].interned;
   return intern_memo_miss(doc, str, slot);
 }

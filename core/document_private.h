@@ -141,7 +141,8 @@ struct _CopydeskDocument {
   CopydeskArena arena;
   CopydeskInternTable interned;
   /* Strings callers passed to be interned and what they became, looked at first: callers
-   * mostly pass the same few literals.  Not used when SHARED_INTERN is set. */
+   * mostly pass the same few literals.  With SHARED_INTERN set, only those interned in the
+   * document itself (past the shared strings' room), looked at after the shared memo. */
   CopydeskInternMemo intern_memo[COPYDESK_INTERN_MEMO];
   /* The strings interned for every document of the thread that made this one, with their own
    * memo, when it was made by a thread that reuses (copydesk_document_thread_reuse()); its
