@@ -402,6 +402,44 @@ static void test_many_marks(void) {
   copydesk_harness_free(h);
 }
 
+/* The speaker of the one quote in TEXT (through the pipeline without indirect speech). */
+static char *only_speaker(const char *text) {
+  CopydeskDocument *doc = run(without_indirect, text);
+  CopydeskLayer *layer = copydesk_document_layer(doc, COPYDESK_LAYER_QUOTE);
+  g_assert_nonnull(layer);
+  g_assert_cmpuint(copydesk_layer_n_spans(layer), ==, 1);
+  char *sp = speaker_name(copydesk_layer_span(layer, 0));
+  copydesk_document_free(doc);
+  return sp;
+}
+
+/* A capitalised sentence start that the text writes in lowercase far away is still told
+ * from a name when thousands of other sentence starts are candidates too, many of them
+ * with its first letter and length; without the lowercase use it stays a name. */
+static void test_common_word_among_many(void) {
+  GString *starts = g_string_new(NULL);
+  for (guint i = 0; i < 4000; i++) {
+    /* distinct ten-letter words from P, as "Protesters" is */
+    char w[11] = "Pqq";
+    for (guint d = 0, v = i; d < 7; d++, v /= 26) w[3 + d] = (char)('a' + v % 26);
+    w[10] = '\0';
+    g_string_append_printf(starts, "%s waited. ", w);
+  }
+  const char *scene = "Police closed the square at dusk. Protesters marching through the streets chanted "
+                      "“What curfew?” and kept going until 2 a.m. ";
+  char *with_lower = g_strconcat(starts->str, scene, starts->str, "Some protesters stayed until dawn.", NULL);
+  char *without = g_strconcat(starts->str, scene, starts->str, "Some stayed until dawn.", NULL);
+  char *sp = only_speaker(with_lower);
+  g_assert_cmpstr(sp, ==, "Protesters");
+  g_free(sp);
+  sp = only_speaker(without);
+  g_assert_cmpstr(sp, ==, "the streets");
+  g_free(sp);
+  g_free(with_lower);
+  g_free(without);
+  g_string_free(starts, TRUE);
+}
+
 /* The seed article (shared data): every spoken quote found, the two show titles not. */
 static void test_seed_article(void) {
   const char *shared = g_getenv("COPYDESK_SHARED_DATA");
@@ -479,6 +517,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/quotes/cases", test_cases);
   g_test_add_func("/quotes/json", test_json_output);
   g_test_add_func("/quotes/many-marks", test_many_marks);
+  g_test_add_func("/quotes/common-word-among-many", test_common_word_among_many);
   g_test_add_func("/quotes/seed-article", test_seed_article);
   g_test_add_func("/quotes/entity-descriptions", test_entity_descriptions);
   return g_test_run();

@@ -183,7 +183,8 @@ struct AttrScratch {
   Items tok_mention;
   Items common_words;  /* mark_common(): CommonWord */
   Items common_starts; /* mark_common(): CommonStart, the capitalised sentence starts */
-  gint32 *common_heads;                 /* mark_common(): COMMON_CHAINS entries, all -1 */
+  Items common_index;  /* mark_common(): gint32, the candidates by spelling; all 0 */
+  gint32 *common_shapes; /* mark_common(): COMMON_SHAPES entries, all -1 */
   Items order; /* Quote *: the quotes whose speakers are resolved, in text order */
   /* SpanSlot: write_layers()'s speaker and cue spans by start, every KEY 0 between passes
    * (write_layers() empties the slots it filled, listed in MADE_USED as gsize) */
@@ -621,15 +622,16 @@ static inline gboolean tok_eq_fold(const Ctx *c, gsize a, gsize b) {
  * it, that the document also writes in lowercase and never capitalises inside a sentence
  * ("Another holdout", "Embryonic stem cells", "Earlier this week") is no name.
  *
- * The candidates are few (one a sentence at most), so they are chained by their
- * word_shape() (256 chains; two words spelt alike up to case have one shape) and every
- * other word is compared only with the candidates of its own shape. */
+ * The candidates (one a sentence at most) are found by their spelling in a hash index,
+ * so a long document with many of them costs no more a token than a short one; and a
+ * table of the word_shape() values they have (two words spelt alike up to case have one
+ * shape) passes most other words without reading their text. */
 typedef struct {
   gsize tok;    /* its first occurrence */
-  guint64 key;  /* scan_tok_key() of the word: its first eight bytes folded */
+  guint64 key;  /* common_key() of the word */
   gsize len;    /* its bytes */
   guint state;  /* 2: seen in lowercase, 4: capitalised inside a sentence */
-  gint32 next;  /* the next candidate of the same shape, or -1 */
+  guint32 slot; /* its slot in the index */
 } CommonWord;
 
 /* A capitalised sentence start to mark, and its candidate when known. */
@@ -638,25 +640,56 @@ typedef struct {
   gint32 word; /* the CommonWord spelled like it; -1: none can be; -2: looked up at the end */
 } CommonStart;
 
-#define COMMON_CHAINS 256 /* one a word_shape() value */
+#define COMMON_SHAPES 256 /* one a word_shape() value */
+/* the lengths a candidate may have */
+#define COMMON_MIN_LEN 3
+#define COMMON_MAX_LEN 63
 
-/* The index of the candidate spelled like word token K (ASCII case folded), looked up
- * among those of K's shape only, or -1. */
-static inline gint32 common_find(const Ctx *c, const Items *words, const gint32 *heads, gsize k) {
-  for (gint32 i = heads[c->tok[k].shape]; i >= 0;) {
-    const CommonWord *w = &ITEM(words, CommonWord, i);
-    if (tok_eq_fold(c, w->tok, k)) return i;
-    i = w->next;
+/* The candidates of one pass: the words and their index by spelling. */
+typedef struct {
+  Items *words;  /* CommonWord */
+  gint32 *slots; /* the index + 1 of a word, 0 empty; at most half full */
+  gsize mask;
+} CommonIndex;
+
+/* Word token T's first eight bytes (those it has) with every 0x20 bit set: words spelt
+ * alike up to ASCII case (tok_eq_fold()) have the same key. */
+static inline guint64 common_key(const Ctx *c, const Tok *t, gsize len) {
+  guint64 x = t->start + 8 <= c->scan->len ? load8(c->text + t->start) : scan_tok_key(c->scan, t);
+  return (x | 0x2020202020202020ull) & (len >= 8 ? ~0ull : ~0ull >> (64 - 8 * len));
+}
+
+static inline gsize common_first_slot(const CommonIndex *ix, guint64 key, gsize len) {
+  return (gsize)(((key ^ (guint64)len << 56) * 0x9E3779B97F4A7C15ull) >> 32) & ix->mask;
+}
+
+/* The candidate spelled like word token K (ASCII case folded; KEY its common_key(), LEN its
+ * bytes), or -1; *SLOT receives the slot where it is, or the empty one where it would go. */
+static inline gint32 common_find(const Ctx *c, const CommonIndex *ix, gsize k, guint64 key, gsize len, gsize *slot) {
+  for (gsize i = common_first_slot(ix, key, len);; i = (i + 1) & ix->mask) {
+    gint32 v = ix->slots[i];
+    *slot = i;
+    if (v == 0) return -1;
+    const CommonWord *w = &ITEM(ix->words, CommonWord, v - 1);
+    if (w->key == key && w->len == len && tok_eq_fold(c, w->tok, k)) return v - 1;
   }
-  return -1;
+}
+
+/* common_find() of word token K, whatever its length. */
+static gint32 common_find_tok(const Ctx *c, const CommonIndex *ix, gsize k) {
+  const Tok *t = &c->tok[k];
+  gsize len = t->end - t->start, slot;
+  if (len < COMMON_MIN_LEN || len > COMMON_MAX_LEN) return -1;
+  return common_find(c, ix, k, common_key(c, t, len), len, &slot);
 }
 
 static inline gboolean next_is_cap_word(const Ctx *c, gsize k) {
   return k + 1 < c->n_tok && c->tok[k + 1].kind == T_WORD && (c->tok[k + 1].flags & F_CAP);
 }
 
-/* Sentence start K: a capitalised word with no capitalised word after it is a candidate. */
-static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Items *starts, gint32 *heads) {
+/* Sentence start K: a capitalised word with no capitalised word after it is a candidate;
+ * SHAPES gets the shape of each new one (0). */
+static void mark_common_candidate(const Ctx *c, gsize k, CommonIndex *ix, Items *starts, gint32 *shapes) {
   const Tok *t = &c->tok[k];
   if (t->kind != T_WORD || !(t->flags & F_CAP) || (t->flags & F_UPPER)) return;
   if (next_is_cap_word(c, k)) return;
@@ -668,89 +701,93 @@ static void mark_common_candidate(const Ctx *c, gsize k, Items *words, Items *st
   if (t->flags & (F_INITIAL | F_PERIOD | F_POSS)) return;
   /* no candidate is that long or short, nor (the lexicon ignores case) has those flags */
   start->word = -1;
-  if (l < 3 || l > 63) return;
+  if (l < COMMON_MIN_LEN || l > COMMON_MAX_LEN) return;
   guchar ch = (guchar)c->text[t->start];
   if (ch < 'A' || ch > 'Z') {
     start->word = -2;
     return;
   }
   if (wf(c, k) & (W_GIVEN | W_TITLE | W_PRONOUN | W_FUNC | W_DET | W_ADV | W_CUE)) return;
-  gint32 found = common_find(c, words, heads, k);
+  guint64 key = common_key(c, t, l);
+  gsize slot;
+  gint32 found = common_find(c, ix, k, key, l, &slot);
   if (found >= 0) {
     start->word = found;
     return;
   }
-  CommonWord w = {.tok = k, .key = scan_tok_key(c->scan, t), .len = l, .state = 0, .next = heads[t->shape]};
-  start->word = heads[t->shape] = (gint32)words->n;
-  *(CommonWord *)items_push(words, sizeof(CommonWord)) = w;
+  start->word = (gint32)ix->words->n;
+  ix->slots[slot] = start->word + 1;
+  shapes[t->shape] = 0;
+  *(CommonWord *)items_push(ix->words, sizeof(CommonWord)) =
+      (CommonWord){.tok = k, .key = key, .len = l, .state = 0, .slot = (guint32)slot};
 }
 
-/* Token T, whose shape has candidates (I the first): when it is a word seen in
- * lowercase, or capitalised inside a sentence, the candidate spelled like it takes the
- * state bit for that (2 or 4).  A candidate that has the bit already is passed: T can
- * change nothing there, and matches no other.  Candidates are told apart by their
- * length, then by their first eight bytes. */
-static inline void common_seen(const Ctx *c, const Items *words, const Tok *t, gint32 i) {
+/* Token T, whose shape a candidate has: when it is a word seen in lowercase, or
+ * capitalised inside a sentence, the candidate spelled like it takes the state bit for
+ * that (2 or 4). */
+static inline void common_seen(const Ctx *c, const CommonIndex *ix, const Tok *t) {
   if (t->kind != T_WORD) return;
   if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) return;
-  guint bit = (t->flags & F_CAP) ? 4u : 2u;
-  gsize len = t->end - t->start;
-  for (; i >= 0;) {
-    CommonWord *w = &ITEM(words, CommonWord, i);
-    if (!(w->state & bit) && w->len == len) {
-      /* T's first eight bytes as they are: a word whose folded key differs from them in
-       * a bit other than the case bit (0x20) of a byte is another word */
-      gboolean near_end = t->start + 8 > c->scan->len;
-      guint64 raw = near_end ? 0 : load8(c->text + t->start) & (len >= 8 ? ~0ull : ~0ull >> (64 - 8 * len));
-      if ((near_end || !((raw ^ w->key) & ~0x2020202020202020ull)) &&
-          tok_eq_fold(c, w->tok, (gsize)(t - c->tok))) {
-        w->state |= bit;
-        return;
-      }
-    }
-    i = w->next;
-  }
+  gsize len = t->end - t->start, slot;
+  if (len < COMMON_MIN_LEN || len > COMMON_MAX_LEN) return;
+  gint32 i = common_find(c, ix, (gsize)(t - c->tok), common_key(c, t, len), len, &slot);
+  if (i >= 0) ITEM(ix->words, CommonWord, i).state |= (t->flags & F_CAP) ? 4u : 2u;
 }
 
 static void mark_common(const Ctx *c) {
-  /* kept between documents in the scratch: HEADS is all -1 between calls */
-  Items *words = &c->scratch->common_words;   /* CommonWord */
-  Items *starts = &c->scratch->common_starts; /* CommonStart: capitalised sentence starts */
-  gint32 *heads = c->scratch->common_heads;   /* per shape: its first candidate, or -1 */
-  words->n = starts->n = 0;
+  /* kept between documents in the scratch: SHAPES is all -1 and the index all 0 between
+   * calls */
+  AttrScratch *scratch = c->scratch;
+  Items *starts = &scratch->common_starts; /* CommonStart: capitalised sentence starts */
+  gint32 *shapes = scratch->common_shapes; /* per shape: 0 when a candidate has it, else -1 */
+  starts->n = 0;
   /* the tokens with F_SENT_START: the sentences' and the blocks' first tokens, merged */
   const gsize *ss = c->scan->sent_toks.v, *bs = c->scan->block_first.v;
   gsize ns = c->scan->sent_toks.n, nb = c->scan->block_first.n;
+  /* at most one candidate a start: the index at most half full */
+  gsize size = 64;
+  while (size < 2 * (ns + nb)) size *= 2;
+  Items *index = &scratch->common_index;
+  if (index->cap < size) {
+    g_free(index->v);
+    index->v = g_new0(gint32, size);
+    index->cap = size;
+  }
+  CommonIndex ix = {.words = &scratch->common_words, .slots = index->v, .mask = size - 1};
+  ix.words->n = 0;
   for (gsize i = 0, j = 0; i < ns || j < nb;) {
     gsize k;
     if (j >= nb || (i < ns && ss[i] < bs[j])) k = ss[i++];
     else if (i >= ns || bs[j] < ss[i]) k = bs[j++];
     else k = ss[i++], j++;
-    mark_common_candidate(c, k, words, starts, heads);
+    mark_common_candidate(c, k, &ix, starts, shapes);
   }
-  if (words->n == 0) return;
+  if (ix.words->n == 0) return;
   const Tok *tok = c->tok;
   gsize n_tok = c->n_tok;
-  /* four tokens a round: most are passed by one test of their shapes' chains (all -1, so
-   * their AND is negative, when none has a candidate) */
+  /* four tokens a round: most are passed by one test of their shapes (all -1, so their
+   * AND is negative, when no candidate has any of them) */
   const Tok *quads_end = tok + (n_tok & ~(gsize)3);
   for (const Tok *t = tok; t < quads_end; t += 4) {
-    gint32 h0 = heads[t[0].shape], h1 = heads[t[1].shape], h2 = heads[t[2].shape], h3 = heads[t[3].shape];
+    gint32 h0 = shapes[t[0].shape], h1 = shapes[t[1].shape], h2 = shapes[t[2].shape], h3 = shapes[t[3].shape];
     if (G_LIKELY((h0 & h1 & h2 & h3) < 0)) continue;
-    if (h0 >= 0) common_seen(c, words, t, h0);
-    if (h1 >= 0) common_seen(c, words, t + 1, h1);
-    if (h2 >= 0) common_seen(c, words, t + 2, h2);
-    if (h3 >= 0) common_seen(c, words, t + 3, h3);
+    if (h0 >= 0) common_seen(c, &ix, t);
+    if (h1 >= 0) common_seen(c, &ix, t + 1);
+    if (h2 >= 0) common_seen(c, &ix, t + 2);
+    if (h3 >= 0) common_seen(c, &ix, t + 3);
   }
   for (const Tok *t = quads_end; t < tok + n_tok; t++)
-    if (heads[t->shape] >= 0) common_seen(c, words, t, heads[t->shape]);
+    if (shapes[t->shape] >= 0) common_seen(c, &ix, t);
   for (gsize i = 0; i < starts->n; i++) {
     const CommonStart *start = &ITEM(starts, CommonStart, i);
-    gint32 w = start->word == -2 ? common_find(c, words, heads, start->tok) : start->word;
-    if (w >= 0 && ITEM(words, CommonWord, w).state == 2u) c->tok[start->tok].flags |= F_COMMON;
+    gint32 w = start->word == -2 ? common_find_tok(c, &ix, start->tok) : start->word;
+    if (w >= 0 && ITEM(ix.words, CommonWord, w).state == 2u) c->tok[start->tok].flags |= F_COMMON;
   }
-  for (gsize i = 0; i < words->n; i++) /* empty the chains again */
-    heads[c->tok[ITEM(words, CommonWord, i).tok].shape] = -1;
+  for (gsize i = 0; i < ix.words->n; i++) { /* empty the shapes and the index again */
+    const CommonWord *w = &ITEM(ix.words, CommonWord, i);
+    shapes[c->tok[w->tok].shape] = -1;
+    ix.slots[w->slot] = 0;
+  }
 }
 
 /* The surname slot for word token K: the slot of the people with that last word, or the
@@ -2862,8 +2899,8 @@ static gboolean write_layers(Ctx *c, GError **error) {
 
 AttrScratch *attr_scratch_new(void) {
   AttrScratch *s = g_new0(AttrScratch, 1);
-  s->common_heads = g_new(gint32, COMMON_CHAINS);
-  memset(s->common_heads, 0xff, COMMON_CHAINS * sizeof(gint32)); /* -1 */
+  s->common_shapes = g_new(gint32, COMMON_SHAPES);
+  memset(s->common_shapes, 0xff, COMMON_SHAPES * sizeof(gint32)); /* -1 */
   s->strings = g_string_chunk_new(256);
   return s;
 }
@@ -2873,9 +2910,9 @@ void attr_scratch_free(AttrScratch *s) {
   Items *items[] = {&s->persons, &s->mentions, &s->quotes, &s->events, &s->common_words,
                     &s->quote_outs, &s->quote_spans, &s->speaker_spans, &s->cue_spans,
                     &s->tok_mention, &s->runs, &s->surnames, &s->surnames_used, &s->made_spans, &s->made_used, &s->order,
-                    &s->common_starts};
+                    &s->common_starts, &s->common_index};
   for (guint i = 0; i < G_N_ELEMENTS(items); i++) g_free(items[i]->v);
-  g_free(s->common_heads);
+  g_free(s->common_shapes);
   g_string_chunk_free(s->strings);
   g_free(s->merge);
   g_free(s);
