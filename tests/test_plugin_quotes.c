@@ -440,6 +440,37 @@ static void test_common_word_among_many(void) {
   g_string_free(starts, TRUE);
 }
 
+/* Thousands of people of one surname in one document: each "Smith said" is the Smith
+ * named in full just before, and a name met again after many others is still found. */
+static void test_many_people_of_one_surname(void) {
+  enum { PEOPLE = 3000 };
+  GString *s = g_string_new(NULL);
+  char names[PEOPLE][6];
+  for (guint i = 0; i < PEOPLE; i++) {
+    names[i][0] = 'Q';
+    for (guint d = 0, v = i; d < 4; d++, v /= 26) names[i][1 + d] = (char)('a' + v % 26);
+    names[i][5] = '\0';
+    g_string_append_printf(s, "“We are ready,” %s Smith said. “We will win,” Smith said.\n\n", names[i]);
+  }
+  g_string_append(s, "“One more thing,” Qaaaa Smith said. “It is over,” Smith said.");
+  CopydeskDocument *doc = run(without_indirect, s->str);
+  CopydeskLayer *layer = copydesk_document_layer(doc, COPYDESK_LAYER_QUOTE);
+  g_assert_nonnull(layer);
+  copydesk_layer_sort(layer);
+  g_assert_cmpuint(copydesk_layer_n_spans(layer), ==, 2 * PEOPLE + 2);
+  for (guint i = 0; i <= PEOPLE; i += PEOPLE / 6) {
+    char *want = g_strdup_printf("%s Smith", names[i < PEOPLE ? i : 0]);
+    for (guint j = 0; j < 2; j++) {
+      char *got = speaker_name(copydesk_layer_span(layer, 2 * i + j));
+      g_assert_cmpstr(got, ==, want);
+      g_free(got);
+    }
+    g_free(want);
+  }
+  copydesk_document_free(doc);
+  g_string_free(s, TRUE);
+}
+
 /* The seed article (shared data): every spoken quote found, the two show titles not. */
 static void test_seed_article(void) {
   const char *shared = g_getenv("COPYDESK_SHARED_DATA");
@@ -518,6 +549,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/quotes/json", test_json_output);
   g_test_add_func("/quotes/many-marks", test_many_marks);
   g_test_add_func("/quotes/common-word-among-many", test_common_word_among_many);
+  g_test_add_func("/quotes/many-people-of-one-surname", test_many_people_of_one_surname);
   g_test_add_func("/quotes/seed-article", test_seed_article);
   g_test_add_func("/quotes/entity-descriptions", test_entity_descriptions);
   return g_test_run();

@@ -62,6 +62,8 @@ typedef struct {
   gsize last_full;    /* position of the latest multi-word mention seen so far (+1) */
   const char *role;   /* title role last seen with this person */
   gint next_same;     /* the next person with the same surname, -1 none */
+  gsize surname;      /* the slot of that surname in the pass's table (people of multi-word
+                       * names only) */
 } Person;
 
 enum { SUBJECT_UNKNOWN = 0, SUBJECT_NO, SUBJECT_YES };
@@ -149,8 +151,17 @@ typedef struct {
 typedef struct {
   guint64 key;
   gsize tok;
-  gint head, tail; /* HEAD -1: an empty slot */
+  gint head, tail;   /* HEAD -1: an empty slot */
+  gint first_person; /* the first of the chain that is no organisation, or -1 */
+  /* the person, and the person that is no organisation, whose name was met in full last
+   * (find_names() goes through the names in text order), or -1 */
+  gint recent, recent_person;
 } SurnameSlot;
+
+/* How many people of one surname a full name is compared with, the first met first: a
+ * document that names more people of one surname (a long listing, or text made to be
+ * hostile) costs no more than that a name, and gives a name past them a person of its own. */
+#define SURNAME_PEOPLE 64
 
 #define WORD_SET_SLOTS 64 /* a power of two; a list fills at most three quarters */
 
@@ -867,20 +878,24 @@ static gint register_full(Ctx *c, gsize first, gsize last, gboolean org) {
   SurnameSlot *slot = surname_slot(c, sk);
   gsize words = last - first + 1;
   gint found = -1;
-  for (gint pi = slot->head; pi >= 0 && found < 0; pi = person(c, pi)->next_same) {
+  guint asked = 0;
+  for (gint pi = slot->head; pi >= 0 && found < 0 && asked < SURNAME_PEOPLE; pi = person(c, pi)->next_same, asked++) {
     Person *p = person(c, pi);
     if (p->org != org) continue;
     if (org ? same_name(c, p, first, last) : same_first(c, p, first)) found = pi;
   }
   if (found < 0) {
     found = new_person_tokens(c, first, last, org);
+    person(c, found)->surname = (gsize)(slot - c->surnames);
     if (slot->head < 0) {
-      slot->head = found;
+      *slot = (SurnameSlot){.key = slot->key, .tok = slot->tok, .head = found, .first_person = -1, .recent = -1,
+                            .recent_person = -1};
       *(gsize *)items_push(&c->scratch->surnames_used, sizeof(gsize)) = (gsize)(slot - c->surnames);
     } else {
       person(c, slot->tail)->next_same = found;
     }
     slot->tail = found;
+    if (!org && slot->first_person < 0) slot->first_person = found;
   } else {
     Person *p = person(c, found);
     gsize len = 0; /* the bytes of [first, last], counted only to compare names of as many words */
@@ -905,18 +920,8 @@ static gint lookup_surname(const Ctx *c, gsize k, gboolean allow_org) {
   if (c->tok[k].end - c->tok[k].start >= 64) return -1;
   const SurnameSlot *slot = surname_slot(c, k);
   if (slot->head < 0) return -1;
-  gint best = -1;
-  gsize best_pos = 0;
-  for (gint pi = slot->head; pi >= 0; pi = person(c, pi)->next_same) {
-    const Person *p = person(c, pi);
-    if (p->org && !allow_org) continue;
-    if (best < 0) best = pi;
-    if (p->last_full > best_pos) {
-      best_pos = p->last_full;
-      best = pi;
-    }
-  }
-  return best;
+  if (allow_org) return slot->recent >= 0 ? slot->recent : slot->head;
+  return slot->recent_person >= 0 ? slot->recent_person : slot->first_person;
 }
 
 /* "Republican candidate Marco Rubio"-like runs: the first word after F that is a given
@@ -1143,7 +1148,11 @@ static void find_names(Ctx *c, Items *runs) {
     gint p;
     if (r->last > r->first) {
       p = r->person;
-      person(c, p)->last_full = c->tok[r->first].start + 1;
+      Person *pp = person(c, p);
+      pp->last_full = c->tok[r->first].start + 1;
+      SurnameSlot *slot = &c->surnames[pp->surname];
+      slot->recent = p;
+      if (!pp->org) slot->recent_person = p;
     } else {
       p = lookup_surname(c, r->first, r->org);
       if (p < 0 && r->org) p = new_person_tokens(c, r->first, r->last, TRUE);
