@@ -252,6 +252,47 @@ static void test_alias_and_full_name(void) {
   copydesk_document_free(doc);
 }
 
+/* Thousands of people of one surname in one document: "Ababab Smith" joins "Anna Ababab
+ * Smith" before it, not any other Smith, and every "Smith" alone the first of them (the
+ * group of a name is joined by its first mention). */
+static void test_many_people_of_one_surname(void) {
+  enum { PEOPLE = 2000 };
+  static const char *const given[] = {"Anna", "Peter", "Maria", "John", "Laura", "David", "Sarah", "Michael"};
+  GString *text = g_string_new(NULL);
+  for (guint i = 0; i < PEOPLE; i++) {
+    char middle[7];
+    for (guint d = 0, v = i; d < 3; d++, v /= 45) {
+      middle[2 * d] = "aeiou"[v % 5];
+      middle[2 * d + 1] = "bdklmnrst"[(v / 5) % 9];
+    }
+    middle[0] = g_ascii_toupper(middle[0]);
+    middle[6] = '\0';
+    g_string_append_printf(text,
+                           "%s %s Smith told reporters on Monday that the plan would pass. %s Smith said "
+                           "the vote was close, and Smith left.\n\n",
+                           given[i % G_N_ELEMENTS(given)], middle, middle);
+  }
+  CopydeskDocument *doc = tag(text->str);
+  CopydeskLayer *layer = copydesk_document_layer(doc, COPYDESK_LAYER_ENTITY);
+  copydesk_layer_sort(layer);
+  if (copydesk_layer_n_spans(layer) != 3 * PEOPLE) dump(doc);
+  g_assert_cmpuint(copydesk_layer_n_spans(layer), ==, 3 * PEOPLE);
+  const char *first = copydesk_span_get_string(copydesk_layer_span(layer, 0), "entity");
+  const char *previous = NULL;
+  for (guint i = 0; i < PEOPLE; i++) {
+    CopydeskSpan *full = copydesk_layer_span(layer, 3 * i), *part = copydesk_layer_span(layer, 3 * i + 1),
+                 *surname = copydesk_layer_span(layer, 3 * i + 2);
+    const char *entity = copydesk_span_get_string(full, "entity");
+    g_assert_cmpstr(copydesk_span_label(full), ==, "PERSON");
+    g_assert_cmpstr(copydesk_span_get_string(part, "entity"), ==, entity);
+    g_assert_cmpstr(copydesk_span_get_string(surname, "entity"), ==, first);
+    if (previous) g_assert_cmpstr(entity, !=, previous);
+    previous = entity;
+  }
+  copydesk_document_free(doc);
+  g_string_free(text, TRUE);
+}
+
 static void test_no_consolidation(void) {
   char *model = model_path();
   char *yaml = pipeline_for(model, ", consolidate: false");
@@ -564,6 +605,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/entities/tagging", test_people_places_organisations);
   g_test_add_func("/entities/consolidation", test_consolidation);
+  g_test_add_func("/entities/many-people-of-one-surname", test_many_people_of_one_surname);
   g_test_add_func("/entities/no-consolidation", test_no_consolidation);
   g_test_add_func("/entities/long-text-in-windows", test_long_text_in_windows);
   g_test_add_func("/entities/headline-in-capitals", test_headline_in_capitals);

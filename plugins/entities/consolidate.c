@@ -152,19 +152,6 @@ static guint split_words(const char *name, const char **words, gsize *lens, guin
   return n;
 }
 
-/* Whether the words of SHORT are the last (or, when FIRST, the first) words of LONG. */
-static gboolean words_part_of(const char *short_name, const char *long_name, gboolean first) {
-  const char *sw[8], *lw[16];
-  gsize sl[8], ll[16];
-  guint ns = split_words(short_name, sw, sl, 8), nl = split_words(long_name, lw, ll, 16);
-  if (ns == 0 || ns >= nl) return FALSE;
-  guint off = first ? 0 : nl - ns;
-  for (guint k = 0; k < ns; k++)
-    if (sl[k] != ll[off + k] || g_ascii_strncasecmp(sw[k], lw[off + k], sl[k]) != 0)
-      return FALSE;
-  return TRUE;
-}
-
 /* The letters of ACRONYM (capitals, maybe with periods: NATO, C.B.S.) into LETTERS; FALSE
  * when it is not one (fewer than 2 or more than 15 letters, or anything else). */
 static gboolean acronym_letters(const char *acronym, char letters[16]) {
@@ -199,7 +186,7 @@ static char *initials(const char *name) {
 
 static void free_array(gpointer a) { g_array_free(a, TRUE); }
 
-/* Word indexes: lower-cased word → the mentions (GArray of guint, in order) it keys. */
+/* Word indexes: lower-cased words → the mentions (GArray of guint, in order) they key. */
 static void index_add(GHashTable *index, const char *word, gsize len, guint mention) {
   char *key = g_ascii_strdown(word, (gssize)len);
   GArray *list = g_hash_table_lookup(index, key);
@@ -212,6 +199,7 @@ static void index_add(GHashTable *index, const char *word, gsize len, guint ment
   g_array_append_val(list, mention);
 }
 
+/* The mentions WORD (LEN bytes: one word, or words with a space between) keys; NULL none. */
 static GArray *index_get(GHashTable *index, const char *word, gsize len) {
   if (g_hash_table_size(index) == 0) return NULL;
   char buf[128];
@@ -221,6 +209,34 @@ static GArray *index_get(GHashTable *index, const char *word, gsize len) {
   GArray *list = g_hash_table_lookup(index, key);
   if (key != buf) g_free(key);
   return list;
+}
+
+/* In LIST (mentions in order), the last before I and the first after I that have more
+ * words than I and are not in I's group (I is its group's first mention) into *BEFORE and
+ * *AFTER, where they are nearer than those already there (-1: none yet). */
+static void nearest_in(MentionInfo *mi, const GArray *list, guint i, gssize *before, gssize *after) {
+  if (!list) return;
+  const guint *v = (const guint *)(const void *)list->data;
+  guint lo = 0, hi = list->len; /* the first entry past I */
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    if (v[mid] <= i) lo = mid + 1;
+    else hi = mid;
+  }
+  for (guint k = lo; k > 0; k--) {
+    guint j = v[k - 1];
+    if ((gssize)j <= *before) break;
+    if (j == i || mi[j].n_words <= mi[i].n_words || find(mi, j) == i) continue;
+    *before = j;
+    break;
+  }
+  for (guint k = lo; k < list->len; k++) {
+    guint j = v[k];
+    if (*after >= 0 && (gssize)j >= *after) break;
+    if (mi[j].n_words <= mi[i].n_words || find(mi, j) == i) continue;
+    *after = j;
+    break;
+  }
 }
 
 void ner_entity_free(gpointer p) {
@@ -261,8 +277,10 @@ GPtrArray *ner_consolidate(const NerToken *tok, NerMention *mentions, gsize n) {
   for (guint t = 0; t <= NER_N_TYPES; t++)
     if (by_key[t]) g_hash_table_destroy(by_key[t]);
 
-  /* 2. part of a person's name: candidates come from indexes of the people's last and first
-   * words, so a story with hundreds of names is not a quadratic affair */
+  /* 2. part of a person's name: the fuller names come from indexes of the people's last
+   * words (one, two, … all but the first) and first words, and the nearest is found by
+   * bisection, so a document with thousands of names, even of one surname, is not a
+   * quadratic affair.  (At most the first 16 words of a name count, and 8 of a part.) */
   GHashTable *by_last = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_array);
   GHashTable *by_first = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_array);
   for (gsize j = 0; j < n; j++) {
@@ -271,7 +289,8 @@ GPtrArray *ner_consolidate(const NerToken *tok, NerMention *mentions, gsize n) {
     gsize l[16];
     guint nw = split_words(mi[j].name, w, l, 16);
     if (nw < 2) continue;
-    index_add(by_last, w[nw - 1], l[nw - 1], (guint)j);
+    const char *end = w[nw - 1] + l[nw - 1];
+    for (guint k = 1; k < nw; k++) index_add(by_last, w[k], (gsize)(end - w[k]), (guint)j);
     index_add(by_first, w[0], l[0], (guint)j);
   }
   for (gsize i = 0; i < n; i++) {
@@ -280,28 +299,17 @@ GPtrArray *ner_consolidate(const NerToken *tok, NerMention *mentions, gsize n) {
     gboolean relabel = !person && mi[i].n_words == 1 && !mi[i].alias_name &&
                        (mentions[i].type == NER_ORG || mentions[i].type == NER_MISC);
     if (!person && !relabel) continue;
-    const char *w[16];
-    gsize l[16];
-    guint nw = split_words(mi[i].name, w, l, 16);
+    const char *w[8];
+    gsize l[8];
+    guint nw = split_words(mi[i].name, w, l, 8);
     if (nw == 0) continue;
-    GArray *lists[2] = {index_get(by_last, w[nw - 1], l[nw - 1]),
-                        person && mi[i].n_words == 1 ? index_get(by_first, w[0], l[0]) : NULL};
-    /* the nearest fuller name before; else the first one after */
+    /* the fuller names that end with its words, or (a person named in one word) start
+     * with it: the nearest before; else the first one after (a token holds no space, so a
+     * one-word mention has one word) */
     gssize before = -1, after = -1;
-    for (guint li = 0; li < 2; li++) {
-      for (guint k = 0; lists[li] && k < lists[li]->len; k++) {
-        guint j = g_array_index(lists[li], guint, k);
-        if (mi[j].n_words <= mi[i].n_words) continue;
-        if ((j < i && (gssize)j <= before) || (j > i && after >= 0 && (gssize)j >= after)) continue;
-        if (find(mi, j) == find(mi, (guint)i)) continue;
-        gboolean part = words_part_of(mi[i].name, mi[j].name, FALSE) ||
-                        (person && mi[i].n_words == 1 &&
-                         words_part_of(mi[i].name, mi[j].name, TRUE));
-        if (!part) continue;
-        if (j < i) before = j;
-        else after = j;
-      }
-    }
+    nearest_in(mi, index_get(by_last, w[0], (gsize)(w[nw - 1] + l[nw - 1] - w[0])), (guint)i, &before, &after);
+    if (person && mi[i].n_words == 1 && nw == 1)
+      nearest_in(mi, index_get(by_first, w[0], l[0]), (guint)i, &before, &after);
     gssize best = before >= 0 ? before : after;
     if (best >= 0) join(mi, (guint)best, (guint)i); /* every mention of the group follows */
   }
