@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """copydesk benchmark: costs that grow.  Hostile single documents, each at three sizes (every
-one twice the one before), through the full default pipeline on one core, with each stage
-timed by `copydesk --stats`.  In linear time a document twice as long takes twice as long;
-a path quadratic in something the document holds more of (people of one surname, quotation
-marks in one paragraph, edits the offset map records) takes four times as long.
+one twice the one before), on one core through two pipelines: the full default one, and
+clean + sentences + quotes (where the quotes stage groups names itself, with no entity
+layer to read).  Each stage is timed by `copydesk --stats`.  In linear time a document
+twice as long takes twice as long; a path quadratic in something the document holds more
+of (people of one surname, quotation marks in one paragraph, edits the offset map
+records) takes four times as long.
 
 Usage: bench/growth.py [--build build] [--scale 1.0] [--repeat 3] [--only NAME ...]
 
-For each document it prints the seconds at each size, the growth from the middle size to
-the largest (2.0 is linear), and the stage that grew most.  A growth of 3 or more is marked
-as faster than linear, and the exit status is then 1.  --scale multiplies every size.
+For each document and pipeline it prints the seconds at each size, the growth from the
+middle size to the largest (2.0 is linear), and the stage that grew most.  A growth of 3 or
+more is marked as faster than linear, and the exit status is then 1.  --scale multiplies
+every size.
 """
 import argparse
 import os
@@ -54,17 +57,32 @@ DOCUMENTS = {
                    lambda n: 'Tom &amp; Jerry said “it&#8217;s fine” at the cafÃ© Itâ€™s late.\r\n' * n),
     'one-sentence-of-cues': ('one sentence of thousands of speech verbs, no period',
                              lambda n: ''.join(f'{word(i)} said {word(i + 7)} told ' for i in range(n))),
+    'nominals-and-pronouns': ('titled people, then "the senator" and "she" far from them (resolution)',
+                              lambda n: ''.join(f'Sen. {GIVEN[i % 8]} {word(i)} spoke. The senator said the '
+                                                f'bill would pass. “It will,” she said. ' for i in range(n))),
+    'organisations': ('distinct organisations, their acronyms and "the company" (grouping, resolution)',
+                      lambda n: ''.join(f'{word(i)} {word(i + 1)} Corporation cut jobs. {word(i)[0]}'
+                                        f'{word(i + 1)[0]}C shares fell, the company said. ' for i in range(n))),
     'no-spaces': ('one word without a space', lambda n: 'abcdefghij' * (n * 4)),
 }
 
 BASE_UNITS = 10_000  # the smallest size: 10,000 units (about 0.2 to 0.9 MB)
 
+# clean + sentences + quotes, text in
+LIGHT_PIPELINE = (
+    'input: {format: text}\n'
+    'pipeline:\n'
+    '  - plugin: clean\n'
+    '  - plugin: sentences\n'
+    '  - plugin: quotes\n'
+    'output: {plugin: jsonl}\n')
 
-def run_stats(binary, path, env):
-    """Seconds of the whole run and of each stage (`--stats`)."""
+
+def run_stats(binary, pipeline, path, env):
+    """Seconds of the whole run and of each stage (`--stats`); PIPELINE None: the default."""
+    cmd = [binary, '-j', '1', '--stats'] + (['-c', pipeline] if pipeline else []) + [path]
     start = time.perf_counter()
-    proc = subprocess.run([binary, '-j', '1', '--stats', path], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, env=env)
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         sys.exit(f'growth: copydesk failed on {path}: {proc.stderr.decode(errors="replace")[:400]}')
@@ -78,6 +96,25 @@ def run_stats(binary, path, env):
             except ValueError:
                 pass
     return elapsed, stages
+
+
+def growth_row(binary, pipeline, paths, env, repeat):
+    """Median seconds at each size, the growth from the middle size to the largest, and the
+    stage that grew most with its growth."""
+    secs, stage_secs = [], []
+    for path in paths:
+        runs = [run_stats(binary, pipeline, path, env) for _ in range(repeat)]
+        secs.append(statistics.median(r[0] for r in runs))
+        stage_secs.append({k: statistics.median(r[1].get(k, 0.0) for r in runs) for k in runs[0][1]})
+    growth = secs[2] / secs[1] if secs[1] > 0 else float('nan')
+
+    def stage_growth(k):
+        return stage_secs[2][k] / max(stage_secs[1].get(k, 0.0), 1e-3) if stage_secs[2][k] >= 0.02 else 0.0
+
+    grew = max(stage_secs[2], key=stage_growth, default='')
+    if not grew or stage_growth(grew) == 0.0:
+        return secs, growth, '(every stage under 0.02 s)', None
+    return secs, growth, grew, stage_growth(grew)
 
 
 def main():
@@ -94,35 +131,36 @@ def main():
                COPYDESK_DATA_DIR=os.path.join(ROOT, 'conf'), LC_ALL='C.UTF-8')
     names = args.only or list(DOCUMENTS)
     sizes = [int(BASE_UNITS * args.scale) * f for f in (1, 2, 4)]
-    print('costs that grow: single documents through the full default pipeline, -j 1, '
-          f'median of {args.repeat} runs')
-    print(f'{"document":22} {"MB":>17} {"seconds":>23} {"growth":>7}  stage that grew most')
+    print(f'costs that grow: single documents, -j 1, median of {args.repeat} runs '
+          '(default: clean, sentences, entities, quotes; csq: clean, sentences, quotes)')
+    print(f'{"document":22} {"pipeline":8} {"MB":>17} {"seconds":>23} {"growth":>7}  stage that grew most')
     superlinear = []
     with tempfile.TemporaryDirectory() as tmp:
+        light = os.path.join(tmp, 'csq.yaml')
+        with open(light, 'w') as f:
+            f.write(LIGHT_PIPELINE)
         for name in names:
-            make = DOCUMENTS[name][1]
-            mbs, secs, stage_secs = [], [], []
+            paths, mbs = [], []
             for n in sizes:
-                path = os.path.join(tmp, f'{name}-{n}.txt')
-                with open(path, 'w', encoding='utf-8') as f:
-                    f.write(make(n))
-                mbs.append(os.path.getsize(path) / 1e6)
-                runs = [run_stats(binary, path, env) for _ in range(args.repeat)]
-                secs.append(statistics.median(r[0] for r in runs))
-                stage_secs.append({k: statistics.median(r[1].get(k, 0.0) for r in runs) for k in runs[0][1]})
+                paths.append(os.path.join(tmp, f'{name}-{n}.txt'))
+                with open(paths[-1], 'w', encoding='utf-8') as f:
+                    f.write(DOCUMENTS[name][1](n))
+                mbs.append(os.path.getsize(paths[-1]) / 1e6)
+            for label, pipeline in (('default', None), ('csq', light)):
+                secs, growth, grew, grew_by = growth_row(binary, pipeline, paths, env, args.repeat)
+                mark = '' if growth < 3 else '  FASTER THAN LINEAR'
+                if mark:
+                    superlinear.append(f'{name} ({label})')
+                print(f'{name:22} {label:8} {" ".join(f"{m:5.2f}" for m in mbs)} '
+                      f'{" ".join(f"{s:7.3f}" for s in secs)} {growth:6.2f}×  {grew}'
+                      f'{f" {grew_by:.2f}×" if grew_by is not None else ""}{mark}')
+            for path in paths:
                 os.remove(path)
-            growth = secs[2] / secs[1] if secs[1] > 0 else float('nan')
-            grew = max(stage_secs[2], key=lambda k: stage_secs[2][k] / max(stage_secs[1].get(k, 0.0), 1e-3)
-                       if stage_secs[2][k] >= 0.02 else 0.0, default='')
-            stage_growth = stage_secs[2].get(grew, 0.0) / max(stage_secs[1].get(grew, 0.0), 1e-3)
-            mark = '' if growth < 3 else '  FASTER THAN LINEAR'
-            if mark:
-                superlinear.append(name)
-            print(f'{name:22} {" ".join(f"{m:5.2f}" for m in mbs)} {" ".join(f"{s:7.3f}" for s in secs)} '
-                  f'{growth:6.2f}×  {grew} {stage_growth:.2f}×{mark}')
     print('\ngrowth: seconds at the largest size over those at the middle one (2.00 is linear, 4.00 quadratic)')
     for name in names:
         print(f'  {name}: {DOCUMENTS[name][0]}')
+    if superlinear:
+        print('faster than linear: ' + ', '.join(superlinear))
     return 1 if superlinear else 0
 
 
