@@ -259,6 +259,8 @@ static const QuoteCase cases[] = {
      {{"The rationales do not hold weight,", "direct", "Paul Dunn", "said"},
       {"They are wrong,", "direct", "Terry Strada", "said"},
       {"All we want is justice.", "direct", "Terry Strada", "continued"}}},
+    {"a colon that opens the text, then a quote paragraph: nothing before the colon", FALSE,
+     ":\n\n“We will win.”", {{"We will win.", "direct", NULL, NULL}}},
     /* Marks that are not quotations */
     {"apostrophes", FALSE,
      "The ’90s were kind to Reuters’ editors, and they don’t forget it. Rock ’n’ roll, O’Brien said.",

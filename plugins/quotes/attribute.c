@@ -1142,6 +1142,7 @@ static void find_names(Ctx *c, Items *runs) {
   c->surname_mask = size - 1;
   c->scratch->surnames_used.n = 0;
   /* Multi-word names first, so a one-word name finds its full form wherever it is. */
+  if (runs->n == 0) return; /* (RUN may then be NULL) */
   for (Run *r = run, *end = run + runs->n; r < end; r++)
     if (r->last > r->first) r->person = register_full(c, r->first, r->last, r->org);
   for (Run *r = run, *end = run + runs->n; r < end; r++) {
@@ -3064,8 +3065,8 @@ gboolean attribute_run(const QuotesConfig *config, CopydeskDocument *doc, Scan *
           attrib_before(&c, q, o - 1, sent_first(&c, o));
         }
       } else if (o > 0 && (c.tok[o].flags & F_BLOCK_START) && tok_char(&c, o - 1, ':')) {
-        /* He added:\n\n“Q” */
-        if (attrib_before(&c, q, o - 2, sent_first(&c, o - 1))) q->how = A_COLON;
+        /* He added:\n\n“Q” (a colon that opens the text has nothing before it) */
+        if (o >= 2 && attrib_before(&c, q, o - 2, sent_first(&c, o - 1))) q->how = A_COLON;
         else {
           /* "Clinton released the following statement:\n\n“Q”": the sentence's subject */
           NP np = sentence_subject(&c, sent_first(&c, o - 1), o - 1);
