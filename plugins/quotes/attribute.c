@@ -687,7 +687,7 @@ static inline gint32 common_find(const Ctx *c, const CommonIndex *ix, gsize k, g
 }
 
 /* common_find() of word token K, whatever its length. */
-static gint32 common_find_tok(const Ctx *c, const CommonIndex *ix, gsize k) {
+static inline gint32 common_find_tok(const Ctx *c, const CommonIndex *ix, gsize k) {
   const Tok *t = &c->tok[k];
   gsize len = t->end - t->start, slot;
   if (len < COMMON_MIN_LEN || len > COMMON_MAX_LEN) return -1;
@@ -739,9 +739,7 @@ static void mark_common_candidate(const Ctx *c, gsize k, CommonIndex *ix, Items 
 static inline void common_seen(const Ctx *c, const CommonIndex *ix, const Tok *t) {
   if (t->kind != T_WORD) return;
   if ((t->flags & F_CAP) && (t->flags & (F_SENT_START | F_UPPER))) return;
-  gsize len = t->end - t->start, slot;
-  if (len < COMMON_MIN_LEN || len > COMMON_MAX_LEN) return;
-  gint32 i = common_find(c, ix, (gsize)(t - c->tok), common_key(c, t, len), len, &slot);
+  gint32 i = common_find_tok(c, ix, (gsize)(t - c->tok));
   if (i >= 0) ITEM(ix->words, CommonWord, i).state |= (t->flags & F_CAP) ? 4u : 2u;
 }
 
@@ -1141,8 +1139,8 @@ static void find_names(Ctx *c, Items *runs) {
   c->surnames = table->v;
   c->surname_mask = size - 1;
   c->scratch->surnames_used.n = 0;
-  /* Multi-word names first, so a one-word name finds its full form wherever it is. */
   if (runs->n == 0) return; /* (RUN may then be NULL) */
+  /* Multi-word names first, so a one-word name finds its full form wherever it is. */
   for (Run *r = run, *end = run + runs->n; r < end; r++)
     if (r->last > r->first) r->person = register_full(c, r->first, r->last, r->org);
   for (Run *r = run, *end = run + runs->n; r < end; r++) {
