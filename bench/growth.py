@@ -15,15 +15,16 @@ more is marked as faster than linear, and the exit status is then 1.  --scale mu
 every size.
 """
 import argparse
+import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from run import default_stages, stats_run, write_pipeline  # noqa: E402 (bench/run.py)
 
 GIVEN = ['Anna', 'Peter', 'Maria', 'John', 'Laura', 'David', 'Sarah', 'Michael']
 
@@ -68,42 +69,12 @@ DOCUMENTS = {
 
 BASE_UNITS = 10_000  # the smallest size: 10,000 units (about 0.2 to 0.9 MB)
 
-# clean + sentences + quotes, text in
-LIGHT_PIPELINE = (
-    'input: {format: text}\n'
-    'pipeline:\n'
-    '  - plugin: clean\n'
-    '  - plugin: sentences\n'
-    '  - plugin: quotes\n'
-    'output: {plugin: jsonl}\n')
-
-
-def run_stats(binary, pipeline, path, env):
-    """Seconds of the whole run and of each stage (`--stats`); PIPELINE None: the default."""
-    cmd = [binary, '-j', '1', '--stats'] + (['-c', pipeline] if pipeline else []) + [path]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        sys.exit(f'growth: copydesk failed on {path}: {proc.stderr.decode(errors="replace")[:400]}')
-    stages = {}
-    for line in proc.stderr.decode(errors='replace').splitlines():
-        parts = line.split()
-        # "  quotes    0.123   12.3%   45.6": a name (maybe several words), seconds, share, MB/s
-        if len(parts) >= 4 and parts[-2].endswith('%'):
-            try:
-                stages[' '.join(parts[:-3])] = float(parts[-3])
-            except ValueError:
-                pass
-    return elapsed, stages
-
-
 def growth_row(binary, pipeline, paths, env, repeat):
-    """Median seconds at each size, the growth from the middle size to the largest, and the
-    stage that grew most with its growth."""
+    """Median seconds at each size (a JSONL file of one record each), the growth from the
+    middle size to the largest, and the stage that grew most with its growth."""
     secs, stage_secs = [], []
     for path in paths:
-        runs = [run_stats(binary, pipeline, path, env) for _ in range(repeat)]
+        runs = [stats_run([binary, '-c', pipeline, '-j', '1', '--stats'], path, env)[:2] for _ in range(repeat)]
         secs.append(statistics.median(r[0] for r in runs))
         stage_secs.append({k: statistics.median(r[1].get(k, 0.0) for r in runs) for k in runs[0][1]})
     growth = secs[2] / secs[1] if secs[1] > 0 else float('nan')
@@ -136,17 +107,19 @@ def main():
     print(f'{"document":22} {"pipeline":8} {"MB":>17} {"seconds":>23} {"growth":>7}  stage that grew most')
     superlinear = []
     with tempfile.TemporaryDirectory() as tmp:
-        light = os.path.join(tmp, 'csq.yaml')
-        with open(light, 'w') as f:
-            f.write(LIGHT_PIPELINE)
+        data_dir = os.path.join(ROOT, 'conf')
+        stages = default_stages(data_dir)
+        pipelines = (('default', write_pipeline(tmp, 'default', stages, data_dir)),
+                     ('csq', write_pipeline(tmp, 'csq', [s for s in stages if s != 'entities'], data_dir)))
         for name in names:
             paths, mbs = [], []
             for n in sizes:
-                paths.append(os.path.join(tmp, f'{name}-{n}.txt'))
+                text = DOCUMENTS[name][1](n)
+                paths.append(os.path.join(tmp, f'{name}-{n}.jsonl'))
                 with open(paths[-1], 'w', encoding='utf-8') as f:
-                    f.write(DOCUMENTS[name][1](n))
-                mbs.append(os.path.getsize(paths[-1]) / 1e6)
-            for label, pipeline in (('default', None), ('csq', light)):
+                    f.write(json.dumps({'id': f'{name}-{n}', 'text': text}) + '\n')
+                mbs.append(len(text.encode()) / 1e6)
+            for label, pipeline in pipelines:
                 secs, growth, grew, grew_by = growth_row(binary, pipeline, paths, env, args.repeat)
                 mark = '' if growth < 3 else '  FASTER THAN LINEAR'
                 if mark:

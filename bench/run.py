@@ -61,26 +61,38 @@ def run(cmd, stdin_path, env=None, stdout=subprocess.DEVNULL):
 STAGE_ROW = re.compile(r'^(.*?)\s+([\d.]+)\s+([\d.]+)%\s+([\d.]+|-)$')
 
 
+def stats_run(cmd, stdin_path, env):
+    """One run of CMD (a copydesk command with --stats) over STDIN_PATH: its seconds, each
+    stage's seconds (stage -> seconds), and the lines of the --stats table from its first
+    (empty when it printed none)."""
+    with open(stdin_path, 'rb') as f:
+        start_time = time.perf_counter()
+        r = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        elapsed = time.perf_counter() - start_time
+    err = r.stderr.decode(errors='replace')
+    if r.returncode not in (0, 1):
+        sys.exit(f'bench: {" ".join(cmd)} failed ({r.returncode}): {err.strip()[:500]}')
+    lines = err.splitlines()
+    start = next((i for i, l in enumerate(lines) if l.startswith('copydesk: ') and ' documents, ' in l), None)
+    if start is None:
+        return elapsed, {}, []
+    rows = [STAGE_ROW.match(l.strip()) for l in lines[start + 1:]]
+    return elapsed, {row.group(1): float(row.group(2)) for row in rows if row}, lines[start:]
+
+
 def stage_lines(cmd, stdin_path, env, repeat=1):
     """The stage table copydesk --stats prints on stderr, each stage's seconds the median of
     REPEAT runs (a stage's MB/s and share follow from them), so that one slow minute of the
     host does not decide a stage's figure."""
     runs, mb = [], None
     for _ in range(max(repeat, 1)):
-        with open(stdin_path, 'rb') as f:
-            r = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        err = r.stderr.decode(errors='replace')
-        if r.returncode not in (0, 1):
-            sys.exit(f'bench: {" ".join(cmd)} failed ({r.returncode}): {err.strip()[:500]}')
-        lines = err.splitlines()
-        start = next((i for i, l in enumerate(lines) if l.startswith('copydesk: ') and ' documents, ' in l), None)
-        if start is None:
+        _, stages, lines = stats_run(cmd, stdin_path, env)
+        if not lines:
             return ['(no --stats table)']
-        m = re.search(r' documents, ([\d.]+) MB in ', lines[start])
+        m = re.search(r' documents, ([\d.]+) MB in ', lines[0])
         mb = float(m.group(1)) if m else None
-        rows = [STAGE_ROW.match(l.strip()) for l in lines[start + 1:]]
-        runs.append({row.group(1): float(row.group(2)) for row in rows if row})
-        header, footer = lines[start + 1].strip(), lines[-1].strip()
+        runs.append(stages)
+        header, footer = lines[1].strip(), lines[-1].strip()
     stages = list(runs[0])
     seconds = {s: statistics.median(run.get(s, 0.0) for run in runs) for s in stages}
     total = sum(seconds.values()) or 1.0
